@@ -1,0 +1,3 @@
+using Yardmaster.Cli;
+
+return await YardCommand.RunAsync(args).ConfigureAwait(false);
