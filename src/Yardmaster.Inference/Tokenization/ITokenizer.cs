@@ -1,0 +1,40 @@
+namespace Yardmaster.Inference.Tokenization;
+
+/// <summary>
+/// Turns text into token ids and token ids back into bytes, as the model's GGUF metadata defines.
+/// Implementations are immutable and thread-safe.
+/// </summary>
+public interface ITokenizer
+{
+    /// <summary>Number of tokens in the vocabulary.</summary>
+    int VocabularySize { get; }
+
+    /// <summary>Beginning-of-sequence id, or -1 when the vocabulary has none.</summary>
+    int BosId { get; }
+
+    /// <summary>End-of-sequence id, or -1 when the vocabulary has none.</summary>
+    int EosId { get; }
+
+    /// <summary>Whether prompts start with <see cref="BosId"/> (<c>tokenizer.ggml.add_bos_token</c>, default per model type).</summary>
+    bool AddBos { get; }
+
+    /// <summary>
+    /// Tokenizes <paramref name="text"/> as llama.cpp does: <see cref="BosId"/> first when
+    /// <paramref name="addBos"/>; with <paramref name="parseSpecial"/>, the text of control tokens
+    /// (e.g. <c>&lt;s&gt;</c>, <c>&lt;|im_start|&gt;</c>) becomes those tokens instead of being split.
+    /// </summary>
+    int[] Encode(string text, bool addBos, bool parseSpecial);
+
+    /// <summary>
+    /// The bytes a token stands for when decoding: a normal token's text (SentencePiece's U+2581 as a
+    /// space, byte-level BPE mapped back to bytes), a byte token's byte, nothing for control tokens.
+    /// May be an incomplete UTF-8 sequence that the next token completes.
+    /// </summary>
+    ReadOnlySpan<byte> TokenBytes(int id);
+
+    /// <summary>Whether generation ends at <paramref name="id"/> (EOS, EOT and other end-of-generation tokens).</summary>
+    bool IsEndOfGeneration(int id);
+
+    /// <summary>The token's text as stored in the vocabulary (for diagnostics).</summary>
+    string TokenText(int id);
+}
