@@ -1,0 +1,205 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Yardmaster.Inference.Gguf;
+
+namespace Yardmaster.Inference.Kernels;
+
+/// <summary>
+/// Dot products of one weight row with float vectors, and row dequantization. AVX-512 and AVX2 paths
+/// with a portable fallback; all paths give the same result up to float rounding order.
+/// </summary>
+internal static unsafe class Dot
+{
+    /// <summary>Q8_0 block: a half scale then 32 signed bytes.</summary>
+    public const int Q8Block = 34;
+
+    public static float Row(GgmlType type, byte* row, float* x, int n) => type switch
+    {
+        GgmlType.F32 => F32((float*)row, x, n),
+        GgmlType.Q8_0 => Q8_0(row, x, n),
+        _ => throw new NotSupportedException($"no dot product for {type}"),
+    };
+
+    /// <summary>Whether <see cref="Row"/> reads this type directly (others go through <see cref="Dequantize"/>).</summary>
+    public static bool IsDirect(GgmlType type) => type is GgmlType.F32 or GgmlType.Q8_0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float F32(float* a, float* b, int n)
+    {
+        var i = 0;
+        float sum;
+        if (Vector512.IsHardwareAccelerated && n >= 64)
+        {
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; i <= n - 64; i += 64)
+            {
+                s0 = MulAdd(Vector512.Load(a + i), Vector512.Load(b + i), s0);
+                s1 = MulAdd(Vector512.Load(a + i + 16), Vector512.Load(b + i + 16), s1);
+                s2 = MulAdd(Vector512.Load(a + i + 32), Vector512.Load(b + i + 32), s2);
+                s3 = MulAdd(Vector512.Load(a + i + 48), Vector512.Load(b + i + 48), s3);
+            }
+
+            for (; i <= n - 16; i += 16)
+            {
+                s0 = MulAdd(Vector512.Load(a + i), Vector512.Load(b + i), s0);
+            }
+
+            sum = Vector512.Sum((s0 + s1) + (s2 + s3));
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; i <= n - 32; i += 32)
+            {
+                s0 = MulAdd(Vector256.Load(a + i), Vector256.Load(b + i), s0);
+                s1 = MulAdd(Vector256.Load(a + i + 8), Vector256.Load(b + i + 8), s1);
+                s2 = MulAdd(Vector256.Load(a + i + 16), Vector256.Load(b + i + 16), s2);
+                s3 = MulAdd(Vector256.Load(a + i + 24), Vector256.Load(b + i + 24), s3);
+            }
+
+            for (; i <= n - 8; i += 8)
+            {
+                s0 = MulAdd(Vector256.Load(a + i), Vector256.Load(b + i), s0);
+            }
+
+            sum = Vector256.Sum((s0 + s1) + (s2 + s3));
+        }
+        else
+        {
+            sum = 0;
+        }
+
+        for (; i < n; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
+    }
+
+    public static float Q8_0(byte* row, float* x, int n)
+    {
+        var blocks = n / 32;
+        var table = HalfTable.Table;
+        if (Avx512F.IsSupported)
+        {
+            var acc = Vector512<float>.Zero;
+            for (var b = 0; b < blocks; b++)
+            {
+                var block = row + (b * Q8Block);
+                var d = Vector512.Create(table[*(ushort*)block]);
+                var q = (sbyte*)(block + 2);
+                var xb = x + (b * 32);
+                var w0 = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(q)));
+                var w1 = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(q + 16)));
+                var s = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(xb + 16), w0 * Vector512.Load(xb));
+                acc = Avx512F.FusedMultiplyAdd(s, d, acc);
+            }
+
+            return Vector512.Sum(acc);
+        }
+
+        if (Avx2.IsSupported && Fma.IsSupported)
+        {
+            var acc = Vector256<float>.Zero;
+            for (var b = 0; b < blocks; b++)
+            {
+                var block = row + (b * Q8Block);
+                var d = Vector256.Create(table[*(ushort*)block]);
+                var q = (sbyte*)(block + 2);
+                var xb = x + (b * 32);
+                var s = Vector256.Load(xb) * Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(q));
+                s = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(q + 8)), Vector256.Load(xb + 8), s);
+                s = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(q + 16)), Vector256.Load(xb + 16), s);
+                s = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(q + 24)), Vector256.Load(xb + 24), s);
+                acc = Fma.MultiplyAdd(s, d, acc);
+            }
+
+            return Vector256.Sum(acc);
+        }
+
+        var sum = 0f;
+        for (var b = 0; b < blocks; b++)
+        {
+            var block = row + (b * Q8Block);
+            var q = (sbyte*)(block + 2);
+            var s = 0f;
+            for (var j = 0; j < 32; j++)
+            {
+                s += q[j] * x[(b * 32) + j];
+            }
+
+            sum += s * table[*(ushort*)block];
+        }
+
+        return sum;
+    }
+
+    /// <summary>Expands <paramref name="n"/> elements of a row of <paramref name="type"/> into floats.</summary>
+    public static void Dequantize(GgmlType type, byte* row, float* dst, int n)
+    {
+        var table = HalfTable.Table;
+        switch (type)
+        {
+            case GgmlType.F32:
+                Buffer.MemoryCopy(row, dst, (long)n * 4, (long)n * 4);
+                break;
+            case GgmlType.F16:
+                for (var i = 0; i < n; i++)
+                {
+                    dst[i] = table[((ushort*)row)[i]];
+                }
+
+                break;
+            case GgmlType.BF16:
+                for (var i = 0; i < n; i++)
+                {
+                    dst[i] = BitConverter.Int32BitsToSingle(((ushort*)row)[i] << 16);
+                }
+
+                break;
+            case GgmlType.Q8_0:
+                for (var b = 0; b < n / 32; b++)
+                {
+                    var block = row + (b * Q8Block);
+                    var d = table[*(ushort*)block];
+                    var q = (sbyte*)(block + 2);
+                    for (var j = 0; j < 32; j++)
+                    {
+                        dst[(b * 32) + j] = q[j] * d;
+                    }
+                }
+
+                break;
+            case GgmlType.Q4_0:
+                for (var b = 0; b < n / 32; b++)
+                {
+                    var block = row + (b * 18);
+                    var d = table[*(ushort*)block];
+                    var q = block + 2;
+                    for (var j = 0; j < 16; j++)
+                    {
+                        dst[(b * 32) + j] = ((q[j] & 0x0F) - 8) * d;
+                        dst[(b * 32) + j + 16] = ((q[j] >> 4) - 8) * d;
+                    }
+                }
+
+                break;
+            default:
+                throw new NotSupportedException($"tensor type {type} is not supported by the builtin runtime");
+        }
+    }
+
+    /// <summary>Whether <see cref="Dequantize"/> handles <paramref name="type"/>.</summary>
+    public static bool Supports(GgmlType type) =>
+        type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 or GgmlType.Q8_0 or GgmlType.Q4_0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+        Vector512.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
+        Vector256.FusedMultiplyAdd(a, b, c);
+}

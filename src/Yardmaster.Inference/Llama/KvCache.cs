@@ -1,0 +1,52 @@
+using System.Runtime.InteropServices;
+
+namespace Yardmaster.Inference.Llama;
+
+/// <summary>
+/// Keys and values of one sequence for every layer, up to <see cref="Capacity"/> positions. Native,
+/// zero-filled on demand by the OS, so memory becomes resident only as positions are written.
+/// Owned by one slot; not thread-safe.
+/// </summary>
+public sealed unsafe class KvCache : IDisposable
+{
+    private readonly int _layers;
+    private readonly int _kvDim;
+    private float* _keys;
+    private float* _values;
+
+    /// <summary>Allocates a cache for <paramref name="capacity"/> positions of <paramref name="config"/>.</summary>
+    public KvCache(LlamaConfig config, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+        _layers = config.Layers;
+        _kvDim = config.KvDim;
+        var count = (nuint)capacity * (nuint)_layers * (nuint)_kvDim;
+        _keys = (float*)NativeMemory.AllocZeroed(count, sizeof(float));
+        _values = (float*)NativeMemory.AllocZeroed(count, sizeof(float));
+        ByteLength = (long)count * sizeof(float) * 2;
+    }
+
+    /// <summary>Positions the cache holds.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Bytes reserved (resident only where written).</summary>
+    public long ByteLength { get; }
+
+    /// <summary>Positions filled so far; the next token goes at this position.</summary>
+    public int Length { get; set; }
+
+    internal float* Keys(int layer, int position) => _keys + ((((long)layer * Capacity) + position) * _kvDim);
+
+    internal float* Values(int layer, int position) => _values + ((((long)layer * Capacity) + position) * _kvDim);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        NativeMemory.Free(_keys);
+        NativeMemory.Free(_values);
+        _keys = null;
+        _values = null;
+    }
+}
