@@ -1,0 +1,236 @@
+using Yardmaster.Inference.Llama;
+
+namespace Yardmaster.Inference.Engine;
+
+/// <content>The engine's loop. Everything here runs on the loop thread only; <c>_gate</c> guards the queue and slot ownership shared with <see cref="Submit"/>.</content>
+public sealed partial class InferenceEngine
+{
+    private void Loop()
+    {
+        var batch = new List<BatchToken>();
+        var owners = new List<Sequence>();
+        while (true)
+        {
+            if (_stopping)
+            {
+                Shutdown();
+                return;
+            }
+
+            DropCancelled();
+            Admit();
+            if (_active.Count == 0)
+            {
+                _wake.Wait();
+                continue;
+            }
+
+            batch.Clear();
+            owners.Clear();
+            BuildBatch(batch, owners);
+            try
+            {
+                _pass.Run(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                foreach (var s in _active.ToArray())
+                {
+                    Finish(s, FinishReason.Error, e.Message);
+                }
+
+                continue;
+            }
+
+            Advance(batch, owners);
+        }
+    }
+
+    private void BuildBatch(List<BatchToken> batch, List<Sequence> owners)
+    {
+        var budget = _pass.MaxBatch;
+        foreach (var s in _active)
+        {
+            if (!s.Prefilling && budget > 0)
+            {
+                batch.Add(new BatchToken(s.Slot!.Cache, s.PendingToken, s.Slot.Tokens.Count, WantLogits: true));
+                owners.Add(s);
+                budget--;
+            }
+        }
+
+        foreach (var s in _active)
+        {
+            if (!s.Prefilling || budget == 0)
+            {
+                continue;
+            }
+
+            var prompt = s.Request.Prompt;
+            var chunk = Math.Min(prompt.Length - s.Prefilled, budget);
+            for (var i = 0; i < chunk; i++)
+            {
+                var index = s.Prefilled + i;
+                batch.Add(new BatchToken(s.Slot!.Cache, prompt[index], index, WantLogits: index == prompt.Length - 1));
+                owners.Add(s);
+            }
+
+            budget -= chunk;
+        }
+    }
+
+    private void Advance(List<BatchToken> batch, List<Sequence> owners)
+    {
+        var logitIndex = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var s = owners[i];
+            var token = batch[i];
+            s.Slot!.Tokens.Add(token.Token);
+            if (s.Prefilling)
+            {
+                s.Prefilled++;
+            }
+
+            if (token.WantLogits)
+            {
+                var next = s.Sampler.Sample(_pass.Logits(logitIndex++));
+                Accept(s, next);
+            }
+        }
+    }
+
+    private void Accept(Sequence s, int token)
+    {
+        s.Generated++;
+        if (!s.Request.IgnoreEndOfGeneration && _tokenizer.IsEndOfGeneration(token))
+        {
+            Finish(s, FinishReason.Stop);
+            return;
+        }
+
+        var text = s.Text.Append(_tokenizer.TokenBytes(token));
+        if (text.Length > 0)
+        {
+            s.Channel.Writer.TryWrite(new GenerationText(text, s.Generated));
+        }
+
+        if (s.Text.Stopped)
+        {
+            Finish(s, FinishReason.Stop);
+        }
+        else if (s.Generated >= s.Request.MaxTokens || s.Slot!.Tokens.Count >= ContextLength)
+        {
+            Finish(s, FinishReason.Length);
+        }
+        else
+        {
+            s.PendingToken = token;
+        }
+    }
+
+    private void Finish(Sequence s, FinishReason reason, string? error = null)
+    {
+        if (reason is FinishReason.Stop or FinishReason.Length)
+        {
+            var tail = s.Text.Flush();
+            if (tail.Length > 0)
+            {
+                s.Channel.Writer.TryWrite(new GenerationText(tail, s.Generated));
+            }
+        }
+
+        s.Channel.Writer.TryWrite(new GenerationFinished(reason, s.Request.Prompt.Length, s.Generated, error));
+        s.Channel.Writer.TryComplete();
+        _active.Remove(s);
+        lock (_gate)
+        {
+            if (s.Slot is { } slot)
+            {
+                slot.Sequence = null;
+            }
+
+            var seconds = _time.GetElapsedTime(s.EnqueuedAt).TotalSeconds;
+            _averageServiceSeconds = (0.8 * _averageServiceSeconds) + (0.2 * seconds);
+        }
+
+        Interlocked.Increment(ref _completed);
+    }
+
+    private void DropCancelled()
+    {
+        foreach (var s in _active.ToArray())
+        {
+            if (s.Cancellation.IsCancellationRequested)
+            {
+                Finish(s, FinishReason.Cancelled);
+            }
+        }
+
+        List<Sequence>? dropped = null;
+        lock (_gate)
+        {
+            for (var node = _queue.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.Cancellation.IsCancellationRequested)
+                {
+                    _queue.Remove(node);
+                    (dropped ??= []).Add(node.Value);
+                }
+
+                node = next;
+            }
+        }
+
+        foreach (var s in dropped ?? [])
+        {
+            s.Channel.Writer.TryWrite(new GenerationFinished(FinishReason.Cancelled, s.Request.Prompt.Length, 0));
+            s.Channel.Writer.TryComplete();
+        }
+    }
+
+    private void Admit()
+    {
+        lock (_gate)
+        {
+            while (_queue.First is { } node)
+            {
+                var s = node.Value;
+                var slot = _slots.Where(x => x.Sequence is null).MaxBy(x => x.SharedPrefix(s.Request.Prompt));
+                if (slot is null)
+                {
+                    return;
+                }
+
+                _queue.RemoveFirst();
+                var shared = slot.SharedPrefix(s.Request.Prompt);
+                slot.Tokens.RemoveRange(shared, slot.Tokens.Count - shared);
+                slot.Cache.Length = shared;
+                slot.Sequence = s;
+                s.Slot = slot;
+                s.Prefilled = shared;
+                _active.Add(s);
+            }
+        }
+    }
+
+    private void Shutdown()
+    {
+        foreach (var s in _active.ToArray())
+        {
+            Finish(s, FinishReason.Cancelled);
+        }
+
+        lock (_gate)
+        {
+            foreach (var s in _queue)
+            {
+                s.Channel.Writer.TryWrite(new GenerationFinished(FinishReason.Cancelled, s.Request.Prompt.Length, 0));
+                s.Channel.Writer.TryComplete();
+            }
+
+            _queue.Clear();
+        }
+    }
+}

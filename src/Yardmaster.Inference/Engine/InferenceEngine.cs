@@ -1,0 +1,195 @@
+using System.Globalization;
+using Yardmaster.Inference.Llama;
+using Yardmaster.Inference.Tokenization;
+
+namespace Yardmaster.Inference.Engine;
+
+/// <summary>
+/// Decodes many sequences of one model at once with continuous batching: a dedicated loop runs one
+/// forward batch per step holding one token of every decoding sequence plus chunks of new prompts; a new
+/// sequence joins between steps and a finished or cancelled one leaves, freeing its slot at once.
+/// Requests beyond the slots wait in a bounded FIFO queue. <see cref="Submit"/> is thread-safe.
+/// </summary>
+public sealed partial class InferenceEngine : IDisposable
+{
+    private readonly LlamaModel _model;
+    private readonly ITokenizer _tokenizer;
+    private readonly TimeProvider _time;
+    private readonly ForwardPass _pass;
+    private readonly Slot[] _slots;
+    private readonly LinkedList<Sequence> _queue = new();
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Thread _loop;
+    private readonly List<Sequence> _active = [];
+    private volatile bool _stopping;
+    private double _averageServiceSeconds = 1;
+    private long _completed;
+
+    /// <summary>Starts the engine's loop. Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
+    public InferenceEngine(LlamaModel model, ITokenizer tokenizer, EngineOptions options, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        }
+
+        _model = model;
+        _tokenizer = tokenizer;
+        _time = time ?? TimeProvider.System;
+        Options = options;
+        ContextLength = options.ContextLength > 0 ? options.ContextLength : Math.Min(model.Config.ContextLength, 4096);
+        Threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        _pass = new ForwardPass(model, Math.Max(options.MaxBatchTokens, options.Slots), Threads, ContextLength);
+        _slots = new Slot[options.Slots];
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            _slots[i] = new Slot(new KvCache(model.Config, ContextLength));
+        }
+
+        _loop = new Thread(Loop) { IsBackground = true, Name = "yard-engine" };
+        _loop.Start();
+    }
+
+    /// <summary>The options the engine was started with.</summary>
+    public EngineOptions Options { get; }
+
+    /// <summary>Positions per sequence.</summary>
+    public int ContextLength { get; }
+
+    /// <summary>Compute threads.</summary>
+    public int Threads { get; }
+
+    /// <summary>The model.</summary>
+    public LlamaModel Model => _model;
+
+    /// <summary>The tokenizer.</summary>
+    public ITokenizer Tokenizer => _tokenizer;
+
+    /// <summary>Bytes reserved for the KV caches of all slots.</summary>
+    public long KvCacheBytes => _slots.Sum(s => s.Cache.ByteLength);
+
+    /// <summary>A consistent snapshot of slot and queue use.</summary>
+    public EngineStatus Status
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new EngineStatus(_slots.Length, _slots.Count(s => s.Sequence is not null), _queue.Count, Options.MaxQueue, Interlocked.Read(ref _completed));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Admits <paramref name="request"/> into a free slot or the queue, or refuses it with a reason.
+    /// Cancelling <paramref name="cancellation"/> ends the sequence (or removes it from the queue) at
+    /// the next step and frees its slot.
+    /// </summary>
+    public SubmitResult Submit(GenerationRequest request, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Prompt.Length == 0)
+        {
+            return Refuse(SubmitRefusal.Invalid, "the prompt is empty");
+        }
+
+        if (request.Prompt.Length >= ContextLength)
+        {
+            return Refuse(SubmitRefusal.PromptTooLong, string.Create(CultureInfo.InvariantCulture,
+                $"the prompt is {request.Prompt.Length} tokens but the context is {ContextLength} tokens (at least one must remain for the answer)"));
+        }
+
+        foreach (var t in request.Prompt)
+        {
+            if ((uint)t >= (uint)_model.Config.VocabularySize)
+            {
+                return Refuse(SubmitRefusal.Invalid, $"token id {t} is outside the vocabulary (0..{_model.Config.VocabularySize - 1})");
+            }
+        }
+
+        if (request.MaxTokens < 1)
+        {
+            return Refuse(SubmitRefusal.Invalid, $"max_tokens must be at least 1, got {request.MaxTokens}");
+        }
+
+        var errors = request.Sampling.Validate();
+        if (errors.Count > 0)
+        {
+            return Refuse(SubmitRefusal.Invalid, string.Join("; ", errors));
+        }
+
+        var sequence = new Sequence(request, _time.GetTimestamp(), cancellation);
+        lock (_gate)
+        {
+            if (_stopping)
+            {
+                return Refuse(SubmitRefusal.ShuttingDown, "the model server is shutting down");
+            }
+
+            var free = _slots.Count(s => s.Sequence is null) - _queue.Count;
+            if (free <= 0 && _queue.Count >= Options.MaxQueue)
+            {
+                var wait = _averageServiceSeconds * (_queue.Count + 1) / _slots.Length;
+                return new SubmitResult
+                {
+                    Refusal = SubmitRefusal.QueueFull,
+                    Message = $"all {_slots.Length} slots are busy and {_queue.Count} requests are waiting (the queue holds {Options.MaxQueue})",
+                    RetryAfter = TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait), 1, 600)),
+                };
+            }
+
+            _queue.AddLast(sequence);
+        }
+
+        if (cancellation.CanBeCanceled)
+        {
+            cancellation.UnsafeRegister(static s => ((InferenceEngine)s!).Wake(), this);
+        }
+
+        Wake();
+        return new SubmitResult { Generation = new Generation(request, sequence.Channel.Reader) };
+    }
+
+    /// <summary>Stops the loop, ends every sequence as cancelled and frees the caches.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_stopping)
+            {
+                return;
+            }
+
+            _stopping = true;
+        }
+
+        Wake();
+        _loop.Join();
+        _pass.Dispose();
+        foreach (var slot in _slots)
+        {
+            slot.Dispose();
+        }
+
+        _wake.Dispose();
+    }
+
+    private static SubmitResult Refuse(SubmitRefusal refusal, string message) => new() { Refusal = refusal, Message = message };
+
+    private void Wake()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while a late cancellation fired; nothing to wake.
+        }
+    }
+}
