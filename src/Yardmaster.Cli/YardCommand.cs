@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Yardmaster.Cli.Commands;
 
 namespace Yardmaster.Cli;
 
@@ -8,7 +9,10 @@ internal static class YardCommand
     /// <summary>Builds the command tree. Every command answers <c>--help</c> and <c>--version</c>.</summary>
     public static RootCommand Build()
     {
-        var root = new RootCommand("Yardmaster: a scheduler for AI and LLM workloads.");
+        var root = new RootCommand("Yardmaster: a scheduler for AI and LLM workloads.")
+        {
+            ModelServerCommand.Create(),
+        };
         AddVersionEverywhere(root);
         return root;
     }

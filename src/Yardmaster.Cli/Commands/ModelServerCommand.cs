@@ -1,0 +1,109 @@
+using System.CommandLine;
+using Yardmaster.Inference.Gguf;
+using Yardmaster.Inference.Llama;
+using Yardmaster.Server.ModelServer;
+
+namespace Yardmaster.Cli.Commands;
+
+/// <summary><c>yard model-server</c>: an OpenAI-compatible server for one GGUF model on the builtin runtime.</summary>
+internal static class ModelServerCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string?>("--model", "-m") { Description = "GGUF file to serve (default: the default model, pulled on first use)" };
+        var name = new Option<string?>("--name") { Description = "Model id in /v1/models (default: the file name without extension)" };
+        var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one)", DefaultValueFactory = _ => 8080 };
+        var slots = new Option<int>("--slots") { Description = "Sequences decoded at once", DefaultValueFactory = _ => 4 };
+        var ctx = new Option<int>("--ctx") { Description = "Context length per sequence (0: the model's, at most 4096)", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads", "-t") { Description = "Compute threads (0: one per core)", DefaultValueFactory = _ => 0 };
+        var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot before 429", DefaultValueFactory = _ => 64 };
+        var command = new Command("model-server", "Serve one GGUF model over the OpenAI API (completions, chat, models, health).")
+        {
+            model, name, host, port, slots, ctx, threads, queue,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var path = parse.GetValue(model);
+            if (path is null)
+            {
+                path = await DefaultModel.ResolveAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var options = new ModelServerOptions
+            {
+                ModelPath = path,
+                Name = parse.GetValue(name),
+                Host = parse.GetValue(host)!,
+                Port = parse.GetValue(port),
+                Engine = new()
+                {
+                    Slots = parse.GetValue(slots),
+                    ContextLength = parse.GetValue(ctx),
+                    Threads = parse.GetValue(threads),
+                    MaxQueue = parse.GetValue(queue),
+                },
+            };
+            return await RunAsync(options, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ModelServerOptions options, CancellationToken cancellationToken)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            foreach (var e in errors)
+            {
+                await Console.Error.WriteLineAsync($"error: {e}").ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+
+        ModelServerApp app;
+        try
+        {
+            app = ModelServerApp.Create(options);
+        }
+        catch (Exception e) when (e is GgufFormatException or UnsupportedModelException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"error: cannot load {options.ModelPath}: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            Uri url;
+            try
+            {
+                url = await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"error: cannot listen on {options.Host}:{options.Port}: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
+            var engine = app.Engine;
+            var config = engine.Model.Config;
+            Console.WriteLine(
+                $"yard model-server: {app.Name} ({Path.GetFileName(options.ModelPath)}, {engine.Model.WeightBytes / (1024.0 * 1024.0):F1} MiB, dim {config.Dim}, {config.Layers} layers, vocab {config.VocabularySize}); " +
+                $"{engine.Options.Slots} slots, ctx {engine.ContextLength}, {engine.Threads} threads");
+            Console.WriteLine($"listening on {url.ToString().TrimEnd('/')}");
+            try
+            {
+                await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C: fall through to a clean stop.
+            }
+
+            Console.WriteLine("yard model-server: stopped");
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Yardmaster.Inference.Engine;
+
+namespace Yardmaster.Server.ModelServer;
+
+/// <summary>
+/// <c>POST /v1/completions</c> and <c>POST /v1/chat/completions</c>: validates, tokenizes, submits to the
+/// engine with the request's abort token (a client that goes away frees its slot at once) and answers
+/// in one body or as server-sent events.
+/// </summary>
+internal sealed class CompletionEndpoint(ServedModel model, TimeProvider time)
+{
+    private static readonly byte[] _done = "data: [DONE]\n\n"u8.ToArray();
+
+    public async Task HandleAsync(HttpContext http, bool chat)
+    {
+        var abort = http.RequestAborted;
+        var (request, error) = await ReadAsync(http, chat).ConfigureAwait(false);
+        if (request is null)
+        {
+            await error!.WriteAsync(http.Response, abort).ConfigureAwait(false);
+            return;
+        }
+
+        var (generation, refusal) = Submit(request, abort);
+        if (generation is null)
+        {
+            await refusal!.WriteAsync(http.Response, abort).ConfigureAwait(false);
+            return;
+        }
+
+        var context = new CompletionContext(
+            (chat ? "chatcmpl-" : "cmpl-") + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
+            time.GetUtcNow().ToUnixTimeSeconds(), model.Name, chat, request.IncludeUsage);
+        http.Response.Headers["X-Yard-Model"] = model.Name;
+        try
+        {
+            if (request.Stream)
+            {
+                await StreamAsync(http, context, generation, request.Echo ? request.Prompt : null, abort).ConfigureAwait(false);
+            }
+            else
+            {
+                await RespondAsync(http, context, generation, request.Echo ? request.Prompt : null, abort).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            // The client went away; the engine saw the same token and freed the slot.
+        }
+    }
+
+    private async Task<(CompletionRequest?, OpenAiError?)> ReadAsync(HttpContext http, bool chat)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(http.Request.Body, default, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {e.BytePositionInLine + 1}") : string.Empty;
+            return (null, OpenAiError.BadRequest($"the request body is not valid JSON{where}: {FirstSentence(e.Message)}"));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+            return (null, new OpenAiError(413, $"the request body is larger than the limit of {limit} bytes", Code: "request_too_large"));
+        }
+
+        using (document)
+        {
+            var (request, error) = RequestParser.Parse(document.RootElement, chat);
+            if (request?.Model is { } name && !string.Equals(name, model.Name, StringComparison.Ordinal))
+            {
+                return (null, new OpenAiError(404, $"model '{name}' not found; this server serves '{model.Name}'", Param: "model", Code: "model_not_found"));
+            }
+
+            return (request, error);
+        }
+    }
+
+    private (Generation?, OpenAiError?) Submit(CompletionRequest request, CancellationToken abort)
+    {
+        var engine = model.Engine;
+        var stops = request.Stop;
+        int[] prompt;
+        if (request.Chat)
+        {
+            var text = model.Template.Render(request.Messages);
+            var bos = model.Tokenizer.BosId >= 0 ? model.Tokenizer.TokenText(model.Tokenizer.BosId) : null;
+            var addBos = model.Tokenizer.AddBos && !(bos is { Length: > 0 } && text.StartsWith(bos, StringComparison.Ordinal));
+            prompt = model.Tokenizer.Encode(text, addBos, model.Template.ParseSpecial);
+            stops = [.. stops, .. model.Template.Stops];
+        }
+        else
+        {
+            prompt = request.PromptTokens ?? model.Tokenizer.Encode(request.Prompt!, model.Tokenizer.AddBos, parseSpecial: true);
+        }
+
+        var maxTokens = request.MaxTokens ?? (engine.ContextLength - prompt.Length);
+        if (request.MaxTokens > engine.ContextLength)
+        {
+            return (null, OpenAiError.BadRequest(
+                $"'max_tokens' is {request.MaxTokens} but the context length is {engine.ContextLength} tokens", "max_tokens", "context_length_exceeded"));
+        }
+
+        var generation = new GenerationRequest(prompt, request.Sampling, Math.Max(1, maxTokens), stops) { IgnoreEndOfGeneration = request.IgnoreEos };
+        var result = engine.Submit(generation, abort);
+        return result.Refusal switch
+        {
+            SubmitRefusal.None => (result.Generation, null),
+            SubmitRefusal.QueueFull => (null, new OpenAiError(429, result.Message!, "rate_limit_error", Code: "queue_full") { RetryAfter = result.RetryAfter }),
+            SubmitRefusal.PromptTooLong => (null, OpenAiError.BadRequest(result.Message!, request.Chat ? "messages" : "prompt", "context_length_exceeded")),
+            SubmitRefusal.ShuttingDown => (null, new OpenAiError(503, result.Message!, "server_error", Code: "shutting_down")),
+            _ => (null, OpenAiError.BadRequest(result.Message!, request.Chat ? "messages" : "prompt")),
+        };
+    }
+
+    private static async Task RespondAsync(HttpContext http, CompletionContext context, Generation generation, string? echo, CancellationToken abort)
+    {
+        var text = new StringBuilder(echo);
+        await foreach (var e in generation.Events.ReadAllAsync(abort).ConfigureAwait(false))
+        {
+            switch (e)
+            {
+                case GenerationText t:
+                    text.Append(t.Text);
+                    break;
+                case GenerationFinished { Reason: FinishReason.Error } f:
+                    await new OpenAiError(500, $"generation failed: {f.Error}", "server_error").WriteAsync(http.Response, abort).ConfigureAwait(false);
+                    return;
+                case GenerationFinished { Reason: FinishReason.Cancelled }:
+                    return;
+                case GenerationFinished f:
+                    http.Response.ContentType = "application/json";
+                    await http.Response.Body.WriteAsync(CompletionJson.Response(context, text.ToString(), f), abort).ConfigureAwait(false);
+                    return;
+            }
+        }
+    }
+
+    private static async Task StreamAsync(HttpContext http, CompletionContext context, Generation generation, string? echo, CancellationToken abort)
+    {
+        var response = http.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await response.StartAsync(abort).ConfigureAwait(false);
+        if (context.Chat)
+        {
+            await SendAsync(response, CompletionJson.Chunk(context, null, null, roleOnly: true), abort).ConfigureAwait(false);
+        }
+        else if (!string.IsNullOrEmpty(echo))
+        {
+            await SendAsync(response, CompletionJson.Chunk(context, echo, null), abort).ConfigureAwait(false);
+        }
+
+        await foreach (var e in generation.Events.ReadAllAsync(abort).ConfigureAwait(false))
+        {
+            switch (e)
+            {
+                case GenerationText t:
+                    await SendAsync(response, CompletionJson.Chunk(context, t.Text, null), abort).ConfigureAwait(false);
+                    break;
+                case GenerationFinished { Reason: FinishReason.Cancelled }:
+                    return;
+                case GenerationFinished { Reason: FinishReason.Error } f:
+                    var error = JsonSerializer.SerializeToUtf8Bytes(new { error = new { message = $"generation failed: {f.Error}", type = "server_error" } });
+                    await SendAsync(response, error, abort).ConfigureAwait(false);
+                    await response.Body.WriteAsync(_done, abort).ConfigureAwait(false);
+                    return;
+                case GenerationFinished f:
+                    await SendAsync(response, CompletionJson.Chunk(context, null, f.Reason), abort).ConfigureAwait(false);
+                    if (context.IncludeUsage)
+                    {
+                        await SendAsync(response, CompletionJson.UsageChunk(context, f), abort).ConfigureAwait(false);
+                    }
+
+                    await response.Body.WriteAsync(_done, abort).ConfigureAwait(false);
+                    await response.Body.FlushAsync(abort).ConfigureAwait(false);
+                    return;
+            }
+        }
+    }
+
+    private static async Task SendAsync(HttpResponse response, byte[] json, CancellationToken abort)
+    {
+        await response.Body.WriteAsync("data: "u8.ToArray(), abort).ConfigureAwait(false);
+        await response.Body.WriteAsync(json, abort).ConfigureAwait(false);
+        await response.Body.WriteAsync("\n\n"u8.ToArray(), abort).ConfigureAwait(false);
+        await response.Body.FlushAsync(abort).ConfigureAwait(false);
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Yardmaster.Inference.Engine;
+using Yardmaster.Inference.Llama;
+using Yardmaster.Inference.Tokenization;
+
+namespace Yardmaster.Server.ModelServer;
+
+/// <summary>
+/// An OpenAI-compatible HTTP server for one GGUF model on the builtin runtime: loads the model, starts
+/// the engine and Kestrel, and on disposal stops accepting, cancels running sequences and unmaps the file.
+/// </summary>
+public sealed class ModelServerApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly LlamaModel _model;
+    private readonly InferenceEngine _engine;
+
+    private ModelServerApp(WebApplication app, LlamaModel model, InferenceEngine engine, string name)
+    {
+        _app = app;
+        _model = model;
+        _engine = engine;
+        Name = name;
+    }
+
+    /// <summary>The model's public id.</summary>
+    public string Name { get; }
+
+    /// <summary>The URL the server listens on, with the real port when 0 was asked for. Set after <see cref="StartAsync"/>.</summary>
+    public Uri? Url { get; private set; }
+
+    /// <summary>The engine (for status and tests).</summary>
+    public InferenceEngine Engine => _engine;
+
+    /// <summary>
+    /// Loads the model and builds the server. Throws <see cref="ArgumentException"/> listing every invalid
+    /// option, and the model's own load errors (<see cref="Inference.Gguf.GgufFormatException"/>, <see cref="UnsupportedModelException"/>).
+    /// </summary>
+    public static ModelServerApp Create(ModelServerOptions options, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
+        }
+
+        time ??= TimeProvider.System;
+        var model = LlamaModel.Load(options.ModelPath);
+        InferenceEngine? engine = null;
+        try
+        {
+            var tokenizer = TokenizerFactory.FromGguf(model.File);
+            engine = new InferenceEngine(model, tokenizer, options.Engine, time);
+            var name = options.Name ?? Path.GetFileNameWithoutExtension(options.ModelPath);
+            var served = new ServedModel(name, engine, tokenizer, ChatTemplate.Detect(model.File.GetString("tokenizer.chat_template")), time.GetUtcNow().ToUnixTimeSeconds());
+            var app = Build(options, served, time);
+            return new ModelServerApp(app, model, engine, name);
+        }
+        catch
+        {
+            engine?.Dispose();
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts listening; returns the URL.</summary>
+    public async Task<Uri> StartAsync(CancellationToken cancellationToken)
+    {
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Url = new Uri(address);
+        return Url;
+    }
+
+    /// <summary>Completes when the host stops (SIGTERM, Ctrl-C or <see cref="StopAsync"/>).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops accepting requests and ends running ones.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _engine.Dispose();
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _model.Dispose();
+    }
+
+    private static WebApplication Build(ModelServerOptions options, ServedModel served, TimeProvider time)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            k.AddServerHeader = false;
+            if (options.Host is "localhost")
+            {
+                k.ListenLocalhost(options.Port);
+            }
+            else
+            {
+                k.Listen(IPAddress.Parse(options.Host), options.Port);
+            }
+        });
+        builder.Services.Configure<KestrelServerOptions>(k => k.AllowSynchronousIO = false);
+        builder.Services.AddSingleton(time);
+        var app = builder.Build();
+        var completions = new CompletionEndpoint(served, time);
+        app.MapPost("/v1/completions", (HttpContext http) => completions.HandleAsync(http, chat: false));
+        app.MapPost("/v1/chat/completions", (HttpContext http) => completions.HandleAsync(http, chat: true));
+        app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, served));
+        app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, served.Engine));
+        app.MapFallback((HttpContext http) =>
+            new OpenAiError(404, $"no route for {http.Request.Method} {http.Request.Path}; this server answers POST /v1/completions, POST /v1/chat/completions, GET /v1/models and GET /health", Code: "not_found")
+                .WriteAsync(http.Response, http.RequestAborted));
+        return app;
+    }
+
+    private static async Task WriteModelsAsync(HttpContext http, ServedModel served)
+    {
+        http.Response.ContentType = "application/json";
+        var config = served.Engine.Model.Config;
+        await using var json = new Utf8JsonWriter(http.Response.Body);
+        json.WriteStartObject();
+        json.WriteString("object", "list");
+        json.WriteStartArray("data");
+        json.WriteStartObject();
+        json.WriteString("id", served.Name);
+        json.WriteString("object", "model");
+        json.WriteNumber("created", served.Created);
+        json.WriteString("owned_by", "yardmaster");
+        json.WriteStartObject("meta");
+        json.WriteNumber("n_vocab", config.VocabularySize);
+        json.WriteNumber("n_ctx_train", config.ContextLength);
+        json.WriteNumber("n_ctx", served.Engine.ContextLength);
+        json.WriteNumber("n_embd", config.Dim);
+        json.WriteNumber("n_params", ParameterCount(served.Engine.Model));
+        json.WriteNumber("size", served.Engine.Model.WeightBytes);
+        json.WriteNumber("slots", served.Engine.Options.Slots);
+        json.WriteString("chat_template", served.Template.Name);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteHealthAsync(HttpContext http, InferenceEngine engine)
+    {
+        var status = engine.Status;
+        http.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(http.Response.Body);
+        json.WriteStartObject();
+        json.WriteString("status", "ok");
+        json.WriteNumber("slots_total", status.Slots);
+        json.WriteNumber("slots_busy", status.BusySlots);
+        json.WriteNumber("queued", status.Queued);
+        json.WriteNumber("completed", status.Completed);
+        json.WriteEndObject();
+        await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static long ParameterCount(LlamaModel model) => model.File.Tensors.Sum(t => t.ElementCount);
+}
