@@ -37,4 +37,14 @@ public interface ITokenizer
 
     /// <summary>The token's text as stored in the vocabulary (for diagnostics).</summary>
     string TokenText(int id);
+
+    /// <summary>
+    /// Decodes <paramref name="ids"/> to text as llama.cpp's <c>llama_detokenize</c> does without special
+    /// tokens: the <see cref="TokenBytes"/> of each id, concatenated and read as UTF-8 (an invalid or
+    /// incomplete sequence becomes U+FFFD). A SentencePiece vocabulary that prefixes a space when encoding
+    /// drops one space from the start of the first token, unless the first token is a control token
+    /// such as BOS; so <c>Decode(Encode(t, addBos: false, ...)) == t</c> and
+    /// <c>Decode(Encode(t, addBos: true, ...)) == " " + t</c>. Byte-level BPE gives back <c>t</c> either way.
+    /// </summary>
+    string Decode(ReadOnlySpan<int> ids) => PieceDecoding.Decode(this, ids, stripLeadingSpace: false);
 }
