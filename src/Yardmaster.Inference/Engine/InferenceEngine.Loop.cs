@@ -140,8 +140,7 @@ public sealed partial class InferenceEngine
             }
         }
 
-        s.Channel.Writer.TryWrite(new GenerationFinished(reason, s.Request.Prompt.Length, s.Generated, error));
-        s.Channel.Writer.TryComplete();
+        // Free the slot before the caller can observe the end, so a finished request never shows as busy.
         _active.Remove(s);
         lock (_gate)
         {
@@ -154,7 +153,14 @@ public sealed partial class InferenceEngine
             _averageServiceSeconds = (0.8 * _averageServiceSeconds) + (0.2 * seconds);
         }
 
+        Complete(s, new GenerationFinished(reason, s.Request.Prompt.Length, s.Generated, error));
+    }
+
+    private void Complete(Sequence s, GenerationFinished finish)
+    {
         Interlocked.Increment(ref _completed);
+        s.Channel.Writer.TryWrite(finish);
+        s.Channel.Writer.TryComplete();
     }
 
     private void DropCancelled()
@@ -185,8 +191,7 @@ public sealed partial class InferenceEngine
 
         foreach (var s in dropped ?? [])
         {
-            s.Channel.Writer.TryWrite(new GenerationFinished(FinishReason.Cancelled, s.Request.Prompt.Length, 0));
-            s.Channel.Writer.TryComplete();
+            Complete(s, new GenerationFinished(FinishReason.Cancelled, s.Request.Prompt.Length, 0));
         }
     }
 
@@ -226,8 +231,7 @@ public sealed partial class InferenceEngine
         {
             foreach (var s in _queue)
             {
-                s.Channel.Writer.TryWrite(new GenerationFinished(FinishReason.Cancelled, s.Request.Prompt.Length, 0));
-                s.Channel.Writer.TryComplete();
+                Complete(s, new GenerationFinished(FinishReason.Cancelled, s.Request.Prompt.Length, 0));
             }
 
             _queue.Clear();

@@ -131,14 +131,15 @@ public sealed partial class InferenceEngine : IDisposable
                 return Refuse(SubmitRefusal.ShuttingDown, "the model server is shutting down");
             }
 
-            var free = _slots.Count(s => s.Sequence is null) - _queue.Count;
-            if (free <= 0 && _queue.Count >= Options.MaxQueue)
+            // Queued requests not yet admitted count against the free slots they will take.
+            var waiting = _queue.Count - _slots.Count(s => s.Sequence is null);
+            if (waiting >= Options.MaxQueue)
             {
-                var wait = _averageServiceSeconds * (_queue.Count + 1) / _slots.Length;
+                var wait = _averageServiceSeconds * (waiting + 1) / _slots.Length;
                 return new SubmitResult
                 {
                     Refusal = SubmitRefusal.QueueFull,
-                    Message = $"all {_slots.Length} slots are busy and {_queue.Count} requests are waiting (the queue holds {Options.MaxQueue})",
+                    Message = $"all {_slots.Length} slots are busy and {waiting} requests are waiting (the queue holds {Options.MaxQueue})",
                     RetryAfter = TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait), 1, 600)),
                 };
             }

@@ -56,20 +56,33 @@ internal sealed class CompletionEndpoint(ServedModel model, TimeProvider time)
 
     private async Task<(CompletionRequest?, OpenAiError?)> ReadAsync(HttpContext http, bool chat)
     {
-        JsonDocument document;
+        byte[] body;
         try
         {
-            document = await JsonDocument.ParseAsync(http.Request.Body, default, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            var where = e.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {e.BytePositionInLine + 1}") : string.Empty;
-            return (null, OpenAiError.BadRequest($"the request body is not valid JSON{where}: {FirstSentence(e.Message)}"));
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+            body = buffer.ToArray();
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
             return (null, new OpenAiError(413, $"the request body is larger than the limit of {limit} bytes", Code: "request_too_large"));
+        }
+
+        if (InvalidUtf8At(body) is { } offset)
+        {
+            return (null, OpenAiError.BadRequest(string.Create(CultureInfo.InvariantCulture, $"the request body is not valid JSON: invalid UTF-8 at byte {offset}")));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {e.BytePositionInLine + 1}") : string.Empty;
+            return (null, OpenAiError.BadRequest($"the request body is not valid JSON{where}: {FirstSentence(e.Message)}"));
         }
 
         using (document)
@@ -194,6 +207,18 @@ internal sealed class CompletionEndpoint(ServedModel model, TimeProvider time)
         await response.Body.WriteAsync(json, abort).ConfigureAwait(false);
         await response.Body.WriteAsync("\n\n"u8.ToArray(), abort).ConfigureAwait(false);
         await response.Body.FlushAsync(abort).ConfigureAwait(false);
+    }
+
+    private static int? InvalidUtf8At(byte[] body)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return null;
+        }
+
+        var chars = new char[body.Length];
+        System.Text.Unicode.Utf8.ToUtf16(body, chars, out var read, out _, replaceInvalidSequences: false);
+        return read;
     }
 
     private static string FirstSentence(string message)
