@@ -68,7 +68,8 @@ internal sealed class BpeMerger
         {
             for (var i = 0; i < word.Length; i++)
             {
-                symbols[i] = new MergeSymbol { Start = i, Length = 1, Prev = i - 1, Next = i + 1 == word.Length ? -1 : i + 1, Id = _vocabulary.TryGetId(word.Slice(i, 1), out var id) ? id : -1 };
+                var id = _vocabulary.TryGetId(word.Slice(i, 1), out var found) ? found : -1;
+                symbols[i] = new MergeSymbol { Start = i, Length = 1, Prev = i - 1, Next = i + 1 == word.Length ? -1 : i + 1, Id = id };
             }
 
             var queue = new PriorityQueue<MergeCandidate, (double Cost, int Left)>(word.Length);

@@ -43,8 +43,9 @@ public interface ITokenizer
     /// tokens: the <see cref="TokenBytes"/> of each id, concatenated and read as UTF-8 (an invalid or
     /// incomplete sequence becomes U+FFFD). A SentencePiece vocabulary that prefixes a space when encoding
     /// drops one space from the start of the first token, unless the first token is a control token
-    /// such as BOS; so <c>Decode(Encode(t, addBos: false, ...)) == t</c> and
+    /// such as BOS; so <c>Decode(Encode(t, addBos: false, ...)) == t</c> and, for a non-empty <c>t</c>,
     /// <c>Decode(Encode(t, addBos: true, ...)) == " " + t</c>. Byte-level BPE gives back <c>t</c> either way.
+    /// Text given with unpaired surrogates comes back with U+FFFD in their place.
     /// </summary>
     string Decode(ReadOnlySpan<int> ids) => PieceDecoding.Decode(this, ids, stripLeadingSpace: false);
 }
