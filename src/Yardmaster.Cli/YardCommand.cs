@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using Yardmaster.Cli.Commands;
 
 namespace Yardmaster.Cli;
@@ -9,18 +11,51 @@ internal static class YardCommand
     /// <summary>Builds the command tree. Every command answers <c>--help</c> and <c>--version</c>.</summary>
     public static RootCommand Build()
     {
-        var root = new RootCommand("Yardmaster: a scheduler for AI and LLM workloads.")
-        {
-            ModelServerCommand.Create(),
-        };
+        var root = new RootCommand("Yardmaster: a scheduler for AI and LLM workloads.");
+        root.Subcommands.Add(ModelServerCommand.Create());
+        root.Subcommands.Add(ModelCommand.Create());
+        root.Subcommands.Add(PullCommand.Create());
         AddVersionEverywhere(root);
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>. A command line that does not parse prints every error
+    /// to standard error and exits with <see cref="ExitCodes.Usage"/> (2) without running anything.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
     {
         var root = Build();
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
+        {
+            error ??= Console.Error;
+            foreach (var e in parse.Errors)
+            {
+                await error.WriteLineAsync(e.Message.StartsWith('-') || e.Message.Contains(": ", StringComparison.Ordinal)
+                    ? "error: " + e.Message
+                    : $"error: {CommandPath(parse.CommandResult)}: {e.Message}").ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync($"see '{CommandPath(parse.CommandResult)} --help'").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        return await parse.InvokeAsync().ConfigureAwait(false);
+    }
+
+    private static string CommandPath(CommandResult result)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = result; r is not null; r = r.Parent)
+        {
+            if (r is CommandResult c)
+            {
+                names.Insert(0, c.Command is RootCommand ? "yard" : c.Command.Name);
+            }
+        }
+
+        return string.Join(' ', names);
     }
 
     private static void AddVersionEverywhere(Command command)

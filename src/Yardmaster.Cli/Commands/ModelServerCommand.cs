@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Yardmaster.Inference.Catalog;
 using Yardmaster.Inference.Gguf;
 using Yardmaster.Inference.Llama;
 using Yardmaster.Server.ModelServer;
@@ -17,17 +18,31 @@ internal static class ModelServerCommand
         var slots = new Option<int>("--slots") { Description = "Sequences decoded at once", DefaultValueFactory = _ => 4 };
         var ctx = new Option<int>("--ctx") { Description = "Context length per sequence (0: the model's, at most 4096)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads", "-t") { Description = "Compute threads (0: one per core)", DefaultValueFactory = _ => 0 };
+        var baseUrl = new Option<string?>("--base-url") { Description = "Mirror to pull the default model from (overrides YARD_MODEL_BASE_URL)" };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot before 429", DefaultValueFactory = _ => 64 };
         var command = new Command("model-server", "Serve one GGUF model over the OpenAI API (completions, chat, models, health).")
         {
-            model, name, host, port, slots, ctx, threads, queue,
+            model, name, host, port, slots, ctx, threads, queue, baseUrl,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(model);
             if (path is null)
             {
-                path = await DefaultModel.ResolveAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    path = await DefaultModel.ResolveAsync(parse.GetValue(baseUrl), cancellationToken).ConfigureAwait(false);
+                }
+                catch (ArgumentException e)
+                {
+                    await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException or ModelChecksumException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"error: cannot get the default model: {e.Message}").ConfigureAwait(false);
+                    return ExitCodes.Failure;
+                }
             }
 
             var options = new ModelServerOptions
@@ -59,7 +74,7 @@ internal static class ModelServerCommand
                 await Console.Error.WriteLineAsync($"error: {e}").ConfigureAwait(false);
             }
 
-            return 2;
+            return ExitCodes.Usage;
         }
 
         ModelServerApp app;
@@ -70,7 +85,7 @@ internal static class ModelServerCommand
         catch (Exception e) when (e is GgufFormatException or UnsupportedModelException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"error: cannot load {options.ModelPath}: {e.Message}").ConfigureAwait(false);
-            return 1;
+            return ExitCodes.Failure;
         }
 
         await using (app.ConfigureAwait(false))
@@ -83,7 +98,7 @@ internal static class ModelServerCommand
             catch (IOException e)
             {
                 await Console.Error.WriteLineAsync($"error: cannot listen on {options.Host}:{options.Port}: {e.Message}").ConfigureAwait(false);
-                return 1;
+                return ExitCodes.Failure;
             }
 
             var engine = app.Engine;
@@ -104,6 +119,6 @@ internal static class ModelServerCommand
             Console.WriteLine("yard model-server: stopped");
         }
 
-        return 0;
+        return ExitCodes.Ok;
     }
 }
