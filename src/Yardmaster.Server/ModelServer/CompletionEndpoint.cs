@@ -164,6 +164,7 @@ internal sealed class CompletionEndpoint(ServedModel model, TimeProvider time)
         response.Headers.CacheControl = "no-cache";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         await response.StartAsync(abort).ConfigureAwait(false);
+        await response.Body.FlushAsync(abort).ConfigureAwait(false); // headers now, even while queued
         if (context.Chat)
         {
             await SendAsync(response, CompletionJson.Chunk(context, null, null, roleOnly: true), abort).ConfigureAwait(false);
