@@ -1,19 +1,20 @@
 namespace Yardmaster.Inference.Kernels;
 
 /// <summary>
-/// A fixed set of compute threads for the forward pass. <see cref="Run"/> executes one piece of work on
-/// the caller plus <c>Threads - 1</c> workers and returns when all are done. Workers spin briefly after
-/// each piece (the next one usually follows within microseconds) and then sleep, so an idle model costs
-/// no CPU. Only one caller may use a pool at a time (the engine's loop thread).
+/// A fixed set of compute threads for the forward pass. <see cref="Run"/> publishes a job, works on it
+/// from the calling thread too, and returns when every chunk is done. Completion counts chunks, not
+/// threads, so a worker descheduled by another process (the machine is shared) delays the caller only
+/// by the chunk it holds, never by the time it takes to wake up. Workers spin briefly after each job
+/// (the next follows within microseconds) and then sleep, so an idle model costs no CPU.
+/// Only one caller may use a pool at a time (the engine's loop thread).
 /// </summary>
 internal sealed class ComputePool : IDisposable
 {
     private const int SpinIterations = 2_000;
 
     private readonly Worker[] _workers;
-    private IParallelWork? _work;
+    private ParallelJob? _current;
     private int _generation;
-    private int _pending;
     private volatile bool _stopping;
 
     public ComputePool(int threads)
@@ -29,43 +30,28 @@ internal sealed class ComputePool : IDisposable
 
     public int Threads { get; }
 
-    public void Run(IParallelWork work)
+    public void Run(ParallelJob job)
     {
-        if (_workers.Length == 0)
+        if (_workers.Length > 0 && job.Chunks > 1)
         {
-            work.Execute(0, 1);
-            return;
+            Volatile.Write(ref _current, job);
+            Interlocked.Increment(ref _generation);
+            foreach (var worker in _workers)
+            {
+                worker.Wake();
+            }
         }
 
-        _work = work;
-        Volatile.Write(ref _pending, _workers.Length);
-        Interlocked.Increment(ref _generation);
-        foreach (var worker in _workers)
-        {
-            worker.Wake();
-        }
-
-        Exception? error = null;
-        try
-        {
-            work.Execute(0, Threads);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            error = e;
-        }
-
+        job.Work(0);
         var spinner = default(SpinWait);
-        while (Volatile.Read(ref _pending) != 0)
+        while (!job.Finished)
         {
             spinner.SpinOnce(sleep1Threshold: -1);
         }
 
-        _work = null;
-        var workerError = _workers.Select(w => w.TakeError()).FirstOrDefault(e => e is not null);
-        if ((error ?? workerError) is { } failure)
+        if (job.Error is { } error)
         {
-            throw new InvalidOperationException("a compute thread failed", failure);
+            throw new InvalidOperationException("a compute chunk failed", error);
         }
     }
 
@@ -87,7 +73,6 @@ internal sealed class ComputePool : IDisposable
         private readonly SemaphoreSlim _signal = new(0);
         private readonly Thread _thread;
         private int _sleeping;
-        private Exception? _error;
 
         public Worker(ComputePool pool, int index)
         {
@@ -110,8 +95,6 @@ internal sealed class ComputePool : IDisposable
             _thread.Join();
             _signal.Dispose();
         }
-
-        public Exception? TakeError() => Interlocked.Exchange(ref _error, null);
 
         private void Loop()
         {
@@ -144,16 +127,7 @@ internal sealed class ComputePool : IDisposable
                     return;
                 }
 
-                try
-                {
-                    _pool._work?.Execute(_index, _pool.Threads);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    _error = e;
-                }
-
-                Interlocked.Decrement(ref _pool._pending);
+                Volatile.Read(ref _pool._current)?.Work(_index);
             }
         }
     }

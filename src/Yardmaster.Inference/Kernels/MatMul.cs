@@ -1,26 +1,20 @@
 using System.Runtime.InteropServices;
+using Yardmaster.Inference.Gguf;
 
 namespace Yardmaster.Inference.Kernels;
 
 /// <summary>
 /// Y = X · Wᵀ for a batch of input vectors: <c>y[b * ldy + r] = dot(W.row(r), x[b * W.Columns ..])</c>.
-/// Rows are handed out in chunks from a shared counter so that a thread slowed by another process does
-/// not hold the others back. Each weight row is read once per batch, which is what makes concurrent
-/// sequences cheaper than one at a time: decoding is bound by reading the weights.
-/// One instance per forward pass context; not thread-safe.
+/// Rows are handed out in small chunks so that a thread slowed by another process does not hold the
+/// others back. Each weight row is read once per batch, which is what makes concurrent sequences cheaper
+/// than one at a time: decoding is bound by reading the weights. One instance per forward pass; not
+/// thread-safe.
 /// </summary>
-internal sealed unsafe class MatMul : IParallelWork, IDisposable
+internal sealed unsafe class MatMul : IDisposable
 {
     private readonly ComputePool _pool;
     private readonly float*[] _scratch;
     private readonly int _scratchLength;
-    private WeightMatrix _w;
-    private float* _x;
-    private float* _y;
-    private int _batch;
-    private int _ldy;
-    private int _nextRow;
-    private int _chunk;
 
     public MatMul(ComputePool pool, int maxColumns)
     {
@@ -41,59 +35,11 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
             throw new ArgumentException($"matrix has {w.Columns} columns, scratch holds {_scratchLength}", nameof(w));
         }
 
-        _w = w;
-        _x = x;
-        _y = y;
-        _batch = batch;
-        _ldy = ldy;
-        _nextRow = 0;
-        var perThread = (w.Rows + _pool.Threads - 1) / _pool.Threads;
-        _chunk = Math.Clamp(perThread / 8, 8, 256);
-        if (w.Rows * (long)w.Columns * batch < 32_768)
-        {
-            Execute(0, 1);
-        }
-        else
-        {
-            _pool.Run(this);
-        }
-    }
-
-    public void Execute(int thread, int threads)
-    {
-        var w = _w;
-        var n = w.Columns;
-        var direct = w.Type == Gguf.GgmlType.F32 || (Dot.IsDirect(w.Type) && _batch < 3);
-        var scratch = _scratch[thread];
-        while (true)
-        {
-            var start = Interlocked.Add(ref _nextRow, _chunk) - _chunk;
-            if (start >= w.Rows)
-            {
-                return;
-            }
-
-            var end = Math.Min(start + _chunk, w.Rows);
-            for (var r = start; r < end; r++)
-            {
-                var row = w.Row(r);
-                if (direct)
-                {
-                    for (var b = 0; b < _batch; b++)
-                    {
-                        _y[(b * _ldy) + r] = Dot.Row(w.Type, row, _x + (b * n), n);
-                    }
-                }
-                else
-                {
-                    Dot.Dequantize(w.Type, row, scratch, n);
-                    for (var b = 0; b < _batch; b++)
-                    {
-                        _y[(b * _ldy) + r] = Dot.F32(scratch, _x + (b * n), n);
-                    }
-                }
-            }
-        }
+        // About 16 chunks per thread, each at least 4 rows: small enough to balance, large enough that
+        // claiming one costs nothing next to the ~10 KB of weights it reads.
+        var small = w.Rows * (long)w.Columns * batch < 32_768 || _pool.Threads == 1;
+        var rowsPerChunk = small ? w.Rows : Math.Max(4, w.Rows / (_pool.Threads * 16));
+        _pool.Run(new Job(w, x, y, batch, ldy, rowsPerChunk, _scratch));
     }
 
     public void Dispose()
@@ -101,6 +47,40 @@ internal sealed unsafe class MatMul : IParallelWork, IDisposable
         foreach (var p in _scratch)
         {
             NativeMemory.AlignedFree(p);
+        }
+    }
+
+    private sealed class Job(WeightMatrix w, float* x, float* y, int batch, int ldy, int rowsPerChunk, float*[] scratch)
+        : ParallelJob((w.Rows + rowsPerChunk - 1) / rowsPerChunk)
+    {
+        protected override void RunChunk(int chunk, int thread)
+        {
+            var n = w.Columns;
+            var start = chunk * rowsPerChunk;
+            var end = Math.Min(start + rowsPerChunk, w.Rows);
+            if (w.Type == GgmlType.F32 || (Dot.IsDirect(w.Type) && batch < 3))
+            {
+                for (var r = start; r < end; r++)
+                {
+                    var row = w.Row(r);
+                    for (var b = 0; b < batch; b++)
+                    {
+                        y[(b * ldy) + r] = Dot.Row(w.Type, row, x + (b * n), n);
+                    }
+                }
+
+                return;
+            }
+
+            var buffer = scratch[thread];
+            for (var r = start; r < end; r++)
+            {
+                Dot.Dequantize(w.Type, w.Row(r), buffer, n);
+                for (var b = 0; b < batch; b++)
+                {
+                    y[(b * ldy) + r] = Dot.F32(buffer, x + (b * n), n);
+                }
+            }
         }
     }
 }

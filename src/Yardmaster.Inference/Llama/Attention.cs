@@ -7,16 +7,10 @@ namespace Yardmaster.Inference.Llama;
 /// Causal grouped-query attention for a batch: each (token, head) pair attends over its own sequence's
 /// cached keys and values up to its position. Pairs are shared out between compute threads.
 /// </summary>
-internal sealed unsafe class Attention : IParallelWork, IDisposable
+internal sealed unsafe class Attention : IDisposable
 {
     private readonly LlamaConfig _config;
     private readonly float*[] _scores;
-    private BatchToken[] _batch = [];
-    private int _count;
-    private int _layer;
-    private float* _q;
-    private float* _out;
-    private int _next;
 
     public Attention(LlamaConfig config, int threads, int maxContext)
     {
@@ -30,67 +24,48 @@ internal sealed unsafe class Attention : IParallelWork, IDisposable
 
     public void Run(ComputePool pool, BatchToken[] batch, int count, int layer, float* q, float* output)
     {
-        _batch = batch;
-        _count = count;
-        _layer = layer;
-        _q = q;
-        _out = output;
-        _next = 0;
         long work = 0;
         for (var i = 0; i < count; i++)
         {
             work += batch[i].Position + 1;
         }
 
-        if (work * _config.QueryDim < 65_536)
-        {
-            Execute(0, 1);
-        }
-        else
-        {
-            pool.Run(this);
-        }
+        // One chunk per (token, head) pair; tiny batches run on the caller alone.
+        var pairs = count * _config.Heads;
+        var job = new Job(this, batch, layer, q, output, work * _config.QueryDim < 65_536 ? 1 : pairs, pairs);
+        pool.Run(job);
     }
 
-    public void Execute(int thread, int threads)
+    private void Head(BatchToken token, int e, int h, int layer, float* qs, float* outs, float* scores)
     {
         var c = _config;
-        var scores = _scores[thread];
         var group = c.Heads / c.KvHeads;
         var scale = 1f / MathF.Sqrt(c.HeadDim);
-        var pairs = _count * c.Heads;
-        int pair;
-        while ((pair = Interlocked.Increment(ref _next) - 1) < pairs)
+        var q = qs + ((long)e * c.QueryDim) + (h * c.HeadDim);
+        var kvOffset = (h / group) * c.HeadDim;
+        var length = token.Position + 1;
+        var max = float.NegativeInfinity;
+        for (var t = 0; t < length; t++)
         {
-            var e = pair / c.Heads;
-            var h = pair % c.Heads;
-            var token = _batch[e];
-            var q = _q + ((long)e * c.QueryDim) + (h * c.HeadDim);
-            var kvOffset = (h / group) * c.HeadDim;
-            var length = token.Position + 1;
-            var max = float.NegativeInfinity;
-            for (var t = 0; t < length; t++)
-            {
-                var s = Dot.F32(q, token.Cache.Keys(_layer, t) + kvOffset, c.HeadDim) * scale;
-                scores[t] = s;
-                max = MathF.Max(max, s);
-            }
+            var s = Dot.F32(q, token.Cache.Keys(layer, t) + kvOffset, c.HeadDim) * scale;
+            scores[t] = s;
+            max = MathF.Max(max, s);
+        }
 
-            var sum = 0f;
-            for (var t = 0; t < length; t++)
-            {
-                var p = MathF.Exp(scores[t] - max);
-                scores[t] = p;
-                sum += p;
-            }
+        var sum = 0f;
+        for (var t = 0; t < length; t++)
+        {
+            var p = MathF.Exp(scores[t] - max);
+            scores[t] = p;
+            sum += p;
+        }
 
-            var output = new Span<float>(_out + ((long)e * c.QueryDim) + (h * c.HeadDim), c.HeadDim);
-            output.Clear();
-            var inv = 1f / sum;
-            for (var t = 0; t < length; t++)
-            {
-                VectorMath.AddScaled(output, new ReadOnlySpan<float>(token.Cache.Values(_layer, t) + kvOffset, c.HeadDim), scores[t] * inv);
-            }
+        var output = new Span<float>(outs + ((long)e * c.QueryDim) + (h * c.HeadDim), c.HeadDim);
+        output.Clear();
+        var inv = 1f / sum;
+        for (var t = 0; t < length; t++)
+        {
+            VectorMath.AddScaled(output, new ReadOnlySpan<float>(token.Cache.Values(layer, t) + kvOffset, c.HeadDim), scores[t] * inv);
         }
     }
 
@@ -99,6 +74,20 @@ internal sealed unsafe class Attention : IParallelWork, IDisposable
         foreach (var p in _scores)
         {
             NativeMemory.AlignedFree(p);
+        }
+    }
+
+    private sealed class Job(Attention owner, BatchToken[] batch, int layer, float* q, float* output, int chunks, int pairs)
+        : ParallelJob(chunks)
+    {
+        protected override void RunChunk(int chunk, int thread)
+        {
+            var heads = owner._config.Heads;
+            var per = (pairs + Chunks - 1) / Chunks;
+            for (var pair = chunk * per; pair < Math.Min(pairs, (chunk + 1) * per); pair++)
+            {
+                owner.Head(batch[pair / heads], pair / heads, pair % heads, layer, q, output, owner._scores[thread]);
+            }
         }
     }
 }
