@@ -72,6 +72,26 @@ internal sealed unsafe class MatMul : IDisposable
                 return;
             }
 
+            if (w.Type == GgmlType.Q8_0 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            {
+                for (var r = start; r < end; r++)
+                {
+                    var row = w.Row(r);
+                    var b = 0;
+                    for (; b + 4 <= batch; b += 4)
+                    {
+                        Dot.Q8_0x4(row, x + (b * n), n, n, y + (b * ldy) + r, ldy);
+                    }
+
+                    for (; b < batch; b++)
+                    {
+                        y[(b * ldy) + r] = Dot.Q8_0(row, x + (b * n), n);
+                    }
+                }
+
+                return;
+            }
+
             var buffer = scratch[thread];
             for (var r = start; r < end; r++)
             {
