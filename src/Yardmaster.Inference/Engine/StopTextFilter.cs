@@ -1,4 +1,5 @@
 using System.Text;
+using Yardmaster.Inference.Tokenization;
 
 namespace Yardmaster.Inference.Engine;
 
@@ -9,11 +10,10 @@ namespace Yardmaster.Inference.Engine;
 /// </summary>
 internal sealed class StopTextFilter
 {
-    private readonly Decoder _decoder = new UTF8Encoding(false, false).GetDecoder();
+    private readonly Utf8StreamDecoder _decoder = new();
     private readonly IReadOnlyList<string> _stops;
     private readonly int _longestStop;
     private readonly StringBuilder _text = new();
-    private char[] _chars = new char[64];
     private int _emitted;
 
     public StopTextFilter(IReadOnlyList<string> stops)
@@ -33,14 +33,7 @@ internal sealed class StopTextFilter
             return string.Empty;
         }
 
-        var needed = _decoder.GetCharCount(bytes, flush);
-        if (needed > _chars.Length)
-        {
-            _chars = new char[Math.Max(needed, _chars.Length * 2)];
-        }
-
-        var count = _decoder.GetChars(bytes, _chars, flush);
-        _text.Append(_chars, 0, count);
+        _text.Append(flush ? _decoder.Decode(bytes) + _decoder.Flush() : _decoder.Decode(bytes));
         return Release(flush);
     }
 
