@@ -105,7 +105,7 @@ internal static class ModelServerCommand
             var config = engine.Model.Config;
             Console.WriteLine(
                 $"yard model-server: {app.Name} ({Path.GetFileName(options.ModelPath)}, {engine.Model.WeightBytes / (1024.0 * 1024.0):F1} MiB, dim {config.Dim}, {config.Layers} layers, vocab {config.VocabularySize}); " +
-                $"{engine.Options.Slots} slots, ctx {engine.ContextLength}, {engine.Threads} threads");
+                $"{engine.Options.Slots} slots, ctx {engine.ContextLength}, {engine.Threads} threads; loaded to first token in {app.LoadTime.TotalMilliseconds:F0} ms");
             Console.WriteLine($"listening on {url.ToString().TrimEnd('/')}");
             try
             {

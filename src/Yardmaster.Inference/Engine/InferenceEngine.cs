@@ -1,5 +1,6 @@
 using System.Globalization;
 using Yardmaster.Inference.Llama;
+using Yardmaster.Inference.Sampling;
 using Yardmaster.Inference.Tokenization;
 
 namespace Yardmaster.Inference.Engine;
@@ -154,6 +155,20 @@ public sealed partial class InferenceEngine : IDisposable
 
         Wake();
         return new SubmitResult { Generation = new Generation(request, sequence.Channel.Reader) };
+    }
+
+    /// <summary>
+    /// Generates one token from BOS (or token 0) and waits for it: reads every weight once and compiles
+    /// the hot paths, so the first real request does not pay for them.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var request = new GenerationRequest([Math.Max(0, _tokenizer.BosId)], SamplingOptions.Greedy, 1, []);
+        var generation = Submit(request, cancellationToken).Generation
+            ?? throw new InvalidOperationException("the warm-up request was refused");
+        await foreach (var _ in generation.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+        }
     }
 
     /// <summary>Stops the loop, ends every sequence as cancelled and frees the caches.</summary>

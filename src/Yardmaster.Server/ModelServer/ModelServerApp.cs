@@ -24,13 +24,27 @@ public sealed class ModelServerApp : IAsyncDisposable
     private readonly LlamaModel _model;
     private readonly InferenceEngine _engine;
 
-    private ModelServerApp(WebApplication app, LlamaModel model, InferenceEngine engine, string name)
+    private readonly TimeProvider _time;
+    private readonly ServedModel _served;
+    private readonly long _loadStarted;
+
+    private ModelServerApp(WebApplication app, LlamaModel model, InferenceEngine engine, ServedModel served, TimeProvider time, long loadStarted)
     {
         _app = app;
         _model = model;
         _engine = engine;
-        Name = name;
+        _served = served;
+        Name = served.Name;
+        _time = time;
+        _loadStarted = loadStarted;
     }
+
+    /// <summary>
+    /// Time from the start of <see cref="Create"/> to the first token of the warm-up generation that
+    /// <see cref="StartAsync"/> runs before listening: opening and mapping the file, reading every weight
+    /// once, compiling the kernels. Set after <see cref="StartAsync"/>.
+    /// </summary>
+    public TimeSpan LoadTime { get; private set; }
 
     /// <summary>The model's public id.</summary>
     public string Name { get; }
@@ -55,6 +69,7 @@ public sealed class ModelServerApp : IAsyncDisposable
         }
 
         time ??= TimeProvider.System;
+        var started = time.GetTimestamp();
         var model = LlamaModel.Load(options.ModelPath);
         InferenceEngine? engine = null;
         try
@@ -64,7 +79,7 @@ public sealed class ModelServerApp : IAsyncDisposable
             var name = options.Name ?? Path.GetFileNameWithoutExtension(options.ModelPath);
             var served = new ServedModel(name, engine, tokenizer, ChatTemplate.Detect(model.File.GetString("tokenizer.chat_template")), time.GetUtcNow().ToUnixTimeSeconds());
             var app = Build(options, served, time);
-            return new ModelServerApp(app, model, engine, name);
+            return new ModelServerApp(app, model, engine, served, time, started);
         }
         catch
         {
@@ -74,9 +89,12 @@ public sealed class ModelServerApp : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts listening; returns the URL.</summary>
+    /// <summary>Generates one token (touching every weight and compiling the kernels), then starts listening; returns the URL.</summary>
     public async Task<Uri> StartAsync(CancellationToken cancellationToken)
     {
+        await _engine.WarmUpAsync(cancellationToken).ConfigureAwait(false);
+        LoadTime = _time.GetElapsedTime(_loadStarted);
+        _served.LoadTime = LoadTime;
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Url = new Uri(address);
@@ -150,6 +168,8 @@ public sealed class ModelServerApp : IAsyncDisposable
         json.WriteNumber("n_params", ParameterCount(served.Engine.Model));
         json.WriteNumber("size", served.Engine.Model.WeightBytes);
         json.WriteNumber("slots", served.Engine.Options.Slots);
+        json.WriteNumber("kv_cache_bytes", served.Engine.KvCacheBytes);
+        json.WriteNumber("load_ms", Math.Round(served.LoadTime.TotalMilliseconds, 1));
         json.WriteString("chat_template", served.Template.Name);
         json.WriteEndObject();
         json.WriteEndObject();

@@ -15,4 +15,7 @@ internal sealed class ServedModel(string name, InferenceEngine engine, ITokenize
     public ChatTemplate Template { get; } = template;
 
     public long Created { get; } = createdUnixSeconds;
+
+    /// <summary>Time from the start of loading to the warm-up's first token; zero until then.</summary>
+    public TimeSpan LoadTime { get; set; }
 }
