@@ -24,7 +24,7 @@ internal static unsafe class Dot
     /// <summary>Whether <see cref="Row"/> reads this type directly (others go through <see cref="Dequantize"/>).</summary>
     public static bool IsDirect(GgmlType type) => type is GgmlType.F32 or GgmlType.Q8_0;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static float F32(float* a, float* b, int n)
     {
         var i = 0;
@@ -78,6 +78,7 @@ internal static unsafe class Dot
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q8_0(byte* row, float* x, int n)
     {
         var blocks = n / 32;
@@ -157,6 +158,7 @@ internal static unsafe class Dot
     /// Four dot products of one Q8_0 row with four vectors <paramref name="stride"/> floats apart: each
     /// block is expanded once and used four times, so a batch of sequences costs little more than one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Q8_0x4(byte* row, float* x, int stride, int n, float* results, int resultStride)
     {
         var table = HalfTable.Table;
@@ -185,6 +187,7 @@ internal static unsafe class Dot
     }
 
     /// <summary>Expands <paramref name="n"/> elements of a row of <paramref name="type"/> into floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dequantize(GgmlType type, byte* row, float* dst, int n)
     {
         var table = HalfTable.Table;

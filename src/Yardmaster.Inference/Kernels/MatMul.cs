@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Yardmaster.Inference.Gguf;
 
@@ -53,6 +54,7 @@ internal sealed unsafe class MatMul : IDisposable
     private sealed class Job(WeightMatrix w, float* x, float* y, int batch, int ldy, int rowsPerChunk, float*[] scratch)
         : ParallelJob((w.Rows + rowsPerChunk - 1) / rowsPerChunk)
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void RunChunk(int chunk, int thread)
         {
             var n = w.Columns;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Yardmaster.Inference.Kernels;
@@ -7,6 +8,7 @@ namespace Yardmaster.Inference.Kernels;
 internal static class VectorMath
 {
     /// <summary><c>dst = x / rms(x) * weight</c>, with rms computed in double as ggml does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RmsNorm(Span<float> dst, ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float epsilon)
     {
         double sum = 0;
@@ -23,6 +25,7 @@ internal static class VectorMath
     }
 
     /// <summary><c>dst += src * factor</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScaled(Span<float> dst, ReadOnlySpan<float> src, float factor)
     {
         var i = 0;
@@ -49,6 +52,7 @@ internal static class VectorMath
     public static void Add(Span<float> dst, ReadOnlySpan<float> src) => AddScaled(dst, src, 1f);
 
     /// <summary><c>gate = silu(gate) * up</c>, SwiGLU's gating.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SwiGlu(Span<float> gate, ReadOnlySpan<float> up)
     {
         for (var i = 0; i < gate.Length; i++)
@@ -62,6 +66,7 @@ internal static class VectorMath
     /// Rotates pairs (x[2i], x[2i+1]) of each head's first <c>cos.Length * 2</c> dimensions by the
     /// position's angles (llama.cpp's "normal" RoPE).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rope(Span<float> x, int heads, int headDim, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
     {
         for (var h = 0; h < heads; h++)

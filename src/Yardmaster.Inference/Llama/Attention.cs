@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Yardmaster.Inference.Kernels;
 
@@ -36,6 +37,7 @@ internal sealed unsafe class Attention : IDisposable
         pool.Run(job);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Head(BatchToken token, int e, int h, int layer, float* qs, float* outs, float* scores)
     {
         var c = _config;
@@ -80,6 +82,7 @@ internal sealed unsafe class Attention : IDisposable
     private sealed class Job(Attention owner, BatchToken[] batch, int layer, float* q, float* output, int chunks, int pairs)
         : ParallelJob(chunks)
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         protected override void RunChunk(int chunk, int thread)
         {
             var heads = owner._config.Heads;
