@@ -68,6 +68,7 @@ public sealed unsafe class LlamaModel : IDisposable
         var file = GgufFile.Open(path);
         try
         {
+            file.Prefetch();
             return new LlamaModel(file, LlamaConfig.FromGguf(file));
         }
         catch

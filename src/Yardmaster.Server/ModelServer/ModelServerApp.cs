@@ -26,9 +26,9 @@ public sealed class ModelServerApp : IAsyncDisposable
 
     private readonly TimeProvider _time;
     private readonly ServedModel _served;
-    private readonly long _loadStarted;
+    private readonly TimeSpan _loading;
 
-    private ModelServerApp(WebApplication app, LlamaModel model, InferenceEngine engine, ServedModel served, TimeProvider time, long loadStarted)
+    private ModelServerApp(WebApplication app, LlamaModel model, InferenceEngine engine, ServedModel served, TimeProvider time, TimeSpan loading)
     {
         _app = app;
         _model = model;
@@ -36,13 +36,14 @@ public sealed class ModelServerApp : IAsyncDisposable
         _served = served;
         Name = served.Name;
         _time = time;
-        _loadStarted = loadStarted;
+        _loading = loading;
     }
 
     /// <summary>
-    /// Time from the start of <see cref="Create"/> to the first token of the warm-up generation that
-    /// <see cref="StartAsync"/> runs before listening: opening and mapping the file, reading every weight
-    /// once, compiling the kernels. Set after <see cref="StartAsync"/>.
+    /// Time to load the model to its first token: opening and mapping the file, the tokenizer, the engine
+    /// (in <see cref="Create"/>) plus the warm-up generation that <see cref="StartAsync"/> runs before
+    /// listening (reading every weight once, compiling the kernels); building the web host is not
+    /// counted. Set after <see cref="StartAsync"/>.
     /// </summary>
     public TimeSpan LoadTime { get; private set; }
 
@@ -78,8 +79,9 @@ public sealed class ModelServerApp : IAsyncDisposable
             engine = new InferenceEngine(model, tokenizer, options.Engine, time);
             var name = options.Name ?? Path.GetFileNameWithoutExtension(options.ModelPath);
             var served = new ServedModel(name, engine, tokenizer, ChatTemplate.Detect(model.File.GetString("tokenizer.chat_template")), time.GetUtcNow().ToUnixTimeSeconds());
+            var loading = time.GetElapsedTime(started);
             var app = Build(options, served, time);
-            return new ModelServerApp(app, model, engine, served, time, started);
+            return new ModelServerApp(app, model, engine, served, time, loading);
         }
         catch
         {
@@ -92,8 +94,9 @@ public sealed class ModelServerApp : IAsyncDisposable
     /// <summary>Generates one token (touching every weight and compiling the kernels), then starts listening; returns the URL.</summary>
     public async Task<Uri> StartAsync(CancellationToken cancellationToken)
     {
+        var warmUp = _time.GetTimestamp();
         await _engine.WarmUpAsync(cancellationToken).ConfigureAwait(false);
-        LoadTime = _time.GetElapsedTime(_loadStarted);
+        LoadTime = _loading + _time.GetElapsedTime(warmUp);
         _served.LoadTime = LoadTime;
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
