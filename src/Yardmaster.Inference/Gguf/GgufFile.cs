@@ -139,16 +139,33 @@ public sealed unsafe class GgufFile : IDisposable
     /// <summary>The metadata value for <paramref name="key"/>, or null.</summary>
     public GgufValue? Find(string key) => Metadata.TryGetValue(key, out var v) ? v : null;
 
-    /// <summary>String metadata, or <paramref name="fallback"/> when absent.</summary>
-    public string? GetString(string key, string? fallback = null) => Find(key)?.AsString() ?? fallback;
+    /// <summary>String metadata, or <paramref name="fallback"/> when absent; throws <see cref="GgufFormatException"/> when of another type.</summary>
+    public string? GetString(string key, string? fallback = null)
+    {
+        var v = Find(key);
+        if (v is null)
+        {
+            return fallback;
+        }
 
-    /// <summary>Integer metadata, or <paramref name="fallback"/> when absent; throws <see cref="GgufFormatException"/> when of another type.</summary>
+        return v.Value as string ?? throw new GgufFormatException($"metadata[\"{key}\"]", 0, $"expected a string, found {v.Type}");
+    }
+
+    /// <summary>
+    /// Integer metadata, or <paramref name="fallback"/> when absent; throws <see cref="GgufFormatException"/> when of
+    /// another type or a UInt64 beyond <see cref="long.MaxValue"/>.
+    /// </summary>
     public long GetInt64(string key, long fallback)
     {
         var v = Find(key);
         if (v is null)
         {
             return fallback;
+        }
+
+        if (v.Value is ulong u && u > long.MaxValue)
+        {
+            throw new GgufFormatException($"metadata[\"{key}\"]", 0, $"{u} does not fit in a signed 64-bit integer");
         }
 
         return v.IsInteger ? v.AsInt64() : throw new GgufFormatException($"metadata[\"{key}\"]", 0, $"expected an integer, found {v.Type}");
@@ -216,12 +233,14 @@ public sealed unsafe class GgufFile : IDisposable
         var kvCount = reader.ReadCount("metadata_kv_count", 13);
 
         var metadata = new Dictionary<string, GgufValue>((int)Math.Min(kvCount, 4096), StringComparer.Ordinal);
+        long alignmentAt = 0;
         for (long i = 0; i < kvCount; i++)
         {
             var at = reader.Position;
             var key = reader.ReadString($"metadata[{i}].key");
             var field = $"metadata[\"{key}\"]";
             var type = reader.ReadValueType(field + ".type");
+            alignmentAt = key == "general.alignment" ? reader.Position : alignmentAt;
             var value = reader.ReadValue(type, field);
             if (!metadata.TryAdd(key, value))
             {
@@ -232,28 +251,30 @@ public sealed unsafe class GgufFile : IDisposable
         var alignment = DefaultAlignment;
         if (metadata.TryGetValue("general.alignment", out var alignValue))
         {
-            var a = alignValue.IsInteger ? alignValue.AsInt64() : -1;
-            if (alignValue.Type != GgufValueType.UInt32 || a <= 0 || a > 1 << 20 || !BitOperations.IsPow2(a))
+            if (alignValue.Value is not uint a || a == 0 || a > 1 << 20 || !BitOperations.IsPow2(a))
             {
-                throw new GgufFormatException("metadata[\"general.alignment\"]", 0, $"must be a uint32 power of two, found {alignValue.Type} {alignValue}");
+                throw new GgufFormatException("metadata[\"general.alignment\"]", alignmentAt, $"must be a uint32 power of two, found {alignValue.Type} {alignValue}");
             }
 
             alignment = (int)a;
         }
 
         var tensors = new List<GgufTensorInfo>((int)Math.Min(tensorCount, 65536));
+        var offsetFields = new List<long>(tensors.Capacity);
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (long i = 0; i < tensorCount; i++)
         {
             tensors.Add(ReadTensorInfo(ref reader, i, alignment, names));
+            offsetFields.Add(reader.Position - 8); // the offset is the last field of a tensor info
         }
 
         var dataOffset = AlignUp(reader.Position, alignment);
-        foreach (var t in tensors)
+        for (var i = 0; i < tensors.Count; i++)
         {
+            var t = tensors[i];
             if (t.Offset > length - dataOffset || t.ByteLength > length - dataOffset - t.Offset)
             {
-                throw new GgufFormatException($"tensor \"{t.Name}\".offset", dataOffset, string.Create(CultureInfo.InvariantCulture,
+                throw new GgufFormatException($"tensor \"{t.Name}\".offset", offsetFields[i], string.Create(CultureInfo.InvariantCulture,
                     $"data [{dataOffset + t.Offset}, {dataOffset + t.Offset + t.ByteLength}) lies beyond the end of the file ({length} bytes)"));
             }
         }

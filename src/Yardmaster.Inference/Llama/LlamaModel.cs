@@ -20,11 +20,13 @@ public sealed unsafe class LlamaModel : IDisposable
         Output = file.TryGetTensor("output.weight", out _)
             ? Matrix("output.weight", config.VocabularySize, config.Dim)
             : Embedding;
-        var layers = new LlamaLayer[config.Layers];
-        for (var i = 0; i < layers.Length; i++)
+        // Grown block by block, not sized from block_count: a damaged count (up to 2^24) must fail at the
+        // first missing tensor, not allocate for millions of blocks first.
+        var layers = new List<LlamaLayer>();
+        for (var i = 0; i < config.Layers; i++)
         {
             var p = $"blk.{i}.";
-            layers[i] = new LlamaLayer
+            layers.Add(new LlamaLayer
             {
                 AttentionNorm = Vector(p + "attn_norm.weight", config.Dim),
                 Query = Matrix(p + "attn_q.weight", config.QueryDim, config.Dim),
@@ -35,7 +37,7 @@ public sealed unsafe class LlamaModel : IDisposable
                 Gate = Matrix(p + "ffn_gate.weight", config.HiddenDim, config.Dim),
                 Up = Matrix(p + "ffn_up.weight", config.HiddenDim, config.Dim),
                 Down = Matrix(p + "ffn_down.weight", config.Dim, config.HiddenDim),
-            };
+            });
         }
 
         Layers = layers;
@@ -90,19 +92,20 @@ public sealed unsafe class LlamaModel : IDisposable
                 $"tensor {name} has shape [{string.Join(", ", t.Dimensions)}], expected [{columns}, {rows}]"));
         }
 
-        return Dot.Supports(t.Type)
-            ? new WeightMatrix(File.TensorPointer(t), t.Type, rows, columns)
-            : throw new UnsupportedModelException($"tensor {name} has type {t.Type}; the builtin runtime supports F32, F16, BF16, Q8_0 and Q4_0");
+        RequireSupportedType(t);
+        return new WeightMatrix(File.TensorPointer(t), t.Type, rows, columns);
     }
 
     private float[] Vector(string name, int length)
     {
         var t = Tensor(name);
-        if (t.ElementCount != length || !Dot.Supports(t.Type))
+        if (t.ElementCount != length)
         {
             throw new UnsupportedModelException(string.Create(CultureInfo.InvariantCulture,
-                $"tensor {name} has {t.ElementCount} elements of {t.Type}, expected {length}"));
+                $"tensor {name} has {t.ElementCount} elements, expected {length}"));
         }
+
+        RequireSupportedType(t);
 
         var values = new float[length];
         fixed (float* dst = values)
@@ -111,6 +114,14 @@ public sealed unsafe class LlamaModel : IDisposable
         }
 
         return values;
+    }
+
+    private static void RequireSupportedType(GgufTensorInfo t)
+    {
+        if (!Dot.Supports(t.Type))
+        {
+            throw new UnsupportedModelException($"tensor {t.Name} has type {t.Type}; the builtin runtime supports F32, F16, BF16, Q8_0 and Q4_0");
+        }
     }
 
     private GgufTensorInfo Tensor(string name) =>
