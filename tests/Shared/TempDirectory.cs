@@ -1,4 +1,5 @@
-namespace Yardmaster.Inference.Tests;
+// Shared by every test project (linked into each).
+namespace Yardmaster.Tests;
 
 /// <summary>A fresh directory under the system temp directory, deleted with everything in it on dispose.</summary>
 public sealed class TempDirectory : IDisposable

@@ -1,4 +1,5 @@
-namespace Yardmaster.Inference.Tests;
+// Shared by every test project (linked into each).
+namespace Yardmaster.Tests;
 
 /// <summary>Locates the shared test models in <c>../shared/models</c> next to the repository.</summary>
 public static class SharedModels
