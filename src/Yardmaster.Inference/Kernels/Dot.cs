@@ -186,6 +186,77 @@ internal static unsafe class Dot
         results[3 * resultStride] = Vector512.Sum(a3);
     }
 
+    /// <summary>Whether the 8-bit integer path (<see cref="Q8_0Q8"/>) runs on this CPU.</summary>
+    public static bool IntegerQ8 => AvxVnni.IsSupported;
+
+    /// <summary>
+    /// Dot product of a Q8_0 row with a Q8_0-quantized vector (<paramref name="qx"/> values,
+    /// <paramref name="dx"/> block scales): per block, 32 signed byte products summed by VNNI, scaled once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Q8_0Q8(byte* row, sbyte* qx, float* dx, int n)
+    {
+        var table = HalfTable.Table;
+        var blocks = n / 32;
+        var acc0 = Vector256<float>.Zero;
+        var acc1 = Vector256<float>.Zero;
+        var b = 0;
+        for (; b + 1 < blocks; b += 2)
+        {
+            var block0 = row + (b * Q8Block);
+            var block1 = block0 + Q8Block;
+            acc0 = Fma.MultiplyAdd(BlockDot(Vector256.Load((sbyte*)(block0 + 2)), Vector256.Load(qx + (b * 32))), Vector256.Create(table[*(ushort*)block0] * dx[b]), acc0);
+            acc1 = Fma.MultiplyAdd(BlockDot(Vector256.Load((sbyte*)(block1 + 2)), Vector256.Load(qx + (b * 32) + 32)), Vector256.Create(table[*(ushort*)block1] * dx[b + 1]), acc1);
+        }
+
+        if (b < blocks)
+        {
+            var block = row + (b * Q8Block);
+            acc0 = Fma.MultiplyAdd(BlockDot(Vector256.Load((sbyte*)(block + 2)), Vector256.Load(qx + (b * 32))), Vector256.Create(table[*(ushort*)block] * dx[b]), acc0);
+        }
+
+        return Vector256.Sum(acc0 + acc1);
+    }
+
+    /// <summary>
+    /// Four dot products of one Q8_0 row with four Q8_0-quantized vectors <paramref name="stride"/> values
+    /// apart (scales <c>stride / 32</c> apart): each weight block is loaded once and used four times.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Q8_0Q8x4(byte* row, sbyte* qx, float* dx, int stride, int n, float* results, int resultStride)
+    {
+        var table = HalfTable.Table;
+        var blocks = n / 32;
+        var scaleStride = stride / 32;
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (var b = 0; b < blocks; b++)
+        {
+            var block = row + (b * Q8Block);
+            var w = Vector256.Load((sbyte*)(block + 2));
+            var magnitude = Avx2.Abs(w);
+            var d = table[*(ushort*)block];
+            var x = qx + (b * 32);
+            var s = dx + b;
+            a0 = Fma.MultiplyAdd(SignedDot(magnitude, w, Vector256.Load(x)), Vector256.Create(d * s[0]), a0);
+            a1 = Fma.MultiplyAdd(SignedDot(magnitude, w, Vector256.Load(x + stride)), Vector256.Create(d * s[scaleStride]), a1);
+            a2 = Fma.MultiplyAdd(SignedDot(magnitude, w, Vector256.Load(x + (2 * stride))), Vector256.Create(d * s[2 * scaleStride]), a2);
+            a3 = Fma.MultiplyAdd(SignedDot(magnitude, w, Vector256.Load(x + (3 * stride))), Vector256.Create(d * s[3 * scaleStride]), a3);
+        }
+
+        results[0] = Vector256.Sum(a0);
+        results[resultStride] = Vector256.Sum(a1);
+        results[2 * resultStride] = Vector256.Sum(a2);
+        results[3 * resultStride] = Vector256.Sum(a3);
+    }
+
+    /// <summary>Sum of w·x over 32 signed bytes, as 8 float partial sums (|w| times x with w's sign, by VNNI).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> BlockDot(Vector256<sbyte> w, Vector256<sbyte> x) => SignedDot(Avx2.Abs(w), w, x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> SignedDot(Vector256<byte> magnitude, Vector256<sbyte> w, Vector256<sbyte> x) =>
+        Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, magnitude, Avx2.Sign(x, w)));
+
     /// <summary>Expands <paramref name="n"/> elements of a row of <paramref name="type"/> into floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dequantize(GgmlType type, byte* row, float* dst, int n)

@@ -16,11 +16,13 @@ internal sealed unsafe class MatMul : IDisposable
     private readonly ComputePool _pool;
     private readonly float*[] _scratch;
     private readonly int _scratchLength;
+    private readonly Q8Activations _q8;
 
-    public MatMul(ComputePool pool, int maxColumns)
+    public MatMul(ComputePool pool, int maxColumns, int maxBatch = 8)
     {
         _pool = pool;
         _scratchLength = maxColumns;
+        _q8 = new Q8Activations(maxBatch, maxColumns);
         _scratch = new float*[pool.Threads];
         for (var i = 0; i < _scratch.Length; i++)
         {
@@ -40,7 +42,9 @@ internal sealed unsafe class MatMul : IDisposable
         // claiming one costs nothing next to the ~10 KB of weights it reads.
         var small = w.Rows * (long)w.Columns * batch < 32_768 || _pool.Threads == 1;
         var rowsPerChunk = small ? w.Rows : Math.Max(4, w.Rows / (_pool.Threads * 16));
-        _pool.Run(new Job(w, x, y, batch, ldy, rowsPerChunk, _scratch));
+        var q8 = w.Type == GgmlType.Q8_0 && Dot.IntegerQ8 && _q8.Fits(batch, w.Columns) ? _q8 : null;
+        q8?.Quantize(x, batch, w.Columns);
+        _pool.Run(new Job(w, x, y, batch, ldy, rowsPerChunk, _scratch, q8));
     }
 
     public void Dispose()
@@ -49,9 +53,11 @@ internal sealed unsafe class MatMul : IDisposable
         {
             NativeMemory.AlignedFree(p);
         }
+
+        _q8.Dispose();
     }
 
-    private sealed class Job(WeightMatrix w, float* x, float* y, int batch, int ldy, int rowsPerChunk, float*[] scratch)
+    private sealed class Job(WeightMatrix w, float* x, float* y, int batch, int ldy, int rowsPerChunk, float*[] scratch, Q8Activations? q8)
         : ParallelJob((w.Rows + rowsPerChunk - 1) / rowsPerChunk)
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -60,6 +66,12 @@ internal sealed unsafe class MatMul : IDisposable
             var n = w.Columns;
             var start = chunk * rowsPerChunk;
             var end = Math.Min(start + rowsPerChunk, w.Rows);
+            if (q8 is not null)
+            {
+                Integer(start, end, n, q8);
+                return;
+            }
+
             if (w.Type == GgmlType.F32 || (Dot.IsDirect(w.Type) && batch < 3))
             {
                 for (var r = start; r < end; r++)
@@ -101,6 +113,26 @@ internal sealed unsafe class MatMul : IDisposable
                 for (var b = 0; b < batch; b++)
                 {
                     y[(b * ldy) + r] = Dot.F32(buffer, x + (b * n), n);
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Integer(int start, int end, int n, Q8Activations q8)
+        {
+            var scales = n / 32;
+            for (var r = start; r < end; r++)
+            {
+                var row = w.Row(r);
+                var b = 0;
+                for (; b + 4 <= batch; b += 4)
+                {
+                    Dot.Q8_0Q8x4(row, q8.Values + (b * n), q8.Scales + (b * scales), n, n, y + (b * ldy) + r, ldy);
+                }
+
+                for (; b < batch; b++)
+                {
+                    y[(b * ldy) + r] = Dot.Q8_0Q8(row, q8.Values + (b * n), q8.Scales + (b * scales), n);
                 }
             }
         }

@@ -38,7 +38,7 @@ public sealed unsafe class ForwardPass : IDisposable
         _c = model.Config;
         MaxBatch = maxBatch;
         _pool = new ComputePool(threads);
-        _matMul = new MatMul(_pool, Math.Max(Math.Max(_c.Dim, _c.QueryDim), _c.HiddenDim));
+        _matMul = new MatMul(_pool, Math.Max(Math.Max(_c.Dim, _c.QueryDim), _c.HiddenDim), maxBatch);
         _attention = new Attention(_c, threads, maxContext);
         _x = Alloc(_c.Dim);
         _xb = Alloc(Math.Max(_c.Dim, _c.QueryDim));

@@ -45,6 +45,9 @@ public unsafe class MatMulTests
             Quantizer.Dequantize(type, encoded.AsSpan(r * rowBytes, rowBytes), decoded.AsSpan(r * columns, columns));
         }
 
+        // Q8_0 matrices multiply activations quantized to 8 bits per block of 32 (as llama.cpp does):
+        // the reference uses the same activations so that only float rounding differs.
+        var reference = type == GgmlType.Q8_0 && Dot.IntegerQ8 ? QuantizeActivations(x) : x;
         var y = new float[batch * rows];
         using (var pool = new ComputePool(threads))
         using (var matMul = new MatMul(pool, columns))
@@ -64,12 +67,55 @@ public unsafe class MatMulTests
                 double expected = 0;
                 for (var c = 0; c < columns; c++)
                 {
-                    expected += (double)decoded[(r * columns) + c] * x[(b * columns) + c];
+                    expected += (double)decoded[(r * columns) + c] * reference[(b * columns) + c];
                 }
 
                 // Float accumulation over 352 products of magnitude <= 1 in any order: well under 1e-3.
                 Assert.True(Math.Abs(expected - y[(b * rows) + r]) < 1e-3, $"row {r} batch {b}: expected {expected}, got {y[(b * rows) + r]}");
             }
+        }
+    }
+
+    [Fact]
+    public void Multiply_Q8_0_StaysWithinActivationQuantizationErrorOfFloatProduct()
+    {
+        const int rows = 64;
+        const int columns = 768;
+        var random = new Random(11);
+        var weights = Enumerable.Range(0, rows * columns).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        var x = Enumerable.Range(0, columns).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        var rowBytes = (int)GgmlTypeInfo.ByteCount(GgmlType.Q8_0, columns);
+        var encoded = new byte[rows * rowBytes];
+        var decoded = new float[rows * columns];
+        for (var r = 0; r < rows; r++)
+        {
+            Quantizer.Quantize(GgmlType.Q8_0, weights.AsSpan(r * columns, columns), encoded.AsSpan(r * rowBytes, rowBytes));
+            Quantizer.Dequantize(GgmlType.Q8_0, encoded.AsSpan(r * rowBytes, rowBytes), decoded.AsSpan(r * columns, columns));
+        }
+
+        var y = new float[rows];
+        using (var pool = new ComputePool(1))
+        using (var matMul = new MatMul(pool, columns))
+        {
+            fixed (byte* w = encoded)
+            fixed (float* xp = x)
+            fixed (float* yp = y)
+            {
+                matMul.Multiply(new WeightMatrix(w, GgmlType.Q8_0, rows, columns), xp, 1, yp, rows);
+            }
+        }
+
+        for (var r = 0; r < rows; r++)
+        {
+            double exact = 0, magnitude = 0;
+            for (var c = 0; c < columns; c++)
+            {
+                exact += (double)decoded[(r * columns) + c] * x[c];
+                magnitude += Math.Abs(decoded[(r * columns) + c]);
+            }
+
+            // Each activation moves by at most half a step, amax/254 (amax <= 1): |error| <= sum|w| / 254.
+            Assert.True(Math.Abs(exact - y[r]) <= magnitude / 254, $"row {r}: float product {exact}, got {y[r]}");
         }
     }
 
@@ -117,5 +163,26 @@ public unsafe class MatMulTests
         public int Count => _count;
 
         protected override void RunChunk(int chunk, int thread) => Interlocked.Increment(ref _count);
+    }
+
+    private static float[] QuantizeActivations(float[] x)
+    {
+        var result = new float[x.Length];
+        for (var block = 0; block < x.Length; block += 32)
+        {
+            var amax = 0f;
+            for (var i = 0; i < 32; i++)
+            {
+                amax = Math.Max(amax, Math.Abs(x[block + i]));
+            }
+
+            var d = amax / 127f;
+            for (var i = 0; i < 32; i++)
+            {
+                result[block + i] = d == 0 ? 0 : MathF.Round(x[block + i] * (1f / d)) * d;
+            }
+        }
+
+        return result;
     }
 }
