@@ -45,7 +45,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-stories="$root/../shared/models/stories260K.gguf"
+stories="$(dirname "$root")/shared/models/stories260K.gguf"
 work="$root/bench/.work/models"
 yard="$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll"
 bandwidth="$root/bench/Yardmaster.Bandwidth/bin/Release/net10.0/Yardmaster.Bandwidth.dll"
@@ -65,8 +65,12 @@ trap 'exit 130' INT TERM
 
 if [ "$build" = 1 ]; then
   echo "building Release..." >&2
-  dotnet build "$root/src/Yardmaster.Cli/Yardmaster.Cli.csproj" -c Release -nologo -v quiet >&2
-  dotnet build "$root/bench/Yardmaster.Bandwidth/Yardmaster.Bandwidth.csproj" -c Release -nologo -v quiet >&2
+  for project in src/Yardmaster.Cli/Yardmaster.Cli.csproj bench/Yardmaster.Bandwidth/Yardmaster.Bandwidth.csproj; do
+    if ! log="$(dotnet build "$root/$project" -c Release -nologo -v quiet 2>&1)"; then
+      echo "$log" >&2
+      exit 1
+    fi
+  done
 fi
 
 # synthetic TYPE: prints the path of the 110M model of TYPE, generating it unless a file with the size

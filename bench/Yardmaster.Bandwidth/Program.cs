@@ -3,9 +3,10 @@ using Yardmaster.Bandwidth;
 
 // Yardmaster.Bandwidth [--mib N] [--passes N] [--threads "1 2"] [--json]
 // Prints the machine's sustained memory read bandwidth per thread count: one line each, or one JSON
-// object {"bytes":..., "passes":..., "gbps":{"1":x,"2":y}} with --json (what bench/model-server.sh reads).
+// object {"bytes":..., "passes":..., "load_bits":..., "gbps":{"1":x,"2":y}} with --json (what
+// bench/model-server.sh reads).
 var mib = 1024L;
-var passes = 5;
+var passes = 20;
 var threadCounts = new List<int> { 1, 2 };
 var json = false;
 for (var i = 0; i < args.Length; i++)
@@ -29,14 +30,14 @@ var results = threadCounts.Select(t => (Threads: t, GBps: probe.Measure(t, passe
 if (json)
 {
     var rates = string.Join(", ", results.Select(r => string.Create(CultureInfo.InvariantCulture, $"\"{r.Threads}\": {r.GBps:F2}")));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"bytes\": {probe.Bytes}, \"passes\": {passes}, \"gbps\": {{{rates}}}}}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"bytes\": {probe.Bytes}, \"passes\": {passes}, \"load_bits\": {ReadBandwidth.LoadBits}, \"gbps\": {{{rates}}}}}"));
 }
 else
 {
     foreach (var (threads, rate) in results)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"read bandwidth, {threads} thread{(threads == 1 ? "" : "s")}: {rate:F2} GB/s (best of {passes} passes over {probe.Bytes >> 20} MiB)"));
+            $"read bandwidth, {threads} thread{(threads == 1 ? "" : "s")}: {rate:F2} GB/s (best of {passes} passes over {probe.Bytes >> 20} MiB, {ReadBandwidth.LoadBits}-bit loads)"));
     }
 }
 
