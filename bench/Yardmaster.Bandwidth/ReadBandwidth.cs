@@ -36,6 +36,8 @@ internal sealed unsafe class ReadBandwidth : IDisposable
     {
         var best = double.MaxValue;
         var sums = new long[threads];
+        var starts = new long[threads];
+        var ends = new long[threads];
         using var start = new Barrier(threads + 1);
         using var end = new Barrier(threads + 1);
         var workers = new Thread[threads];
@@ -50,7 +52,9 @@ internal sealed unsafe class ReadBandwidth : IDisposable
                 for (var p = 0; p < passes; p++)
                 {
                     start.SignalAndWait();
+                    starts[index] = Stopwatch.GetTimestamp();
                     sums[index] += Sum(_data + first, count);
+                    ends[index] = Stopwatch.GetTimestamp();
                     end.SignalAndWait();
                 }
             })
@@ -60,10 +64,11 @@ internal sealed unsafe class ReadBandwidth : IDisposable
 
         for (var p = 0; p < passes; p++)
         {
+            // A pass lasts from the first reader's start to the last reader's end, as the readers see it:
+            // this thread may be descheduled at either barrier, so its own clock could miss part of a pass.
             start.SignalAndWait();
-            var clock = Stopwatch.StartNew();
             end.SignalAndWait();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+            best = Math.Min(best, Stopwatch.GetElapsedTime(starts.Min(), ends.Max()).TotalSeconds);
         }
 
         foreach (var worker in workers)
