@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Macro benchmark of `yard model-server`: load time against a sequential read of the file, decode
+# tokens/s for one and four sequences against the memory-bandwidth bound, peak RSS against file size.
+# Builds Release once, generates the synthetic 110M models (reused while their size and SHA-256 match),
+# measures, prints one markdown table and writes it to bench/results/model-server-<date>.md.
+# Needs bash, python3 (standard library only), the .NET SDK; root for a cold page cache.
+# See bench/README.md for what every figure means.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: bench/model-server.sh [options]
+  --quick              stories260K only
+  --models "A B"       any of: stories260K f32 q8_0 (default: all three)
+  --threads "1 2"      compute thread counts to run (default: "1 2")
+  --repeat N           runs of the one-sequence decode, best kept (default: 2)
+  --cold MODE          drop: drop the whole page cache (default; needs root)
+                       file: evict only the model file (posix_fadvise)
+                       none: warm figures only
+  --out DIR            where the results file goes (default: bench/results)
+  --no-build           use the existing Release build
+  -h, --help           this text
+EOF
+}
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+models="stories260K f32 q8_0"
+threads="1 2"
+repeat=2
+cold=drop
+out="$root/bench/results"
+build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) models="stories260K" ;;
+    --models) models="$2"; shift ;;
+    --threads) threads="$2"; shift ;;
+    --repeat) repeat="$2"; shift ;;
+    --cold) cold="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    --no-build) build=0 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "model-server.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+stories="$(dirname "$root")/shared/models/stories260K.gguf"
+work="$root/bench/.work/models"
+yard="$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll"
+bandwidth="$root/bench/Yardmaster.Bandwidth/bin/Release/net10.0/Yardmaster.Bandwidth.dll"
+[ -f "$stories" ] || { echo "model-server.sh: $stories not found (see README.md)" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "model-server.sh: python3 is required" >&2; exit 1; }
+
+runner=""
+cleanup() {
+  # The Python runner stops its servers itself; this covers an interrupt that reached only us.
+  if [ -n "$runner" ] && kill -0 "$runner" 2>/dev/null; then
+    kill -TERM "$runner" 2>/dev/null || true
+    wait "$runner" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ "$build" = 1 ]; then
+  echo "building Release..." >&2
+  for project in src/Yardmaster.Cli/Yardmaster.Cli.csproj bench/Yardmaster.Bandwidth/Yardmaster.Bandwidth.csproj; do
+    if ! log="$(dotnet build "$root/$project" -c Release -nologo -v quiet 2>&1)"; then
+      echo "$log" >&2
+      exit 1
+    fi
+  done
+fi
+
+# synthetic TYPE: prints the path of the 110M model of TYPE, generating it unless a file with the size
+# and SHA-256 recorded at its generation (and the same generation arguments) is already there.
+synthetic() {
+  local type="$1" file="$work/synthetic-110m-$1.gguf"
+  local args="--synthetic --params 110M --type $type --vocab-from $stories --seed 42"
+  local stamp="$file.stamp"
+  if [ -f "$file" ] && [ -f "$stamp" ]; then
+    local want have
+    want="$(cat "$stamp")"
+    have="$args $(stat -c %s "$file") $(sha256sum "$file" | cut -d' ' -f1)"
+    if [ "$want" = "$have" ]; then
+      echo "$file"
+      return
+    fi
+  fi
+  echo "generating $file..." >&2
+  mkdir -p "$work"
+  # shellcheck disable=SC2086 # args is a list of words
+  dotnet "$yard" model create $args --out "$file" >&2
+  echo "$args $(stat -c %s "$file") $(sha256sum "$file" | cut -d' ' -f1)" > "$stamp"
+  echo "$file"
+}
+
+specs=()
+for m in $models; do
+  case "$m" in
+    stories260K) specs+=("stories260K|$stories|400") ;;
+    f32) specs+=("110M F32|$(synthetic f32)|128") ;;
+    q8_0) specs+=("110M Q8_0|$(synthetic q8_0)|128") ;;
+    *) echo "model-server.sh: unknown model '$m' (stories260K, f32, q8_0)" >&2; exit 2 ;;
+  esac
+done
+
+model_args=()
+for s in "${specs[@]}"; do model_args+=(--model "$s"); done
+python3 "$root/bench/model-server.py" \
+  --yard "$yard" --bandwidth "$bandwidth" --threads "$threads" --repeat "$repeat" --cold "$cold" \
+  --out "$out" "${model_args[@]}" &
+runner=$!
+wait "$runner"
