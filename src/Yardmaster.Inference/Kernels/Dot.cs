@@ -198,24 +198,25 @@ internal static unsafe class Dot
     {
         var table = HalfTable.Table;
         var blocks = n / 32;
-        var acc0 = Vector256<float>.Zero;
-        var acc1 = Vector256<float>.Zero;
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         var b = 0;
-        for (; b + 1 < blocks; b += 2)
+        for (; b + 3 < blocks; b += 4)
         {
-            var block0 = row + (b * Q8Block);
-            var block1 = block0 + Q8Block;
-            acc0 = Fma.MultiplyAdd(BlockDot(Vector256.Load((sbyte*)(block0 + 2)), Vector256.Load(qx + (b * 32))), Vector256.Create(table[*(ushort*)block0] * dx[b]), acc0);
-            acc1 = Fma.MultiplyAdd(BlockDot(Vector256.Load((sbyte*)(block1 + 2)), Vector256.Load(qx + (b * 32) + 32)), Vector256.Create(table[*(ushort*)block1] * dx[b + 1]), acc1);
+            var block = row + (b * Q8Block);
+            var x = qx + (b * 32);
+            acc0 = Fma.MultiplyAdd(BlockDot(Vector256.Load((sbyte*)(block + 2)), Vector256.Load(x)), Vector256.Create(table[*(ushort*)block] * dx[b]), acc0);
+            acc1 = Fma.MultiplyAdd(BlockDot(Vector256.Load((sbyte*)(block + 36)), Vector256.Load(x + 32)), Vector256.Create(table[*(ushort*)(block + 34)] * dx[b + 1]), acc1);
+            acc2 = Fma.MultiplyAdd(BlockDot(Vector256.Load((sbyte*)(block + 70)), Vector256.Load(x + 64)), Vector256.Create(table[*(ushort*)(block + 68)] * dx[b + 2]), acc2);
+            acc3 = Fma.MultiplyAdd(BlockDot(Vector256.Load((sbyte*)(block + 104)), Vector256.Load(x + 96)), Vector256.Create(table[*(ushort*)(block + 102)] * dx[b + 3]), acc3);
         }
 
-        if (b < blocks)
+        for (; b < blocks; b++)
         {
             var block = row + (b * Q8Block);
             acc0 = Fma.MultiplyAdd(BlockDot(Vector256.Load((sbyte*)(block + 2)), Vector256.Load(qx + (b * 32))), Vector256.Create(table[*(ushort*)block] * dx[b]), acc0);
         }
 
-        return Vector256.Sum(acc0 + acc1);
+        return Vector256.Sum((acc0 + acc1) + (acc2 + acc3));
     }
 
     /// <summary>

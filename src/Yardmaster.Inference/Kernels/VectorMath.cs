@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Yardmaster.Inference.Kernels;
 
@@ -43,6 +44,23 @@ internal static class VectorMath
         }
 
         for (; i < dst.Length; i++)
+        {
+            dst[i] += src[i] * factor;
+        }
+    }
+
+    /// <summary><c>dst[0..n) += src[0..n) * factor</c> on raw pointers: the inner loop of attention.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void AddScaled(float* dst, float* src, float factor, int n)
+    {
+        var i = 0;
+        var f = Vector256.Create(factor);
+        for (; i <= n - 8; i += 8)
+        {
+            Vector256.FusedMultiplyAdd(Vector256.Load(src + i), f, Vector256.Load(dst + i)).Store(dst + i);
+        }
+
+        for (; i < n; i++)
         {
             dst[i] += src[i] * factor;
         }

@@ -44,12 +44,14 @@ internal sealed unsafe class Attention : IDisposable
         var group = c.Heads / c.KvHeads;
         var scale = 1f / MathF.Sqrt(c.HeadDim);
         var q = qs + ((long)e * c.QueryDim) + (h * c.HeadDim);
-        var kvOffset = (h / group) * c.HeadDim;
+        var kvHead = h / group;
+        var keys = token.Cache.Keys(layer, kvHead, 0);
+        var values = token.Cache.Values(layer, kvHead, 0);
         var length = token.Position + 1;
         var max = float.NegativeInfinity;
         for (var t = 0; t < length; t++)
         {
-            var s = Dot.F32(q, token.Cache.Keys(layer, t) + kvOffset, c.HeadDim) * scale;
+            var s = Dot.F32(q, keys + ((long)t * c.HeadDim), c.HeadDim) * scale;
             scores[t] = s;
             max = MathF.Max(max, s);
         }
@@ -62,12 +64,12 @@ internal sealed unsafe class Attention : IDisposable
             sum += p;
         }
 
-        var output = new Span<float>(outs + ((long)e * c.QueryDim) + (h * c.HeadDim), c.HeadDim);
-        output.Clear();
+        var output = outs + ((long)e * c.QueryDim) + (h * c.HeadDim);
+        new Span<float>(output, c.HeadDim).Clear();
         var inv = 1f / sum;
         for (var t = 0; t < length; t++)
         {
-            VectorMath.AddScaled(output, new ReadOnlySpan<float>(token.Cache.Values(layer, t) + kvOffset, c.HeadDim), scores[t] * inv);
+            VectorMath.AddScaled(output, values + ((long)t * c.HeadDim), scores[t] * inv, c.HeadDim);
         }
     }
 

@@ -148,8 +148,11 @@ public sealed unsafe class ForwardPass : IDisposable
             VectorMath.Rope(Span(_q, e, _c.QueryDim), _c.Heads, _c.HeadDim, cos, sin);
             VectorMath.Rope(Span(_k, e, _c.KvDim), _c.KvHeads, _c.HeadDim, cos, sin);
             var t = tokens[e];
-            Span(_k, e, _c.KvDim).CopyTo(new Span<float>(t.Cache.Keys(l, t.Position), _c.KvDim));
-            Span(_v, e, _c.KvDim).CopyTo(new Span<float>(t.Cache.Values(l, t.Position), _c.KvDim));
+            for (var g = 0; g < _c.KvHeads; g++)
+            {
+                Span(_k, e, _c.KvDim).Slice(g * _c.HeadDim, _c.HeadDim).CopyTo(new Span<float>(t.Cache.Keys(l, g, t.Position), _c.HeadDim));
+                Span(_v, e, _c.KvDim).Slice(g * _c.HeadDim, _c.HeadDim).CopyTo(new Span<float>(t.Cache.Values(l, g, t.Position), _c.HeadDim));
+            }
         }
 
         _attention.Run(_pool, tokens, n, l, _q, _att);

@@ -10,7 +10,8 @@ namespace Yardmaster.Inference.Llama;
 public sealed unsafe class KvCache : IDisposable
 {
     private readonly int _layers;
-    private readonly int _kvDim;
+    private readonly int _kvHeads;
+    private readonly int _headDim;
     private float* _keys;
     private float* _values;
 
@@ -21,8 +22,9 @@ public sealed unsafe class KvCache : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
         _layers = config.Layers;
-        _kvDim = config.KvDim;
-        var count = (nuint)capacity * (nuint)_layers * (nuint)_kvDim;
+        _kvHeads = config.KvHeads;
+        _headDim = config.HeadDim;
+        var count = (nuint)capacity * (nuint)_layers * (nuint)config.KvDim;
         _keys = (float*)NativeMemory.AllocZeroed(count, sizeof(float));
         _values = (float*)NativeMemory.AllocZeroed(count, sizeof(float));
         ByteLength = (long)count * sizeof(float) * 2;
@@ -37,9 +39,14 @@ public sealed unsafe class KvCache : IDisposable
     /// <summary>Positions filled so far; the next token goes at this position.</summary>
     public int Length { get; set; }
 
-    internal float* Keys(int layer, int position) => _keys + ((((long)layer * Capacity) + position) * _kvDim);
+    // Layout [layer][kv head][position][head dim]: attention reads one head's keys and values as one
+    // contiguous run, which is what the hardware prefetcher streams best.
+    internal float* Keys(int layer, int kvHead, int position) => _keys + Offset(layer, kvHead, position);
 
-    internal float* Values(int layer, int position) => _values + ((((long)layer * Capacity) + position) * _kvDim);
+    internal float* Values(int layer, int kvHead, int position) => _values + Offset(layer, kvHead, position);
+
+    private long Offset(int layer, int kvHead, int position) =>
+        ((((long)layer * _kvHeads) + kvHead) * Capacity + position) * _headDim;
 
     /// <inheritdoc />
     public void Dispose()
