@@ -306,12 +306,13 @@ def concurrent(server, max_tokens):
 
 
 def start_to_first_token(args, path, threads, max_tokens):
-    """Starts a server; returns it (listening) with seconds to "listening on" and to the first token."""
+    """Starts a server; returns it (listening) with seconds to "listening on", to the first token, and the
+    server's own load time (opening the file to the first token of its warm-up, `meta.load_ms`)."""
     server = Server(args.yard, path, threads, args.slots, args.ctx)
     try:
         listening = server.wait_listening()
         first = complete(server, PROMPT, 1)["first"] - server.started
-        return server, listening, first
+        return server, listening, first, server.models()["meta"]["load_ms"] / 1000
     except BaseException:
         server.stop()
         raise
@@ -370,9 +371,9 @@ def run(args):
                    "cold_mode": cold_mode, "max_tokens": max_tokens}
             if cold_mode:
                 evict(path, cold_mode)
-                server, row["listen_cold"], row["first_cold"] = start_to_first_token(args, path, t, max_tokens)
+                server, row["listen_cold"], row["first_cold"], row["load_cold"] = start_to_first_token(args, path, t, max_tokens)
                 row["exit_cold"], _ = server.stop()
-            server, row["listen_warm"], row["first_warm"] = start_to_first_token(args, path, t, max_tokens)
+            server, row["listen_warm"], row["first_warm"], row["load_warm"] = start_to_first_token(args, path, t, max_tokens)
             try:
                 meta = server.models()["meta"]
                 if meta["size"] != facts["tensor_bytes"]:
@@ -429,15 +430,16 @@ def render(args, rows, probes, runtime_warm, runtime_cold, started, load_before,
         "",
         "| model | thr | file MiB | read/token MiB | max tokens | decode tok/s | bound tok/s | % of bound | 4 seqs tok/s "
         "| cat cold s | cat warm s | listening cold s | 1st token cold s | listening warm s | 1st token warm s "
-        "| 1st token warm ÷ cat warm | peak RSS MiB | file + KV + 64 MiB | RSS anon / file MiB | SIGTERM → exit |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| load cold s | load warm s | load warm ÷ cat warm | peak RSS MiB | file + KV + 64 MiB | RSS anon / file MiB "
+        "| SIGTERM → exit |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     goals = []
     for r in rows:
         f = r["facts"]
         bound = r["bandwidth"] * 1e9 / f["bytes_per_token"]
         fraction = r["decode"] / bound
-        load_ratio = r["first_warm"] / r["cat_warm"]
+        load_ratio = r["load_warm"] / r["cat_warm"]
         budget = f["file_bytes"] + f["kv_bytes"] + RSS_SLACK
         peak = r["memory"]["VmHWM"]
         exit_text = ("0" if r["exit"] == 0 else f"**{r['exit']}**") + f" in {r['exit_seconds']:.2f} s"
@@ -447,13 +449,14 @@ def render(args, rows, probes, runtime_warm, runtime_cold, started, load_before,
             f"| {r['label']} | {r['threads']} | {f['file_bytes'] / MIB:.1f} | {f['bytes_per_token'] / MIB:.1f} "
             f"| {r['max_tokens']} | {r['decode']:.1f} | {bound:.0f} | {100 * fraction:.1f}% | {r['concurrent']:.1f} "
             f"| {fmt(r['cat_cold'], 3)} | {r['cat_warm']:.3f} | {fmt(r.get('listen_cold'))} | {fmt(r.get('first_cold'))} "
-            f"| {r['listen_warm']:.2f} | {r['first_warm']:.2f} | {load_ratio:.1f}× | {peak / MIB:.1f} "
+            f"| {r['listen_warm']:.2f} | {r['first_warm']:.2f} | {fmt(r.get('load_cold'), 3)} | {r['load_warm']:.3f} "
+            f"| {load_ratio:.1f}× | {peak / MIB:.1f} "
             f"| {budget / MIB:.1f} | {r['memory']['RssAnon'] / MIB:.1f} / {r['memory']['RssFile'] / MIB:.1f} | {exit_text} |")
         if r["label"] == "110M Q8_0" and r["threads"] == 2:
             goals.append((f"decode ≥ {BOUND_GOAL:.0%} of the bandwidth bound, 110M Q8_0 at 2 threads",
                           f"{100 * fraction:.1f}% ({r['decode']:.1f} of {bound:.0f} tok/s)", fraction >= BOUND_GOAL))
         goals.append((f"load ≤ {LOAD_GOAL}× warm sequential read, {r['label']} at {r['threads']} thread(s)",
-                      f"first token {r['first_warm']:.2f} s vs {LOAD_GOAL} × {r['cat_warm']:.3f} s = "
+                      f"load to first token {r['load_warm']:.3f} s vs {LOAD_GOAL} × {r['cat_warm']:.3f} s = "
                       f"{LOAD_GOAL * r['cat_warm']:.3f} s ({load_ratio:.1f}×)", load_ratio <= LOAD_GOAL))
         goals.append((f"peak RSS ≤ file + KV cache + 64 MiB, {r['label']} at {r['threads']} thread(s)",
                       f"{peak / MIB:.1f} MiB vs {f['file_bytes'] / MIB:.1f} + {f['kv_bytes'] / MIB:.1f} + 64 = "
@@ -470,7 +473,9 @@ def render(args, rows, probes, runtime_warm, runtime_cold, started, load_before,
         "the first to the last streamed token of one request. 4 seqs: completion tokens of four concurrent "
         "requests ÷ time from the first first token to the last last token. listening / 1st token: from "
         "process start to the \"listening on\" line / to the first streamed token of a one-token request sent "
-        "at once. KV = 2 × layers × ctx × kv_dim × 4 bytes × slots. peak RSS: VmHWM after the runs "
+        "at once (both include the .NET runtime's start). load: the server's own `meta.load_ms`, from opening the "
+        "file to the first token of the warm-up generation it runs before listening (file mapping, tokenizer, "
+        "engine, one forward pass that reads every weight, first-call compilation of the kernels). KV = 2 × layers × ctx × kv_dim × 4 bytes × slots. peak RSS: VmHWM after the runs "
         "(mapped file pages count).",
         "",
     ]
