@@ -32,7 +32,9 @@ internal sealed class ComputePool : IDisposable
 
     public void Run(ParallelJob job)
     {
-        if (_workers.Length > 0 && job.Chunks > 1)
+        var parallel = _workers.Length > 0 && job.Chunks > 1;
+        job.Prepare(parallel ? Threads : 1);
+        if (parallel)
         {
             Volatile.Write(ref _current, job);
             Interlocked.Increment(ref _generation);

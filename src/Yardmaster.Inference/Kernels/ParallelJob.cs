@@ -1,13 +1,18 @@
 namespace Yardmaster.Inference.Kernels;
 
 /// <summary>
-/// One piece of parallel work split into <see cref="Chunks"/> independent chunks. A job object carries
-/// all its parameters and is used for one <see cref="ComputePool.Run"/> only, so a worker that wakes late
-/// and still holds a finished job finds no chunk left and touches nothing of the next one.
+/// One piece of parallel work split into <see cref="Chunks"/> independent chunks. The chunks are cut
+/// into one contiguous range per thread: each thread works through its own range front to back (a long
+/// sequential stream, which the hardware prefetcher follows), and a thread that finishes early takes
+/// chunks from the back of the others' ranges, so a thread slowed by another process delays the job by
+/// at most the chunk it holds. A job object carries all its parameters and serves one
+/// <see cref="ComputePool.Run"/>: a worker that wakes late and still holds a finished job finds nothing
+/// left and touches nothing of the next one.
 /// </summary>
 internal abstract class ParallelJob
 {
-    private int _next;
+    // Per range: the next chunk from the front (low 32 bits) and the end (high 32 bits), claimed by CAS.
+    private long[] _ranges = [];
     private int _done;
     private Exception? _error;
 
@@ -20,25 +25,95 @@ internal abstract class ParallelJob
 
     internal Exception? Error => _error;
 
+    /// <summary>Cuts the chunks into <paramref name="threads"/> ranges; called once before any <see cref="Work"/>.</summary>
+    internal void Prepare(int threads)
+    {
+        var count = Math.Clamp(threads, 1, Math.Max(1, Chunks));
+        _ranges = new long[count];
+        for (var t = 0; t < count; t++)
+        {
+            long start = (long)Chunks * t / count;
+            long end = (long)Chunks * (t + 1) / count;
+            _ranges[t] = Pack((int)start, (int)end);
+        }
+    }
+
     /// <summary>Runs chunk <paramref name="chunk"/> on compute thread <paramref name="thread"/> (0 is the caller).</summary>
     protected abstract void RunChunk(int chunk, int thread);
 
-    /// <summary>Claims and runs chunks until none are left.</summary>
+    /// <summary>Runs this thread's range, then helps with the others' until no chunk is left.</summary>
     internal void Work(int thread)
     {
-        int chunk;
-        while ((chunk = Interlocked.Increment(ref _next) - 1) < Chunks)
+        var ranges = _ranges;
+        if (thread < ranges.Length)
         {
-            try
+            while (TakeFront(ref ranges[thread]) is var chunk and >= 0)
             {
-                RunChunk(chunk, thread);
+                Run(chunk, thread);
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+        }
+
+        for (var i = 1; i < ranges.Length; i++)
+        {
+            var victim = (thread + i) % ranges.Length;
+            while (TakeBack(ref ranges[victim]) is var chunk and >= 0)
             {
-                Interlocked.CompareExchange(ref _error, e, null);
+                Run(chunk, thread);
+            }
+        }
+    }
+
+    private static int TakeFront(ref long range)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref range);
+            var front = (int)(current & 0xFFFFFFFF);
+            var end = (int)(current >> 32);
+            if (front >= end)
+            {
+                return -1;
             }
 
-            Interlocked.Increment(ref _done);
+            if (Interlocked.CompareExchange(ref range, Pack(front + 1, end), current) == current)
+            {
+                return front;
+            }
         }
+    }
+
+    private static int TakeBack(ref long range)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref range);
+            var front = (int)(current & 0xFFFFFFFF);
+            var end = (int)(current >> 32);
+            if (front >= end)
+            {
+                return -1;
+            }
+
+            if (Interlocked.CompareExchange(ref range, Pack(front, end - 1), current) == current)
+            {
+                return end - 1;
+            }
+        }
+    }
+
+    private static long Pack(int front, int end) => (uint)front | ((long)end << 32);
+
+    private void Run(int chunk, int thread)
+    {
+        try
+        {
+            RunChunk(chunk, thread);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Interlocked.CompareExchange(ref _error, e, null);
+        }
+
+        Interlocked.Increment(ref _done);
     }
 }

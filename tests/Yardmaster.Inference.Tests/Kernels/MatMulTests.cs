@@ -151,6 +151,33 @@ public unsafe class MatMulTests
         Assert.Equal(64, counted.Count);
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(2, 3)]
+    [InlineData(3, 2)]
+    [InlineData(3, 7)]
+    [InlineData(2, 64)]
+    [InlineData(4, 1000)]
+    public void Run_AnyThreadsAndChunks_RunsEveryChunkExactlyOnce(int threads, int chunks)
+    {
+        using var pool = new ComputePool(threads);
+
+        for (var round = 0; round < 50; round++)
+        {
+            var job = new RecordingJob(chunks);
+            pool.Run(job);
+            Assert.All(job.Runs, count => Assert.Equal(1, count));
+        }
+    }
+
+    private sealed class RecordingJob(int chunks) : ParallelJob(chunks)
+    {
+        public int[] Runs { get; } = new int[chunks];
+
+        protected override void RunChunk(int chunk, int thread) => Interlocked.Increment(ref Runs[chunk]);
+    }
+
     private sealed class FailingJob() : ParallelJob(8)
     {
         protected override void RunChunk(int chunk, int thread) => throw new DivideByZeroException();
