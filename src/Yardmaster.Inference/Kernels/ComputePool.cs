@@ -109,7 +109,17 @@ internal sealed class ComputePool : IDisposable
                 {
                     if (++spins < SpinIterations)
                     {
-                        Thread.SpinWait(20);
+                        // Yield now and then: on a machine with few cores the thread that has real work
+                        // (the HTTP server writing a token, another process) gets the core at once.
+                        if (spins % 32 == 0)
+                        {
+                            Thread.Yield();
+                        }
+                        else
+                        {
+                            Thread.SpinWait(20);
+                        }
+
                         continue;
                     }
 
