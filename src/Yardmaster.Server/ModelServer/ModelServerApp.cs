@@ -138,7 +138,12 @@ public sealed class ModelServerApp : IAsyncDisposable
         });
         builder.Services.Configure<KestrelServerOptions>(k => k.AllowSynchronousIO = false);
         builder.Services.AddSingleton(time);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         var app = builder.Build();
+
+        // On SIGTERM or Ctrl-C, end running sequences at once (their streams close) so the host's
+        // graceful stop does not wait for long generations.
+        app.Lifetime.ApplicationStopping.Register(served.Engine.Dispose);
         var completions = new CompletionEndpoint(served, time);
         app.MapPost("/v1/completions", (HttpContext http) => completions.HandleAsync(http, chat: false));
         app.MapPost("/v1/chat/completions", (HttpContext http) => completions.HandleAsync(http, chat: true));

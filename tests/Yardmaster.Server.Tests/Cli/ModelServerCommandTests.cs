@@ -24,6 +24,30 @@ public class ModelServerCommandTests
     }
 
     [Fact]
+    public async Task ModelServer_SigtermDuringLongStream_EndsTheStreamAndExitsCleanly()
+    {
+        await using var yard = YardProcess.Start(["model-server", "--model", SharedModels.Stories260K, "--port", "0", "--ctx", "8192", "--slots", "1"]);
+        var url = await yard.WaitForLineAsync("listening on ", TimeSpan.FromSeconds(60));
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = JsonContent.Create(new { prompt = "", max_tokens = 8000, temperature = 0, ignore_eos = true, stream = true }),
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        using var stream = await response.Content.ReadAsStreamAsync(Ct);
+        await stream.ReadExactlyAsync(new byte[64], Ct);
+
+        Assert.Equal(0, await yard.TerminateAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("stopped", yard.Stdout, StringComparison.Ordinal);
+
+        // The running sequence was ended by the stop, not generated to its 8,000 tokens.
+        using var rest = new StreamReader(stream);
+        var tail = await rest.ReadToEndAsync(Ct);
+        Assert.DoesNotContain("\"finish_reason\":\"length\"", tail, StringComparison.Ordinal);
+        Assert.True(tail.Split("data: ").Length < 8000, "the stream ran to its end");
+    }
+
+    [Fact]
     public async Task ModelServer_NotAGgufFile_ExitsWithErrorNamingTheProblem()
     {
         var path = Path.GetTempFileName();
