@@ -6,7 +6,10 @@ public static class SharedModels
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
-    public static string Directory { get; } = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "models"));
+    /// <summary><c>$YARD_SHARED/models</c> when set (the test script sets it), else <c>../shared/models</c> next to the repository.</summary>
+    public static string Directory { get; } = Path.GetFullPath(Path.Combine(
+        Environment.GetEnvironmentVariable("YARD_SHARED") is { Length: > 0 } shared ? shared : Path.Combine(RepositoryRoot, "..", "shared"),
+        "models"));
 
     public static string Stories260K => Path.Combine(Directory, "stories260K.gguf");
 
