@@ -67,4 +67,41 @@ public class GgufFileTests
         Assert.Equal(4 + 4 + 8 + 8 + 8 + 17 + 4, e.Offset);
         Assert.EndsWith("must be a uint32 power of two, " + found, e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Open_Version2File_ReadsAndRunsLikeVersion3()
+    {
+        using var dir = new TempDirectory();
+        var bytes = File.ReadAllBytes(SharedModels.Stories260K);
+        bytes[4] = 2; // the version field; v2 and v3 share the layout (64-bit counts and lengths)
+        var path = Path.Combine(dir.Path, "v2.gguf");
+        File.WriteAllBytes(path, bytes);
+
+        using var model = Yardmaster.Inference.Llama.LlamaModel.Load(path);
+        using var pass = new Yardmaster.Inference.Llama.ForwardPass(model, 1, 1, 8);
+        using var cache = new Yardmaster.Inference.Llama.KvCache(model.Config, 8);
+        pass.Run([new Yardmaster.Inference.Llama.BatchToken(cache, 1, 0, true)]);
+
+        Assert.Equal(2u, model.File.Version);
+        Assert.Equal(403, Llama.ForwardPassTests.ArgMax(pass.Logits(0)));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 0, 0, 0 }, "version 1 is not supported (2 and 3 are)")]
+    [InlineData(new byte[] { 4, 0, 0, 0 }, "version 4 is not supported (2 and 3 are)")]
+    [InlineData(new byte[] { 0, 0, 0, 3 }, "big-endian GGUF files are not supported")]
+    public void Open_OtherVersion_ThrowsNamingTheVersionField(byte[] version, string reason)
+    {
+        using var dir = new TempDirectory();
+        var bytes = File.ReadAllBytes(SharedModels.Stories260K);
+        version.CopyTo(bytes, 4);
+        var path = Path.Combine(dir.Path, "other.gguf");
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<GgufFormatException>(() => GgufFile.Open(path));
+
+        Assert.Equal("version", error.Field);
+        Assert.Equal(4, error.Offset);
+        Assert.Equal(reason, error.Reason);
+    }
 }
