@@ -63,7 +63,12 @@ internal abstract class ParallelJob
         }
     }
 
-    private static int TakeFront(ref long range)
+    private static int TakeFront(ref long range) => Take(ref range, fromBack: false);
+
+    private static int TakeBack(ref long range) => Take(ref range, fromBack: true);
+
+    /// <summary>Claims the first or last chunk of a range by CAS; -1 when the range is empty.</summary>
+    private static int Take(ref long range, bool fromBack)
     {
         while (true)
         {
@@ -75,28 +80,10 @@ internal abstract class ParallelJob
                 return -1;
             }
 
-            if (Interlocked.CompareExchange(ref range, Pack(front + 1, end), current) == current)
+            var next = fromBack ? Pack(front, end - 1) : Pack(front + 1, end);
+            if (Interlocked.CompareExchange(ref range, next, current) == current)
             {
-                return front;
-            }
-        }
-    }
-
-    private static int TakeBack(ref long range)
-    {
-        while (true)
-        {
-            var current = Volatile.Read(ref range);
-            var front = (int)(current & 0xFFFFFFFF);
-            var end = (int)(current >> 32);
-            if (front >= end)
-            {
-                return -1;
-            }
-
-            if (Interlocked.CompareExchange(ref range, Pack(front, end - 1), current) == current)
-            {
-                return end - 1;
+                return fromBack ? end - 1 : front;
             }
         }
     }

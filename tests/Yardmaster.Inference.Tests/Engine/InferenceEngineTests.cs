@@ -150,9 +150,9 @@ public sealed class InferenceEngineTests : IDisposable
     private static Task<(string Text, GenerationFinished Finish)> RunAsync(InferenceEngine engine, int[] prompt, int maxTokens) =>
         RunAsync(engine, new GenerationRequest(prompt, SamplingOptions.Greedy, maxTokens, []));
 
-    private static async Task<(string Text, GenerationFinished Finish)> RunAsync(InferenceEngine engine, GenerationRequest request)
+    internal static async Task<(string Text, GenerationFinished Finish)> RunAsync(InferenceEngine engine, GenerationRequest request)
     {
-        var result = engine.Submit(request);
+        var result = engine.Submit(request, TestContext.Current.CancellationToken);
         Assert.Equal(SubmitRefusal.None, result.Refusal);
         var text = new StringBuilder();
         GenerationFinished? finish = null;

@@ -1,4 +1,3 @@
-using System.Text;
 using Yardmaster.Inference.Engine;
 using Yardmaster.Inference.Gguf;
 using Yardmaster.Inference.Llama;
@@ -34,8 +33,8 @@ public sealed class InferenceEngineTinyRandomLlamaTests : IDisposable
         using var engine = new InferenceEngine(_model, _tokenizer, new EngineOptions { Slots = 1, ContextLength = 64, Threads = 2 });
         var request = new GenerationRequest(prompt, SamplingOptions.Greedy, MaxTokens, []);
 
-        var first = await RunAsync(engine, request);
-        var second = await RunAsync(engine, request);
+        var first = await InferenceEngineTests.RunAsync(engine, request);
+        var second = await InferenceEngineTests.RunAsync(engine, request);
 
         Assert.NotEqual(string.Empty, first.Text.Trim());
         Assert.Equal(expected, first.Text);
@@ -61,26 +60,5 @@ public sealed class InferenceEngineTinyRandomLlamaTests : IDisposable
         }
 
         return [.. generated];
-    }
-
-    private static async Task<(string Text, GenerationFinished Finish)> RunAsync(InferenceEngine engine, GenerationRequest request)
-    {
-        var result = engine.Submit(request, TestContext.Current.CancellationToken);
-        Assert.Equal(SubmitRefusal.None, result.Refusal);
-        var text = new StringBuilder();
-        GenerationFinished? finish = null;
-        await foreach (var e in result.Generation!.Events.ReadAllAsync(TestContext.Current.CancellationToken))
-        {
-            if (e is GenerationText t)
-            {
-                text.Append(t.Text);
-            }
-            else
-            {
-                finish = (GenerationFinished)e;
-            }
-        }
-
-        return (text.ToString(), finish!);
     }
 }
