@@ -269,11 +269,7 @@ internal static unsafe class Dot
                 Buffer.MemoryCopy(row, dst, (long)n * 4, (long)n * 4);
                 break;
             case GgmlType.F16:
-                for (var i = 0; i < n; i++)
-                {
-                    dst[i] = table[((ushort*)row)[i]];
-                }
-
+                HalvesToSingles((ushort*)row, dst, n);
                 break;
             case GgmlType.BF16:
                 for (var i = 0; i < n; i++)
@@ -320,6 +316,38 @@ internal static unsafe class Dot
                 break;
             default:
                 throw new NotSupportedException($"tensor type {type} is not supported by the builtin runtime");
+        }
+    }
+
+    /// <summary>
+    /// IEEE halves to floats, eight at a time with integer and float vector operations: the magnitude
+    /// bits shifted into a float's place and multiplied by 2^112 re-bias the exponent (subnormals
+    /// included); infinities and NaNs get the full exponent; the sign is put back. Exact for every input.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void HalvesToSingles(ushort* src, float* dst, int n)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var magic = Vector256.Create(0x77800000).AsSingle(); // 2^112
+            var expMask = Vector256.Create(0x7C00);
+            var infNan = Vector256.Create(0x7F800000);
+            for (; i <= n - 8; i += 8)
+            {
+                var h = Vector256.WidenLower(Vector256.Create(Vector128.Load(src + i), Vector128<ushort>.Zero)).AsInt32();
+                var magnitude = (Vector256.ShiftLeft(h & Vector256.Create(0x7FFF), 13).AsSingle() * magic).AsInt32();
+                var special = Vector256.Equals(h & expMask, expMask);
+                magnitude |= special & infNan;
+                var sign = Vector256.ShiftLeft(h & Vector256.Create(0x8000), 16);
+                (magnitude | sign).AsSingle().Store(dst + i);
+            }
+        }
+
+        var table = HalfTable.Table;
+        for (; i < n; i++)
+        {
+            dst[i] = table[src[i]];
         }
     }
 

@@ -120,6 +120,26 @@ public unsafe class MatMulTests
     }
 
     [Fact]
+    public void HalvesToSingles_EveryBitPattern_MatchesHalfConversion()
+    {
+        var halves = Enumerable.Range(0, 65536).Select(i => (ushort)i).ToArray();
+        var floats = new float[halves.Length];
+        fixed (ushort* h = halves)
+        fixed (float* f = floats)
+        {
+            Dot.HalvesToSingles(h, f, halves.Length);
+        }
+
+        for (var i = 0; i < halves.Length; i++)
+        {
+            var expected = (float)BitConverter.UInt16BitsToHalf(halves[i]);
+            Assert.True(
+                float.IsNaN(expected) ? float.IsNaN(floats[i]) : BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(floats[i]),
+                $"0x{i:X4}: expected {expected}, got {floats[i]}");
+        }
+    }
+
+    [Fact]
     public void Dequantize_Q8_0_MatchesQuantizerReference()
     {
         var random = new Random(3);
