@@ -29,6 +29,10 @@ public class ModelLoadBenchmarks
 
     public static IEnumerable<string> Models() => _paths.Keys;
 
+    /// <summary>Compute threads of the forward pass (the model server's default is one per core).</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup]
     public void Setup() => _path = _paths[Model];
 
@@ -51,7 +55,7 @@ public class ModelLoadBenchmarks
     {
         using var model = LlamaModel.Load(_path);
         var tokenizer = TokenizerFactory.FromGguf(model.File);
-        using var pass = new ForwardPass(model, maxBatch: 1, threads: 1, maxContext: 8);
+        using var pass = new ForwardPass(model, maxBatch: 1, Threads, maxContext: 8);
         using var cache = new KvCache(model.Config, 8);
         pass.Run([new BatchToken(cache, Math.Max(0, tokenizer.BosId), 0, WantLogits: true)]);
         return pass.Logits(0)[0];

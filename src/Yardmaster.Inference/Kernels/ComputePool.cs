@@ -100,7 +100,9 @@ internal sealed class ComputePool : IDisposable
 
         private void Loop()
         {
-            var seen = Volatile.Read(ref _pool._generation);
+            // Start from the generation the pool had when this worker was made (0), not from what it has
+            // when the thread first runs: a Run or Dispose that happened in between is then not missed.
+            var seen = 0;
             while (true)
             {
                 var spins = 0;
