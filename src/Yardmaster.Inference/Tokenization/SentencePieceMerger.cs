@@ -56,20 +56,12 @@ internal sealed class SentencePieceMerger
 
             while (queue.TryDequeue(out var candidate, out _))
             {
-                ref var left = ref symbols[candidate.Left];
-                ref var right = ref symbols[candidate.Right];
-                if (left.Length == 0 || right.Length == 0 || left.Length + right.Length != candidate.Length)
+                if (!MergeSymbol.TryJoin(symbols, candidate))
                 {
                     continue;
                 }
 
-                left.Length += right.Length;
-                right.Length = 0;
-                left.Next = right.Next;
-                if (right.Next >= 0)
-                {
-                    symbols[right.Next].Prev = candidate.Left;
-                }
+                ref var left = ref symbols[candidate.Left];
 
                 TryAddCandidate(text, symbols, left.Prev, candidate.Left, queue);
                 TryAddCandidate(text, symbols, candidate.Left, left.Next, queue);
