@@ -1,0 +1,26 @@
+namespace Yardmaster.Core.Configuration;
+
+/// <summary><c>scheduler:</c> the policies by name and the bounds of the request scheduler.</summary>
+public sealed record SchedulerSettings
+{
+    /// <summary>Queue ordering: <c>fair</c> (default: priority class, fair share between tasks, deadline; with aging) or <c>fcfs</c>.</summary>
+    public string Queue { get; init; } = "fair";
+
+    /// <summary>Eviction: <c>gdsf</c> (default, GreedyDual-Size-Frequency) or <c>lru</c>.</summary>
+    public string Eviction { get; init; } = "gdsf";
+
+    /// <summary>Routing between replicas: <c>least-outstanding</c> (default) or <c>p2c</c>.</summary>
+    public string Routing { get; init; } = "least-outstanding";
+
+    /// <summary>Most requests queued per model (429 beyond). Default 1024.</summary>
+    public int MaxQueue { get; init; } = 1024;
+
+    /// <summary>Aging bound: a request queued this long is served before any newer one, whatever its class. Default 30 s.</summary>
+    public TimeSpan MaxWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Deadline of a request whose task has no latency SLO. Default 5 minutes.</summary>
+    public TimeSpan DefaultDeadline { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a request may wait for memory to be freed for its model before a 503. Default 30 s.</summary>
+    public TimeSpan LoadWait { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,17 @@
+namespace Yardmaster.Core.Configuration;
+
+/// <summary><c>server:</c> where the gateway listens and what it accepts.</summary>
+public sealed record ServerSettings
+{
+    /// <summary>Interface to bind. Default 127.0.0.1 (loopback only).</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 picks a free one. Default 8080.</summary>
+    public int Port { get; init; } = 8080;
+
+    /// <summary>Largest request body, bytes (413 beyond). Default 1 MiB.</summary>
+    public long MaxBodyBytes { get; init; } = 1 << 20;
+
+    /// <summary>Longest prompt (all message contents together), characters (413 beyond). Default 256 Ki.</summary>
+    public int MaxPromptChars { get; init; } = 256 * 1024;
+}

@@ -1,0 +1,35 @@
+namespace Yardmaster.Core.Configuration;
+
+/// <summary>
+/// An inference task as declared in <c>yard.yaml</c> (<c>tasks:</c>) or through <c>/api/tasks</c>: its
+/// priority class, SLO, candidate models and quotas. Immutable; validated by <c>DefinitionValidator</c>.
+/// </summary>
+public sealed record TaskDefinition
+{
+    /// <summary>The public name, used as <c>model</c> in OpenAI requests.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The priority class of its requests; a request may lower it, never raise it. Default normal.</summary>
+    public PriorityClass Priority { get; init; } = PriorityClass.Normal;
+
+    /// <summary>Target time to first token; null for none.</summary>
+    public TimeSpan? Ttft { get; init; }
+
+    /// <summary>Target end-to-end latency, which is also the request's deadline; null for none (then <see cref="SchedulerSettings.DefaultDeadline"/>).</summary>
+    public TimeSpan? Latency { get; init; }
+
+    /// <summary>Candidate models, by name; at least one.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
+
+    /// <summary>Most requests of this task admitted at once (queued plus running); null for no limit.</summary>
+    public int? MaxConcurrency { get; init; }
+
+    /// <summary>Rate limit; null for none.</summary>
+    public RateLimit? Rate { get; init; }
+
+    /// <summary>Share of capacity against other tasks of the same class under contention. Default 1.</summary>
+    public double Weight { get; init; } = 1;
+
+    /// <summary>True when the definition came from the config file.</summary>
+    public bool FromConfig { get; init; }
+}

@@ -1,0 +1,35 @@
+using Yardmaster.Core.Configuration;
+
+namespace Yardmaster.Core.Models;
+
+/// <summary>What the policies know of one replica at one moment. Immutable.</summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="Replica">The replica's number within the model.</param>
+/// <param name="State">Its state.</param>
+/// <param name="Device">Whose memory it uses.</param>
+/// <param name="MemoryBytes">Its footprint (measured once loaded, else estimated).</param>
+/// <param name="Slots">Concurrent requests it takes.</param>
+/// <param name="InFlight">Requests it is serving now.</param>
+/// <param name="LastUsed">When a request last ended (or it became ready).</param>
+/// <param name="Uses">Requests served since it was loaded (for frequency-aware eviction).</param>
+/// <param name="LoadCost">What loading it cost (measured, else estimated).</param>
+/// <param name="Pinned">Never evicted.</param>
+public sealed record ReplicaSnapshot(
+    string Model,
+    int Replica,
+    ReplicaState State,
+    DeviceKind Device,
+    long MemoryBytes,
+    int Slots,
+    int InFlight,
+    DateTimeOffset LastUsed,
+    long Uses,
+    TimeSpan LoadCost,
+    bool Pinned)
+{
+    /// <summary>True when eviction may take it: ready, idle and not pinned.</summary>
+    public bool Evictable => State == ReplicaState.Ready && InFlight == 0 && !Pinned;
+
+    /// <summary>Slots free for a new request.</summary>
+    public int FreeSlots => State == ReplicaState.Ready ? Math.Max(0, Slots - InFlight) : 0;
+}

@@ -1,0 +1,59 @@
+namespace Yardmaster.Core.Queueing;
+
+/// <summary>The baseline: first come, first served, whatever the class or deadline.</summary>
+public sealed class FcfsQueuePolicy : IQueuePolicy
+{
+    /// <inheritdoc />
+    public string Name => "fcfs";
+
+    /// <inheritdoc />
+    public IRequestQueue CreateQueue(QueueOptions options) => new FcfsQueue();
+
+    private sealed class FcfsQueue : IRequestQueue
+    {
+        private readonly Queue<QueuedRequest> _items = new();
+
+        public int Count { get; private set; }
+
+        public void Enqueue(QueuedRequest request)
+        {
+            request.Queued = true;
+            _items.Enqueue(request);
+            Count++;
+        }
+
+        public QueuedRequest? Dequeue(DateTimeOffset now)
+        {
+            while (_items.TryDequeue(out var next))
+            {
+                if (next.Queued)
+                {
+                    Take(next);
+                    return next;
+                }
+            }
+
+            return null;
+        }
+
+        public bool Remove(QueuedRequest request)
+        {
+            if (!request.Queued)
+            {
+                return false;
+            }
+
+            Take(request); // lazily: the entry is skipped when it reaches the head
+            return true;
+        }
+
+        // FCFS serves strictly by arrival, so everything waiting is ahead of a newcomer.
+        public int CountAhead(PriorityClass priority) => Count;
+
+        private void Take(QueuedRequest request)
+        {
+            request.Queued = false;
+            Count--;
+        }
+    }
+}

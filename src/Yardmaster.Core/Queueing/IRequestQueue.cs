@@ -1,0 +1,23 @@
+namespace Yardmaster.Core.Queueing;
+
+/// <summary>
+/// One model's queue of waiting requests, ordered by a policy. Pure (no I/O, time passed in); not
+/// thread-safe: the request scheduler calls it under its lock.
+/// </summary>
+public interface IRequestQueue
+{
+    /// <summary>Requests waiting.</summary>
+    int Count { get; }
+
+    /// <summary>Adds a request. Bounds are the caller's business (the queue never refuses).</summary>
+    void Enqueue(QueuedRequest request);
+
+    /// <summary>Removes and returns the request to serve next at <paramref name="now"/>, or null when empty.</summary>
+    QueuedRequest? Dequeue(DateTimeOffset now);
+
+    /// <summary>Removes a request (cancelled, timed out); false when it is not in the queue.</summary>
+    bool Remove(QueuedRequest request);
+
+    /// <summary>Requests waiting that would be served before a new request of class <paramref name="priority"/>: those of the same or a more urgent class.</summary>
+    int CountAhead(PriorityClass priority);
+}

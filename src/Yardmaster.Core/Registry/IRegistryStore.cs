@@ -1,0 +1,28 @@
+using Yardmaster.Core.Configuration;
+
+namespace Yardmaster.Core.Registry;
+
+/// <summary>
+/// The port that keeps task and model definitions (SQLite by default; PostgreSQL later). Names are the
+/// keys; an upsert replaces the whole definition. Thread-safe; every call is one transaction.
+/// </summary>
+public interface IRegistryStore : IAsyncDisposable
+{
+    /// <summary>Every task, ordered by name.</summary>
+    Task<IReadOnlyList<TaskDefinition>> ListTasksAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every model, ordered by name.</summary>
+    Task<IReadOnlyList<ModelDefinition>> ListModelsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces a task.</summary>
+    Task UpsertTaskAsync(TaskDefinition task, CancellationToken cancellationToken);
+
+    /// <summary>Removes a task; false when there was none of that name.</summary>
+    Task<bool> DeleteTaskAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces a model.</summary>
+    Task UpsertModelAsync(ModelDefinition model, CancellationToken cancellationToken);
+
+    /// <summary>Removes a model; false when there was none of that name.</summary>
+    Task<bool> DeleteModelAsync(string name, CancellationToken cancellationToken);
+}
