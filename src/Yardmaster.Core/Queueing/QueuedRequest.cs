@@ -27,6 +27,6 @@ public class QueuedRequest
     /// <summary>Estimated cost in service units (e.g. tokens to generate); at least 1. Fair sharing charges it to the task.</summary>
     public double Cost { get; init; } = 1;
 
-    /// <summary>Set by a queue while the request is in it; policies use it for O(1) lazy removal.</summary>
-    internal bool Queued { get; set; }
+    /// <summary>True while the request is in a queue; queues set it, and use it for O(1) lazy removal.</summary>
+    public bool Queued { get; internal set; }
 }

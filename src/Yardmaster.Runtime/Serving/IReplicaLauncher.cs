@@ -1,0 +1,16 @@
+using Yardmaster.Core.Configuration;
+
+namespace Yardmaster.Runtime.Serving;
+
+/// <summary>The port through which the scheduler starts replicas; one implementation per backend kind lives at the edge.</summary>
+public interface IReplicaLauncher
+{
+    /// <summary>Footprint to reserve before loading, bytes: the declared memory, else an estimate (file size + KV cache for the slots and context).</summary>
+    long EstimateMemory(ModelDefinition model);
+
+    /// <summary>
+    /// Starts replica number <paramref name="replica"/> of <paramref name="model"/> and returns when it answers
+    /// requests. Throws <see cref="ReplicaStartException"/> with a reason a user can act on when it cannot.
+    /// </summary>
+    Task<IReplicaInstance> StartAsync(ModelDefinition model, int replica, CancellationToken cancellationToken);
+}

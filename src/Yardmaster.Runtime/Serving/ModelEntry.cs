@@ -1,0 +1,77 @@
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Models;
+using Yardmaster.Core.Queueing;
+
+namespace Yardmaster.Runtime.Serving;
+
+/// <summary>A model's live state: its queue, replicas and measurements. Guarded by the scheduler's lock.</summary>
+internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue, long estimatedMemory)
+{
+    public ModelDefinition Definition { get; set; } = definition;
+
+    public IRequestQueue Queue { get; } = queue;
+
+    public List<Replica> Replicas { get; } = [];
+
+    /// <summary>Bytes a new replica will need: the estimate until one is measured.</summary>
+    public long MemoryEstimate { get; set; } = estimatedMemory;
+
+    /// <summary>Load time of the last successful load, or a default before any.</summary>
+    public TimeSpan LoadEstimate { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Online mean service time (EWMA) of one request, from admission of the slot to release.</summary>
+    public TimeSpan ServiceEstimate { get; set; } = TimeSpan.FromSeconds(1);
+
+    public bool HasServiceSample { get; set; }
+
+    /// <summary>Consecutive failed loads or crashes; drives the restart backoff.</summary>
+    public int Failures { get; set; }
+
+    /// <summary>No load before this time (backoff after a failure).</summary>
+    public DateTimeOffset NextLoadAt { get; set; }
+
+    /// <summary>Why the last load could not start or failed; null when fine.</summary>
+    public string? Blocked { get; set; }
+
+    /// <summary>Removed from the registry: drains, then disappears.</summary>
+    public bool Removed { get; set; }
+
+    public int Count(ReplicaState state)
+    {
+        var n = 0;
+        foreach (var r in Replicas)
+        {
+            if (r.State == state)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    public int ReadySlots()
+    {
+        var n = 0;
+        foreach (var r in Replicas)
+        {
+            if (r.State == ReplicaState.Ready)
+            {
+                n += Definition.Slots;
+            }
+        }
+
+        return n;
+    }
+
+    public int InFlight()
+    {
+        var n = 0;
+        foreach (var r in Replicas)
+        {
+            n += r.InFlight;
+        }
+
+        return n;
+    }
+}

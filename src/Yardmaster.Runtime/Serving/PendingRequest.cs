@@ -1,0 +1,14 @@
+using Yardmaster.Core.Queueing;
+
+namespace Yardmaster.Runtime.Serving;
+
+/// <summary>A request in a model's queue, with the promise the dispatcher completes under the scheduler's lock.</summary>
+internal sealed class PendingRequest : QueuedRequest
+{
+    public required ModelEntry Model { get; init; }
+
+    public required TaskEntry TaskEntry { get; init; }
+
+    /// <summary>Completed with a lease, or a refusal, always under the scheduler's lock; continuations run asynchronously.</summary>
+    public TaskCompletionSource<AcquireResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

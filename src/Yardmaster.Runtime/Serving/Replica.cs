@@ -1,0 +1,35 @@
+using Yardmaster.Core.Models;
+
+namespace Yardmaster.Runtime.Serving;
+
+/// <summary>One replica's live state. Guarded by the scheduler's lock.</summary>
+internal sealed class Replica(ModelEntry model, int number, string device)
+{
+    public ModelEntry Model { get; } = model;
+
+    public int Number { get; } = number;
+
+    /// <summary>The ledger account its memory is charged to ("cpu", "gpu0", ...).</summary>
+    public string Device { get; } = device;
+
+    public ReplicaState State { get; set; } = ReplicaState.Loading;
+
+    public IReplicaInstance? Instance { get; set; }
+
+    /// <summary>Bytes charged to the ledger: the estimate while loading, then the measurement.</summary>
+    public long Memory { get; set; }
+
+    public int InFlight { get; set; }
+
+    public DateTimeOffset LastUsed { get; set; }
+
+    public long Uses { get; set; }
+
+    public TimeSpan LoadCost { get; set; }
+
+    /// <summary>Completes when the replica has been unloaded (its backend disposed).</summary>
+    public Task Unloaded { get; set; } = Task.CompletedTask;
+
+    public ReplicaSnapshot Snapshot() => new(
+        Model.Definition.Name, Number, State, Model.Definition.Device, Memory, Model.Definition.Slots, InFlight, LastUsed, Uses, LoadCost, Model.Definition.Pinned);
+}

@@ -1,0 +1,26 @@
+using Yardmaster.Core;
+using Yardmaster.Core.Configuration;
+
+namespace Yardmaster.Runtime.Serving;
+
+/// <summary>What the gateway asks the scheduler for: a slot for one request of <see cref="Task"/>.</summary>
+public sealed record RequestTicket
+{
+    /// <summary>The task (a model addressed directly comes with its implicit default task).</summary>
+    public required TaskDefinition Task { get; init; }
+
+    /// <summary>Its class: the task's, or less urgent when the request lowered it.</summary>
+    public required PriorityClass Priority { get; init; }
+
+    /// <summary>When the answer is due (the task's latency SLO, or sooner when the request asked).</summary>
+    public required DateTimeOffset Deadline { get; init; }
+
+    /// <summary>When the request arrived.</summary>
+    public required DateTimeOffset Arrival { get; init; }
+
+    /// <summary>Estimated service units (tokens to generate); at least 1.</summary>
+    public double Cost { get; init; } = 1;
+
+    /// <summary>Models not to choose (a retry after a failure on them).</summary>
+    public IReadOnlyCollection<string> ExcludedModels { get; init; } = [];
+}

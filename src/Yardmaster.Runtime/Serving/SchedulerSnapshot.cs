@@ -1,0 +1,25 @@
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Models;
+
+namespace Yardmaster.Runtime.Serving;
+
+/// <summary>The scheduler's state at one moment, for <c>/api/models</c>, <c>/api/stats</c> and the CLI.</summary>
+public sealed record SchedulerSnapshot(IReadOnlyList<ModelStatus> Models, IReadOnlyList<TaskStatus> Tasks, IReadOnlyList<DeviceStatus> Devices);
+
+/// <summary>One model: its queue, requests in flight, estimates, why it cannot load (if so), and its replicas.</summary>
+public sealed record ModelStatus(
+    string Name,
+    BackendKind Backend,
+    int Queued,
+    int InFlight,
+    long MemoryEstimate,
+    TimeSpan LoadEstimate,
+    TimeSpan ServiceEstimate,
+    string? Blocked,
+    IReadOnlyList<ReplicaSnapshot> Replicas);
+
+/// <summary>One task: requests admitted and not finished.</summary>
+public sealed record TaskStatus(string Name, int Admitted);
+
+/// <summary>One device's memory budget and what is charged to it, bytes.</summary>
+public sealed record DeviceStatus(string Device, long Budget, long Used);

@@ -1,0 +1,274 @@
+using System.Globalization;
+using Yardmaster.Core;
+using Yardmaster.Core.Admission;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Models;
+
+namespace Yardmaster.Runtime.Serving;
+
+public sealed partial class ServingScheduler
+{
+    /// <summary>
+    /// Admits the request (or refuses it at once), queues it on the chosen model and waits for a slot.
+    /// Returns a refusal value for every expected outcome: over the task's concurrency or rate (429), queue
+    /// full (429), a deadline the predicted wait makes impossible (503), no memory for any candidate within
+    /// <see cref="SchedulerSettings.LoadWait"/> (503), the deadline passing while queued (504). Cancelling
+    /// <paramref name="cancellationToken"/> (the client went away) removes the request from its queue at once
+    /// and returns a refusal with status 499.
+    /// </summary>
+    public async Task<AcquireResult> AcquireAsync(RequestTicket ticket, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        PendingRequest pending;
+        TimeSpan waitLimit;
+        lock (_gate)
+        {
+            var admitted = Admit(ticket);
+            if (admitted.Refusal is { } refusal)
+            {
+                return refusal;
+            }
+
+            pending = admitted.Pending!;
+            waitLimit = admitted.WaitLimit;
+            Pump(pending.Model);
+        }
+
+        if (pending.Completion.Task.IsCompleted)
+        {
+            return await pending.Completion.Task.ConfigureAwait(false);
+        }
+
+        while (true)
+        {
+            using var timeout = new CancellationTokenSource(waitLimit, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+            try
+            {
+                return await pending.Completion.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                if (Abandon(pending, cancelled: cancellationToken.IsCancellationRequested, out waitLimit) is { } outcome)
+                {
+                    return outcome;
+                }
+            }
+        }
+    }
+
+    private (PendingRequest? Pending, Refusal? Refusal, TimeSpan WaitLimit) Admit(RequestTicket ticket)
+    {
+        var now = _time.GetUtcNow();
+        var task = TaskFor(ticket.Task, now);
+        if (_disposed)
+        {
+            return (null, new Refusal(503, "shutting_down", "the server is shutting down"), default);
+        }
+
+        if (ticket.Deadline <= now)
+        {
+            return (null, new Refusal(504, "deadline_exceeded", "the request's deadline has already passed"), default);
+        }
+
+        if (task.Definition.MaxConcurrency is { } limit && task.Admitted >= limit)
+        {
+            return (null, new Refusal(429, "concurrency_limit", $"task '{task.Definition.Name}' already has {task.Admitted} requests in progress, its max_concurrency", TimeSpan.FromSeconds(1)), default);
+        }
+
+        if (task.Bucket is { } bucket && !bucket.TryTake(now, out var retry))
+        {
+            return (null, new Refusal(429, "rate_limit", string.Create(CultureInfo.InvariantCulture, $"task '{task.Definition.Name}' is over its rate of {task.Definition.Rate!.PerSecond:0.###}/s"), retry), default);
+        }
+
+        var (model, predictedWait, why) = Select(ticket, now);
+        if (model is null)
+        {
+            return (null, why, default);
+        }
+
+        if (model.Queue.Count >= _settings.MaxQueue)
+        {
+            return (null, new Refusal(429, "queue_full", $"model '{model.Definition.Name}' has {model.Queue.Count} requests queued, the limit (scheduler.max_queue)", Clamp(predictedWait)), default);
+        }
+
+        var service = model.ServiceEstimate;
+        if (now + predictedWait + service > ticket.Deadline && model.HasServiceSample)
+        {
+            var slack = ticket.Deadline - now;
+            return (null, new Refusal(
+                503,
+                "deadline_unmeetable",
+                string.Create(CultureInfo.InvariantCulture, $"model '{model.Definition.Name}' cannot answer within the deadline: predicted wait {predictedWait.TotalMilliseconds:0} ms + service {service.TotalMilliseconds:0} ms > {slack.TotalMilliseconds:0} ms left"),
+                Clamp(predictedWait)), default);
+        }
+
+        var pending = new PendingRequest
+        {
+            Id = ++_nextId,
+            Task = task.Definition.Name,
+            Priority = ticket.Priority,
+            Weight = task.Definition.Weight,
+            Arrival = now,
+            Deadline = ticket.Deadline,
+            Cost = Math.Max(1, ticket.Cost),
+            Model = model,
+            TaskEntry = task,
+        };
+        task.Admitted++;
+        model.Queue.Enqueue(pending);
+        var limitWait = ticket.Deadline - now;
+        if (model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0 && _settings.LoadWait < limitWait)
+        {
+            limitWait = _settings.LoadWait; // refuse with 503 if no memory frees up in time
+        }
+
+        return (pending, null, limitWait);
+    }
+
+    private TaskEntry TaskFor(TaskDefinition definition, DateTimeOffset now)
+    {
+        if (!_tasks.TryGetValue(definition.Name, out var entry))
+        {
+            entry = new TaskEntry(definition);
+            _tasks[definition.Name] = entry;
+        }
+        else if (!ReferenceEquals(entry.Definition, definition))
+        {
+            if (entry.Definition.Rate != definition.Rate)
+            {
+                entry.Bucket = null;
+            }
+
+            entry.Definition = definition;
+        }
+
+        if (entry.Bucket is null && definition.Rate is { } rate)
+        {
+            entry.Bucket = new TokenBucket(rate.PerSecond, rate.Burst, now);
+        }
+
+        return entry;
+    }
+
+    /// <summary>
+    /// Chooses among the task's candidates the model that can start the request soonest, then the cheapest,
+    /// then the first declared: idle and loaded beats loaded and busy beats not loaded.
+    /// </summary>
+    private (ModelEntry? Model, TimeSpan PredictedWait, Refusal? Refusal) Select(RequestTicket ticket, DateTimeOffset now)
+    {
+        ModelEntry? best = null;
+        var bestWait = TimeSpan.MaxValue;
+        var reasons = new List<string>();
+        foreach (var name in ticket.Task.Models)
+        {
+            if (!_models.TryGetValue(name, out var model) || model.Removed || ticket.ExcludedModels.Contains(name))
+            {
+                continue;
+            }
+
+            var wait = PredictWait(model, ticket.Priority, now, out var reason);
+            if (reason is not null)
+            {
+                reasons.Add($"'{name}': {reason}");
+                continue;
+            }
+
+            if (wait < bestWait || (wait == bestWait && best is not null && model.Definition.Cost < best.Definition.Cost))
+            {
+                best = model;
+                bestWait = wait;
+            }
+        }
+
+        if (best is null)
+        {
+            var detail = reasons.Count > 0 ? string.Join("; ", reasons) : "none of its models is available";
+            return (null, default, new Refusal(503, "no_capacity", $"task '{ticket.Task.Name}' cannot be served now: {detail}", TimeSpan.FromSeconds(5)));
+        }
+
+        return (best, bestWait, null);
+    }
+
+    /// <summary>Predicted time until a new request of class <paramref name="priority"/> gets a slot on <paramref name="model"/>.</summary>
+    private TimeSpan PredictWait(ModelEntry model, PriorityClass priority, DateTimeOffset now, out string? unavailable)
+    {
+        unavailable = null;
+        var readySlots = model.ReadySlots();
+        var ahead = model.Queue.CountAhead(priority);
+        if (readySlots > 0)
+        {
+            var free = readySlots - model.InFlight();
+            if (free > ahead)
+            {
+                return TimeSpan.Zero;
+            }
+
+            // Requests ahead (and the running ones) drain at readySlots per service time.
+            return model.ServiceEstimate * ((ahead - Math.Max(0, free) + 1) / (double)readySlots);
+        }
+
+        if (model.Count(ReplicaState.Loading) > 0)
+        {
+            return model.LoadEstimate + (model.ServiceEstimate * (ahead / (double)model.Definition.Slots));
+        }
+
+        if (_ledger.Devices(model.Definition.Device).All(d => _ledger.Budget(d) < model.MemoryEstimate))
+        {
+            unavailable = $"needs {Core.Units.ByteSizes.Format(model.MemoryEstimate)}, more than any {model.Definition.Device.ToString().ToLowerInvariant()} budget";
+            return TimeSpan.MaxValue;
+        }
+
+        var backoff = model.NextLoadAt > now ? model.NextLoadAt - now : TimeSpan.Zero;
+        return backoff + model.LoadEstimate + (model.ServiceEstimate * (ahead / (double)model.Definition.Slots));
+    }
+
+    /// <summary>Ends a wait that was cancelled or timed out; null (with the new limit) when the request should keep waiting.</summary>
+    private AcquireResult? Abandon(PendingRequest pending, bool cancelled, out TimeSpan keepWaiting)
+    {
+        keepWaiting = default;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            if (!cancelled && pending.Queued && now < pending.Deadline && pending.Model.Count(ReplicaState.Ready) + pending.Model.Count(ReplicaState.Loading) > 0)
+            {
+                keepWaiting = pending.Deadline - now; // the load-wait bound expired, but a replica is coming
+                return null;
+            }
+
+            if (pending.Completion.Task.IsCompletedSuccessfully)
+            {
+                var result = pending.Completion.Task.Result;
+                if (!cancelled)
+                {
+                    return result; // granted (or refused) just as the wait ended
+                }
+
+                if (result.Lease is { } lease)
+                {
+                    ReleaseLocked(lease, success: false, serviceTime: null);
+                }
+            }
+            else if (pending.Model.Queue.Remove(pending))
+            {
+                pending.TaskEntry.Admitted--;
+                pending.Completion.TrySetCanceled();
+            }
+
+            if (cancelled)
+            {
+                return new Refusal(499, "client_closed", "the client closed the request");
+            }
+
+            if (now >= pending.Deadline)
+            {
+                return new Refusal(504, "deadline_exceeded", string.Create(CultureInfo.InvariantCulture, $"no slot on model '{pending.Model.Definition.Name}' before the deadline ({(now - pending.Arrival).TotalMilliseconds:0} ms queued)"));
+            }
+
+            var why = pending.Model.Blocked ?? "no replica became ready";
+            return new Refusal(503, "no_capacity", $"model '{pending.Model.Definition.Name}' could not be loaded within scheduler.load_wait: {why}", TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private static TimeSpan Clamp(TimeSpan wait) => wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
+}

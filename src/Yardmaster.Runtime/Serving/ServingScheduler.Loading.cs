@@ -1,0 +1,358 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Yardmaster.Core.Models;
+using Yardmaster.Core.Units;
+
+namespace Yardmaster.Runtime.Serving;
+
+public sealed partial class ServingScheduler
+{
+    /// <summary>
+    /// Loads one more replica of <paramref name="model"/> now (the API's "load"), evicting if needed.
+    /// Returns null when a load started, or why not.
+    /// </summary>
+    public string? Load(string model)
+    {
+        lock (_gate)
+        {
+            if (!_models.TryGetValue(model, out var entry) || entry.Removed)
+            {
+                return $"model '{model}' not found";
+            }
+
+            if (entry.Count(ReplicaState.Ready) + entry.Count(ReplicaState.Loading) >= entry.Definition.ReplicasMax)
+            {
+                return $"model '{model}' already has its replicas.max of {entry.Definition.ReplicasMax} replicas";
+            }
+
+            return StartLoad(entry, _time.GetUtcNow()) ? null : entry.Blocked;
+        }
+    }
+
+    /// <summary>Unloads every replica of <paramref name="model"/> (the API's "unload"); busy ones drain first. Returns null, or why not.</summary>
+    public string? Unload(string model)
+    {
+        lock (_gate)
+        {
+            if (!_models.TryGetValue(model, out var entry) || entry.Removed)
+            {
+                return $"model '{model}' not found";
+            }
+
+            if (entry.Definition.ReplicasMin > 0)
+            {
+                return $"model '{model}' keeps {entry.Definition.ReplicasMin} replica(s) warm (replicas.min); change its definition to unload it";
+            }
+
+            foreach (var r in entry.Replicas.ToList())
+            {
+                BeginUnload(r, "unload requested");
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Reserves memory (evicting idle replicas if the policy finds enough) and starts a replica; false with <see cref="ModelEntry.Blocked"/> set when it cannot.</summary>
+    private bool StartLoad(ModelEntry model, DateTimeOffset now)
+    {
+        var need = model.MemoryEstimate;
+        string? device = null;
+        IReadOnlyList<Replica> victims = [];
+        string? refusal = null;
+        foreach (var candidate in _ledger.Devices(model.Definition.Device))
+        {
+            if (_ledger.Budget(candidate) < need)
+            {
+                refusal = $"needs {ByteSizes.Format(need)}, more than the {candidate} budget of {ByteSizes.Format(_ledger.Budget(candidate))}";
+                continue;
+            }
+
+            var missing = need - _ledger.Free(candidate);
+            if (missing <= 0)
+            {
+                device = candidate;
+                break;
+            }
+
+            var onDevice = _models.Values.SelectMany(m => m.Replicas).Where(r => r.Device == candidate).ToList();
+            var decision = EvictionFor(candidate).Choose(new EvictionRequest([.. onDevice.Select(r => r.Snapshot())], missing, now));
+            if (decision.Fits)
+            {
+                device = candidate;
+                victims = [.. decision.Victims.Select(v => onDevice.First(r => r.Model.Definition.Name == v.Model && r.Number == v.Replica))];
+                break;
+            }
+
+            refusal = $"{candidate}: {decision.Refusal}";
+        }
+
+        if (device is null)
+        {
+            model.Blocked = refusal ?? $"no {model.Definition.Device.ToString().ToLowerInvariant()} device is configured";
+            return false;
+        }
+
+        var waitFor = new List<Task>();
+        foreach (var victim in victims)
+        {
+            BeginUnload(victim, "evicted for " + model.Definition.Name);
+            waitFor.Add(victim.Unloaded);
+            var (name, number) = (victim.Model.Definition.Name, victim.Number);
+            _ = Task.Run(() => Evicted?.Invoke(name, number));
+        }
+
+        var numbers = model.Replicas.Select(r => r.Number).ToHashSet();
+        var replicaNumber = Enumerable.Range(0, numbers.Count + 1).First(n => !numbers.Contains(n));
+        var replica = new Replica(model, replicaNumber, device) { Memory = need, LastUsed = now };
+        model.Replicas.Add(replica);
+        model.Blocked = null;
+        _ledger.Charge(device, need);
+        Track(Task.Run(() => LoadAsync(replica, model.Definition, waitFor)));
+        return true;
+    }
+
+    private IEvictionPolicy EvictionFor(string device)
+    {
+        if (!_eviction.TryGetValue(device, out var policy))
+        {
+            policy = _policies.Eviction();
+            _eviction[device] = policy;
+        }
+
+        return policy;
+    }
+
+    private async Task LoadAsync(Replica replica, Core.Configuration.ModelDefinition definition, List<Task> victimsUnloaded)
+    {
+        var started = _time.GetTimestamp();
+        IReplicaInstance? instance = null;
+        string? error = null;
+        try
+        {
+            await Task.WhenAll(victimsUnloaded).ConfigureAwait(false);
+            instance = await _launcher.StartAsync(definition, replica.Number, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            error = "the server is shutting down";
+        }
+        catch (ReplicaStartException e)
+        {
+            error = e.Message;
+        }
+#pragma warning disable CA1031 // a backend's unexpected failure must mark the replica failed, not crash the server
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error = $"{e.GetType().Name}: {e.Message}";
+        }
+
+        var elapsed = _time.GetElapsedTime(started);
+        var keep = false;
+        lock (_gate)
+        {
+            var model = replica.Model;
+            if (instance is not null && replica.State == ReplicaState.Loading && !_disposed)
+            {
+                keep = true;
+                replica.Instance = instance;
+                replica.State = ReplicaState.Ready;
+                replica.LoadCost = elapsed;
+                replica.LastUsed = _time.GetUtcNow();
+                _ledger.Refund(replica.Device, replica.Memory);
+                replica.Memory = instance.MemoryBytes > 0 || definition.Backend == Core.Configuration.BackendKind.Http ? instance.MemoryBytes : replica.Memory;
+                _ledger.Charge(replica.Device, replica.Memory);
+                if (definition.Memory is null && replica.Memory > 0)
+                {
+                    model.MemoryEstimate = replica.Memory;
+                }
+
+                model.LoadEstimate = elapsed;
+                model.Failures = 0;
+                Log.Loaded(_log, definition.Name, replica.Number, elapsed.TotalMilliseconds, replica.Memory);
+                Track(WatchAsync(replica, instance));
+                Pump(model);
+            }
+            else if (instance is null)
+            {
+                model.Blocked = "load failed: " + error;
+                Log.LoadFailed(_log, definition.Name, replica.Number, error ?? "unknown");
+                MarkFailed(replica, model.Blocked);
+                if (model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0)
+                {
+                    FailQueued(model, new Refusal(503, "model_load_failed", $"model '{definition.Name}' failed to load: {error}", model.NextLoadAt - _time.GetUtcNow()));
+                }
+            }
+        }
+
+        if (keep)
+        {
+            Loaded?.Invoke(definition.Name, replica.Number, elapsed, replica.Memory);
+        }
+        else if (instance is not null)
+        {
+            await instance.DisposeAsync().ConfigureAwait(false); // loaded after shutdown or removal began
+            lock (_gate)
+            {
+                Forget(replica);
+            }
+        }
+    }
+
+    /// <summary>Waits for a replica's backend to die on its own; then marks it failed so its requests go elsewhere.</summary>
+    private async Task WatchAsync(Replica replica, IReplicaInstance instance)
+    {
+        await Task.WhenAny(instance.Exited, Task.Delay(Timeout.Infinite, _stopping.Token)).ConfigureAwait(false);
+        if (!instance.Exited.IsCompleted)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (replica.Instance == instance && replica.State is ReplicaState.Ready or ReplicaState.Draining)
+            {
+                MarkFailed(replica, instance.ExitReason ?? "the backend exited");
+            }
+        }
+    }
+
+    /// <summary>Marks a replica failed: frees its memory, disposes its backend, and schedules a restart with exponential backoff.</summary>
+    private void MarkFailed(Replica replica, string reason)
+    {
+        var model = replica.Model;
+        var now = _time.GetUtcNow();
+        replica.State = ReplicaState.Failed;
+        _ledger.Refund(replica.Device, replica.Memory);
+        replica.Memory = 0;
+        model.Failures++;
+        var backoff = TimeSpan.FromMilliseconds(Math.Min(_maxBackoff.TotalMilliseconds, 500 * Math.Pow(2, model.Failures - 1)));
+        model.NextLoadAt = now + backoff;
+        Log.Failed(_log, model.Definition.Name, replica.Number, reason, backoff.TotalMilliseconds);
+        var instance = replica.Instance;
+        replica.Unloaded = instance is null ? Task.CompletedTask : Task.Run(async () => await instance.DisposeAsync().ConfigureAwait(false));
+        Track(replica.Unloaded);
+        _ = replica.Unloaded.ContinueWith(_ => { lock (_gate) { Forget(replica); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Stops routing to a replica; once idle, frees its memory and disposes its backend.</summary>
+    private void BeginUnload(Replica replica, string reason)
+    {
+        if (replica.State is ReplicaState.Unloaded or ReplicaState.Failed)
+        {
+            return;
+        }
+
+        if (replica.State == ReplicaState.Loading)
+        {
+            // The load finishes, sees the state and disposes what it made.
+            replica.State = ReplicaState.Unloaded;
+            _ledger.Refund(replica.Device, replica.Memory);
+            replica.Memory = 0;
+            return;
+        }
+
+        replica.State = ReplicaState.Draining;
+        if (replica.InFlight > 0)
+        {
+            return;
+        }
+
+        replica.State = ReplicaState.Unloaded;
+        _ledger.Refund(replica.Device, replica.Memory);
+        replica.Memory = 0;
+        Log.Unloading(_log, replica.Model.Definition.Name, replica.Number, reason);
+        var instance = replica.Instance;
+        replica.Unloaded = instance is null ? Task.CompletedTask : Task.Run(async () => await instance.DisposeAsync().ConfigureAwait(false));
+        Track(replica.Unloaded);
+        _ = replica.Unloaded.ContinueWith(
+            _ =>
+            {
+                lock (_gate)
+                {
+                    Forget(replica);
+                    PumpBlocked();
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void Forget(Replica replica)
+    {
+        replica.Model.Replicas.Remove(replica);
+        if (replica.Model.Removed && replica.Model.Replicas.Count == 0)
+        {
+            _models.Remove(replica.Model.Definition.Name);
+        }
+    }
+
+    /// <summary>Every tick: unload replicas idle beyond keep-alive (above the minimum), restart toward the minimum, retry blocked loads.</summary>
+    private void Housekeep()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            foreach (var model in _models.Values)
+            {
+                if (model.Definition.KeepAlive is { } keepAlive)
+                {
+                    var ready = model.Count(ReplicaState.Ready);
+                    foreach (var r in model.Replicas.Where(r => r.State == ReplicaState.Ready && r.InFlight == 0).OrderBy(r => r.LastUsed).ToList())
+                    {
+                        if (ready > model.Definition.ReplicasMin && model.Queue.Count == 0 && now - r.LastUsed >= keepAlive)
+                        {
+                            BeginUnload(r, string.Create(CultureInfo.InvariantCulture, $"idle for {(now - r.LastUsed).TotalSeconds:0.#} s (keep_alive)"));
+                            ready--;
+                        }
+                    }
+                }
+            }
+
+            EnsureMinimums();
+            PumpBlocked();
+            foreach (var model in _models.Values)
+            {
+                if (model.Queue.Count > 0)
+                {
+                    Pump(model);
+                }
+            }
+        }
+    }
+
+    private void EnsureMinimums()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var model in _models.Values)
+        {
+            if (!model.Removed && model.Count(ReplicaState.Loading) == 0 && now >= model.NextLoadAt
+                && model.Count(ReplicaState.Ready) < model.Definition.ReplicasMin)
+            {
+                StartLoad(model, now);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Model {Model} replica {Replica} ready in {Milliseconds:0} ms, {Bytes} bytes")]
+        public static partial void Loaded(ILogger logger, string model, int replica, double milliseconds, long bytes);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Model {Model} replica {Replica} failed to load: {Reason}")]
+        public static partial void LoadFailed(ILogger logger, string model, int replica, string reason);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Model {Model} replica {Replica} failed: {Reason}; restart after {BackoffMs:0} ms")]
+        public static partial void Failed(ILogger logger, string model, int replica, string reason, double backoffMs);
+
+        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Model {Model} replica {Replica} unloading: {Reason}")]
+        public static partial void Unloading(ILogger logger, string model, int replica, string reason);
+    }
+}

@@ -1,0 +1,182 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Models;
+using Yardmaster.Core.Queueing;
+
+namespace Yardmaster.Runtime.Serving;
+
+/// <summary>
+/// The request scheduler and the model manager in one place, because both decide under the same lock:
+/// per-model queues ordered by the queue policy, admission (task concurrency and rate, queue bounds,
+/// deadline feasibility), model selection among a task's candidates, routing to replicas, single-flight
+/// loads within per-device memory budgets with eviction, keep-alive unloads, warm minimums, scale-out,
+/// and restart with backoff of replicas that die.
+/// </summary>
+/// <remarks>
+/// Locking: every field is guarded by <c>_gate</c>. Promises (<see cref="PendingRequest.Completion"/>) are
+/// completed under it with asynchronous continuations, so no user code runs under the lock. Backend I/O
+/// (start, dispose) runs outside it on the thread pool and reports back by taking the lock.
+/// </remarks>
+public sealed partial class ServingScheduler : IAsyncDisposable
+{
+    private static readonly TimeSpan _tick = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan _maxBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly Lock _gate = new();
+    private readonly SchedulerSettings _settings;
+    private readonly IReplicaLauncher _launcher;
+    private readonly ServingPolicies _policies;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly MemoryLedger _ledger;
+    private readonly Dictionary<string, IEvictionPolicy> _eviction = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ModelEntry> _models = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TaskEntry> _tasks = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> _background = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ITimer _timer;
+    private long _nextId;
+    private bool _disposed;
+
+    /// <summary>Creates the scheduler with no models; call <see cref="SetModels"/>.</summary>
+    public ServingScheduler(SchedulerSettings settings, DeviceSettings devices, IReplicaLauncher launcher, ServingPolicies policies, TimeProvider time, ILogger? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        _settings = settings;
+        _launcher = launcher;
+        _policies = policies;
+        _time = time;
+        _log = log ?? NullLogger.Instance;
+        _ledger = new MemoryLedger(devices);
+        _timer = time.CreateTimer(_ => Housekeep(), null, _tick, _tick);
+    }
+
+    /// <summary>Raised (outside the lock) when a model finishes loading: model, replica, load time, measured bytes.</summary>
+    public event Action<string, int, TimeSpan, long>? Loaded;
+
+    /// <summary>Raised (outside the lock) when a replica is evicted to make room: model, replica.</summary>
+    public event Action<string, int>? Evicted;
+
+    /// <summary>
+    /// Replaces the set of models. New ones are added (unloaded, or warmed to <c>replicas.min</c>); changed
+    /// ones keep their replicas until those are unloaded; removed ones drain and disappear.
+    /// </summary>
+    public void SetModels(IEnumerable<ModelDefinition> models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        lock (_gate)
+        {
+            var wanted = models.ToDictionary(m => m.Name, StringComparer.Ordinal);
+            foreach (var (name, entry) in _models)
+            {
+                if (!wanted.ContainsKey(name))
+                {
+                    entry.Removed = true;
+                    FailQueued(entry, new Refusal(404, "model_not_found", $"model '{name}' was removed"));
+                    foreach (var r in entry.Replicas.ToList())
+                    {
+                        BeginUnload(r, "model removed");
+                    }
+                }
+            }
+
+            foreach (var (name, definition) in wanted)
+            {
+                var normalized = Normalize(definition);
+                if (_models.TryGetValue(name, out var entry) && !entry.Removed)
+                {
+                    entry.Definition = normalized;
+                    entry.MemoryEstimate = _launcher.EstimateMemory(normalized);
+                }
+                else
+                {
+                    _models[name] = new ModelEntry(normalized, _policies.Queue.CreateQueue(new QueueOptions(_settings.MaxWait)), _launcher.EstimateMemory(normalized));
+                }
+            }
+
+            EnsureMinimums();
+        }
+    }
+
+    /// <summary>A consistent picture of every model, replica and device for the API and the CLI.</summary>
+    public SchedulerSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            var models = _models.Values.Where(m => !m.Removed).OrderBy(m => m.Definition.Name, StringComparer.Ordinal).Select(m => new ModelStatus(
+                m.Definition.Name,
+                m.Definition.Backend,
+                m.Queue.Count,
+                m.InFlight(),
+                m.MemoryEstimate,
+                m.LoadEstimate,
+                m.ServiceEstimate,
+                m.Blocked,
+                [.. m.Replicas.Select(r => r.Snapshot())])).ToList();
+            var tasks = _tasks.Values.OrderBy(t => t.Definition.Name, StringComparer.Ordinal).Select(t => new TaskStatus(t.Definition.Name, t.Admitted)).ToList();
+            var devices = _ledger.Snapshot().Select(d => new DeviceStatus(d.Device, d.Budget, d.Used)).ToList();
+            return new SchedulerSnapshot(models, tasks, devices);
+        }
+    }
+
+    /// <summary>Stops the timer, refuses what is queued, unloads every replica and waits for the unloads.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task[] pending;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _timer.Dispose();
+            _stopping.Cancel();
+            foreach (var entry in _models.Values)
+            {
+                FailQueued(entry, new Refusal(503, "shutting_down", "the server is shutting down"));
+                foreach (var r in entry.Replicas.ToList())
+                {
+                    r.InFlight = 0;
+                    BeginUnload(r, "shutdown");
+                }
+            }
+
+            pending = [.. _background];
+        }
+
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private static ModelDefinition Normalize(ModelDefinition model) => model.Backend == BackendKind.Http
+        ? model with { ReplicasMin = 1, ReplicasMax = 1, KeepAlive = null, Pinned = true, Memory = 0 }
+        : model;
+
+    private void Track(Task task)
+    {
+        _background.Add(task);
+        _ = task.ContinueWith(
+            t =>
+            {
+                lock (_gate)
+                {
+                    _background.Remove(t);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void FailQueued(ModelEntry entry, Refusal refusal)
+    {
+        while (entry.Queue.Dequeue(_time.GetUtcNow()) is PendingRequest p)
+        {
+            p.TaskEntry.Admitted--;
+            p.Completion.TrySetResult(refusal);
+        }
+    }
+}
