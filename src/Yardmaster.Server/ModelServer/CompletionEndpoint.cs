@@ -12,46 +12,59 @@ namespace Yardmaster.Server.ModelServer;
 /// engine with the request's abort token (a client that goes away frees its slot at once) and answers
 /// in one body or as server-sent events.
 /// </summary>
-internal sealed class CompletionEndpoint(ServedModel model, TimeProvider time)
+internal sealed partial class CompletionEndpoint(ServedModel model, TimeProvider time)
 {
     private static readonly byte[] _done = "data: [DONE]\n\n"u8.ToArray();
 
     public async Task HandleAsync(HttpContext http, bool chat)
     {
-        var abort = http.RequestAborted;
         var (request, error) = await ReadAsync(http, chat).ConfigureAwait(false);
         if (request is null)
         {
-            await error!.WriteAsync(http.Response, abort).ConfigureAwait(false);
+            await error!.WriteAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
             return;
         }
 
+        await ServeAsync(http, request, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Serves a validated request: submits it to the engine (refusals become OpenAI errors) and writes the
+    /// answer in one body or as server-sent events. Cancelling <paramref name="abort"/> (the client went
+    /// away, or a deadline passed) ends the generation and frees its slot. Returns what happened.
+    /// </summary>
+    public async Task<CompletionReport> ServeAsync(HttpContext http, CompletionRequest request, CancellationToken abort)
+    {
         var (generation, refusal) = Submit(request, abort);
         if (generation is null)
         {
             await refusal!.WriteAsync(http.Response, abort).ConfigureAwait(false);
-            return;
+            return new CompletionReport(refusal.Status == 400 ? CompletionOutcome.Invalid : CompletionOutcome.Refused, 0, 0, null);
         }
 
         var context = new CompletionContext(
-            (chat ? "chatcmpl-" : "cmpl-") + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
-            time.GetUtcNow().ToUnixTimeSeconds(), model.Name, chat, request.IncludeUsage);
+            (request.Chat ? "chatcmpl-" : "cmpl-") + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
+            time.GetUtcNow().ToUnixTimeSeconds(), model.Name, request.Chat, request.IncludeUsage);
         http.Response.Headers["X-Yard-Model"] = model.Name;
+        var report = new ReportBuilder(time);
         try
         {
             if (request.Stream)
             {
-                await StreamAsync(http, context, generation, request.Echo ? request.Prompt : null, abort).ConfigureAwait(false);
+                await StreamAsync(http, context, generation, request.Echo ? request.Prompt : null, report, abort).ConfigureAwait(false);
             }
             else
             {
-                await RespondAsync(http, context, generation, request.Echo ? request.Prompt : null, abort).ConfigureAwait(false);
+                await RespondAsync(http, context, generation, request.Echo ? request.Prompt : null, report, abort).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
-            // The client went away; the engine saw the same token and freed the slot.
+            // The client went away (or the deadline passed); the engine saw the same token and freed the slot.
+            report.Outcome = CompletionOutcome.Cancelled;
         }
+
+        return report.Build();
     }
 
     private async Task<(CompletionRequest?, OpenAiError?)> ReadAsync(HttpContext http, bool chat)
@@ -134,7 +147,7 @@ internal sealed class CompletionEndpoint(ServedModel model, TimeProvider time)
         };
     }
 
-    private static async Task RespondAsync(HttpContext http, CompletionContext context, Generation generation, string? echo, CancellationToken abort)
+    private static async Task RespondAsync(HttpContext http, CompletionContext context, Generation generation, string? echo, ReportBuilder report, CancellationToken abort)
     {
         var text = new StringBuilder(echo);
         await foreach (var e in generation.Events.ReadAllAsync(abort).ConfigureAwait(false))
@@ -142,14 +155,19 @@ internal sealed class CompletionEndpoint(ServedModel model, TimeProvider time)
             switch (e)
             {
                 case GenerationText t:
+                    report.FirstToken();
                     text.Append(t.Text);
                     break;
                 case GenerationFinished { Reason: FinishReason.Error } f:
+                    report.Finish(f, CompletionOutcome.Failed);
                     await new OpenAiError(500, $"generation failed: {f.Error}", "server_error").WriteAsync(http.Response, abort).ConfigureAwait(false);
                     return;
-                case GenerationFinished { Reason: FinishReason.Cancelled }:
+                case GenerationFinished { Reason: FinishReason.Cancelled } f:
+                    report.Finish(f, CompletionOutcome.Cancelled);
                     return;
                 case GenerationFinished f:
+                    report.FirstToken();
+                    report.Finish(f, CompletionOutcome.Completed);
                     http.Response.ContentType = "application/json";
                     await http.Response.Body.WriteAsync(CompletionJson.Response(context, text.ToString(), f), abort).ConfigureAwait(false);
                     return;
@@ -157,7 +175,7 @@ internal sealed class CompletionEndpoint(ServedModel model, TimeProvider time)
         }
     }
 
-    private static async Task StreamAsync(HttpContext http, CompletionContext context, Generation generation, string? echo, CancellationToken abort)
+    private static async Task StreamAsync(HttpContext http, CompletionContext context, Generation generation, string? echo, ReportBuilder report, CancellationToken abort)
     {
         var response = http.Response;
         response.ContentType = "text/event-stream";
@@ -179,16 +197,21 @@ internal sealed class CompletionEndpoint(ServedModel model, TimeProvider time)
             switch (e)
             {
                 case GenerationText t:
+                    report.FirstToken();
                     await SendAsync(response, CompletionJson.Chunk(context, t.Text, null), abort).ConfigureAwait(false);
                     break;
-                case GenerationFinished { Reason: FinishReason.Cancelled }:
+                case GenerationFinished { Reason: FinishReason.Cancelled } f:
+                    report.Finish(f, CompletionOutcome.Cancelled);
                     return;
                 case GenerationFinished { Reason: FinishReason.Error } f:
+                    report.Finish(f, CompletionOutcome.Failed);
                     var error = JsonSerializer.SerializeToUtf8Bytes(new { error = new { message = $"generation failed: {f.Error}", type = "server_error" } });
                     await SendAsync(response, error, abort).ConfigureAwait(false);
                     await response.Body.WriteAsync(_done, abort).ConfigureAwait(false);
                     return;
                 case GenerationFinished f:
+                    report.FirstToken();
+                    report.Finish(f, CompletionOutcome.Completed);
                     await SendAsync(response, CompletionJson.Chunk(context, null, f.Reason), abort).ConfigureAwait(false);
                     if (context.IncludeUsage)
                     {

@@ -1,0 +1,53 @@
+using Yardmaster.Core.Configuration;
+using Yardmaster.Runtime.Serving;
+
+namespace Yardmaster.Server.Backends;
+
+/// <summary>Starts replicas of every backend kind for the scheduler, and estimates their footprint before they load.</summary>
+internal sealed class BackendLauncher(BackendOptions options, TimeProvider time) : IReplicaLauncher, IDisposable
+{
+    private readonly HttpClient _client = OpenAiForwarder.CreateClient();
+
+    /// <inheritdoc />
+    public long EstimateMemory(ModelDefinition model)
+    {
+        if (model.Memory is { } declared)
+        {
+            return declared;
+        }
+
+        if (model.Backend == BackendKind.Http)
+        {
+            return 0;
+        }
+
+        // File size (the weights, mapped) plus a KV cache allowance: about an eighth of the weights per
+        // slot for small contexts, which the measurement after load then replaces.
+        var file = model.Path is { } path && File.Exists(path) ? new FileInfo(path).Length : 64L << 20;
+        var runtime = model.Backend == BackendKind.Process ? 96L << 20 : 0; // a child's own runtime
+        return file + (file / 8 * model.Slots) + runtime;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReplicaInstance> StartAsync(ModelDefinition model, int replica, CancellationToken cancellationToken) => model.Backend switch
+    {
+        BackendKind.Builtin => await StartBuiltinAsync(model, cancellationToken).ConfigureAwait(false),
+        BackendKind.Process => await ProcessReplica.StartAsync(model, replica, options, _client, time, cancellationToken).ConfigureAwait(false),
+        BackendKind.Http => await HttpReplica.StartAsync(model, _client, time, cancellationToken).ConfigureAwait(false),
+        _ => throw new ReplicaStartException($"model '{model.Name}': unknown backend {model.Backend}"),
+    };
+
+    public void Dispose() => _client.Dispose();
+
+    private async Task<IReplicaInstance> StartBuiltinAsync(ModelDefinition model, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Task.Run(() => BuiltinReplica.StartAsync(model, time, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Inference.Gguf.GgufFormatException or Inference.Llama.UnsupportedModelException or ArgumentException)
+        {
+            throw new ReplicaStartException($"model '{model.Name}': cannot load {model.Path}: {e.Message}", e);
+        }
+    }
+}

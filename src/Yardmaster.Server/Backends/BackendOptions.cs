@@ -1,0 +1,11 @@
+namespace Yardmaster.Server.Backends;
+
+/// <summary>Settings of the backends that are not part of a model's definition.</summary>
+public sealed class BackendOptions
+{
+    /// <summary>Where process backends write their output. Default <c>$YARD_HOME/logs</c> (set by the server from its data folder).</summary>
+    public string LogDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "yard-logs");
+
+    /// <summary>What <c>yard</c> at the start of a process backend's command runs. Default: this very program.</summary>
+    public IReadOnlyList<string> YardCommand { get; set; } = CommandLine.CurrentYard();
+}

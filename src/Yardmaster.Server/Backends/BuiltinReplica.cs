@@ -1,0 +1,94 @@
+using Yardmaster.Core.Configuration;
+using Yardmaster.Inference.Engine;
+using Yardmaster.Inference.Llama;
+using Yardmaster.Inference.Tokenization;
+using Yardmaster.Server.ModelServer;
+
+namespace Yardmaster.Server.Backends;
+
+/// <summary>
+/// A replica on the builtin runtime in the server's own process: the GGUF file mapped, an
+/// <see cref="InferenceEngine"/> with the model's slots, requests served by the same code as
+/// <c>yard model-server</c> without a network hop.
+/// </summary>
+internal sealed class BuiltinReplica : IServingReplica
+{
+    private readonly LlamaModel _model;
+    private readonly InferenceEngine _engine;
+    private readonly CompletionEndpoint _endpoint;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private BuiltinReplica(LlamaModel model, InferenceEngine engine, CompletionEndpoint endpoint)
+    {
+        _model = model;
+        _engine = engine;
+        _endpoint = endpoint;
+    }
+
+    /// <inheritdoc />
+    public long MemoryBytes => _model.WeightBytes + _engine.KvCacheBytes;
+
+    /// <inheritdoc />
+    public Task Exited => _exited.Task; // an in-process engine does not die on its own
+
+    /// <inheritdoc />
+    public string? ExitReason => null;
+
+    /// <summary>Loads the file and runs one warm-up token (so the first request does not pay for first-touch and JIT).</summary>
+    public static async Task<BuiltinReplica> StartAsync(ModelDefinition definition, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var model = LlamaModel.Load(definition.Path!);
+        InferenceEngine? engine = null;
+        try
+        {
+            var tokenizer = TokenizerFactory.FromGguf(model.File);
+            var options = new EngineOptions
+            {
+                Slots = definition.Slots,
+                ContextLength = definition.Context ?? Math.Min(2048, model.Config.ContextLength),
+                Threads = definition.Threads ?? 0,
+                MaxQueue = definition.Slots,
+            };
+            engine = new InferenceEngine(model, tokenizer, options, time);
+            var served = new ServedModel(definition.Name, engine, tokenizer, ChatTemplate.Detect(model.File.GetString("tokenizer.chat_template")), time.GetUtcNow().ToUnixTimeSeconds());
+            await engine.WarmUpAsync(cancellationToken).ConfigureAwait(false);
+            return new BuiltinReplica(model, engine, new CompletionEndpoint(served, time));
+        }
+        catch
+        {
+            engine?.Dispose();
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<ForwardReport> ForwardAsync(ForwardCall call, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (request, error) = RequestParser.Parse(call.Root, call.Chat);
+        if (request is null)
+        {
+            await error!.WriteAsync(http.Response, cancellationToken).ConfigureAwait(false);
+            return new ForwardReport(ForwardOutcome.Invalid, true, 0, 0, null, error.Message);
+        }
+
+        var report = await _endpoint.ServeAsync(http, request, cancellationToken).ConfigureAwait(false);
+        var outcome = report.Outcome switch
+        {
+            CompletionOutcome.Completed => ForwardOutcome.Completed,
+            CompletionOutcome.Invalid => ForwardOutcome.Invalid,
+            CompletionOutcome.Refused => ForwardOutcome.Refused,
+            CompletionOutcome.Cancelled => http.RequestAborted.IsCancellationRequested ? ForwardOutcome.Cancelled : ForwardOutcome.TimedOut,
+            _ => ForwardOutcome.Failed,
+        };
+        return new ForwardReport(outcome, http.Response.HasStarted, report.PromptTokens, report.CompletionTokens, report.FirstTokenTimestamp);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _engine.Dispose();
+        _model.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
