@@ -29,4 +29,7 @@ public class QueuedRequest
 
     /// <summary>Set by a queue while the request is in it; policies use it for O(1) lazy removal.</summary>
     internal bool Queued { get; set; }
+
+    /// <summary>A queue's bookkeeping for the request while it is queued (the fair queue keeps its task here); null otherwise.</summary>
+    internal object? QueueSlot { get; set; }
 }
