@@ -17,6 +17,12 @@ public sealed class FcfsQueuePolicy : IQueuePolicy
 
         public void Enqueue(QueuedRequest request)
         {
+            ArgumentNullException.ThrowIfNull(request);
+            if (request.Queued)
+            {
+                throw new ArgumentException($"Request {request.Id} is already queued.", nameof(request));
+            }
+
             request.Queued = true;
             _items.Enqueue(request);
             Count++;

@@ -9,6 +9,7 @@ public static class QueuePolicies
     /// <summary>The policy called <paramref name="name"/>, or null when there is none.</summary>
     public static IQueuePolicy? Create(string name) => name switch
     {
+        "fair" => new FairQueuePolicy(),
         "fcfs" => new FcfsQueuePolicy(),
         _ => null,
     };

@@ -29,4 +29,7 @@ public class QueuedRequest
 
     /// <summary>True while the request is in a queue; queues set it, and use it for O(1) lazy removal.</summary>
     public bool Queued { get; internal set; }
+
+    /// <summary>A queue's bookkeeping for the request while it is queued (the fair queue keeps its task here); null otherwise.</summary>
+    internal object? QueueSlot { get; set; }
 }

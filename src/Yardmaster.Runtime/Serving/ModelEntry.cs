@@ -1,3 +1,4 @@
+using Yardmaster.Core.Admission;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
 using Yardmaster.Core.Queueing;
@@ -19,10 +20,12 @@ internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue
     /// <summary>Load time of the last successful load, or a default before any.</summary>
     public TimeSpan LoadEstimate { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Online mean service time (EWMA) of one request, from admission of the slot to release.</summary>
-    public TimeSpan ServiceEstimate { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Online mean service time (EWMA) of one request, from the lease to its release.</summary>
+    public ServiceTimeEstimator Service { get; } = new(TimeSpan.FromSeconds(1));
 
-    public bool HasServiceSample { get; set; }
+    public TimeSpan ServiceEstimate => Service.Mean;
+
+    public bool HasServiceSample => Service.Observations > 0;
 
     /// <summary>Consecutive failed loads or crashes; drives the restart backoff.</summary>
     public int Failures { get; set; }

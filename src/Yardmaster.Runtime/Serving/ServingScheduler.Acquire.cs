@@ -145,7 +145,7 @@ public sealed partial class ServingScheduler
 
         if (entry.Bucket is null && definition.Rate is { } rate)
         {
-            entry.Bucket = new TokenBucket(rate.PerSecond, rate.Burst, now);
+            entry.Bucket = new TokenBucket(rate);
         }
 
         return entry;

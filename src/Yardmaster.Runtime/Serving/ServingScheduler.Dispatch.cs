@@ -52,8 +52,7 @@ public sealed partial class ServingScheduler
         replica.Uses++;
         if (success && serviceTime is { } observed)
         {
-            model.ServiceEstimate = model.HasServiceSample ? (model.ServiceEstimate * 0.8) + (observed * 0.2) : observed;
-            model.HasServiceSample = true;
+            model.Service.Observe(observed);
         }
 
         if (replica.State == ReplicaState.Draining && replica.InFlight == 0)
