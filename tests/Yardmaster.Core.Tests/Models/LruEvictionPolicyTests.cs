@@ -3,8 +3,10 @@ using Yardmaster.Core.Models;
 
 namespace Yardmaster.Core.Tests.Models;
 
-public sealed class LruEvictionPolicyTests
+public sealed class LruEvictionPolicyTests : EvictionPolicyContractTests
 {
+    protected override IEvictionPolicy CreatePolicy() => new LruEvictionPolicy();
+
     private static readonly DateTimeOffset _t0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static ReplicaSnapshot Replica(string model, int minutesAgo, long mib, int inFlight = 0, bool pinned = false) =>

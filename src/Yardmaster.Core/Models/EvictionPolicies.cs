@@ -1,0 +1,16 @@
+namespace Yardmaster.Core.Models;
+
+/// <summary>The eviction policies by name.</summary>
+public static class EvictionPolicies
+{
+    /// <summary>Names accepted in <c>scheduler.eviction</c>; the first is the default.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["gdsf", "lru"];
+
+    /// <summary>A new instance of the policy called <paramref name="name"/> (one per device), or null when there is none.</summary>
+    public static IEvictionPolicy? Create(string name) => name switch
+    {
+        "gdsf" => new GdsfEvictionPolicy(),
+        "lru" => new LruEvictionPolicy(),
+        _ => null,
+    };
+}
