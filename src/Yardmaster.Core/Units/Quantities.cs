@@ -98,7 +98,8 @@ public static class Quantities
             return false;
         }
 
-        duration = TimeSpan.FromSeconds(seconds);
+        // Rounded to the tick: FromSeconds truncates, so 760us (0.00076 s as a double) would lose a tick.
+        duration = TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
         error = null;
         return true;
     }

@@ -42,6 +42,16 @@ public sealed class QuantitiesTests
     }
 
     [Theory]
+    [InlineData("760us", 7600)]
+    [InlineData("983us", 9830)]
+    [InlineData("1m30s5ms", 900_050_000)]
+    public void TryParseDuration_Fractions_ExactToTheTick(string text, long ticks)
+    {
+        Assert.True(Quantities.TryParseDuration(text, out var duration, out var error), error);
+        Assert.Equal(ticks, duration.Ticks);
+    }
+
+    [Theory]
     [InlineData("10")]
     [InlineData("5 minutes")]
     [InlineData("s")]

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Yardmaster.Storage.Sqlite;
+
+/// <summary>
+/// The schema of the SQLite store as numbered steps, and the code that brings a file up to date.
+/// Append new steps at the end; never edit one that has shipped.
+/// </summary>
+internal static class SqliteMigrations
+{
+    /// <summary>Every step, in version order.</summary>
+    public static IReadOnlyList<SqliteMigration> All { get; } =
+    [
+        new(1, "tasks and models, keyed by name, definitions as DefinitionJson", """
+            CREATE TABLE tasks (
+                name TEXT NOT NULL PRIMARY KEY,
+                definition TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE models (
+                name TEXT NOT NULL PRIMARY KEY,
+                definition TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            ) STRICT;
+            """),
+    ];
+
+    /// <summary>The newest version this code knows.</summary>
+    public static int Latest => All[^1].Version;
+
+    /// <summary>
+    /// Applies the steps the file lacks in one immediate (write-locking) transaction, so two processes
+    /// opening the same new file apply each step once. Idempotent.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The file's version is newer than <see cref="Latest"/>.</exception>
+    public static async Task ApplyAsync(SqliteConnection connection, string path, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL) STRICT;", cancellationToken);
+        var current = await CurrentVersionAsync(transaction, cancellationToken);
+        if (current > Latest)
+        {
+            throw new InvalidOperationException(
+                $"The store '{path}' has schema version {current}, but this Yardmaster knows versions up to {Latest}; run the newer Yardmaster that wrote it, or point store.path at another file.");
+        }
+
+        foreach (var migration in All.Where(m => m.Version > current))
+        {
+            await ExecuteAsync(transaction, migration.Sql, cancellationToken);
+            await using var record = transaction.Connection!.CreateCommand();
+            record.Transaction = transaction;
+            record.CommandText = "INSERT INTO schema_migrations (version, applied_at) VALUES ($version, $appliedAt);";
+            record.Parameters.AddWithValue("$version", migration.Version);
+            record.Parameters.AddWithValue("$appliedAt", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The highest version recorded; 0 for a file without migrations.</summary>
+    public static async Task<int> CurrentVersionAsync(SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task ExecuteAsync(SqliteTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
