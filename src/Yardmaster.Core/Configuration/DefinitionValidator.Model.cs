@@ -1,0 +1,120 @@
+namespace Yardmaster.Core.Configuration;
+
+/// <content>The rules of one model.</content>
+public static partial class DefinitionValidator
+{
+    private static void CheckModel(ModelDefinition model, DeviceSettings devices, string at, List<ConfigError> errors)
+    {
+        CheckName(model.Name, at, errors);
+        CheckBackend(model, at, errors);
+
+        if (!Enum.IsDefined(model.Backend))
+        {
+            errors.Add(new(Join(at, "backend"), $"unknown backend {model.Backend}; use builtin | process | http"));
+        }
+
+        if (!Enum.IsDefined(model.Device))
+        {
+            errors.Add(new(Join(at, "device"), $"unknown device {model.Device}; use cpu | gpu"));
+        }
+        else if (model.Device == DeviceKind.Gpu && devices.Gpus.Count == 0)
+        {
+            errors.Add(new(Join(at, "device"), "device gpu needs at least one GPU in devices.gpus, which is empty"));
+        }
+
+        if (model.Memory is <= 0)
+        {
+            errors.Add(new(Join(at, "memory"), $"must be positive when given (was {model.Memory})"));
+        }
+
+        if (model.Slots < 1)
+        {
+            errors.Add(new(Join(at, "slots"), $"must be at least 1 (was {model.Slots})"));
+        }
+
+        if (model.Context is < 1)
+        {
+            errors.Add(new(Join(at, "context"), $"must be at least 1 token when given (was {model.Context})"));
+        }
+
+        if (model.Threads is < 1)
+        {
+            errors.Add(new(Join(at, "threads"), $"must be at least 1 when given (was {model.Threads})"));
+        }
+
+        if (model.ReplicasMin < 0)
+        {
+            errors.Add(new(Join(at, "replicas.min"), $"must not be negative (was {model.ReplicasMin})"));
+        }
+
+        if (model.ReplicasMax < 1)
+        {
+            errors.Add(new(Join(at, "replicas.max"), $"must be at least 1 (was {model.ReplicasMax})"));
+        }
+        else if (model.ReplicasMin > model.ReplicasMax)
+        {
+            errors.Add(new(Join(at, "replicas.min"), $"must not exceed replicas.max (min {model.ReplicasMin}, max {model.ReplicasMax})"));
+        }
+
+        CheckDuration(model.KeepAlive, zeroAllowed: true, Join(at, "keep_alive"), errors);
+        CheckDuration(model.ReadyTimeout, zeroAllowed: false, Join(at, "ready_timeout"), errors);
+        CheckDuration(model.StopGrace, zeroAllowed: true, Join(at, "stop_grace"), errors);
+
+        if (!double.IsFinite(model.Cost) || model.Cost < 0)
+        {
+            errors.Add(new(Join(at, "cost"), $"must be a non-negative number (was {model.Cost})"));
+        }
+    }
+
+    private static void CheckBackend(ModelDefinition model, string at, List<ConfigError> errors)
+    {
+        if (model.Backend == BackendKind.Builtin && string.IsNullOrWhiteSpace(model.Path))
+        {
+            errors.Add(new(Join(at, "path"), "a builtin model needs path, the GGUF file"));
+        }
+
+        if (model.Backend == BackendKind.Process)
+        {
+            if (string.IsNullOrWhiteSpace(model.Command))
+            {
+                errors.Add(new(Join(at, "command"), "a process model needs command, e.g. \"yard model-server --model {path} --port {port} --slots {slots}\""));
+            }
+            else if (!model.Command.Contains("{port}", StringComparison.Ordinal))
+            {
+                errors.Add(new(Join(at, "command"), "the command must contain {port}, where the model server is told to listen"));
+            }
+            else if (model.Command.Contains("{path}", StringComparison.Ordinal) && string.IsNullOrWhiteSpace(model.Path))
+            {
+                errors.Add(new(Join(at, "path"), "the command uses {path} but path is not set"));
+            }
+        }
+        else if (model.Command is not null)
+        {
+            errors.Add(new(Join(at, "command"), $"command applies only to backend process (this model's backend is {Lower(model.Backend)})"));
+        }
+
+        if (model.Backend == BackendKind.Http)
+        {
+            if (model.Url is null)
+            {
+                errors.Add(new(Join(at, "url"), "an http model needs url, e.g. http://127.0.0.1:9000/v1"));
+            }
+            else if (!model.Url.IsAbsoluteUri || (model.Url.Scheme != Uri.UriSchemeHttp && model.Url.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add(new(Join(at, "url"), $"'{model.Url.OriginalString}' is not an absolute http or https URL"));
+            }
+        }
+        else if (model.Url is not null)
+        {
+            errors.Add(new(Join(at, "url"), $"url applies only to backend http (this model's backend is {Lower(model.Backend)})"));
+        }
+    }
+
+    private static string Lower(BackendKind backend) => backend switch
+    {
+        BackendKind.Builtin => "builtin",
+        BackendKind.Process => "process",
+        BackendKind.Http => "http",
+        _ => backend.ToString(),
+    };
+}

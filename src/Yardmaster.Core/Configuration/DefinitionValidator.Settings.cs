@@ -1,0 +1,111 @@
+using Yardmaster.Core.Queueing;
+
+namespace Yardmaster.Core.Configuration;
+
+/// <content>The rules of the settings sections.</content>
+public static partial class DefinitionValidator
+{
+    /// <summary>Names accepted in <c>scheduler.eviction</c>.</summary>
+    public static IReadOnlyList<string> EvictionPolicyNames { get; } = ["gdsf", "lru"];
+
+    /// <summary>Names accepted in <c>scheduler.routing</c>.</summary>
+    public static IReadOnlyList<string> RoutingPolicyNames { get; } = ["least-outstanding", "p2c"];
+
+    private static void CheckServer(ServerSettings server, List<ConfigError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(server.Host))
+        {
+            errors.Add(new("server.host", "must not be empty; use e.g. 127.0.0.1 (loopback) or 0.0.0.0 (every interface)"));
+        }
+
+        if (server.Port is < 0 or > 65535)
+        {
+            errors.Add(new("server.port", $"must be between 0 and 65535 (was {server.Port})"));
+        }
+
+        if (server.MaxBodyBytes <= 0)
+        {
+            errors.Add(new("server.max_body", $"must be positive (was {server.MaxBodyBytes})"));
+        }
+
+        if (server.MaxPromptChars <= 0)
+        {
+            errors.Add(new("server.max_prompt_chars", $"must be positive (was {server.MaxPromptChars})"));
+        }
+    }
+
+    private static void CheckStore(StoreSettings store, List<ConfigError> errors)
+    {
+        if (store.Path is not null && string.IsNullOrWhiteSpace(store.Path))
+        {
+            errors.Add(new("store.path", "must not be empty when given"));
+        }
+    }
+
+    private static void CheckDevices(DeviceSettings devices, List<ConfigError> errors)
+    {
+        if (devices.CpuMemory <= 0)
+        {
+            errors.Add(new("devices.cpu.memory", $"must be positive (was {devices.CpuMemory})"));
+        }
+
+        var indexes = new Dictionary<int, int>();
+        for (var i = 0; i < devices.Gpus.Count; i++)
+        {
+            var gpu = devices.Gpus[i];
+            if (gpu.Index < 0)
+            {
+                errors.Add(new($"devices.gpus[{i}].index", $"must not be negative (was {gpu.Index})"));
+            }
+            else if (!indexes.TryAdd(gpu.Index, i))
+            {
+                errors.Add(new($"devices.gpus[{i}].index", $"GPU {gpu.Index} is already devices.gpus[{indexes[gpu.Index]}]"));
+            }
+
+            if (gpu.Memory <= 0)
+            {
+                errors.Add(new($"devices.gpus[{i}].memory", $"must be positive (was {gpu.Memory})"));
+            }
+        }
+    }
+
+    private static void CheckScheduler(SchedulerSettings scheduler, List<ConfigError> errors)
+    {
+        CheckPolicy(scheduler.Queue, QueuePolicies.Names, "scheduler.queue", errors);
+        CheckPolicy(scheduler.Eviction, EvictionPolicyNames, "scheduler.eviction", errors);
+        CheckPolicy(scheduler.Routing, RoutingPolicyNames, "scheduler.routing", errors);
+        if (scheduler.MaxQueue < 1)
+        {
+            errors.Add(new("scheduler.max_queue", $"must be at least 1 (was {scheduler.MaxQueue})"));
+        }
+
+        CheckDuration(scheduler.MaxWait, zeroAllowed: true, "scheduler.max_wait", errors);
+        CheckDuration(scheduler.DefaultDeadline, zeroAllowed: false, "scheduler.default_deadline", errors);
+        CheckDuration(scheduler.LoadWait, zeroAllowed: true, "scheduler.load_wait", errors);
+    }
+
+    private static void CheckPolicy(string name, IReadOnlyList<string> known, string field, List<ConfigError> errors)
+    {
+        if (!known.Contains(name, StringComparer.Ordinal))
+        {
+            errors.Add(new(field, $"unknown policy '{name}'; use {string.Join(" | ", known)}"));
+        }
+    }
+
+    private static void CheckAuth(AuthSettings auth, List<ConfigError> errors)
+    {
+        CheckHashes(auth.ApiKeyHashes, "auth.api_keys", errors);
+        CheckHashes(auth.AdminKeyHashes, "auth.admin_keys", errors);
+    }
+
+    private static void CheckHashes(IReadOnlyList<string> hashes, string field, List<ConfigError> errors)
+    {
+        for (var i = 0; i < hashes.Count; i++)
+        {
+            if (hashes[i] is not { Length: 64 } hash || !hash.All(char.IsAsciiHexDigitLower))
+            {
+                errors.Add(new($"{field}[{i}]", "must be a SHA-256 hash: 64 lower-case hex digits"));
+            }
+        }
+    }
+}

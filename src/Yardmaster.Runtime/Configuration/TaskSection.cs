@@ -1,0 +1,75 @@
+using Yardmaster.Core;
+using Yardmaster.Core.Configuration;
+
+namespace Yardmaster.Runtime.Configuration;
+
+/// <summary>Maps one entry of <c>tasks:</c> to a <see cref="TaskDefinition"/>.</summary>
+internal static class TaskSection
+{
+    public static readonly string[] Keys = ["name", "priority", "slo", "models", "max_concurrency", "rate", "weight"];
+
+    private static readonly string[] _sloKeys = ["ttft", "latency"];
+    private static readonly string[] _rateKeys = ["rate", "burst"];
+
+    public static TaskDefinition Read(ConfigSection s)
+    {
+        var defaults = new TaskDefinition { Name = string.Empty };
+        var slo = s.Section("slo", _sloKeys);
+        return new TaskDefinition
+        {
+            Name = s.String("name") ?? string.Empty,
+            Priority = ReadPriority(s) ?? defaults.Priority,
+            Ttft = slo?.Duration("ttft"),
+            Latency = slo?.Duration("latency"),
+            Models = s.Strings("models", "model names") ?? defaults.Models,
+            MaxConcurrency = s.Int("max_concurrency"),
+            Rate = ReadRate(s),
+            Weight = s.Number("weight") ?? defaults.Weight,
+            FromConfig = true,
+        };
+    }
+
+    private static PriorityClass? ReadPriority(ConfigSection s)
+    {
+        if (s.String("priority") is not { } text)
+        {
+            return null;
+        }
+
+        if (PriorityClasses.TryParse(text, out var priority))
+        {
+            return priority;
+        }
+
+        s.Reader.Error(s.Node("priority")!, s.Field("priority"), $"unknown value '{text}'; use {PriorityClasses.Names}");
+        return null;
+    }
+
+    /// <summary><c>rate: 50/s</c>, or <c>rate: { rate: 50/s, burst: 100 }</c>; the burst defaults to one second's worth.</summary>
+    private static RateLimit? ReadRate(ConfigSection s)
+    {
+        if (s.Node("rate") is not { } node)
+        {
+            return null;
+        }
+
+        double? perSecond;
+        int? burst = null;
+        if (node.Kind == ConfigNodeKind.Mapping)
+        {
+            var rate = s.Section("rate", _rateKeys)!;
+            perSecond = rate.Node("rate") is { } r ? s.Reader.Rate(r, rate.Field("rate")) : null;
+            burst = rate.Int("burst");
+            if (perSecond is null && rate.Node("rate") is null)
+            {
+                s.Reader.Error(node, rate.Path, "a rate mapping needs rate, e.g. { rate: 50/s, burst: 100 }");
+            }
+        }
+        else
+        {
+            perSecond = s.Reader.Rate(node, s.Field("rate"));
+        }
+
+        return perSecond is { } ps ? new RateLimit(ps, burst ?? (int)Math.Max(1, Math.Ceiling(Math.Min(ps, int.MaxValue)))) : null;
+    }
+}

@@ -1,0 +1,104 @@
+using Yardmaster.Core.Configuration;
+
+namespace Yardmaster.Runtime.Configuration;
+
+/// <summary>
+/// Loads <c>yard.yaml</c>: YAML syntax, keys and types, then the semantic rules of
+/// <see cref="DefinitionValidator"/>, reporting every error at once with file, line, column and field.
+/// Relative paths resolve against the file's folder; API keys are kept only as SHA-256 hashes; models
+/// and tasks get <c>FromConfig</c>. Never throws for a bad or missing file. Thread-safe (no shared state).
+/// </summary>
+public static class YardConfigLoader
+{
+    private static readonly string[] _rootKeys = ["server", "store", "devices", "scheduler", "auth", "models", "tasks"];
+
+    /// <summary>Loads the file at <paramref name="path"/>; environment variables from the process.</summary>
+    public static ConfigLoadResult Load(string path) => Load(path, Environment.GetEnvironmentVariable);
+
+    /// <summary>Loads the file at <paramref name="path"/>, reading <c>*_env</c> variables through <paramref name="environment"/>.</summary>
+    public static ConfigLoadResult Load(string path, Func<string, string?> environment)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
+        {
+            var reason = e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : "the file cannot be read: " + e.Message;
+            return new ConfigLoadResult(null, [new ConfigError(string.Empty, reason) { File = path }]);
+        }
+
+        var full = Path.GetFullPath(path);
+        var result = LoadText(text, path, Path.GetDirectoryName(full) ?? Directory.GetCurrentDirectory(), environment);
+        return result.Config is { } config ? result with { Config = config with { SourceFile = full } } : result;
+    }
+
+    /// <summary>Loads YAML text as if read from <paramref name="fileName"/> in <paramref name="baseDirectory"/>; environment variables from the process.</summary>
+    public static ConfigLoadResult LoadText(string yaml, string fileName, string baseDirectory) =>
+        LoadText(yaml, fileName, baseDirectory, Environment.GetEnvironmentVariable);
+
+    /// <summary>Loads YAML text as if read from <paramref name="fileName"/>, resolving relative paths against <paramref name="baseDirectory"/>.</summary>
+    public static ConfigLoadResult LoadText(string yaml, string fileName, string baseDirectory, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(fileName);
+        ArgumentNullException.ThrowIfNull(baseDirectory);
+        ArgumentNullException.ThrowIfNull(environment);
+        var reader = new ConfigReader(fileName);
+        var root = ConfigNodeParser.Parse(yaml, reader);
+        if (reader.Errors.Count > 0)
+        {
+            return new ConfigLoadResult(null, reader.Errors);
+        }
+
+        var config = root is null || root.IsNull ? new YardConfig() : Read(root, reader, baseDirectory, environment);
+        var errors = reader.Errors;
+        if (config is not null)
+        {
+            // A field the loader already rejected was left at its default; do not also report the default.
+            var rejected = errors.Select(e => e.Field).ToList();
+            errors.AddRange(DefinitionValidator.Validate(config).Where(e => !rejected.Exists(r => Within(e.Field, r))).Select(reader.Locate));
+        }
+
+        var sorted = errors.OrderBy(e => e.Line ?? 0).ThenBy(e => e.Column ?? 0).ToList();
+        return sorted.Count == 0 ? new ConfigLoadResult(config, []) : new ConfigLoadResult(null, sorted);
+    }
+
+    private static YardConfig? Read(ConfigNode root, ConfigReader reader, string baseDirectory, Func<string, string?> environment)
+    {
+        if (reader.Section(root, string.Empty, _rootKeys) is not { } s)
+        {
+            return null;
+        }
+
+        return new YardConfig
+        {
+            Server = SettingsSections.Server(s.Section("server", SettingsSections.ServerKeys)),
+            Store = SettingsSections.Store(s.Section("store", SettingsSections.StoreKeys), baseDirectory),
+            Devices = SettingsSections.Devices(s.Section("devices", SettingsSections.DeviceKeys)),
+            Scheduler = SettingsSections.Scheduler(s.Section("scheduler", SettingsSections.SchedulerKeys)),
+            Auth = AuthSection.Read(s.Section("auth", AuthSection.Keys), environment),
+            Models = Entries(s, "models", ModelSection.Keys, m => ModelSection.Read(m, baseDirectory)),
+            Tasks = Entries(s, "tasks", TaskSection.Keys, TaskSection.Read),
+        };
+    }
+
+    private static List<T> Entries<T>(ConfigSection s, string key, IReadOnlyList<string> keys, Func<ConfigSection, T> read)
+    {
+        var entries = new List<T>();
+        var items = s.List(key, key) ?? [];
+        for (var i = 0; i < items.Count; i++)
+        {
+            // An entry that is not a mapping still takes its place, so that later indexes stay those of the file.
+            var field = $"{key}[{i}]";
+            entries.Add(read(s.Reader.Section(items[i], field, keys) ?? new ConfigSection(s.Reader, field, items[i], [])));
+        }
+
+        return entries;
+    }
+
+    private static bool Within(string field, string rejected) =>
+        field == rejected || (field.StartsWith(rejected, StringComparison.Ordinal) && field.Length > rejected.Length && field[rejected.Length] is '.' or '[');
+}
