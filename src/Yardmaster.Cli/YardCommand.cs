@@ -12,6 +12,7 @@ internal static class YardCommand
     public static RootCommand Build()
     {
         var root = new RootCommand("Yardmaster: a scheduler for AI and LLM workloads.");
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ModelServerCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(PullCommand.Create());

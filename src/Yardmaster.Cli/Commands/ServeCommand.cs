@@ -1,0 +1,151 @@
+using System.CommandLine;
+using Yardmaster.Core;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Inference.Catalog;
+using Yardmaster.Runtime.Configuration;
+using Yardmaster.Server.Backends;
+using Yardmaster.Server.Gateway;
+
+namespace Yardmaster.Cli.Commands;
+
+/// <summary><c>yard serve</c>: the scheduler behind the OpenAI-compatible gateway and the management API.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config", "-c") { Description = "yard.yaml to run (default: the embedded default: the default model as tasks 'chat' and 'batch')" };
+        var host = new Option<string?>("--host") { Description = "Address to listen on (overrides server.host; default 127.0.0.1)" };
+        var port = new Option<int?>("--port") { Description = "Port to listen on (overrides server.port; default 8080; 0 picks a free one)" };
+        var data = new Option<string?>("--data") { Description = "Data folder for the store and logs (default $YARD_HOME, else ~/.cache/yardmaster)" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log loads, unloads and failures" };
+        var command = new Command("serve", "Serve tasks and models over the OpenAI API, scheduling requests by priority and deadline.")
+        {
+            config, host, port, data, verbose,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var dataDirectory = Path.GetFullPath(parse.GetValue(data) ?? DefaultDataDirectory());
+            YardConfig yard;
+            if (parse.GetValue(config) is { } file)
+            {
+                var loaded = YardConfigLoader.Load(file);
+                if (loaded.Config is null)
+                {
+                    foreach (var e in loaded.Errors)
+                    {
+                        await Console.Error.WriteLineAsync($"error: {e}").ConfigureAwait(false);
+                    }
+
+                    await Console.Error.WriteLineAsync($"{loaded.Errors.Count} error(s) in {file}; nothing started").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                yard = loaded.Config;
+            }
+            else
+            {
+                string model;
+                try
+                {
+                    model = await DefaultModel.ResolveAsync(null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is ArgumentException or HttpRequestException or IOException or ModelChecksumException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"error: cannot get the default model: {e.Message}").ConfigureAwait(false);
+                    return ExitCodes.Failure;
+                }
+
+                yard = EmbeddedDefault(model);
+            }
+
+            var server = yard.Server with
+            {
+                Host = parse.GetValue(host) ?? yard.Server.Host,
+                Port = parse.GetValue(port) ?? yard.Server.Port,
+            };
+            if (server.Port is < 0 or > 65535)
+            {
+                await Console.Error.WriteLineAsync($"error: --port must be between 0 and 65535, got {server.Port}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            if (server.Host != "localhost" && !System.Net.IPAddress.TryParse(server.Host, out _))
+            {
+                await Console.Error.WriteLineAsync($"error: --host must be an IP address or localhost, got '{server.Host}'").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            yard = yard with { Server = server };
+            var options = new GatewayOptions
+            {
+                Config = yard,
+                DataDirectory = dataDirectory,
+                Backends = new BackendOptions { LogDirectory = Path.Combine(dataDirectory, "logs") },
+                LogLevel = parse.GetValue(verbose) ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning,
+            };
+            return await RunAsync(options, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary><c>$YARD_HOME</c>, else <c>~/.cache/yardmaster</c>.</summary>
+    public static string DefaultDataDirectory()
+    {
+        var home = Environment.GetEnvironmentVariable(ModelCache.HomeVariable);
+        return string.IsNullOrEmpty(home) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "yardmaster") : home;
+    }
+
+    /// <summary>The default model as task <c>chat</c> (high priority, 10 s latency SLO) and task <c>batch</c> (batch priority).</summary>
+    public static YardConfig EmbeddedDefault(string modelPath)
+    {
+        var name = Path.GetFileNameWithoutExtension(modelPath);
+        return new YardConfig
+        {
+            Models = [new ModelDefinition { Name = name, Backend = BackendKind.Builtin, Path = modelPath, Slots = 4, ReplicasMin = 0, ReplicasMax = 1 }],
+            Tasks =
+            [
+                new TaskDefinition { Name = "chat", Priority = PriorityClass.High, Ttft = TimeSpan.FromMilliseconds(500), Latency = TimeSpan.FromSeconds(10), Models = [name] },
+                new TaskDefinition { Name = "batch", Priority = PriorityClass.Batch, Models = [name] },
+            ],
+        };
+    }
+
+    private static async Task<int> RunAsync(GatewayOptions options, CancellationToken cancellationToken)
+    {
+        var app = new GatewayApp(options);
+        await using (app.ConfigureAwait(false))
+        {
+            Uri url;
+            try
+            {
+                url = await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"error: cannot listen on {options.Config.Server.Host}:{options.Config.Server.Port}: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+            catch (Exception e) when (e is InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"error: cannot open the store {app.StorePath}: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+
+            var config = options.Config;
+            Console.WriteLine($"yard serve: {config.Tasks.Count} task(s) [{string.Join(", ", config.Tasks.Select(t => t.Name))}], {config.Models.Count} model(s) [{string.Join(", ", config.Models.Select(m => m.Name))}]; store {app.StorePath}");
+            Console.WriteLine($"listening on {url.ToString().TrimEnd('/')}");
+            try
+            {
+                await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C: fall through to a clean stop.
+            }
+
+            Console.WriteLine("yard serve: stopped");
+        }
+
+        return ExitCodes.Ok;
+    }
+}

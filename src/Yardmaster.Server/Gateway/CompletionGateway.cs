@@ -1,0 +1,319 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Yardmaster.Core;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Statistics;
+using Yardmaster.Runtime.Serving;
+using Yardmaster.Server.Backends;
+using Yardmaster.Server.ModelServer;
+
+namespace Yardmaster.Server.Gateway;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c> and <c>POST /v1/completions</c>: reads and checks the body, resolves the
+/// task, applies the request's priority and deadline headers, asks the scheduler for a slot, sends the
+/// request to the leased replica (retrying elsewhere when it fails before any byte reached the client),
+/// and records the outcome.
+/// </summary>
+internal sealed class CompletionGateway(ServingRegistry registry, ServingScheduler scheduler, StatisticsCollector statistics, ServerSettings server, SchedulerSettings settings, TimeProvider time)
+{
+    private const int MaxAttempts = 3;
+
+    public async Task HandleAsync(HttpContext http, bool chat)
+    {
+        var arrival = time.GetTimestamp();
+        var now = time.GetUtcNow();
+        var abort = http.RequestAborted;
+        var (body, document, readError) = await ReadAsync(http, chat).ConfigureAwait(false);
+        if (document is null)
+        {
+            await readError!.WriteAsync(http.Response, abort).ConfigureAwait(false);
+            return;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var name = root.GetProperty("model").GetString()!;
+            var task = registry.Resolve(name);
+            if (task is null)
+            {
+                var current = registry.Current;
+                await new OpenAiError(404, $"model or task '{name}' not found; tasks: {List(current.Tasks.Keys)}; models: {List(current.Models.Keys)}", Param: "model", Code: "model_not_found")
+                    .WriteAsync(http.Response, abort).ConfigureAwait(false);
+                return;
+            }
+
+            var (priority, deadline, headerError) = Tighten(http.Request, task, now);
+            if (headerError is not null)
+            {
+                Record(task, null, RequestOutcome.Invalid, null, null, arrival, 0, 0);
+                await headerError.WriteAsync(http.Response, abort).ConfigureAwait(false);
+                return;
+            }
+
+            var maxTokens = root.TryGetProperty("max_tokens", out var mt) && mt.TryGetInt32(out var m) ? m
+                : root.TryGetProperty("max_completion_tokens", out var mct) && mct.TryGetInt32(out var m2) ? m2 : 16;
+            var ticket = new RequestTicket { Task = task, Priority = priority, Deadline = deadline, Arrival = now, Cost = Math.Max(1, maxTokens) };
+            var call = new ForwardCall(body!, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
+            await ServeAsync(http, task, ticket, call, arrival).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ServeAsync(HttpContext http, TaskDefinition task, RequestTicket ticket, ForwardCall call, long arrival)
+    {
+        var abort = http.RequestAborted;
+        using var deadline = new CancellationTokenSource(ticket.Deadline - time.GetUtcNow(), time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(abort, deadline.Token);
+        var excluded = new List<string>();
+        string? lastError = null;
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var acquired = await scheduler.AcquireAsync(ticket with { ExcludedModels = excluded }, abort).ConfigureAwait(false);
+            if (acquired.Lease is not { } lease)
+            {
+                var refusal = acquired.Refusal!;
+                Record(task, null, Outcome(refusal), null, null, arrival, 0, 0);
+                if (refusal.Status != 499)
+                {
+                    var message = lastError is null ? refusal.Message : $"{refusal.Message} (after a failed attempt: {lastError})";
+                    await new OpenAiError(refusal.Status, message, refusal.Status == 429 ? "rate_limit_error" : "server_error", Code: refusal.Code) { RetryAfter = refusal.RetryAfter }
+                        .WriteAsync(http.Response, abort).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            http.Response.Headers["X-Yard-Model"] = lease.Model;
+            http.Response.Headers["X-Yard-Task"] = task.Name;
+            http.Response.Headers["X-Yard-Queue-Ms"] = lease.QueueTime.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
+            var started = time.GetTimestamp();
+            ForwardReport report;
+            try
+            {
+                report = await ((IServingReplica)lease.Instance).ForwardAsync(call, http, linked.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                scheduler.Release(lease, success: false, serviceTime: null);
+                throw;
+            }
+
+            if (report.Outcome == ForwardOutcome.Unreachable && !report.Started)
+            {
+                lastError = report.Error;
+                if (report.RetryOnly)
+                {
+                    scheduler.Release(lease, success: false, serviceTime: null);
+                }
+                else
+                {
+                    scheduler.ReportUnreachable(lease, report.Error ?? "unreachable");
+                }
+
+                if (task.Models.Count > 1)
+                {
+                    excluded.Add(lease.Model);
+                }
+
+                continue;
+            }
+
+            if (report.Outcome == ForwardOutcome.TimedOut)
+            {
+                if (!http.Response.HasStarted)
+                {
+                    await new OpenAiError(504, $"the deadline passed while model '{lease.Model}' was answering", "server_error", Code: "deadline_exceeded").WriteAsync(http.Response, abort).ConfigureAwait(false);
+                }
+                else if (call.Stream && !abort.IsCancellationRequested)
+                {
+                    await OpenAiForwarder.WriteErrorEventAsync(http.Response, "the deadline passed while the answer was streaming", abort).ConfigureAwait(false);
+                }
+            }
+
+            var completed = report.Outcome == ForwardOutcome.Completed;
+            scheduler.Release(lease, completed, completed ? time.GetElapsedTime(started) : null);
+            Record(task, lease.Model, Outcome(report.Outcome), lease.QueueTime, report.FirstTokenTimestamp, arrival, report.PromptTokens, report.CompletionTokens);
+            return;
+        }
+
+        Record(task, null, RequestOutcome.Failed, null, null, arrival, 0, 0);
+        if (!http.Response.HasStarted)
+        {
+            await new OpenAiError(502, $"every attempt failed; last: {lastError}", "server_error", Code: "backend_unavailable").WriteAsync(http.Response, abort).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(byte[]? Body, JsonDocument? Document, OpenAiError? Error)> ReadAsync(HttpContext http, bool chat)
+    {
+        byte[] body;
+        try
+        {
+            var length = http.Request.ContentLength;
+            if (length > server.MaxBodyBytes)
+            {
+                return (null, null, TooLarge(server.MaxBodyBytes));
+            }
+
+            using var buffer = new MemoryStream(length is > 0 ? (int)length : 1024);
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, null, TooLarge(http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? server.MaxBodyBytes));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {e.BytePositionInLine + 1}") : string.Empty;
+            return (null, null, OpenAiError.BadRequest($"the request body is not valid JSON{where}"));
+        }
+
+        var error = Check(document.RootElement, chat);
+        if (error is not null)
+        {
+            document.Dispose();
+            return (null, null, error);
+        }
+
+        return (body, document, null);
+    }
+
+    /// <summary>What the gateway itself needs to be right before any backend sees the request; the backend checks the rest.</summary>
+    private OpenAiError? Check(JsonElement root, bool chat)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return OpenAiError.BadRequest("the request body must be a JSON object");
+        }
+
+        if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || model.GetString()!.Length == 0)
+        {
+            return OpenAiError.BadRequest("'model' is required: the name of a task or a model (see GET /v1/models)", "model");
+        }
+
+        if (root.TryGetProperty("stream", out var stream) && stream.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
+        {
+            return OpenAiError.BadRequest("'stream' must be a boolean", "stream");
+        }
+
+        foreach (var field in new[] { "max_tokens", "max_completion_tokens" })
+        {
+            if (root.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null && (!v.TryGetInt32(out var n) || n < 1))
+            {
+                return OpenAiError.BadRequest($"'{field}' must be an integer of at least 1", field);
+            }
+        }
+
+        long chars = 0;
+        if (chat)
+        {
+            if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
+            {
+                return OpenAiError.BadRequest("'messages' is required: a non-empty array of {role, content}", "messages");
+            }
+
+            foreach (var message in messages.EnumerateArray())
+            {
+                if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
+                {
+                    chars += content.GetString()!.Length;
+                }
+            }
+        }
+        else
+        {
+            if (!root.TryGetProperty("prompt", out var prompt) || prompt.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+            {
+                return OpenAiError.BadRequest("'prompt' is required", "prompt");
+            }
+
+            chars = prompt.ValueKind == JsonValueKind.String ? prompt.GetString()!.Length : prompt.GetRawText().Length;
+        }
+
+        return chars > server.MaxPromptChars
+            ? new OpenAiError(413, string.Create(CultureInfo.InvariantCulture, $"the prompt is {chars} characters, more than the limit of {server.MaxPromptChars} (server.max_prompt_chars)"), Param: chat ? "messages" : "prompt", Code: "prompt_too_large")
+            : null;
+    }
+
+    /// <summary>Applies <c>X-Yard-Priority</c> (may lower the task's class, never raise it: 403) and <c>X-Yard-Deadline-Ms</c> (may shorten the task's deadline, never extend it).</summary>
+    private (PriorityClass Priority, DateTimeOffset Deadline, OpenAiError? Error) Tighten(HttpRequest request, TaskDefinition task, DateTimeOffset now)
+    {
+        var priority = task.Priority;
+        var deadline = now + (task.Latency ?? settings.DefaultDeadline);
+        if (request.Headers.TryGetValue("X-Yard-Priority", out var p))
+        {
+            if (!PriorityClasses.TryParse(p.ToString(), out var asked))
+            {
+                return (priority, deadline, OpenAiError.BadRequest($"header X-Yard-Priority must be one of {PriorityClasses.Names}, got '{p}'", "X-Yard-Priority"));
+            }
+
+            if (asked < task.Priority)
+            {
+                return (priority, deadline, new OpenAiError(403, $"task '{task.Name}' allows priority {task.Priority.Name()} at most; X-Yard-Priority asked for {asked.Name()}", "permission_error", "X-Yard-Priority", "priority_not_allowed"));
+            }
+
+            priority = asked;
+        }
+
+        if (request.Headers.TryGetValue("X-Yard-Deadline-Ms", out var d))
+        {
+            if (!long.TryParse(d.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) || ms < 1)
+            {
+                return (priority, deadline, OpenAiError.BadRequest($"header X-Yard-Deadline-Ms must be a positive integer of milliseconds, got '{d}'", "X-Yard-Deadline-Ms"));
+            }
+
+            var asked = now + TimeSpan.FromMilliseconds(Math.Min(ms, (long)TimeSpan.FromDays(1).TotalMilliseconds));
+            deadline = asked < deadline ? asked : deadline;
+        }
+
+        return (priority, deadline, null);
+    }
+
+    private void Record(TaskDefinition task, string? model, RequestOutcome outcome, TimeSpan? queue, long? firstToken, long arrival, int prompt, int completion)
+    {
+        var latency = time.GetElapsedTime(arrival);
+        TimeSpan? ttft = firstToken is { } f ? time.GetElapsedTime(arrival, f) : null;
+        bool? slo = null;
+        if (outcome == RequestOutcome.Completed && (task.Ttft is not null || task.Latency is not null))
+        {
+            slo = (task.Ttft is not { } t || (ttft ?? latency) <= t) && (task.Latency is not { } l || latency <= l);
+        }
+
+        statistics.Record(new RequestRecord(task.Name, model, outcome, queue, ttft, latency, prompt, completion, slo));
+    }
+
+    private static RequestOutcome Outcome(Refusal refusal) => refusal.Status switch
+    {
+        499 => RequestOutcome.Cancelled,
+        504 => RequestOutcome.TimedOut,
+        404 => RequestOutcome.Invalid,
+        _ => RequestOutcome.Refused,
+    };
+
+    private static RequestOutcome Outcome(ForwardOutcome outcome) => outcome switch
+    {
+        ForwardOutcome.Completed => RequestOutcome.Completed,
+        ForwardOutcome.Invalid => RequestOutcome.Invalid,
+        ForwardOutcome.Refused => RequestOutcome.Refused,
+        ForwardOutcome.Cancelled => RequestOutcome.Cancelled,
+        ForwardOutcome.TimedOut => RequestOutcome.TimedOut,
+        _ => RequestOutcome.Failed,
+    };
+
+    private static OpenAiError TooLarge(long limit) =>
+        new(413, string.Create(CultureInfo.InvariantCulture, $"the request body is larger than the limit of {limit} bytes (server.max_body)"), Code: "request_too_large");
+
+    private static string List(IEnumerable<string> names)
+    {
+        var all = names.Order(StringComparer.Ordinal).ToList();
+        return all.Count == 0 ? "(none)" : string.Join(", ", all);
+    }
+}

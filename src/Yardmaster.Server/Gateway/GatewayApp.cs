@@ -1,0 +1,225 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Yardmaster.Core.Models;
+using Yardmaster.Core.Queueing;
+using Yardmaster.Core.Statistics;
+using Yardmaster.Runtime.Serving;
+using Yardmaster.Server.Backends;
+using Yardmaster.Server.ModelServer;
+using Yardmaster.Storage.Sqlite;
+
+namespace Yardmaster.Server.Gateway;
+
+/// <summary>
+/// <c>yard serve</c>: the OpenAI-compatible gateway, the management API, the scheduler and the store, wired
+/// together. <see cref="StartAsync"/> opens the store, reconciles it with the config, warms the models with
+/// <c>replicas.min</c> and starts listening; disposal stops listening, refuses what is queued and unloads
+/// every replica (stopping child model servers).
+/// </summary>
+public sealed class GatewayApp : IAsyncDisposable
+{
+    private readonly GatewayOptions _options;
+    private readonly TimeProvider _time;
+    private WebApplication? _app;
+    private ServingScheduler? _scheduler;
+    private SqliteRegistryStore? _store;
+    private BackendLauncher? _launcher;
+    private ServingRegistry? _registry;
+
+    /// <summary>Creates the app; nothing runs until <see cref="StartAsync"/>.</summary>
+    public GatewayApp(GatewayOptions options, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The URL it listens on (with the real port when 0 was asked). Set by <see cref="StartAsync"/>.</summary>
+    public Uri? Url { get; private set; }
+
+    /// <summary>The store file in use.</summary>
+    public string StorePath => _options.Config.Store.Path ?? Path.Combine(_options.DataDirectory, "yard.db");
+
+    /// <summary>The scheduler (for tests and status).</summary>
+    public ServingScheduler Scheduler => _scheduler ?? throw new InvalidOperationException("not started");
+
+    /// <summary>Opens the store, starts the scheduler and listens. Throws <see cref="IOException"/> when the port is taken.</summary>
+    public async Task<Uri> StartAsync(CancellationToken cancellationToken)
+    {
+        var config = _options.Config;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(_options.LogLevel);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = config.Server.MaxBodyBytes;
+            k.AddServerHeader = false;
+            if (config.Server.Host is "localhost")
+            {
+                k.ListenLocalhost(config.Server.Port);
+            }
+            else
+            {
+                k.Listen(IPAddress.Parse(config.Server.Host), config.Server.Port);
+            }
+        });
+        builder.Services.AddSingleton(_time);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        var app = builder.Build();
+        _app = app;
+
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Yardmaster.Scheduler");
+        var statistics = new StatisticsCollector();
+        _launcher = new BackendLauncher(_options.Backends, _time);
+        var settings = config.Scheduler;
+        var policies = new ServingPolicies(
+            QueuePolicies.Create(settings.Queue) ?? throw new ArgumentException($"unknown queue policy '{settings.Queue}'"),
+            () => EvictionPolicies.Create(settings.Eviction) ?? new LruEvictionPolicy(),
+            RoutingPolicies.Create(settings.Routing, Random.Shared) ?? new LeastOutstandingRoutingPolicy());
+        _scheduler = new ServingScheduler(settings, config.Devices, _launcher, policies, _time, log);
+        _scheduler.Loaded += (model, _, loadTime, bytes) => statistics.RecordLoad(model, loadTime, bytes);
+        _scheduler.Evicted += (model, _) => statistics.RecordEviction(model);
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(StorePath))!);
+        _store = await SqliteRegistryStore.OpenAsync(StorePath, _time, cancellationToken).ConfigureAwait(false);
+        var registry = await ServingRegistry.OpenAsync(config, _store, _scheduler, cancellationToken).ConfigureAwait(false);
+        _registry = registry;
+
+        var keys = new ApiKeys(config.Auth);
+        var completions = new CompletionGateway(registry, _scheduler, statistics, config.Server, settings, _time);
+        app.Use(async (http, next) =>
+        {
+            var path = http.Request.Path;
+            var admin = path.StartsWithSegments("/api");
+            if ((admin || path.StartsWithSegments("/v1")) && keys.Check(http.Request, admin) is { } denied)
+            {
+                if (admin)
+                {
+                    await Problem.WriteAsync(http.Response, denied.Status, denied.Message).ConfigureAwait(false);
+                }
+                else
+                {
+                    await new OpenAiError(denied.Status, denied.Message, denied.Status == 401 ? "authentication_error" : "permission_error", Code: denied.Status == 401 ? "invalid_api_key" : "forbidden")
+                        .WriteAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            await next(http).ConfigureAwait(false);
+        });
+        app.MapPost("/v1/chat/completions", (HttpContext http) => completions.HandleAsync(http, chat: true));
+        app.MapPost("/v1/completions", (HttpContext http) => completions.HandleAsync(http, chat: false));
+        app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, registry));
+        app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
+        new ManagementApi(registry, _scheduler, statistics, config.Server.MaxBodyBytes).Map(app);
+        app.MapFallback((HttpContext http) => http.Request.Path.StartsWithSegments("/api")
+            ? Problem.WriteAsync(http.Response, 404, $"no route for {http.Request.Method} {http.Request.Path}")
+            : new OpenAiError(404, $"no route for {http.Request.Method} {http.Request.Path}; the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models", Code: "not_found")
+                .WriteAsync(http.Response, http.RequestAborted));
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Url = new Uri(address);
+        return Url;
+    }
+
+    /// <summary>Completes when the host stops (SIGTERM, Ctrl-C).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app?.WaitForShutdownAsync(cancellationToken) ?? Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (_scheduler is not null)
+        {
+            await _scheduler.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_store is not null)
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _launcher?.Dispose();
+        _registry?.Dispose();
+    }
+
+    private static async Task WriteModelsAsync(HttpContext http, ServingRegistry registry)
+    {
+        var current = registry.Current;
+        http.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(http.Response.Body);
+        json.WriteStartObject();
+        json.WriteString("object", "list");
+        json.WriteStartArray("data");
+        foreach (var task in current.Tasks.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+        {
+            Entry(json, task.Name, "task", j =>
+            {
+                j.WriteString("priority", Core.PriorityClasses.Name(task.Priority));
+                j.WriteStartArray("models");
+                foreach (var m in task.Models)
+                {
+                    j.WriteStringValue(m);
+                }
+
+                j.WriteEndArray();
+            });
+        }
+
+        foreach (var model in current.Models.Values.OrderBy(m => m.Name, StringComparer.Ordinal))
+        {
+            Entry(json, model.Name, "model", j => j.WriteString("backend", model.Backend.ToString().ToLowerInvariant()));
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static void Entry(Utf8JsonWriter json, string id, string kind, Action<Utf8JsonWriter> meta)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", id);
+        json.WriteString("object", "model");
+        json.WriteNumber("created", 0);
+        json.WriteString("owned_by", "yardmaster");
+        json.WriteStartObject("meta");
+        json.WriteString("kind", kind);
+        meta(json);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static async Task WriteHealthAsync(HttpContext http, ServingScheduler scheduler)
+    {
+        var snapshot = scheduler.Snapshot();
+        http.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(http.Response.Body);
+        json.WriteStartObject();
+        json.WriteString("status", "ok");
+        json.WriteNumber("models", snapshot.Models.Count);
+        json.WriteNumber("replicas_ready", snapshot.Models.Sum(m => m.Replicas.Count(r => r.State == ReplicaState.Ready)));
+        json.WriteNumber("queued", snapshot.Models.Sum(m => m.Queued));
+        json.WriteNumber("in_flight", snapshot.Models.Sum(m => m.InFlight));
+        json.WriteEndObject();
+        await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+    }
+}

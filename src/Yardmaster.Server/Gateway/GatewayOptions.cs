@@ -1,0 +1,20 @@
+using Yardmaster.Core.Configuration;
+using Yardmaster.Server.Backends;
+
+namespace Yardmaster.Server.Gateway;
+
+/// <summary>What <c>yard serve</c> runs with: the validated config, where its data goes, and backend settings.</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>The configuration (from yard.yaml or the embedded default), validated.</summary>
+    public required YardConfig Config { get; init; }
+
+    /// <summary>The data folder: the store when <c>store.path</c> is not set, and the process backends' logs.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Backend settings (log folder, how <c>yard</c> in a command runs).</summary>
+    public BackendOptions Backends { get; init; } = new();
+
+    /// <summary>Minimum log level on the console. Default Warning.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+}

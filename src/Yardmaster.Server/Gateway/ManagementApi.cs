@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Statistics;
+using Yardmaster.Runtime.Serving;
+
+namespace Yardmaster.Server.Gateway;
+
+/// <summary><c>/api/tasks</c>, <c>/api/models</c> (with load and unload) and <c>/api/stats</c>: JSON in yard.yaml's keys, problem details on errors.</summary>
+internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler scheduler, StatisticsCollector statistics, long maxBody)
+{
+    public void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/tasks", (HttpContext http) => WriteAsync(http, json =>
+        {
+            json.WriteStartArray();
+            foreach (var t in registry.Current.Tasks.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+            {
+                DefinitionJson.WriteTask(json, t);
+            }
+
+            json.WriteEndArray();
+        }));
+        routes.MapGet("/api/tasks/{name}", (HttpContext http, string name) => registry.Current.Tasks.TryGetValue(name, out var t)
+            ? WriteAsync(http, json => DefinitionJson.WriteTask(json, t))
+            : Problem.WriteAsync(http.Response, 404, $"task '{name}' not found"));
+        routes.MapPost("/api/tasks", (HttpContext http) => PutTaskAsync(http, null));
+        routes.MapPut("/api/tasks/{name}", (HttpContext http, string name) => PutTaskAsync(http, name));
+        routes.MapDelete("/api/tasks/{name}", (HttpContext http, string name) => DeleteAsync(http, task: true, name));
+
+        routes.MapGet("/api/models", (HttpContext http) => WriteAsync(http, json =>
+        {
+            var status = scheduler.Snapshot().Models.ToDictionary(m => m.Name, StringComparer.Ordinal);
+            json.WriteStartArray();
+            foreach (var m in registry.Current.Models.Values.OrderBy(m => m.Name, StringComparer.Ordinal))
+            {
+                WriteModel(json, m, status.GetValueOrDefault(m.Name));
+            }
+
+            json.WriteEndArray();
+        }));
+        routes.MapGet("/api/models/{name}", (HttpContext http, string name) => registry.Current.Models.TryGetValue(name, out var m)
+            ? WriteAsync(http, json => WriteModel(json, m, scheduler.Snapshot().Models.FirstOrDefault(s => s.Name == name)))
+            : Problem.WriteAsync(http.Response, 404, $"model '{name}' not found"));
+        routes.MapPost("/api/models", (HttpContext http) => PutModelAsync(http, null));
+        routes.MapPut("/api/models/{name}", (HttpContext http, string name) => PutModelAsync(http, name));
+        routes.MapDelete("/api/models/{name}", (HttpContext http, string name) => DeleteAsync(http, task: false, name));
+        routes.MapPost("/api/models/{name}/load", (HttpContext http, string name) => ActAsync(http, name, scheduler.Load(name), "loading"));
+        routes.MapPost("/api/models/{name}/unload", (HttpContext http, string name) => ActAsync(http, name, scheduler.Unload(name), "unloading"));
+        routes.MapGet("/api/stats", (HttpContext http) => WriteAsync(http, json => StatsJson.Write(json, statistics.Snapshot(), scheduler.Snapshot())));
+    }
+
+    private static void WriteModel(Utf8JsonWriter json, ModelDefinition model, ModelStatus? status)
+    {
+        using var definition = JsonDocument.Parse(DefinitionJson.ToJson(model));
+        json.WriteStartObject();
+        foreach (var p in definition.RootElement.EnumerateObject())
+        {
+            p.WriteTo(json);
+        }
+
+        if (status is not null)
+        {
+            json.WritePropertyName("status");
+            StatsJson.WriteStatus(json, status);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private async Task PutTaskAsync(HttpContext http, string? name)
+    {
+        var (element, document) = await ReadAsync(http).ConfigureAwait(false);
+        using (document)
+        {
+            if (element is not { } e)
+            {
+                return;
+            }
+
+            if (!DefinitionJson.TryReadTask(e, out var task, out var errors))
+            {
+                await Problem.WriteAsync(http.Response, 400, "the task is not valid", errors).ConfigureAwait(false);
+                return;
+            }
+
+            await PutAsync(http, name, task.Name, isNew => registry.Current.Tasks.ContainsKey(task.Name) != isNew, ct => registry.PutTaskAsync(task, ct), json => DefinitionJson.WriteTask(json, registry.Current.Tasks[task.Name])).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PutModelAsync(HttpContext http, string? name)
+    {
+        var (element, document) = await ReadAsync(http).ConfigureAwait(false);
+        using (document)
+        {
+            if (element is not { } e)
+            {
+                return;
+            }
+
+            if (!DefinitionJson.TryReadModel(e, out var model, out var errors))
+            {
+                await Problem.WriteAsync(http.Response, 400, "the model is not valid", errors).ConfigureAwait(false);
+                return;
+            }
+
+            await PutAsync(http, name, model.Name, isNew => registry.Current.Models.ContainsKey(model.Name) != isNew, ct => registry.PutModelAsync(model, ct), json => DefinitionJson.WriteModel(json, registry.Current.Models[model.Name])).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>POST creates (409 when the name exists); PUT to /{name} creates or replaces (400 when the body names another).</summary>
+    private static async Task PutAsync(HttpContext http, string? pathName, string bodyName, Func<bool, bool> exists, Func<CancellationToken, Task<IReadOnlyList<string>>> put, Action<Utf8JsonWriter> write)
+    {
+        if (pathName is not null && pathName != bodyName)
+        {
+            await Problem.WriteAsync(http.Response, 400, $"the body's name '{bodyName}' differs from the path's '{pathName}'").ConfigureAwait(false);
+            return;
+        }
+
+        var created = !exists(false);
+        if (pathName is null && !created)
+        {
+            await Problem.WriteAsync(http.Response, 409, $"'{bodyName}' already exists; PUT to its URL to replace it").ConfigureAwait(false);
+            return;
+        }
+
+        var errors = await put(http.RequestAborted).ConfigureAwait(false);
+        if (errors.Count > 0)
+        {
+            var status = errors.Any(e => e.Contains("config file", StringComparison.Ordinal)) ? 409 : errors.Any(e => e.StartsWith("backend: process", StringComparison.Ordinal)) ? 403 : 400;
+            await Problem.WriteAsync(http.Response, status, $"'{bodyName}' was not stored", errors).ConfigureAwait(false);
+            return;
+        }
+
+        http.Response.StatusCode = created ? 201 : 200;
+        await WriteAsync(http, write).ConfigureAwait(false);
+    }
+
+    private async Task DeleteAsync(HttpContext http, bool task, string name)
+    {
+        if (await registry.DeleteAsync(task, name, http.RequestAborted).ConfigureAwait(false) is { } problem)
+        {
+            await Problem.WriteAsync(http.Response, problem.Status, problem.Message).ConfigureAwait(false);
+            return;
+        }
+
+        http.Response.StatusCode = 204;
+    }
+
+    private static Task ActAsync(HttpContext http, string name, string? problem, string state)
+    {
+        if (problem is not null)
+        {
+            return Problem.WriteAsync(http.Response, problem.EndsWith("not found", StringComparison.Ordinal) ? 404 : 409, problem);
+        }
+
+        http.Response.StatusCode = 202;
+        return WriteAsync(http, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("model", name);
+            json.WriteString("state", state);
+            json.WriteEndObject();
+        });
+    }
+
+    private async Task<(JsonElement?, JsonDocument?)> ReadAsync(HttpContext http)
+    {
+        if (http.Request.ContentLength > maxBody)
+        {
+            await Problem.WriteAsync(http.Response, 413, $"the body is larger than {maxBody} bytes").ConfigureAwait(false);
+            return (null, null);
+        }
+
+        try
+        {
+            var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            return (document.RootElement, document);
+        }
+        catch (JsonException e)
+        {
+            await Problem.WriteAsync(http.Response, 400, $"the body is not valid JSON: line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}").ConfigureAwait(false);
+            return (null, null);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == 413)
+        {
+            await Problem.WriteAsync(http.Response, 413, $"the body is larger than {maxBody} bytes").ConfigureAwait(false);
+            return (null, null);
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext http, Action<Utf8JsonWriter> write)
+    {
+        http.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(http.Response.Body);
+        write(json);
+        await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+    }
+}

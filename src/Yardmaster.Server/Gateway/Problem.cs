@@ -1,0 +1,43 @@
+using System.Text.Json;
+
+namespace Yardmaster.Server.Gateway;
+
+/// <summary>An RFC 9457 problem details answer for the management API: status, title, detail and, for invalid input, every error.</summary>
+internal static class Problem
+{
+    public static async Task WriteAsync(HttpResponse response, int status, string detail, IReadOnlyList<string>? errors = null)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/problem+json";
+        await using var json = new Utf8JsonWriter(response.Body);
+        json.WriteStartObject();
+        json.WriteString("type", $"https://httpstatuses.io/{status}");
+        json.WriteString("title", Title(status));
+        json.WriteNumber("status", status);
+        json.WriteString("detail", detail);
+        if (errors is { Count: > 0 })
+        {
+            json.WriteStartArray("errors");
+            foreach (var e in errors)
+            {
+                json.WriteStringValue(e);
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+        await json.FlushAsync(response.HttpContext.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static string Title(int status) => status switch
+    {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        _ => "Error",
+    };
+}
