@@ -244,6 +244,14 @@ public sealed class YardConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_KeysNotAList_ErrorDoesNotQuoteTheKey()
+    {
+        var error = Assert.Single(Load("auth:\n  api_keys: my-secret-key\n").Errors);
+
+        Assert.Equal($"{_dir.File("yard.yaml")}:2:13: auth.api_keys: expected a list of keys, e.g. [key-1, 'sha256:<64 hex digits>']", error.ToString());
+    }
+
+    [Fact]
     public void Load_SampleConfig_Valid()
     {
         var result = YardConfigLoader.Load(Path.Combine(SharedModels.RepositoryRoot, "samples", "yard.yaml"), _ => null);
