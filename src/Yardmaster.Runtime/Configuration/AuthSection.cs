@@ -26,7 +26,13 @@ internal static class AuthSection
     private static List<string> Hashes(ConfigSection s, string listKey, string envKey, Func<string, string?> environment)
     {
         var hashes = new List<string>();
-        var items = s.List(listKey, "keys") ?? [];
+        if (s.Node(listKey) is { Kind: not ConfigNodeKind.Sequence } single)
+        {
+            // Not the reader's usual "found '<value>'": the value may be a key.
+            s.Reader.Error(single, s.Field(listKey), "expected a list of keys, e.g. [key-1, 'sha256:<64 hex digits>']");
+        }
+
+        var items = s.Node(listKey) is { Kind: ConfigNodeKind.Sequence } ? s.List(listKey, "keys")! : [];
         for (var i = 0; i < items.Count; i++)
         {
             var field = $"{s.Field(listKey)}[{i}]";

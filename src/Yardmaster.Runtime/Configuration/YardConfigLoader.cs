@@ -59,6 +59,7 @@ public static class YardConfigLoader
         {
             // A field the loader already rejected was left at its default; do not also report the default.
             var rejected = errors.Select(e => e.Field).ToList();
+            rejected.AddRange(rejected.Where(f => f.EndsWith(".backend", StringComparison.Ordinal)).SelectMany(BackendDependents).ToList());
             errors.AddRange(DefinitionValidator.Validate(config).Where(e => !rejected.Exists(r => Within(e.Field, r))).Select(reader.Locate));
         }
 
@@ -97,6 +98,13 @@ public static class YardConfigLoader
         }
 
         return entries;
+    }
+
+    /// <summary>With its backend unknown, a model's backend-specific fields cannot be judged.</summary>
+    private static IEnumerable<string> BackendDependents(string backendField)
+    {
+        var model = backendField[..^".backend".Length];
+        return [model + ".path", model + ".command", model + ".url"];
     }
 
     private static bool Within(string field, string rejected) =>

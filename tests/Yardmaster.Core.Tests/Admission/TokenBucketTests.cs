@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Fluent;
 using Yardmaster.Core.Admission;
 using Yardmaster.Core.Configuration;
 
@@ -84,6 +86,37 @@ public sealed class TokenBucketTests
         }
 
         Assert.Equal(2 + 50 - 1, admitted); // the last refill lands at 10 s, just past the window
+    }
+
+    [Fact]
+    public void TryTake_AnyArrivals_AdmitsAtMostBurstPlusRateTimesElapsedAndRetryAfterIsEnough()
+    {
+        var property = Prop.ForAll(ArbMap.Default.ArbFor<int[]>(), gaps =>
+        {
+            var rate = 1 + ((gaps.Length > 0 ? gaps[0] & int.MaxValue : 0) % 7);
+            var burst = 1 + (gaps.Length % 4);
+            var bucket = new TokenBucket(rate, burst);
+            var now = _t0;
+            var admitted = 0;
+            foreach (var gap in gaps)
+            {
+                now = now.AddMilliseconds((gap & int.MaxValue) % 700);
+                if (bucket.TryTake(now, out var retryAfter))
+                {
+                    admitted++;
+                }
+                else
+                {
+                    Assert.InRange(retryAfter, TimeSpan.FromTicks(1), TimeSpan.FromTicks((long)Math.Ceiling(TimeSpan.TicksPerSecond / (double)rate)));
+                    now += retryAfter;
+                    Assert.True(bucket.TryTake(now, out _));
+                    admitted++;
+                }
+
+                Assert.True(admitted <= burst + ((now - _t0).TotalSeconds * rate) + 1e-9, $"{admitted} admitted by {now - _t0} at {rate}/s, burst {burst}");
+            }
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), property);
     }
 
     [Theory]

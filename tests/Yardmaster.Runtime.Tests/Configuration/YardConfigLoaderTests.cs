@@ -1,0 +1,309 @@
+using Yardmaster.Core;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Runtime.Configuration;
+
+namespace Yardmaster.Runtime.Tests.Configuration;
+
+public sealed class YardConfigLoaderTests : IDisposable
+{
+    private const string Model = "models:\n  - name: m\n    path: m.gguf\n";
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    // Unknown keys, with the closest known key or the list of known keys.
+    [InlineData("server:\n  prot: 8080\n", 2, 3, "server.prot", "unknown key 'prot'; did you mean 'port'?")]
+    [InlineData(Model + "    slot: 2\n", 4, 5, "models[0].slot", "did you mean 'slots'?")]
+    [InlineData("store:\n  zzzzzz: 1\n", 2, 3, "store.zzzzzz", "unknown key 'zzzzzz'; known keys: path")]
+    [InlineData("modles: []\n", 1, 1, "modles", "did you mean 'models'?")]
+    // Wrong types.
+    [InlineData("server:\n  port: abc\n", 2, 9, "server.port", "expected an integer; found 'abc'")]
+    [InlineData("server: 8080\n", 1, 9, "server", "expected a mapping with keys host, port")]
+    [InlineData("models: {name: m}\n", 1, 9, "models", "expected a list of models; found a mapping")]
+    [InlineData(Model + "    pinned: maybe\n", 4, 13, "models[0].pinned", "expected true or false; found 'maybe'")]
+    [InlineData(Model + "    cost: cheap\n", 4, 11, "models[0].cost", "expected a number; found 'cheap'")]
+    [InlineData(Model + "    command: [a]\n", 4, 14, "models[0].command", "expected a string; found a sequence")]
+    [InlineData("- a\n- b\n", 1, 1, null, "expected a mapping with keys server, store")]
+    // Quantities.
+    [InlineData("devices:\n  cpu:\n    memory: lots\n", 3, 13, "devices.cpu.memory", "'lots' is not a size")]
+    [InlineData("server:\n  max_body: 1XB\n", 2, 13, "server.max_body", "is not a size")]
+    [InlineData("scheduler:\n  max_wait: 10\n", 2, 13, "scheduler.max_wait", "'10' is not a duration")]
+    [InlineData(Model + "    keep_alive: -5m\n", 4, 17, "models[0].keep_alive", "is not a duration")]
+    [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    rate: 50 per second\n", 7, 11, "tasks[0].rate", "'50 per second' is not a rate")]
+    [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    slo: { ttft: fast }\n", 7, 18, "tasks[0].slo.ttft", "is not a duration")]
+    // Enumerations list what is allowed.
+    [InlineData("models:\n  - name: m\n    backend: docker\n", 3, 14, "models[0].backend", "unknown value 'docker'; use builtin | process | http")]
+    [InlineData("models:\n  - name: p\n    backend: proces\n    path: m.gguf\n", 3, 14, "models[0].backend", "unknown value 'proces'; use builtin | process | http")]
+    [InlineData(Model + "    device: tpu\n", 4, 13, "models[0].device", "use cpu | gpu")]
+    [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    priority: urgent\n", 7, 15, "tasks[0].priority", "use critical | high | normal | low | batch")]
+    // Duplicate keys are reported, not thrown.
+    [InlineData("server:\n  port: 1\n  port: 2\n", 3, 3, "server.port", "duplicate key 'port' (first at line 2)")]
+    public void Load_InvalidInput_ErrorAtFileLineColumnAndField(string yaml, int line, int column, string? field, string message) =>
+        AssertSingleError(yaml, line, column, field, message);
+
+    [Theory]
+    [InlineData("models:\n  - name: m\n", 2, 5, "models[0].path", "a builtin model needs path")]
+    [InlineData("models:\n  - name: p\n    backend: process\n    command: run --model {path}\n    path: m.gguf\n", 4, 14, "models[0].command", "must contain {port}")]
+    [InlineData("models:\n  - name: p\n    backend: process\n", 2, 5, "models[0].command", "a process model needs command")]
+    [InlineData("models:\n  - name: h\n    backend: http\n", 2, 5, "models[0].url", "an http model needs url")]
+    [InlineData("models:\n  - name: h\n    backend: http\n    url: ftp://example.com/v1\n", 4, 10, "models[0].url", "not an absolute http or https URL")]
+    [InlineData("models:\n  - name: h\n    backend: http\n    url: /v1\n", 4, 10, "models[0].url", "not an absolute http or https URL")]
+    [InlineData(Model + "    slots: 0\n", 4, 12, "models[0].slots", "must be at least 1 (was 0)")]
+    [InlineData(Model + "    replicas: { min: 3, max: 2 }\n", 4, 22, "models[0].replicas.min", "must not exceed replicas.max")]
+    [InlineData(Model + "    replicas: { max: 0 }\n", 4, 22, "models[0].replicas.max", "must be at least 1")]
+    [InlineData(Model + "    memory: 0\n", 4, 13, "models[0].memory", "must be positive")]
+    [InlineData(Model + "    device: gpu\n", 4, 13, "models[0].device", "devices.gpus, which is empty")]
+    [InlineData(Model + "    ready_timeout: 0\n", 4, 20, "models[0].ready_timeout", "must be positive")]
+    [InlineData("models:\n  - name: a b\n    path: m.gguf\n", 2, 11, "models[0].name", "'a b' is not a valid name")]
+    [InlineData("models:\n  - path: m.gguf\n", 2, 5, "models[0].name", "a name is required")]
+    [InlineData(Model + "  - name: m\n    path: n.gguf\n", 4, 11, "models[1].name", "'m' is already the name of models[0]")]
+    [InlineData(Model + "tasks:\n  - name: m\n    models: [m]\n", 5, 11, "tasks[0].name", "a task and a model may not share a name")]
+    [InlineData(Model + "tasks:\n  - name: t\n    models: [m, nope]\n", 6, 17, "tasks[0].models[1]", "'nope' is not a declared model; declared models: m")]
+    [InlineData(Model + "tasks:\n  - name: t\n", 5, 5, "tasks[0].models", "at least one candidate model; declared models: m")]
+    [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    weight: 0\n", 7, 13, "tasks[0].weight", "must be positive")]
+    [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    max_concurrency: 0\n", 7, 22, "tasks[0].max_concurrency", "must be at least 1")]
+    [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    rate: { rate: 5/s, burst: 0 }\n", 7, 31, "tasks[0].rate.burst", "must be at least 1")]
+    [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    slo: { ttft: 2s, latency: 1s }\n", 7, 18, "tasks[0].slo.ttft", "must not exceed slo.latency")]
+    [InlineData("scheduler:\n  queue: random\n", 2, 10, "scheduler.queue", "unknown policy 'random'; use fair | fcfs")]
+    [InlineData("scheduler:\n  eviction: mru\n", 2, 13, "scheduler.eviction", "use gdsf | lru")]
+    [InlineData("scheduler:\n  routing: random\n", 2, 12, "scheduler.routing", "use least-outstanding | p2c")]
+    [InlineData("scheduler:\n  default_deadline: 0\n", 2, 21, "scheduler.default_deadline", "must be positive")]
+    [InlineData("server:\n  port: 70000\n", 2, 9, "server.port", "between 0 and 65535")]
+    [InlineData("server:\n  max_body: 0\n", 2, 13, "server.max_body", "must be positive")]
+    [InlineData("devices:\n  gpus:\n    - { index: 0 }\n", 3, 7, "devices.gpus[0].memory", "memory is required")]
+    public void Load_SemanticError_LocatedAtTheOffendingNode(string yaml, int line, int column, string field, string message) =>
+        AssertSingleError(yaml, line, column, field, message);
+
+    [Theory]
+    [InlineData("server:\n  host: 'open\n", 2, 9, "invalid YAML")]
+    [InlineData("server: { port: 1\n", 2, 1, "invalid YAML")]
+    [InlineData("a: [1, 2\nb: 3\n", 1, 6, "invalid YAML")]
+    [InlineData("server: {}\n---\nstore: {}\n", 2, 1, "one YAML document")]
+    public void Load_InvalidSyntax_ErrorWithLine(string yaml, int line, int column, string message) =>
+        AssertSingleError(yaml, line, column, field: null, message);
+
+    [Fact]
+    public void Load_SeveralErrors_AllReportedInFileOrder()
+    {
+        var errors = Load("server:\n  port: abc\n  hots: x\nmodels:\n  - name: m\n    slots: 0\ntasks:\n  - name: t\n    models: [zz]\n    priority: soon\n").Errors;
+
+        var file = _dir.File("yard.yaml");
+        Assert.Equal(
+            [
+                $"{file}:2:9: server.port: expected an integer; found 'abc'",
+                $"{file}:3:3: server.hots: unknown key 'hots'; did you mean 'host'?",
+                $"{file}:5:5: models[0].path: a builtin model needs path, the GGUF file",
+                $"{file}:6:12: models[0].slots: must be at least 1 (was 0)",
+                $"{file}:9:14: tasks[0].models[0]: 'zz' is not a declared model; declared models: m",
+                $"{file}:10:15: tasks[0].priority: unknown value 'soon'; use critical | high | normal | low | batch",
+            ],
+            errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Load_MissingFile_ErrorNotException()
+    {
+        var path = _dir.File("absent.yaml");
+
+        var result = YardConfigLoader.Load(path);
+
+        Assert.Null(result.Config);
+        Assert.Equal($"{path}: the file does not exist", Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
+    public void Load_Directory_ErrorNotException()
+    {
+        var result = YardConfigLoader.Load(_dir.Path);
+
+        Assert.Null(result.Config);
+        Assert.StartsWith($"{_dir.Path}: the file cannot be read", Assert.Single(result.Errors).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_EmptyFile_Defaults()
+    {
+        var result = Load(string.Empty);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(new ServerSettings(), result.Config!.Server);
+        Assert.Empty(result.Config.Models);
+    }
+
+    [Fact]
+    public void Load_FullModelAndTask_MappedWithRelativePathsResolvedAndFromConfig()
+    {
+        var config = LoadValid("""
+            store: { path: data/yard.db }
+            devices: { cpu: { memory: 2GiB }, gpus: [{ index: 1, memory: 16GiB, name: T4 }] }
+            models:
+              - name: m
+                path: sub/m.gguf
+                device: gpu
+                memory: 64MiB
+                slots: 3
+                context: 512
+                threads: 2
+                replicas: { min: 1, max: 2 }
+                keep_alive: -1
+                pinned: true
+                ready_timeout: 5s
+                stop_grace: 1500ms
+                cost: 0.5
+              - name: h
+                backend: http
+                url: http://127.0.0.1:9000/v1
+                api_key_env: REMOTE_KEY
+                upstream_model: gpt-x
+                keep_alive: 0
+            tasks:
+              - name: chat
+                priority: high
+                slo: { ttft: 500ms, latency: 10s }
+                models: [m, h]
+                max_concurrency: 16
+                rate: 50/s
+                weight: 2
+              - name: bulk
+                models: [h]
+                rate: { rate: 600/m, burst: 20 }
+            """);
+
+        Assert.Equal(Path.Combine(_dir.Path, "data", "yard.db"), config.Store.Path);
+        Assert.Equal(_dir.File("yard.yaml"), config.SourceFile);
+        Assert.Equal(2L << 30, config.Devices.CpuMemory);
+        Assert.Equal(new GpuDevice(1, 16L << 30, "T4"), Assert.Single(config.Devices.Gpus));
+        var m = config.Models[0];
+        Assert.Equal(
+            new ModelDefinition
+            {
+                Name = "m", Path = Path.Combine(_dir.Path, "sub", "m.gguf"), Device = DeviceKind.Gpu, Memory = 64L << 20, Slots = 3, Context = 512, Threads = 2,
+                ReplicasMin = 1, ReplicasMax = 2, KeepAlive = null, Pinned = true, ReadyTimeout = TimeSpan.FromSeconds(5), StopGrace = TimeSpan.FromMilliseconds(1500),
+                Cost = 0.5, FromConfig = true,
+            },
+            m);
+        var h = config.Models[1];
+        Assert.Equal((BackendKind.Http, new Uri("http://127.0.0.1:9000/v1"), "REMOTE_KEY", "gpt-x", TimeSpan.Zero), (h.Backend, h.Url, h.ApiKeyEnv, h.UpstreamModel, h.KeepAlive));
+        var chat = config.Tasks[0];
+        Assert.Equal((PriorityClass.High, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 16, new RateLimit(50, 50), 2.0, true), (chat.Priority, chat.Ttft, chat.Latency, chat.MaxConcurrency, chat.Rate, chat.Weight, chat.FromConfig));
+        Assert.Equal(["m", "h"], chat.Models);
+        Assert.Equal(new RateLimit(10, 20), config.Tasks[1].Rate);
+        Assert.Equal(PriorityClass.Normal, config.Tasks[1].Priority);
+    }
+
+    [Fact]
+    public void Load_AbsolutePath_KeptAsWritten()
+    {
+        var config = LoadValid("models:\n  - name: m\n    path: /models/m.gguf\n");
+
+        Assert.Equal("/models/m.gguf", config.Models[0].Path);
+    }
+
+    [Fact]
+    public void Load_Keys_OnlyHashesKept()
+    {
+        const string Plain = "s3cret-key";
+        const string FromEnv = "env-key-1";
+        var prehashed = AuthSection.Hash("already-hashed");
+        var environment = new Dictionary<string, string?> { ["YARD_TEST_KEYS"] = $"{FromEnv}, env-key-2" };
+
+        var result = Load(
+            $"auth:\n  api_keys: [{Plain}, 'sha256:{prehashed.ToUpperInvariant()}']\n  api_keys_env: YARD_TEST_KEYS\n  admin_keys: [admin-key]\n",
+            name => environment.GetValueOrDefault(name));
+
+        var auth = Assert.IsType<YardConfig>(result.Config).Auth;
+        Assert.Equal([AuthSection.Hash(Plain), prehashed, AuthSection.Hash(FromEnv), AuthSection.Hash("env-key-2")], auth.ApiKeyHashes);
+        Assert.Equal([AuthSection.Hash("admin-key")], auth.AdminKeyHashes);
+        Assert.All(auth.ApiKeyHashes, h => Assert.Matches("^[0-9a-f]{64}$", h));
+        Assert.DoesNotContain(Plain, result.Config!.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(FromEnv, result.Config.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hash_KnownVector_LowerCaseHexSha256() =>
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", AuthSection.Hash("abc"));
+
+    [Fact]
+    public void Load_KeysEnvUnset_ErrorRatherThanAnOpenServer()
+    {
+        var errors = Load("auth:\n  admin_keys_env: YARD_TEST_UNSET\n", _ => null).Errors;
+
+        Assert.Equal($"{_dir.File("yard.yaml")}:2:19: auth.admin_keys_env: environment variable 'YARD_TEST_UNSET' is not set or empty; set it to comma-separated keys or remove admin_keys_env", Assert.Single(errors).ToString());
+    }
+
+    [Fact]
+    public void Load_BadPrehashedKey_ErrorDoesNotQuoteTheKey()
+    {
+        var errors = Load("auth:\n  api_keys: ['sha256:notreallyhex', plain-and-fine]\n").Errors;
+
+        var error = Assert.Single(errors);
+        Assert.Equal("auth.api_keys[0]", error.Field);
+        Assert.Equal((2, 14), (error.Line, error.Column));
+        Assert.DoesNotContain("notreallyhex", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_KeysNotAList_ErrorDoesNotQuoteTheKey()
+    {
+        var error = Assert.Single(Load("auth:\n  api_keys: my-secret-key\n").Errors);
+
+        Assert.Equal($"{_dir.File("yard.yaml")}:2:13: auth.api_keys: expected a list of keys, e.g. [key-1, 'sha256:<64 hex digits>']", error.ToString());
+    }
+
+    [Fact]
+    public void Load_SampleConfig_Valid()
+    {
+        var result = YardConfigLoader.Load(Path.Combine(SharedModels.RepositoryRoot, "samples", "yard.yaml"), _ => null);
+
+        Assert.Empty(result.Errors.Select(e => e.ToString()));
+        var config = result.Config!;
+        Assert.Equal(["stories", "served-by-child", "remote"], config.Models.Select(m => m.Name));
+        Assert.Equal(["chat", "batch"], config.Tasks.Select(t => t.Name));
+        Assert.Equal(Path.GetFullPath(SharedModels.Stories260K), config.Models[0].Path);
+        Assert.True(File.Exists(config.Models[0].Path), config.Models[0].Path);
+    }
+
+    [Fact]
+    public void LoadText_BaseDirectory_ResolvesRelativePaths()
+    {
+        var result = YardConfigLoader.LoadText(Model, "inline.yaml", "/srv/yard");
+
+        Assert.Equal("/srv/yard/m.gguf", result.Config!.Models[0].Path);
+        Assert.Null(result.Config.SourceFile);
+    }
+
+    [Fact]
+    public void LoadText_Error_NamesTheGivenFileName()
+    {
+        var result = YardConfigLoader.LoadText("server:\n  port: x\n", "inline.yaml", "/srv/yard");
+
+        Assert.StartsWith("inline.yaml:2:9: server.port: ", Assert.Single(result.Errors).ToString(), StringComparison.Ordinal);
+    }
+
+    private void AssertSingleError(string yaml, int line, int column, string? field, string message)
+    {
+        var result = Load(yaml);
+
+        Assert.Null(result.Config);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal((line, column, field ?? error.Field), (error.Line, error.Column, error.Field));
+        var prefix = field is null ? $"{_dir.File("yard.yaml")}:{line}:{column}: " : $"{_dir.File("yard.yaml")}:{line}:{column}: {field}: ";
+        Assert.StartsWith(prefix, error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    private ConfigLoadResult Load(string yaml, Func<string, string?>? environment = null)
+    {
+        var path = _dir.File("yard.yaml");
+        File.WriteAllText(path, yaml);
+        return YardConfigLoader.Load(path, environment ?? (_ => null));
+    }
+
+    private YardConfig LoadValid(string yaml)
+    {
+        var result = Load(yaml);
+        Assert.Empty(result.Errors.Select(e => e.ToString()));
+        return result.Config!;
+    }
+}
