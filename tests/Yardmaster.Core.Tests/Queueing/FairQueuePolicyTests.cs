@@ -183,6 +183,6 @@ public sealed class FairQueuePolicyTests : RequestQueueContract
             Assert.Equal(name, QueuePolicies.Create(name)?.Name);
         }
 
-        Assert.IsType<FairQueuePolicy>(QueuePolicies.Create(new Configuration.SchedulerSettings().Queue));
+        Assert.IsType<FairQueuePolicy>(QueuePolicies.Create(new Yardmaster.Core.Configuration.SchedulerSettings().Queue));
     }
 }
