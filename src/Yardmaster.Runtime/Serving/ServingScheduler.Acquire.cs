@@ -3,6 +3,7 @@ using Yardmaster.Core;
 using Yardmaster.Core.Admission;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
+using Yardmaster.Core.Units;
 
 namespace Yardmaster.Runtime.Serving;
 
@@ -152,75 +153,101 @@ public sealed partial class ServingScheduler
     }
 
     /// <summary>
-    /// Chooses among the task's candidates the model that can start the request soonest, then the cheapest,
-    /// then the first declared: idle and loaded beats loaded and busy beats not loaded.
+    /// Chooses among the task's candidates with the pure <see cref="ModelSelection"/> policy (soonest
+    /// predicted start, then cheapest, then declared order: idle and loaded beats loaded and busy beats not
+    /// loaded). When none can serve now but one could once memory frees up, the request waits for it
+    /// (bounded by <see cref="SchedulerSettings.LoadWait"/>); when none could ever fit, it is refused.
     /// </summary>
     private (ModelEntry? Model, TimeSpan PredictedWait, Refusal? Refusal) Select(RequestTicket ticket, DateTimeOffset now)
     {
-        ModelEntry? best = null;
-        var bestWait = TimeSpan.MaxValue;
-        var reasons = new List<string>();
+        var entries = new List<ModelEntry>(ticket.Task.Models.Count);
+        var candidates = new List<CandidateSnapshot>(ticket.Task.Models.Count);
         foreach (var name in ticket.Task.Models)
         {
-            if (!_models.TryGetValue(name, out var model) || model.Removed || ticket.ExcludedModels.Contains(name))
+            if (_models.TryGetValue(name, out var model) && !model.Removed && !ticket.ExcludedModels.Contains(name))
             {
-                continue;
-            }
-
-            var wait = PredictWait(model, ticket.Priority, now, out var reason);
-            if (reason is not null)
-            {
-                reasons.Add($"'{name}': {reason}");
-                continue;
-            }
-
-            if (wait < bestWait || (wait == bestWait && best is not null && model.Definition.Cost < best.Definition.Cost))
-            {
-                best = model;
-                bestWait = wait;
+                entries.Add(model);
+                candidates.Add(Candidate(model, ticket.Priority, now));
             }
         }
 
-        if (best is null)
+        if (entries.Count == 0)
         {
-            var detail = reasons.Count > 0 ? string.Join("; ", reasons) : "none of its models is available";
-            return (null, default, new Refusal(503, "no_capacity", $"task '{ticket.Task.Name}' cannot be served now: {detail}", TimeSpan.FromSeconds(5)));
+            return (null, default, new Refusal(503, "no_capacity", $"task '{ticket.Task.Name}' cannot be served now: none of its models is available", TimeSpan.FromSeconds(5)));
         }
 
-        return (best, bestWait, null);
+        var choice = ModelSelection.Choose(candidates);
+        if (choice.Chosen)
+        {
+            return (entries[choice.Index], choice.PredictedStart, null);
+        }
+
+        // Nothing can start now: wait for memory on the first candidate that fits some budget at all.
+        foreach (var model in entries)
+        {
+            if (_ledger.Devices(model.Definition.Device).Any(d => _ledger.Budget(d) >= model.MemoryEstimate))
+            {
+                return (model, _settings.LoadWait, null);
+            }
+        }
+
+        var reasons = string.Join("; ", entries.Select(m =>
+            $"'{m.Definition.Name}' needs {ByteSizes.Format(m.MemoryEstimate)}, more than any {m.Definition.Device.ToString().ToLowerInvariant()} budget"));
+        return (null, default, new Refusal(503, "no_capacity", $"task '{ticket.Task.Name}' cannot be served: {reasons}", TimeSpan.FromSeconds(5)));
     }
 
-    /// <summary>Predicted time until a new request of class <paramref name="priority"/> gets a slot on <paramref name="model"/>.</summary>
-    private TimeSpan PredictWait(ModelEntry model, PriorityClass priority, DateTimeOffset now, out string? unavailable)
+    /// <summary>What selection knows of one candidate: requests ahead of this priority, slots, estimates, and whether a replica could start now.</summary>
+    private CandidateSnapshot Candidate(ModelEntry model, PriorityClass priority, DateTimeOffset now)
     {
-        unavailable = null;
-        var readySlots = model.ReadySlots();
-        var ahead = model.Queue.CountAhead(priority);
-        if (readySlots > 0)
+        var ready = model.ReadySlots();
+        var inFlight = model.InFlight();
+        var loading = model.Count(ReplicaState.Loading);
+        var backoff = model.NextLoadAt > now ? model.NextLoadAt - now : TimeSpan.Zero;
+        var more = model.Count(ReplicaState.Ready) + loading < model.Definition.ReplicasMax;
+        return new CandidateSnapshot(
+            model.Definition.Name,
+            model.Definition.Cost,
+            Math.Max(0, ready - inFlight),
+            model.Queue.CountAhead(priority),
+            inFlight,
+            ready,
+            model.ServiceEstimate,
+            loading > 0,
+            model.LoadEstimate + backoff,
+            model.Definition.Slots,
+            CanFitNow(model),
+            more);
+    }
+
+    /// <summary>True when a new replica fits on some device now, counting what idle replicas there would free.</summary>
+    private bool CanFitNow(ModelEntry model)
+    {
+        foreach (var device in _ledger.Devices(model.Definition.Device))
         {
-            var free = readySlots - model.InFlight();
-            if (free > ahead)
+            if (_ledger.Budget(device) < model.MemoryEstimate)
             {
-                return TimeSpan.Zero;
+                continue;
             }
 
-            // Requests ahead (and the running ones) drain at readySlots per service time.
-            return model.ServiceEstimate * ((ahead - Math.Max(0, free) + 1) / (double)readySlots);
+            var free = _ledger.Free(device);
+            foreach (var m in _models.Values)
+            {
+                foreach (var r in m.Replicas)
+                {
+                    if (free < model.MemoryEstimate && r.Device == device && r.Snapshot().Evictable)
+                    {
+                        free += r.Memory;
+                    }
+                }
+            }
+
+            if (free >= model.MemoryEstimate)
+            {
+                return true;
+            }
         }
 
-        if (model.Count(ReplicaState.Loading) > 0)
-        {
-            return model.LoadEstimate + (model.ServiceEstimate * (ahead / (double)model.Definition.Slots));
-        }
-
-        if (_ledger.Devices(model.Definition.Device).All(d => _ledger.Budget(d) < model.MemoryEstimate))
-        {
-            unavailable = $"needs {Core.Units.ByteSizes.Format(model.MemoryEstimate)}, more than any {model.Definition.Device.ToString().ToLowerInvariant()} budget";
-            return TimeSpan.MaxValue;
-        }
-
-        var backoff = model.NextLoadAt > now ? model.NextLoadAt - now : TimeSpan.Zero;
-        return backoff + model.LoadEstimate + (model.ServiceEstimate * (ahead / (double)model.Definition.Slots));
+        return false;
     }
 
     /// <summary>Ends a wait that was cancelled or timed out; null (with the new limit) when the request should keep waiting.</summary>
