@@ -33,6 +33,17 @@ public abstract class RegistryStoreContract
     }
 
     [Fact]
+    public async Task ListAsync_FromConfigDefinitions_KeepTheirOrigin()
+    {
+        await using var store = await OpenAsync();
+        await store.UpsertTaskAsync(NewTask("from-file") with { FromConfig = true }, Ct);
+        await store.UpsertTaskAsync(NewTask("from-api"), Ct);
+        await store.UpsertModelAsync(new ModelDefinition { Name = "m", Path = "m.gguf", FromConfig = true }, Ct);
+        Assert.Equal([("from-api", false), ("from-file", true)], (await store.ListTasksAsync(Ct)).Select(t => (t.Name, t.FromConfig)));
+        Assert.True(Assert.Single(await store.ListModelsAsync(Ct)).FromConfig);
+    }
+
+    [Fact]
     public async Task UpsertTaskAsync_SameName_Replaces()
     {
         await using var store = await OpenAsync();

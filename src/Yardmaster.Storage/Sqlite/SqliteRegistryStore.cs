@@ -41,6 +41,24 @@ public sealed class SqliteRegistryStore : IRegistryStore
 
     private delegate bool TryRead<T>(JsonElement element, out T? definition, out IReadOnlyList<string> errors);
 
+    // The API's reader ignores from_config (a client cannot claim it); the store keeps what it wrote.
+    private static bool ReadStoredTask(JsonElement element, out TaskDefinition? task, out IReadOnlyList<string> errors)
+    {
+        var ok = DefinitionJson.TryReadTask(element, out task, out errors);
+        task = ok ? task! with { FromConfig = StoredFromConfig(element) } : null;
+        return ok;
+    }
+
+    private static bool ReadStoredModel(JsonElement element, out ModelDefinition? model, out IReadOnlyList<string> errors)
+    {
+        var ok = DefinitionJson.TryReadModel(element, out model, out errors);
+        model = ok ? model! with { FromConfig = StoredFromConfig(element) } : null;
+        return ok;
+    }
+
+    private static bool StoredFromConfig(JsonElement element) =>
+        element.TryGetProperty("from_config", out var value) && value.ValueKind == JsonValueKind.True;
+
     /// <summary>The full path of the file.</summary>
     public string Path { get; }
 
@@ -88,11 +106,11 @@ public sealed class SqliteRegistryStore : IRegistryStore
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<TaskDefinition>> ListTasksAsync(CancellationToken cancellationToken) =>
-        ListAsync<TaskDefinition>(TasksTable, DefinitionJson.TryReadTask, t => t.Name, cancellationToken);
+        ListAsync<TaskDefinition>(TasksTable, ReadStoredTask, t => t.Name, cancellationToken);
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<ModelDefinition>> ListModelsAsync(CancellationToken cancellationToken) =>
-        ListAsync<ModelDefinition>(ModelsTable, DefinitionJson.TryReadModel, m => m.Name, cancellationToken);
+        ListAsync<ModelDefinition>(ModelsTable, ReadStoredModel, m => m.Name, cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The task would not read back (e.g. an invalid name); the message lists why.</exception>
