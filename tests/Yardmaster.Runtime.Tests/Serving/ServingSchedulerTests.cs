@@ -1,0 +1,245 @@
+using Yardmaster.Core;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Models;
+using Yardmaster.Core.Queueing;
+using Yardmaster.Runtime.Serving;
+
+namespace Yardmaster.Runtime.Tests.Serving;
+
+public sealed class ServingSchedulerTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly ManualClock _clock = new();
+    private readonly RecordingLauncher _launcher = new();
+
+    private ServingScheduler Create(long cpuMemory = 1L << 30, SchedulerSettings? settings = null, string eviction = "lru", params ModelDefinition[] models)
+    {
+        var policies = new ServingPolicies(QueuePolicies.Create("fair")!, () => EvictionPolicies.Create(eviction)!, new LeastOutstandingRoutingPolicy());
+        var scheduler = new ServingScheduler(settings ?? new SchedulerSettings(), new DeviceSettings { CpuMemory = cpuMemory }, _launcher, policies, _clock);
+        scheduler.SetModels(models);
+        return scheduler;
+    }
+
+    private static ModelDefinition Model(string name, int slots = 4, long mib = 10, TimeSpan? keepAlive = null, int min = 0, int max = 1) =>
+        new() { Name = name, Path = name + ".gguf", Slots = slots, Memory = mib << 20, KeepAlive = keepAlive ?? TimeSpan.FromMinutes(5), ReplicasMin = min, ReplicasMax = max };
+
+    private RequestTicket Ticket(string model, PriorityClass priority = PriorityClass.Normal, TimeSpan? deadline = null, RateLimit? rate = null, int? maxConcurrency = null, string? task = null) => new()
+    {
+        Task = new TaskDefinition { Name = task ?? "t-" + model, Priority = PriorityClass.Critical, Models = [model], Rate = rate, MaxConcurrency = maxConcurrency },
+        Priority = priority,
+        Arrival = _clock.GetUtcNow(),
+        Deadline = _clock.GetUtcNow() + (deadline ?? TimeSpan.FromMinutes(1)),
+    };
+
+    private static async Task Until(Func<bool> condition)
+    {
+        for (var i = 0; i < 5000 && !condition(); i++)
+        {
+            await Task.Delay(1, Ct);
+        }
+
+        Assert.True(condition(), "the condition did not become true");
+    }
+
+    private static ReplicaState[] States(ServingScheduler scheduler, string model) =>
+        [.. scheduler.Snapshot().Models.Single(m => m.Name == model).Replicas.Select(r => r.State)];
+
+    [Fact]
+    public async Task AcquireAsync_HundredRequestsForColdModel_OneLoadAndAllServed()
+    {
+        _launcher.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var scheduler = Create(models: Model("m", slots: 4));
+        var waits = Enumerable.Range(0, 100).Select(_ => scheduler.AcquireAsync(Ticket("m"), Ct)).ToList();
+        await Until(() => _launcher.Started.Count == 1);
+        _launcher.Gate.SetResult();
+        var served = 0;
+        while (waits.Count > 0)
+        {
+            var done = await Task.WhenAny(waits);
+            waits.Remove(done);
+            var lease = Assert.IsType<Lease>((await done).Lease);
+            scheduler.Release(lease, success: true, TimeSpan.FromMilliseconds(10));
+            served++;
+        }
+
+        Assert.Equal(100, served);
+        Assert.Equal(["m"], _launcher.Started);
+        Assert.Equal(0, scheduler.Snapshot().Tasks.Single().Admitted);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_BudgetFitsTwoOfThree_EvictsLeastRecentlyUsedIdle()
+    {
+        await using var scheduler = Create(cpuMemory: 200L << 20, models: [Model("a", mib: 100), Model("b", mib: 100), Model("c", mib: 100)]);
+        foreach (var name in new[] { "a", "b" })
+        {
+            var lease = (await scheduler.AcquireAsync(Ticket(name), Ct)).Lease!;
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            scheduler.Release(lease, true, TimeSpan.FromSeconds(1));
+        }
+
+        var c = (await scheduler.AcquireAsync(Ticket("c"), Ct)).Lease!;
+        Assert.Equal("c", c.Model);
+        Assert.Equal(["a/0"], _launcher.Stopped);
+        Assert.Empty(States(scheduler, "a"));
+        Assert.Equal(200L << 20, scheduler.Snapshot().Devices.Single().Used);
+        scheduler.Release(c, true, null);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_OnlyBusyReplicasToEvict_WaitsThen503NamingWhy()
+    {
+        var settings = new SchedulerSettings { LoadWait = TimeSpan.FromSeconds(2) };
+        await using var scheduler = Create(cpuMemory: 100L << 20, settings: settings, models: [Model("a", mib: 100), Model("b", mib: 100)]);
+        var busy = (await scheduler.AcquireAsync(Ticket("a"), Ct)).Lease!;
+        var waiting = scheduler.AcquireAsync(Ticket("b"), Ct);
+        await Until(() => scheduler.Snapshot().Models.Single(m => m.Name == "b").Queued == 1);
+        _clock.Advance(TimeSpan.FromSeconds(2.1));
+        var refusal = Assert.IsType<Refusal>((await waiting).Refusal);
+        Assert.Equal(503, refusal.Status);
+        Assert.Contains("1 busy", refusal.Message, StringComparison.Ordinal);
+        Assert.Empty(_launcher.Stopped);
+        scheduler.Release(busy, true, null);
+        Assert.All(scheduler.Snapshot().Tasks, t => Assert.Equal(0, t.Admitted));
+    }
+
+    [Fact]
+    public async Task Housekeeping_IdleBeyondKeepAlive_Unloads()
+    {
+        await using var scheduler = Create(models: Model("m", keepAlive: TimeSpan.FromMinutes(5)));
+        var lease = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Lease!;
+        scheduler.Release(lease, true, TimeSpan.FromMilliseconds(5));
+        _clock.Advance(TimeSpan.FromMinutes(4), TimeSpan.FromSeconds(1));
+        Assert.Equal([ReplicaState.Ready], States(scheduler, "m"));
+        _clock.Advance(TimeSpan.FromMinutes(1.1), TimeSpan.FromSeconds(1));
+        await Until(() => States(scheduler, "m").Length == 0);
+        Assert.Equal(["m/0"], _launcher.Stopped);
+        Assert.Equal(0, scheduler.Snapshot().Devices.Single().Used);
+    }
+
+    [Fact]
+    public async Task Housekeeping_WarmMinimumCrashes_RestartedAfterBackoff()
+    {
+        await using var scheduler = Create(models: Model("m", min: 1));
+        await Until(() => States(scheduler, "m").SequenceEqual([ReplicaState.Ready]));
+        _launcher.Live["m/0"].Crash("exited with code 137");
+        await Until(() => States(scheduler, "m").Length == 0);
+        Assert.Single(_launcher.Started);
+        _clock.Advance(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(250));
+        await Until(() => States(scheduler, "m").SequenceEqual([ReplicaState.Ready]));
+        Assert.Equal(["m", "m"], _launcher.Started);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_DeadlinePassesWhileQueued_504AndQueueEmpty()
+    {
+        await using var scheduler = Create(models: Model("m", slots: 1));
+        var held = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Lease!;
+        var late = scheduler.AcquireAsync(Ticket("m", deadline: TimeSpan.FromSeconds(1)), Ct);
+        _clock.Advance(TimeSpan.FromSeconds(1.1));
+        Assert.Equal(504, (await late).Refusal!.Status);
+        Assert.Equal(0, scheduler.Snapshot().Models.Single().Queued);
+        scheduler.Release(held, true, null);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_ClientGoesAway_QueuePlaceFreedAtOnce()
+    {
+        await using var scheduler = Create(models: Model("m", slots: 1));
+        var held = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Lease!;
+        using var gone = new CancellationTokenSource();
+        var waiting = scheduler.AcquireAsync(Ticket("m"), gone.Token);
+        await gone.CancelAsync();
+        Assert.Equal(499, (await waiting).Refusal!.Status);
+        var snapshot = scheduler.Snapshot();
+        Assert.Equal(0, snapshot.Models.Single().Queued);
+        Assert.Equal(1, snapshot.Tasks.Single().Admitted);
+        scheduler.Release(held, true, null);
+        Assert.Equal(0, scheduler.Snapshot().Tasks.Single().Admitted);
+    }
+
+    [Fact]
+    public async Task Release_HighAndLowWaiting_HighServedFirst()
+    {
+        await using var scheduler = Create(models: Model("m", slots: 1));
+        var held = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Lease!;
+        var low = scheduler.AcquireAsync(Ticket("m", PriorityClass.Low, task: "low"), Ct);
+        var high = scheduler.AcquireAsync(Ticket("m", PriorityClass.High, task: "high"), Ct);
+        await Until(() => scheduler.Snapshot().Models.Single().Queued == 2);
+        scheduler.Release(held, true, null);
+        var first = (await high.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!;
+        Assert.False(low.IsCompleted);
+        scheduler.Release(first, true, null);
+        scheduler.Release((await low).Lease!, true, null);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_OverRate_429WithRetryAfter()
+    {
+        await using var scheduler = Create(models: Model("m"));
+        var rate = new RateLimit(1, 1);
+        var first = (await scheduler.AcquireAsync(Ticket("m", rate: rate), Ct)).Lease!;
+        var refused = (await scheduler.AcquireAsync(Ticket("m", rate: rate), Ct)).Refusal!;
+        Assert.Equal((429, "rate_limit", TimeSpan.FromSeconds(1)), (refused.Status, refused.Code, refused.RetryAfter));
+        scheduler.Release(first, true, null);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_OverMaxConcurrency_429()
+    {
+        await using var scheduler = Create(models: Model("m"));
+        var first = (await scheduler.AcquireAsync(Ticket("m", maxConcurrency: 1), Ct)).Lease!;
+        var refused = (await scheduler.AcquireAsync(Ticket("m", maxConcurrency: 1), Ct)).Refusal!;
+        Assert.Equal((429, "concurrency_limit"), (refused.Status, refused.Code));
+        scheduler.Release(first, true, null);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_QueueFull_429()
+    {
+        await using var scheduler = Create(settings: new SchedulerSettings { MaxQueue = 1 }, models: Model("m", slots: 1));
+        var held = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Lease!;
+        var queued = scheduler.AcquireAsync(Ticket("m"), Ct);
+        var refused = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Refusal!;
+        Assert.Equal((429, "queue_full"), (refused.Status, refused.Code));
+        scheduler.Release(held, true, null);
+        scheduler.Release((await queued).Lease!, true, null);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_LoadFails_503WithTheReason()
+    {
+        _launcher.Failing["m"] = "cannot load m.gguf: not a GGUF file";
+        await using var scheduler = Create(models: Model("m"));
+        var refused = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Refusal!;
+        Assert.Equal((503, "model_load_failed"), (refused.Status, refused.Code));
+        Assert.Contains("not a GGUF file", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, scheduler.Snapshot().Devices.Single().Used);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_ModelLargerThanBudget_503AtOnce()
+    {
+        await using var scheduler = Create(cpuMemory: 50L << 20, models: Model("big", mib: 100));
+        var refused = (await scheduler.AcquireAsync(Ticket("big"), Ct)).Refusal!;
+        Assert.Equal(503, refused.Status);
+        Assert.Contains("100.0 MiB, more than any cpu budget", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(_launcher.Started);
+    }
+
+    [Fact]
+    public async Task Pump_QueueWaitBeyondSloBudget_ScalesOutToMax()
+    {
+        await using var scheduler = Create(models: Model("m", slots: 1, max: 2));
+        var first = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Lease!;
+        scheduler.Release(first, true, TimeSpan.FromSeconds(5)); // measured: 5 s per request
+        var a = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Lease!;
+        var b = scheduler.AcquireAsync(Ticket("m"), Ct); // waits 5 s > 1 s budget: a second replica starts
+        var second = (await b.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!;
+        Assert.NotEqual(a.ReplicaNumber, second.ReplicaNumber);
+        Assert.Equal(["m", "m"], _launcher.Started);
+        scheduler.Release(a, true, null);
+        scheduler.Release(second, true, null);
+    }
+}
