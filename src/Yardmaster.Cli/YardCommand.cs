@@ -16,6 +16,10 @@ internal static class YardCommand
         root.Subcommands.Add(ModelServerCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(PullCommand.Create());
+        root.Subcommands.Add(ChatCommand.Create());
+        root.Subcommands.Add(TasksCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(StatsCommand.Create());
         AddVersionEverywhere(root);
         return root;
     }

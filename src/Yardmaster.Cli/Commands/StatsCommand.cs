@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Yardmaster.Cli.Commands;
+
+/// <summary>
+/// <c>yard stats</c>: <c>GET /api/stats</c> as two tables (per task, per model: requests, outcomes,
+/// p50/p95/p99 of latency, queue time and time to first token in ms, tokens, SLO attainment; per model also
+/// loads, evictions and memory) and the device budgets, or the server's JSON.
+/// </summary>
+internal static class StatsCommand
+{
+    private static readonly string[] _requestColumns =
+        ["requests", "outcomes", "latency ms p50/p95/p99", "queue ms p50/p95/p99", "ttft ms p50/p95/p99", "tokens in/out", "slo"];
+
+    public static Command Create()
+    {
+        var server = new ServerOptions();
+        var format = OutputOption.Create();
+        var command = new Command("stats", "Show a running server's statistics per task and per model.") { format };
+        server.AddTo(command);
+        command.SetAction((parse, ct) => ServerCall.RunAsync(parse, server, async (client, token) =>
+        {
+            var body = await client.GetAsync("api/stats", token).ConfigureAwait(false);
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                ServerCall.WriteJson(body);
+                return ExitCodes.Ok;
+            }
+
+            using var document = JsonDocument.Parse(body);
+            Print(document.RootElement);
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    private static void Print(JsonElement stats)
+    {
+        var tasks = TextTable.Create(["task", .. _requestColumns]);
+        foreach (var t in Json.Members(Json.Object(stats, "tasks")))
+        {
+            TextTable.AddRow(tasks, [t.Name, .. RequestCells(t.Value)]);
+        }
+
+        var models = TextTable.Create(["model", .. _requestColumns, "loads", "evictions", "memory", "replicas"]);
+        foreach (var m in Json.Members(Json.Object(stats, "models")))
+        {
+            var status = Json.Object(m.Value, "status");
+            var memory = Json.Number(m.Value, "memory_bytes") is > 0 and var bytes ? ByteSize.Format((long)bytes) : Json.None;
+            TextTable.AddRow(models, [m.Name, .. RequestCells(m.Value), Json.Text(m.Value, "loads"), Json.Text(m.Value, "evictions"), memory, ModelsCommand.State(status)]);
+        }
+
+        Write(tasks, "no task has had a request yet");
+        Console.Out.WriteLine();
+        Write(models, "no models");
+        if (stats.TryGetProperty("devices", out var devices) && devices.ValueKind == JsonValueKind.Array)
+        {
+            Console.Out.WriteLine();
+            foreach (var d in devices.EnumerateArray())
+            {
+                Console.Out.WriteLine($"{Json.Text(d, "device")}: {ByteSize.Format((long)Json.Number(d, "used_bytes"))} of {ByteSize.Format((long)Json.Number(d, "budget_bytes"))} used by models");
+            }
+        }
+    }
+
+    private static void Write(Table table, string empty)
+    {
+        if (table.Rows.Count == 0)
+        {
+            Console.Out.WriteLine(empty);
+            return;
+        }
+
+        TextTable.Write(table);
+    }
+
+    private static string[] RequestCells(JsonElement s)
+    {
+        if (s.ValueKind != JsonValueKind.Object || !s.TryGetProperty("requests", out _))
+        {
+            return [.. _requestColumns.Select(_ => Json.None)];
+        }
+
+        var outcomes = Json.Object(s, "outcomes");
+        var counted = Json.Members(outcomes).Where(o => Json.Number(outcomes, o.Name) > 0).Select(o => $"{o.Name} {o.Value.GetRawText()}").ToList();
+        var outcomeText = counted.Count > 0 ? string.Join(", ", counted) : Json.None;
+        var slo = s.TryGetProperty("slo_attainment", out var a) && a.ValueKind == JsonValueKind.Number
+            ? string.Create(CultureInfo.InvariantCulture, $"{a.GetDouble() * 100:0.#}%")
+            : Json.None;
+        return
+        [
+            Json.Text(s, "requests"),
+            outcomeText,
+            Percentiles(Json.Object(s, "latency_ms")),
+            Percentiles(Json.Object(s, "queue_ms")),
+            Percentiles(Json.Object(s, "ttft_ms")),
+            $"{Json.Text(s, "tokens_in")}/{Json.Text(s, "tokens_out")}",
+            slo,
+        ];
+    }
+
+    private static string Percentiles(JsonElement summary) => Json.Number(summary, "count") > 0
+        ? $"{Json.Format(Json.Number(summary, "p50"))}/{Json.Format(Json.Number(summary, "p95"))}/{Json.Format(Json.Number(summary, "p99"))}"
+        : Json.None;
+}
