@@ -242,4 +242,24 @@ public sealed class ServingSchedulerTests
         scheduler.Release(a, true, null);
         scheduler.Release(second, true, null);
     }
+
+    [Fact]
+    public async Task AcquireAsync_GpuModel_ChargedToTheFirstGpuItFits()
+    {
+        // The inventory of a two-GPU machine as nvidia-smi reports it (index, memory.total): 0 → 24 GiB, 1 → 80 GiB.
+        var devices = new DeviceSettings { CpuMemory = 8L << 30, Gpus = [new GpuDevice(0, 24L << 30, "L4"), new GpuDevice(1, 80L << 30, "A100")] };
+        var policies = new ServingPolicies(QueuePolicies.Create("fair")!, () => EvictionPolicies.Create("gdsf")!, new LeastOutstandingRoutingPolicy());
+        await using var scheduler = new ServingScheduler(new SchedulerSettings(), devices, _launcher, policies, _clock);
+        scheduler.SetModels([Model("small", mib: 16 << 10) with { Device = DeviceKind.Gpu }, Model("large", mib: 40 << 10) with { Device = DeviceKind.Gpu }]);
+
+        var small = (await scheduler.AcquireAsync(Ticket("small"), Ct)).Lease!;
+        var large = (await scheduler.AcquireAsync(Ticket("large"), Ct)).Lease!;
+
+        var used = scheduler.Snapshot().Devices.ToDictionary(d => d.Device, d => d.Used);
+        Assert.Equal(16L << 30, used["gpu0"]);
+        Assert.Equal(40L << 30, used["gpu1"]);
+        Assert.Equal(0, used["cpu"]);
+        scheduler.Release(small, true, null);
+        scheduler.Release(large, true, null);
+    }
 }
