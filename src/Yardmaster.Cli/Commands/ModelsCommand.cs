@@ -11,25 +11,9 @@ internal static class ModelsCommand
 {
     public static Command Create()
     {
-        var server = new ServerOptions();
-        var format = OutputOption.Create();
-        var command = new Command("models", "List the models of a running server: replicas and their state, memory, queue; load or unload one.") { format };
-        server.AddTo(command);
+        var command = ServerCall.Listing("models", "List the models of a running server: replicas and their state, memory, queue; load or unload one.", "api/models", Print);
         command.Subcommands.Add(ModelActionCommand.Create(load: true));
         command.Subcommands.Add(ModelActionCommand.Create(load: false));
-        command.SetAction((parse, ct) => ServerCall.RunAsync(parse, server, async (client, token) =>
-        {
-            var body = await client.GetAsync("api/models", token).ConfigureAwait(false);
-            if (parse.GetValue(format) == OutputFormat.Json)
-            {
-                ServerCall.WriteJson(body);
-                return ExitCodes.Ok;
-            }
-
-            using var document = JsonDocument.Parse(body);
-            Print(document.RootElement);
-            return ExitCodes.Ok;
-        }, ct));
         return command;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.CommandLine;
 
 namespace Yardmaster.Cli.Commands;
@@ -37,4 +38,27 @@ internal static class ServerCall
 
     /// <summary>Writes a server's JSON answer to standard output as it came, ending with a newline.</summary>
     public static void WriteJson(string body) => Console.Out.WriteLine(body.TrimEnd());
+
+    /// <summary>A command that GETs <paramref name="path"/> from the server and prints it with <paramref name="print"/>, or as the server's JSON with <c>--output json</c>.</summary>
+    public static Command Listing(string name, string description, string path, Action<JsonElement> print)
+    {
+        var server = new ServerOptions();
+        var format = OutputOption.Create();
+        var command = new Command(name, description) { format };
+        server.AddTo(command);
+        command.SetAction((parse, ct) => RunAsync(parse, server, async (client, token) =>
+        {
+            var body = await client.GetAsync(path, token).ConfigureAwait(false);
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                WriteJson(body);
+                return ExitCodes.Ok;
+            }
+
+            using var document = JsonDocument.Parse(body);
+            print(document.RootElement);
+            return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
 }

@@ -17,23 +17,7 @@ internal static class StatsCommand
 
     public static Command Create()
     {
-        var server = new ServerOptions();
-        var format = OutputOption.Create();
-        var command = new Command("stats", "Show a running server's statistics per task and per model.") { format };
-        server.AddTo(command);
-        command.SetAction((parse, ct) => ServerCall.RunAsync(parse, server, async (client, token) =>
-        {
-            var body = await client.GetAsync("api/stats", token).ConfigureAwait(false);
-            if (parse.GetValue(format) == OutputFormat.Json)
-            {
-                ServerCall.WriteJson(body);
-                return ExitCodes.Ok;
-            }
-
-            using var document = JsonDocument.Parse(body);
-            Print(document.RootElement);
-            return ExitCodes.Ok;
-        }, ct));
+        var command = ServerCall.Listing("stats", "Show a running server's statistics per task and per model.", "api/stats", Print);
         return command;
     }
 

@@ -9,23 +9,7 @@ internal static class TasksCommand
 {
     public static Command Create()
     {
-        var server = new ServerOptions();
-        var format = OutputOption.Create();
-        var command = new Command("tasks", "List the tasks of a running server: priority, SLO, candidate models, limits.") { format };
-        server.AddTo(command);
-        command.SetAction((parse, ct) => ServerCall.RunAsync(parse, server, async (client, token) =>
-        {
-            var body = await client.GetAsync("api/tasks", token).ConfigureAwait(false);
-            if (parse.GetValue(format) == OutputFormat.Json)
-            {
-                ServerCall.WriteJson(body);
-                return ExitCodes.Ok;
-            }
-
-            using var document = JsonDocument.Parse(body);
-            Print(document.RootElement);
-            return ExitCodes.Ok;
-        }, ct));
+        var command = ServerCall.Listing("tasks", "List the tasks of a running server: priority, SLO, candidate models, limits.", "api/tasks", Print);
         return command;
     }
 
