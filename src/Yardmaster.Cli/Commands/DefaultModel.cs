@@ -1,6 +1,8 @@
 using System.Globalization;
 using Yardmaster.Inference.Catalog;
 
+using Yardmaster.Core.Units;
+
 namespace Yardmaster.Cli.Commands;
 
 /// <summary>
@@ -28,7 +30,7 @@ internal static class DefaultModel
             {
                 lastDecile = decile;
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"pulling {DefaultModelResolver.Entry.Name}: {decile * 10}% ({ByteSize.Format(p.BytesReceived)} of {ByteSize.Format(total)})"));
+                    $"pulling {DefaultModelResolver.Entry.Name}: {decile * 10}% ({ByteSizes.Format(p.BytesReceived)} of {ByteSizes.Format(total)})"));
             }
         });
         var resolved = await resolver.ResolveAsync(progress, cancellationToken).ConfigureAwait(false);

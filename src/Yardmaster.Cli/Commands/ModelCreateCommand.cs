@@ -4,6 +4,8 @@ using System.Globalization;
 using Yardmaster.Inference.Gguf;
 using Yardmaster.Inference.Synthetic;
 
+using Yardmaster.Core.Units;
+
 namespace Yardmaster.Cli.Commands;
 
 /// <summary>
@@ -132,7 +134,7 @@ internal static class ModelCreateCommand
         }
 
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"created {result.Path}: llama {s}, {result.ParameterCount:N0} parameters ({ParameterCount.Format(result.ParameterCount)}), {TypeName(result.Type)}, {result.Bytes:N0} bytes ({ByteSize.Format(result.Bytes)}) in {seconds:0.00} s"));
+            $"created {result.Path}: llama {s}, {result.ParameterCount:N0} parameters ({ParameterCount.Format(result.ParameterCount)}), {TypeName(result.Type)}, {result.Bytes:N0} bytes ({ByteSizes.Format(result.Bytes)}) in {seconds:0.00} s"));
     }
 
     private static string TypeName(GgmlType type) => type.ToString().ToLowerInvariant();

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 
+using Yardmaster.Core.Units;
+
 namespace Yardmaster.Cli.Commands;
 
 /// <summary>
@@ -34,11 +36,11 @@ internal static class ModelsCommand
         var used = replicas.Sum(x => (long)Json.Number(x, "memory_bytes"));
         if (used > 0)
         {
-            return ByteSize.Format(used);
+            return ByteSizes.Format(used);
         }
 
         var estimate = (long)Json.Number(status, "memory_estimate_bytes");
-        return estimate > 0 ? "~" + ByteSize.Format(estimate) : Json.None;
+        return estimate > 0 ? "~" + ByteSizes.Format(estimate) : Json.None;
     }
 
     private static void Print(JsonElement models)

@@ -3,6 +3,8 @@ using System.Globalization;
 using Spectre.Console;
 using Yardmaster.Inference.Catalog;
 
+using Yardmaster.Core.Units;
+
 namespace Yardmaster.Cli.Commands;
 
 /// <summary>
@@ -93,7 +95,7 @@ internal static class PullCommand
                 {
                     lastDecile = (int)decile;
                     Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{model}: {decile * 10}% ({ByteSize.Format(p.BytesReceived)} of {ByteSize.Format(total)})"));
+                        $"{model}: {decile * 10}% ({ByteSizes.Format(p.BytesReceived)} of {ByteSizes.Format(total)})"));
                 }
             });
             return await puller.PullAsync(model, progress, cancellationToken).ConfigureAwait(false);
@@ -144,6 +146,6 @@ internal static class PullCommand
         var what = result.Downloaded ? (result.Resumed ? "pulled (resumed)" : "pulled") : "already cached";
         var check = result.Verified ? "verified" : "not checked: no known checksum";
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{what} {result.Name}: {result.Path}, {result.Bytes:N0} bytes ({ByteSize.Format(result.Bytes)}), sha256 {result.Sha256} ({check})"));
+            $"{what} {result.Name}: {result.Path}, {result.Bytes:N0} bytes ({ByteSizes.Format(result.Bytes)}), sha256 {result.Sha256} ({check})"));
     }
 }

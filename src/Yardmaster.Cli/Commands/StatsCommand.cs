@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 
+using Yardmaster.Core.Units;
+
 namespace Yardmaster.Cli.Commands;
 
 /// <summary>
@@ -33,7 +35,7 @@ internal static class StatsCommand
         foreach (var m in Json.Members(Json.Object(stats, "models")))
         {
             var status = Json.Object(m.Value, "status");
-            var memory = Json.Number(m.Value, "memory_bytes") is > 0 and var bytes ? ByteSize.Format((long)bytes) : Json.None;
+            var memory = Json.Number(m.Value, "memory_bytes") is > 0 and var bytes ? ByteSizes.Format((long)bytes) : Json.None;
             TextTable.AddRow(models, [m.Name, .. RequestCells(m.Value), Json.Text(m.Value, "loads"), Json.Text(m.Value, "evictions"), memory, ModelsCommand.State(status)]);
         }
 
@@ -45,7 +47,7 @@ internal static class StatsCommand
             Console.Out.WriteLine();
             foreach (var d in devices.EnumerateArray())
             {
-                Console.Out.WriteLine($"{Json.Text(d, "device")}: {ByteSize.Format((long)Json.Number(d, "used_bytes"))} of {ByteSize.Format((long)Json.Number(d, "budget_bytes"))} used by models");
+                Console.Out.WriteLine($"{Json.Text(d, "device")}: {ByteSizes.Format((long)Json.Number(d, "used_bytes"))} of {ByteSizes.Format((long)Json.Number(d, "budget_bytes"))} used by models");
             }
         }
     }

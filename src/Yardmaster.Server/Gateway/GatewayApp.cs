@@ -161,37 +161,37 @@ public sealed class GatewayApp : IAsyncDisposable
         _registry?.Dispose();
     }
 
-    private static async Task WriteModelsAsync(HttpContext http, ServingRegistry registry)
+    private static Task WriteModelsAsync(HttpContext http, ServingRegistry registry)
     {
         var current = registry.Current;
-        http.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(http.Response.Body);
-        json.WriteStartObject();
-        json.WriteString("object", "list");
-        json.WriteStartArray("data");
-        foreach (var task in current.Tasks.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+        return JsonResponse.WriteAsync(http, json =>
         {
-            Entry(json, task.Name, "task", j =>
+            json.WriteStartObject();
+            json.WriteString("object", "list");
+            json.WriteStartArray("data");
+            foreach (var task in current.Tasks.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
             {
-                j.WriteString("priority", Core.PriorityClasses.Name(task.Priority));
-                j.WriteStartArray("models");
-                foreach (var m in task.Models)
+                Entry(json, task.Name, "task", j =>
                 {
-                    j.WriteStringValue(m);
-                }
+                    j.WriteString("priority", Core.PriorityClasses.Name(task.Priority));
+                    j.WriteStartArray("models");
+                    foreach (var m in task.Models)
+                    {
+                        j.WriteStringValue(m);
+                    }
 
-                j.WriteEndArray();
-            });
-        }
+                    j.WriteEndArray();
+                });
+            }
 
-        foreach (var model in current.Models.Values.OrderBy(m => m.Name, StringComparer.Ordinal))
-        {
-            Entry(json, model.Name, "model", j => j.WriteString("backend", model.Backend.ToString().ToLowerInvariant()));
-        }
+            foreach (var model in current.Models.Values.OrderBy(m => m.Name, StringComparer.Ordinal))
+            {
+                Entry(json, model.Name, "model", j => j.WriteString("backend", model.Backend.ToString().ToLowerInvariant()));
+            }
 
-        json.WriteEndArray();
-        json.WriteEndObject();
-        await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
     }
 
     private static void Entry(Utf8JsonWriter json, string id, string kind, Action<Utf8JsonWriter> meta)
@@ -208,18 +208,18 @@ public sealed class GatewayApp : IAsyncDisposable
         json.WriteEndObject();
     }
 
-    private static async Task WriteHealthAsync(HttpContext http, ServingScheduler scheduler)
+    private static Task WriteHealthAsync(HttpContext http, ServingScheduler scheduler)
     {
         var snapshot = scheduler.Snapshot();
-        http.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(http.Response.Body);
-        json.WriteStartObject();
-        json.WriteString("status", "ok");
-        json.WriteNumber("models", snapshot.Models.Count);
-        json.WriteNumber("replicas_ready", snapshot.Models.Sum(m => m.Replicas.Count(r => r.State == ReplicaState.Ready)));
-        json.WriteNumber("queued", snapshot.Models.Sum(m => m.Queued));
-        json.WriteNumber("in_flight", snapshot.Models.Sum(m => m.InFlight));
-        json.WriteEndObject();
-        await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+        return JsonResponse.WriteAsync(http, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("status", "ok");
+            json.WriteNumber("models", snapshot.Models.Count);
+            json.WriteNumber("replicas_ready", snapshot.Models.Sum(m => m.Replicas.Count(r => r.State == ReplicaState.Ready)));
+            json.WriteNumber("queued", snapshot.Models.Sum(m => m.Queued));
+            json.WriteNumber("in_flight", snapshot.Models.Sum(m => m.InFlight));
+            json.WriteEndObject();
+        });
     }
 }

@@ -12,7 +12,7 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
 {
     public void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/tasks", (HttpContext http) => WriteAsync(http, json =>
+        routes.MapGet("/api/tasks", (HttpContext http) => JsonResponse.WriteAsync(http, json =>
         {
             json.WriteStartArray();
             foreach (var t in registry.Current.Tasks.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
@@ -23,13 +23,13 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
             json.WriteEndArray();
         }));
         routes.MapGet("/api/tasks/{name}", (HttpContext http, string name) => registry.Current.Tasks.TryGetValue(name, out var t)
-            ? WriteAsync(http, json => DefinitionJson.WriteTask(json, t))
+            ? JsonResponse.WriteAsync(http, json => DefinitionJson.WriteTask(json, t))
             : Problem.WriteAsync(http.Response, 404, $"task '{name}' not found"));
         routes.MapPost("/api/tasks", (HttpContext http) => PutTaskAsync(http, null));
         routes.MapPut("/api/tasks/{name}", (HttpContext http, string name) => PutTaskAsync(http, name));
         routes.MapDelete("/api/tasks/{name}", (HttpContext http, string name) => DeleteAsync(http, task: true, name));
 
-        routes.MapGet("/api/models", (HttpContext http) => WriteAsync(http, json =>
+        routes.MapGet("/api/models", (HttpContext http) => JsonResponse.WriteAsync(http, json =>
         {
             var status = scheduler.Snapshot().Models.ToDictionary(m => m.Name, StringComparer.Ordinal);
             json.WriteStartArray();
@@ -41,14 +41,14 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
             json.WriteEndArray();
         }));
         routes.MapGet("/api/models/{name}", (HttpContext http, string name) => registry.Current.Models.TryGetValue(name, out var m)
-            ? WriteAsync(http, json => WriteModel(json, m, scheduler.Snapshot().Models.FirstOrDefault(s => s.Name == name)))
+            ? JsonResponse.WriteAsync(http, json => WriteModel(json, m, scheduler.Snapshot().Models.FirstOrDefault(s => s.Name == name)))
             : Problem.WriteAsync(http.Response, 404, $"model '{name}' not found"));
         routes.MapPost("/api/models", (HttpContext http) => PutModelAsync(http, null));
         routes.MapPut("/api/models/{name}", (HttpContext http, string name) => PutModelAsync(http, name));
         routes.MapDelete("/api/models/{name}", (HttpContext http, string name) => DeleteAsync(http, task: false, name));
         routes.MapPost("/api/models/{name}/load", (HttpContext http, string name) => ActAsync(http, name, scheduler.Load(name), "loading"));
         routes.MapPost("/api/models/{name}/unload", (HttpContext http, string name) => ActAsync(http, name, scheduler.Unload(name), "unloading"));
-        routes.MapGet("/api/stats", (HttpContext http) => WriteAsync(http, json => StatsJson.Write(json, statistics.Snapshot(), scheduler.Snapshot())));
+        routes.MapGet("/api/stats", (HttpContext http) => JsonResponse.WriteAsync(http, json => StatsJson.Write(json, statistics.Snapshot(), scheduler.Snapshot())));
     }
 
     private static void WriteModel(Utf8JsonWriter json, ModelDefinition model, ModelStatus? status)
@@ -134,7 +134,7 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
         }
 
         http.Response.StatusCode = created ? 201 : 200;
-        await WriteAsync(http, write).ConfigureAwait(false);
+        await JsonResponse.WriteAsync(http, write).ConfigureAwait(false);
     }
 
     private async Task DeleteAsync(HttpContext http, bool task, string name)
@@ -156,7 +156,7 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
         }
 
         http.Response.StatusCode = 202;
-        return WriteAsync(http, json =>
+        return JsonResponse.WriteAsync(http, json =>
         {
             json.WriteStartObject();
             json.WriteString("model", name);
@@ -190,11 +190,4 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
         }
     }
 
-    private static async Task WriteAsync(HttpContext http, Action<Utf8JsonWriter> write)
-    {
-        http.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(http.Response.Body);
-        write(json);
-        await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
-    }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -155,50 +154,50 @@ public sealed class ModelServerApp : IAsyncDisposable
         return app;
     }
 
-    private static async Task WriteModelsAsync(HttpContext http, ServedModel served)
+    private static Task WriteModelsAsync(HttpContext http, ServedModel served)
     {
-        http.Response.ContentType = "application/json";
         var config = served.Engine.Model.Config;
-        await using var json = new Utf8JsonWriter(http.Response.Body);
-        json.WriteStartObject();
-        json.WriteString("object", "list");
-        json.WriteStartArray("data");
-        json.WriteStartObject();
-        json.WriteString("id", served.Name);
-        json.WriteString("object", "model");
-        json.WriteNumber("created", served.Created);
-        json.WriteString("owned_by", "yardmaster");
-        json.WriteStartObject("meta");
-        json.WriteNumber("n_vocab", config.VocabularySize);
-        json.WriteNumber("n_ctx_train", config.ContextLength);
-        json.WriteNumber("n_ctx", served.Engine.ContextLength);
-        json.WriteNumber("n_embd", config.Dim);
-        json.WriteNumber("n_params", ParameterCount(served.Engine.Model));
-        json.WriteNumber("size", served.Engine.Model.WeightBytes);
-        json.WriteNumber("slots", served.Engine.Options.Slots);
-        json.WriteNumber("kv_cache_bytes", served.Engine.KvCacheBytes);
-        json.WriteNumber("load_ms", Math.Round(served.LoadTime.TotalMilliseconds, 1));
-        json.WriteString("chat_template", served.Template.Name);
-        json.WriteEndObject();
-        json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteEndObject();
-        await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+        return JsonResponse.WriteAsync(http, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("object", "list");
+            json.WriteStartArray("data");
+            json.WriteStartObject();
+            json.WriteString("id", served.Name);
+            json.WriteString("object", "model");
+            json.WriteNumber("created", served.Created);
+            json.WriteString("owned_by", "yardmaster");
+            json.WriteStartObject("meta");
+            json.WriteNumber("n_vocab", config.VocabularySize);
+            json.WriteNumber("n_ctx_train", config.ContextLength);
+            json.WriteNumber("n_ctx", served.Engine.ContextLength);
+            json.WriteNumber("n_embd", config.Dim);
+            json.WriteNumber("n_params", ParameterCount(served.Engine.Model));
+            json.WriteNumber("size", served.Engine.Model.WeightBytes);
+            json.WriteNumber("slots", served.Engine.Options.Slots);
+            json.WriteNumber("kv_cache_bytes", served.Engine.KvCacheBytes);
+            json.WriteNumber("load_ms", Math.Round(served.LoadTime.TotalMilliseconds, 1));
+            json.WriteString("chat_template", served.Template.Name);
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
     }
 
-    private static async Task WriteHealthAsync(HttpContext http, InferenceEngine engine)
+    private static Task WriteHealthAsync(HttpContext http, InferenceEngine engine)
     {
         var status = engine.Status;
-        http.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(http.Response.Body);
-        json.WriteStartObject();
-        json.WriteString("status", "ok");
-        json.WriteNumber("slots_total", status.Slots);
-        json.WriteNumber("slots_busy", status.BusySlots);
-        json.WriteNumber("queued", status.Queued);
-        json.WriteNumber("completed", status.Completed);
-        json.WriteEndObject();
-        await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+        return JsonResponse.WriteAsync(http, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("status", "ok");
+            json.WriteNumber("slots_total", status.Slots);
+            json.WriteNumber("slots_busy", status.BusySlots);
+            json.WriteNumber("queued", status.Queued);
+            json.WriteNumber("completed", status.Completed);
+            json.WriteEndObject();
+        });
     }
 
     private static long ParameterCount(LlamaModel model) => model.File.Tensors.Sum(t => t.ElementCount);
