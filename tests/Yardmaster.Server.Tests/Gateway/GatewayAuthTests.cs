@@ -34,6 +34,7 @@ public sealed class GatewayAuthTests(GatewayAuthTests.Fixture fixture) : IClassF
 
         var e = await Assert.ThrowsAsync<System.ClientModel.ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("Hi")], cancellationToken: Ct));
         Assert.Equal(401, e.Status);
+        await fixture.Gateway.AssertSettledAsync();
     }
 
     [Fact]
@@ -54,6 +55,7 @@ public sealed class GatewayAuthTests(GatewayAuthTests.Fixture fixture) : IClassF
         using var response = await http.GetAsync("/api/stats", Ct);
 
         await AssertProblemAsync(response, HttpStatusCode.Forbidden);
+        await fixture.Gateway.AssertSettledAsync();
     }
 
     [Theory]
@@ -65,6 +67,7 @@ public sealed class GatewayAuthTests(GatewayAuthTests.Fixture fixture) : IClassF
         using var response = await http.GetAsync("/api/tasks", Ct);
 
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+        await fixture.Gateway.AssertSettledAsync();
     }
 
     public sealed class Fixture : IAsyncLifetime

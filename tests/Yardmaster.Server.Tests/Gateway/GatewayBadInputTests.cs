@@ -73,6 +73,17 @@ public sealed class GatewayBadInputTests(GatewayBadInputTests.Fixture fixture) :
     }
 
     [Fact]
+    public async Task Chat_DeclaredLengthOverMaxBody_413()
+    {
+        var body = $$"""{"model": "chat", "messages": [{"role": "user", "content": "Hello"}], "padding": "{{new string('x', 9000)}}"}""";
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await Gateway.SendAsync("/v1/chat/completions", content);
+        var error = await AssertOpenAiErrorAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("request_too_large", error.GetProperty("code").GetString());
+        await Gateway.AssertSettledAsync();
+    }
+
+    [Fact]
     public async Task Chat_PromptOverMaxPromptChars_413()
     {
         using var response = await Gateway.PostAsync("/v1/chat/completions", new { model = "chat", messages = new[] { new { role = "user", content = new string('a', 1500) } } });
@@ -157,8 +168,11 @@ public sealed class GatewayBadInputTests(GatewayBadInputTests.Fixture fixture) :
             Assert.NotNull(second.Headers.RetryAfter);
         }
 
-        // The client left: its slot and admission are freed.
-        await Gateway.AssertSettledAsync();
+        // The client left: its slot and admission are freed, and the backend stopped.
+        var stats = await Gateway.AssertSettledAsync();
+        var single = stats.GetProperty("tasks").GetProperty("single");
+        Assert.Equal(1, single.GetProperty("outcomes").GetProperty("cancelled").GetInt32());
+        Assert.True(single.GetProperty("tokens_out").GetInt32() < 1900, single.ToString());
         using var third = await Gateway.PostAsync("/v1/completions", new { model = "single", prompt = "Once", max_tokens = 2 });
         Assert.Equal(HttpStatusCode.OK, third.StatusCode);
         await Gateway.AssertSettledAsync();

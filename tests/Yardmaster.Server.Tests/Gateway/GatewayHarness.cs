@@ -59,7 +59,8 @@ public sealed class GatewayHarness : IAsyncDisposable
 
     public HttpClient Client(string? key)
     {
-        var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(60) };
+        // No draining of an abandoned answer: disposing a response closes the connection, as a client that leaves does.
+        var http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(60) };
         if (key is not null)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -114,14 +115,23 @@ public sealed class GatewayHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Every task's admitted count and every model's and replica's in-flight count back to zero, nothing queued.</summary>
+    /// <summary>Every task's admitted count and every model's and replica's in-flight count back to zero, nothing queued, the ledger agreeing with the replicas.</summary>
     public Task<JsonElement> AssertSettledAsync() => WaitForStatsAsync(IsSettled, "the slot accounting returning to zero");
 
-    public static bool IsSettled(JsonElement stats) =>
-        stats.GetProperty("tasks").EnumerateObject().All(t => t.Value.GetProperty("admitted_now").GetInt32() == 0)
-        && stats.GetProperty("models").EnumerateObject().All(m => !m.Value.TryGetProperty("status", out var s)
-            || (s.GetProperty("in_flight").GetInt32() == 0 && s.GetProperty("queued").GetInt32() == 0
-                && s.GetProperty("replicas").EnumerateArray().All(r => r.GetProperty("in_flight").GetInt32() == 0)));
+    /// <summary>Also the memory ledger: the CPU budget's use is exactly what the replicas hold.</summary>
+    public static bool IsSettled(JsonElement stats)
+    {
+        var replicas = stats.GetProperty("models").EnumerateObject()
+            .Where(m => m.Value.TryGetProperty("status", out _))
+            .Select(m => m.Value.GetProperty("status"))
+            .ToList();
+        var held = replicas.SelectMany(s => s.GetProperty("replicas").EnumerateArray()).Sum(r => r.GetProperty("memory_bytes").GetInt64());
+        var used = stats.GetProperty("devices").EnumerateArray().Sum(d => d.GetProperty("used_bytes").GetInt64());
+        return used == held
+            && stats.GetProperty("tasks").EnumerateObject().All(t => t.Value.GetProperty("admitted_now").GetInt32() == 0)
+            && replicas.All(s => s.GetProperty("in_flight").GetInt32() == 0 && s.GetProperty("queued").GetInt32() == 0
+                && s.GetProperty("replicas").EnumerateArray().All(r => r.GetProperty("in_flight").GetInt32() == 0));
+    }
 
     /// <summary>The replica states of <paramref name="model"/> as <c>/api/models</c> shows them.</summary>
     public async Task<List<string>> ReplicaStatesAsync(string model)
