@@ -4,7 +4,8 @@ namespace Yardmaster.Core.Registry;
 
 /// <summary>
 /// The port that keeps task and model definitions (SQLite by default; PostgreSQL later). Names are the
-/// keys; an upsert replaces the whole definition. Thread-safe; every call is one transaction.
+/// keys; an upsert replaces the whole definition, and a list gives it back as written, <c>FromConfig</c>
+/// included. Thread-safe; every call is one transaction.
 /// </summary>
 public interface IRegistryStore : IAsyncDisposable
 {

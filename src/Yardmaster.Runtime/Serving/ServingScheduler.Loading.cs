@@ -161,7 +161,9 @@ public sealed partial class ServingScheduler
                 replica.LoadCost = elapsed;
                 replica.LastUsed = _time.GetUtcNow();
                 _ledger.Refund(replica.Device, replica.Memory);
-                replica.Memory = instance.MemoryBytes > 0 || definition.Backend == Core.Configuration.BackendKind.Http ? instance.MemoryBytes : replica.Memory;
+                // A declared footprint stands (the operator knows what the replica grows to); only an estimate is replaced by the measurement.
+                replica.Memory = definition.Memory is { } declared ? declared
+                    : instance.MemoryBytes > 0 || definition.Backend == Core.Configuration.BackendKind.Http ? instance.MemoryBytes : replica.Memory;
                 _ledger.Charge(replica.Device, replica.Memory);
                 if (definition.Memory is null && replica.Memory > 0)
                 {

@@ -128,7 +128,8 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
         var errors = await put(http.RequestAborted).ConfigureAwait(false);
         if (errors.Count > 0)
         {
-            var status = errors.Any(e => e.Contains("config file", StringComparison.Ordinal)) ? 409 : errors.Any(e => e.StartsWith("backend: process", StringComparison.Ordinal)) ? 403 : 400;
+            // The process refusal also mentions "the config file", so it is recognized first.
+            var status = errors.Any(e => e.StartsWith("backend: process", StringComparison.Ordinal)) ? 403 : errors.Any(e => e.Contains("config file", StringComparison.Ordinal)) ? 409 : 400;
             await Problem.WriteAsync(http.Response, status, $"'{bodyName}' was not stored", errors).ConfigureAwait(false);
             return;
         }

@@ -10,6 +10,7 @@ namespace Yardmaster.Storage.Sqlite;
 /// The registry in a SQLite file: tables <c>tasks</c> and <c>models</c> keyed by name, each definition
 /// kept as <see cref="DefinitionJson"/> with <c>created_at</c> and <c>updated_at</c> (UTC, ISO 8601, from
 /// the injected <see cref="TimeProvider"/>). The file is in WAL mode, so lists do not wait for writes.
+/// Definitions read back with the <c>FromConfig</c> they were written with.
 /// </summary>
 /// <remarks>
 /// Thread-safe: every call opens its own (pooled) connection and is one statement, hence one transaction;
@@ -41,23 +42,6 @@ public sealed class SqliteRegistryStore : IRegistryStore
 
     private delegate bool TryRead<T>(JsonElement element, out T? definition, out IReadOnlyList<string> errors);
 
-    // The API's reader ignores from_config (a client cannot claim it); the store keeps what it wrote.
-    private static bool ReadStoredTask(JsonElement element, out TaskDefinition? task, out IReadOnlyList<string> errors)
-    {
-        var ok = DefinitionJson.TryReadTask(element, out task, out errors);
-        task = ok ? task! with { FromConfig = StoredFromConfig(element) } : null;
-        return ok;
-    }
-
-    private static bool ReadStoredModel(JsonElement element, out ModelDefinition? model, out IReadOnlyList<string> errors)
-    {
-        var ok = DefinitionJson.TryReadModel(element, out model, out errors);
-        model = ok ? model! with { FromConfig = StoredFromConfig(element) } : null;
-        return ok;
-    }
-
-    private static bool StoredFromConfig(JsonElement element) =>
-        element.TryGetProperty("from_config", out var value) && value.ValueKind == JsonValueKind.True;
 
     /// <summary>The full path of the file.</summary>
     public string Path { get; }
@@ -106,11 +90,11 @@ public sealed class SqliteRegistryStore : IRegistryStore
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<TaskDefinition>> ListTasksAsync(CancellationToken cancellationToken) =>
-        ListAsync<TaskDefinition>(TasksTable, ReadStoredTask, t => t.Name, cancellationToken);
+        ListAsync<TaskDefinition>(TasksTable, ReadTask, t => t.Name, cancellationToken);
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<ModelDefinition>> ListModelsAsync(CancellationToken cancellationToken) =>
-        ListAsync<ModelDefinition>(ModelsTable, ReadStoredModel, m => m.Name, cancellationToken);
+        ListAsync<ModelDefinition>(ModelsTable, ReadModel, m => m.Name, cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The task would not read back (e.g. an invalid name); the message lists why.</exception>
@@ -190,6 +174,26 @@ public sealed class SqliteRegistryStore : IRegistryStore
 
         return definitions;
     }
+
+    // DefinitionJson ignores from_config (an API body must not claim to come from the config file); the
+    // store wrote it itself, so it restores it: without it every config-file entry would read back as made
+    // through the API and could be deleted or replaced there.
+    private static bool ReadTask(JsonElement element, out TaskDefinition? task, out IReadOnlyList<string> errors)
+    {
+        var read = DefinitionJson.TryReadTask(element, out task, out errors);
+        task = read && StoredFromConfig(element) ? task! with { FromConfig = true } : task;
+        return read;
+    }
+
+    private static bool ReadModel(JsonElement element, out ModelDefinition? model, out IReadOnlyList<string> errors)
+    {
+        var read = DefinitionJson.TryReadModel(element, out model, out errors);
+        model = read && StoredFromConfig(element) ? model! with { FromConfig = true } : model;
+        return read;
+    }
+
+    private static bool StoredFromConfig(JsonElement element) =>
+        element.TryGetProperty("from_config", out var fromConfig) && fromConfig.ValueKind == JsonValueKind.True;
 
     private static IReadOnlyList<string> Read<T>(string json, TryRead<T> read, out T? definition)
     {
