@@ -38,8 +38,8 @@ internal static class QueueSimulation
             };
         }).ToList();
 
-        Replay(policy.CreateQueue(new QueueOptions(model.MaxWait)), requests, model.Slots);
-        return [.. tasks.Select((t, i) => Summarize(t, [.. requests.Where(r => r.TaskIndex == i)], model.MaxWait))];
+        Replay(policy.CreateQueue(model.Aging), requests, model.Slots);
+        return [.. tasks.Select((t, i) => Summarize(t, [.. requests.Where(r => r.TaskIndex == i)], model.Aging.MaxWaitFor(t.Priority)))];
     }
 
     private static void Replay(IRequestQueue queue, List<SimRequest> requests, int slots)

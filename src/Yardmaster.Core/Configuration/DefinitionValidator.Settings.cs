@@ -80,6 +80,11 @@ public static partial class DefinitionValidator
         }
 
         CheckDuration(scheduler.MaxWait, zeroAllowed: true, "scheduler.max_wait", errors);
+        foreach (var (priority, wait) in scheduler.MaxWaitByClass)
+        {
+            CheckDuration(wait, zeroAllowed: true, "scheduler.max_wait." + priority.Name(), errors);
+        }
+
         CheckDuration(scheduler.DefaultDeadline, zeroAllowed: false, "scheduler.default_deadline", errors);
         CheckDuration(scheduler.LoadWait, zeroAllowed: true, "scheduler.load_wait", errors);
     }

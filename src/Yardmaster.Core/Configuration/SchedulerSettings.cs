@@ -15,8 +15,25 @@ public sealed record SchedulerSettings
     /// <summary>Most requests queued per model (429 beyond). Default 1024.</summary>
     public int MaxQueue { get; init; } = 1024;
 
-    /// <summary>Aging bound: a request queued this long is served before any newer one, whatever its class. Default 30 s.</summary>
+    /// <summary>
+    /// Aging bound of the classes without their own in <see cref="MaxWaitByClass"/>: a request queued this
+    /// long is served before any newer one, whatever its class. Default 30 s.
+    /// </summary>
     public TimeSpan MaxWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Aging bounds of particular classes. Default low 2 minutes and batch 5 minutes: a single short bound
+    /// for every class lets batch requests that have minutes of slack jump ahead of interactive ones (see
+    /// bench/results/policy-sim-2026-11-22.md); YAML <c>max_wait: 30s</c> sets one bound for all classes.
+    /// </summary>
+    public IReadOnlyDictionary<PriorityClass, TimeSpan> MaxWaitByClass { get; init; } = new Dictionary<PriorityClass, TimeSpan>
+    {
+        [PriorityClass.Low] = TimeSpan.FromMinutes(2),
+        [PriorityClass.Batch] = TimeSpan.FromMinutes(5),
+    };
+
+    /// <summary>The queue options these settings give.</summary>
+    public Queueing.QueueOptions QueueOptions => new(MaxWait) { MaxWaitByClass = MaxWaitByClass };
 
     /// <summary>Deadline of a request whose task has no latency SLO. Default 5 minutes.</summary>
     public TimeSpan DefaultDeadline { get; init; } = TimeSpan.FromMinutes(5);

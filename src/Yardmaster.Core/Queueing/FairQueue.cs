@@ -1,14 +1,21 @@
 namespace Yardmaster.Core.Queueing;
 
 /// <summary>
-/// The <c>fair</c> ordering: a request that has waited <see cref="QueueOptions.MaxWait"/> first (oldest
-/// first); otherwise the most urgent class, fair share between its tasks, earliest deadline within a
-/// task. Every operation is O(log n) amortized; removal is lazy. Not thread-safe.
+/// The <c>fair</c> ordering: a request that has waited its class's aging bound
+/// (<see cref="QueueOptions.MaxWaitFor"/>) first, oldest first whatever its class; otherwise the most
+/// urgent class, fair share between its tasks, earliest deadline within a task. Every operation is
+/// O(log n) amortized; removal is lazy. Not thread-safe.
 /// </summary>
-internal sealed class FairQueue(TimeSpan maxWait) : IRequestQueue
+internal sealed class FairQueue : IRequestQueue
 {
     private readonly FairClassQueue[] _classes = [new(), new(), new(), new(), new()];
-    private readonly RequestHeap<(long ArrivalTicks, long Id)> _byArrival = new();
+    private readonly RequestHeap<(long ArrivalTicks, long Id)>[] _byArrival = [new(), new(), new(), new(), new()];
+    private readonly TimeSpan[] _maxWait;
+
+    public FairQueue(QueueOptions options)
+    {
+        _maxWait = [.. PriorityClasses.All.Select(options.MaxWaitFor)];
+    }
 
     public int Count { get; private set; }
 
@@ -31,26 +38,37 @@ internal sealed class FairQueue(TimeSpan maxWait) : IRequestQueue
         }
 
         _classes[(int)request.Priority].Enqueue(request);
-        _byArrival.Push(request, (request.Arrival.UtcTicks, request.Id));
+        _byArrival[(int)request.Priority].Push(request, (request.Arrival.UtcTicks, request.Id));
         request.Queued = true;
         Count++;
     }
 
     public QueuedRequest? Dequeue(DateTimeOffset now)
     {
-        var oldest = _byArrival.PeekLive();
-        if (oldest is null)
+        if (Count == 0)
         {
             return null;
         }
 
-        if (now - oldest.Arrival >= maxWait)
+        // Aging: of the classes' oldest requests, those past their class's bound; the oldest of them goes first.
+        QueuedRequest? aged = null;
+        for (var c = 0; c < _byArrival.Length; c++)
         {
-            _byArrival.Pop();
-            var task = (FairTask)oldest.QueueSlot!;
-            Take(oldest);
-            task.Owner.Forget(task, oldest, served: true);
-            return oldest;
+            var oldest = _byArrival[c].PeekLive();
+            if (oldest is not null && now - oldest.Arrival >= _maxWait[c]
+                && (aged is null || oldest.Arrival < aged.Arrival || (oldest.Arrival == aged.Arrival && oldest.Id < aged.Id)))
+            {
+                aged = oldest;
+            }
+        }
+
+        if (aged is not null)
+        {
+            _byArrival[(int)aged.Priority].Pop();
+            var task = (FairTask)aged.QueueSlot!;
+            Take(aged);
+            task.Owner.Forget(task, aged, served: true);
+            return aged;
         }
 
         foreach (var queue in _classes)
@@ -59,12 +77,12 @@ internal sealed class FairQueue(TimeSpan maxWait) : IRequestQueue
             {
                 var next = queue.Dequeue()!;
                 Take(next);
-                _byArrival.Compact(Count);
+                _byArrival[(int)next.Priority].Compact(queue.Count);
                 return next;
             }
         }
 
-        return null; // unreachable: a live request in the arrival heap is in some class
+        return null; // unreachable: Count counts requests that are in some class
     }
 
     public bool Remove(QueuedRequest request)
@@ -77,7 +95,7 @@ internal sealed class FairQueue(TimeSpan maxWait) : IRequestQueue
 
         Take(request);
         task.Owner.Forget(task, request, served: false);
-        _byArrival.Compact(Count);
+        _byArrival[(int)request.Priority].Compact(task.Owner.Count);
         return true;
     }
 

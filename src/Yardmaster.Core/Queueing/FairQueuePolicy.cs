@@ -17,6 +17,6 @@ internal sealed class FairQueuePolicy : IQueuePolicy
     public IRequestQueue CreateQueue(QueueOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new FairQueue(options.MaxWait);
+        return new FairQueue(options);
     }
 }

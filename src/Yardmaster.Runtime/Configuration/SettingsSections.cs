@@ -1,3 +1,4 @@
+using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 
 namespace Yardmaster.Runtime.Configuration;
@@ -10,6 +11,7 @@ internal static class SettingsSections
     public static readonly string[] DeviceKeys = ["cpu", "gpus"];
     public static readonly string[] SchedulerKeys = ["queue", "eviction", "routing", "max_queue", "max_wait", "default_deadline", "load_wait"];
     private static readonly string[] _cpuKeys = ["memory"];
+    private static readonly string[] _maxWaitKeys = ["default", "critical", "high", "normal", "low", "batch"];
     private static readonly string[] _gpuKeys = ["index", "memory", "name"];
 
     public static ServerSettings Server(ConfigSection? s)
@@ -71,10 +73,47 @@ internal static class SettingsSections
             Eviction = s.String("eviction") ?? d.Eviction,
             Routing = s.String("routing") ?? d.Routing,
             MaxQueue = s.Int("max_queue") ?? d.MaxQueue,
-            MaxWait = s.Duration("max_wait") ?? d.MaxWait,
+            MaxWait = MaxWait(s, out var byClass) ?? d.MaxWait,
+            MaxWaitByClass = byClass ?? d.MaxWaitByClass,
             DefaultDeadline = s.Duration("default_deadline") ?? d.DefaultDeadline,
             LoadWait = s.Duration("load_wait") ?? d.LoadWait,
         };
+    }
+
+    /// <summary>
+    /// <c>max_wait: 30s</c> (one aging bound for every class) or <c>max_wait: { default: 30s, low: 2m, batch: 5m }</c>
+    /// (per class; classes left out keep the built-in defaults).
+    /// </summary>
+    private static TimeSpan? MaxWait(ConfigSection s, out IReadOnlyDictionary<PriorityClass, TimeSpan>? byClass)
+    {
+        byClass = null;
+        if (s.Node("max_wait") is not { Kind: ConfigNodeKind.Mapping })
+        {
+            var all = s.Duration("max_wait");
+            if (all is not null)
+            {
+                byClass = new Dictionary<PriorityClass, TimeSpan>();
+            }
+
+            return all;
+        }
+
+        if (s.Section("max_wait", _maxWaitKeys) is not { } map)
+        {
+            return null;
+        }
+
+        var classes = new Dictionary<PriorityClass, TimeSpan>(new SchedulerSettings().MaxWaitByClass);
+        foreach (var priority in PriorityClasses.All)
+        {
+            if (map.Duration(priority.Name()) is { } wait)
+            {
+                classes[priority] = wait;
+            }
+        }
+
+        byClass = classes;
+        return map.Duration("default");
     }
 
     private static void Require(ConfigSection s, string key, string what)

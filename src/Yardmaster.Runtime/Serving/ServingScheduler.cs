@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
-using Yardmaster.Core.Queueing;
 
 namespace Yardmaster.Runtime.Serving;
 
@@ -91,7 +90,7 @@ public sealed partial class ServingScheduler : IAsyncDisposable
                 }
                 else
                 {
-                    _models[name] = new ModelEntry(normalized, _policies.Queue.CreateQueue(new QueueOptions(_settings.MaxWait)), _launcher.EstimateMemory(normalized));
+                    _models[name] = new ModelEntry(normalized, _policies.Queue.CreateQueue(_settings.QueueOptions), _launcher.EstimateMemory(normalized));
                 }
             }
 

@@ -185,4 +185,23 @@ public sealed class FairQueuePolicyTests : RequestQueueContract
 
         Assert.IsType<FairQueuePolicy>(QueuePolicies.Create(new Yardmaster.Core.Configuration.SchedulerSettings().Queue));
     }
+
+    [Fact]
+    public void Dequeue_PerClassBounds_BatchAgesLaterThanNormal()
+    {
+        // Normal ages at 30 s, batch at 5 min: a batch request that waited 1 min does not jump a newer
+        // normal one, a normal request that waited 31 s jumps a newer high one, and a batch request that
+        // waited 5 min jumps everything newer.
+        var options = new QueueOptions(TimeSpan.FromSeconds(30)) { MaxWaitByClass = new Dictionary<PriorityClass, TimeSpan> { [PriorityClass.Batch] = TimeSpan.FromMinutes(5) } };
+        var queue = Policy.CreateQueue(options);
+        queue.Enqueue(Request(1, PriorityClass.Batch, arrivalSeconds: 0, task: "batch"));
+        queue.Enqueue(Request(2, PriorityClass.Normal, arrivalSeconds: 29, task: "search"));
+        queue.Enqueue(Request(3, PriorityClass.High, arrivalSeconds: 59, task: "chat"));
+        Assert.Equal(2, queue.Dequeue(T0.AddSeconds(60))!.Id);
+        Assert.Equal(3, queue.Dequeue(T0.AddSeconds(60))!.Id);
+
+        queue.Enqueue(Request(4, PriorityClass.Critical, arrivalSeconds: 299, task: "alert"));
+        Assert.Equal(1, queue.Dequeue(T0.AddSeconds(300))!.Id);
+        Assert.Equal(4, queue.Dequeue(T0.AddSeconds(300))!.Id);
+    }
 }

@@ -193,6 +193,30 @@ public sealed class YardConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_MaxWaitScalar_OneBoundForEveryClass()
+    {
+        var scheduler = Load("scheduler:\n  max_wait: 45s\n").Config!.Scheduler;
+        Assert.All(PriorityClasses.All, c => Assert.Equal(TimeSpan.FromSeconds(45), scheduler.QueueOptions.MaxWaitFor(c)));
+    }
+
+    [Fact]
+    public void Load_MaxWaitMap_PerClassWithDefaultsForTheRest()
+    {
+        var scheduler = Load("scheduler:\n  max_wait: { default: 20s, batch: 10m }\n").Config!.Scheduler;
+        Assert.Equal(TimeSpan.FromSeconds(20), scheduler.QueueOptions.MaxWaitFor(PriorityClass.High));
+        Assert.Equal(TimeSpan.FromMinutes(2), scheduler.QueueOptions.MaxWaitFor(PriorityClass.Low));
+        Assert.Equal(TimeSpan.FromMinutes(10), scheduler.QueueOptions.MaxWaitFor(PriorityClass.Batch));
+    }
+
+    [Fact]
+    public void Load_MaxWaitMapUnknownClass_ErrorSuggestsTheClosest()
+    {
+        var error = Assert.Single(Load("scheduler:\n  max_wait: { bach: 10m }\n").Errors);
+        Assert.Equal((2, "scheduler.max_wait.bach"), (error.Line, error.Field));
+        Assert.Contains("batch", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_AbsolutePath_KeptAsWritten()
     {
         var config = LoadValid("models:\n  - name: m\n    path: /models/m.gguf\n");
