@@ -222,9 +222,10 @@ internal sealed class CompletionGateway(ServingRegistry registry, ServingSchedul
 
             foreach (var message in messages.EnumerateArray())
             {
-                if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
+                if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content", out var content))
                 {
-                    chars += content.GetString()!.Length;
+                    // Content parts (arrays) count by their JSON text, so they cannot get around the limit.
+                    chars += content.ValueKind == JsonValueKind.String ? content.GetString()!.Length : content.GetRawText().Length;
                 }
             }
         }
