@@ -159,7 +159,7 @@ public sealed partial class ServingScheduler
     {
         ModelEntry? best = null;
         var bestWait = TimeSpan.MaxValue;
-        var reasons = new List<string>();
+        List<string>? reasons = null; // only when a candidate is unavailable
         foreach (var name in ticket.Task.Models)
         {
             if (!_models.TryGetValue(name, out var model) || model.Removed || ticket.ExcludedModels.Contains(name))
@@ -170,7 +170,7 @@ public sealed partial class ServingScheduler
             var wait = PredictWait(model, ticket.Priority, now, out var reason);
             if (reason is not null)
             {
-                reasons.Add($"'{name}': {reason}");
+                (reasons ??= []).Add($"'{name}': {reason}");
                 continue;
             }
 
@@ -183,7 +183,7 @@ public sealed partial class ServingScheduler
 
         if (best is null)
         {
-            var detail = reasons.Count > 0 ? string.Join("; ", reasons) : "none of its models is available";
+            var detail = reasons is { Count: > 0 } ? string.Join("; ", reasons) : "none of its models is available";
             return (null, default, new Refusal(503, "no_capacity", $"task '{ticket.Task.Name}' cannot be served now: {detail}", TimeSpan.FromSeconds(5)));
         }
 
