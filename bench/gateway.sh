@@ -18,6 +18,7 @@ usage: bench/gateway.sh [options]
   --yard-env "K=V ..."     environment of the yard process (default: "DOTNET_gcServer=1 DOTNET_TieredPGO=1")
   --label TEXT             a note for the results header
   --out DIR                where the results file goes (default: bench/results)
+  --yard DLL               measure this yard.dll (e.g. a copy of an earlier build) instead of building
   --no-build               use the existing Release build
   --no-install             do not apt-get install nginx and wrk when missing
   -h, --help               this text
@@ -25,6 +26,7 @@ EOF
 }
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+yard="$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll"
 concurrency="1 16 64"
 threads=2
 duration=10
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
     --yard-env) yard_env="$2"; shift ;;
     --label) label="$2"; shift ;;
     --out) out="$2"; shift ;;
+    --yard) yard="$2"; build=0; shift ;;
     --no-build) build=0 ;;
     --no-install) install=0 ;;
     -h|--help) usage; exit 0 ;;
@@ -72,7 +75,6 @@ fi
 # PATH may lack /usr/sbin for a non-root user.
 command -v nginx >/dev/null || PATH="$PATH:/usr/sbin"
 
-yard="$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll"
 if [ "$build" = 1 ]; then
   echo "building Release..." >&2
   if ! log="$(dotnet build "$root/src/Yardmaster.Cli" -c Release -nologo -v quiet 2>&1)"; then
