@@ -66,11 +66,11 @@ internal sealed class CompletionGateway(ServingRegistry registry, ServingSchedul
         var abort = http.RequestAborted;
         using var deadline = new CancellationTokenSource(ticket.Deadline - time.GetUtcNow(), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(abort, deadline.Token);
-        var excluded = new List<string>();
+        List<string>? excluded = null; // models that failed before the first byte, on a retry
         string? lastError = null;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var acquired = await scheduler.AcquireAsync(ticket with { ExcludedModels = excluded }, abort).ConfigureAwait(false);
+            var acquired = await scheduler.AcquireAsync(excluded is null ? ticket : ticket with { ExcludedModels = excluded }, abort).ConfigureAwait(false);
             if (acquired.Lease is not { } lease)
             {
                 var refusal = acquired.Refusal!;
@@ -114,7 +114,7 @@ internal sealed class CompletionGateway(ServingRegistry registry, ServingSchedul
 
                 if (task.Models.Count > 1)
                 {
-                    excluded.Add(lease.Model);
+                    (excluded ??= []).Add(lease.Model);
                 }
 
                 continue;
@@ -156,9 +156,25 @@ internal sealed class CompletionGateway(ServingRegistry registry, ServingSchedul
                 return (null, null, TooLarge(server.MaxBodyBytes));
             }
 
-            using var buffer = new MemoryStream(length is > 0 ? (int)length : 1024);
-            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
-            body = buffer.ToArray();
+            if (length is > 0)
+            {
+                // The usual case: read straight into an array of the declared length (Kestrel ends the body there).
+                body = new byte[(int)length];
+                var read = 0;
+                int n;
+                while (read < body.Length && (n = await http.Request.Body.ReadAsync(body.AsMemory(read), http.RequestAborted).ConfigureAwait(false)) > 0)
+                {
+                    read += n;
+                }
+
+                body = read == body.Length ? body : body[..read];
+            }
+            else
+            {
+                using var buffer = new MemoryStream(1024);
+                await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+                body = buffer.ToArray();
+            }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -57,6 +57,14 @@ public sealed class GatewayApp : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(_options.LogLevel);
+        if (_options.LogLevel > LogLevel.Information)
+        {
+            // The hosting layer logs only at Information (request starting, request finished), so above that it
+            // logs nothing; but while its category is enabled at any level it creates an Activity for every
+            // request (for log scopes), which HttpClient then continues as a child and sends upstream.
+            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        }
+
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = config.Server.MaxBodyBytes;

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Macro benchmark of the gateway's overhead: wrk against a fast OpenAI-compatible upstream (nginx
+# answering with fixed JSON) directly, through nginx as a plain reverse proxy, and through `yard serve`
+# with an `http` backend, in the same run, at concurrency 1, 16 and 64. Installs nginx and wrk if
+# missing (Debian), builds yard in Release, prints one markdown table with the goals and writes it to
+# bench/results/gateway-<date>-<time>.md. Needs bash, python3 (standard library only), curl, the .NET SDK.
+# See bench/README.md for what every figure means.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: bench/gateway.sh [options]
+  --concurrency "1 16 64"  wrk connections per run (default: "1 16 64")
+  --threads N              wrk threads, at most the connections (default: 2)
+  --duration S             seconds per measured run (default: 10)
+  --warmup S               seconds of warm-up per path, at 16 connections (default: 5)
+  --nginx-workers N|auto   worker_processes of the nginx upstream + proxy (default: auto)
+  --yard-env "K=V ..."     environment of the yard process (default: "DOTNET_gcServer=1 DOTNET_TieredPGO=1")
+  --label TEXT             a note for the results header
+  --out DIR                where the results file goes (default: bench/results)
+  --yard DLL               measure this yard.dll (e.g. a copy of an earlier build) instead of building
+  --no-build               use the existing Release build
+  --no-install             do not apt-get install nginx and wrk when missing
+  -h, --help               this text
+EOF
+}
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+yard="$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll"
+concurrency="1 16 64"
+threads=2
+duration=10
+warmup=5
+workers=auto
+yard_env="DOTNET_gcServer=1 DOTNET_TieredPGO=1"
+label=""
+out="$root/bench/results"
+build=1
+install=1
+command_line="bench/gateway.sh $*"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --concurrency) concurrency="$2"; shift ;;
+    --threads) threads="$2"; shift ;;
+    --duration) duration="$2"; shift ;;
+    --warmup) warmup="$2"; shift ;;
+    --nginx-workers) workers="$2"; shift ;;
+    --yard-env) yard_env="$2"; shift ;;
+    --label) label="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    --yard) yard="$2"; build=0; shift ;;
+    --no-build) build=0 ;;
+    --no-install) install=0 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "gateway.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+command -v python3 >/dev/null || { echo "gateway.sh: python3 is required" >&2; exit 1; }
+command -v curl >/dev/null || { echo "gateway.sh: curl is required" >&2; exit 1; }
+
+# nginx and wrk from Debian, once (idempotent: nothing happens when both are there).
+if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
+  if [ "$install" = 0 ]; then
+    echo "gateway.sh: nginx and wrk are required (apt-get install -y nginx wrk)" >&2
+    exit 1
+  fi
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "installing nginx and wrk..." >&2
+  $sudo apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q nginx wrk >&2
+fi
+# PATH may lack /usr/sbin for a non-root user.
+command -v nginx >/dev/null || PATH="$PATH:/usr/sbin"
+
+if [ "$build" = 1 ]; then
+  echo "building Release..." >&2
+  if ! log="$(dotnet build "$root/src/Yardmaster.Cli" -c Release -nologo -v quiet 2>&1)"; then
+    echo "$log" >&2
+    exit 1
+  fi
+fi
+[ -f "$yard" ] || { echo "gateway.sh: $yard not found (build without --no-build)" >&2; exit 1; }
+
+env_args=()
+for kv in $yard_env; do env_args+=(--yard-env "$kv"); done
+
+runner=""
+cleanup() {
+  # The Python runner stops nginx and yard itself; this covers an interrupt that reached only us.
+  if [ -n "$runner" ] && kill -0 "$runner" 2>/dev/null; then
+    kill -TERM "$runner" 2>/dev/null || true
+    wait "$runner" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+python3 "$root/bench/gateway.py" \
+  --yard "$yard" --work "$root/bench/.work/gateway" --out "$out" \
+  --concurrency "$concurrency" --threads "$threads" --duration "$duration" --warmup "$warmup" \
+  --nginx-workers "$workers" --label "$label" --command "$command_line" "${env_args[@]}" &
+runner=$!
+wait "$runner"
