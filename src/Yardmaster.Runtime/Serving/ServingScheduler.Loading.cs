@@ -1,5 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.Logging;
 using Yardmaster.Core.Models;
 using Yardmaster.Core.Units;
 
@@ -289,72 +287,5 @@ public sealed partial class ServingScheduler
         {
             _models.Remove(replica.Model.Definition.Name);
         }
-    }
-
-    /// <summary>Every tick: unload replicas idle beyond keep-alive (above the minimum), restart toward the minimum, retry blocked loads.</summary>
-    private void Housekeep()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            var now = _time.GetUtcNow();
-            foreach (var model in _models.Values)
-            {
-                if (model.Definition.KeepAlive is { } keepAlive)
-                {
-                    var ready = model.Count(ReplicaState.Ready);
-                    foreach (var r in model.Replicas.Where(r => r.State == ReplicaState.Ready && r.InFlight == 0).OrderBy(r => r.LastUsed).ToList())
-                    {
-                        if (ready > model.Definition.ReplicasMin && model.Queue.Count == 0 && now - r.LastUsed >= keepAlive)
-                        {
-                            BeginUnload(r, string.Create(CultureInfo.InvariantCulture, $"idle for {(now - r.LastUsed).TotalSeconds:0.#} s (keep_alive)"));
-                            ready--;
-                        }
-                    }
-                }
-            }
-
-            EnsureMinimums();
-            PumpBlocked();
-            foreach (var model in _models.Values)
-            {
-                if (model.Queue.Count > 0)
-                {
-                    Pump(model);
-                }
-            }
-        }
-    }
-
-    private void EnsureMinimums()
-    {
-        var now = _time.GetUtcNow();
-        foreach (var model in _models.Values)
-        {
-            if (!model.Removed && model.Count(ReplicaState.Loading) == 0 && now >= model.NextLoadAt
-                && model.Count(ReplicaState.Ready) < model.Definition.ReplicasMin)
-            {
-                StartLoad(model, now);
-            }
-        }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Model {Model} replica {Replica} ready in {Milliseconds:0} ms, {Bytes} bytes")]
-        public static partial void Loaded(ILogger logger, string model, int replica, double milliseconds, long bytes);
-
-        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Model {Model} replica {Replica} failed to load: {Reason}")]
-        public static partial void LoadFailed(ILogger logger, string model, int replica, string reason);
-
-        [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Model {Model} replica {Replica} failed: {Reason}; restart after {BackoffMs:0} ms")]
-        public static partial void Failed(ILogger logger, string model, int replica, string reason, double backoffMs);
-
-        [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Model {Model} replica {Replica} unloading: {Reason}")]
-        public static partial void Unloading(ILogger logger, string model, int replica, string reason);
     }
 }
