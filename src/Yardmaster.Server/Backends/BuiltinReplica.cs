@@ -73,6 +73,22 @@ internal sealed class BuiltinReplica : IServingReplica
         }
 
         var report = await _endpoint.ServeAsync(http, request, cancellationToken).ConfigureAwait(false);
+        if (report.Outcome == CompletionOutcome.Cancelled && !cancellationToken.IsCancellationRequested)
+        {
+            // Neither the client nor the deadline: the engine was stopped under the request (unload, shutdown).
+            const string stopped = "the model was unloaded while answering (the server is stopping or the replica was stopped)";
+            if (http.Response.HasStarted)
+            {
+                await OpenAiForwarder.WriteErrorEventAsync(http.Response, stopped, http.RequestAborted).ConfigureAwait(false);
+            }
+            else
+            {
+                await new OpenAiError(503, stopped, "server_error", Code: "model_unloaded").WriteAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
+            }
+
+            return new ForwardReport(ForwardOutcome.Failed, true, report.PromptTokens, report.CompletionTokens, report.FirstTokenTimestamp, stopped);
+        }
+
         var outcome = report.Outcome switch
         {
             CompletionOutcome.Completed => ForwardOutcome.Completed,

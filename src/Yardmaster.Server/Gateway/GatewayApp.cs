@@ -29,6 +29,7 @@ public sealed class GatewayApp : IAsyncDisposable
     private readonly TimeProvider _time;
     private WebApplication? _app;
     private ServingScheduler? _scheduler;
+    private Lazy<Task>? _stopScheduler;
     private SqliteRegistryStore? _store;
     private BackendLauncher? _launcher;
     private ServingRegistry? _registry;
@@ -94,6 +95,12 @@ public sealed class GatewayApp : IAsyncDisposable
         _scheduler = new ServingScheduler(settings, config.Devices, _launcher, policies, _time, log);
         _scheduler.Loaded += (model, _, loadTime, bytes) => statistics.RecordLoad(model, loadTime, bytes);
         _scheduler.Evicted += (model, _) => statistics.RecordEviction(model);
+        var scheduler = _scheduler;
+        _stopScheduler = new Lazy<Task>(() => scheduler.DisposeAsync().AsTask());
+
+        // On SIGTERM or Ctrl-C, refuse what is queued and unload every replica at once (running answers end,
+        // child model servers get SIGTERM), so the host's graceful stop does not wait for long generations.
+        app.Lifetime.ApplicationStopping.Register(() => _ = _stopScheduler.Value);
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(StorePath))!);
         _store = await SqliteRegistryStore.OpenAsync(StorePath, _time, cancellationToken).ConfigureAwait(false);
@@ -150,9 +157,9 @@ public sealed class GatewayApp : IAsyncDisposable
             await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        if (_scheduler is not null)
+        if (_stopScheduler is not null)
         {
-            await _scheduler.DisposeAsync().ConfigureAwait(false);
+            await _stopScheduler.Value.ConfigureAwait(false);
         }
 
         if (_app is not null)
