@@ -15,7 +15,7 @@ namespace Yardmaster.Server.Gateway;
 /// request to the leased replica (retrying elsewhere when it fails before any byte reached the client),
 /// and records the outcome.
 /// </summary>
-internal sealed partial class CompletionGateway(ServingRegistry registry, ServingScheduler scheduler, StatisticsCollector statistics, ServerSettings server, SchedulerSettings settings, TimeProvider time)
+internal sealed partial class CompletionGateway(ServingRegistry registry, ServingScheduler scheduler, StatisticsCollector statistics, ServerSettings server, SchedulerSettings settings, TimeProvider time, CancellationToken stopping)
 {
     private const int MaxAttempts = 3;
 
@@ -64,7 +64,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
     {
         var abort = http.RequestAborted;
         using var deadline = new CancellationTokenSource(ticket.Deadline - time.GetUtcNow(), time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(abort, deadline.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(abort, deadline.Token, stopping); // stopping: SIGTERM ends answers at once
         List<string>? excluded = null; // models that failed before the first byte, on a retry
         string? lastError = null;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
@@ -119,16 +119,14 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
                 continue;
             }
 
-            if (report.Outcome == ForwardOutcome.TimedOut)
+            if (report.Outcome == ForwardOutcome.TimedOut && stopping.IsCancellationRequested && !deadline.IsCancellationRequested)
             {
-                if (!http.Response.HasStarted)
-                {
-                    await new OpenAiError(504, $"the deadline passed while model '{lease.Model}' was answering", "server_error", Code: "deadline_exceeded").WriteAsync(http.Response, abort).ConfigureAwait(false);
-                }
-                else if (call.Stream && !abort.IsCancellationRequested)
-                {
-                    await OpenAiForwarder.WriteErrorEventAsync(http.Response, "the deadline passed while the answer was streaming", abort).ConfigureAwait(false);
-                }
+                report = report with { Outcome = ForwardOutcome.Failed };
+                await EndAsync(http, call, 503, "the server is shutting down", "shutting_down", abort).ConfigureAwait(false);
+            }
+            else if (report.Outcome == ForwardOutcome.TimedOut)
+            {
+                await EndAsync(http, call, 504, $"the deadline passed while model '{lease.Model}' was answering", "deadline_exceeded", abort).ConfigureAwait(false);
             }
 
             var completed = report.Outcome == ForwardOutcome.Completed;
@@ -176,6 +174,19 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
         }
 
         return (priority, deadline, null);
+    }
+
+    /// <summary>Ends an answer cut short by the server: an error object when nothing was sent yet, else (streams) an error event.</summary>
+    private static async Task EndAsync(HttpContext http, ForwardCall call, int status, string message, string code, CancellationToken abort)
+    {
+        if (!http.Response.HasStarted)
+        {
+            await new OpenAiError(status, message, "server_error", Code: code).WriteAsync(http.Response, abort).ConfigureAwait(false);
+        }
+        else if (call.Stream && !abort.IsCancellationRequested)
+        {
+            await OpenAiForwarder.WriteErrorEventAsync(http.Response, message, abort).ConfigureAwait(false);
+        }
     }
 
     private void Record(TaskDefinition task, string? model, RequestOutcome outcome, TimeSpan? queue, long? firstToken, long arrival, int prompt, int completion)

@@ -108,7 +108,7 @@ public sealed class GatewayApp : IAsyncDisposable
         _registry = registry;
 
         var keys = new ApiKeys(config.Auth);
-        var completions = new CompletionGateway(registry, _scheduler, statistics, config.Server, settings, _time);
+        var completions = new CompletionGateway(registry, _scheduler, statistics, config.Server, settings, _time, app.Lifetime.ApplicationStopping);
         app.Use(async (http, next) =>
         {
             var path = http.Request.Path;
