@@ -177,7 +177,6 @@ public sealed partial class ServingScheduler
             else if (instance is null)
             {
                 model.Blocked = "load failed: " + error;
-                Log.LoadFailed(_log, definition.Name, replica.Number, error ?? "unknown");
                 MarkFailed(replica, model.Blocked);
                 if (model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0)
                 {

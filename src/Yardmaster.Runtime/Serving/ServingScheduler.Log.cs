@@ -9,9 +9,6 @@ public sealed partial class ServingScheduler
         [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Model {Model} replica {Replica} ready in {Milliseconds:0} ms, {Bytes} bytes")]
         public static partial void Loaded(ILogger logger, string model, int replica, double milliseconds, long bytes);
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Model {Model} replica {Replica} failed to load: {Reason}")]
-        public static partial void LoadFailed(ILogger logger, string model, int replica, string reason);
-
         [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Model {Model} replica {Replica} failed: {Reason}; restart after {BackoffMs:0} ms")]
         public static partial void Failed(ILogger logger, string model, int replica, string reason, double backoffMs);
 
