@@ -232,7 +232,7 @@ public sealed partial class ServingScheduler
         var instance = replica.Instance;
         replica.Unloaded = instance is null ? Task.CompletedTask : Task.Run(async () => await instance.DisposeAsync().ConfigureAwait(false));
         Track(replica.Unloaded);
-        _ = replica.Unloaded.ContinueWith(_ => { lock (_gate) { Forget(replica); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = replica.Unloaded.ContinueWith(_ => { lock (_gate) { Forget(replica); } }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     /// <summary>Stops routing to a replica; once idle, frees its memory and disposes its backend.</summary>
@@ -275,7 +275,7 @@ public sealed partial class ServingScheduler
                 }
             },
             CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
+            TaskContinuationOptions.None,
             TaskScheduler.Default);
     }
 

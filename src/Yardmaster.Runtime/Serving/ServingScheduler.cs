@@ -15,7 +15,9 @@ namespace Yardmaster.Runtime.Serving;
 /// <remarks>
 /// Locking: every field is guarded by <c>_gate</c>. Promises (<see cref="PendingRequest.Completion"/>) are
 /// completed under it with asynchronous continuations, so no user code runs under the lock. Backend I/O
-/// (start, dispose) runs outside it on the thread pool and reports back by taking the lock.
+/// (start, dispose) runs outside it on the thread pool and reports back by taking the lock. No continuation
+/// of ours runs synchronously: the lock is reentrant, and a continuation run inline on a completed task
+/// (an unload that finished at once) would re-enter a decision half made (it once started a second load).
 /// </remarks>
 public sealed partial class ServingScheduler : IAsyncDisposable
 {
@@ -166,7 +168,7 @@ public sealed partial class ServingScheduler : IAsyncDisposable
                 }
             },
             CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
+            TaskContinuationOptions.None,
             TaskScheduler.Default);
     }
 

@@ -82,7 +82,7 @@ public sealed class ServingSchedulerTests
         var c = (await scheduler.AcquireAsync(Ticket("c"), Ct)).Lease!;
         Assert.Equal("c", c.Model);
         Assert.Equal(["a/0"], _launcher.Stopped);
-        Assert.Empty(States(scheduler, "a"));
+        await Until(() => States(scheduler, "a").Length == 0); // unloaded, then forgotten once its backend is disposed
         Assert.Equal(200L << 20, scheduler.Snapshot().Devices.Single().Used);
         scheduler.Release(c, true, null);
     }
