@@ -134,7 +134,6 @@ public sealed partial class ServingScheduler : IAsyncDisposable
 
             _disposed = true;
             _timer.Dispose();
-            _stopping.Cancel();
             foreach (var entry in _models.Values)
             {
                 FailQueued(entry, new Refusal(503, "shutting_down", "the server is shutting down"));
@@ -148,6 +147,8 @@ public sealed partial class ServingScheduler : IAsyncDisposable
             pending = [.. _background];
         }
 
+        // Outside the lock: cancellation runs the loads' and watchers' continuations inline.
+        await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(pending).ConfigureAwait(false);
         _stopping.Dispose();
     }
