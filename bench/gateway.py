@@ -37,7 +37,7 @@ COMPLETION = (
 MODELS = '{"object":"list","data":[{"id":"fast","object":"model"}]}'
 HEALTH = '{"status":"ok"}'
 
-PATHS = ["direct", "nginx", "yard"]
+PATHS = ["direct", "nginx", "dotnet", "yard"]
 
 # wrk script: the POST body, and one machine-readable line at the end (latencies in microseconds).
 WRK_LUA = """
@@ -227,6 +227,7 @@ def fmt(value, digits=3):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--yard", required=True, help="the built yard.dll")
+    ap.add_argument("--floor", required=True, help="the built Yardmaster.MinimalProxy.dll (bare Kestrel + HttpClient proxy)")
     ap.add_argument("--work", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--concurrency", default="1 16 64")
@@ -246,7 +247,7 @@ def main():
     data = f"{work}/yard-data"
     subprocess.run(["rm", "-rf", data], check=True)
     os.makedirs(data)
-    upstream, proxy, yard_port = free_port(), free_port(), free_port()
+    upstream, proxy, yard_port, floor_port = free_port(), free_port(), free_port(), free_port()
     with open(f"{work}/nginx.conf", "w", encoding="utf-8") as f:
         f.write(nginx_conf(work, upstream, proxy, args.nginx_workers))
     with open(f"{work}/gateway.yaml", "w", encoding="utf-8") as f:
@@ -269,6 +270,10 @@ def main():
     yard = subprocess.Popen(yard_cmd, env=env, stdout=open(f"{work}/logs/yard.out", "w", encoding="utf-8"), stderr=subprocess.STDOUT)
     _children.append(yard)
     wait_ready(yard_port, "/health", yard, "yard serve", check=lambda b: json.loads(b).get("replicas_ready", 0) >= 1)
+    floor = subprocess.Popen(["dotnet", args.floor, f"http://127.0.0.1:{upstream}/v1/chat/completions", str(floor_port)], env=env,
+                             stdout=open(f"{work}/logs/floor.out", "w", encoding="utf-8"), stderr=subprocess.STDOUT)
+    _children.append(floor)
+    wait_ready(floor_port, "/health", floor, "minimal .NET proxy")
     answer = check_answer(yard_port)
     print(f"yard answer: {answer}", file=sys.stderr)
 
@@ -276,6 +281,7 @@ def main():
         "direct": f"http://127.0.0.1:{upstream}/v1/chat/completions",
         "nginx": f"http://127.0.0.1:{proxy}/v1/chat/completions",
         "yard": f"http://127.0.0.1:{yard_port}/v1/chat/completions",
+        "dotnet": f"http://127.0.0.1:{floor_port}/v1/chat/completions",
     }
     for p in PATHS:
         print(f"warm-up {p} ({args.warmup} s at 16 connections)...", file=sys.stderr)
@@ -295,6 +301,7 @@ def main():
             print(f"c={c:<3} {p:<6} p50 {fmt(ms(r['p50']))} ms  p99 {fmt(ms(r['p99']))} ms  {r['rps']:9.0f} req/s  errors {r['errors']}", file=sys.stderr)
 
     yard_code, yard_exit = stop(yard, signal.SIGTERM, "yard serve")
+    stop(floor, signal.SIGTERM, "minimal .NET proxy")
     stop(nginx, signal.SIGQUIT, "nginx")
     load_after = os.getloadavg()
     report = render(args, concurrency, results, yard_cpu, answer, started, load_before, load_after, yard_cmd, yard_code, yard_exit)
@@ -350,21 +357,25 @@ def render(args, concurrency, results, yard_cpu, answer, started, load_before, l
         "",
         "Latencies in ms (wrk, per request, closed loop: each connection sends its next request when the last one is answered).",
         "Added = the path's figure minus direct's at the same concurrency. yard CPU = yard's own CPU time (user + system) ÷ requests in its run.",
+        "`.NET floor` = bench/Yardmaster.MinimalProxy, the least a .NET reverse proxy does (Kestrel in, HttpClient out, bytes copied; no validation,"
+        " tasks, scheduling or statistics): what the platform costs on this machine, so that yard's own share shows.",
         "",
-        "| conc | direct p50 | direct p99 | nginx p50 | nginx p99 | yard p50 | yard p99 | nginx added p50 / p99 | yard added p50 / p99 | direct req/s | nginx req/s | yard req/s | yard ÷ nginx | yard CPU µs/req |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| conc | direct p50 | direct p99 | nginx p50 | nginx p99 | yard p50 | yard p99 | nginx added p50 / p99 | yard added p50 / p99 | direct req/s | nginx req/s | yard req/s | yard ÷ nginx | yard CPU µs/req | .NET floor added p50 | .NET floor req/s (÷ nginx) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in concurrency:
-        d, n, y = (results[(p, c)] for p in PATHS)
+        d, n, f, y = (results[(p, c)] for p in PATHS)
         lines.append(
             f"| {c} | {fmt(ms(d['p50']))} | {fmt(ms(d['p99']))} | {fmt(ms(n['p50']))} | {fmt(ms(n['p99']))} | {fmt(ms(y['p50']))} | {fmt(ms(y['p99']))}"
             f" | {fmt(ms(n['p50'] - d['p50']))} / {fmt(ms(n['p99'] - d['p99']))} | {fmt(ms(y['p50'] - d['p50']))} / {fmt(ms(y['p99'] - d['p99']))}"
-            f" | {d['rps']:.0f} | {n['rps']:.0f} | {y['rps']:.0f} | {100 * y['rps'] / n['rps']:.0f}% | {yard_cpu[c]:.0f} |")
+            f" | {d['rps']:.0f} | {n['rps']:.0f} | {y['rps']:.0f} | {100 * y['rps'] / n['rps']:.0f}% | {yard_cpu[c]:.0f}"
+            f" | {fmt(ms(f['p50'] - d['p50']))} | {f['rps']:.0f} ({100 * f['rps'] / n['rps']:.0f}%) |")
     best = {p: max(results[(p, c)]["rps"] for c in concurrency) for p in PATHS}
     lines += [
         "",
         f"Max requests/s over the concurrencies: direct {best['direct']:.0f}, nginx {best['nginx']:.0f}, yard {best['yard']:.0f}"
-        f" (yard {100 * best['yard'] / best['nginx']:.0f}% of nginx).",
+        f" (yard {100 * best['yard'] / best['nginx']:.0f}% of nginx), .NET floor {best['dotnet']:.0f} ({100 * best['dotnet'] / best['nginx']:.0f}% of nginx;"
+        f" yard {100 * best['yard'] / best['dotnet']:.0f}% of it).",
         "",
     ]
     errors = {k: r["errors"] for k, r in results.items() if r["errors"]}

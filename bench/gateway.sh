@@ -77,11 +77,15 @@ command -v nginx >/dev/null || PATH="$PATH:/usr/sbin"
 
 if [ "$build" = 1 ]; then
   echo "building Release..." >&2
-  if ! log="$(dotnet build "$root/src/Yardmaster.Cli" -c Release -nologo -v quiet 2>&1)"; then
-    echo "$log" >&2
-    exit 1
-  fi
+  for project in src/Yardmaster.Cli bench/Yardmaster.MinimalProxy; do
+    if ! log="$(dotnet build "$root/$project" -c Release -nologo -v quiet 2>&1)"; then
+      echo "$log" >&2
+      exit 1
+    fi
+  done
 fi
+floor="$root/bench/Yardmaster.MinimalProxy/bin/Release/net10.0/Yardmaster.MinimalProxy.dll"
+[ -f "$floor" ] || { echo "gateway.sh: $floor not found (build without --no-build)" >&2; exit 1; }
 [ -f "$yard" ] || { echo "gateway.sh: $yard not found (build without --no-build)" >&2; exit 1; }
 
 env_args=()
@@ -99,7 +103,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 python3 "$root/bench/gateway.py" \
-  --yard "$yard" --work "$root/bench/.work/gateway" --out "$out" \
+  --yard "$yard" --floor "$floor" --work "$root/bench/.work/gateway" --out "$out" \
   --concurrency "$concurrency" --threads "$threads" --duration "$duration" --warmup "$warmup" \
   --nginx-workers "$workers" --label "$label" --command "$command_line" "${env_args[@]}" &
 runner=$!

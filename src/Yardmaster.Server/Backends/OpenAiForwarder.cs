@@ -194,10 +194,13 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The connection pool every upstream shares: no proxy, no overall timeout (deadlines cancel), short connect timeout.</summary>
+    /// <summary>The connection pool every upstream shares: no proxy, cookies, redirects or trace headers; no overall timeout (deadlines cancel); short connect timeout.</summary>
     public static HttpClient CreateClient() => new(new SocketsHttpHandler
     {
         UseProxy = false,
+        UseCookies = false, // a proxy passes requests on; it keeps no cookie jar of its own
+        AllowAutoRedirect = false,
+        ActivityHeadersPropagator = null,
         AutomaticDecompression = DecompressionMethods.None,
         ConnectTimeout = TimeSpan.FromSeconds(5),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
