@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Yardmaster.Server.Tests.Cli;
 
@@ -18,38 +13,34 @@ namespace Yardmaster.Server.Tests.Cli;
 public sealed class ModelMirror : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentQueue<string> _requests;
 
-    private ModelMirror(IEnumerable<string> files)
+    private ModelMirror(WebApplication app, Uri baseUrl, ConcurrentQueue<string> requests)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        _app = builder.Build();
-        var byName = files.ToDictionary(f => Path.GetFileName(f), StringComparer.Ordinal);
-        _app.Run(http =>
-        {
-            var path = http.Request.Path.Value ?? string.Empty;
-            _requests.Enqueue(path);
-            return byName.TryGetValue(path.TrimStart('/'), out var file)
-                ? Results.File(file, "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(http)
-                : Results.NotFound().ExecuteAsync(http);
-        });
+        _app = app;
+        BaseUrl = baseUrl;
+        _requests = requests;
     }
 
     /// <summary>The mirror's root, ending in a slash.</summary>
-    public Uri BaseUrl { get; private set; } = null!;
+    public Uri BaseUrl { get; }
 
     public IReadOnlyList<string> Requests => [.. _requests];
 
     /// <summary>Starts a mirror serving each of <paramref name="files"/> under its file name.</summary>
     public static async Task<ModelMirror> StartAsync(params string[] files)
     {
-        var mirror = new ModelMirror(files);
-        await mirror._app.StartAsync();
-        var address = mirror._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        mirror.BaseUrl = new Uri(address.TrimEnd('/') + "/");
-        return mirror;
+        var requests = new ConcurrentQueue<string>();
+        var byName = files.ToDictionary(f => Path.GetFileName(f), StringComparer.Ordinal);
+        var (app, url) = await LoopbackApp.StartAsync(app => app.Run(http =>
+        {
+            var path = http.Request.Path.Value ?? string.Empty;
+            requests.Enqueue(path);
+            return byName.TryGetValue(path.TrimStart('/'), out var file)
+                ? Results.File(file, "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(http)
+                : Results.NotFound().ExecuteAsync(http);
+        }));
+        return new ModelMirror(app, url, requests);
     }
 
     public async ValueTask DisposeAsync()
