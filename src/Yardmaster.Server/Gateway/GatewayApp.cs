@@ -132,7 +132,8 @@ public sealed class GatewayApp : IAsyncDisposable
         });
         app.MapPost("/v1/chat/completions", (HttpContext http) => completions.HandleAsync(http, chat: true));
         app.MapPost("/v1/completions", (HttpContext http) => completions.HandleAsync(http, chat: false));
-        app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, registry));
+        var started = _time.GetUtcNow().ToUnixTimeSeconds(); // "created" of every entry: when this server started serving it
+        app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, registry, started));
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
         new ManagementApi(registry, _scheduler, statistics, config.Server.MaxBodyBytes).Map(app);
         app.MapFallback((HttpContext http) => http.Request.Path.StartsWithSegments("/api")
@@ -176,7 +177,7 @@ public sealed class GatewayApp : IAsyncDisposable
         _registry?.Dispose();
     }
 
-    private static Task WriteModelsAsync(HttpContext http, ServingRegistry registry)
+    private static Task WriteModelsAsync(HttpContext http, ServingRegistry registry, long created)
     {
         var current = registry.Current;
         return JsonResponse.WriteAsync(http, json =>
@@ -186,7 +187,7 @@ public sealed class GatewayApp : IAsyncDisposable
             json.WriteStartArray("data");
             foreach (var task in current.Tasks.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
             {
-                Entry(json, task.Name, "task", j =>
+                Entry(json, task.Name, "task", created, j =>
                 {
                     j.WriteString("priority", Core.PriorityClasses.Name(task.Priority));
                     j.WriteStartArray("models");
@@ -201,7 +202,7 @@ public sealed class GatewayApp : IAsyncDisposable
 
             foreach (var model in current.Models.Values.OrderBy(m => m.Name, StringComparer.Ordinal))
             {
-                Entry(json, model.Name, "model", j => j.WriteString("backend", model.Backend.ToString().ToLowerInvariant()));
+                Entry(json, model.Name, "model", created, j => j.WriteString("backend", model.Backend.ToString().ToLowerInvariant()));
             }
 
             json.WriteEndArray();
@@ -209,12 +210,12 @@ public sealed class GatewayApp : IAsyncDisposable
         });
     }
 
-    private static void Entry(Utf8JsonWriter json, string id, string kind, Action<Utf8JsonWriter> meta)
+    private static void Entry(Utf8JsonWriter json, string id, string kind, long created, Action<Utf8JsonWriter> meta)
     {
         json.WriteStartObject();
         json.WriteString("id", id);
         json.WriteString("object", "model");
-        json.WriteNumber("created", 0);
+        json.WriteNumber("created", created);
         json.WriteString("owned_by", "yardmaster");
         json.WriteStartObject("meta");
         json.WriteString("kind", kind);
