@@ -27,7 +27,14 @@ public sealed unsafe class KvCache : IDisposable
         var count = (nuint)capacity * (nuint)_layers * (nuint)config.KvDim;
         _keys = (float*)NativeMemory.AllocZeroed(count, sizeof(float));
         _values = (float*)NativeMemory.AllocZeroed(count, sizeof(float));
-        ByteLength = (long)count * sizeof(float) * 2;
+        ByteLength = BytesFor(config, capacity);
+    }
+
+    /// <summary>Bytes a cache of <paramref name="capacity"/> positions of <paramref name="config"/> takes (keys and values, F32).</summary>
+    public static long BytesFor(LlamaConfig config, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return (long)capacity * config.Layers * config.KvDim * sizeof(float) * 2;
     }
 
     /// <summary>Positions the cache holds.</summary>

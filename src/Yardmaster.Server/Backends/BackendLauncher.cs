@@ -9,24 +9,7 @@ internal sealed class BackendLauncher(BackendOptions options, TimeProvider time)
     private readonly HttpClient _client = OpenAiForwarder.CreateClient();
 
     /// <inheritdoc />
-    public long EstimateMemory(ModelDefinition model)
-    {
-        if (model.Memory is { } declared)
-        {
-            return declared;
-        }
-
-        if (model.Backend == BackendKind.Http)
-        {
-            return 0;
-        }
-
-        // File size (the weights, mapped) plus a KV cache allowance: about an eighth of the weights per
-        // slot for small contexts, which the measurement after load then replaces.
-        var file = model.Path is { } path && File.Exists(path) ? new FileInfo(path).Length : 64L << 20;
-        var runtime = model.Backend == BackendKind.Process ? 96L << 20 : 0; // a child's own runtime
-        return file + (file / 8 * model.Slots) + runtime;
-    }
+    public long EstimateMemory(ModelDefinition model) => ModelFootprint.Estimate(model);
 
     /// <inheritdoc />
     public async Task<IReplicaInstance> StartAsync(ModelDefinition model, int replica, CancellationToken cancellationToken) => model.Backend switch

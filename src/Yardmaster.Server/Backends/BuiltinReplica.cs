@@ -28,6 +28,9 @@ internal sealed class BuiltinReplica : IServingReplica
     /// <inheritdoc />
     public long MemoryBytes => _model.WeightBytes + _engine.KvCacheBytes;
 
+    /// <summary>The tensors' bytes in the mapped file.</summary>
+    internal long WeightBytes => _model.WeightBytes;
+
     /// <inheritdoc />
     public Task Exited => _exited.Task; // an in-process engine does not die on its own
 

@@ -1,0 +1,40 @@
+using Yardmaster.Core.Configuration;
+using Yardmaster.Server.Backends;
+
+namespace Yardmaster.Server.Tests.Backends;
+
+public sealed class ModelFootprintTests
+{
+    [Theory]
+    [InlineData(1, 128)]
+    [InlineData(4, 256)]
+    public async Task Estimate_BuiltinModel_CoversWhatTheLoadedReplicaMeasures(int slots, int context)
+    {
+        var definition = new ModelDefinition { Name = "s", Path = SharedModels.Stories260K, Slots = slots, Context = context };
+        var estimate = ModelFootprint.Estimate(definition);
+
+        await using var replica = await BuiltinReplica.StartAsync(definition, TimeProvider.System, TestContext.Current.CancellationToken);
+
+        // The estimate counts the whole file where the measurement counts the tensors: it is above by the
+        // header and vocabulary only, never below.
+        var headerAndVocabulary = new FileInfo(SharedModels.Stories260K).Length - replica.WeightBytes;
+        Assert.Equal(replica.MemoryBytes + headerAndVocabulary, estimate);
+        Assert.InRange(headerAndVocabulary, 0, new FileInfo(SharedModels.Stories260K).Length / 2);
+    }
+
+    [Fact]
+    public void Estimate_DeclaredMemory_Wins() =>
+        Assert.Equal(123L << 20, ModelFootprint.Estimate(new ModelDefinition { Name = "s", Path = SharedModels.Stories260K, Memory = 123L << 20 }));
+
+    [Fact]
+    public void Estimate_ProcessBackend_AddsTheChildsRuntime()
+    {
+        var builtin = ModelFootprint.Estimate(new ModelDefinition { Name = "s", Path = SharedModels.Stories260K });
+        var process = ModelFootprint.Estimate(new ModelDefinition { Name = "s", Backend = BackendKind.Process, Command = "x {port}", Path = SharedModels.Stories260K });
+        Assert.Equal(builtin + ModelFootprint.ChildRuntimeBytes, process);
+    }
+
+    [Fact]
+    public void Estimate_HttpBackend_HoldsNoMemoryHere() =>
+        Assert.Equal(0, ModelFootprint.Estimate(new ModelDefinition { Name = "r", Backend = BackendKind.Http, Url = new Uri("http://127.0.0.1:9/v1") }));
+}
