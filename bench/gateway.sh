@@ -26,6 +26,8 @@ EOF
 }
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 yard="$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll"
 concurrency="1 16 64"
 threads=2
@@ -76,13 +78,7 @@ fi
 command -v nginx >/dev/null || PATH="$PATH:/usr/sbin"
 
 if [ "$build" = 1 ]; then
-  echo "building Release..." >&2
-  for project in src/Yardmaster.Cli bench/Yardmaster.MinimalProxy; do
-    if ! log="$(dotnet build "$root/$project" -c Release -nologo -v quiet 2>&1)"; then
-      echo "$log" >&2
-      exit 1
-    fi
-  done
+  bench_build "$root" src/Yardmaster.Cli bench/Yardmaster.MinimalProxy
 fi
 floor="$root/bench/Yardmaster.MinimalProxy/bin/Release/net10.0/Yardmaster.MinimalProxy.dll"
 [ -f "$floor" ] || { echo "gateway.sh: $floor not found (build without --no-build)" >&2; exit 1; }
@@ -91,20 +87,7 @@ floor="$root/bench/Yardmaster.MinimalProxy/bin/Release/net10.0/Yardmaster.Minima
 env_args=()
 for kv in $yard_env; do env_args+=(--yard-env "$kv"); done
 
-runner=""
-cleanup() {
-  # The Python runner stops nginx and yard itself; this covers an interrupt that reached only us.
-  if [ -n "$runner" ] && kill -0 "$runner" 2>/dev/null; then
-    kill -TERM "$runner" 2>/dev/null || true
-    wait "$runner" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-python3 "$root/bench/gateway.py" \
+bench_run python3 "$root/bench/gateway.py" \
   --yard "$yard" --floor "$floor" --work "$root/bench/.work/gateway" --out "$out" \
   --concurrency "$concurrency" --threads "$threads" --duration "$duration" --warmup "$warmup" \
-  --nginx-workers "$workers" --label "$label" --command "$command_line" "${env_args[@]}" &
-runner=$!
-wait "$runner"
+  --nginx-workers "$workers" --label "$label" --command "$command_line" "${env_args[@]}"

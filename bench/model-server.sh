@@ -24,6 +24,8 @@ EOF
 }
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 models="stories260K f32 q8_0"
 threads="1 2"
 repeat=2
@@ -52,25 +54,8 @@ bandwidth="$root/bench/Yardmaster.Bandwidth/bin/Release/net10.0/Yardmaster.Bandw
 [ -f "$stories" ] || { echo "model-server.sh: $stories not found (see README.md)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "model-server.sh: python3 is required" >&2; exit 1; }
 
-runner=""
-cleanup() {
-  # The Python runner stops its servers itself; this covers an interrupt that reached only us.
-  if [ -n "$runner" ] && kill -0 "$runner" 2>/dev/null; then
-    kill -TERM "$runner" 2>/dev/null || true
-    wait "$runner" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 if [ "$build" = 1 ]; then
-  echo "building Release..." >&2
-  for project in src/Yardmaster.Cli/Yardmaster.Cli.csproj bench/Yardmaster.Bandwidth/Yardmaster.Bandwidth.csproj; do
-    if ! log="$(dotnet build "$root/$project" -c Release -nologo -v quiet 2>&1)"; then
-      echo "$log" >&2
-      exit 1
-    fi
-  done
+  bench_build "$root" src/Yardmaster.Cli/Yardmaster.Cli.csproj bench/Yardmaster.Bandwidth/Yardmaster.Bandwidth.csproj
 fi
 
 # synthetic TYPE: prints the path of the 110M model of TYPE, generating it unless a file with the size
@@ -108,8 +93,6 @@ done
 
 model_args=()
 for s in "${specs[@]}"; do model_args+=(--model "$s"); done
-python3 "$root/bench/model-server.py" \
+bench_run python3 "$root/bench/model-server.py" \
   --yard "$yard" --bandwidth "$bandwidth" --threads "$threads" --repeat "$repeat" --cold "$cold" \
-  --out "$out" "${model_args[@]}" &
-runner=$!
-wait "$runner"
+  --out "$out" "${model_args[@]}"
