@@ -1,0 +1,44 @@
+namespace Yardmaster.Core.Execution;
+
+/// <summary>Everything an executor needs to run one attempt of a step.</summary>
+public sealed record StepLaunch
+{
+    /// <summary>Unique and safe in file and container names, e.g. <c>r42.prepare.1</c>: letters, digits, '.', '_' and '-'.</summary>
+    public required string AttemptId { get; init; }
+
+    /// <summary>The run's id.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>The step's id in its pipeline.</summary>
+    public required string StepId { get; init; }
+
+    /// <summary>1 for the first try.</summary>
+    public required int Attempt { get; init; }
+
+    /// <summary>The shell command of a <c>run:</c> step (run by <c>/bin/sh -c</c>); null for a container step.</summary>
+    public string? Command { get; init; }
+
+    /// <summary>The container of a <c>container:</c> step; null for a shell step.</summary>
+    public ContainerSpec? Container { get; init; }
+
+    /// <summary>Extra environment variables, on top of the scheduler's own environment (process) or the image's (docker).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The run's shared working directory (exists); mounted at <see cref="ContainerSpec.WorkDir"/> in a container.</summary>
+    public required string WorkingDirectory { get; init; }
+
+    /// <summary>This attempt's own directory (exists, empty at start): for the executor's pid, status and cgroup bookkeeping.</summary>
+    public required string AttemptDirectory { get; init; }
+
+    /// <summary>The file stdout and stderr go to, appended, interleaved as written.</summary>
+    public required string LogPath { get; init; }
+
+    /// <summary>CPU in millicores (1000 = one core); a limit where the executor can enforce one (docker), else advisory.</summary>
+    public long CpuMillis { get; init; }
+
+    /// <summary>Memory limit in bytes; 0 for none. Exceeding it kills the attempt and <see cref="StepExit.OomKilled"/> says so.</summary>
+    public long MemoryBytes { get; init; }
+
+    /// <summary>GPU indexes placed for the attempt (<c>CUDA_VISIBLE_DEVICES</c>); empty for none.</summary>
+    public IReadOnlyList<int> Gpus { get; init; } = [];
+}
