@@ -29,7 +29,7 @@ internal static class TaskSection
         };
     }
 
-    private static PriorityClass? ReadPriority(ConfigSection s)
+    internal static PriorityClass? ReadPriority(ConfigSection s)
     {
         if (s.String("priority") is not { } text)
         {

@@ -1,0 +1,12 @@
+namespace Yardmaster.Core.Pipelines;
+
+/// <summary>What one node offers steps in all: CPU millicores, memory bytes and GPU devices.</summary>
+/// <param name="Name">The node's name (<c>local</c> for this machine).</param>
+/// <param name="CpuMillis">1000 per core.</param>
+/// <param name="MemoryBytes">Memory for steps and models.</param>
+/// <param name="Gpus">GPU devices, by count.</param>
+public sealed record NodeCapacity(string Name, long CpuMillis, long MemoryBytes, int Gpus)
+{
+    /// <summary>True when <paramref name="request"/> fits in the whole node.</summary>
+    public bool Holds(ResourceRequest request) => request.CpuMillis <= CpuMillis && request.MemoryBytes <= MemoryBytes && request.Gpus <= Gpus;
+}

@@ -1,0 +1,20 @@
+namespace Yardmaster.Core.Pipelines;
+
+/// <summary>A pipeline file: a DAG of steps with a priority class and limits. Immutable; validated by <see cref="PipelineValidator"/>.</summary>
+public sealed record PipelineDefinition
+{
+    /// <summary>The pipeline's name; runs are listed under it.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The class its steps are ordered and preempted by. Default <see cref="PriorityClass.Normal"/>.</summary>
+    public PriorityClass Priority { get; init; } = PriorityClass.Normal;
+
+    /// <summary>At most this many steps of one run at a time; null for no limit beyond the node's capacity.</summary>
+    public int? MaxParallel { get; init; }
+
+    /// <summary>Environment variables for every step (a step's own <c>env</c> wins).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The steps in file order.</summary>
+    public IReadOnlyList<StepDefinition> Steps { get; init; } = [];
+}

@@ -1,0 +1,14 @@
+namespace Yardmaster.Core.Pipelines;
+
+/// <summary>What a pipeline is validated against: the nodes it may run on and what this scheduler can run.</summary>
+public sealed record PipelineEnvironment
+{
+    /// <summary>The nodes of the ledger; a step must fit in at least one.</summary>
+    public IReadOnlyList<NodeCapacity> Nodes { get; init; } = [];
+
+    /// <summary>The container engine steps with <c>container:</c> run on (e.g. "docker at /var/run/docker.sock"); null when none is configured.</summary>
+    public string? ContainerEngine { get; init; }
+
+    /// <summary>The inference tasks <c>inference:</c> steps may name; null when inference steps cannot run here (no server).</summary>
+    public IReadOnlyCollection<string>? InferenceTasks { get; init; }
+}

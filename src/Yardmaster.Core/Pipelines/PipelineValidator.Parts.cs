@@ -1,0 +1,110 @@
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Units;
+
+namespace Yardmaster.Core.Pipelines;
+
+public static partial class PipelineValidator
+{
+    private static void CheckBody(StepDefinition step, string at, PipelineEnvironment environment, List<ConfigError> errors)
+    {
+        var bodies = (step.Run is null ? 0 : 1) + (step.Container is null ? 0 : 1) + (step.Inference is null ? 0 : 1);
+        if (bodies != 1)
+        {
+            errors.Add(new(at, bodies == 0
+                ? "a step needs one of run (a shell command), container or inference"
+                : "a step has exactly one of run, container and inference"));
+            return;
+        }
+
+        if (step.Run is { } run && string.IsNullOrWhiteSpace(run))
+        {
+            errors.Add(new($"{at}.run", "the command is empty"));
+        }
+
+        if (step.Container is { } container)
+        {
+            if (string.IsNullOrWhiteSpace(container.Image))
+            {
+                errors.Add(new($"{at}.container.image", "an image is required, e.g. yard/busybox:local"));
+            }
+
+            if (environment.ContainerEngine is null)
+            {
+                errors.Add(new($"{at}.container", "a container step needs a container engine, and none is configured (executors.docker in yard.yaml, and a running Docker engine)"));
+            }
+        }
+
+        if (step.Inference is { } inference)
+        {
+            if (environment.InferenceTasks is not { } tasks)
+            {
+                errors.Add(new($"{at}.inference", "inference steps run on a server that serves the task; submit with --server URL (or to yard serve)"));
+            }
+            else if (!tasks.Contains(inference.Task, StringComparer.Ordinal))
+            {
+                errors.Add(new($"{at}.inference.task", $"unknown task '{inference.Task}'; the server has: {string.Join(", ", tasks.Order(StringComparer.Ordinal))}"));
+            }
+
+            if (inference.Concurrency < 1)
+            {
+                errors.Add(new($"{at}.inference.concurrency", "must be at least 1"));
+            }
+        }
+    }
+
+    private static void CheckRetries(RetryPolicy retries, string at, List<ConfigError> errors)
+    {
+        if (retries.Max is < 0 or > MaxRetries)
+        {
+            errors.Add(new($"{at}.max", $"must be between 0 and {MaxRetries}; found {retries.Max}"));
+        }
+
+        if (retries.Initial < TimeSpan.Zero)
+        {
+            errors.Add(new($"{at}.initial", "must not be negative"));
+        }
+
+        if (retries.MaxDelay < retries.Initial)
+        {
+            errors.Add(new($"{at}.max_delay", $"must be at least initial ({Durations.Format(retries.Initial)})"));
+        }
+    }
+
+    private static void CheckResources(ResourceRequest resources, string at, PipelineEnvironment environment, List<ConfigError> errors)
+    {
+        if (resources.CpuMillis < 0 || resources.MemoryBytes < 0 || resources.Gpus < 0)
+        {
+            errors.Add(new(at, "cpu, memory and gpu must not be negative"));
+            return;
+        }
+
+        if (environment.Nodes.Count == 0 || environment.Nodes.Any(n => n.Holds(resources)))
+        {
+            return;
+        }
+
+        // Name the dimension that no node has enough of.
+        var largest = environment.Nodes;
+        var (field, asked, most) = resources.CpuMillis > largest.Max(n => n.CpuMillis)
+            ? ("cpu", CpuAmounts.Format(resources.CpuMillis), CpuAmounts.Format(largest.Max(n => n.CpuMillis)))
+            : resources.MemoryBytes > largest.Max(n => n.MemoryBytes)
+                ? ("memory", ByteSizes.Format(resources.MemoryBytes), ByteSizes.Format(largest.Max(n => n.MemoryBytes)))
+                : resources.Gpus > largest.Max(n => n.Gpus)
+                    ? ("gpu", resources.Gpus.ToString(System.Globalization.CultureInfo.InvariantCulture), largest.Max(n => n.Gpus).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    : (string.Empty, resources.ToString(), "no single node has all of it");
+        errors.Add(field.Length == 0
+            ? new(at, $"{asked} is larger than every node ({most})")
+            : new($"{at}.{field}", $"{asked} is larger than every node (the largest has {most})"));
+    }
+
+    private static void CheckEnvironment(IReadOnlyDictionary<string, string> environment, string at, List<ConfigError> errors)
+    {
+        foreach (var name in environment.Keys)
+        {
+            if (name.Length == 0 || char.IsAsciiDigit(name[0]) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                errors.Add(new($"{at}.{name}", $"'{name}' is not a valid environment variable name; use letters, digits and '_', not starting with a digit"));
+            }
+        }
+    }
+}

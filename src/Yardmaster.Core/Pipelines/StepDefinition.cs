@@ -1,0 +1,43 @@
+using Yardmaster.Core.Execution;
+
+namespace Yardmaster.Core.Pipelines;
+
+/// <summary>One node of a pipeline. Exactly one body: <see cref="Run"/>, <see cref="Container"/> or <see cref="Inference"/>.</summary>
+public sealed record StepDefinition
+{
+    /// <summary>Unique within its pipeline: letters, digits, '_' and '-'.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The ids of the steps that must succeed first.</summary>
+    public IReadOnlyList<string> Needs { get; init; } = [];
+
+    /// <summary>A shell command (<c>/bin/sh -c</c>), run by the <c>process</c> executor in the run's working directory.</summary>
+    public string? Run { get; init; }
+
+    /// <summary>A container, run by the <c>docker</c> executor with the run's working directory mounted.</summary>
+    public ContainerSpec? Container { get; init; }
+
+    /// <summary>A batch of inference requests sent through the request scheduler at the pipeline's priority.</summary>
+    public InferenceStepSpec? Inference { get; init; }
+
+    /// <summary>What it reserves on a node while it runs.</summary>
+    public ResourceRequest Resources { get; init; } = ResourceRequest.Default;
+
+    /// <summary>An attempt running longer is killed (its whole process group) and fails; null for none.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>How failed attempts are retried. Default: not at all.</summary>
+    public RetryPolicy Retries { get; init; } = RetryPolicy.None;
+
+    /// <summary>Environment variables of this step, over the pipeline's.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Files (relative to the run's working directory) the step must leave behind; a success without them fails.</summary>
+    public IReadOnlyList<string> Outputs { get; init; } = [];
+
+    /// <summary>Whether a step of a higher class may stop it to take its place. Default true for classes below <see cref="PriorityClass.High"/>.</summary>
+    public bool? Preemptible { get; init; }
+
+    /// <summary>The kind of body, for executors and messages.</summary>
+    public StepKind Kind => Container is not null ? StepKind.Container : Inference is not null ? StepKind.Inference : StepKind.Run;
+}

@@ -1,0 +1,207 @@
+using Yardmaster.Core.Pipelines;
+
+namespace Yardmaster.Core.Placement;
+
+/// <summary>
+/// One scheduling decision over a snapshot: walks the ready steps in order (the caller sorts them by class,
+/// then longest remaining critical path) and places each with the placement policy, with EASY backfill: the
+/// first step that does not fit gets a reservation on the node where running steps free enough soonest, and
+/// a later step may start only where it does not delay that reservation (it is predicted to end before it,
+/// or fits in what the reservation leaves). A blocked step may preempt running steps of lower classes.
+/// Pure: the nodes array is updated in place to what the decisions leave free; nothing else is mutated.
+/// </summary>
+public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = true)
+{
+    /// <summary>The policy choosing among nodes where a step fits.</summary>
+    public IPlacementPolicy Placement { get; } = placement ?? throw new ArgumentNullException(nameof(placement));
+
+    /// <summary>Plans one pass at time <paramref name="now"/> (seconds on the caller's clock).</summary>
+    public PassPlan Plan(IReadOnlyList<ReadyStep> ready, NodeResources[] nodes, IReadOnlyList<RunningStep> running, PassLimits limits, double now)
+    {
+        ArgumentNullException.ThrowIfNull(ready);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(running);
+        ArgumentNullException.ThrowIfNull(limits);
+        var plan = new PassPlan();
+        var slots = (int[])limits.GroupSlots.Clone();
+        var startsLeft = limits.MaxStarts;
+        var reservation = default(Reservation);
+        var stopping = running.Where(r => r.Stopping).ToList();
+        var smallestFailure = (Cpu: long.MaxValue, Memory: long.MaxValue, Gpus: int.MaxValue);
+        for (var k = 0; k < ready.Count && startsLeft > 0; k++)
+        {
+            var step = ready[k];
+            if (slots[step.Group] <= 0)
+            {
+                continue;
+            }
+
+            var request = step.Request;
+            var dominated = request.CpuMillis >= smallestFailure.Cpu && request.MemoryBytes >= smallestFailure.Memory && request.Gpus >= smallestFailure.Gpus;
+            var node = dominated ? -1 : Choose(step, nodes, reservation, now);
+            if (node >= 0)
+            {
+                if (reservation.Active && node == reservation.Node && now + step.PredictedSeconds > reservation.At)
+                {
+                    reservation.Take(request);
+                }
+
+                plan.Starts.Add((step.Key, node, nodes[node].Take(request)));
+                slots[step.Group]--;
+                startsLeft--;
+                continue;
+            }
+
+            if (!dominated && reservation.Active is false)
+            {
+                smallestFailure = (request.CpuMillis, request.MemoryBytes, request.Gpus);
+            }
+
+            if (!reservation.Active)
+            {
+                reservation = Reserve(step, nodes, running, stopping, plan, now);
+                if (reservation.Active)
+                {
+                    plan.Reserved = step.Key;
+                    plan.ReservedAt = reservation.At;
+                }
+            }
+        }
+
+        return plan;
+    }
+
+    private int Choose(in ReadyStep step, NodeResources[] nodes, Reservation reservation, double now)
+    {
+        if (!reservation.Active)
+        {
+            return Placement.Choose(step.Request, nodes);
+        }
+
+        if (!backfill)
+        {
+            return -1;
+        }
+
+        // Backfill: on the reserved node, a step that would still run at the reserved time may only use what
+        // the reservation leaves over.
+        var saved = nodes[reservation.Node];
+        if (now + step.PredictedSeconds > reservation.At)
+        {
+            nodes[reservation.Node].CpuFree = Math.Min(saved.CpuFree, reservation.Cpu);
+            nodes[reservation.Node].MemoryFree = Math.Min(saved.MemoryFree, reservation.Memory);
+            nodes[reservation.Node].GpuFree = saved.GpuFree & reservation.Gpus;
+        }
+
+        var node = Placement.Choose(step.Request, nodes);
+        nodes[reservation.Node] = saved;
+        return node;
+    }
+
+    /// <summary>
+    /// The reservation of the first blocked step: the node and time where it fits soonest as running steps end
+    /// (stopping steps end now). When the step's class is above some running steps' and no stopping step
+    /// already makes room, it preempts the fewest lower-class steps that make it fit on one node.
+    /// </summary>
+    private static Reservation Reserve(ReadyStep step, NodeResources[] nodes, IReadOnlyList<RunningStep> running, List<RunningStep> stopping, PassPlan plan, double now)
+    {
+        var request = step.Request;
+        var best = default(Reservation);
+        var byNode = running.GroupBy(r => r.Node);
+        var victims = default(List<RunningStep>);
+        foreach (var group in byNode)
+        {
+            var node = nodes[group.Key];
+            var releases = group.OrderBy(r => r.Stopping ? now : Math.Max(now, r.PredictedEnd));
+            foreach (var r in releases)
+            {
+                node.Give(r.Request, r.Gpus);
+                if (node.Fits(request))
+                {
+                    var at = r.Stopping ? now : Math.Max(now, r.PredictedEnd);
+                    if (!best.Active || at < best.At)
+                    {
+                        best = Reservation.After(group.Key, at, node, request);
+                    }
+
+                    break;
+                }
+            }
+
+            if (!group.Any(r => r.Stopping && r.Priority > step.Priority))
+            {
+                var candidates = Victims(step, nodes[group.Key], group);
+                if (candidates is not null && (victims is null || candidates.Count < victims.Count))
+                {
+                    victims = candidates;
+                }
+            }
+        }
+
+        var waitingOnStops = stopping.Any(s => s.Priority > step.Priority);
+        if (victims is not null && !waitingOnStops && (!best.Active || best.At > now))
+        {
+            plan.Preemptions.AddRange(victims.Select(v => v.Key));
+            var node = nodes[victims[0].Node];
+            foreach (var v in victims)
+            {
+                node.Give(v.Request, v.Gpus);
+            }
+
+            return Reservation.After(victims[0].Node, now, node, request);
+        }
+
+        return best;
+    }
+
+    /// <summary>Lower-class preemptible steps on one node, least urgent and youngest first, until the step fits; null when even all of them are not enough.</summary>
+    private static List<RunningStep>? Victims(ReadyStep step, NodeResources node, IEnumerable<RunningStep> onNode)
+    {
+        var priority = step.Priority;
+        var request = step.Request;
+        var victims = new List<RunningStep>();
+        foreach (var r in onNode.Where(r => r.Preemptible && !r.Stopping && r.Priority > priority).OrderByDescending(r => r.Priority).ThenByDescending(r => r.Started))
+        {
+            victims.Add(r);
+            node.Give(r.Request, r.Gpus);
+            if (node.Fits(request))
+            {
+                return victims;
+            }
+        }
+
+        return null;
+    }
+
+    private struct Reservation(int node, double at, long cpu, long memory, ulong gpus)
+    {
+        public bool Active { get; } = true;
+
+        public int Node { get; } = node;
+
+        public double At { get; } = at;
+
+        public long Cpu { get; private set; } = cpu;
+
+        public long Memory { get; private set; } = memory;
+
+        public ulong Gpus { get; private set; } = gpus;
+
+        /// <summary>What <paramref name="node"/> has left at <paramref name="at"/> once the reserved step takes <paramref name="request"/>.</summary>
+        public static Reservation After(int index, double at, NodeResources node, in ResourceRequest request)
+        {
+            node.Take(request);
+            return new Reservation(index, at, node.CpuFree, node.MemoryFree, node.GpuFree);
+        }
+
+        public void Take(in ResourceRequest request)
+        {
+            Cpu -= request.CpuMillis;
+            Memory -= request.MemoryBytes;
+            for (var i = 0; i < request.Gpus && Gpus != 0; i++)
+            {
+                Gpus &= Gpus - 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using Yardmaster.Core;
+using Yardmaster.Core.Execution;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Units;
+using Yardmaster.Runtime.Configuration;
+
+namespace Yardmaster.Runtime.Pipelines;
+
+/// <summary>Maps a pipeline file's mappings to <see cref="PipelineDefinition"/>; unknown keys and bad values become located errors.</summary>
+internal static class PipelineSection
+{
+    private static readonly string[] _keys = ["name", "description", "priority", "max_parallel", "env", "steps"];
+    private static readonly string[] _stepKeys = ["id", "needs", "run", "container", "inference", "resources", "timeout", "retries", "env", "outputs", "preemptible"];
+    private static readonly string[] _containerKeys = ["image", "command", "workdir"];
+    private static readonly string[] _inferenceKeys = ["task", "input", "output", "concurrency"];
+    private static readonly string[] _resourceKeys = ["cpu", "memory", "gpu"];
+    private static readonly string[] _retryKeys = ["max", "backoff", "initial", "max_delay"];
+    private static readonly Dictionary<string, BackoffKind> _backoffs = new(StringComparer.Ordinal)
+    {
+        ["exponential"] = BackoffKind.Exponential,
+        ["linear"] = BackoffKind.Linear,
+        ["constant"] = BackoffKind.Constant,
+    };
+
+    public static PipelineDefinition? Read(ConfigNode root, ConfigReader reader)
+    {
+        if (reader.Section(root, string.Empty, _keys) is not { } s)
+        {
+            return null;
+        }
+
+        if (s.Node("name") is null)
+        {
+            s.Missing("name", "name is required: what the pipeline's runs are listed under");
+        }
+
+        if (s.Node("steps") is null)
+        {
+            s.Missing("steps", "steps is required: a list of steps, each with an id and one of run, container or inference");
+        }
+
+        var steps = new List<StepDefinition>();
+        var items = s.List("steps", "steps") ?? [];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var field = $"steps[{i}]";
+            var step = reader.Section(items[i], field, _stepKeys) ?? new ConfigSection(reader, field, items[i], []);
+            steps.Add(ReadStep(step));
+        }
+
+        return new PipelineDefinition
+        {
+            Name = s.String("name") ?? string.Empty,
+            Priority = TaskSection.ReadPriority(s) ?? PriorityClass.Normal,
+            MaxParallel = s.Int("max_parallel"),
+            Environment = ReadEnvironment(s, "env"),
+            Steps = steps,
+        };
+    }
+
+    private static StepDefinition ReadStep(ConfigSection s)
+    {
+        if (s.Node("id") is null)
+        {
+            s.Missing("id", "id is required: the step's name within the pipeline");
+        }
+
+        var container = s.Section("container", _containerKeys);
+        var inference = s.Section("inference", _inferenceKeys);
+        return new StepDefinition
+        {
+            Id = s.String("id") ?? string.Empty,
+            Needs = s.Node("needs") is { Kind: ConfigNodeKind.Scalar } single ? [s.Reader.String(single, s.Field("needs")) ?? string.Empty] : s.Strings("needs", "step ids") ?? [],
+            Run = s.String("run"),
+            Container = container is null ? null : ReadContainer(container),
+            Inference = inference is null ? null : ReadInference(inference),
+            Resources = ReadResources(s.Section("resources", _resourceKeys)),
+            Timeout = s.Duration("timeout"),
+            Retries = ReadRetries(s),
+            Environment = ReadEnvironment(s, "env"),
+            Outputs = s.Strings("outputs", "file paths") ?? [],
+            Preemptible = s.Bool("preemptible"),
+        };
+    }
+
+    private static ContainerSpec ReadContainer(ConfigSection c)
+    {
+        if (c.Node("image") is null)
+        {
+            c.Missing("image", "image is required, e.g. yard/busybox:local");
+        }
+
+        IReadOnlyList<string>? command = c.Node("command") is { Kind: ConfigNodeKind.Scalar } line
+            ? ["/bin/sh", "-c", c.Reader.String(line, c.Field("command")) ?? string.Empty]
+            : c.Strings("command", "arguments");
+        return new ContainerSpec(c.String("image") ?? string.Empty, command) { WorkDir = c.String("workdir") ?? "/work" };
+    }
+
+    private static InferenceStepSpec ReadInference(ConfigSection c)
+    {
+        foreach (var key in new[] { "task", "input", "output" })
+        {
+            if (c.Node(key) is null)
+            {
+                c.Missing(key, $"{key} is required: inference steps have task, input (a JSONL file of requests) and output");
+            }
+        }
+
+        return new InferenceStepSpec(c.String("task") ?? string.Empty, c.String("input") ?? string.Empty, c.String("output") ?? string.Empty)
+        {
+            Concurrency = c.Int("concurrency") ?? 4,
+        };
+    }
+
+    private static ResourceRequest ReadResources(ConfigSection? r)
+    {
+        var d = ResourceRequest.Default;
+        if (r is null)
+        {
+            return d;
+        }
+
+        long? cpu = null;
+        if (r.Node("cpu") is { } node && r.Reader.String(node, r.Field("cpu")) is { } text)
+        {
+            if (CpuAmounts.TryParse(text, out var millis, out var error))
+            {
+                cpu = millis;
+            }
+            else
+            {
+                r.Reader.Error(node, r.Field("cpu"), error!);
+            }
+        }
+
+        return new ResourceRequest(cpu ?? d.CpuMillis, r.Size("memory") ?? d.MemoryBytes, r.Int("gpu") ?? d.Gpus);
+    }
+
+    /// <summary><c>retries: 3</c> or <c>retries: { max: 3, backoff: exponential, initial: 2s, max_delay: 1m }</c>.</summary>
+    private static RetryPolicy ReadRetries(ConfigSection s)
+    {
+        var d = RetryPolicy.None;
+        if (s.Node("retries") is not { } node)
+        {
+            return d;
+        }
+
+        if (node.Kind == ConfigNodeKind.Scalar)
+        {
+            return d with { Max = s.Int("retries") ?? 0 };
+        }
+
+        if (s.Section("retries", _retryKeys) is not { } r)
+        {
+            return d;
+        }
+
+        return new RetryPolicy(r.Int("max") ?? 1, r.Choice("backoff", _backoffs) ?? d.Backoff, r.Duration("initial") ?? d.Initial, r.Duration("max_delay") ?? d.MaxDelay);
+    }
+
+    private static Dictionary<string, string> ReadEnvironment(ConfigSection s, string key)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (s.Node(key) is not { } node)
+        {
+            return environment;
+        }
+
+        if (node.Kind != ConfigNodeKind.Mapping)
+        {
+            s.Reader.Error(node, s.Field(key), $"expected a mapping of variable names to values; found {node.Describe()}");
+            return environment;
+        }
+
+        foreach (var (name, value) in node.Entries)
+        {
+            var field = s.Field(key) + "." + name.Value;
+            s.Reader.Record(field, name);
+            if (value.Kind != ConfigNodeKind.Scalar)
+            {
+                s.Reader.Error(value, field, $"expected a string; found {value.Describe()}");
+            }
+            else if (!environment.TryAdd(name.Value, value.Value))
+            {
+                s.Reader.Error(name, field, $"duplicate variable '{name.Value}'");
+            }
+        }
+
+        return environment;
+    }
+}
