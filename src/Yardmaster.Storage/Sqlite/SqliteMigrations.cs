@@ -26,6 +26,71 @@ internal static class SqliteMigrations
                 updated_at TEXT NOT NULL
             ) STRICT;
             """),
+        new(2, "pipeline runs: runs, steps, attempts, every transition, step-duration estimates", """
+            CREATE TABLE run_ids (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL) STRICT;
+            CREATE TABLE runs (
+                id TEXT NOT NULL PRIMARY KEY,
+                pipeline TEXT NOT NULL,
+                priority TEXT NOT NULL,
+                state TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                source_file TEXT NOT NULL,
+                working_directory TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                ended_at TEXT,
+                reason TEXT,
+                seq INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX runs_by_pipeline ON runs (pipeline, seq);
+            CREATE INDEX runs_by_state ON runs (state, seq);
+            CREATE TABLE steps (
+                run_id TEXT NOT NULL REFERENCES runs (id),
+                step_id TEXT NOT NULL,
+                idx INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                retries_used INTEGER NOT NULL,
+                not_before TEXT,
+                started_at TEXT,
+                ended_at TEXT,
+                reason TEXT,
+                PRIMARY KEY (run_id, step_id)
+            ) STRICT;
+            CREATE TABLE attempts (
+                run_id TEXT NOT NULL,
+                step_id TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                outcome TEXT NOT NULL,
+                executor TEXT NOT NULL,
+                node TEXT NOT NULL,
+                gpus TEXT NOT NULL,
+                locator TEXT,
+                log_path TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                ended_at TEXT,
+                exit_code INTEGER,
+                reason TEXT,
+                PRIMARY KEY (run_id, step_id, number),
+                FOREIGN KEY (run_id, step_id) REFERENCES steps (run_id, step_id)
+            ) STRICT;
+            CREATE TABLE transitions (
+                seq INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+                run_id TEXT NOT NULL,
+                step_id TEXT,
+                attempt INTEGER,
+                from_state TEXT NOT NULL,
+                to_state TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                at TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX transitions_by_run ON transitions (run_id, seq);
+            CREATE TABLE step_durations (
+                pipeline TEXT NOT NULL,
+                step_id TEXT NOT NULL,
+                seconds REAL NOT NULL,
+                PRIMARY KEY (pipeline, step_id)
+            ) STRICT;
+            """),
     ];
 
     /// <summary>The newest version this code knows.</summary>

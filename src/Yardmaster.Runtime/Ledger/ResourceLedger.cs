@@ -1,0 +1,113 @@
+using Yardmaster.Core.Placement;
+using Yardmaster.Core.Pipelines;
+
+namespace Yardmaster.Runtime.Ledger;
+
+/// <summary>
+/// The one account of what is allocated on each node, shared by pipeline steps and model replicas: steps
+/// reserve CPU, memory and whole GPUs; the model manager charges model memory on the same node. A reservation
+/// never over-allocates; model charges are accounted as they come (a measured footprint may exceed the
+/// estimate) and leave less for steps. <see cref="Changed"/> fires (outside the lock) when something is freed.
+/// </summary>
+/// <remarks>Thread-safe; every method takes one short lock.</remarks>
+public sealed class ResourceLedger
+{
+    private readonly Lock _lock = new();
+    private readonly NodeCapacity[] _nodes;
+    private readonly NodeResources[] _free;
+    private readonly long[] _modelMemory;
+
+    /// <summary>A ledger of <paramref name="nodes"/>, everything free.</summary>
+    public ResourceLedger(IReadOnlyList<NodeCapacity> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        if (nodes.Count == 0)
+        {
+            throw new ArgumentException("A ledger needs at least one node.", nameof(nodes));
+        }
+
+        _nodes = [.. nodes];
+        _free = [.. nodes.Select(n => new NodeResources(n.CpuMillis, n.MemoryBytes, n.Gpus))];
+        _modelMemory = new long[nodes.Count];
+    }
+
+    /// <summary>Raised after resources are released or model memory is refunded; handlers must be quick and must not call back in synchronously.</summary>
+    public event Action? Changed;
+
+    /// <summary>The nodes, in index order.</summary>
+    public IReadOnlyList<NodeCapacity> Nodes => _nodes;
+
+    /// <summary>A copy of what each node has free now (model memory already taken off).</summary>
+    public NodeResources[] Snapshot()
+    {
+        lock (_lock)
+        {
+            var copy = (NodeResources[])_free.Clone();
+            for (var i = 0; i < copy.Length; i++)
+            {
+                copy[i].MemoryFree = Math.Max(0, copy[i].MemoryFree - _modelMemory[i]);
+            }
+
+            return copy;
+        }
+    }
+
+    /// <summary>Reserves <paramref name="request"/> with exactly the GPUs of <paramref name="gpus"/> on node <paramref name="node"/>; false (nothing taken) when it no longer fits.</summary>
+    public bool TryReserve(int node, ResourceRequest request, ulong gpus)
+    {
+        lock (_lock)
+        {
+            var free = _free[node];
+            if (request.CpuMillis > free.CpuFree || request.MemoryBytes > free.MemoryFree - _modelMemory[node] || (free.GpuFree & gpus) != gpus)
+            {
+                return false;
+            }
+
+            free.CpuFree -= request.CpuMillis;
+            free.MemoryFree -= request.MemoryBytes;
+            free.GpuFree &= ~gpus;
+            _free[node] = free;
+            return true;
+        }
+    }
+
+    /// <summary>Gives back a reservation made by <see cref="TryReserve"/>.</summary>
+    public void Release(int node, ResourceRequest request, ulong gpus)
+    {
+        lock (_lock)
+        {
+            _free[node].Give(request, gpus);
+        }
+
+        Changed?.Invoke();
+    }
+
+    /// <summary>Charges model memory on a node (the model manager's loads).</summary>
+    public void ChargeModelMemory(int node, long bytes)
+    {
+        lock (_lock)
+        {
+            _modelMemory[node] += bytes;
+        }
+    }
+
+    /// <summary>Refunds model memory (unloads).</summary>
+    public void RefundModelMemory(int node, long bytes)
+    {
+        lock (_lock)
+        {
+            _modelMemory[node] = Math.Max(0, _modelMemory[node] - bytes);
+        }
+
+        Changed?.Invoke();
+    }
+
+    /// <summary>Memory of node <paramref name="node"/> not reserved by steps (models not counted): what models may use.</summary>
+    public long MemoryNotReservedBySteps(int node)
+    {
+        lock (_lock)
+        {
+            return _free[node].MemoryFree;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Runs;
+
+namespace Yardmaster.Runtime.Pipelines;
+
+/// <summary>A run the scheduler is working on: its record, graph and steps. Owned by the scheduler's loop.</summary>
+internal sealed class ActiveRun(RunRecord record, PipelineDefinition pipeline, PipelineGraph graph, long sequence)
+{
+    public RunRecord Record { get; set; } = record;
+
+    public PipelineDefinition Pipeline { get; } = pipeline;
+
+    public PipelineGraph Graph { get; } = graph;
+
+    /// <summary>Submission order, for ties in the ready order.</summary>
+    public long Sequence { get; } = sequence;
+
+    public ActiveStep[] Steps { get; set; } = [];
+
+    /// <summary>Per step: the longest predicted path from it to the end, seconds.</summary>
+    public double[] CriticalPath { get; set; } = [];
+
+    /// <summary>Predicted duration per step, seconds.</summary>
+    public double[] Predicted { get; set; } = [];
+
+    /// <summary>Per step: whether <see cref="Predicted"/> comes from past attempts.</summary>
+    public bool[] HasHistory { get; set; } = [];
+
+    public int Running { get; set; }
+
+    public bool CancelRequested { get; set; }
+
+    public string AttemptsDirectory => Path.Combine(Path.GetDirectoryName(Record.WorkingDirectory)!, "attempts");
+
+    public int Unfinished => Steps.Count(s => !s.Record.State.IsTerminal());
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace Yardmaster.Runtime.Pipelines;
+
+public sealed partial class JobScheduler
+{
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Run {Run} ({Pipeline}) {State}: {Reason}")]
+        public static partial void RunEnded(ILogger logger, string run, string pipeline, Core.Pipelines.RunState state, string reason);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Attempt {Attempt} re-attached: {Locator}")]
+        public static partial void Reattached(ILogger logger, string attempt, string locator);
+
+        [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "Handling {Event} failed")]
+        public static partial void EventFailed(ILogger logger, string @event, Exception exception);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Writing the turn's transitions to the store failed; nothing of the turn was acted on")]
+        public static partial void StoreFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Stopping {Locator} failed")]
+        public static partial void StopFailed(ILogger logger, string locator, Exception exception);
+    }
+}

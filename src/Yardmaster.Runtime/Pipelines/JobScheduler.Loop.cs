@@ -1,0 +1,224 @@
+using Yardmaster.Core.Execution;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Placement;
+using Yardmaster.Core.Runs;
+
+namespace Yardmaster.Runtime.Pipelines;
+
+public sealed partial class JobScheduler
+{
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
+        var reader = _events.Reader;
+        var pending = new List<TaskCompletionSource>();
+        while (await reader.WaitToReadAsync(cancellationToken))
+        {
+            while (reader.TryRead(out var e))
+            {
+                try
+                {
+                    Handle(e, pending);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.EventFailed(_logger, e.GetType().Name, ex);
+                }
+            }
+
+            Schedule();
+            try
+            {
+                await _store.WriteAsync(_batch, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The turn's transitions are not durable: act on none of them. The loop stays up; the next
+                // turn writes again (rows are whole, so a later write repairs them).
+                Log.StoreFailed(_logger, ex);
+                _batch.Clear();
+                continue;
+            }
+
+            _batch.Clear();
+            foreach (var written in pending)
+            {
+                written.TrySetResult();
+            }
+
+            pending.Clear();
+            Act();
+            Finish();
+        }
+    }
+
+    private void Handle(JobEvent e, List<TaskCompletionSource> pending)
+    {
+        switch (e)
+        {
+            case JobEvent.Submitted submitted:
+                Admit(submitted.Run, created: true);
+                pending.Add(submitted.Written);
+                break;
+            case JobEvent.Started started:
+                OnStarted(started.Attempt, started.Result);
+                break;
+            case JobEvent.Reattached reattached:
+                Watch(reattached.Attempt, reattached.Process);
+                break;
+            case JobEvent.Exited exited:
+                OnExited(exited.Attempt, exited.Exit);
+                break;
+            case JobEvent.TimedOut timedOut when !timedOut.Attempt.Ended && timedOut.Attempt.StopReason is null:
+                Stop(timedOut.Attempt, AttemptOutcome.TimedOut, $"timed out after {Core.Units.Durations.Format(timedOut.Attempt.Step.Run.Pipeline.Steps[timedOut.Attempt.Step.Index].Timeout!.Value)}");
+                break;
+            case JobEvent.RetryDue due when due.Step.Record.State == StepState.Retrying:
+                MakeReady(due.Step, "retry delay over");
+                break;
+            case JobEvent.Cancel cancel:
+                cancel.Done.TrySetResult(CancelRun(cancel.RunId, cancel.Reason));
+                break;
+            case JobEvent.Retry retry:
+                retry.Done.TrySetResult(RetryRun(retry.Run, retry.StepId));
+                break;
+        }
+    }
+
+    /// <summary>One scheduling pass over the ready set; placed steps get an attempt record now and start in <see cref="Act"/>.</summary>
+    private void Schedule()
+    {
+        if (_ready.Count == 0)
+        {
+            return;
+        }
+
+        var now = Seconds;
+        var nodes = _ledger.Snapshot();
+        var entries = _ready.ToList();
+        var groups = new Dictionary<ActiveRun, int>();
+        var slots = new List<int>();
+        var ready = new List<ReadyStep>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var step = entries[i].Step;
+            if (!groups.TryGetValue(step.Run, out var group))
+            {
+                group = groups[step.Run] = slots.Count;
+                slots.Add(step.Run.Pipeline.MaxParallel is { } max ? Math.Max(0, max - step.Run.Running) : int.MaxValue);
+            }
+
+            var definition = step.Run.Pipeline.Steps[step.Index];
+            ready.Add(new ReadyStep(i, step.Run.Pipeline.Priority, definition.Resources, step.Run.Predicted[step.Index], group));
+        }
+
+        var running = new List<RunningStep>(_running.Count);
+        for (var i = 0; i < _running.Count; i++)
+        {
+            var a = _running[i];
+            var definition = a.Step.Run.Pipeline.Steps[a.Step.Index];
+            running.Add(new RunningStep(i, a.Node, a.Step.Run.Pipeline.Priority, a.Request, a.StartedSeconds,
+                a.StartedSeconds + a.Step.Run.Predicted[a.Step.Index], definition.Preemptible ?? true, a.Gpus, a.StopReason is not null));
+        }
+
+        var plan = _pass.Plan(ready, nodes, running, new PassLimits(_options.MaxRunning - _running.Count, [.. slots]), now);
+        foreach (var victim in plan.Preemptions)
+        {
+            var attempt = _running[victim];
+            var blocked = plan.Reserved is { } key ? entries[key].Step : null;
+            Stop(attempt, AttemptOutcome.Preempted, blocked is null ? "preempted" : $"preempted for '{blocked.Record.StepId}' of run {blocked.Run.Record.Id} ({blocked.Run.Pipeline.Priority.ToString().ToLowerInvariant()})");
+        }
+
+        foreach (var (key, node, gpus) in plan.Starts)
+        {
+            var step = entries[key].Step;
+            var request = step.Run.Pipeline.Steps[step.Index].Resources;
+            if (!_ledger.TryReserve(node, request, gpus))
+            {
+                continue; // The model manager took memory since the snapshot; the next pass places it again.
+            }
+
+            Place(step, node, request, gpus, now);
+        }
+    }
+
+    private void Act()
+    {
+        foreach (var attempt in _toStart)
+        {
+            _ = StartAttemptAsync(attempt);
+        }
+
+        _toStart.Clear();
+        foreach (var (attempt, grace) in _toStop)
+        {
+            if (attempt.Process is { } process)
+            {
+                _ = StopProcessAsync(process, grace);
+            }
+        }
+
+        _toStop.Clear();
+    }
+
+    private async Task StartAttemptAsync(ActiveAttempt attempt)
+    {
+        StepStart result;
+        try
+        {
+            result = await attempt.Executor.StartAsync(attempt.Launch, _stopping.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            result = StepStart.Failed($"the {attempt.Executor.Name} executor failed: {ex.Message}");
+        }
+
+        Post(new JobEvent.Started(attempt, result));
+    }
+
+    private async Task StopProcessAsync(IStepProcess process, TimeSpan grace)
+    {
+        try
+        {
+            await process.StopAsync(grace, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.StopFailed(_logger, process.Locator, ex);
+        }
+    }
+
+    private void Watch(ActiveAttempt attempt, IStepProcess process)
+    {
+        attempt.Process = process;
+        process.Exited.ContinueWith(t => Post(new JobEvent.Exited(attempt, t.Result)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (attempt.StopReason is not null)
+        {
+            _toStop.Add((attempt, _options.StopGrace));
+        }
+        else if (attempt.Step.Run.Pipeline.Steps[attempt.Step.Index].Timeout is { } timeout)
+        {
+            var left = timeout - (_time.GetUtcNow() - attempt.Record.StartedAt);
+            attempt.TimeoutTimer = _time.CreateTimer(_ => Post(new JobEvent.TimedOut(attempt)), null, left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Completes the waiters of runs that ended this turn, after their end is durable.</summary>
+    private void Finish()
+    {
+        foreach (var run in _ended)
+        {
+            _runs.Remove(run.Record.Id);
+            List<TaskCompletionSource<RunRecord>>? waiters;
+            lock (_waitersLock)
+            {
+                _waiters.Remove(run.Record.Id, out waiters);
+            }
+
+            foreach (var waiter in waiters ?? [])
+            {
+                waiter.TrySetResult(run.Record);
+            }
+        }
+
+        _ended.Clear();
+    }
+}

@@ -1,0 +1,187 @@
+using Yardmaster.Core.Execution;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Runs;
+
+namespace Yardmaster.Runtime.Pipelines;
+
+public sealed partial class JobScheduler
+{
+    /// <summary>
+    /// Takes over every unfinished run of the store: rebuilds it from its stored definition and steps, and for
+    /// each attempt still marked running asks its executor to find it. Found: it is watched again (and holds its
+    /// resources again). Not found: <see cref="AttemptOutcome.NeverStarted"/> when the executor never reported it
+    /// started (requeued without using a retry), else <see cref="AttemptOutcome.Lost"/> (the retry policy applies).
+    /// </summary>
+    private async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        foreach (var detail in await _store.UnfinishedRunsAsync(cancellationToken))
+        {
+            var loaded = PipelineLoader.LoadText(detail.Run.Definition, detail.Run.SourceFile, Environment);
+            if (loaded.Pipeline is not { } pipeline)
+            {
+                var reason = "after a restart the pipeline no longer validates: " + string.Join("; ", loaded.Errors.Select(e => e.ToString()));
+                _batch.Runs.Add(detail.Run with { State = RunState.Failed, EndedAt = _time.GetUtcNow(), Reason = reason });
+                _batch.Transitions.Add(new TransitionRecord(detail.Run.Id, null, null, RunState.Running.Name(), RunState.Failed.Name(), reason, _time.GetUtcNow()));
+                continue;
+            }
+
+            var run = Build(detail.Run, pipeline, await _store.DurationsAsync(pipeline.Name, cancellationToken), detail.Steps);
+            var attempts = new List<(ActiveAttempt Attempt, IStepProcess? Process, string? Error)>();
+            foreach (var step in run.Steps.Where(s => s.Record.State == StepState.Running))
+            {
+                var record = detail.Attempts.LastOrDefault(a => a.StepId == step.Record.StepId && a.Number == step.Record.Attempts);
+                if (record is null)
+                {
+                    // Placed, but the attempt row is missing: cannot be, since both are in one batch. Run it again.
+                    SetState(step, StepState.Ready, "recovered without an attempt record");
+                    continue;
+                }
+
+                var attempt = Resume(step, record);
+                try
+                {
+                    attempts.Add((attempt, await attempt.Executor.ReattachAsync(attempt.Launch, cancellationToken), null));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    attempts.Add((attempt, null, $"could not look for it: {ex.Message}"));
+                }
+            }
+
+            Admit(run, created: false);
+            foreach (var (attempt, process, error) in attempts)
+            {
+                if (process is not null)
+                {
+                    Log.Reattached(_logger, attempt.Launch.AttemptId, process.Locator);
+                    Watch(attempt, process);
+                }
+                else if (attempt.Record.Locator is null && error is null)
+                {
+                    attempt.StopReason = AttemptOutcome.NeverStarted;
+                    attempt.Record = attempt.Record with { Reason = "the scheduler stopped before the attempt started" };
+                    OnExited(attempt, new StepExit(null, null));
+                }
+                else
+                {
+                    attempt.StopReason = AttemptOutcome.Lost;
+                    attempt.Record = attempt.Record with { Reason = error ?? $"{attempt.Record.Locator} was gone after the scheduler restarted, with no recorded outcome" };
+                    OnExited(attempt, new StepExit(null, null));
+                }
+            }
+        }
+
+        await _store.WriteAsync(_batch, cancellationToken);
+        _batch.Clear();
+        foreach (var attempt in _toStop.Select(s => s.Attempt).ToList())
+        {
+            _ = StopProcessAsync(attempt.Process!, _options.StopGrace);
+        }
+
+        _toStop.Clear();
+        Finish();
+    }
+
+    /// <summary>An attempt of a recovered step, holding its resources again on its node.</summary>
+    private ActiveAttempt Resume(ActiveStep step, AttemptRecord record)
+    {
+        var run = step.Run;
+        var definition = run.Pipeline.Steps[step.Index];
+        var node = Math.Max(0, _ledger.Nodes.ToList().FindIndex(n => n.Name == record.Node));
+        var gpus = record.Gpus.Aggregate(0UL, (mask, i) => mask | (1UL << i));
+        var attemptDirectory = Path.GetDirectoryName(record.LogPath)!;
+        var environment = new Dictionary<string, string>(run.Pipeline.Environment, StringComparer.Ordinal);
+        foreach (var (name, value) in definition.Environment)
+        {
+            environment[name] = value;
+        }
+
+        var launch = new StepLaunch
+        {
+            AttemptId = $"{run.Record.Id}.{definition.Id}.{record.Number}",
+            RunId = run.Record.Id,
+            StepId = definition.Id,
+            Attempt = record.Number,
+            Command = definition.Run,
+            Container = definition.Container,
+            Environment = environment,
+            WorkingDirectory = run.Record.WorkingDirectory,
+            AttemptDirectory = attemptDirectory,
+            LogPath = record.LogPath,
+            CpuMillis = definition.Resources.CpuMillis,
+            MemoryBytes = definition.Resources.MemoryBytes,
+            Gpus = record.Gpus,
+        };
+        _ledger.TryReserve(node, definition.Resources, gpus);
+        var attempt = new ActiveAttempt(step, record, node, definition.Resources, gpus, launch, _executors.GetValueOrDefault(record.Executor) ?? _executors.Values.First())
+        {
+            StartedSeconds = Seconds - (_time.GetUtcNow() - record.StartedAt).TotalSeconds,
+        };
+        step.Attempt = attempt;
+        run.Running++;
+        _running.Add(attempt);
+        return attempt;
+    }
+
+    /// <summary>Puts the failed, cancelled and skipped steps of an ended run (or one step and what it skipped) back to waiting and takes the run in again.</summary>
+    private string? RetryRun(ActiveRun run, string? stepId)
+    {
+        var runId = run.Record.Id;
+        if (_runs.ContainsKey(runId))
+        {
+            return $"run {runId} is still running";
+        }
+
+        static bool Retryable(ActiveStep s) => s.Record.State is StepState.Failed or StepState.Cancelled or StepState.Skipped;
+        List<ActiveStep> targets;
+        if (stepId is null)
+        {
+            targets = [.. run.Steps.Where(Retryable)];
+            if (targets.Count == 0)
+            {
+                return $"run {runId} has no failed, cancelled or skipped step";
+            }
+        }
+        else
+        {
+            if (!run.Graph.Index.TryGetValue(stepId, out var index))
+            {
+                return $"run {runId} has no step '{stepId}'";
+            }
+
+            if (!Retryable(run.Steps[index]))
+            {
+                return $"step '{stepId}' {run.Steps[index].Record.State.Name()}; only failed, cancelled or skipped steps are retried";
+            }
+
+            // The step and every step downstream of it that did not succeed.
+            targets = [];
+            var pending = new Stack<int>([index]);
+            var seen = new HashSet<int>();
+            while (pending.Count > 0)
+            {
+                var i = pending.Pop();
+                if (seen.Add(i) && Retryable(run.Steps[i]))
+                {
+                    targets.Add(run.Steps[i]);
+                    foreach (var d in run.Graph.Dependants(i))
+                    {
+                        pending.Push(d);
+                    }
+                }
+            }
+        }
+
+        var now = _time.GetUtcNow();
+        _batch.Transitions.Add(new TransitionRecord(runId, null, null, run.Record.State.Name(), RunState.Running.Name(), stepId is null ? "retry" : $"retry of step '{stepId}'", now));
+        run.Record = run.Record with { State = RunState.Running, EndedAt = null, Reason = null };
+        _batch.Runs.Add(run.Record);
+        foreach (var step in targets)
+        {
+            SetState(step, StepState.Waiting, "retry requested", s => s with { RetriesUsed = 0, NotBefore = null });
+        }
+
+        Admit(run, created: false);
+        return null;
+    }
+}

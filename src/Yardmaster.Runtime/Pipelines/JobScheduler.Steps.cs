@@ -1,0 +1,206 @@
+using Yardmaster.Core.Execution;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Runs;
+
+namespace Yardmaster.Runtime.Pipelines;
+
+public sealed partial class JobScheduler
+{
+    private readonly List<ActiveRun> _ended = [];
+
+    /// <summary>The in-memory run for a record and its pipeline; steps from the store when recovering, else new.</summary>
+    private ActiveRun Build(RunRecord record, PipelineDefinition pipeline, IReadOnlyDictionary<string, double> durations, IReadOnlyList<StepRecord>? steps)
+    {
+        var graph = PipelineGraph.Build(pipeline.Steps);
+        var run = new ActiveRun(record, pipeline, graph, Interlocked.Increment(ref _sequence));
+        var stored = steps?.ToDictionary(s => s.StepId, StringComparer.Ordinal);
+        run.Steps = [.. pipeline.Steps.Select((s, i) => new ActiveStep(run, i, stored?.GetValueOrDefault(s.Id) ?? new StepRecord
+        {
+            RunId = record.Id,
+            StepId = s.Id,
+            Index = i,
+            State = StepState.Waiting,
+        }))];
+        var fallback = _options.DefaultDuration.TotalSeconds;
+        run.Predicted = [.. pipeline.Steps.Select(s => durations.TryGetValue(s.Id, out var d) ? d : fallback)];
+        run.HasHistory = [.. pipeline.Steps.Select(s => durations.ContainsKey(s.Id))];
+        run.CriticalPath = graph.RemainingCriticalPath(i => run.Predicted[i]);
+        return run;
+    }
+
+    /// <summary>Takes a run into the loop: counts pending needs and queues the steps whose needs all succeeded.</summary>
+    private void Admit(ActiveRun run, bool created)
+    {
+        _runs[run.Record.Id] = run;
+        var now = _time.GetUtcNow();
+        if (created)
+        {
+            _batch.Runs.Add(run.Record);
+            _batch.Transitions.Add(new TransitionRecord(run.Record.Id, null, null, string.Empty, RunState.Running.Name(), $"submitted from {run.Record.SourceFile}", now));
+        }
+
+        foreach (var step in run.Steps)
+        {
+            step.PendingNeeds = 0;
+            foreach (var need in run.Graph.Needs(step.Index))
+            {
+                if (run.Steps[need].Record.State != StepState.Succeeded)
+                {
+                    step.PendingNeeds++;
+                }
+            }
+
+            if (created)
+            {
+                _batch.Steps.Add(step.Record);
+            }
+        }
+
+        foreach (var step in run.Steps)
+        {
+            if (step.Record.State == StepState.Waiting && step.PendingNeeds == 0)
+            {
+                MakeReady(step, step.Run.Graph.Needs(step.Index).Length == 0 ? "no needs" : "needs succeeded");
+            }
+            else if (step.Record.State == StepState.Ready)
+            {
+                Enqueue(step);
+            }
+        }
+
+        CheckEnded(run);
+    }
+
+    private void MakeReady(ActiveStep step, string reason)
+    {
+        SetState(step, StepState.Ready, reason, s => s with { NotBefore = null });
+        Enqueue(step);
+    }
+
+    private void Enqueue(ActiveStep step)
+    {
+        step.Ready = new ReadyEntry(step, step.Run.Pipeline.Priority, step.Run.CriticalPath[step.Index]);
+        _ready.Add(step.Ready);
+    }
+
+    private void Dequeue(ActiveStep step)
+    {
+        if (step.Ready is { } entry)
+        {
+            _ready.Remove(entry);
+            step.Ready = null;
+        }
+    }
+
+    /// <summary>Writes the step's new state and its transition to the batch.</summary>
+    private void SetState(ActiveStep step, StepState to, string reason, Func<StepRecord, StepRecord>? change = null)
+    {
+        var from = step.Record.State;
+        if (!StepStates.IsAllowed(from, to))
+        {
+            throw new InvalidOperationException($"step '{step.Record.StepId}' of run {step.Run.Record.Id} cannot go from {from.Name()} to {to.Name()}");
+        }
+
+        var record = step.Record with { State = to, Reason = reason, EndedAt = to.IsTerminal() ? _time.GetUtcNow() : null };
+        step.Record = change is null ? record : change(record);
+        _batch.Steps.Add(step.Record);
+        _batch.Transitions.Add(new TransitionRecord(step.Run.Record.Id, step.Record.StepId, null, from.Name(), to.Name(), reason, _time.GetUtcNow()));
+    }
+
+    /// <summary>A placed step: its attempt is written (outcome running) before the executor hears of it.</summary>
+    private void Place(ActiveStep step, int node, Core.Pipelines.ResourceRequest request, ulong gpus, double now)
+    {
+        Dequeue(step);
+        var run = step.Run;
+        var definition = run.Pipeline.Steps[step.Index];
+        var number = step.Record.Attempts + 1;
+        var attemptId = $"{run.Record.Id}.{definition.Id}.{number}";
+        var attemptDirectory = Path.Combine(run.AttemptsDirectory, $"{definition.Id}.{number}");
+        Directory.CreateDirectory(attemptDirectory);
+        var gpuIndexes = Enumerable.Range(0, 64).Where(i => (gpus & (1UL << i)) != 0).ToList();
+        var environment = new Dictionary<string, string>(run.Pipeline.Environment, StringComparer.Ordinal);
+        foreach (var (name, value) in definition.Environment)
+        {
+            environment[name] = value;
+        }
+
+        var executor = definition.Kind == StepKind.Container ? "docker" : "process";
+        var launch = new StepLaunch
+        {
+            AttemptId = attemptId,
+            RunId = run.Record.Id,
+            StepId = definition.Id,
+            Attempt = number,
+            Command = definition.Run,
+            Container = definition.Container,
+            Environment = environment,
+            WorkingDirectory = run.Record.WorkingDirectory,
+            AttemptDirectory = attemptDirectory,
+            LogPath = Path.Combine(attemptDirectory, "log"),
+            CpuMillis = request.CpuMillis,
+            MemoryBytes = request.MemoryBytes,
+            Gpus = gpuIndexes,
+        };
+        var record = new AttemptRecord
+        {
+            RunId = run.Record.Id,
+            StepId = definition.Id,
+            Number = number,
+            Outcome = AttemptOutcome.Running,
+            Executor = executor,
+            Node = _ledger.Nodes[node].Name,
+            Gpus = gpuIndexes,
+            LogPath = launch.LogPath,
+            StartedAt = _time.GetUtcNow(),
+        };
+        var attempt = new ActiveAttempt(step, record, node, request, gpus, launch, _executors.GetValueOrDefault(executor) ?? _executors.Values.First())
+        {
+            StartedSeconds = now,
+        };
+        step.Attempt = attempt;
+        SetState(step, StepState.Running, $"attempt {number} placed on {record.Node}", s => s with { Attempts = number, StartedAt = s.StartedAt ?? record.StartedAt });
+        _batch.Attempts.Add(record);
+        _batch.Transitions.Add(new TransitionRecord(run.Record.Id, definition.Id, number, string.Empty, AttemptOutcome.Running.Name(), $"placed on {record.Node} ({request})", record.StartedAt));
+        run.Running++;
+        _running.Add(attempt);
+        if (!_executors.ContainsKey(executor))
+        {
+            // Validation keeps container steps out when no engine is configured; a recovered run may still have one.
+            attempt.Ended = false;
+            Post(new JobEvent.Started(attempt, StepStart.Failed($"no {executor} executor is configured")));
+            return;
+        }
+
+        _toStart.Add(attempt);
+    }
+
+    private void OnStarted(ActiveAttempt attempt, StepStart result)
+    {
+        if (result.Process is not { } process)
+        {
+            OnExited(attempt, new StepExit(null, null, Error: result.Error ?? "did not start"));
+            return;
+        }
+
+        attempt.Record = attempt.Record with { Locator = process.Locator };
+        _batch.Attempts.Add(attempt.Record);
+        Watch(attempt, process);
+    }
+
+    /// <summary>Asks a running attempt to stop for <paramref name="reason"/>; its end arrives as an exit event.</summary>
+    private void Stop(ActiveAttempt attempt, AttemptOutcome reason, string text)
+    {
+        if (attempt.StopReason is not null || attempt.Ended)
+        {
+            return;
+        }
+
+        attempt.StopReason = reason;
+        attempt.Record = attempt.Record with { Reason = text };
+        _batch.Transitions.Add(new TransitionRecord(attempt.Record.RunId, attempt.Record.StepId, attempt.Record.Number, AttemptOutcome.Running.Name(), "stopping", text, _time.GetUtcNow()));
+        if (attempt.Process is not null)
+        {
+            _toStop.Add((attempt, _options.StopGrace));
+        }
+    }
+}

@@ -1,0 +1,211 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Execution;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Placement;
+using Yardmaster.Core.Runs;
+using Yardmaster.Runtime.Ledger;
+
+namespace Yardmaster.Runtime.Pipelines;
+
+/// <summary>
+/// Runs pipelines: one loop owns every active run and reacts to events (a submission, an attempt that started
+/// or ended, a timer, a cancellation), never polling. Each turn drains the events, plans one scheduling pass
+/// (<see cref="SchedulingPass"/> over the <see cref="ResourceLedger"/>), writes every transition of the turn to
+/// the <see cref="IRunStore"/> in one batch, and only then acts (starts and stops attempts through the
+/// executors). After a crash, <see cref="StartAsync"/> takes the unfinished runs back from the store and
+/// re-attaches to their attempts.
+/// </summary>
+/// <remarks>Public methods are thread-safe. Only one scheduler may own a store at a time (the caller holds the lock).</remarks>
+public sealed partial class JobScheduler : IAsyncDisposable
+{
+    private readonly JobSchedulerOptions _options;
+    private readonly IRunStore _store;
+    private readonly Dictionary<string, IStepExecutor> _executors;
+    private readonly ResourceLedger _ledger;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SchedulingPass _pass;
+    private readonly Channel<JobEvent> _events = Channel.CreateUnbounded<JobEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, ActiveRun> _runs = new(StringComparer.Ordinal);
+    private readonly SortedSet<ReadyEntry> _ready = [];
+    private readonly List<ActiveAttempt> _running = [];
+    private readonly Dictionary<string, List<TaskCompletionSource<RunRecord>>> _waiters = new(StringComparer.Ordinal);
+    private readonly Lock _waitersLock = new();
+    private readonly RunStoreBatch _batch = new();
+    private readonly List<ActiveAttempt> _toStart = [];
+    private readonly List<(ActiveAttempt Attempt, TimeSpan Grace)> _toStop = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly long _epoch;
+    private Task? _loop;
+    private long _sequence;
+
+    /// <summary>Creates a scheduler; nothing runs until <see cref="StartAsync"/>.</summary>
+    /// <exception cref="ArgumentException">The placement policy's name is unknown.</exception>
+    public JobScheduler(JobSchedulerOptions options, IRunStore store, IEnumerable<IStepExecutor> executors, ResourceLedger ledger, TimeProvider time, ILogger logger)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _executors = (executors ?? throw new ArgumentNullException(nameof(executors))).ToDictionary(e => e.Name, StringComparer.Ordinal);
+        _ledger = ledger ?? throw new ArgumentNullException(nameof(ledger));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        var placement = PlacementPolicies.Create(options.Placement)
+            ?? throw new ArgumentException($"unknown placement policy '{options.Placement}'; use {string.Join(" | ", PlacementPolicies.Names)}", nameof(options));
+        _pass = new SchedulingPass(placement, options.Backfill);
+        _epoch = time.GetTimestamp();
+        _ledger.Changed += () => _events.Writer.TryWrite(new JobEvent.Wake());
+    }
+
+    /// <summary>What pipelines are validated against here: the ledger's nodes, the container engine if one is configured, no inference tasks.</summary>
+    public PipelineEnvironment Environment => new()
+    {
+        Nodes = _ledger.Nodes,
+        ContainerEngine = _executors.ContainsKey("docker") ? "docker" : null,
+        InferenceTasks = null,
+    };
+
+    /// <summary>Takes over the unfinished runs of the store (re-attaching to their attempts) and starts the loop.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is not null)
+        {
+            throw new InvalidOperationException("The scheduler is already started.");
+        }
+
+        await RecoverAsync(cancellationToken);
+        _loop = Task.Run(() => LoopAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Validates a pipeline file's text and starts a run of it. Returns the run's id, or every error (file, line,
+    /// field) with nothing started. The run is in the store when this returns.
+    /// </summary>
+    public async Task<(string? RunId, IReadOnlyList<ConfigError> Errors)> SubmitAsync(string yaml, string sourceFile, CancellationToken cancellationToken)
+    {
+        var loaded = PipelineLoader.LoadText(yaml, sourceFile, Environment);
+        if (loaded.Pipeline is not { } pipeline)
+        {
+            return (null, loaded.Errors);
+        }
+
+        var id = await _store.NextRunIdAsync(cancellationToken);
+        var runDirectory = Path.Combine(_options.RunsDirectory, id);
+        Directory.CreateDirectory(Path.Combine(runDirectory, "work"));
+        Directory.CreateDirectory(Path.Combine(runDirectory, "attempts"));
+        var record = new RunRecord
+        {
+            Id = id,
+            Pipeline = pipeline.Name,
+            Priority = pipeline.Priority,
+            State = RunState.Running,
+            Definition = yaml,
+            SourceFile = sourceFile,
+            WorkingDirectory = Path.Combine(runDirectory, "work"),
+            CreatedAt = _time.GetUtcNow(),
+        };
+        var durations = await _store.DurationsAsync(pipeline.Name, cancellationToken);
+        var run = Build(record, pipeline, durations, steps: null);
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ObjectDisposedException.ThrowIf(!_events.Writer.TryWrite(new JobEvent.Submitted(run, written)), this);
+
+        await written.Task.WaitAsync(cancellationToken);
+        return (id, []);
+    }
+
+    /// <summary>Cancels a running run: steps not started are cancelled, running ones stopped (SIGTERM, grace, SIGKILL). False when no such run is running.</summary>
+    public Task<bool> CancelAsync(string runId, string reason, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _events.Writer.TryWrite(new JobEvent.Cancel(runId, reason, done));
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the failed, cancelled and skipped steps of an ended run again (only <paramref name="stepId"/> and the
+    /// steps it skipped, when given). Returns null on success, else why not (no such run, still running, ...).
+    /// </summary>
+    public async Task<string?> RetryAsync(string runId, string? stepId, CancellationToken cancellationToken)
+    {
+        var detail = await _store.GetRunAsync(runId, cancellationToken);
+        if (detail is null)
+        {
+            return $"there is no run {runId}";
+        }
+
+        if (!detail.Run.State.IsTerminal())
+        {
+            return $"run {runId} is still running; cancel it first or wait for it to end";
+        }
+
+        var loaded = PipelineLoader.LoadText(detail.Run.Definition, detail.Run.SourceFile, Environment);
+        if (loaded.Pipeline is not { } pipeline)
+        {
+            return "the pipeline no longer validates: " + string.Join("; ", loaded.Errors.Select(e => e.ToString()));
+        }
+
+        var run = Build(detail.Run, pipeline, await _store.DurationsAsync(pipeline.Name, cancellationToken), detail.Steps);
+        var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new JobEvent.Retry(run, stepId, done));
+        return await done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Completes with the run's final record once it has ended (at once if it already has); null when there is no such run.</summary>
+    public async Task<RunRecord?> WaitAsync(string runId, CancellationToken cancellationToken)
+    {
+        var waiter = new TaskCompletionSource<RunRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waitersLock)
+        {
+            if (!_waiters.TryGetValue(runId, out var list))
+            {
+                _waiters[runId] = list = [];
+            }
+
+            list.Add(waiter);
+        }
+
+        var detail = await _store.GetRunAsync(runId, cancellationToken);
+        if (detail is null || detail.Run.State.IsTerminal())
+        {
+            lock (_waitersLock)
+            {
+                _waiters.GetValueOrDefault(runId)?.Remove(waiter);
+            }
+
+            // It may have ended between the registration and the read; the stored record is final either way.
+            return detail?.Run;
+        }
+
+        return await waiter.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the loop. Running attempts are left running (a restarted scheduler re-attaches to them).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _events.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
+        }
+
+        foreach (var attempt in _running)
+        {
+            attempt.TimeoutTimer?.Dispose();
+        }
+
+        _stopping.Dispose();
+    }
+
+    private double Seconds => _time.GetElapsedTime(_epoch).TotalSeconds;
+
+    private void Post(JobEvent e) => _events.Writer.TryWrite(e);
+}

@@ -1,0 +1,28 @@
+using Yardmaster.Core.Placement;
+
+namespace Yardmaster.Runtime.Pipelines;
+
+/// <summary>Settings of the <see cref="JobScheduler"/> (<c>jobs:</c> in yard.yaml).</summary>
+public sealed class JobSchedulerOptions
+{
+    /// <summary>Where runs keep their working directories and attempt logs: <c>RUNS/r42/work</c>, <c>RUNS/r42/attempts/step.1/</c>. Required.</summary>
+    public required string RunsDirectory { get; init; }
+
+    /// <summary>The placement policy's name. Default <c>best-fit</c>.</summary>
+    public string Placement { get; init; } = PlacementPolicies.BestFit;
+
+    /// <summary>Whether small steps may use gaps ahead of a waiting large step (EASY backfill). Default true.</summary>
+    public bool Backfill { get; init; } = true;
+
+    /// <summary>Steps running at once over all runs. Default 256.</summary>
+    public int MaxRunning { get; init; } = 256;
+
+    /// <summary>How long a stopped step (preempted, cancelled, timed out) has between SIGTERM and SIGKILL. Default 10 s.</summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The predicted duration of a step without history. Default 30 s.</summary>
+    public TimeSpan DefaultDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Weight of the newest sample in the duration estimate (an exponentially weighted mean). Default 0.3.</summary>
+    public double DurationWeight { get; init; } = 0.3;
+}

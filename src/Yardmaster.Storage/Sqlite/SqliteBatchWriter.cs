@@ -1,0 +1,97 @@
+using Microsoft.Data.Sqlite;
+using Yardmaster.Core;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Runs;
+
+namespace Yardmaster.Storage.Sqlite;
+
+/// <summary>Writes one <see cref="RunStoreBatch"/> inside a transaction, each kind of row through one prepared statement.</summary>
+internal sealed class SqliteBatchWriter(SqliteConnection connection, SqliteTransaction transaction)
+{
+    public void Write(RunStoreBatch batch)
+    {
+        if (batch.Runs.Count > 0)
+        {
+            using var command = Prepare("""
+                INSERT INTO runs (id, pipeline, priority, state, definition, source_file, working_directory, created_at, ended_at, reason, seq)
+                VALUES ($id, $pipeline, $priority, $state, $definition, $source, $dir, $created, $ended, $reason, CAST(SUBSTR($id, 2) AS INTEGER))
+                ON CONFLICT (id) DO UPDATE SET state = excluded.state, ended_at = excluded.ended_at, reason = excluded.reason;
+                """, "$id", "$pipeline", "$priority", "$state", "$definition", "$source", "$dir", "$created", "$ended", "$reason");
+            foreach (var r in batch.Runs)
+            {
+                Run(command, r.Id, r.Pipeline, r.Priority.Name(), r.State.Name(), r.Definition, r.SourceFile, r.WorkingDirectory, SqliteRunStore.Text(r.CreatedAt), Optional(r.EndedAt), r.Reason);
+            }
+        }
+
+        if (batch.Steps.Count > 0)
+        {
+            using var command = Prepare("""
+                INSERT OR REPLACE INTO steps (run_id, step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason)
+                VALUES ($run, $step, $idx, $state, $attempts, $retries, $notBefore, $started, $ended, $reason);
+                """, "$run", "$step", "$idx", "$state", "$attempts", "$retries", "$notBefore", "$started", "$ended", "$reason");
+            foreach (var s in batch.Steps)
+            {
+                Run(command, s.RunId, s.StepId, s.Index, s.State.Name(), s.Attempts, s.RetriesUsed, Optional(s.NotBefore), Optional(s.StartedAt), Optional(s.EndedAt), s.Reason);
+            }
+        }
+
+        if (batch.Attempts.Count > 0)
+        {
+            using var command = Prepare("""
+                INSERT OR REPLACE INTO attempts (run_id, step_id, number, outcome, executor, node, gpus, locator, log_path, started_at, ended_at, exit_code, reason)
+                VALUES ($run, $step, $number, $outcome, $executor, $node, $gpus, $locator, $log, $started, $ended, $exit, $reason);
+                """, "$run", "$step", "$number", "$outcome", "$executor", "$node", "$gpus", "$locator", "$log", "$started", "$ended", "$exit", "$reason");
+            foreach (var a in batch.Attempts)
+            {
+                Run(command, a.RunId, a.StepId, a.Number, a.Outcome.Name(), a.Executor, a.Node, string.Join(',', a.Gpus), a.Locator, a.LogPath,
+                    SqliteRunStore.Text(a.StartedAt), Optional(a.EndedAt), a.ExitCode, a.Reason);
+            }
+        }
+
+        if (batch.Transitions.Count > 0)
+        {
+            using var command = Prepare("""
+                INSERT INTO transitions (run_id, step_id, attempt, from_state, to_state, reason, at) VALUES ($run, $step, $attempt, $from, $to, $reason, $at);
+                """, "$run", "$step", "$attempt", "$from", "$to", "$reason", "$at");
+            foreach (var t in batch.Transitions)
+            {
+                Run(command, t.RunId, t.StepId, t.Attempt, t.From, t.To, t.Reason, SqliteRunStore.Text(t.At));
+            }
+        }
+
+        if (batch.Durations.Count > 0)
+        {
+            using var command = Prepare("INSERT OR REPLACE INTO step_durations (pipeline, step_id, seconds) VALUES ($pipeline, $step, $seconds);", "$pipeline", "$step", "$seconds");
+            foreach (var (pipeline, step, seconds) in batch.Durations)
+            {
+                Run(command, pipeline, step, seconds);
+            }
+        }
+    }
+
+    private static string? Optional(DateTimeOffset? at) => at is { } t ? SqliteRunStore.Text(t) : null;
+
+    private static void Run(SqliteCommand command, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] names)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in names)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Yardmaster.Core;
+using Yardmaster.Core.Runs;
+
+namespace Yardmaster.Storage.Sqlite;
+
+/// <summary>
+/// Runs, steps, attempts and transitions in the SQLite file of the registry (schema version 2). WAL mode with
+/// <c>synchronous = NORMAL</c>: a committed batch survives the process being killed at any moment (it may be
+/// lost only if the machine itself loses power). Batches go through one writer connection, one transaction
+/// each, with prepared statements; reads use their own pooled connections and never wait for a write.
+/// </summary>
+/// <remarks>Thread-safe. Times are UTC ISO 8601.</remarks>
+public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SqliteConnection _writer;
+    private int _disposed;
+
+    private SqliteRunStore(string path, string connectionString, TimeProvider time, SqliteConnection writer)
+    {
+        Path = path;
+        _connectionString = connectionString;
+        _time = time;
+        _writer = writer;
+    }
+
+    /// <summary>The full path of the file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens (creating when missing) the store at <paramref name="path"/> and applies the migrations it lacks.</summary>
+    /// <exception cref="InvalidOperationException">The file has a newer schema than this code knows.</exception>
+    public static async Task<SqliteRunStore> OpenAsync(string path, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(time);
+        var fullPath = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            ForeignKeys = true,
+            Pooling = true,
+            DefaultTimeout = (int)SqliteRegistryStore.BusyTimeout.TotalSeconds,
+        }.ToString();
+        var writer = await OpenAsync(connectionString, cancellationToken);
+        try
+        {
+            await ExecuteAsync(writer, "PRAGMA journal_mode = WAL;", cancellationToken);
+            await SqliteMigrations.ApplyAsync(writer, fullPath, time, cancellationToken);
+        }
+        catch
+        {
+            await writer.DisposeAsync();
+            throw;
+        }
+
+        return new SqliteRunStore(fullPath, connectionString, time, writer);
+    }
+
+    /// <inheritdoc/>
+    public async Task<string> NextRunIdAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var command = _writer.CreateCommand();
+            command.CommandText = "INSERT INTO run_ids (created_at) VALUES ($at) RETURNING id;";
+            command.Parameters.AddWithValue("$at", Text(_time.GetUtcNow()));
+            var id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+            return "r" + id.ToString(CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task WriteAsync(RunStoreBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken);
+            var writer = new SqliteBatchWriter(_writer, transaction);
+            writer.Write(batch);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _writeGate.WaitAsync();
+        await _writer.DisposeAsync();
+        _writeGate.Dispose();
+    }
+
+    internal static string Text(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    internal static DateTimeOffset? Time(object value) =>
+        value is string s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal) : null;
+
+    private static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(int)SqliteRegistryStore.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;"), cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static PriorityClass ParsePriority(string text) => PriorityClasses.TryParse(text, out var p) ? p : PriorityClass.Normal;
+
+    private static T ParseEnum<T>(string text)
+        where T : struct, Enum => Enum.TryParse<T>(text.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var value) ? value : default;
+}
