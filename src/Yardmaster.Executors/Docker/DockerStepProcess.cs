@@ -115,6 +115,11 @@ internal sealed class DockerStepProcess : IStepProcess
         {
             _exited.TrySetResult(new StepExit(null, null, Error: $"{Locator}: lost track of it through the docker engine at {_engine.SocketPath}: {e.Message}"));
         }
+        catch (Exception e)
+        {
+            // A defect, not an engine failure; Exited still must complete, so the attempt fails with it.
+            _exited.TrySetResult(new StepExit(null, null, Error: $"{Locator}: the docker executor failed while watching it: {e}"));
+        }
         finally
         {
             await logCut.CancelAsync();
