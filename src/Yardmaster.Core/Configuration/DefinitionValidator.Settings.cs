@@ -11,6 +11,29 @@ public static partial class DefinitionValidator
     /// <summary>Names accepted in <c>scheduler.routing</c>.</summary>
     public static IReadOnlyList<string> RoutingPolicyNames { get; } = ["least-outstanding", "p2c"];
 
+    private static void CheckJobs(JobSettings jobs, DeviceSettings devices, List<ConfigError> errors)
+    {
+        if (Placement.PlacementPolicies.Create(jobs.Placement) is null)
+        {
+            errors.Add(new("jobs.placement", $"unknown policy '{jobs.Placement}'; use {string.Join(" | ", Placement.PlacementPolicies.Names)}"));
+        }
+
+        if (jobs.MaxRunning < 1)
+        {
+            errors.Add(new("jobs.max_running", $"must be at least 1; found {jobs.MaxRunning}"));
+        }
+
+        if (jobs.StopGrace < TimeSpan.Zero)
+        {
+            errors.Add(new("jobs.stop_grace", "must not be negative"));
+        }
+
+        if (devices.CpuMillis <= 0)
+        {
+            errors.Add(new("devices.cpu.cores", "must be more than 0, e.g. 2 or 1500m"));
+        }
+    }
+
     private static void CheckServer(ServerSettings server, List<ConfigError> errors)
     {
         if (string.IsNullOrWhiteSpace(server.Host))

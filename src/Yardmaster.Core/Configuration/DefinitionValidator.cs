@@ -19,6 +19,7 @@ public static partial class DefinitionValidator
         CheckStore(config.Store, errors);
         CheckDevices(config.Devices, errors);
         CheckScheduler(config.Scheduler, errors);
+        CheckJobs(config.Jobs, config.Devices, errors);
         CheckAuth(config.Auth, errors);
 
         var models = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -18,6 +18,9 @@ public sealed record YardConfig
     /// <summary><c>scheduler:</c>.</summary>
     public SchedulerSettings Scheduler { get; init; } = new();
 
+    /// <summary><c>jobs:</c>.</summary>
+    public JobSettings Jobs { get; init; } = new();
+
     /// <summary><c>auth:</c>.</summary>
     public AuthSettings Auth { get; init; } = new();
 

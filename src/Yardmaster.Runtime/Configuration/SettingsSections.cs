@@ -10,7 +10,9 @@ internal static class SettingsSections
     public static readonly string[] StoreKeys = ["path"];
     public static readonly string[] DeviceKeys = ["cpu", "gpus"];
     public static readonly string[] SchedulerKeys = ["queue", "eviction", "routing", "max_queue", "max_wait", "default_deadline", "load_wait"];
-    private static readonly string[] _cpuKeys = ["memory"];
+    public static readonly string[] JobKeys = ["placement", "backfill", "max_running", "stop_grace", "docker"];
+    private static readonly string[] _cpuKeys = ["memory", "cores"];
+    private static readonly string[] _dockerKeys = ["enabled", "socket"];
     private static readonly string[] _maxWaitKeys = ["default", "critical", "high", "normal", "low", "batch"];
     private static readonly string[] _gpuKeys = ["index", "memory", "name"];
 
@@ -37,6 +39,7 @@ internal static class SettingsSections
             return d;
         }
 
+        var cpu = s.Section("cpu", _cpuKeys);
         var gpus = new List<GpuDevice>();
         var items = s.List("gpus", "GPUs, e.g. [{ index: 0, memory: 80GiB }]") ?? [];
         for (var i = 0; i < items.Count; i++)
@@ -59,9 +62,41 @@ internal static class SettingsSections
 
         return new DeviceSettings
         {
-            CpuMemory = s.Section("cpu", _cpuKeys)?.Size("memory") ?? d.CpuMemory,
+            CpuMemory = cpu?.Size("memory") ?? d.CpuMemory,
+            CpuMillis = Cores(cpu) ?? d.CpuMillis,
             Gpus = gpus,
         };
+    }
+
+    public static JobSettings Jobs(ConfigSection? s)
+    {
+        var d = new JobSettings();
+        var docker = s?.Section("docker", _dockerKeys);
+        return s is null ? d : new JobSettings
+        {
+            Placement = s.String("placement") ?? d.Placement,
+            Backfill = s.Bool("backfill") ?? d.Backfill,
+            MaxRunning = s.Int("max_running") ?? d.MaxRunning,
+            StopGrace = s.Duration("stop_grace") ?? d.StopGrace,
+            DockerEnabled = docker?.Bool("enabled") ?? d.DockerEnabled,
+            DockerSocket = docker?.String("socket") ?? d.DockerSocket,
+        };
+    }
+
+    private static long? Cores(ConfigSection? cpu)
+    {
+        if (cpu?.Node("cores") is not { } node || cpu.Reader.String(node, cpu.Field("cores")) is not { } text)
+        {
+            return null;
+        }
+
+        if (Core.Units.CpuAmounts.TryParse(text, out var millis, out var error))
+        {
+            return millis;
+        }
+
+        cpu.Reader.Error(node, cpu.Field("cores"), error!);
+        return null;
     }
 
     public static SchedulerSettings Scheduler(ConfigSection? s)

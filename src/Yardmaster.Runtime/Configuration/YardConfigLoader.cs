@@ -10,7 +10,7 @@ namespace Yardmaster.Runtime.Configuration;
 /// </summary>
 public static class YardConfigLoader
 {
-    private static readonly string[] _rootKeys = ["server", "store", "devices", "scheduler", "auth", "models", "tasks"];
+    private static readonly string[] _rootKeys = ["server", "store", "devices", "scheduler", "jobs", "auth", "models", "tasks"];
 
     /// <summary>Loads the file at <paramref name="path"/>; environment variables from the process.</summary>
     public static ConfigLoadResult Load(string path) => Load(path, Environment.GetEnvironmentVariable);
@@ -80,6 +80,7 @@ public static class YardConfigLoader
             Store = SettingsSections.Store(s.Section("store", SettingsSections.StoreKeys), baseDirectory),
             Devices = SettingsSections.Devices(s.Section("devices", SettingsSections.DeviceKeys)),
             Scheduler = SettingsSections.Scheduler(s.Section("scheduler", SettingsSections.SchedulerKeys)),
+            Jobs = SettingsSections.Jobs(s.Section("jobs", SettingsSections.JobKeys)),
             Auth = AuthSection.Read(s.Section("auth", AuthSection.Keys), environment),
             Models = Entries(s, "models", ModelSection.Keys, m => ModelSection.Read(m, baseDirectory)),
             Tasks = Entries(s, "tasks", TaskSection.Keys, TaskSection.Read),

@@ -1,0 +1,23 @@
+namespace Yardmaster.Core.Configuration;
+
+/// <summary><c>jobs:</c> how pipeline steps are placed and run.</summary>
+public sealed record JobSettings
+{
+    /// <summary><c>placement</c>: <c>best-fit</c> (default) or <c>first-fit</c>.</summary>
+    public string Placement { get; init; } = "best-fit";
+
+    /// <summary><c>backfill</c>: small steps may use gaps ahead of a waiting large step. Default true.</summary>
+    public bool Backfill { get; init; } = true;
+
+    /// <summary><c>max_running</c>: steps running at once over all runs. Default 256.</summary>
+    public int MaxRunning { get; init; } = 256;
+
+    /// <summary><c>stop_grace</c>: between SIGTERM and SIGKILL for a preempted, cancelled or timed-out step. Default 10 s.</summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary><c>docker.enabled</c>: run <c>container:</c> steps on the Docker engine. Default true (when its socket exists).</summary>
+    public bool DockerEnabled { get; init; } = true;
+
+    /// <summary><c>docker.socket</c>: the engine's unix socket. Default <c>/var/run/docker.sock</c>.</summary>
+    public string DockerSocket { get; init; } = "/var/run/docker.sock";
+}
