@@ -55,6 +55,7 @@ internal sealed record CgroupRoot(string Path, bool IsV2)
 
     private static CgroupRoot? Usable(string path, bool isV2)
     {
+        var existed = Directory.Exists(path);
         try
         {
             Directory.CreateDirectory(path);
@@ -70,11 +71,28 @@ internal sealed record CgroupRoot(string Path, bool IsV2)
                 return new CgroupRoot(path, isV2);
             }
 
-            return File.Exists(System.IO.Path.Combine(path, "memory.limit_in_bytes")) ? new CgroupRoot(path, isV2) : null;
+            if (File.Exists(System.IO.Path.Combine(path, "memory.limit_in_bytes")))
+            {
+                return new CgroupRoot(path, isV2);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            // Not usable: fall through.
         }
+
+        if (!existed)
+        {
+            try
+            {
+                Directory.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not created, or not empty: leave it.
+            }
+        }
+
+        return null;
     }
 }

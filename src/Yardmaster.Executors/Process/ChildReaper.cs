@@ -96,7 +96,17 @@ internal sealed unsafe class ChildReaper
                 var (fd, onExit) = watched[i];
                 watched[i] = watched[^1];
                 watched.RemoveAt(watched.Count - 1);
-                onExit();
+                try
+                {
+                    onExit();
+                }
+#pragma warning disable CA1031 // This thread must survive anything one callback does, or every later attempt hangs.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    // The callbacks catch what they expect; an attempt whose callback failed stays unfinished.
+                }
+
                 LibC.close(fd);
             }
         }

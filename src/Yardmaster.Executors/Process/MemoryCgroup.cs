@@ -20,15 +20,23 @@ internal sealed record MemoryCgroup(string Path, bool IsV2)
         var cgroup = new MemoryCgroup(System.IO.Path.Combine(root.Path, attemptId), root.IsV2);
         Directory.CreateDirectory(cgroup.Path);
         var limit = bytes.ToString(CultureInfo.InvariantCulture);
-        if (root.IsV2)
+        try
         {
-            cgroup.WriteFile("memory.max", limit);
-            cgroup.WriteIfPresent("memory.swap.max", "0");
+            if (root.IsV2)
+            {
+                cgroup.WriteFile("memory.max", limit);
+                cgroup.WriteIfPresent("memory.swap.max", "0");
+            }
+            else
+            {
+                cgroup.WriteFile("memory.limit_in_bytes", limit);
+                cgroup.WriteIfPresent("memory.memsw.limit_in_bytes", limit);
+            }
         }
-        else
+        catch (IOException)
         {
-            cgroup.WriteFile("memory.limit_in_bytes", limit);
-            cgroup.WriteIfPresent("memory.memsw.limit_in_bytes", limit);
+            Directory.Delete(cgroup.Path);
+            throw;
         }
 
         return cgroup;
@@ -86,7 +94,7 @@ internal sealed record MemoryCgroup(string Path, bool IsV2)
             {
                 return;
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(10), time).ConfigureAwait(false);
             }

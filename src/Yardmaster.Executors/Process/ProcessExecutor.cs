@@ -78,8 +78,18 @@ public sealed class ProcessExecutor : IStepExecutor
             return Task.FromResult(StepStart.Failed($"could not start /bin/sh in '{launch.WorkingDirectory}' with log '{launch.LogPath}': {Marshal.GetPInvokeErrorMessage(-pid)}"));
         }
 
-        // Still a child of ours and not reaped (nobody waits for it before the reaper does), so both succeed.
+        // Still a child of ours and not reaped (nobody waits for it before the reaper does): only a kernel
+        // older than 5.3 (no pidfd_open) fails here.
         var pidfd = LibC.PidfdOpen(pid);
+        if (pidfd < 0)
+        {
+            var error = Marshal.GetLastPInvokeErrorMessage();
+            LibC.kill(-pid, LibC.SIGKILL);
+            _ = LibC.waitpid(pid, out _, 0);
+            _ = cgroup?.RemoveAsync(_time);
+            return Task.FromResult(StepStart.Failed($"pidfd_open failed ({error}); the process executor needs Linux 5.3 or later"));
+        }
+
         var record = new PidFile(pid, ProcStat.StartTime(pid) ?? 0, ProcStat.BootId, cgroup?.Path);
         var attempt = new ProcessAttempt(pid, isChild: true, launch.AttemptDirectory, cgroup, _time);
         ChildReaper.Shared.Watch(pidfd, attempt.OnExit);

@@ -51,6 +51,18 @@ public sealed class ProcessExecutorMemoryTests
         Assert.Null(executor.CgroupRoot);
     }
 
+    [Fact]
+    public void Constructor_CgroupRootWithoutMemoryController_DoesNotEnforceLimitsAndLeavesNothingBehind()
+    {
+        using var dir = new TempDirectory();
+        var root = dir.File("not-a-cgroup");
+
+        var executor = new ProcessExecutor(new ProcessExecutorOptions { CgroupRoot = root });
+
+        Assert.False(executor.EnforcesMemoryLimits);
+        Assert.False(Directory.Exists(root));
+    }
+
     private static bool CgroupsWritable()
     {
         foreach (var root in new[] { "/sys/fs/cgroup/memory", "/sys/fs/cgroup" })
