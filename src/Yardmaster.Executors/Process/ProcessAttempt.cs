@@ -18,6 +18,7 @@ internal sealed class ProcessAttempt : IStepProcess
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource<StepExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _ended; // guarded by _gate: once set, _pid may name another process, so it is never signalled again
+    private int? _signalled; // guarded by _gate: the last signal StopAsync sent, for a non-child that ends without a status
 
     /// <param name="pid">The wrapper's pid and process group id.</param>
     /// <param name="isChild">True when this process spawned it (and so must reap it).</param>
@@ -60,7 +61,14 @@ internal sealed class ProcessAttempt : IStepProcess
             }
             else
             {
+                // Not ours to reap: the group id stays taken while any member lives, and is free (ESRCH) after;
+                // only a pid wrap-around within this instant could make it name another group.
+                LibC.kill(-_pid, LibC.SIGKILL);
                 exit = FromStatusFile();
+                if (exit.Error is not null && _signalled is { } signal)
+                {
+                    exit = new StepExit(null, signal);
+                }
             }
 
             _ended = true;
@@ -105,9 +113,9 @@ internal sealed class ProcessAttempt : IStepProcess
     {
         lock (_gate)
         {
-            if (!_ended)
+            if (!_ended && LibC.kill(-_pid, signal) == 0)
             {
-                LibC.kill(-_pid, signal);
+                _signalled = signal;
             }
         }
     }

@@ -38,6 +38,21 @@ public sealed class ProcessExecutorReattachTests
     }
 
     [Fact]
+    public async Task StopAsync_ReattachedStep_EndsItBySignal()
+    {
+        using var dir = new TempDirectory();
+        var launch = TestLaunches.Shell(dir, "a.stop.1", "sleep 300");
+        var start = await new ProcessExecutor().StartAsync(launch, TestContext.Current.CancellationToken);
+        await using var found = await new ProcessExecutor().ReattachAsync(launch, TestContext.Current.CancellationToken);
+        Assert.NotNull(found);
+
+        await found.StopAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal(15, (await found.Exited).Signal);
+        Assert.Equal(15, (await start.Process!.Exited.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)).Signal);
+    }
+
+    [Fact]
     public async Task ReattachAsync_PidReusedByAnotherProcess_ReturnsNull()
     {
         using var dir = new TempDirectory();
