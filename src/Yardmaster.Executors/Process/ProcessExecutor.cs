@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Yardmaster.Core.Execution;
+
+namespace Yardmaster.Executors.Process;
+
+/// <summary>
+/// Runs <c>run:</c> steps as local processes: <c>/bin/sh</c> in a process group of its own, output appended to the
+/// step's log, an optional memory cgroup. A small wrapper script records the command's exit status in the attempt
+/// directory, so an attempt can be found again, and its outcome read, by a later scheduler process.
+/// </summary>
+/// <remarks>
+/// Thread-safe. Anything a step leaves running in the background is killed when its shell exits. Memory limits
+/// are enforced only when <see cref="EnforcesMemoryLimits"/>; otherwise steps run without them.
+/// </remarks>
+public sealed class ProcessExecutor : IStepExecutor
+{
+    // $1 the command, $2 the attempt directory, $3 the cgroup's procs file. The command runs in a subshell so that
+    // its own `exit` ends only the subshell; the status file is read only once the wrapper has ended, so a plain
+    // redirect is safe and spares a fork of mv. Nothing here forks except the subshell.
+    private const string Script = "(yard_cmd=$1; shift $#; eval \"$yard_cmd\"); s=$?; echo $s >\"$2/status\"; exit $s";
+    private const string CgroupScript = "echo $$ >\"$3\" || exit 125; " + Script;
+
+    private readonly CgroupRoot? _cgroupRoot;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates it, detecting the cgroup root once (see <see cref="ProcessExecutorOptions.CgroupRoot"/>).</summary>
+    public ProcessExecutor(ProcessExecutorOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        options ??= new ProcessExecutorOptions();
+        _cgroupRoot = options.MemoryLimits ? Process.CgroupRoot.Detect(options.CgroupRoot) : null;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    public string Name => "process";
+
+    /// <summary>True when a step's <see cref="StepLaunch.MemoryBytes"/> is enforced (a writable memory cgroup was found).</summary>
+    public bool EnforcesMemoryLimits => _cgroupRoot is not null;
+
+    /// <summary>The cgroup directory attempts' cgroups are created in; null when limits are not enforced.</summary>
+    public string? CgroupRoot => _cgroupRoot?.Path;
+
+    /// <inheritdoc />
+    public Task<StepStart> StartAsync(StepLaunch launch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        if (launch.Command is null)
+        {
+            return Task.FromResult(StepStart.Failed("the process executor runs 'run:' steps; this step has no command (a container step needs the docker executor)"));
+        }
+
+        if (!Directory.Exists(launch.WorkingDirectory))
+        {
+            return Task.FromResult(StepStart.Failed($"working directory '{launch.WorkingDirectory}' does not exist"));
+        }
+
+        MemoryCgroup? cgroup = null;
+        if (launch.MemoryBytes > 0 && _cgroupRoot is not null)
+        {
+            try
+            {
+                cgroup = MemoryCgroup.Create(_cgroupRoot, launch.AttemptId, launch.MemoryBytes);
+            }
+            catch (IOException e)
+            {
+                return Task.FromResult(StepStart.Failed($"could not create the memory cgroup under '{_cgroupRoot.Path}': {e.Message}"));
+            }
+        }
+
+        string[] arguments = cgroup is null
+            ? [launch.Command, launch.AttemptDirectory]
+            : [launch.Command, launch.AttemptDirectory, cgroup.ProcsFile];
+        var pid = ShellSpawner.Spawn(cgroup is null ? Script : CgroupScript, arguments, Environment(launch), launch.WorkingDirectory, launch.LogPath);
+        if (pid < 0)
+        {
+            _ = cgroup?.RemoveAsync(_time);
+            return Task.FromResult(StepStart.Failed($"could not start /bin/sh in '{launch.WorkingDirectory}' with log '{launch.LogPath}': {Marshal.GetPInvokeErrorMessage(-pid)}"));
+        }
+
+        // Still a child of ours and not reaped (nobody waits for it before the reaper does): only a kernel
+        // older than 5.3 (no pidfd_open) fails here.
+        var pidfd = LibC.PidfdOpen(pid);
+        if (pidfd < 0)
+        {
+            var error = Marshal.GetLastPInvokeErrorMessage();
+            LibC.kill(-pid, LibC.SIGKILL);
+            _ = LibC.waitpid(pid, out _, 0);
+            _ = cgroup?.RemoveAsync(_time);
+            return Task.FromResult(StepStart.Failed($"pidfd_open failed ({error}); the process executor needs Linux 5.3 or later"));
+        }
+
+        var record = new PidFile(pid, ProcStat.StartTime(pid) ?? 0, ProcStat.BootId, cgroup?.Path);
+        var attempt = new ProcessAttempt(pid, isChild: true, launch.AttemptDirectory, cgroup, _time);
+        ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
+        try
+        {
+            record.Write(launch.AttemptDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Without a pid file a restarted scheduler could run it twice: do not let it run.
+            LibC.kill(-pid, LibC.SIGKILL);
+            return Task.FromResult(StepStart.Failed($"could not write the pid file in '{launch.AttemptDirectory}': {e.Message}"));
+        }
+
+        return Task.FromResult(StepStart.Started(attempt));
+    }
+
+    /// <inheritdoc />
+    public async Task<IStepProcess?> ReattachAsync(StepLaunch launch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        var record = PidFile.TryRead(launch.AttemptDirectory);
+        var cgroup = record?.Cgroup is { } path ? new MemoryCgroup(path, _cgroupRoot?.IsV2 ?? File.Exists(Path.Combine(path, "memory.events"))) : null;
+        if (record is not null && record.BootId == ProcStat.BootId)
+        {
+            var pidfd = LibC.PidfdOpen(record.Pid);
+            if (pidfd >= 0)
+            {
+                // Read after opening the pidfd: a match means the pidfd holds the very process the file names.
+                if (ProcStat.StartTime(record.Pid) == record.StartTime)
+                {
+                    var attempt = new ProcessAttempt(record.Pid, isChild: false, launch.AttemptDirectory, cgroup, _time);
+                    ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
+                    return attempt;
+                }
+
+                LibC.close(pidfd);
+            }
+        }
+
+        // Gone (or never recorded its pid: the scheduler died between spawn and pid file): only its status says how it ended.
+        return PidFile.TryReadStatus(launch.AttemptDirectory) is { } status
+            ? await ProcessAttempt.EndedAsync(record?.Pid ?? 0, status, launch.AttemptDirectory, cgroup, _time).ConfigureAwait(false)
+            : null;
+    }
+
+    private static List<string> Environment(StepLaunch launch)
+    {
+        var extra = new Dictionary<string, string>(launch.Environment, StringComparer.Ordinal);
+        if (launch.Gpus.Count > 0)
+        {
+            extra["CUDA_VISIBLE_DEVICES"] = string.Join(',', launch.Gpus);
+        }
+
+        extra["YARD_RUN_ID"] = launch.RunId;
+        extra["YARD_STEP_ID"] = launch.StepId;
+        extra["YARD_ATTEMPT"] = launch.Attempt.ToString(CultureInfo.InvariantCulture);
+        return ShellSpawner.Environment(extra);
+    }
+}

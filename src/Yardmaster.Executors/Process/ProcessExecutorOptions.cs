@@ -1,0 +1,20 @@
+namespace Yardmaster.Executors.Process;
+
+/// <summary>Options of the <see cref="ProcessExecutor"/>.</summary>
+public sealed class ProcessExecutorOptions
+{
+    /// <summary>
+    /// Whether steps with a memory limit run in a memory cgroup of their own, which enforces the limit and tells
+    /// an OOM kill apart. Default true. Without cgroups (false, or none writable) limits are not enforced and
+    /// steps run unlimited: see <see cref="ProcessExecutor.EnforcesMemoryLimits"/>.
+    /// </summary>
+    public bool MemoryLimits { get; set; } = true;
+
+    /// <summary>
+    /// The cgroup directory the attempts' cgroups are created in. Default null: auto-detected as a <c>yardmaster</c>
+    /// directory inside the scheduler's own memory cgroup, e.g. <c>/sys/fs/cgroup/memory/yardmaster</c> on cgroup v1
+    /// when the scheduler runs in the root cgroup, or inside its (delegated) cgroup on v2; limits are disabled when
+    /// that directory cannot be created or written.
+    /// </summary>
+    public string? CgroupRoot { get; set; }
+}
