@@ -11,8 +11,13 @@ internal sealed class MemoryLedger
 {
     private readonly Dictionary<string, (long Budget, long Used)> _accounts = new(StringComparer.Ordinal);
 
-    public MemoryLedger(DeviceSettings devices)
+    private readonly Ledger.ResourceLedger? _node;
+
+    /// <param name="devices">The budgets.</param>
+    /// <param name="node">The node ledger shared with pipeline steps: host model memory is charged there too, and memory steps hold is not free for models.</param>
+    public MemoryLedger(DeviceSettings devices, Ledger.ResourceLedger? node = null)
     {
+        _node = node;
         _accounts["cpu"] = (devices.CpuMemory, 0);
         foreach (var gpu in devices.Gpus)
         {
@@ -27,18 +32,30 @@ internal sealed class MemoryLedger
 
     public long Used(string device) => _accounts[device].Used;
 
-    public long Free(string device) => Math.Max(0, _accounts[device].Budget - _accounts[device].Used);
+    public long Free(string device)
+    {
+        var free = Math.Max(0, _accounts[device].Budget - _accounts[device].Used);
+        return device == "cpu" && _node is not null ? Math.Min(free, Math.Max(0, _node.MemoryNotReservedBySteps(0) - _accounts[device].Used)) : free;
+    }
 
     public void Charge(string device, long bytes)
     {
         var (budget, used) = _accounts[device];
         _accounts[device] = (budget, used + bytes);
+        if (device == "cpu")
+        {
+            _node?.ChargeModelMemory(0, bytes);
+        }
     }
 
     public void Refund(string device, long bytes)
     {
         var (budget, used) = _accounts[device];
         _accounts[device] = (budget, Math.Max(0, used - bytes));
+        if (device == "cpu")
+        {
+            _node?.RefundModelMemory(0, Math.Min(used, bytes));
+        }
     }
 
     public IReadOnlyList<(string Device, long Budget, long Used)> Snapshot() =>

@@ -42,6 +42,12 @@ public sealed partial class ServingScheduler : IAsyncDisposable
 
     /// <summary>Creates the scheduler with no models; call <see cref="SetModels"/>.</summary>
     public ServingScheduler(SchedulerSettings settings, DeviceSettings devices, IReplicaLauncher launcher, ServingPolicies policies, TimeProvider time, ILogger? log = null)
+        : this(settings, devices, launcher, policies, time, log, nodeLedger: null)
+    {
+    }
+
+    /// <summary>Creates the scheduler with no models, charging host model memory also to <paramref name="nodeLedger"/>'s node 0, the ledger pipeline steps are placed on.</summary>
+    public ServingScheduler(SchedulerSettings settings, DeviceSettings devices, IReplicaLauncher launcher, ServingPolicies policies, TimeProvider time, ILogger? log, Ledger.ResourceLedger? nodeLedger)
     {
         ArgumentNullException.ThrowIfNull(devices);
         _settings = settings;
@@ -49,7 +55,7 @@ public sealed partial class ServingScheduler : IAsyncDisposable
         _policies = policies;
         _time = time;
         _log = log ?? NullLogger.Instance;
-        _ledger = new MemoryLedger(devices);
+        _ledger = new MemoryLedger(devices, nodeLedger);
         _timer = time.CreateTimer(_ => Housekeep(), null, _tick, _tick);
     }
 

@@ -31,6 +31,7 @@ public sealed class GatewayApp : IAsyncDisposable
     private ServingScheduler? _scheduler;
     private Lazy<Task>? _stopScheduler;
     private SqliteRegistryStore? _store;
+    private Pipelines.JobHost? _jobs;
     private BackendLauncher? _launcher;
     private ServingRegistry? _registry;
 
@@ -92,7 +93,8 @@ public sealed class GatewayApp : IAsyncDisposable
             QueuePolicies.Create(settings.Queue) ?? throw new ArgumentException($"unknown queue policy '{settings.Queue}'"),
             () => EvictionPolicies.Create(settings.Eviction) ?? new LruEvictionPolicy(),
             RoutingPolicies.Create(settings.Routing, Random.Shared) ?? new LeastOutstandingRoutingPolicy());
-        _scheduler = new ServingScheduler(settings, config.Devices, _launcher, policies, _time, log);
+        var nodeLedger = new Runtime.Ledger.ResourceLedger([Pipelines.JobHost.LocalNode(config.Devices)]);
+        _scheduler = new ServingScheduler(settings, config.Devices, _launcher, policies, _time, log, nodeLedger);
         _scheduler.Loaded += (model, _, loadTime, bytes) => statistics.RecordLoad(model, loadTime, bytes);
         _scheduler.Evicted += (model, _) => statistics.RecordEviction(model);
         var scheduler = _scheduler;
@@ -105,6 +107,8 @@ public sealed class GatewayApp : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(StorePath))!);
         _store = await SqliteRegistryStore.OpenAsync(StorePath, _time, cancellationToken).ConfigureAwait(false);
         var registry = await ServingRegistry.OpenAsync(config, _store, _scheduler, cancellationToken).ConfigureAwait(false);
+        var (jobs, jobsError) = await Pipelines.JobHost.OpenAsync(config, _options.DataDirectory, nodeLedger, app.Services.GetRequiredService<ILoggerFactory>(), _time, cancellationToken).ConfigureAwait(false);
+        _jobs = jobs ?? throw new InvalidOperationException(jobsError);
         _registry = registry;
 
         var keys = new ApiKeys(config.Auth);
@@ -136,6 +140,7 @@ public sealed class GatewayApp : IAsyncDisposable
         app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, registry, started));
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
         new ManagementApi(registry, _scheduler, statistics, config.Server.MaxBodyBytes).Map(app);
+        new Pipelines.RunsApi(_jobs.Scheduler, _jobs.Store, config.Server.MaxBodyBytes).Map(app);
         app.MapFallback((HttpContext http) => http.Request.Path.StartsWithSegments("/api")
             ? Problem.WriteAsync(http.Response, 404, $"no route for {http.Request.Method} {http.Request.Path}")
             : new OpenAiError(404, $"no route for {http.Request.Method} {http.Request.Path}; the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models", Code: "not_found")
@@ -166,6 +171,11 @@ public sealed class GatewayApp : IAsyncDisposable
         if (_app is not null)
         {
             await _app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_jobs is not null)
+        {
+            await _jobs.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_store is not null)

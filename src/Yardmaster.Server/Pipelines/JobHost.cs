@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Logging;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Execution;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Executors.Docker;
+using Yardmaster.Executors.Process;
+using Yardmaster.Runtime.Ledger;
+using Yardmaster.Runtime.Pipelines;
+using Yardmaster.Storage.Sqlite;
+
+namespace Yardmaster.Server.Pipelines;
+
+/// <summary>
+/// The job scheduler with everything it runs on, as <c>yard serve</c> and the embedded <c>yard run</c> host it:
+/// the exclusive lock on the data folder (one scheduler per store), the SQLite run store, the ledger's local
+/// node from <c>devices</c>, the process executor and, when enabled and its socket exists, the docker executor.
+/// </summary>
+public sealed class JobHost : IAsyncDisposable
+{
+    private readonly FileStream _lock;
+    private readonly SqliteRunStore _store;
+    private readonly DockerExecutor? _docker;
+
+    private JobHost(FileStream @lock, SqliteRunStore store, DockerExecutor? docker, JobScheduler scheduler, string dataDirectory)
+    {
+        _lock = @lock;
+        _store = store;
+        _docker = docker;
+        Scheduler = scheduler;
+        DataDirectory = dataDirectory;
+    }
+
+    /// <summary>The scheduler (started).</summary>
+    public JobScheduler Scheduler { get; }
+
+    /// <summary>The run store.</summary>
+    public SqliteRunStore Store => _store;
+
+    /// <summary>The data folder.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The ledger's node for this machine, from <c>devices</c>.</summary>
+    public static NodeCapacity LocalNode(DeviceSettings devices) => new("local", devices.CpuMillis, devices.CpuMemory, devices.Gpus.Count);
+
+    /// <summary>
+    /// Locks <paramref name="dataDirectory"/>, opens the store and starts the scheduler, which first takes over
+    /// the store's unfinished runs. Returns an error (nothing left open) when another scheduler holds the lock.
+    /// </summary>
+    public static async Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(logging);
+        Directory.CreateDirectory(dataDirectory);
+        var lockPath = Path.Combine(dataDirectory, "scheduler.lock");
+        FileStream @lock;
+        try
+        {
+            // FileShare.None is an exclusive flock on Unix: released by the kernel even when the holder is killed.
+            @lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return (null, $"another Yardmaster scheduler ('yard serve' or 'yard run') is using {dataDirectory}; send the pipeline to it with --server URL, or use another --data folder");
+        }
+
+        SqliteRunStore? store = null;
+        DockerExecutor? docker = null;
+        try
+        {
+            store = await SqliteRunStore.OpenAsync(config.Store.Path ?? Path.Combine(dataDirectory, "yard.db"), time, cancellationToken);
+            var executors = new List<IStepExecutor> { new ProcessExecutor(new ProcessExecutorOptions(), time) };
+            if (config.Jobs.DockerEnabled && File.Exists(config.Jobs.DockerSocket))
+            {
+                docker = new DockerExecutor(new DockerExecutorOptions { SocketPath = config.Jobs.DockerSocket, StopGrace = config.Jobs.StopGrace }, time);
+                executors.Add(docker);
+            }
+
+            var options = new JobSchedulerOptions
+            {
+                RunsDirectory = Path.Combine(dataDirectory, "runs"),
+                Placement = config.Jobs.Placement,
+                Backfill = config.Jobs.Backfill,
+                MaxRunning = config.Jobs.MaxRunning,
+                StopGrace = config.Jobs.StopGrace,
+            };
+            var scheduler = new JobScheduler(options, store, executors, ledger ?? new ResourceLedger([LocalNode(config.Devices)]), time, logging.CreateLogger<JobScheduler>());
+            await scheduler.StartAsync(cancellationToken);
+            return (new JobHost(@lock, store, docker, scheduler, dataDirectory), null);
+        }
+        catch
+        {
+            docker?.Dispose();
+            if (store is not null)
+            {
+                await store.DisposeAsync();
+            }
+
+            await @lock.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stops the scheduler (running steps keep running; the next scheduler re-attaches), closes the store and releases the lock.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Scheduler.DisposeAsync();
+        _docker?.Dispose();
+        await _store.DisposeAsync();
+        await _lock.DisposeAsync();
+    }
+}

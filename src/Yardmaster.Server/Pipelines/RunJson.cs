@@ -1,0 +1,139 @@
+using System.Text.Json;
+using Yardmaster.Core;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Runs;
+
+namespace Yardmaster.Server.Pipelines;
+
+/// <summary>The JSON of runs, steps, attempts and transitions, as <c>/api/runs</c> answers and <c>yard ... --output json</c> prints.</summary>
+public static class RunJson
+{
+    /// <summary>A run's summary: id, pipeline, priority, state, reason, times.</summary>
+    public static void WriteRun(Utf8JsonWriter json, RunRecord run)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(run);
+        json.WriteStartObject();
+        WriteRunFields(json, run);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A run with its steps, attempts and, when given, transitions.</summary>
+    public static void WriteDetail(Utf8JsonWriter json, RunDetail detail, IReadOnlyList<TransitionRecord>? transitions)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(detail);
+        json.WriteStartObject();
+        WriteRunFields(json, detail.Run);
+        json.WriteString("working_directory", detail.Run.WorkingDirectory);
+        json.WriteStartArray("steps");
+        foreach (var s in detail.Steps)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", s.StepId);
+            json.WriteString("state", s.State.Name());
+            json.WriteNumber("attempts", s.Attempts);
+            json.WriteNumber("retries_used", s.RetriesUsed);
+            Time(json, "started_at", s.StartedAt);
+            Time(json, "ended_at", s.EndedAt);
+            Time(json, "not_before", s.NotBefore);
+            json.WriteString("reason", s.Reason);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("attempts");
+        foreach (var a in detail.Attempts)
+        {
+            json.WriteStartObject();
+            json.WriteString("step", a.StepId);
+            json.WriteNumber("number", a.Number);
+            json.WriteString("outcome", a.Outcome.Name());
+            json.WriteString("executor", a.Executor);
+            json.WriteString("node", a.Node);
+            json.WriteStartArray("gpus");
+            foreach (var g in a.Gpus)
+            {
+                json.WriteNumberValue(g);
+            }
+
+            json.WriteEndArray();
+            json.WriteString("locator", a.Locator);
+            json.WriteString("log", a.LogPath);
+            Time(json, "started_at", a.StartedAt);
+            Time(json, "ended_at", a.EndedAt);
+            if (a.ExitCode is { } code)
+            {
+                json.WriteNumber("exit_code", code);
+            }
+            else
+            {
+                json.WriteNull("exit_code");
+            }
+
+            json.WriteString("reason", a.Reason);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        if (transitions is not null)
+        {
+            json.WriteStartArray("transitions");
+            foreach (var t in transitions)
+            {
+                json.WriteStartObject();
+                json.WriteString("step", t.StepId);
+                if (t.Attempt is { } n)
+                {
+                    json.WriteNumber("attempt", n);
+                }
+
+                json.WriteString("from", t.From);
+                json.WriteString("to", t.To);
+                json.WriteString("reason", t.Reason);
+                Time(json, "at", t.At);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+    }
+
+    /// <summary>The detail as a string (the embedded CLI renders from the same JSON the server sends).</summary>
+    public static string Detail(RunDetail detail, IReadOnlyList<TransitionRecord>? transitions)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            WriteDetail(json, detail, transitions);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteRunFields(Utf8JsonWriter json, RunRecord run)
+    {
+        json.WriteString("id", run.Id);
+        json.WriteString("pipeline", run.Pipeline);
+        json.WriteString("priority", run.Priority.Name());
+        json.WriteString("state", run.State.Name());
+        json.WriteString("reason", run.Reason);
+        json.WriteString("source_file", run.SourceFile);
+        Time(json, "created_at", run.CreatedAt);
+        Time(json, "ended_at", run.EndedAt);
+    }
+
+    private static void Time(Utf8JsonWriter json, string name, DateTimeOffset? at)
+    {
+        if (at is { } t)
+        {
+            json.WriteString(name, t);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}

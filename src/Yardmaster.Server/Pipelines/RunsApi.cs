@@ -1,0 +1,215 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using System.Text.Json;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Runs;
+using Yardmaster.Runtime.Pipelines;
+using Yardmaster.Server.Gateway;
+
+namespace Yardmaster.Server.Pipelines;
+
+/// <summary>
+/// <c>/api/runs</c> and <c>/api/pipelines</c>: submit a pipeline (YAML in a JSON body), list and inspect runs with
+/// their steps, attempts and transitions, read or follow a step's log, cancel, retry; validate a pipeline.
+/// </summary>
+internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxBodyBytes)
+{
+    public void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/runs", ListAsync);
+        routes.MapPost("/api/runs", SubmitAsync);
+        routes.MapGet("/api/runs/{id}", GetAsync);
+        routes.MapPost("/api/runs/{id}/cancel", CancelAsync);
+        routes.MapPost("/api/runs/{id}/retry", RetryAsync);
+        routes.MapGet("/api/runs/{id}/logs/{step}", (HttpContext http, string id, string step) => RunLogs.WriteAsync(http, store, id, step));
+        routes.MapGet("/api/pipelines", PipelinesAsync);
+        routes.MapPost("/api/pipelines/validate", ValidateAsync);
+    }
+
+    private async Task ListAsync(HttpContext http)
+    {
+        var limit = int.TryParse(http.Request.Query["limit"], out var l) && l > 0 ? Math.Min(l, 10_000) : 50;
+        var pipeline = http.Request.Query["pipeline"].FirstOrDefault();
+        var runs = await store.ListRunsAsync(pipeline, limit, http.RequestAborted).ConfigureAwait(false);
+        await JsonResponse.WriteAsync(http, json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("runs");
+            foreach (var run in runs)
+            {
+                RunJson.WriteRun(json, run);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    private async Task SubmitAsync(HttpContext http)
+    {
+        if (await ReadPipelineAsync(http).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+
+        var (id, errors) = await scheduler.SubmitAsync(body.Yaml, body.File, http.RequestAborted).ConfigureAwait(false);
+        if (id is null)
+        {
+            await Problem.WriteAsync(http.Response, 400, $"{errors.Count} error(s) in {body.File}; nothing was started", [.. errors.Select(e => e.ToString())]).ConfigureAwait(false);
+            return;
+        }
+
+        http.Response.StatusCode = 201;
+        http.Response.Headers.Location = "/api/runs/" + id;
+        await JsonResponse.WriteAsync(http, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("id", id);
+            json.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    private async Task GetAsync(HttpContext http, string id)
+    {
+        var detail = await store.GetRunAsync(id, http.RequestAborted).ConfigureAwait(false);
+        if (detail is null)
+        {
+            await Problem.WriteAsync(http.Response, 404, $"there is no run '{id}'").ConfigureAwait(false);
+            return;
+        }
+
+        var transitions = await store.TransitionsAsync(id, http.RequestAborted).ConfigureAwait(false);
+        await JsonResponse.WriteAsync(http, json => RunJson.WriteDetail(json, detail, transitions)).ConfigureAwait(false);
+    }
+
+    private async Task CancelAsync(HttpContext http, string id)
+    {
+        if (await scheduler.CancelAsync(id, "cancelled through the API", http.RequestAborted).ConfigureAwait(false))
+        {
+            await Accepted(http, id, "cancelling").ConfigureAwait(false);
+            return;
+        }
+
+        var detail = await store.GetRunAsync(id, http.RequestAborted).ConfigureAwait(false);
+        await Problem.WriteAsync(http.Response, detail is null ? 404 : 409, detail is null ? $"there is no run '{id}'" : $"run {id} is {detail.Run.State.Name()}; only running runs are cancelled").ConfigureAwait(false);
+    }
+
+    private async Task RetryAsync(HttpContext http, string id)
+    {
+        string? step = null;
+        if (http.Request.ContentLength is > 0)
+        {
+            try
+            {
+                using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+                if (document.RootElement.ValueKind != JsonValueKind.Object || (document.RootElement.TryGetProperty("step", out var s) && s.ValueKind != JsonValueKind.String))
+                {
+                    await Problem.WriteAsync(http.Response, 400, "the body must be a JSON object with an optional string 'step'").ConfigureAwait(false);
+                    return;
+                }
+
+                step = document.RootElement.TryGetProperty("step", out var value) ? value.GetString() : null;
+            }
+            catch (JsonException e)
+            {
+                await Problem.WriteAsync(http.Response, 400, "the body is not valid JSON: " + e.Message).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var error = await scheduler.RetryAsync(id, step, http.RequestAborted).ConfigureAwait(false);
+        if (error is null)
+        {
+            await Accepted(http, id, "running").ConfigureAwait(false);
+            return;
+        }
+
+        await Problem.WriteAsync(http.Response, error.StartsWith("there is no run", StringComparison.Ordinal) ? 404 : 409, error).ConfigureAwait(false);
+    }
+
+    private async Task PipelinesAsync(HttpContext http)
+    {
+        var runs = await store.ListRunsAsync(null, 10_000, http.RequestAborted).ConfigureAwait(false);
+        await JsonResponse.WriteAsync(http, json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("pipelines");
+            foreach (var group in runs.GroupBy(r => r.Pipeline, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                json.WriteStartObject();
+                json.WriteString("name", group.Key);
+                json.WriteNumber("runs", group.Count());
+                json.WritePropertyName("last_run");
+                RunJson.WriteRun(json, group.First());
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    private async Task ValidateAsync(HttpContext http)
+    {
+        if (await ReadPipelineAsync(http).ConfigureAwait(false) is not { } body)
+        {
+            return;
+        }
+
+        var loaded = PipelineLoader.LoadText(body.Yaml, body.File, scheduler.Environment);
+        await JsonResponse.WriteAsync(http, json =>
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("valid", loaded.Success);
+            json.WriteStartArray("errors");
+            foreach (var e in loaded.Errors)
+            {
+                json.WriteStringValue(e.ToString());
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary><c>{ "yaml": "...", "file": "name.yaml" }</c>; a 400 (and null) for anything else.</summary>
+    private async Task<(string Yaml, string File)?> ReadPipelineAsync(HttpContext http)
+    {
+        if (http.Request.ContentLength > maxBodyBytes)
+        {
+            await Problem.WriteAsync(http.Response, 413, $"the body is larger than server.max_body ({maxBodyBytes} bytes)").ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("yaml", out var yaml) || yaml.ValueKind != JsonValueKind.String)
+            {
+                await Problem.WriteAsync(http.Response, 400, "the body must be a JSON object with 'yaml' (the pipeline file's text) and optionally 'file' (its name)").ConfigureAwait(false);
+                return null;
+            }
+
+            var file = root.TryGetProperty("file", out var f) && f.ValueKind == JsonValueKind.String && f.GetString() is { Length: > 0 } name ? name : "pipeline.yaml";
+            return (yaml.GetString()!, file);
+        }
+        catch (JsonException e)
+        {
+            await Problem.WriteAsync(http.Response, 400, "the body is not valid JSON: " + e.Message).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private static Task Accepted(HttpContext http, string id, string state)
+    {
+        http.Response.StatusCode = 202;
+        return JsonResponse.WriteAsync(http, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("id", id);
+            json.WriteString("state", state);
+            json.WriteEndObject();
+        });
+    }
+}
