@@ -15,11 +15,14 @@ namespace Yardmaster.Executors.Process;
 /// </remarks>
 public sealed class ProcessExecutor : IStepExecutor
 {
-    // $1 the command, $2 the attempt directory, $3 the cgroup's procs file. The command runs in a subshell so that
-    // its own `exit` ends only the subshell; the status file is read only once the wrapper has ended, so a plain
-    // redirect is safe and spares a fork of mv. Nothing here forks except the subshell.
-    private const string Script = "(yard_cmd=$1; shift $#; eval \"$yard_cmd\"); s=$?; echo $s >\"$2/status\"; exit $s";
-    private const string CgroupScript = "echo $$ >\"$3\" || exit 125; " + Script;
+    // $1 the command, $2 the status file, $3 the cgroup's procs file. The exit status is recorded by an EXIT trap
+    // around an eval in the wrapper itself, which costs no fork; a command that could replace that trap or the shell
+    // (it says `trap` or `exec`) runs in a subshell instead, which costs one. Either way its own `exit` is recorded.
+    // The status file is read only once the wrapper has ended, so a plain redirect is safe and spares a fork of mv.
+    private const string Record = "s=$?; echo $s >\"$yard_status\"; exit $s";
+    private const string InShell = "yard_status=$2; trap '" + Record + "' EXIT; yard_cmd=$1; shift $#; eval \"$yard_cmd\"";
+    private const string InSubshell = "yard_status=$2; (yard_cmd=$1; shift $#; eval \"$yard_cmd\"); " + Record;
+    private const string JoinCgroup = "echo $$ >\"$3\" || exit 125; ";
 
     private readonly CgroupRoot? _cgroupRoot;
     private readonly TimeProvider _time;
@@ -68,10 +71,9 @@ public sealed class ProcessExecutor : IStepExecutor
             }
         }
 
-        string[] arguments = cgroup is null
-            ? [launch.Command, launch.AttemptDirectory]
-            : [launch.Command, launch.AttemptDirectory, cgroup.ProcsFile];
-        var pid = ShellSpawner.Spawn(cgroup is null ? Script : CgroupScript, arguments, Environment(launch), launch.WorkingDirectory, launch.LogPath);
+        var statusFile = Path.Combine(launch.AttemptDirectory, PidFile.StatusFileName);
+        string[] arguments = cgroup is null ? [launch.Command, statusFile] : [launch.Command, statusFile, cgroup.ProcsFile];
+        var pid = ShellSpawner.Spawn(Wrapper(launch.Command, cgroup is not null), arguments, Environment(launch), launch.WorkingDirectory, launch.LogPath);
         if (pid < 0)
         {
             _ = cgroup?.RemoveAsync(_time);
@@ -134,6 +136,12 @@ public sealed class ProcessExecutor : IStepExecutor
         return PidFile.TryReadStatus(launch.AttemptDirectory) is { } status
             ? await ProcessAttempt.EndedAsync(record?.Pid ?? 0, status, launch.AttemptDirectory, cgroup, _time).ConfigureAwait(false)
             : null;
+    }
+
+    private static string Wrapper(string command, bool joinCgroup)
+    {
+        var body = command.Contains("trap", StringComparison.Ordinal) || command.Contains("exec", StringComparison.Ordinal) ? InSubshell : InShell;
+        return joinCgroup ? JoinCgroup + body : body;
     }
 
     private static List<string> Environment(StepLaunch launch)

@@ -22,18 +22,23 @@ public sealed class ProcessExecutorReattachTests
         Assert.Equal(5, exit.ExitCode);
     }
 
-    [Fact]
-    public async Task ReattachAsync_StepThatEndedUnwatched_IsAlreadyEndedWithItsStatus()
+    [Theory]
+    [InlineData("exit 7", 7)]
+    [InlineData("false", 1)]
+    [InlineData("if", 2)]
+    [InlineData("trap 'echo bye' EXIT; exit 4", 4)]
+    [InlineData("exec sh -c 'exit 6'", 6)]
+    public async Task ReattachAsync_StepThatEndedUnwatched_IsAlreadyEndedWithItsStatus(string command, int code)
     {
         using var dir = new TempDirectory();
-        var launch = TestLaunches.Shell(dir, "a.done.1", "exit 7");
-        await TestLaunches.RunAsync(new ProcessExecutor(), launch);
+        var launch = TestLaunches.Shell(dir, "a.done.1", command);
+        Assert.Equal(code, (await TestLaunches.RunAsync(new ProcessExecutor(), launch)).ExitCode);
 
         await using var found = await new ProcessExecutor().ReattachAsync(launch, TestContext.Current.CancellationToken);
 
         Assert.NotNull(found);
         Assert.True(found.Exited.IsCompleted);
-        Assert.Equal(7, (await found.Exited).ExitCode);
+        Assert.Equal(code, (await found.Exited).ExitCode);
         await found.StopAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
     }
 
