@@ -20,6 +20,12 @@ internal static class YardCommand
         root.Subcommands.Add(TasksCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(RunsCommand.Create());
+        root.Subcommands.Add(LogsCommand.Create());
+        root.Subcommands.Add(CancelCommand.Create());
+        root.Subcommands.Add(RetryCommand.Create());
+        root.Subcommands.Add(ResumeCommand.Create());
         AddVersionEverywhere(root);
         return root;
     }

@@ -30,6 +30,9 @@ internal sealed class ServerOptions
         Description = $"Key sent to the management API /api instead of --api-key (default ${AdminKeyVariable})",
     };
 
+    /// <summary>The <c>--server</c> option itself (run commands check whether it was given).</summary>
+    public Option<string?> ServerOption => _server;
+
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Server.Pipelines;
+using Yardmaster.Storage.Sqlite;
+
+namespace Yardmaster.Cli.Commands.Runs;
+
+/// <summary>
+/// Run commands without a server: the scheduler runs in this process on the data folder's store (taking over
+/// its unfinished runs first). Read-only commands open only the store, so they work while a server runs.
+/// </summary>
+internal sealed class EmbeddedRuns : IRunsBackend
+{
+    private readonly YardConfig _config;
+    private readonly string _dataDirectory;
+    private JobHost? _host;
+    private SqliteRunStore? _readStore;
+
+    public EmbeddedRuns(YardConfig config, string dataDirectory)
+    {
+        _config = config;
+        _dataDirectory = dataDirectory;
+    }
+
+    public string Describe => $"embedded scheduler on {_dataDirectory}";
+
+    /// <summary>The scheduler, started on first use; throws <see cref="InvalidOperationException"/> with a printable message when another scheduler owns the folder.</summary>
+    public async Task<JobHost> HostAsync(CancellationToken cancellationToken)
+    {
+        if (_host is null)
+        {
+            var (host, error) = await JobHost.OpenAsync(_config, _dataDirectory, null, NullLoggerFactory.Instance, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            _host = host ?? throw new InvalidOperationException(error);
+        }
+
+        return _host;
+    }
+
+    public async Task<(string? Id, IReadOnlyList<string> Errors)> SubmitAsync(string yaml, string file, CancellationToken cancellationToken)
+    {
+        var host = await HostAsync(cancellationToken).ConfigureAwait(false);
+        var (id, errors) = await host.Scheduler.SubmitAsync(yaml, file, cancellationToken).ConfigureAwait(false);
+        return (id, [.. errors.Select(e => e.ToString())]);
+    }
+
+    public async Task<JsonElement?> GetAsync(string runId, CancellationToken cancellationToken)
+    {
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        var detail = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (detail is null)
+        {
+            return null;
+        }
+
+        var transitions = await store.TransitionsAsync(runId, cancellationToken).ConfigureAwait(false);
+        return JsonDocument.Parse(RunJson.Detail(detail, transitions)).RootElement.Clone();
+    }
+
+    public async Task<JsonElement> ListAsync(string? pipeline, int limit, CancellationToken cancellationToken)
+    {
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        var runs = await store.ListRunsAsync(pipeline, limit, cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("runs");
+            foreach (var run in runs)
+            {
+                RunJson.WriteRun(json, run);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
+    }
+
+    public async Task<string?> CancelAsync(string runId, CancellationToken cancellationToken)
+    {
+        var host = await HostAsync(cancellationToken).ConfigureAwait(false);
+        if (await host.Scheduler.CancelAsync(runId, "cancelled with yard cancel", cancellationToken).ConfigureAwait(false))
+        {
+            await host.Scheduler.WaitAsync(runId, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        var detail = await host.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        return detail is null ? $"there is no run '{runId}'" : $"run {runId} is {detail.Run.State.Name()}; only running runs are cancelled";
+    }
+
+    public async Task<string?> RetryAsync(string runId, string? stepId, CancellationToken cancellationToken)
+    {
+        var host = await HostAsync(cancellationToken).ConfigureAwait(false);
+        return await host.Scheduler.RetryAsync(runId, stepId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string?> LogsAsync(string runId, string stepId, int? attempt, bool follow, Stream output, CancellationToken cancellationToken)
+    {
+        var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
+        var detail = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (detail is null)
+        {
+            return $"there is no run '{runId}'";
+        }
+
+        var attempts = detail.Attempts.Where(a => a.StepId == stepId).ToList();
+        if (!detail.Steps.Any(s => s.StepId == stepId))
+        {
+            return $"run {runId} has no step '{stepId}'; it has: {string.Join(", ", detail.Steps.Select(s => s.StepId))}";
+        }
+
+        var wanted = attempt is { } n ? attempts.FirstOrDefault(a => a.Number == n) : attempts.LastOrDefault();
+        if (wanted is null)
+        {
+            return attempts.Count == 0 ? $"step '{stepId}' has not started yet" : $"step '{stepId}' has no attempt {attempt}";
+        }
+
+        await LogTail.CopyAsync(wanted.LogPath, output, follow ? async ct =>
+        {
+            var now = await store.GetRunAsync(runId, ct).ConfigureAwait(false);
+            return now?.Attempts.FirstOrDefault(a => a.StepId == stepId && a.Number == wanted.Number)?.Outcome == AttemptOutcome.Running;
+        }
+        : null, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_readStore is not null)
+        {
+            await _readStore.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<SqliteRunStore> StoreAsync(CancellationToken cancellationToken)
+    {
+        if (_host is not null)
+        {
+            return _host.Store;
+        }
+
+        return _readStore ??= await SqliteRunStore.OpenAsync(_config.Store.Path ?? Path.Combine(_dataDirectory, "yard.db"), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+    }
+}

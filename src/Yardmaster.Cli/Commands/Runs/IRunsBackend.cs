@@ -1,0 +1,27 @@
+using System.Text.Json;
+
+namespace Yardmaster.Cli.Commands.Runs;
+
+/// <summary>Where run commands act: a scheduler embedded in this process, or a server's <c>/api/runs</c>. Both answer in the API's JSON.</summary>
+internal interface IRunsBackend : IAsyncDisposable
+{
+    /// <summary>"embedded (data folder X)" or the server's URL, for messages.</summary>
+    string Describe { get; }
+
+    Task<(string? Id, IReadOnlyList<string> Errors)> SubmitAsync(string yaml, string file, CancellationToken cancellationToken);
+
+    /// <summary>The run's detail JSON; null when there is no such run.</summary>
+    Task<JsonElement?> GetAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>The <c>{"runs": [...]}</c> JSON.</summary>
+    Task<JsonElement> ListAsync(string? pipeline, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Null when cancelling, else why not.</summary>
+    Task<string?> CancelAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>Null when the run is running again, else why not.</summary>
+    Task<string?> RetryAsync(string runId, string? stepId, CancellationToken cancellationToken);
+
+    /// <summary>Copies a step's log (latest attempt unless <paramref name="attempt"/>) to <paramref name="output"/>; null when done, else an error.</summary>
+    Task<string?> LogsAsync(string runId, string stepId, int? attempt, bool follow, Stream output, CancellationToken cancellationToken);
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using Yardmaster.Cli.Commands.Runs;
+
+namespace Yardmaster.Cli.Commands;
+
+/// <summary><c>yard run FILE.yaml</c>: validates and submits a pipeline, shows its progress, exits 0 when the run succeeds.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("file") { Description = "The pipeline file (YAML)" };
+        var detach = new Option<bool>("--detach", "-d") { Description = "Submit and print the run id without waiting (with --server)" };
+        var output = OutputOption.Create();
+        var target = new RunTargetOptions();
+        var command = new Command("run", "Run a pipeline: validate it (every error at once), submit it, show its progress; exit 0 when it succeeds.") { file, detach, output };
+        target.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunBackendCall.RunAsync(parse, target, async (backend, ct) =>
+        {
+            var path = parse.GetValue(file)!;
+            string yaml;
+            try
+            {
+                yaml = await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"error: {path}: {(e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : e.Message)}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var (id, errors) = await backend.SubmitAsync(yaml, path, ct).ConfigureAwait(false);
+            if (id is null)
+            {
+                foreach (var e in errors)
+                {
+                    await Console.Error.WriteLineAsync($"error: {e}").ConfigureAwait(false);
+                }
+
+                await Console.Error.WriteLineAsync($"{errors.Count} error(s); nothing was started").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            var json = parse.GetValue(output) == OutputFormat.Json;
+            if (parse.GetValue(detach) && backend is RemoteRuns)
+            {
+                Console.WriteLine(json ? $"{{\"id\":\"{id}\"}}" : id);
+                return ExitCodes.Ok;
+            }
+
+            if (!json)
+            {
+                Console.WriteLine($"run {id} submitted ({backend.Describe})");
+            }
+
+            System.Text.Json.JsonElement? final;
+            try
+            {
+                final = await RunProgress.FollowAsync(backend, id, quiet: json, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested && backend is EmbeddedRuns)
+            {
+                // Ctrl+C stops an embedded run like make stops its build: its steps are killed.
+                await backend.CancelAsync(id, CancellationToken.None).ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"run {id} cancelled").ConfigureAwait(false);
+                return ExitCodes.Canceled;
+            }
+
+            if (final is not { } run)
+            {
+                await Console.Error.WriteLineAsync($"error: run {id} disappeared").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+
+            if (json)
+            {
+                Console.WriteLine(run.GetRawText());
+            }
+            else
+            {
+                RunProgress.Summarize(run);
+            }
+
+            return run.GetProperty("state").GetString() == "succeeded" ? ExitCodes.Ok : ExitCodes.Failure;
+        }, cancellationToken));
+        return command;
+    }
+}
