@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace Yardmaster.Server.Tests.Cli;
+
+/// <summary><c>yard run</c>, <c>runs</c>, <c>logs</c> and <c>resume</c> as a user runs them: the real command as a child process on a temp data folder.</summary>
+public sealed class RunCommandTests
+{
+    [Fact]
+    public async Task Run_SucceedingPipeline_ExitsZeroAndLogsAreReadable()
+    {
+        using var dir = new TempDirectory();
+        var file = Write(dir, "ok.yaml", """
+            name: ok
+            steps:
+              - id: hello
+                run: echo hello from $MODE
+                env: { MODE: test }
+              - id: after
+                needs: [hello]
+                run: "true"
+            """);
+        var (code, stdout, stderr) = await YardProcess.RunAsync(["run", file, "--data", dir.File("data"), "--output", "json"]);
+        Assert.True(code == 0, stderr + stdout);
+        using var run = JsonDocument.Parse(stdout);
+        Assert.Equal("succeeded", run.RootElement.GetProperty("state").GetString());
+        Assert.All(run.RootElement.GetProperty("steps").EnumerateArray(), s => Assert.Equal("succeeded", s.GetProperty("state").GetString()));
+        var id = run.RootElement.GetProperty("id").GetString()!;
+        var logs = await YardProcess.RunAsync(["logs", id, "hello", "--data", dir.File("data")]);
+        Assert.Equal(0, logs.ExitCode);
+        Assert.Equal("hello from test\n", logs.Stdout);
+    }
+
+    [Fact]
+    public async Task Run_FailingStep_ExitsOneNamingTheStepAndItsExit()
+    {
+        using var dir = new TempDirectory();
+        var file = Write(dir, "fail.yaml", """
+            name: fail
+            steps:
+              - id: broken
+                run: exit 3
+              - id: never
+                needs: [broken]
+                run: "true"
+            """);
+        var (code, stdout, _) = await YardProcess.RunAsync(["run", file, "--data", dir.File("data")]);
+        Assert.Equal(1, code);
+        Assert.Contains("broken failed: exit 3", stdout, StringComparison.Ordinal);
+        var runs = await YardProcess.RunAsync(["runs", "--data", dir.File("data"), "--output", "json"]);
+        using var list = JsonDocument.Parse(runs.Stdout);
+        var only = Assert.Single(list.RootElement.GetProperty("runs").EnumerateArray());
+        Assert.Equal("failed", only.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Run_InvalidPipeline_ExitsTwoWithEveryErrorAndStartsNothing()
+    {
+        using var dir = new TempDirectory();
+        var file = Write(dir, "bad.yaml", """
+            name: bad
+            steps:
+              - id: a
+                needs: [b]
+                run: echo a
+              - id: b
+                needs: [a]
+                run: echo b
+                timeout: soon
+            """);
+        var (code, _, stderr) = await YardProcess.RunAsync(["run", file, "--data", dir.File("data")]);
+        Assert.Equal(2, code);
+        Assert.Contains("bad.yaml:4:", stderr, StringComparison.Ordinal);
+        Assert.Contains("a → b → a", stderr, StringComparison.Ordinal);
+        Assert.Contains("bad.yaml:9:", stderr, StringComparison.Ordinal);
+        Assert.Contains("steps[1].timeout", stderr, StringComparison.Ordinal);
+        var runs = await YardProcess.RunAsync(["runs", "--data", dir.File("data"), "--output", "json"]);
+        using var list = JsonDocument.Parse(runs.Stdout);
+        Assert.Empty(list.RootElement.GetProperty("runs").EnumerateArray());
+    }
+
+    /// <summary>
+    /// The scheduler is killed with SIGKILL twice mid-run (once during <c>run</c>, once during the first
+    /// <c>resume</c>); a last <c>resume</c> finishes the run. Each step appends a line when it starts and one when it
+    /// ends: every step started once and ended once, so nothing ran twice and nothing was lost.
+    /// </summary>
+    [Fact]
+    public async Task Resume_AfterKill9MidRun_EveryStepCompletesExactlyOnce()
+    {
+        using var dir = new TempDirectory();
+        var ledger = dir.File("ledger.txt");
+        var steps = new StringBuilder("name: crashy\nsteps:\n");
+        const int Layers = 6;
+        const int Width = 4;
+        for (var layer = 0; layer < Layers; layer++)
+        {
+            for (var i = 0; i < Width; i++)
+            {
+                steps.Append("  - id: s").Append(layer).Append('_').Append(i).Append('\n');
+                if (layer > 0)
+                {
+                    steps.Append("    needs: [s").Append(layer - 1).Append('_').Append(i).Append(", s").Append(layer - 1).Append('_').Append((i + 1) % Width).Append("]\n");
+                }
+
+                steps.Append("    resources: { cpu: 500m }\n");
+                steps.Append("    run: echo start-$YARD_STEP_ID >> ").Append(ledger).Append("; sleep 0.4; echo end-$YARD_STEP_ID >> ").Append(ledger).Append('\n');
+            }
+        }
+
+        var file = Write(dir, "crashy.yaml", steps.ToString());
+        var data = dir.File("data");
+        await using (var first = YardProcess.Start(["run", file, "--data", data]))
+        {
+            await WaitForLinesAsync(ledger, 6);
+            Kill9(first.Id);
+        }
+
+        await using (var second = YardProcess.Start(["resume", "--data", data]))
+        {
+            await WaitForLinesAsync(ledger, 26);
+            Kill9(second.Id);
+        }
+
+        var (code, stdout, stderr) = await YardProcess.RunAsync(["resume", "--data", data]);
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("crashy) succeeded: 24/24", stdout, StringComparison.Ordinal);
+        var lines = await File.ReadAllLinesAsync(ledger, TestContext.Current.CancellationToken);
+        for (var layer = 0; layer < Layers; layer++)
+        {
+            for (var i = 0; i < Width; i++)
+            {
+                Assert.Single(lines, l => l == $"start-s{layer}_{i}");
+                Assert.Single(lines, l => l == $"end-s{layer}_{i}");
+            }
+        }
+
+        Assert.Equal(Layers * Width * 2, lines.Length);
+    }
+
+    private static string Write(TempDirectory dir, string name, string yaml)
+    {
+        File.WriteAllText(dir.File(name), yaml);
+        return dir.File(name);
+    }
+
+    private static async Task WaitForLinesAsync(string path, int count)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (File.Exists(path) && File.ReadAllLines(path).Length >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"{path} did not reach {count} lines");
+    }
+
+    private static void Kill9(int pid) => Assert.Equal(0, SendSignal(pid, 9));
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+}
