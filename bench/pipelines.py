@@ -121,8 +121,11 @@ def yard_has_run(yard_cmd):
     p = subprocess.run(yard_cmd + ["run", "--help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if p.returncode == 0 and "--data" in p.stdout:
         return True, ""
+    # An unknown command makes System.CommandLine print the root help (exit 0) or an error.
+    if "yard [command] [options]" in p.stdout:
+        return False, "this build of yard has no `run` command (`yard run --help` prints the root help)"
     first = next((line for line in p.stdout.splitlines() if line.strip()), "")
-    return False, f"`yard run --help` exited {p.returncode}: {first.strip()}"
+    return False, f"`yard run --help` exited {p.returncode} without a --data option: {first.strip()}"
 
 
 def run_quartz(dll, jobs, repeat, concurrency, work):
@@ -266,7 +269,8 @@ def render(args, sizes, make, yard, yard_note, quartz, started, load_before, loa
             "`resources: { cpu: 100m }`, real processes, wall time of the whole command (less the one-step run "
             "for the throughput without start-up). Quartz.NET 4.7.3: no-op in-process `IJob`s with one "
             "trigger each (fire now), ADO.NET job store on a fresh SQLite file (Microsoft.Data.Sqlite), timed "
-            "from `ScheduleJobs` of all of them on the started scheduler to the last execution.", "",
+            "from `ScheduleJobs` of all of them on the started scheduler to the last execution, in one process "
+            "after an untimed warm-up run of 100 jobs.", "",
             "| system | concurrency | wall s | units/s |", "|---|---|---:|---:|"]
     if y("wide"):
         w = y("wide")
@@ -284,7 +288,7 @@ def render(args, sizes, make, yard, yard_note, quartz, started, load_before, loa
         start = statistics.median(r["start_s"] for r in runs)
         out.append(f"| Quartz maxConcurrency {conc} | {conc} | {med:.3f} ({min(totals):.3f}–{max(totals):.3f}) | "
                    f"{args.jobs / med:.0f} |")
-        out.append(f"| ↳ of which ScheduleJobs / scheduler start (not in wall) | | {sched:.3f} / {start:.3f} | |")
+        out.append(f"| ↳ of which the `ScheduleJobs` call; the scheduler's start before it (not in wall) | | {sched:.3f}; {start:.3f} | |")
     if not quartz:
         out.append("| Quartz | | n/a | n/a |")
     out += ["", "Yardmaster's steps are real processes (fork/exec of `true`, exit status recorded in the store); "

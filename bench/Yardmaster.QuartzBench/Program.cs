@@ -15,7 +15,10 @@ if (options is null)
 }
 
 Directory.CreateDirectory(options.Work);
+
+// One untimed run first, so that the measured ones do not include compiling Quartz's and SQLite's code paths.
 var run = 0;
+await QuartzRun.RunAsync(options.Work, run, Math.Min(options.Jobs, 100), 2, CancellationToken.None);
 foreach (var concurrency in options.Concurrency)
 {
     for (var i = 0; i < options.Repeat; i++)
