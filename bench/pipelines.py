@@ -101,6 +101,8 @@ def measure(label, cmd_for_run, cwd, repeat, fresh_data=None):
     """One untimed warm-up, then `repeat` timed runs. cmd_for_run(i) gives the command of run i."""
     walls = []
     last = ""
+    if fresh_data:
+        os.makedirs(fresh_data, exist_ok=True)
     for i in range(repeat + 1):
         data = None
         if fresh_data:
