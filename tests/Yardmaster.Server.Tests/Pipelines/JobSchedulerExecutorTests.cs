@@ -52,7 +52,7 @@ public sealed class JobSchedulerExecutorTests
         var attempt = Assert.Single(Attempts(detail, "grow"));
         Assert.True(attempt.Outcome == AttemptOutcome.OomKilled, $"{attempt.Outcome}: {attempt.Reason}");
         Assert.Contains("OOM-killed", attempt.Reason, StringComparison.Ordinal);
-        Assert.Contains("32 MiB", attempt.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("(32.0 MiB)", attempt.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public sealed class PipelineValidationTests
                 ("steps[5].timeout", 20),
                 ("steps[6].resources.memory", 23),
                 ("steps[7].resources.cpu", 26),
-                ("steps[8].container", 29),
+                ("steps[8].container", 28),
             ],
             found);
         Assert.Contains("duplicate step id 'a'", Error(result.Errors, "steps[3].id").Message, StringComparison.Ordinal);
@@ -97,7 +97,7 @@ public sealed class PipelineValidationTests
 
         Assert.Null(id);
         Assert.Equal(8, errors.Count);
-        Assert.Equal(29, Error(errors, "steps[8].container").Line);
+        Assert.Equal(28, Error(errors, "steps[8].container").Line);
         Assert.Empty(await harness.Host.Store.ListRunsAsync(null, 10, Token));
         Assert.False(Directory.Exists(Path.Combine(harness.DataDirectory, "runs")) && Directory.EnumerateFileSystemEntries(Path.Combine(harness.DataDirectory, "runs")).Any());
     }
