@@ -8,11 +8,11 @@ namespace Yardmaster.Server.Tests.Pipelines;
 /// <summary>A large layered DAG validated and run to the end: every step exactly once.</summary>
 public sealed class JobSchedulerScaleTests(ITestOutputHelper output)
 {
-    [Theory]
-    [InlineData(100, 100)]
-    [InlineData(20, 50)]
-    public async Task SubmitAsync_LayeredDag_EveryStepSucceedsExactlyOnce(int layers, int width)
+    [Fact]
+    public async Task SubmitAsync_TenThousandStepLayeredDag_EveryStepSucceedsExactlyOnce()
     {
+        // 100 layers of 100 on 2 cores of 100m steps: about 12 s here (20 at once).
+        const int layers = 100, width = 100;
         var yaml = Layered(layers, width, seed: 42);
         await using var harness = await StartAsync(cpuMillis: 2000, root: TempDirectory.InMemoryRoot);
         var clock = Stopwatch.StartNew();
