@@ -38,6 +38,39 @@ public sealed class JobSchedulerRecoveryTests
         Assert.Contains(await harness.Host.Store.TransitionsAsync(id, Token), t => t.StepId == "after" && t.To == StepState.Succeeded.Name());
     }
 
+    [Fact]
+    public async Task OpenAsync_StepEndedWhileNoHostWasOpen_RecordsItsOutcomeWithoutRunningItAgain()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: finished-alone
+            steps:
+              - id: work
+                run: sleep 1; echo done >> file; exit 3
+            """);
+        await harness.WaitForStartedAsync(id, "work");
+        var file = Path.Combine((await harness.DetailAsync(id)).Run.WorkingDirectory, "file");
+
+        await harness.CloseAsync();
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(Token))
+        {
+            deadline.CancelAfter(TimeSpan.FromSeconds(30));
+            while (!File.Exists(file))
+            {
+                await Task.Delay(20, deadline.Token);
+            }
+        }
+
+        await harness.OpenAsync();
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Failed, run.State);
+        var detail = await harness.DetailAsync(id);
+        var attempt = Assert.Single(Attempts(detail, "work"));
+        Assert.Equal((AttemptOutcome.Failed, 3), (attempt.Outcome, attempt.ExitCode));
+        Assert.Equal(["done"], WorkFileLines(detail, "file"));
+    }
+
     private static async Task<Core.Runs.RunDetail> ReadClosedAsync(JobHarness harness, string id)
     {
         // The store is closed with the host; read the file with a store of our own.
