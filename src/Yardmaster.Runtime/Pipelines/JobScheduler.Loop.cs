@@ -10,7 +10,9 @@ public sealed partial class JobScheduler
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
         var reader = _events.Reader;
-        var pending = new List<TaskCompletionSource>();
+        // Replies to callers (a submission, a retry, a cancellation) wait until the turn's batch is durable,
+        // so a caller reading the store next sees what it asked for.
+        var pending = new List<Action>();
         while (await reader.WaitToReadAsync(cancellationToken))
         {
             while (reader.TryRead(out var e))
@@ -40,9 +42,9 @@ public sealed partial class JobScheduler
             }
 
             _batch.Clear();
-            foreach (var written in pending)
+            foreach (var reply in pending)
             {
-                written.TrySetResult();
+                reply();
             }
 
             pending.Clear();
@@ -51,13 +53,13 @@ public sealed partial class JobScheduler
         }
     }
 
-    private void Handle(JobEvent e, List<TaskCompletionSource> pending)
+    private void Handle(JobEvent e, List<Action> pending)
     {
         switch (e)
         {
             case JobEvent.Submitted submitted:
                 Admit(submitted.Run, created: true);
-                pending.Add(submitted.Written);
+                pending.Add(() => submitted.Written.TrySetResult());
                 break;
             case JobEvent.Started started:
                 OnStarted(started.Attempt, started.Result);
@@ -72,15 +74,34 @@ public sealed partial class JobScheduler
                 Stop(timedOut.Attempt, AttemptOutcome.TimedOut, $"timed out after {Core.Units.Durations.Format(timedOut.Attempt.Step.Run.Pipeline.Steps[timedOut.Attempt.Step.Index].Timeout!.Value)}");
                 break;
             case JobEvent.RetryDue due when due.Step.Record.State == StepState.Retrying:
-                MakeReady(due.Step, "retry delay over");
+                OnRetryDue(due.Step);
                 break;
             case JobEvent.Cancel cancel:
-                cancel.Done.TrySetResult(CancelRun(cancel.RunId, cancel.Reason));
+                var cancelled = CancelRun(cancel.RunId, cancel.Reason);
+                pending.Add(() => cancel.Done.TrySetResult(cancelled));
                 break;
             case JobEvent.Retry retry:
-                retry.Done.TrySetResult(RetryRun(retry.Run, retry.StepId));
+                var refused = RetryRun(retry.Run, retry.StepId);
+                pending.Add(() => retry.Done.TrySetResult(refused));
                 break;
         }
+    }
+
+    /// <summary>
+    /// A retry timer fired. Timers run on a coarser clock than the wall clock the delay was recorded in
+    /// (<see cref="Core.Runs.StepRecord.NotBefore"/>) and may fire up to a millisecond early: wait out the rest.
+    /// </summary>
+    private void OnRetryDue(ActiveStep step)
+    {
+        var left = step.Record.NotBefore is { } at ? at - _time.GetUtcNow() : TimeSpan.Zero;
+        if (left > TimeSpan.Zero)
+        {
+            step.RetryTimer?.Dispose();
+            step.RetryTimer = _time.CreateTimer(_ => Post(new JobEvent.RetryDue(step)), null, TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        MakeReady(step, "retry delay over");
     }
 
     /// <summary>One scheduling pass over the ready set; placed steps get an attempt record now and start in <see cref="Act"/>.</summary>

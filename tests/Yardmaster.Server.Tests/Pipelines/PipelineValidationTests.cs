@@ -1,0 +1,106 @@
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Runtime.Pipelines;
+using static Yardmaster.Server.Tests.Pipelines.JobHarness;
+
+namespace Yardmaster.Server.Tests.Pipelines;
+
+/// <summary>A pipeline with many mistakes: every error at once, each with file, line and field; nothing runs.</summary>
+public sealed class PipelineValidationTests
+{
+    private const string Broken = """
+        name: broken
+        steps:
+          - id: a
+            needs: c
+            run: echo a
+            colour: blue
+          - id: b
+            needs: a
+            run: echo b
+          - id: c
+            needs: b
+            run: echo c
+          - id: a
+            run: echo again
+          - id: d
+            needs: [a, nope]
+            run: echo d
+          - id: e
+            run: echo e
+            timeout: 10 parsecs
+          - id: f
+            run: echo f
+            resources: { memory: 12 potatoes }
+          - id: g
+            run: echo g
+            resources: { cpu: 64 }
+          - id: h
+            container: { image: yard/busybox:local, command: [true] }
+        """;
+
+    private static readonly PipelineEnvironment Local = new()
+    {
+        Nodes = [new NodeCapacity("local", 4000, 8L << 30, 0)],
+        ContainerEngine = null,
+    };
+
+    [Fact]
+    public void LoadText_ManyMistakes_ReportsEveryErrorWithFileLineAndField()
+    {
+        var result = PipelineLoader.LoadText(Broken, "broken.yaml", Local);
+
+        Assert.Null(result.Pipeline);
+        Assert.All(result.Errors, e => Assert.Equal("broken.yaml", e.File));
+        var found = result.Errors.Select(e => (e.Field, e.Line)).ToList();
+        Assert.Equal(
+            [
+                ("steps[0].needs", 4),
+                ("steps[0].colour", 6),
+                ("steps[3].id", 13),
+                ("steps[4].needs[1]", 16),
+                ("steps[5].timeout", 20),
+                ("steps[6].resources.memory", 23),
+                ("steps[7].resources.cpu", 26),
+                ("steps[8].container", 28),
+            ],
+            found);
+        Assert.Contains("duplicate step id 'a'", Error(result.Errors, "steps[3].id").Message, StringComparison.Ordinal);
+        Assert.Contains("unknown step 'nope'", Error(result.Errors, "steps[4].needs[1]").Message, StringComparison.Ordinal);
+        Assert.Contains("larger than every node", Error(result.Errors, "steps[7].resources.cpu").Message, StringComparison.Ordinal);
+        Assert.Contains("container engine", Error(result.Errors, "steps[8].container").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadText_ThreeStepCycle_NamesTheCycleWithArrows()
+    {
+        var result = PipelineLoader.LoadText(Broken, "broken.yaml", Local);
+
+        var message = Error(result.Errors, "steps[0].needs").Message;
+        var cycle = message[(message.IndexOf(':', StringComparison.Ordinal) + 2)..message.IndexOf(" (", StringComparison.Ordinal)];
+        var ids = cycle.Split(" → ");
+        Assert.Equal(4, ids.Length);
+        Assert.Equal(ids[0], ids[3]);
+        Assert.Equal(["a", "b", "c"], ids[..3].Order());
+        // Each needs the next: a needs c, c needs b, b needs a.
+        var needs = new Dictionary<string, string> { ["a"] = "c", ["c"] = "b", ["b"] = "a" };
+        Assert.All(Enumerable.Range(0, 3), i => Assert.Equal(needs[ids[i]], ids[i + 1]));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_InvalidPipelineWithDockerDisabled_ReturnsErrorsAndStartsNothing()
+    {
+        await using var harness = await StartAsync(cpuMillis: 4000, docker: false);
+        Assert.Null(harness.Host.Scheduler.Environment.ContainerEngine);
+
+        var (id, errors) = await harness.Host.Scheduler.SubmitAsync(Broken, "broken.yaml", Token);
+
+        Assert.Null(id);
+        Assert.Equal(8, errors.Count);
+        Assert.Equal(28, Error(errors, "steps[8].container").Line);
+        Assert.Empty(await harness.Host.Store.ListRunsAsync(null, 10, Token));
+        Assert.False(Directory.Exists(Path.Combine(harness.DataDirectory, "runs")) && Directory.EnumerateFileSystemEntries(Path.Combine(harness.DataDirectory, "runs")).Any());
+    }
+
+    private static ConfigError Error(IReadOnlyList<ConfigError> errors, string field) => Assert.Single(errors, e => e.Field == field);
+}
