@@ -32,7 +32,7 @@ internal static class ResumeCommand
             {
                 var final = await host.Scheduler.WaitAsync(id, ct).ConfigureAwait(false);
                 ok &= final?.State == Core.Pipelines.RunState.Succeeded;
-                if (await backend.GetAsync(id, ct).ConfigureAwait(false) is { } detail)
+                if (await backend.GetAsync(id, transitions: false, ct).ConfigureAwait(false) is { } detail)
                 {
                     if (json)
                     {

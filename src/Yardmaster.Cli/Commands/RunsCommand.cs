@@ -20,7 +20,7 @@ internal static class RunsCommand
             var json = parse.GetValue(output) == OutputFormat.Json;
             if (parse.GetValue(run) is { } id)
             {
-                if (await backend.GetAsync(id, ct).ConfigureAwait(false) is not { } detail)
+                if (await backend.GetAsync(id, transitions: true, ct).ConfigureAwait(false) is not { } detail)
                 {
                     await Console.Error.WriteLineAsync($"error: there is no run '{id}'").ConfigureAwait(false);
                     return ExitCodes.Failure;

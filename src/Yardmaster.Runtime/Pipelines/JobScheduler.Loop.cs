@@ -107,13 +107,18 @@ public sealed partial class JobScheduler
     /// <summary>One scheduling pass over the ready set; placed steps get an attempt record now and start in <see cref="Act"/>.</summary>
     private void Schedule()
     {
-        if (_ready.Count == 0)
+        if (_ready.Count == 0 || _running.Count >= _options.MaxRunning)
         {
             return;
         }
 
         var now = Seconds;
         var nodes = _ledger.Snapshot();
+        if (!WorthAPass(nodes))
+        {
+            return;
+        }
+
         var entries = _ready.ToList();
         var groups = new Dictionary<ActiveRun, int>();
         var slots = new List<int>();
@@ -161,11 +166,49 @@ public sealed partial class JobScheduler
         }
     }
 
+    /// <summary>
+    /// False when the pass cannot decide anything: no node has room for the smallest ready step, and no ready
+    /// step outranks a running one it could preempt. Keeps a full node from costing a pass per event.
+    /// </summary>
+    private bool WorthAPass(NodeResources[] nodes)
+    {
+        var top = _ready.Min!.Priority;
+        foreach (var a in _running)
+        {
+            if (a.Step.Run.Pipeline.Priority > top && a.StopReason is null)
+            {
+                return true;
+            }
+        }
+
+        long cpu = long.MaxValue, memory = long.MaxValue;
+        var gpus = int.MaxValue;
+        foreach (var entry in _ready)
+        {
+            var request = entry.Step.Run.Pipeline.Steps[entry.Step.Index].Resources;
+            cpu = Math.Min(cpu, request.CpuMillis);
+            memory = Math.Min(memory, request.MemoryBytes);
+            gpus = Math.Min(gpus, request.Gpus);
+        }
+
+        var smallest = new Core.Pipelines.ResourceRequest(cpu, memory, gpus);
+        foreach (var node in nodes)
+        {
+            if (node.Fits(smallest))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void Act()
     {
         foreach (var attempt in _toStart)
         {
-            _ = StartAttemptAsync(attempt);
+            // Off the loop: a spawn blocks until the child has exec'd, and two spawns may overlap on two cores.
+            _ = Task.Run(() => StartAttemptAsync(attempt));
         }
 
         _toStart.Clear();

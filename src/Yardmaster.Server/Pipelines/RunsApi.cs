@@ -78,7 +78,9 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
             return;
         }
 
-        var transitions = await store.TransitionsAsync(id, http.RequestAborted).ConfigureAwait(false);
+        var transitions = string.Equals(http.Request.Query["transitions"], "false", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : await store.TransitionsAsync(id, http.RequestAborted).ConfigureAwait(false);
         await JsonResponse.WriteAsync(http, json => RunJson.WriteDetail(json, detail, transitions)).ConfigureAwait(false);
     }
 

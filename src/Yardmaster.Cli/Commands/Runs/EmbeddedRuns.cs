@@ -45,7 +45,9 @@ internal sealed class EmbeddedRuns : IRunsBackend
         return (id, [.. errors.Select(e => e.ToString())]);
     }
 
-    public async Task<JsonElement?> GetAsync(string runId, CancellationToken cancellationToken)
+    public Task? Ended(string runId, CancellationToken cancellationToken) => _host?.Scheduler.WaitAsync(runId, cancellationToken);
+
+    public async Task<JsonElement?> GetAsync(string runId, bool transitions, CancellationToken cancellationToken)
     {
         var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
         var detail = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
@@ -54,8 +56,8 @@ internal sealed class EmbeddedRuns : IRunsBackend
             return null;
         }
 
-        var transitions = await store.TransitionsAsync(runId, cancellationToken).ConfigureAwait(false);
-        return JsonDocument.Parse(RunJson.Detail(detail, transitions)).RootElement.Clone();
+        var history = transitions ? await store.TransitionsAsync(runId, cancellationToken).ConfigureAwait(false) : null;
+        return JsonDocument.Parse(RunJson.Detail(detail, history)).RootElement.Clone();
     }
 
     public async Task<JsonElement> ListAsync(string? pipeline, int limit, CancellationToken cancellationToken)

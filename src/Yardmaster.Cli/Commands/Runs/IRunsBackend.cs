@@ -10,8 +10,11 @@ internal interface IRunsBackend : IAsyncDisposable
 
     Task<(string? Id, IReadOnlyList<string> Errors)> SubmitAsync(string yaml, string file, CancellationToken cancellationToken);
 
-    /// <summary>The run's detail JSON; null when there is no such run.</summary>
-    Task<JsonElement?> GetAsync(string runId, CancellationToken cancellationToken);
+    /// <summary>The run's detail JSON (with its transitions when <paramref name="transitions"/>); null when there is no such run.</summary>
+    Task<JsonElement?> GetAsync(string runId, bool transitions, CancellationToken cancellationToken);
+
+    /// <summary>Completes when the run has ended, when this backend can tell without polling (embedded); else null.</summary>
+    Task? Ended(string runId, CancellationToken cancellationToken);
 
     /// <summary>The <c>{"runs": [...]}</c> JSON.</summary>
     Task<JsonElement> ListAsync(string? pipeline, int limit, CancellationToken cancellationToken);

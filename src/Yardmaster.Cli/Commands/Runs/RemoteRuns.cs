@@ -25,9 +25,11 @@ internal sealed class RemoteRuns(YardApiClient client) : IRunsBackend
         }
     }
 
-    public async Task<JsonElement?> GetAsync(string runId, CancellationToken cancellationToken)
+    public Task? Ended(string runId, CancellationToken cancellationToken) => null;
+
+    public async Task<JsonElement?> GetAsync(string runId, bool transitions, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "api/runs/" + Uri.EscapeDataString(runId));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/runs/" + Uri.EscapeDataString(runId) + (transitions ? string.Empty : "?transitions=false"));
         try
         {
             using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);

@@ -17,6 +17,12 @@ internal static class RunProgress
     {
         if (quiet)
         {
+            if (backend.Ended(runId, cancellationToken) is { } ended)
+            {
+                await ended.ConfigureAwait(false);
+                return await backend.GetAsync(runId, transitions: false, cancellationToken).ConfigureAwait(false);
+            }
+
             return await PollAsync(backend, runId, _ => { }, cancellationToken).ConfigureAwait(false);
         }
 
@@ -69,9 +75,11 @@ internal static class RunProgress
 
     private static async Task<JsonElement?> PollAsync(IRunsBackend backend, string runId, Action<JsonElement> show, CancellationToken cancellationToken)
     {
+        // Embedded, the scheduler says when the run ends, so the last poll does not wait out the interval.
+        var ended = backend.Ended(runId, cancellationToken);
         while (true)
         {
-            if (await backend.GetAsync(runId, cancellationToken).ConfigureAwait(false) is not { } run)
+            if (await backend.GetAsync(runId, transitions: false, cancellationToken).ConfigureAwait(false) is not { } run)
             {
                 return null;
             }
@@ -82,7 +90,9 @@ internal static class RunProgress
                 return run;
             }
 
-            await Task.Delay(_poll, cancellationToken).ConfigureAwait(false);
+            var delay = Task.Delay(_poll, cancellationToken);
+            await (ended is null ? delay : Task.WhenAny(ended, delay)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
