@@ -132,6 +132,25 @@ public sealed class ProcessExecutor : IStepExecutor
             }
         }
 
+        if (record is null && ProcScan.FindWrapper(launch.AttemptId) is { } orphan)
+        {
+            // The scheduler died between spawn and pid file: the wrapper runs, and says by its environment which attempt it is.
+            var pidfd = LibC.PidfdOpen(orphan);
+            if (pidfd >= 0)
+            {
+                if (ProcScan.Runs(orphan, launch.AttemptId))
+                {
+                    var orphanPath = _cgroupRoot is null ? null : Path.Combine(_cgroupRoot.Path, launch.AttemptId);
+                    var orphanCgroup = orphanPath is not null && Directory.Exists(orphanPath) ? new MemoryCgroup(orphanPath, _cgroupRoot!.IsV2) : null;
+                    var attempt = new ProcessAttempt(orphan, isChild: false, launch.AttemptDirectory, orphanCgroup, _time);
+                    ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
+                    return attempt;
+                }
+
+                LibC.close(pidfd);
+            }
+        }
+
         // Gone (or never recorded its pid: the scheduler died between spawn and pid file): only its status says how it ended.
         return PidFile.TryReadStatus(launch.AttemptDirectory) is { } status
             ? await ProcessAttempt.EndedAsync(record?.Pid ?? 0, status, launch.AttemptDirectory, cgroup, _time).ConfigureAwait(false)
@@ -155,6 +174,7 @@ public sealed class ProcessExecutor : IStepExecutor
         extra["YARD_RUN_ID"] = launch.RunId;
         extra["YARD_STEP_ID"] = launch.StepId;
         extra["YARD_ATTEMPT"] = launch.Attempt.ToString(CultureInfo.InvariantCulture);
+        extra[ProcScan.Variable] = launch.AttemptId;
         return ShellSpawner.Environment(extra);
     }
 }

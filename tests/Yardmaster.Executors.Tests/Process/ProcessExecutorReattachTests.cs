@@ -22,6 +22,24 @@ public sealed class ProcessExecutorReattachTests
         Assert.Equal(5, exit.ExitCode);
     }
 
+    /// <summary>The scheduler killed between posix_spawn and the pid file: the wrapper is found by the attempt id in its environment.</summary>
+    [Fact]
+    public async Task ReattachAsync_RunningStepWithoutPidFile_FoundByItsEnvironment()
+    {
+        using var dir = new TempDirectory();
+        var launch = TestLaunches.Shell(dir, "a.nopid." + Guid.NewGuid().ToString("N")[..8], "sleep 2; exit 5");
+        var start = await new ProcessExecutor().StartAsync(launch, TestContext.Current.CancellationToken);
+        Assert.Null(start.Error);
+        File.Delete(Path.Combine(launch.AttemptDirectory, "pid"));
+
+        await using var found = await new ProcessExecutor().ReattachAsync(launch, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(found);
+        Assert.Equal(start.Process!.Locator, found.Locator);
+        var exit = await found.Exited.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.Equal(5, exit.ExitCode);
+    }
+
     [Theory]
     [InlineData("exit 7", 7)]
     [InlineData("false", 1)]
