@@ -81,7 +81,7 @@ public sealed class RunCommandTests
     }
 
     /// <summary>
-    /// The scheduler is killed with SIGKILL twice mid-run (once during <c>run</c>, once during the first
+    /// The scheduler is killed with SIGKILL five times mid-run (once during <c>run</c>, then during each
     /// <c>resume</c>); a last <c>resume</c> finishes the run. Each step appends a line when it starts and one when it
     /// ends: every step started once and ended once, so nothing ran twice and nothing was lost.
     /// </summary>
@@ -110,16 +110,18 @@ public sealed class RunCommandTests
 
         var file = Write(dir, "crashy.yaml", steps.ToString());
         var data = dir.File("data");
+        // Killed five times at different points: while steps start, while they run, between layers.
         await using (var first = YardProcess.Start(["run", file, "--data", data]))
         {
-            await WaitForLinesAsync(ledger, 6);
+            await WaitForLinesAsync(ledger, 3);
             Kill9(first.Id);
         }
 
-        await using (var second = YardProcess.Start(["resume", "--data", data]))
+        foreach (var killAt in new[] { 11, 19, 27, 38 })
         {
-            await WaitForLinesAsync(ledger, 26);
-            Kill9(second.Id);
+            await using var resumed = YardProcess.Start(["resume", "--data", data]);
+            await WaitForLinesAsync(ledger, killAt);
+            Kill9(resumed.Id);
         }
 
         var (code, stdout, stderr) = await YardProcess.RunAsync(["resume", "--data", data]);
@@ -136,6 +138,55 @@ public sealed class RunCommandTests
         }
 
         Assert.Equal(Layers * Width * 2, lines.Length);
+    }
+
+    /// <summary>The same for container steps: after SIGKILL the containers are found again by their names.</summary>
+    [Fact]
+    public async Task Resume_AfterKill9WithContainerSteps_EveryStepCompletesExactlyOnce()
+    {
+        using var dir = new TempDirectory();
+        var steps = new StringBuilder("name: crashy-containers\nsteps:\n");
+        for (var layer = 0; layer < 3; layer++)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                steps.Append("  - id: c").Append(layer).Append('_').Append(i).Append('\n');
+                if (layer > 0)
+                {
+                    steps.Append("    needs: [c").Append(layer - 1).Append('_').Append(i).Append("]\n");
+                }
+
+                steps.Append("    resources: { cpu: 500m }\n");
+                steps.Append("    container: { image: yard/busybox:local, command: [\"sh\", \"-c\", \"echo start-$YARD_STEP_ID >> /work/ledger; sleep 1; echo end-$YARD_STEP_ID >> /work/ledger\"] }\n");
+            }
+        }
+
+        var file = Write(dir, "containers.yaml", steps.ToString());
+        var data = dir.File("data");
+        var ledger = Path.Combine(data, "runs", "r1", "work", "ledger");
+        await using (var first = YardProcess.Start(["run", file, "--data", data]))
+        {
+            await WaitForLinesAsync(ledger, 2);
+            Kill9(first.Id);
+        }
+
+        await using (var resumed = YardProcess.Start(["resume", "--data", data]))
+        {
+            await WaitForLinesAsync(ledger, 9);
+            Kill9(resumed.Id);
+        }
+
+        var (code, stdout, stderr) = await YardProcess.RunAsync(["resume", "--data", data]);
+        Assert.True(code == 0, stdout + stderr);
+        var lines = await File.ReadAllLinesAsync(ledger, TestContext.Current.CancellationToken);
+        for (var layer = 0; layer < 3; layer++)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Single(lines, l => l == $"start-c{layer}_{i}");
+                Assert.Single(lines, l => l == $"end-c{layer}_{i}");
+            }
+        }
     }
 
     private static string Write(TempDirectory dir, string name, string yaml)
