@@ -21,6 +21,12 @@ public sealed record StepLaunch
     /// <summary>The container of a <c>container:</c> step; null for a shell step.</summary>
     public ContainerSpec? Container { get; init; }
 
+    /// <summary>The requests of an <c>inference:</c> step; null otherwise.</summary>
+    public Pipelines.InferenceStepSpec? Inference { get; init; }
+
+    /// <summary>The pipeline's class: inference requests are sent at it; other executors may map it (nice, QoS).</summary>
+    public PriorityClass Priority { get; init; } = PriorityClass.Normal;
+
     /// <summary>Extra environment variables, on top of the scheduler's own environment (process) or the image's (docker).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 

@@ -12,6 +12,12 @@ public sealed record PipelineDefinition
     /// <summary>At most this many steps of one run at a time; null for no limit beyond the node's capacity.</summary>
     public int? MaxParallel { get; init; }
 
+    /// <summary>
+    /// The run's working directory when given (<c>workdir:</c>, relative to the pipeline file's folder; it must exist and
+    /// is shared by every run of the pipeline); null for a fresh directory per run under the data folder.
+    /// </summary>
+    public string? WorkingDirectory { get; init; }
+
     /// <summary>Environment variables for every step (a step's own <c>env</c> wins).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

@@ -30,7 +30,5 @@ internal sealed class ActiveRun(RunRecord record, PipelineDefinition pipeline, P
 
     public bool CancelRequested { get; set; }
 
-    public string AttemptsDirectory => Path.Combine(Path.GetDirectoryName(Record.WorkingDirectory)!, "attempts");
-
     public int Unfinished => Steps.Count(s => !s.Record.State.IsTerminal());
 }

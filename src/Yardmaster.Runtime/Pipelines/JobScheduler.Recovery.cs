@@ -90,28 +90,7 @@ public sealed partial class JobScheduler
         var node = Math.Max(0, _ledger.Nodes.ToList().FindIndex(n => n.Name == record.Node));
         var gpus = record.Gpus.Aggregate(0UL, (mask, i) => mask | (1UL << i));
         var attemptDirectory = Path.GetDirectoryName(record.LogPath)!;
-        var environment = new Dictionary<string, string>(run.Pipeline.Environment, StringComparer.Ordinal);
-        foreach (var (name, value) in definition.Environment)
-        {
-            environment[name] = value;
-        }
-
-        var launch = new StepLaunch
-        {
-            AttemptId = $"{run.Record.Id}.{definition.Id}.{record.Number}",
-            RunId = run.Record.Id,
-            StepId = definition.Id,
-            Attempt = record.Number,
-            Command = definition.Run,
-            Container = definition.Container,
-            Environment = environment,
-            WorkingDirectory = run.Record.WorkingDirectory,
-            AttemptDirectory = attemptDirectory,
-            LogPath = record.LogPath,
-            CpuMillis = definition.Resources.CpuMillis,
-            MemoryBytes = definition.Resources.MemoryBytes,
-            Gpus = record.Gpus,
-        };
+        var launch = Launch(run, definition, record.Number, attemptDirectory, record.LogPath, definition.Resources, record.Gpus);
         _ledger.TryReserve(node, definition.Resources, gpus);
         var attempt = new ActiveAttempt(step, record, node, definition.Resources, gpus, launch, _executors.GetValueOrDefault(record.Executor) ?? _executors.Values.First())
         {

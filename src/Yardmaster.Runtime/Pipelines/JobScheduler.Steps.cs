@@ -114,33 +114,11 @@ public sealed partial class JobScheduler
         var run = step.Run;
         var definition = run.Pipeline.Steps[step.Index];
         var number = step.Record.Attempts + 1;
-        var attemptId = $"{run.Record.Id}.{definition.Id}.{number}";
-        var attemptDirectory = Path.Combine(run.AttemptsDirectory, $"{definition.Id}.{number}");
+        var attemptDirectory = Path.Combine(_options.RunsDirectory, run.Record.Id, "attempts", $"{definition.Id}.{number}");
         Directory.CreateDirectory(attemptDirectory);
         var gpuIndexes = Enumerable.Range(0, 64).Where(i => (gpus & (1UL << i)) != 0).ToList();
-        var environment = new Dictionary<string, string>(run.Pipeline.Environment, StringComparer.Ordinal);
-        foreach (var (name, value) in definition.Environment)
-        {
-            environment[name] = value;
-        }
-
-        var executor = definition.Kind == StepKind.Container ? "docker" : "process";
-        var launch = new StepLaunch
-        {
-            AttemptId = attemptId,
-            RunId = run.Record.Id,
-            StepId = definition.Id,
-            Attempt = number,
-            Command = definition.Run,
-            Container = definition.Container,
-            Environment = environment,
-            WorkingDirectory = run.Record.WorkingDirectory,
-            AttemptDirectory = attemptDirectory,
-            LogPath = Path.Combine(attemptDirectory, "log"),
-            CpuMillis = request.CpuMillis,
-            MemoryBytes = request.MemoryBytes,
-            Gpus = gpuIndexes,
-        };
+        var executor = ExecutorFor(definition);
+        var launch = Launch(run, definition, number, attemptDirectory, Path.Combine(attemptDirectory, "log"), request, gpuIndexes);
         var record = new AttemptRecord
         {
             RunId = run.Record.Id,
@@ -172,6 +150,54 @@ public sealed partial class JobScheduler
         }
 
         _toStart.Add(attempt);
+    }
+
+    /// <summary>The executor a step's body needs: <c>docker</c> for a container, <c>inference</c> for requests, else <c>process</c>.</summary>
+    private static string ExecutorFor(StepDefinition definition) => definition.Kind switch
+    {
+        StepKind.Container => "docker",
+        StepKind.Inference => "inference",
+        _ => "process",
+    };
+
+    /// <summary>What the executor is told about attempt <paramref name="number"/> of a step (the same when started and when found again).</summary>
+    private static StepLaunch Launch(ActiveRun run, StepDefinition definition, int number, string attemptDirectory, string logPath, Core.Pipelines.ResourceRequest request, IReadOnlyList<int> gpus) => new()
+    {
+        AttemptId = $"{run.Record.Id}.{definition.Id}.{number}",
+        RunId = run.Record.Id,
+        StepId = definition.Id,
+        Attempt = number,
+        Command = definition.Run,
+        Container = definition.Container,
+        Inference = definition.Inference,
+        Priority = run.Pipeline.Priority,
+        Environment = StepEnvironment(run, definition),
+        WorkingDirectory = run.Record.WorkingDirectory,
+        AttemptDirectory = attemptDirectory,
+        LogPath = logPath,
+        CpuMillis = request.CpuMillis,
+        MemoryBytes = request.MemoryBytes,
+        Gpus = gpus,
+    };
+
+    /// <summary>The pipeline's variables, the step's over them, and <c>YARD_PIPELINE_DIR</c> (the pipeline file's folder, for scripts kept beside it).</summary>
+    private static Dictionary<string, string> StepEnvironment(ActiveRun run, StepDefinition definition)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["YARD_PIPELINE_DIR"] = Path.GetDirectoryName(Path.GetFullPath(run.Record.SourceFile)) ?? string.Empty,
+        };
+        foreach (var (name, value) in run.Pipeline.Environment)
+        {
+            environment[name] = value;
+        }
+
+        foreach (var (name, value) in definition.Environment)
+        {
+            environment[name] = value;
+        }
+
+        return environment;
     }
 
     private void OnStarted(ActiveAttempt attempt, StepStart result)

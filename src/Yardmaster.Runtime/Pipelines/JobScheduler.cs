@@ -58,12 +58,12 @@ public sealed partial class JobScheduler : IAsyncDisposable
         _ledger.Changed += () => _events.Writer.TryWrite(new JobEvent.Wake());
     }
 
-    /// <summary>What pipelines are validated against here: the ledger's nodes, the container engine if one is configured, no inference tasks.</summary>
+    /// <summary>What pipelines are validated against here: the ledger's nodes, the container engine and the inference tasks when configured.</summary>
     public PipelineEnvironment Environment => new()
     {
         Nodes = _ledger.Nodes,
         ContainerEngine = _executors.ContainsKey("docker") ? "docker" : null,
-        InferenceTasks = null,
+        InferenceTasks = _executors.ContainsKey("inference") ? _options.InferenceTasks?.Invoke() : null,
     };
 
     /// <summary>Takes over the unfinished runs of the store (re-attaching to their attempts) and starts the loop.</summary>
@@ -92,7 +92,8 @@ public sealed partial class JobScheduler : IAsyncDisposable
 
         var id = await _store.NextRunIdAsync(cancellationToken);
         var runDirectory = Path.Combine(_options.RunsDirectory, id);
-        Directory.CreateDirectory(Path.Combine(runDirectory, "work"));
+        var workingDirectory = pipeline.WorkingDirectory ?? Path.Combine(runDirectory, "work");
+        Directory.CreateDirectory(workingDirectory);
         Directory.CreateDirectory(Path.Combine(runDirectory, "attempts"));
         var record = new RunRecord
         {
@@ -102,7 +103,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
             State = RunState.Running,
             Definition = yaml,
             SourceFile = sourceFile,
-            WorkingDirectory = Path.Combine(runDirectory, "work"),
+            WorkingDirectory = workingDirectory,
             CreatedAt = _time.GetUtcNow(),
         };
         var durations = await _store.DurationsAsync(pipeline.Name, cancellationToken);

@@ -23,6 +23,9 @@ public sealed class JobSchedulerOptions
     /// <summary>The predicted duration of a step without history. Default 30 s.</summary>
     public TimeSpan DefaultDuration { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The inference tasks <c>inference:</c> steps may name (read at each validation); null when this scheduler runs no inference steps (no server, no <c>inference</c> executor).</summary>
+    public Func<IReadOnlyCollection<string>>? InferenceTasks { get; init; }
+
     /// <summary>Weight of the newest sample in the duration estimate (an exponentially weighted mean). Default 0.3.</summary>
     public double DurationWeight { get; init; } = 0.3;
 }

@@ -29,7 +29,7 @@ public static class PipelineLoader
         return LoadText(text, path, environment);
     }
 
-    /// <summary>Reads and validates YAML text as if from <paramref name="fileName"/>.</summary>
+    /// <summary>Reads and validates YAML text as if from <paramref name="fileName"/> (a relative <c>workdir</c> resolves against its folder).</summary>
     public static PipelineLoadResult LoadText(string yaml, string fileName, PipelineEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(yaml);
@@ -54,6 +54,20 @@ public static class PipelineLoader
             // A field the reader already rejected kept its default; do not report the default too.
             var rejected = errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
             errors.AddRange(PipelineValidator.Validate(pipeline, environment).Where(e => !rejected.Any(r => Within(e.Field, r))).Select(reader.Locate));
+        }
+
+        if (pipeline?.WorkingDirectory is { } workdir)
+        {
+            // Relative to the pipeline file's folder, like a Makefile's commands are relative to its own.
+            var full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(fileName)) ?? ".", workdir));
+            if (Directory.Exists(full))
+            {
+                pipeline = pipeline with { WorkingDirectory = full };
+            }
+            else
+            {
+                errors.Add(reader.Locate(new ConfigError("workdir", $"the directory '{full}' does not exist")));
+            }
         }
 
         var sorted = errors.OrderBy(e => e.Line ?? 0).ThenBy(e => e.Column ?? 0).ToList();

@@ -9,7 +9,7 @@ namespace Yardmaster.Runtime.Pipelines;
 /// <summary>Maps a pipeline file's mappings to <see cref="PipelineDefinition"/>; unknown keys and bad values become located errors.</summary>
 internal static class PipelineSection
 {
-    private static readonly string[] _keys = ["name", "description", "priority", "max_parallel", "env", "steps"];
+    private static readonly string[] _keys = ["name", "description", "priority", "max_parallel", "workdir", "env", "steps"];
     private static readonly string[] _stepKeys = ["id", "needs", "run", "container", "inference", "resources", "timeout", "retries", "env", "outputs", "preemptible"];
     private static readonly string[] _containerKeys = ["image", "command", "workdir"];
     private static readonly string[] _inferenceKeys = ["task", "input", "output", "concurrency"];
@@ -53,6 +53,7 @@ internal static class PipelineSection
             Name = s.String("name") ?? string.Empty,
             Priority = TaskSection.ReadPriority(s) ?? PriorityClass.Normal,
             MaxParallel = s.Int("max_parallel"),
+            WorkingDirectory = s.String("workdir"),
             Environment = ReadEnvironment(s, "env"),
             Steps = steps,
         };
@@ -74,7 +75,8 @@ internal static class PipelineSection
             Run = s.String("run"),
             Container = container is null ? null : ReadContainer(container),
             Inference = inference is null ? null : ReadInference(inference),
-            Resources = ReadResources(s.Section("resources", _resourceKeys)),
+            // An inference step waits on a model whose memory the model manager accounts; it holds nothing by default.
+            Resources = inference is not null && s.Node("resources") is null ? default : ReadResources(s.Section("resources", _resourceKeys)),
             Timeout = s.Duration("timeout"),
             Retries = ReadRetries(s),
             Environment = ReadEnvironment(s, "env"),

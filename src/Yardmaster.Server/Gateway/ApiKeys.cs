@@ -9,10 +9,12 @@ namespace Yardmaster.Server.Gateway;
 /// <c>/api/*</c> takes only an admin key (a valid API key there gets 403). With no keys of a kind configured,
 /// that surface is open.
 /// </summary>
-internal sealed class ApiKeys(AuthSettings settings)
+/// <remarks>The optional internal key is the server's own (its inference steps calling its gateway): accepted on <c>/v1/*</c> only, and it opens nothing that is otherwise open.</remarks>
+internal sealed class ApiKeys(AuthSettings settings, string? internalKey = null)
 {
     private readonly HashSet<string> _api = [.. settings.ApiKeyHashes];
     private readonly HashSet<string> _admin = [.. settings.AdminKeyHashes];
+    private readonly string? _internal = internalKey is null ? null : Hash(internalKey);
 
     /// <summary>Null when allowed; else the status (401 no or unknown key, 403 key without the right) and message.</summary>
     public (int Status, string Message)? Check(HttpRequest request, bool admin)
@@ -29,7 +31,12 @@ internal sealed class ApiKeys(AuthSettings settings)
             return (401, "missing API key: send 'Authorization: Bearer <key>'");
         }
 
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(header[7..].Trim())));
+        var hash = Hash(header[7..].Trim());
+        if (!admin && hash == _internal)
+        {
+            return null;
+        }
+
         if (_admin.Contains(hash))
         {
             return null;
@@ -42,4 +49,6 @@ internal sealed class ApiKeys(AuthSettings settings)
 
         return (401, "invalid API key");
     }
+
+    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

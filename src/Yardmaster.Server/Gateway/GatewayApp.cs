@@ -32,6 +32,7 @@ public sealed class GatewayApp : IAsyncDisposable
     private Lazy<Task>? _stopScheduler;
     private SqliteRegistryStore? _store;
     private Pipelines.JobHost? _jobs;
+    private Pipelines.InferenceStepExecutor? _inference;
     private BackendLauncher? _launcher;
     private ServingRegistry? _registry;
 
@@ -107,11 +108,14 @@ public sealed class GatewayApp : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(StorePath))!);
         _store = await SqliteRegistryStore.OpenAsync(StorePath, _time, cancellationToken).ConfigureAwait(false);
         var registry = await ServingRegistry.OpenAsync(config, _store, _scheduler, cancellationToken).ConfigureAwait(false);
-        var (jobs, jobsError) = await Pipelines.JobHost.OpenAsync(config, _options.DataDirectory, nodeLedger, app.Services.GetRequiredService<ILoggerFactory>(), _time, cancellationToken).ConfigureAwait(false);
+        // Inference steps of pipelines call this very gateway, so their requests meet the others in the request scheduler.
+        var internalKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        _inference = new Pipelines.InferenceStepExecutor(() => Url, internalKey, () => [.. registry.Current.Tasks.Keys]);
+        var (jobs, jobsError) = await Pipelines.JobHost.OpenAsync(config, _options.DataDirectory, nodeLedger, _inference, app.Services.GetRequiredService<ILoggerFactory>(), _time, cancellationToken).ConfigureAwait(false);
         _jobs = jobs ?? throw new InvalidOperationException(jobsError);
         _registry = registry;
 
-        var keys = new ApiKeys(config.Auth);
+        var keys = new ApiKeys(config.Auth, internalKey);
         var completions = new CompletionGateway(registry, _scheduler, statistics, config.Server, settings, _time, app.Lifetime.ApplicationStopping);
         app.Use(async (http, next) =>
         {
@@ -185,6 +189,7 @@ public sealed class GatewayApp : IAsyncDisposable
 
         _launcher?.Dispose();
         _registry?.Dispose();
+        _inference?.Dispose();
     }
 
     private static Task WriteModelsAsync(HttpContext http, ServingRegistry registry, long created)

@@ -46,7 +46,11 @@ public sealed class JobHost : IAsyncDisposable
     /// Locks <paramref name="dataDirectory"/>, opens the store and starts the scheduler, which first takes over
     /// the store's unfinished runs. Returns an error (nothing left open) when another scheduler holds the lock.
     /// </summary>
-    public static async Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(config, dataDirectory, ledger, inference: null, logging, time, cancellationToken);
+
+    /// <summary>As above; with <paramref name="inference"/>, <c>inference:</c> steps run through the server's request scheduler.</summary>
+    public static async Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, InferenceStepExecutor? inference, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(logging);
@@ -69,6 +73,11 @@ public sealed class JobHost : IAsyncDisposable
         {
             store = await SqliteRunStore.OpenAsync(config.Store.Path ?? Path.Combine(dataDirectory, "yard.db"), time, cancellationToken);
             var executors = new List<IStepExecutor> { new ProcessExecutor(new ProcessExecutorOptions(), time) };
+            if (inference is not null)
+            {
+                executors.Add(inference);
+            }
+
             if (config.Jobs.DockerEnabled && File.Exists(config.Jobs.DockerSocket))
             {
                 docker = new DockerExecutor(new DockerExecutorOptions { SocketPath = config.Jobs.DockerSocket, StopGrace = config.Jobs.StopGrace }, time);
@@ -82,6 +91,7 @@ public sealed class JobHost : IAsyncDisposable
                 Backfill = config.Jobs.Backfill,
                 MaxRunning = config.Jobs.MaxRunning,
                 StopGrace = config.Jobs.StopGrace,
+                InferenceTasks = inference is null ? null : inference.Tasks,
             };
             var scheduler = new JobScheduler(options, store, executors, ledger ?? new ResourceLedger([LocalNode(config.Devices)]), time, logging.CreateLogger<JobScheduler>());
             await scheduler.StartAsync(cancellationToken);

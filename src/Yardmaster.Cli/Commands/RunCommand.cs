@@ -28,7 +28,8 @@ internal static class RunCommand
                 return ExitCodes.Usage;
             }
 
-            var (id, errors) = await backend.SubmitAsync(yaml, path, ct).ConfigureAwait(false);
+            // The full path: a relative workdir resolves against the file's folder, also on a server.
+            var (id, errors) = await backend.SubmitAsync(yaml, Path.GetFullPath(path), ct).ConfigureAwait(false);
             if (id is null)
             {
                 foreach (var e in errors)
