@@ -198,7 +198,7 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
         }
         catch (JsonException e)
         {
-            await Problem.WriteAsync(http.Response, 400, "the body is not valid JSON: " + e.Message).ConfigureAwait(false);
+            await Problem.WriteAsync(http.Response, 400, "the body must be a JSON object with 'yaml' (the pipeline file's text); it is not valid JSON: " + e.Message).ConfigureAwait(false);
             return null;
         }
     }
