@@ -7,6 +7,9 @@ namespace Yardmaster.Core.Pipelines;
 /// <param name="Gpus">GPU devices, by count.</param>
 public sealed record NodeCapacity(string Name, long CpuMillis, long MemoryBytes, int Gpus)
 {
+    /// <summary>The device index (as <c>nvidia-smi</c> numbers it) of each of the node's GPUs, in ledger order; default 0, 1, 2, ...</summary>
+    public IReadOnlyList<int> GpuIndexes { get => field ?? [.. Enumerable.Range(0, Gpus)]; init; }
+
     /// <summary>True when <paramref name="request"/> fits in the whole node.</summary>
     public bool Holds(ResourceRequest request) => request.CpuMillis <= CpuMillis && request.MemoryBytes <= MemoryBytes && request.Gpus <= Gpus;
 }

@@ -132,9 +132,10 @@ public sealed class ProcessExecutor : IStepExecutor
             }
         }
 
-        if (record is null && ProcScan.FindWrapper(launch.AttemptId) is { } orphan)
+        if (ProcScan.FindWrapper(launch.AttemptId) is { } orphan)
         {
-            // The scheduler died between spawn and pid file: the wrapper runs, and says by its environment which attempt it is.
+            // No pid file, or one cut short (the scheduler died between spawn and pid file): the wrapper, if it runs,
+            // says by its environment which attempt it is.
             var pidfd = LibC.PidfdOpen(orphan);
             if (pidfd >= 0)
             {

@@ -61,27 +61,43 @@ internal static unsafe class ShellSpawner
     }
 
     /// <summary>The scheduler's environment with <paramref name="overrides"/> on top, as <c>NAME=value</c> entries.</summary>
+    /// <remarks>The scheduler's own environment is read once (it does not change while it runs; re-reading it cost a dictionary per step).</remarks>
     public static List<string> Environment(IEnumerable<KeyValuePair<string, string>> overrides)
     {
-        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
-        {
-            merged[(string)entry.Key] = (string?)entry.Value ?? "";
-        }
-
+        var own = s_own.Value;
+        var replaced = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in overrides)
         {
-            merged[name] = value;
+            replaced[name] = value;
         }
 
-        var entries = new List<string>(merged.Count);
-        foreach (var (name, value) in merged)
+        var entries = new List<string>(own.Count + replaced.Count);
+        foreach (var (name, entry) in own)
+        {
+            if (!replaced.ContainsKey(name))
+            {
+                entries.Add(entry);
+            }
+        }
+
+        foreach (var (name, value) in replaced)
         {
             entries.Add(name + "=" + value);
         }
 
         return entries;
     }
+
+    private static readonly Lazy<List<(string Name, string Entry)>> s_own = new(() =>
+    {
+        var own = new List<(string, string)>();
+        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+        {
+            own.Add(((string)entry.Key, (string)entry.Key + "=" + ((string?)entry.Value ?? string.Empty)));
+        }
+
+        return own;
+    });
 
     private static void Check(int error)
     {

@@ -30,5 +30,6 @@ internal sealed class ActiveRun(RunRecord record, PipelineDefinition pipeline, P
 
     public bool CancelRequested { get; set; }
 
-    public int Unfinished => Steps.Count(s => !s.Record.State.IsTerminal());
+    /// <summary>Steps not in a terminal state; kept by the scheduler as states change (a run of 10,000 steps is not scanned per exit).</summary>
+    public int Unfinished { get; set; }
 }

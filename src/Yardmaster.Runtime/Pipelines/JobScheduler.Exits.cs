@@ -138,7 +138,7 @@ public sealed partial class JobScheduler
     /// <summary>Ends the run when no step is left to end: cancelled, failed (some step failed or was skipped) or succeeded.</summary>
     private void CheckEnded(ActiveRun run)
     {
-        if (run.Record.State.IsTerminal() || run.Running > 0 || run.Steps.Any(s => !s.Record.State.IsTerminal()))
+        if (run.Record.State.IsTerminal() || run.Running > 0 || run.Unfinished > 0)
         {
             return;
         }

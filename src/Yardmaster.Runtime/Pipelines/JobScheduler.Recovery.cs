@@ -88,7 +88,8 @@ public sealed partial class JobScheduler
         var run = step.Run;
         var definition = run.Pipeline.Steps[step.Index];
         var node = Math.Max(0, _ledger.Nodes.ToList().FindIndex(n => n.Name == record.Node));
-        var gpus = record.Gpus.Aggregate(0UL, (mask, i) => mask | (1UL << i));
+        var devices = _ledger.Nodes[node].GpuIndexes;
+        var gpus = record.Gpus.Select(i => devices.ToList().IndexOf(i)).Where(bit => bit >= 0).Aggregate(0UL, (mask, bit) => mask | (1UL << bit));
         var attemptDirectory = Path.GetDirectoryName(record.LogPath)!;
         var launch = Launch(run, definition, record.Number, attemptDirectory, record.LogPath, definition.Resources, record.Gpus);
         _ledger.TryReserve(node, definition.Resources, gpus);

@@ -32,6 +32,7 @@ public sealed partial class JobScheduler
     private void Admit(ActiveRun run, bool created)
     {
         _runs[run.Record.Id] = run;
+        run.Unfinished = run.Steps.Count(s => !s.Record.State.IsTerminal());
         var now = _time.GetUtcNow();
         if (created)
         {
@@ -101,6 +102,7 @@ public sealed partial class JobScheduler
             throw new InvalidOperationException($"step '{step.Record.StepId}' of run {step.Run.Record.Id} cannot go from {from.Name()} to {to.Name()}");
         }
 
+        step.Run.Unfinished += (from.IsTerminal() ? 1 : 0) - (to.IsTerminal() ? 1 : 0);
         var record = step.Record with { State = to, Reason = reason, EndedAt = to.IsTerminal() ? _time.GetUtcNow() : null };
         step.Record = change is null ? record : change(record);
         _batch.Steps.Add(step.Record);
@@ -116,7 +118,8 @@ public sealed partial class JobScheduler
         var number = step.Record.Attempts + 1;
         var attemptDirectory = Path.Combine(_options.RunsDirectory, run.Record.Id, "attempts", $"{definition.Id}.{number}");
         Directory.CreateDirectory(attemptDirectory);
-        var gpuIndexes = Enumerable.Range(0, 64).Where(i => (gpus & (1UL << i)) != 0).ToList();
+        var devices = _ledger.Nodes[node].GpuIndexes;
+        var gpuIndexes = Enumerable.Range(0, devices.Count).Where(i => (gpus & (1UL << i)) != 0).Select(i => devices[i]).ToList();
         var executor = ExecutorFor(definition);
         var launch = Launch(run, definition, number, attemptDirectory, Path.Combine(attemptDirectory, "log"), request, gpuIndexes);
         var record = new AttemptRecord

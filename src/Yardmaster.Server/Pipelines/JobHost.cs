@@ -40,7 +40,8 @@ public sealed class JobHost : IAsyncDisposable
     public string DataDirectory { get; }
 
     /// <summary>The ledger's node for this machine, from <c>devices</c>.</summary>
-    public static NodeCapacity LocalNode(DeviceSettings devices) => new("local", devices.CpuMillis, devices.CpuMemory, devices.Gpus.Count);
+    public static NodeCapacity LocalNode(DeviceSettings devices) =>
+        new("local", devices.CpuMillis, devices.CpuMemory, devices.Gpus.Count) { GpuIndexes = [.. devices.Gpus.Select(g => g.Index)] };
 
     /// <summary>
     /// Locks <paramref name="dataDirectory"/>, opens the store and starts the scheduler, which first takes over

@@ -5,14 +5,21 @@ using Yardmaster.Core.Runs;
 
 namespace Yardmaster.Storage.Sqlite;
 
-/// <summary>Writes one <see cref="RunStoreBatch"/> inside a transaction, each kind of row through one prepared statement.</summary>
-internal sealed class SqliteBatchWriter(SqliteConnection connection, SqliteTransaction transaction)
+/// <summary>
+/// Writes <see cref="RunStoreBatch"/>es inside transactions on one connection, each kind of row through one statement
+/// prepared once for the connection's life (parsing the SQL again for every batch cost more than the rows). Not thread-safe.
+/// </summary>
+internal sealed class SqliteBatchWriter(SqliteConnection connection) : IDisposable
 {
-    public void Write(RunStoreBatch batch)
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private SqliteTransaction? _transaction;
+
+    public void Write(RunStoreBatch batch, SqliteTransaction transaction)
     {
+        _transaction = transaction;
         if (batch.Runs.Count > 0)
         {
-            using var command = Prepare("""
+            var command = Prepare("""
                 INSERT INTO runs (id, pipeline, priority, state, definition, source_file, working_directory, created_at, ended_at, reason, seq)
                 VALUES ($id, $pipeline, $priority, $state, $definition, $source, $dir, $created, $ended, $reason, CAST(SUBSTR($id, 2) AS INTEGER))
                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, ended_at = excluded.ended_at, reason = excluded.reason;
@@ -25,7 +32,7 @@ internal sealed class SqliteBatchWriter(SqliteConnection connection, SqliteTrans
 
         if (batch.Steps.Count > 0)
         {
-            using var command = Prepare("""
+            var command = Prepare("""
                 INSERT OR REPLACE INTO steps (run_id, step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason)
                 VALUES ($run, $step, $idx, $state, $attempts, $retries, $notBefore, $started, $ended, $reason);
                 """, "$run", "$step", "$idx", "$state", "$attempts", "$retries", "$notBefore", "$started", "$ended", "$reason");
@@ -37,7 +44,7 @@ internal sealed class SqliteBatchWriter(SqliteConnection connection, SqliteTrans
 
         if (batch.Attempts.Count > 0)
         {
-            using var command = Prepare("""
+            var command = Prepare("""
                 INSERT OR REPLACE INTO attempts (run_id, step_id, number, outcome, executor, node, gpus, locator, log_path, started_at, ended_at, exit_code, reason)
                 VALUES ($run, $step, $number, $outcome, $executor, $node, $gpus, $locator, $log, $started, $ended, $exit, $reason);
                 """, "$run", "$step", "$number", "$outcome", "$executor", "$node", "$gpus", "$locator", "$log", "$started", "$ended", "$exit", "$reason");
@@ -50,7 +57,7 @@ internal sealed class SqliteBatchWriter(SqliteConnection connection, SqliteTrans
 
         if (batch.Transitions.Count > 0)
         {
-            using var command = Prepare("""
+            var command = Prepare("""
                 INSERT INTO transitions (run_id, step_id, attempt, from_state, to_state, reason, at) VALUES ($run, $step, $attempt, $from, $to, $reason, $at);
                 """, "$run", "$step", "$attempt", "$from", "$to", "$reason", "$at");
             foreach (var t in batch.Transitions)
@@ -61,7 +68,7 @@ internal sealed class SqliteBatchWriter(SqliteConnection connection, SqliteTrans
 
         if (batch.Durations.Count > 0)
         {
-            using var command = Prepare("INSERT OR REPLACE INTO step_durations (pipeline, step_id, seconds) VALUES ($pipeline, $step, $seconds);", "$pipeline", "$step", "$seconds");
+            var command = Prepare("INSERT OR REPLACE INTO step_durations (pipeline, step_id, seconds) VALUES ($pipeline, $step, $seconds);", "$pipeline", "$step", "$seconds");
             foreach (var (pipeline, step, seconds) in batch.Durations)
             {
                 Run(command, pipeline, step, seconds);
@@ -81,17 +88,31 @@ internal sealed class SqliteBatchWriter(SqliteConnection connection, SqliteTrans
         command.ExecuteNonQuery();
     }
 
-    private SqliteCommand Prepare(string sql, params string[] names)
+    public void Dispose()
     {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var name in names)
+        foreach (var command in _commands.Values)
         {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            command.Dispose();
         }
 
-        command.Prepare();
+        _commands.Clear();
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] names)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in names)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            _commands[sql] = command;
+        }
+
+        command.Transaction = _transaction;
         return command;
     }
 }

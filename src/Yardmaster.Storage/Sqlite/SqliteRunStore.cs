@@ -18,6 +18,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SqliteConnection _writer;
+    private readonly SqliteBatchWriter _batchWriter;
     private int _disposed;
 
     private SqliteRunStore(string path, string connectionString, TimeProvider time, SqliteConnection writer)
@@ -26,6 +27,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
         _connectionString = connectionString;
         _time = time;
         _writer = writer;
+        _batchWriter = new SqliteBatchWriter(writer);
     }
 
     /// <summary>The full path of the file.</summary>
@@ -94,8 +96,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken);
-            var writer = new SqliteBatchWriter(_writer, transaction);
-            writer.Write(batch);
+            _batchWriter.Write(batch, transaction);
             await transaction.CommitAsync(cancellationToken);
         }
         finally
@@ -113,6 +114,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
         }
 
         await _writeGate.WaitAsync();
+        _batchWriter.Dispose();
         await _writer.DisposeAsync();
         _writeGate.Dispose();
     }

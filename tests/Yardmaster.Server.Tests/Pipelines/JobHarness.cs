@@ -29,11 +29,11 @@ internal sealed class JobHarness : IAsyncDisposable
 
     public static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public static async Task<JobHarness> StartAsync(long cpuMillis = 4000, long memoryBytes = 4L << 30, bool docker = true, string? root = null)
+    public static async Task<JobHarness> StartAsync(long cpuMillis = 4000, long memoryBytes = 4L << 30, bool docker = true, string? root = null, IReadOnlyList<GpuDevice>? gpus = null)
     {
         var config = new YardConfig
         {
-            Devices = new DeviceSettings { CpuMillis = cpuMillis, CpuMemory = memoryBytes },
+            Devices = new DeviceSettings { CpuMillis = cpuMillis, CpuMemory = memoryBytes, Gpus = gpus ?? [] },
             Jobs = new JobSettings { StopGrace = TimeSpan.FromSeconds(1), DockerEnabled = docker },
         };
         var harness = new JobHarness(new TempDirectory(root), config);
