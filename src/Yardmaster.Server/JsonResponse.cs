@@ -12,4 +12,17 @@ internal static class JsonResponse
         write(json);
         await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
     }
+
+    /// <summary>A 202 answer <c>{"KEY": "VALUE", "state": "STATE"}</c>: an action was taken and goes on.</summary>
+    public static Task AcceptedAsync(HttpContext http, string key, string value, string state)
+    {
+        http.Response.StatusCode = 202;
+        return WriteAsync(http, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString(key, value);
+            json.WriteString("state", state);
+            json.WriteEndObject();
+        });
+    }
 }

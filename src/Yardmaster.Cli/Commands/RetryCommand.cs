@@ -25,21 +25,7 @@ internal static class RetryCommand
 
             var json = parse.GetValue(output) == OutputFormat.Json;
             var final = await RunProgress.FollowAsync(backend, id, quiet: json, ct).ConfigureAwait(false);
-            if (final is not { } detail)
-            {
-                return ExitCodes.Failure;
-            }
-
-            if (json)
-            {
-                Console.WriteLine(detail.GetRawText());
-            }
-            else
-            {
-                RunProgress.Summarize(detail);
-            }
-
-            return detail.GetProperty("state").GetString() == "succeeded" ? ExitCodes.Ok : ExitCodes.Failure;
+            return await RunProgress.ReportAsync(final, id, json).ConfigureAwait(false);
         }, cancellationToken));
         return command;
     }

@@ -66,22 +66,7 @@ internal static class RunCommand
                 return ExitCodes.Canceled;
             }
 
-            if (final is not { } run)
-            {
-                await Console.Error.WriteLineAsync($"error: run {id} disappeared").ConfigureAwait(false);
-                return ExitCodes.Failure;
-            }
-
-            if (json)
-            {
-                Console.WriteLine(run.GetRawText());
-            }
-            else
-            {
-                RunProgress.Summarize(run);
-            }
-
-            return run.GetProperty("state").GetString() == "succeeded" ? ExitCodes.Ok : ExitCodes.Failure;
+            return await RunProgress.ReportAsync(final, id, json).ConfigureAwait(false);
         }, cancellationToken));
         return command;
     }

@@ -19,15 +19,9 @@ public static class YardConfigLoader
     public static ConfigLoadResult Load(string path, Func<string, string?> environment)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string text;
-        try
+        if (ConfigFile.TryRead(path, out var error) is not { } text)
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
-        {
-            var reason = e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : "the file cannot be read: " + e.Message;
-            return new ConfigLoadResult(null, [new ConfigError(string.Empty, reason) { File = path }]);
+            return new ConfigLoadResult(null, [error!]);
         }
 
         var full = Path.GetFullPath(path);
@@ -60,7 +54,7 @@ public static class YardConfigLoader
             // A field the loader already rejected was left at its default; do not also report the default.
             var rejected = errors.Select(e => e.Field).ToList();
             rejected.AddRange(rejected.Where(f => f.EndsWith(".backend", StringComparison.Ordinal)).SelectMany(BackendDependents).ToList());
-            errors.AddRange(DefinitionValidator.Validate(config).Where(e => !rejected.Exists(r => Within(e.Field, r))).Select(reader.Locate));
+            errors.AddRange(DefinitionValidator.Validate(config).Where(e => !rejected.Exists(r => ConfigFile.Within(e.Field, r))).Select(reader.Locate));
         }
 
         var sorted = errors.OrderBy(e => e.Line ?? 0).ThenBy(e => e.Column ?? 0).ToList();
@@ -107,7 +101,4 @@ public static class YardConfigLoader
         var model = backendField[..^".backend".Length];
         return [model + ".path", model + ".command", model + ".url"];
     }
-
-    private static bool Within(string field, string rejected) =>
-        field == rejected || (field.StartsWith(rejected, StringComparison.Ordinal) && field.Length > rejected.Length && field[rejected.Length] is '.' or '[');
 }

@@ -15,15 +15,9 @@ public static class PipelineLoader
     public static PipelineLoadResult Load(string path, PipelineEnvironment environment)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string text;
-        try
+        if (ConfigFile.TryRead(path, out var error) is not { } text)
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            var reason = e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : "the file cannot be read: " + e.Message;
-            return new PipelineLoadResult(null, [new ConfigError(string.Empty, reason) { File = path }]);
+            return new PipelineLoadResult(null, [error!]);
         }
 
         return LoadText(text, path, environment);
@@ -53,7 +47,7 @@ public static class PipelineLoader
         {
             // A field the reader already rejected kept its default; do not report the default too.
             var rejected = errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
-            errors.AddRange(PipelineValidator.Validate(pipeline, environment).Where(e => !rejected.Any(r => Within(e.Field, r))).Select(reader.Locate));
+            errors.AddRange(PipelineValidator.Validate(pipeline, environment).Where(e => !rejected.Any(r => ConfigFile.Within(e.Field, r))).Select(reader.Locate));
         }
 
         if (pipeline?.WorkingDirectory is { } workdir)
@@ -73,7 +67,4 @@ public static class PipelineLoader
         var sorted = errors.OrderBy(e => e.Line ?? 0).ThenBy(e => e.Column ?? 0).ToList();
         return sorted.Count == 0 && pipeline is not null ? new PipelineLoadResult(pipeline, []) : new PipelineLoadResult(null, sorted);
     }
-
-    private static bool Within(string field, string rejected) =>
-        field == rejected || (field.StartsWith(rejected, StringComparison.Ordinal) && field.Length > rejected.Length && field[rejected.Length] is '.' or '[');
 }

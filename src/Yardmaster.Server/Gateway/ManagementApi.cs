@@ -156,14 +156,7 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
             return Problem.WriteAsync(http.Response, problem.EndsWith("not found", StringComparison.Ordinal) ? 404 : 409, problem);
         }
 
-        http.Response.StatusCode = 202;
-        return JsonResponse.WriteAsync(http, json =>
-        {
-            json.WriteStartObject();
-            json.WriteString("model", name);
-            json.WriteString("state", state);
-            json.WriteEndObject();
-        });
+        return JsonResponse.AcceptedAsync(http, "model", name, state);
     }
 
     private async Task<(JsonElement?, JsonDocument?)> ReadAsync(HttpContext http)

@@ -18,6 +18,22 @@ public static class RunJson
         json.WriteEndObject();
     }
 
+    /// <summary><c>{"runs": [...]}</c>: run summaries, as listed.</summary>
+    public static void WriteRunList(Utf8JsonWriter json, IEnumerable<RunRecord> runs)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(runs);
+        json.WriteStartObject();
+        json.WriteStartArray("runs");
+        foreach (var run in runs)
+        {
+            WriteRun(json, run);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
     /// <summary>A run with its steps, attempts and, when given, transitions.</summary>
     public static void WriteDetail(Utf8JsonWriter json, RunDetail detail, IReadOnlyList<TransitionRecord>? transitions)
     {
@@ -102,12 +118,17 @@ public static class RunJson
     }
 
     /// <summary>The detail as a string (the embedded CLI renders from the same JSON the server sends).</summary>
-    public static string Detail(RunDetail detail, IReadOnlyList<TransitionRecord>? transitions)
+    public static string Detail(RunDetail detail, IReadOnlyList<TransitionRecord>? transitions) => Text(json => WriteDetail(json, detail, transitions));
+
+    /// <summary>The run list as a string.</summary>
+    public static string RunList(IEnumerable<RunRecord> runs) => Text(json => WriteRunList(json, runs));
+
+    private static string Text(Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
-            WriteDetail(json, detail, transitions);
+            write(json);
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());

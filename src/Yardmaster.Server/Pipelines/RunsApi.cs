@@ -31,18 +31,7 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
         var limit = int.TryParse(http.Request.Query["limit"], out var l) && l > 0 ? Math.Min(l, 10_000) : 50;
         var pipeline = http.Request.Query["pipeline"].FirstOrDefault();
         var runs = await store.ListRunsAsync(pipeline, limit, http.RequestAborted).ConfigureAwait(false);
-        await JsonResponse.WriteAsync(http, json =>
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("runs");
-            foreach (var run in runs)
-            {
-                RunJson.WriteRun(json, run);
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }).ConfigureAwait(false);
+        await JsonResponse.WriteAsync(http, json => RunJson.WriteRunList(json, runs)).ConfigureAwait(false);
     }
 
     private async Task SubmitAsync(HttpContext http)
@@ -203,15 +192,5 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
         }
     }
 
-    private static Task Accepted(HttpContext http, string id, string state)
-    {
-        http.Response.StatusCode = 202;
-        return JsonResponse.WriteAsync(http, json =>
-        {
-            json.WriteStartObject();
-            json.WriteString("id", id);
-            json.WriteString("state", state);
-            json.WriteEndObject();
-        });
-    }
+    private static Task Accepted(HttpContext http, string id, string state) => JsonResponse.AcceptedAsync(http, "id", id, state);
 }

@@ -65,16 +65,7 @@ public sealed class SqliteRegistryStore : IRegistryStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(time);
-        var fullPath = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            ForeignKeys = true,
-            Pooling = true,
-            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
-        }.ToString();
+        var (fullPath, connectionString) = SqliteFile.Prepare(path);
         var store = new SqliteRegistryStore(fullPath, connectionString, time, onUnreadableRow);
         await using var connection = await store.OpenConnectionAsync(cancellationToken);
         await using (var wal = connection.CreateCommand())

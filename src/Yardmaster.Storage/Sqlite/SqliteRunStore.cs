@@ -39,16 +39,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(time);
-        var fullPath = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            ForeignKeys = true,
-            Pooling = true,
-            DefaultTimeout = (int)SqliteRegistryStore.BusyTimeout.TotalSeconds,
-        }.ToString();
+        var (fullPath, connectionString) = SqliteFile.Prepare(path);
         var writer = await OpenAsync(connectionString, cancellationToken);
         try
         {

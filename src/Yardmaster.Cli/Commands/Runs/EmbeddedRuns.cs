@@ -64,21 +64,7 @@ internal sealed class EmbeddedRuns : IRunsBackend
     {
         var store = await StoreAsync(cancellationToken).ConfigureAwait(false);
         var runs = await store.ListRunsAsync(pipeline, limit, cancellationToken).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("runs");
-            foreach (var run in runs)
-            {
-                RunJson.WriteRun(json, run);
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
+        return JsonDocument.Parse(RunJson.RunList(runs)).RootElement.Clone();
     }
 
     public async Task<string?> CancelAsync(string runId, CancellationToken cancellationToken)

@@ -58,6 +58,27 @@ internal static class RunProgress
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Prints the ended run (its JSON, or <see cref="Summarize"/>) and returns the exit code: 0 when it succeeded.</summary>
+    public static async Task<int> ReportAsync(JsonElement? final, string runId, bool json)
+    {
+        if (final is not { } run)
+        {
+            await Console.Error.WriteLineAsync($"error: run {runId} disappeared").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        if (json)
+        {
+            Console.WriteLine(run.GetRawText());
+        }
+        else
+        {
+            Summarize(run);
+        }
+
+        return run.GetProperty("state").GetString() == "succeeded" ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
     /// <summary>One line for the end of a run, and for a failed one the steps that failed with where their logs are.</summary>
     public static void Summarize(JsonElement run)
     {
