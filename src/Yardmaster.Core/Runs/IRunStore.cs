@@ -4,7 +4,7 @@ namespace Yardmaster.Core.Runs;
 /// The port where runs, steps, attempts and their transitions are kept (SQLite; a PostgreSQL adapter later).
 /// Every method is thread-safe; a batch is one transaction, all of it or none.
 /// </summary>
-public interface IRunStore
+public interface IRunStore : IAsyncDisposable
 {
     /// <summary>The next run id (<c>r1</c>, <c>r2</c>, ...): unique in the store, never reused.</summary>
     Task<string> NextRunIdAsync(CancellationToken cancellationToken);
