@@ -33,10 +33,10 @@ public sealed record StepLaunch
     /// <summary>The run's shared working directory (exists); mounted at <see cref="ContainerSpec.WorkDir"/> in a container.</summary>
     public required string WorkingDirectory { get; init; }
 
-    /// <summary>This attempt's own directory (exists, empty at start): for the executor's pid, status and cgroup bookkeeping.</summary>
+    /// <summary>This attempt's own directory for the executor's bookkeeping (pid, status, container id): unique to the attempt, created by the executor when it needs it.</summary>
     public required string AttemptDirectory { get; init; }
 
-    /// <summary>The file stdout and stderr go to, appended, interleaved as written.</summary>
+    /// <summary>The file stdout and stderr go to, appended, interleaved as written; its folder exists.</summary>
     public required string LogPath { get; init; }
 
     /// <summary>CPU in millicores (1000 = one core); a limit where the executor can enforce one (docker), else advisory.</summary>

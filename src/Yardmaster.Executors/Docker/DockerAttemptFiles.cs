@@ -14,12 +14,16 @@ internal static class DockerAttemptFiles
     private const string ContainerFile = "docker-container";
     private const string ExitFile = "docker-exit.json";
 
-    public static Task WriteContainerAsync(string attemptDirectory, string name, string id, CancellationToken cancellationToken) =>
-        File.WriteAllTextAsync(Path.Combine(attemptDirectory, ContainerFile), $"name={name}\nid={id}\n", cancellationToken);
+    public static Task WriteContainerAsync(string attemptDirectory, string name, string id, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(attemptDirectory);
+        return File.WriteAllTextAsync(Path.Combine(attemptDirectory, ContainerFile), $"name={name}\nid={id}\n", cancellationToken);
+    }
 
     public static async Task WriteExitAsync(string attemptDirectory, StepExit exit, CancellationToken cancellationToken)
     {
         var json = new JsonObject { ["ExitCode"] = exit.ExitCode, ["Signal"] = exit.Signal, ["OomKilled"] = exit.OomKilled };
+        Directory.CreateDirectory(attemptDirectory);
         var path = Path.Combine(attemptDirectory, ExitFile);
 
         // Written aside then renamed, so a crash never leaves half an outcome behind.

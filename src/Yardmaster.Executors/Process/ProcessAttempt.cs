@@ -15,6 +15,7 @@ internal sealed class ProcessAttempt : IStepProcess
     private readonly bool _isChild;
     private readonly string _attemptDirectory;
     private readonly MemoryCgroup? _cgroup;
+    private readonly bool _removeState;
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource<StepExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _ended; // guarded by _gate: once set, _pid may name another process, so it is never signalled again
@@ -25,8 +26,10 @@ internal sealed class ProcessAttempt : IStepProcess
     /// <param name="attemptDirectory">Where the wrapper writes its status file.</param>
     /// <param name="cgroup">The attempt's memory cgroup, removed after the end; null for none.</param>
     /// <param name="time">For the stop grace period.</param>
-    public ProcessAttempt(int pid, bool isChild, string attemptDirectory, MemoryCgroup? cgroup, TimeProvider time)
+    /// <param name="removeState">Remove <paramref name="attemptDirectory"/> on dispose once ended (a state folder of the executor's own, not the attempt's directory).</param>
+    public ProcessAttempt(int pid, bool isChild, string attemptDirectory, MemoryCgroup? cgroup, TimeProvider time, bool removeState = false)
     {
+        _removeState = removeState;
         _pid = pid;
         _isChild = isChild;
         _attemptDirectory = attemptDirectory;
@@ -39,9 +42,9 @@ internal sealed class ProcessAttempt : IStepProcess
     public Task<StepExit> Exited => _exited.Task;
 
     /// <summary>An attempt that ended while nobody watched: completes at once with the recorded status.</summary>
-    public static async Task<ProcessAttempt> EndedAsync(int pid, int status, string attemptDirectory, MemoryCgroup? cgroup, TimeProvider time)
+    public static async Task<ProcessAttempt> EndedAsync(int pid, int status, string attemptDirectory, MemoryCgroup? cgroup, TimeProvider time, bool removeState = false)
     {
-        var attempt = new ProcessAttempt(pid, isChild: false, attemptDirectory, cgroup, time) { _ended = true };
+        var attempt = new ProcessAttempt(pid, isChild: false, attemptDirectory, cgroup, time, removeState) { _ended = true };
         await attempt.FinishAsync(new StepExit(status, null)).ConfigureAwait(false);
         return attempt;
     }
@@ -107,7 +110,23 @@ internal sealed class ProcessAttempt : IStepProcess
         await Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>Once ended, removes the executor's state folder (the caller has recorded the outcome); before, nothing: the process keeps running.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (_removeState && _exited.Task.IsCompleted)
+        {
+            try
+            {
+                Directory.Delete(_attemptDirectory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone already, or busy: it is small, and the next boot clears the RAM folder.
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     private void Signal(int signal)
     {

@@ -25,6 +25,7 @@ public sealed class ProcessExecutor : IStepExecutor
     private const string JoinCgroup = "echo $$ >\"$3\" || exit 125; ";
 
     private readonly CgroupRoot? _cgroupRoot;
+    private readonly string? _stateRoot;
     private readonly TimeProvider _time;
 
     /// <summary>Creates it, detecting the cgroup root once (see <see cref="ProcessExecutorOptions.CgroupRoot"/>).</summary>
@@ -32,6 +33,7 @@ public sealed class ProcessExecutor : IStepExecutor
     {
         options ??= new ProcessExecutorOptions();
         _cgroupRoot = options.MemoryLimits ? Process.CgroupRoot.Detect(options.CgroupRoot) : null;
+        _stateRoot = options.StateDirectory is { } root ? Path.GetFullPath(root) : null;
         _time = timeProvider ?? TimeProvider.System;
     }
 
@@ -71,7 +73,18 @@ public sealed class ProcessExecutor : IStepExecutor
             }
         }
 
-        var statusFile = Path.Combine(launch.AttemptDirectory, PidFile.StatusFileName);
+        var state = StateDirectory(launch);
+        try
+        {
+            Directory.CreateDirectory(state);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _ = cgroup?.RemoveAsync(_time);
+            return Task.FromResult(StepStart.Failed($"could not create the attempt's state directory '{state}': {e.Message}"));
+        }
+
+        var statusFile = Path.Combine(state, PidFile.StatusFileName);
         string[] arguments = cgroup is null ? [launch.Command, statusFile] : [launch.Command, statusFile, cgroup.ProcsFile];
         var pid = ShellSpawner.Spawn(Wrapper(launch.Command, cgroup is not null), arguments, Environment(launch), launch.WorkingDirectory, launch.LogPath);
         if (pid < 0)
@@ -93,17 +106,17 @@ public sealed class ProcessExecutor : IStepExecutor
         }
 
         var record = new PidFile(pid, ProcStat.StartTime(pid) ?? 0, ProcStat.BootId, cgroup?.Path);
-        var attempt = new ProcessAttempt(pid, isChild: true, launch.AttemptDirectory, cgroup, _time);
+        var attempt = new ProcessAttempt(pid, isChild: true, state, cgroup, _time, removeState: _stateRoot is not null);
         ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
         try
         {
-            record.Write(launch.AttemptDirectory);
+            record.Write(state);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Without a pid file a restarted scheduler could run it twice: do not let it run.
             LibC.kill(-pid, LibC.SIGKILL);
-            return Task.FromResult(StepStart.Failed($"could not write the pid file in '{launch.AttemptDirectory}': {e.Message}"));
+            return Task.FromResult(StepStart.Failed($"could not write the pid file in '{state}': {e.Message}"));
         }
 
         return Task.FromResult(StepStart.Started(attempt));
@@ -113,7 +126,9 @@ public sealed class ProcessExecutor : IStepExecutor
     public async Task<IStepProcess?> ReattachAsync(StepLaunch launch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
-        var record = PidFile.TryRead(launch.AttemptDirectory);
+        var state = StateDirectory(launch);
+        var removeState = _stateRoot is not null;
+        var record = PidFile.TryRead(state);
         var cgroup = record?.Cgroup is { } path ? new MemoryCgroup(path, _cgroupRoot?.IsV2 ?? File.Exists(Path.Combine(path, "memory.events"))) : null;
         if (record is not null && record.BootId == ProcStat.BootId)
         {
@@ -123,7 +138,7 @@ public sealed class ProcessExecutor : IStepExecutor
                 // Read after opening the pidfd: a match means the pidfd holds the very process the file names.
                 if (ProcStat.StartTime(record.Pid) == record.StartTime)
                 {
-                    var attempt = new ProcessAttempt(record.Pid, isChild: false, launch.AttemptDirectory, cgroup, _time);
+                    var attempt = new ProcessAttempt(record.Pid, isChild: false, state, cgroup, _time, removeState);
                     ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
                     return attempt;
                 }
@@ -143,7 +158,7 @@ public sealed class ProcessExecutor : IStepExecutor
                 {
                     var orphanPath = _cgroupRoot is null ? null : Path.Combine(_cgroupRoot.Path, launch.AttemptId);
                     var orphanCgroup = orphanPath is not null && Directory.Exists(orphanPath) ? new MemoryCgroup(orphanPath, _cgroupRoot!.IsV2) : null;
-                    var attempt = new ProcessAttempt(orphan, isChild: false, launch.AttemptDirectory, orphanCgroup, _time);
+                    var attempt = new ProcessAttempt(orphan, isChild: false, state, orphanCgroup, _time, removeState);
                     ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
                     return attempt;
                 }
@@ -153,9 +168,25 @@ public sealed class ProcessExecutor : IStepExecutor
         }
 
         // Gone (or never recorded its pid: the scheduler died between spawn and pid file): only its status says how it ended.
-        return PidFile.TryReadStatus(launch.AttemptDirectory) is { } status
-            ? await ProcessAttempt.EndedAsync(record?.Pid ?? 0, status, launch.AttemptDirectory, cgroup, _time).ConfigureAwait(false)
+        return PidFile.TryReadStatus(state) is { } status
+            ? await ProcessAttempt.EndedAsync(record?.Pid ?? 0, status, state, cgroup, _time, removeState).ConfigureAwait(false)
             : null;
+    }
+
+    /// <summary>
+    /// The folder of the attempt's pid and status files: its own attempt directory, or one under
+    /// <see cref="ProcessExecutorOptions.StateDirectory"/> named after the attempt and its directory (attempt ids repeat
+    /// across data folders; their directories do not).
+    /// </summary>
+    private string StateDirectory(StepLaunch launch)
+    {
+        if (_stateRoot is null)
+        {
+            return launch.AttemptDirectory;
+        }
+
+        var folder = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(launch.AttemptDirectory))))[..16];
+        return Path.Combine(_stateRoot, launch.AttemptId + "-" + folder);
     }
 
     private static string Wrapper(string command, bool joinCgroup)

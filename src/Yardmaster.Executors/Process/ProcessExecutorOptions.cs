@@ -17,4 +17,13 @@ public sealed class ProcessExecutorOptions
     /// that directory cannot be created or written.
     /// </summary>
     public string? CgroupRoot { get; set; }
+
+    /// <summary>
+    /// Where each attempt's bookkeeping (pid and status files) goes: a folder per attempt under it, removed when the
+    /// scheduler has recorded the outcome and disposes the attempt. Default null: the attempt's own
+    /// <see cref="Core.Execution.StepLaunch.AttemptDirectory"/>, kept. A RAM-backed folder (<c>/dev/shm/...</c>) spares
+    /// each step the disk's file creations; it does not survive a reboot, after which no step still runs anyway
+    /// (an attempt that ended just before it is then retried).
+    /// </summary>
+    public string? StateDirectory { get; set; }
 }

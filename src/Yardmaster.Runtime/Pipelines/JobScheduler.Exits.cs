@@ -30,7 +30,8 @@ public sealed partial class JobScheduler
         _batch.Transitions.Add(new TransitionRecord(run.Record.Id, step.Record.StepId, attempt.Record.Number, AttemptOutcome.Running.Name(), outcome.Name(), reason, now));
         if (attempt.Process is { } process)
         {
-            _ = process.DisposeAsync().AsTask();
+            // Disposed once the outcome is in the store (Act): an executor may then drop what would let it tell the outcome again.
+            _toDispose.Add(process);
         }
 
         switch (outcome)

@@ -221,6 +221,12 @@ public sealed partial class JobScheduler
         }
 
         _toStop.Clear();
+        foreach (var process in _toDispose)
+        {
+            _ = process.DisposeAsync().AsTask();
+        }
+
+        _toDispose.Clear();
     }
 
     private async Task StartAttemptAsync(ActiveAttempt attempt)

@@ -79,6 +79,12 @@ public sealed partial class JobScheduler
         }
 
         _toStop.Clear();
+        foreach (var process in _toDispose)
+        {
+            await process.DisposeAsync();
+        }
+
+        _toDispose.Clear();
         Finish();
     }
 
@@ -90,7 +96,7 @@ public sealed partial class JobScheduler
         var node = Math.Max(0, _ledger.Nodes.ToList().FindIndex(n => n.Name == record.Node));
         var devices = _ledger.Nodes[node].GpuIndexes;
         var gpus = record.Gpus.Select(i => devices.ToList().IndexOf(i)).Where(bit => bit >= 0).Aggregate(0UL, (mask, bit) => mask | (1UL << bit));
-        var attemptDirectory = Path.GetDirectoryName(record.LogPath)!;
+        var (attemptDirectory, _) = AttemptPaths(run, definition.Id, record.Number);
         var launch = Launch(run, definition, record.Number, attemptDirectory, record.LogPath, definition.Resources, record.Gpus);
         _ledger.TryReserve(node, definition.Resources, gpus);
         var attempt = new ActiveAttempt(step, record, node, definition.Resources, gpus, launch, _executors.GetValueOrDefault(record.Executor) ?? _executors.Values.First())

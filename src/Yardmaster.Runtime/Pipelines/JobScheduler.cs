@@ -36,6 +36,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
     private readonly RunStoreBatch _batch = new();
     private readonly List<ActiveAttempt> _toStart = [];
     private readonly List<(ActiveAttempt Attempt, TimeSpan Grace)> _toStop = [];
+    private readonly List<Core.Execution.IStepProcess> _toDispose = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly long _epoch;
     private Task? _loop;
@@ -94,7 +95,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
         var runDirectory = Path.Combine(_options.RunsDirectory, id);
         var workingDirectory = pipeline.WorkingDirectory ?? Path.Combine(runDirectory, "work");
         Directory.CreateDirectory(workingDirectory);
-        Directory.CreateDirectory(Path.Combine(runDirectory, "attempts"));
+        Directory.CreateDirectory(Path.Combine(runDirectory, "logs"));
         var record = new RunRecord
         {
             Id = id,

@@ -73,7 +73,7 @@ public sealed class JobHost : IAsyncDisposable
         try
         {
             store = await SqliteRunStore.OpenAsync(config.Store.Path ?? Path.Combine(dataDirectory, "yard.db"), time, cancellationToken);
-            var executors = new List<IStepExecutor> { new ProcessExecutor(new ProcessExecutorOptions(), time) };
+            var executors = new List<IStepExecutor> { new ProcessExecutor(new ProcessExecutorOptions { StateDirectory = StateDirectory() }, time) };
             if (inference is not null)
             {
                 executors.Add(inference);
@@ -108,6 +108,30 @@ public sealed class JobHost : IAsyncDisposable
 
             await @lock.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A RAM-backed folder for the process executor's pid and status files (<c>/dev/shm/yardmaster-UID</c>) when the
+    /// machine has one: a file created on disk costs a step about 0.7 ms here, in RAM a few microseconds. Null (the
+    /// attempt's own folder under the data folder) otherwise.
+    /// </summary>
+    private static string? StateDirectory()
+    {
+        if (!Directory.Exists("/dev/shm"))
+        {
+            return null;
+        }
+
+        var path = Path.Combine("/dev/shm", "yardmaster-" + Environment.UserName);
+        try
+        {
+            Directory.CreateDirectory(path);
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

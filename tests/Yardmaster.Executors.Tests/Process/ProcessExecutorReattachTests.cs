@@ -22,6 +22,30 @@ public sealed class ProcessExecutorReattachTests
         Assert.Equal(5, exit.ExitCode);
     }
 
+    /// <summary>With a state folder (RAM-backed in production), nothing is created in the attempt's directory, a new executor finds the step there, and disposing the ended attempt removes its state.</summary>
+    [Fact]
+    public async Task ReattachAsync_WithStateDirectory_FindsTheStepAndDisposeRemovesItsState()
+    {
+        using var dir = new TempDirectory();
+        using var state = new TempDirectory();
+        var options = new ProcessExecutorOptions { StateDirectory = state.Path };
+        var launch = TestLaunches.Shell(dir, "a.state." + Guid.NewGuid().ToString("N")[..8], "sleep 1; exit 6");
+        Directory.Delete(launch.AttemptDirectory);
+        var start = await new ProcessExecutor(options).StartAsync(launch, TestContext.Current.CancellationToken);
+        Assert.Null(start.Error);
+        Assert.False(Directory.Exists(launch.AttemptDirectory));
+        Assert.Single(Directory.GetDirectories(state.Path));
+
+        await using (var found = await new ProcessExecutor(options).ReattachAsync(launch, TestContext.Current.CancellationToken))
+        {
+            Assert.NotNull(found);
+            Assert.Equal(6, (await found.Exited.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken)).ExitCode);
+        }
+
+        Assert.Empty(Directory.GetDirectories(state.Path));
+        await start.Process!.DisposeAsync();
+    }
+
     /// <summary>The scheduler killed between posix_spawn and the pid file: the wrapper is found by the attempt id in its environment.</summary>
     [Fact]
     public async Task ReattachAsync_RunningStepWithoutPidFile_FoundByItsEnvironment()
