@@ -9,7 +9,7 @@ public sealed record PipelineDefinition
     /// <summary>The class its steps are ordered and preempted by. Default <see cref="PriorityClass.Normal"/>.</summary>
     public PriorityClass Priority { get; init; } = PriorityClass.Normal;
 
-    /// <summary>At most this many steps of one run at a time; null for no limit beyond the node's capacity.</summary>
+    /// <summary>At most this many steps of this pipeline at a time, over all its runs; null for no limit beyond the nodes' capacity.</summary>
     public int? MaxParallel { get; init; }
 
     /// <summary>

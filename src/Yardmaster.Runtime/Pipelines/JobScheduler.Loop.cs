@@ -120,16 +120,18 @@ public sealed partial class JobScheduler
         }
 
         var entries = _ready.ToList();
-        var groups = new Dictionary<ActiveRun, int>();
+        // max_parallel holds for a pipeline over all its runs (as Airflow's max_active_tasks per DAG): one group per pipeline name.
+        var groups = new Dictionary<string, int>(StringComparer.Ordinal);
         var slots = new List<int>();
         var ready = new List<ReadyStep>(entries.Count);
         for (var i = 0; i < entries.Count; i++)
         {
             var step = entries[i].Step;
-            if (!groups.TryGetValue(step.Run, out var group))
+            var pipeline = step.Run.Pipeline.Name;
+            if (!groups.TryGetValue(pipeline, out var group))
             {
-                group = groups[step.Run] = slots.Count;
-                slots.Add(step.Run.Pipeline.MaxParallel is { } max ? Math.Max(0, max - step.Run.Running) : int.MaxValue);
+                group = groups[pipeline] = slots.Count;
+                slots.Add(step.Run.Pipeline.MaxParallel is { } max ? Math.Max(0, max - _running.Count(a => a.Step.Run.Pipeline.Name == pipeline)) : int.MaxValue);
             }
 
             var definition = step.Run.Pipeline.Steps[step.Index];
