@@ -146,7 +146,6 @@ public sealed partial class JobScheduler
         if (!_executors.ContainsKey(executor))
         {
             // Validation keeps container steps out when no engine is configured; a recovered run may still have one.
-            attempt.Ended = false;
             Post(new JobEvent.Started(attempt, StepStart.Failed($"no {executor} executor is configured")));
             return;
         }

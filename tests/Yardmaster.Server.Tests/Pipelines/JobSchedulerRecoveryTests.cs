@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Yardmaster.Server.Pipelines;
 using Yardmaster.Core.Pipelines;
 using static Yardmaster.Server.Tests.Pipelines.JobHarness;
 
@@ -78,5 +80,16 @@ public sealed class JobSchedulerRecoveryTests
         var detail = await store.GetRunAsync(id, Token);
         Assert.NotNull(detail);
         return detail;
+    }
+
+    [Fact]
+    public async Task OpenAsync_SecondSchedulerOnTheSameDataFolder_RefusedNamingTheFolder()
+    {
+        await using var harness = await JobHarness.StartAsync();
+        var (second, error) = await JobHost.OpenAsync(harness.Config, harness.DataDirectory, null, NullLoggerFactory.Instance, TimeProvider.System, JobHarness.Token);
+
+        Assert.Null(second);
+        Assert.Contains(harness.DataDirectory, error, StringComparison.Ordinal);
+        Assert.Contains("--server", error, StringComparison.Ordinal);
     }
 }
