@@ -44,6 +44,39 @@ public sealed class RunsApiTests(RunsApiTests.Fixture fixture) : IClassFixture<R
     }
 
     [Fact]
+    public async Task PostRuns_InferenceInputWithABadLine_StepFailsNamingTheLine()
+    {
+        var run = await SubmitAndWaitAsync("""
+            name: bad-requests
+            steps:
+              - id: write
+                run: printf '%s\n' '{"prompt":"ok","max_tokens":2}' 'not json' > requests.jsonl
+              - id: ask
+                needs: [write]
+                inference: { task: chat, input: requests.jsonl, output: answers.jsonl }
+            """);
+
+        Assert.Equal("failed", run.GetProperty("state").GetString());
+        var ask = run.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "ask");
+        Assert.StartsWith("requests.jsonl:2: not valid JSON", ask.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(run.GetProperty("working_directory").GetString()!, "answers.jsonl")));
+    }
+
+    [Fact]
+    public async Task GetLogs_FollowWhileTheStepRuns_StreamsEveryLineUntilItEnds()
+    {
+        using var submitted = await fixture.Gateway.Http.PostAsJsonAsync("/api/runs", new { yaml = "name: talker\nsteps:\n  - id: talk\n    run: for i in 1 2 3 4 5; do echo line $i; sleep 0.2; done\n" }, Ct);
+        var id = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("id").GetString()!;
+        await WaitForStepStateAsync(id, "talk", "running");
+
+        using var logs = await fixture.Gateway.Http.GetAsync($"/api/runs/{id}/logs/talk?follow=true", Ct);
+        var text = await logs.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(string.Concat(Enumerable.Range(1, 5).Select(i => $"line {i}\n")), text);
+        Assert.Equal("succeeded", (await WaitEndedAsync(id)).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task PostRuns_InvalidPipeline_400WithEveryErrorAndNoRun()
     {
         var before = await fixture.Gateway.GetJsonAsync("/api/runs?limit=1000");
