@@ -10,9 +10,10 @@ internal static class RunCommand
     {
         var file = new Argument<string>("file") { Description = "The pipeline file (YAML)" };
         var detach = new Option<bool>("--detach", "-d") { Description = "Submit and print the run id without waiting (with --server)" };
+        var check = new Option<bool>("--check") { Description = "Only validate the pipeline (every error, exit 2) and start nothing" };
         var output = OutputOption.Create();
         var target = new RunTargetOptions();
-        var command = new Command("run", "Run a pipeline: validate it (every error at once), submit it, show its progress; exit 0 when it succeeds.") { file, detach, output };
+        var command = new Command("run", "Run a pipeline: validate it (every error at once), submit it, show its progress; exit 0 when it succeeds.") { file, detach, check, output };
         target.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunBackendCall.RunAsync(parse, target, async (backend, ct) =>
         {
@@ -26,6 +27,18 @@ internal static class RunCommand
             {
                 await Console.Error.WriteLineAsync($"error: {path}: {(e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : e.Message)}").ConfigureAwait(false);
                 return ExitCodes.Usage;
+            }
+
+            if (parse.GetValue(check))
+            {
+                var problems = await backend.ValidateAsync(yaml, Path.GetFullPath(path), ct).ConfigureAwait(false);
+                foreach (var e in problems)
+                {
+                    await Console.Error.WriteLineAsync($"error: {e}").ConfigureAwait(false);
+                }
+
+                Console.WriteLine(problems.Count == 0 ? $"{path}: valid ({backend.Describe})" : $"{problems.Count} error(s)");
+                return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.Usage;
             }
 
             // The full path: a relative workdir resolves against the file's folder, also on a server.

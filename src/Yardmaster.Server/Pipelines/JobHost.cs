@@ -43,6 +43,16 @@ public sealed class JobHost : IAsyncDisposable
     public static NodeCapacity LocalNode(DeviceSettings devices) =>
         new("local", devices.CpuMillis, devices.CpuMemory, devices.Gpus.Count) { GpuIndexes = [.. devices.Gpus.Select(g => g.Index)] };
 
+    /// <summary>True when container steps run here: <c>jobs.docker.enabled</c> and its socket exists.</summary>
+    public static bool DockerConfigured(YardConfig config) => config.Jobs.DockerEnabled && File.Exists(config.Jobs.DockerSocket);
+
+    /// <summary>What an embedded scheduler on <paramref name="config"/> validates pipelines against, without opening it.</summary>
+    public static PipelineEnvironment Environment(YardConfig config) => new()
+    {
+        Nodes = [LocalNode(config.Devices)],
+        ContainerEngine = DockerConfigured(config) ? "docker" : null,
+    };
+
     /// <summary>
     /// Locks <paramref name="dataDirectory"/>, opens the store and starts the scheduler, which first takes over
     /// the store's unfinished runs. Returns an error (nothing left open) when another scheduler holds the lock.
@@ -79,7 +89,7 @@ public sealed class JobHost : IAsyncDisposable
                 executors.Add(inference);
             }
 
-            if (config.Jobs.DockerEnabled && File.Exists(config.Jobs.DockerSocket))
+            if (DockerConfigured(config))
             {
                 docker = new DockerExecutor(new DockerExecutorOptions { SocketPath = config.Jobs.DockerSocket, StopGrace = config.Jobs.StopGrace }, time);
                 executors.Add(docker);
@@ -123,7 +133,7 @@ public sealed class JobHost : IAsyncDisposable
             return null;
         }
 
-        var path = Path.Combine("/dev/shm", "yardmaster-" + Environment.UserName);
+        var path = Path.Combine("/dev/shm", "yardmaster-" + System.Environment.UserName);
         try
         {
             Directory.CreateDirectory(path);

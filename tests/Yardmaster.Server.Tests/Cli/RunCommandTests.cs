@@ -80,6 +80,24 @@ public sealed class RunCommandTests
         Assert.Empty(list.RootElement.GetProperty("runs").EnumerateArray());
     }
 
+    [Fact]
+    public async Task RunCheck_ValidAndInvalidFiles_ExitZeroOrTwoAndStartNothing()
+    {
+        using var dir = new TempDirectory();
+        var good = Write(dir, "good.yaml", "name: good\nsteps:\n  - id: a\n    run: touch ran.txt\n");
+        var bad = Write(dir, "bad.yaml", "name: bad\nsteps:\n  - id: a\n    resources: { cpu: 4096 }\n    run: \"true\"\n");
+
+        var valid = await YardProcess.RunAsync(["run", good, "--check", "--data", dir.File("data")]);
+        var invalid = await YardProcess.RunAsync(["run", bad, "--check", "--data", dir.File("data")]);
+
+        Assert.Equal(0, valid.ExitCode);
+        Assert.Contains("good.yaml: valid", valid.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, invalid.ExitCode);
+        Assert.Contains("bad.yaml:4:", invalid.Stderr, StringComparison.Ordinal);
+        Assert.Contains("steps[0].resources.cpu: 4096 is larger than every node", invalid.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir.File("data"), "runs")));
+    }
+
     /// <summary>
     /// The scheduler is killed with SIGKILL five times mid-run (once during <c>run</c>, then during each
     /// <c>resume</c>); a last <c>resume</c> finishes the run. Each step appends a line when it starts and one when it

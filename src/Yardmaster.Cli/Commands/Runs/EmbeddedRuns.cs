@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Pipelines;
+using Yardmaster.Runtime.Pipelines;
 using Yardmaster.Server.Pipelines;
 using Yardmaster.Storage.Sqlite;
 
@@ -46,6 +47,12 @@ internal sealed class EmbeddedRuns : IRunsBackend
     }
 
     public Task? Ended(string runId, CancellationToken cancellationToken) => _host?.Scheduler.WaitAsync(runId, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ValidateAsync(string yaml, string file, CancellationToken cancellationToken)
+    {
+        var loaded = PipelineLoader.LoadText(yaml, file, JobHost.Environment(_config));
+        return Task.FromResult<IReadOnlyList<string>>([.. loaded.Errors.Select(e => e.ToString())]);
+    }
 
     public async Task<JsonElement?> GetAsync(string runId, bool transitions, CancellationToken cancellationToken)
     {

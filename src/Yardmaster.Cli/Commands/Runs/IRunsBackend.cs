@@ -10,6 +10,9 @@ internal interface IRunsBackend : IAsyncDisposable
 
     Task<(string? Id, IReadOnlyList<string> Errors)> SubmitAsync(string yaml, string file, CancellationToken cancellationToken);
 
+    /// <summary>Every error of the pipeline as the scheduler would judge it; empty when it would run. Starts nothing.</summary>
+    Task<IReadOnlyList<string>> ValidateAsync(string yaml, string file, CancellationToken cancellationToken);
+
     /// <summary>The run's detail JSON (with its transitions when <paramref name="transitions"/>); null when there is no such run.</summary>
     Task<JsonElement?> GetAsync(string runId, bool transitions, CancellationToken cancellationToken);
 

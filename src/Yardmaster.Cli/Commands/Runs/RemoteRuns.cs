@@ -27,6 +27,15 @@ internal sealed class RemoteRuns(YardApiClient client) : IRunsBackend
 
     public Task? Ended(string runId, CancellationToken cancellationToken) => null;
 
+    public async Task<IReadOnlyList<string>> ValidateAsync(string yaml, string file, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["yaml"] = yaml, ["file"] = file });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/pipelines/validate") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        return [.. document.RootElement.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!)];
+    }
+
     public async Task<JsonElement?> GetAsync(string runId, bool transitions, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/runs/" + Uri.EscapeDataString(runId) + (transitions ? string.Empty : "?transitions=false"));
