@@ -70,26 +70,17 @@ public sealed class GatewayAuthTests(GatewayAuthTests.Fixture fixture) : IClassF
         await fixture.Gateway.AssertSettledAsync();
     }
 
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : GatewayFixture
     {
-        private readonly TempDirectory _data = new();
-
-        /// <summary>The harness's own client holds the admin key (for /api/stats).</summary>
-        public GatewayHarness Gateway { get; private set; } = null!;
-
-        public async ValueTask InitializeAsync() => Gateway = await GatewayHarness.StartAsync($$"""
+        protected override string Yaml => $$"""
             server: { port: 0 }
             auth:
               api_keys: [{{UserKey}}]
               admin_keys: [{{AdminKey}}]
             models:
               - { name: stories, path: stories260K.gguf, slots: 2, context: 64 }
-            """, _data.Path, AdminKey);
+            """;
 
-        public async ValueTask DisposeAsync()
-        {
-            await Gateway.DisposeAsync();
-            _data.Dispose();
-        }
+        protected override string? Key => AdminKey;
     }
 }

@@ -210,13 +210,9 @@ public sealed class GatewayBadInputTests(GatewayBadInputTests.Fixture fixture) :
         await Gateway.AssertSettledAsync();
     }
 
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : GatewayFixture
     {
-        private readonly TempDirectory _data = new();
-
-        public GatewayHarness Gateway { get; private set; } = null!;
-
-        public async ValueTask InitializeAsync() => Gateway = await GatewayHarness.StartAsync("""
+        protected override string Yaml => """
             server: { port: 0, max_body: 8KiB, max_prompt_chars: 1000 }
             models:
               - { name: stories, path: stories260K.gguf, slots: 2, context: 2048 }
@@ -225,12 +221,6 @@ public sealed class GatewayBadInputTests(GatewayBadInputTests.Fixture fixture) :
               - { name: low-only, priority: low, models: [stories] }
               - { name: rated, models: [stories], rate: { rate: 1/h, burst: 1 } }
               - { name: single, models: [stories], max_concurrency: 1 }
-            """, _data.Path);
-
-        public async ValueTask DisposeAsync()
-        {
-            await Gateway.DisposeAsync();
-            _data.Dispose();
-        }
+            """;
     }
 }

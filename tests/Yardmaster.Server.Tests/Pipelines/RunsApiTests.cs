@@ -182,13 +182,9 @@ public sealed class RunsApiTests(RunsApiTests.Fixture fixture) : IClassFixture<R
         Assert.Fail($"step '{step}' of {id} did not become {state}");
     }
 
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : GatewayFixture
     {
-        private readonly TempDirectory _data = new();
-
-        public GatewayHarness Gateway { get; private set; } = null!;
-
-        public async ValueTask InitializeAsync() => Gateway = await GatewayHarness.StartAsync($$"""
+        protected override string Yaml => $$"""
             server: { port: 0 }
             auth:
               api_keys: [{{UserKey}}]
@@ -198,12 +194,8 @@ public sealed class RunsApiTests(RunsApiTests.Fixture fixture) : IClassFixture<R
               - { name: stories, path: stories260K.gguf, slots: 2, context: 64 }
             tasks:
               - { name: chat, priority: normal, models: [stories] }
-            """, _data.Path, AdminKey);
+            """;
 
-        public async ValueTask DisposeAsync()
-        {
-            await Gateway.DisposeAsync();
-            _data.Dispose();
-        }
+        protected override string? Key => AdminKey;
     }
 }
