@@ -41,6 +41,11 @@ internal sealed class YardApiClient : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         var path = request.RequestUri!.OriginalString.TrimStart('/');
         request.RequestUri = Target.Resolve(path);
+        if (request.Content is null && request.Method != HttpMethod.Get && request.Method != HttpMethod.Head)
+        {
+            // The server reads no body here, but takes a POST or DELETE only labelled as JSON (no cross-site form can be).
+            request.Content = new ByteArrayContent([]) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+        }
         if (Target.KeyFor(admin: path.StartsWith("api/", StringComparison.Ordinal)) is { } key)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
