@@ -1,6 +1,7 @@
 using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Registry;
+using Yardmaster.Runtime.Configuration;
 using Yardmaster.Runtime.Serving;
 
 namespace Yardmaster.Server.Gateway;
@@ -123,7 +124,12 @@ internal sealed class ServingRegistry : IDisposable
                 return ["backend: process models can only be declared in the config file (their command runs on this machine)"];
             }
 
-            var errors = DefinitionValidator.ValidateModel(model, _devices, [.. current.Models.Keys.Where(n => n != model.Name)], [.. current.Tasks.Keys]);
+            var errors = DefinitionValidator.ValidateModel(model, _devices, [.. current.Models.Keys.Where(n => n != model.Name)], [.. current.Tasks.Keys]).ToList();
+            if (!errors.Exists(e => e.Field is "path" or "backend" or "memory") && ModelFileCheck.Check(model) is { } problem)
+            {
+                errors.Add(new ConfigError("path", problem)); // a wrong path is refused now, not when a request first loads the model
+            }
+
             if (errors.Count > 0)
             {
                 return [.. errors.Select(e => e.ToString())];

@@ -23,7 +23,7 @@ internal sealed class RecordingLauncher : IReplicaLauncher
     /// <summary>Models whose start fails with this message.</summary>
     public ConcurrentDictionary<string, string> Failing { get; } = new();
 
-    public long EstimateMemory(ModelDefinition model) => model.Memory ?? (10L << 20);
+    public FootprintEstimate EstimateMemory(ModelDefinition model) => FootprintEstimate.Of(model.Memory ?? (10L << 20));
 
     public async Task<IReplicaInstance> StartAsync(ModelDefinition model, int replica, CancellationToken cancellationToken)
     {
