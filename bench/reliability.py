@@ -338,7 +338,6 @@ def serve_kill(a):
     if status != 201:
         raise RuntimeError(f"POST /api/runs answered {status}: {body[:300]!r}")
     run_id = json.loads(body)["id"]
-    rl.wait_for("a third of the steps ended", lambda: ended(log) >= len(ids) // 3, 120)
 
     async def kill_in_flight():
         headers = [0]
@@ -348,17 +347,16 @@ def serve_kill(a):
 
         tasks = [asyncio.create_task(rl.send(port, "POST", "/v1/completions", completion("chat", 400, stream=i % 2 == 0), USER,
                                              timeout=30, on_headers=seen)) for i in range(a.in_flight)]
-        t0 = time.monotonic()
-        while headers[0] < 4 and time.monotonic() - t0 < 10:  # the slots busy, the rest queued
+        deadline = time.monotonic() + 120
+        while ended(log) < len(ids) // 3 and time.monotonic() < deadline:  # kill a third of the way through
             await asyncio.sleep(0.02)
-        await asyncio.sleep(0.2)
         before = ended(log)
-        answered_before = headers[0]
+        open_at_kill = sum(1 for t in tasks if not t.done())
         os.kill(yard.pid, signal.SIGKILL)
         results = await asyncio.gather(*tasks)
-        return results, before, answered_before
+        return results, before, open_at_kill, headers[0]
 
-    results, ended_at_kill, answered_before = asyncio.run(kill_in_flight())
+    results, ended_at_kill, open_at_kill, answered_before = asyncio.run(kill_in_flight())
     yard.proc.wait(10)
     orphans = len(Children.tagged_pids())  # yard is gone: what is left are the steps' shells and sleeps
     t_restart = time.monotonic()
@@ -379,7 +377,7 @@ def serve_kill(a):
           and served.kind == "status" and served.status == 200 and code == 0)
     figures = [
         f"killed with {ended_at_kill}/{len(ids)} steps ended, {orphans} step processes still running,"
-        f" {a.in_flight} /v1 requests in flight ({answered_before} had their headers)",
+        f" {open_at_kill} of {a.in_flight} /v1 requests still in flight ({answered_before} had their headers)",
         f"in-flight clients saw: {fmt_counts(outcomes(results))}; streams cut without [DONE]:"
         f" {sum(1 for r in results if r.events and r.events[-1] != '[DONE]')}; hung (no end within 30 s): {hung}",
         f"restart to ready {restart_s:.2f} s; run {after['state']} {t_end - t_restart:.1f} s after the restart,"
@@ -466,7 +464,7 @@ def disk_full_on(a, mount):
     t_free = time.monotonic()
     alive_at_free = yard.alive()
     final, detail = None, None
-    deadline = t_free + a.run_timeout
+    deadline = t_free + a.full_run_timeout
     while yard.alive() and time.monotonic() < deadline:
         try:
             detail = run_detail(port, run_id)
@@ -479,20 +477,31 @@ def disk_full_on(a, mount):
     t_final = time.monotonic() - t_free
     alive = yard.alive()
     code = yard.stop() if alive else yard.proc.returncode
+    after_restart = ""
+    if final != "succeeded":  # what a restart on the same folder does with the run (not a pass: the run should not need it)
+        try:
+            yard.start()
+            d = rl.wait_for("the run to end after a restart", lambda: (lambda x: x if x["state"] != "running" else None)(run_detail(port, run_id)),
+                            a.full_run_timeout, interval=0.5)
+            after_restart = f"; after a restart of yard serve on the same folder the run {d['state']}"
+        except (RuntimeError, TimeoutError, OSError) as e:
+            after_restart = f"; after a restart of yard serve on the same folder: {str(e)[:120]}"
+        yard.stop()
     wrong, unknown = exactly_once(log, ids)
     counts = line_counts(log)
     ran = sum(1 for s in ids if counts.get(s, [0, 0])[1] >= 1)
+    twice = {s: c for s, c in counts.items() if c[0] > 1 or c[1] > 1}
     ok = final == "succeeded" and not wrong and not unknown and alive and code == 0
     message = b2.decode("utf-8", errors="replace").replace("\n", " ").replace("|", "/")[:160]
     figures = [
         f"tmpfs {a.tmpfs_size}; filled ({mib(written)} MiB) with {ended_at_full}/{n} steps ended, held full {a.full_seconds:g} s"
         f" ({ended_while_full} steps ended meanwhile; run state then: {state_while_full})",
         f"while full: POST /api/runs answered {s2} \"{message}\"; /health {h}",
-        f"after space returned: run {final or (detail or {}).get('state', '?') + (' still after ' + str(a.run_timeout) + ' s' if alive else '')}"
+        f"after space returned: run {final or (detail or {}).get('state', '?') + (' still after ' + str(a.full_run_timeout) + ' s' if alive else '')}"
         + (f" in {t_final:.1f} s" if final else "") + f"; server {'alive' if alive else 'DIED'} (alive when freed: {alive_at_free}),"
-        f" exit code after SIGTERM {code}",
+        f" exit code after SIGTERM {code}{after_restart}",
         f"steps that ran: {ran}/{n}; " + ("each exactly once" if not wrong and not unknown else
-                                          f"not exactly once: {dict(list(wrong.items())[:6])} (counts = [starts, ends])"),
+                                          f"run more than once: {dict(list(twice.items())[:6]) or 'none'} (counts = [starts, ends])"),
     ]
     return ok, figures
 
@@ -567,23 +576,31 @@ def slow_clients(a):
     def normal():
         return rl.send(port, "POST", "/v1/completions", completion("chat", 16), USER, timeout=30)
 
+    async def model_status():
+        await asyncio.sleep(a.phase_seconds / 2)
+        st = await asyncio.to_thread(rl.get_json, port, "/api/models/stories", ADMIN)
+        return st["status"]["in_flight"], st["status"]["queued"]
+
     async def phases():
         await rl.closed_loop(2, 2, normal)  # warm-up
         baseline, _, _ = await rl.open_loop(a.normal_rate, a.phase_seconds, normal, poisson=False, drain=40)
         stop = asyncio.Event()
         idle = [asyncio.create_task(idle_connection(port, stop)) for _ in range(a.idle)]
+        await asyncio.sleep(2)  # all connected
+        idle_only, _, _ = await rl.open_loop(a.normal_rate, a.phase_seconds, normal, poisson=False, drain=40)
         slow = [asyncio.create_task(slow_reader(port, completion("stream", 480, stream=True), 64, 1.0, stop)) for _ in range(a.slow)]
-        await asyncio.sleep(3)  # all connected and the streams asked for
+        await asyncio.sleep(3)  # the streams asked for
         with Sampler(yard.pid) as sampler:
+            status = asyncio.create_task(model_status())
             loaded, _, _ = await rl.open_loop(a.normal_rate, a.phase_seconds, normal, poisson=False, drain=40)
         stop.set()
         for t in idle:
             t.cancel()
         idle_closed = sum(1 for r in await asyncio.gather(*idle, return_exceptions=True) if r is True)
         slow_results = await asyncio.gather(*slow)
-        return baseline, loaded, idle_closed, slow_results, sampler.samples
+        return baseline, idle_only, loaded, idle_closed, slow_results, sampler.samples, await status
 
-    baseline, loaded, idle_closed, slow_results, samples = asyncio.run(phases())
+    baseline, idle_only, loaded, idle_closed, slow_results, samples, (in_flight, queued) = asyncio.run(phases())
     code = yard.stop()
 
     def summary(results):
@@ -592,6 +609,7 @@ def slow_clients(a):
         return lat, (met / len(results) if results else 0.0)
 
     b_lat, b_att = summary(baseline)
+    i_lat, i_att = summary(idle_only)
     l_lat, l_att = summary(loaded)
     slow_200 = sum(1 for st, _, _ in slow_results if st == 200)
     slow_closed = sum(1 for _, _, c in slow_results if c)
@@ -600,10 +618,12 @@ def slow_clients(a):
     figures = [
         f"normal clients: {a.normal_rate:g} req/s fixed rate, max_tokens 16, high priority, SLO {HIGH_SLO_S:g} s, {a.phase_seconds} s per phase",
         f"baseline: p50/p99 {ms(percentile(b_lat, 50))}/{ms(percentile(b_lat, 99))} ms, {100 * b_att:.1f}% within SLO, {fmt_counts(outcomes(baseline))}",
+        f"with {a.idle} idle connections: p50/p99 {ms(percentile(i_lat, 50))}/{ms(percentile(i_lat, 99))} ms, {100 * i_att:.1f}% within SLO,"
+        f" {fmt_counts(outcomes(idle_only))}",
         f"with {a.idle} idle connections + {a.slow} slow SSE readers: p50/p99 {ms(percentile(l_lat, 50))}/{ms(percentile(l_lat, 99))} ms,"
         f" {100 * l_att:.1f}% within SLO (goal ≥ {100 * GOAL_NORMAL_ATTAINMENT:.0f}%), {fmt_counts(outcomes(loaded))}",
         f"slow readers (64 B/s through a 4 KiB receive buffer): {slow_200} got HTTP 200, {slow_closed} closed by the server, {slow_bytes} bytes read in all;"
-        f" idle connections closed by the server: {idle_closed}/{a.idle}",
+        f" mid-phase the model had {in_flight} requests in its slots (4) and {queued} queued; idle connections closed by the server: {idle_closed}/{a.idle}",
         f"yard open fds during the loaded phase: peak {max(s[2] for s in samples)}; RSS peak {mib(max(s[1] for s in samples))} MiB; exit code after SIGTERM {code}",
     ]
     return ok, figures
@@ -630,13 +650,14 @@ def main():
     ap.add_argument("--overload-seconds", type=int, default=600)
     ap.add_argument("--cap-seconds", type=int, default=20)
     ap.add_argument("--cap-workers", type=int, default=16)
-    ap.add_argument("--max-tokens", type=int, default=32)
+    ap.add_argument("--max-tokens", type=int, default=128)
     ap.add_argument("--kills", type=int, default=3)
     ap.add_argument("--in-flight", type=int, default=50)
     ap.add_argument("--step-seconds", type=float, default=0.2)
     ap.add_argument("--run-timeout", type=int, default=120)
     ap.add_argument("--tmpfs-size", default="32m")
     ap.add_argument("--full-seconds", type=float, default=5)
+    ap.add_argument("--full-run-timeout", type=int, default=60)
     ap.add_argument("--idle", type=int, default=1000)
     ap.add_argument("--slow", type=int, default=100)
     ap.add_argument("--normal-rate", type=float, default=10)

@@ -16,10 +16,11 @@ usage: bench/reliability.sh [options]
   --only "1 2 3 4 5"        scenarios to run (default: all)
   --overload-seconds S      open-loop phase of scenario 1 (default: $RELIABILITY_OVERLOAD_SECONDS, else 600)
   --capacity-seconds S      closed-loop capacity measurement of scenario 1 (default: 20)
-  --max-tokens N            max_tokens of every scenario-1 request (default: 32)
+  --max-tokens N            max_tokens of every scenario-1 request (default: 128)
   --kills N                 model-server kills in scenario 2 (default: 3)
   --tmpfs-size SIZE         the tmpfs of scenario 4 (default: 32m)
   --full-seconds S          how long scenario 4 keeps the disk full (default: 5)
+  --run-timeout S           how long scenarios 3 and 4 wait for the run to end once it can (default: 120 / 60)
   --idle N / --slow N       idle connections / slow SSE readers of scenario 5 (default: 1000 / 100)
   --normal-rate R           requests/s of scenario 5's normal clients (default: 10)
   --phase-seconds S         scenario 5's baseline and loaded phases, each (default: 20)
@@ -50,6 +51,7 @@ while [ $# -gt 0 ]; do
     --kills) args+=(--kills "$2"); shift ;;
     --tmpfs-size) args+=(--tmpfs-size "$2"); shift ;;
     --full-seconds) args+=(--full-seconds "$2"); shift ;;
+    --run-timeout) args+=(--run-timeout "$2" --full-run-timeout "$2"); shift ;;
     --idle) args+=(--idle "$2"); shift ;;
     --slow) args+=(--slow "$2"); shift ;;
     --normal-rate) args+=(--normal-rate "$2"); shift ;;

@@ -256,6 +256,15 @@ def wait_for(what, predicate, timeout, interval=0.2):
 
 # -------------------------------------------------------------------------------------- asyncio client
 
+KIND_LABELS = {
+    "connect": "connect failed",
+    "reset": "connection reset",
+    "closed": "closed before an answer",
+    "truncated": "cut mid-answer",
+    "timeout": "client timeout",
+}
+
+
 @dataclasses.dataclass
 class Result:
     """How one request ended, as a client sees it."""
@@ -270,7 +279,22 @@ class Result:
 
     @property
     def outcome(self):
-        return f"HTTP {self.status}" if self.kind == "status" else (f"HTTP {self.status} then {self.kind}" if self.status else self.kind)
+        """What the client saw, e.g. "HTTP 200", "HTTP 429 queue_full", "HTTP 200 then cut mid-answer", "closed before an answer"."""
+        label = KIND_LABELS.get(self.kind, self.kind)
+        if self.kind != "status":
+            return f"HTTP {self.status} then {label}" if self.status else label
+        return f"HTTP {self.status} {self.error_code()}".rstrip()
+
+    def error_code(self):
+        """The `code` (else `type`) of an error answer's JSON body, or ""."""
+        if self.status < 400:
+            return ""
+        try:
+            doc = json.loads(self.body)
+            err = doc.get("error", doc) if isinstance(doc, dict) else {}
+            return str(err.get("code") or err.get("type") or "") if isinstance(err, dict) else ""
+        except ValueError:
+            return "(not JSON)" if self.body else "(empty body)"
 
     def sse_error(self):
         """The message of the stream's error event, if it had one."""
