@@ -81,15 +81,6 @@ def completion(task, max_tokens, stream=False):
     return {"model": task, "prompt": PROMPT, "max_tokens": max_tokens, "ignore_eos": True, "stream": stream}
 
 
-def tagged(coro, **tags):
-    async def run():
-        r = await coro
-        for k, v in tags.items():
-            setattr(r, k, v)
-        return r
-    return run()
-
-
 def mib(b):
     return f"{b / 1048576:.1f}"
 
