@@ -23,6 +23,7 @@ usage: bench/reliability.sh [options]
   --run-timeout S           how long scenarios 3 and 4 wait for the run to end once it can (default: 120 / 60)
   --idle N / --slow N       idle connections / slow SSE readers of scenario 5 (default: 1000 / 100)
   --normal-rate R           requests/s of scenario 5's normal clients (default: 10)
+  --slow-model own|shared   scenario 5's slow readers on a model of their own, or on the normal clients' (default: own)
   --phase-seconds S         scenario 5's baseline and loaded phases, each (default: 20)
   --label TEXT              a note for the results header
   --out DIR                 where the results file goes (default: bench/results)
@@ -55,6 +56,7 @@ while [ $# -gt 0 ]; do
     --idle) args+=(--idle "$2"); shift ;;
     --slow) args+=(--slow "$2"); shift ;;
     --normal-rate) args+=(--normal-rate "$2"); shift ;;
+    --slow-model) args+=(--slow-model "$2"); shift ;;
     --phase-seconds) args+=(--phase-seconds "$2"); shift ;;
     --label) args+=(--label "$2"); shift ;;
     --out) out="$2"; shift ;;
