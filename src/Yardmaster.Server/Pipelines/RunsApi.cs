@@ -90,7 +90,8 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
     private async Task RetryAsync(HttpContext http, string id)
     {
         string? step = null;
-        if (http.Request.ContentLength is > 0)
+        // A body with a length or a chunked one (what HttpClient sends for JsonContent); an empty body retries every step.
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
             try
             {
