@@ -10,7 +10,9 @@ namespace Yardmaster.Server.Gateway;
 /// the method, else 404. Needed because the catch-all fallback matches any method, so routing never picks
 /// its own 405 endpoint. Thread-safe.
 /// </summary>
-internal sealed class NoRoute(IEndpointRouteBuilder routes)
+/// <param name="routes">The app's routes, read on the first request that needs them.</param>
+/// <param name="hint">What a 404 adds after "no route for METHOD PATH; ": where the API is.</param>
+internal sealed class NoRoute(IEndpointRouteBuilder routes, string hint)
 {
     private IReadOnlyList<(TemplateMatcher Matcher, IReadOnlyList<string> Methods)>? _routes;
 
@@ -30,7 +32,7 @@ internal sealed class NoRoute(IEndpointRouteBuilder routes)
 
         return api
             ? Problem.WriteAsync(http.Response, 404, $"no route for {request.Method} {request.Path}")
-            : new OpenAiError(404, $"no route for {request.Method} {request.Path}; the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models", Code: "not_found")
+            : new OpenAiError(404, $"no route for {request.Method} {request.Path}; {hint}", Code: "not_found")
                 .WriteAsync(http.Response, http.RequestAborted);
     }
 
