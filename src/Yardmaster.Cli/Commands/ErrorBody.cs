@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Yardmaster.Core.Configuration;
 
 namespace Yardmaster.Cli.Commands;
 
@@ -60,6 +61,13 @@ internal static class ErrorBody
         foreach (var e in errors.EnumerateArray())
         {
             text.Append("\n  ").Append(e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText());
+        }
+
+        // The server lists the first 100 errors and counts them all in error_count.
+        if (root.TryGetProperty("error_count", out var count) && count.TryGetInt32(out var total)
+            && ErrorReport.More(errors.GetArrayLength(), total) is { } more)
+        {
+            text.Append("\n  ").Append(more);
         }
 
         return text.ToString();

@@ -32,25 +32,21 @@ internal static class RunCommand
             if (parse.GetValue(check))
             {
                 var problems = await backend.ValidateAsync(yaml, Path.GetFullPath(path), ct).ConfigureAwait(false);
-                foreach (var e in problems)
+                if (problems.IsEmpty)
                 {
-                    await Console.Error.WriteLineAsync($"error: {e}").ConfigureAwait(false);
+                    Console.WriteLine($"{path}: valid ({backend.Describe})");
+                    return ExitCodes.Ok;
                 }
 
-                Console.WriteLine(problems.Count == 0 ? $"{path}: valid ({backend.Describe})" : $"{problems.Count} error(s)");
-                return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.Usage;
+                await problems.WriteAsync($" in {path}").ConfigureAwait(false);
+                return ExitCodes.Usage;
             }
 
             // The full path: a relative workdir resolves against the file's folder, also on a server.
             var (id, errors) = await backend.SubmitAsync(yaml, Path.GetFullPath(path), ct).ConfigureAwait(false);
             if (id is null)
             {
-                foreach (var e in errors)
-                {
-                    await Console.Error.WriteLineAsync($"error: {e}").ConfigureAwait(false);
-                }
-
-                await Console.Error.WriteLineAsync($"{errors.Count} error(s); nothing was started").ConfigureAwait(false);
+                await errors.WriteAsync($" in {path}; nothing was started").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 

@@ -22,25 +22,27 @@ internal static class ServeCommand
         {
             Description = "Serve /v1 without keys even on an address other machines can reach (never opens /api, which always needs an admin key)",
         };
+        var check = new Option<bool>("--check") { Description = "Only check the --config file (every error, exit 2) and start nothing" };
         var command = new Command("serve", "Serve tasks and models over the OpenAI API, scheduling requests by priority and deadline.")
         {
-            config, host, port, data, verbose, insecure,
+            config, host, port, data, verbose, insecure, check,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var dataDirectory = Path.GetFullPath(parse.GetValue(data) ?? DefaultDataDirectory());
             YardConfig yard;
+            if (parse.GetValue(check) && parse.GetValue(config) is null)
+            {
+                await Console.Error.WriteLineAsync("error: --check checks a config file; name it with --config FILE").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
             if (parse.GetValue(config) is { } file)
             {
                 var loaded = YardConfigLoader.Load(file);
                 if (loaded.Config is null)
                 {
-                    foreach (var e in loaded.Errors)
-                    {
-                        await Console.Error.WriteLineAsync($"error: {e}").ConfigureAwait(false);
-                    }
-
-                    await Console.Error.WriteLineAsync($"{loaded.Errors.Count} error(s) in {file}; nothing started").ConfigureAwait(false);
+                    await ValidationErrors.From(loaded.Errors).WriteAsync($" in {file}; nothing started").ConfigureAwait(false);
                     return ExitCodes.Usage;
                 }
 
@@ -93,6 +95,12 @@ internal static class ServeCommand
                 return ExitCodes.Usage;
             }
 
+            if (parse.GetValue(check))
+            {
+                Console.WriteLine($"{parse.GetValue(config)}: valid: {Counted(yard.Tasks.Count, "task")}, {Counted(yard.Models.Count, "model")}, listening on {server.Host}:{server.Port} when served; nothing started");
+                return ExitCodes.Ok;
+            }
+
             var options = new GatewayOptions
             {
                 Config = yard,
@@ -105,6 +113,8 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    private static string Counted(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     /// <summary><c>$YARD_HOME</c>, else <c>~/.cache/yardmaster</c>.</summary>
     public static string DefaultDataDirectory()

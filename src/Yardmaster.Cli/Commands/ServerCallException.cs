@@ -19,4 +19,10 @@ internal sealed class ServerCallException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>The server's error status; null when it did not answer.</summary>
+    public System.Net.HttpStatusCode? Status { get; init; }
+
+    /// <summary>The body of the server's error answer (problem details under /api); null when it did not answer.</summary>
+    public string? Body { get; init; }
 }

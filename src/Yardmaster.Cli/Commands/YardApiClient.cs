@@ -66,7 +66,7 @@ internal sealed class YardApiClient : IDisposable
             using (response)
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                throw new ServerCallException($"{request.Method} {path}: {ErrorBody.Describe(response.StatusCode, body)}");
+                throw new ServerCallException($"{request.Method} {path}: {ErrorBody.Describe(response.StatusCode, body)}") { Status = response.StatusCode, Body = body };
             }
         }
 

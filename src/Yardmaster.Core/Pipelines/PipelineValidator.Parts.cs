@@ -27,6 +27,10 @@ public static partial class PipelineValidator
             {
                 errors.Add(new($"{at}.container.image", "an image is required, e.g. yard/busybox:local"));
             }
+            else if (!ImageReference.IsValid(container.Image))
+            {
+                errors.Add(new($"{at}.container.image", $"'{container.Image}' is not an image reference; use [host[:port]/]name[:tag][@digest] in lower case, e.g. yard/busybox:local"));
+            }
 
             if (environment.ContainerEngine is null)
             {

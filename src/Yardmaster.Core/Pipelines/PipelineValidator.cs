@@ -9,6 +9,9 @@ namespace Yardmaster.Core.Pipelines;
 /// </summary>
 public static partial class PipelineValidator
 {
+    /// <summary>Needs longer than this get no suggestion: the edit distance costs the product of the lengths.</summary>
+    private const int MaxSuggestedLength = 64;
+
     /// <summary>The most retries a step may ask for.</summary>
     public const int MaxRetries = 100;
 
@@ -83,7 +86,8 @@ public static partial class PipelineValidator
             }
             else if (!ids.ContainsKey(need))
             {
-                errors.Add(new($"{at}.needs[{n}]", UnknownStep(need, ids.Keys)));
+                // Only errors that will be listed get a suggestion: each search costs a pass over every step id.
+                errors.Add(new($"{at}.needs[{n}]", UnknownStep(need, ids.Keys, suggest: errors.Count < ErrorReport.MaxShown)));
             }
         }
 
@@ -105,9 +109,29 @@ public static partial class PipelineValidator
         }
     }
 
-    private static string UnknownStep(string need, IEnumerable<string> ids)
+    /// <summary>The error for a need naming no step, with the closest id (within a third of its length) when <paramref name="suggest"/>.</summary>
+    private static string UnknownStep(string need, IEnumerable<string> ids, bool suggest)
     {
-        var closest = ids.Where(id => Distance(id, need) <= Math.Max(1, need.Length / 3)).OrderBy(id => Distance(id, need)).FirstOrDefault();
+        string? closest = null;
+        if (suggest && need.Length <= MaxSuggestedLength)
+        {
+            var bestDistance = Math.Max(1, need.Length / 3) + 1;
+            foreach (var id in ids)
+            {
+                // The length difference is a lower bound of the distance: most ids are skipped without computing it.
+                if (id.Length > MaxSuggestedLength || Math.Abs(id.Length - need.Length) >= bestDistance)
+                {
+                    continue;
+                }
+
+                var distance = Distance(id, need);
+                if (distance < bestDistance)
+                {
+                    (closest, bestDistance) = (id, distance);
+                }
+            }
+        }
+
         return closest is null ? $"unknown step '{need}'" : $"unknown step '{need}'; did you mean '{closest}'?";
     }
 

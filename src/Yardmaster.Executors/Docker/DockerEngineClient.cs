@@ -19,7 +19,8 @@ internal sealed class DockerEngineClient : IDisposable
     public DockerEngineClient(string socketPath, string apiVersion)
     {
         SocketPath = socketPath;
-        var handler = new SocketsHttpHandler { ConnectCallback = (_, ct) => ConnectAsync(socketPath, ct) };
+        // The engine never redirects an API call; following one would ask for another resource than the one named.
+        var handler = new SocketsHttpHandler { ConnectCallback = (_, ct) => ConnectAsync(socketPath, ct), AllowAutoRedirect = false };
 
         // No client timeout: wait and follow-logs requests last as long as the container.
         _http = new HttpClient(handler) { BaseAddress = new Uri($"http://docker/v{apiVersion}/"), Timeout = Timeout.InfiniteTimeSpan };
@@ -28,10 +29,10 @@ internal sealed class DockerEngineClient : IDisposable
     /// <summary>The unix socket the engine is reached at.</summary>
     public string SocketPath { get; }
 
-    /// <summary>True when the image is present locally (<c>GET /images/{name}/json</c>).</summary>
+    /// <summary>True when the image is present locally (<c>GET /images/{name}/json</c>, the name escaped as one path segment).</summary>
     public async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync($"images/{image}/json", cancellationToken);
+        using var response = await _http.GetAsync($"images/{Uri.EscapeDataString(image)}/json", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return false;
@@ -58,7 +59,7 @@ internal sealed class DockerEngineClient : IDisposable
     /// <summary>Starts it; a container already started is fine (304).</summary>
     public async Task StartContainerAsync(string id, CancellationToken cancellationToken)
     {
-        using var response = await _http.PostAsync($"containers/{id}/start", null, cancellationToken);
+        using var response = await _http.PostAsync($"containers/{Uri.EscapeDataString(id)}/start", null, cancellationToken);
         if (response.StatusCode != HttpStatusCode.NotModified)
         {
             await EnsureSuccessAsync(response, cancellationToken);
@@ -68,7 +69,7 @@ internal sealed class DockerEngineClient : IDisposable
     /// <summary>Blocks until it is not running (at once when it already ended) and returns its exit status.</summary>
     public async Task<int> WaitContainerAsync(string id, CancellationToken cancellationToken)
     {
-        using var response = await _http.PostAsync($"containers/{id}/wait?condition=not-running", null, cancellationToken);
+        using var response = await _http.PostAsync($"containers/{Uri.EscapeDataString(id)}/wait?condition=not-running", null, cancellationToken);
         var json = await EnsureSuccessAsync(response, cancellationToken);
         if (json?["Error"]?["Message"]?.GetValue<string>() is { Length: > 0 } error)
         {
@@ -84,7 +85,7 @@ internal sealed class DockerEngineClient : IDisposable
     /// </summary>
     public async Task<Stream> OpenLogsAsync(string id, DateTimeOffset? since, CancellationToken cancellationToken)
     {
-        var uri = $"containers/{id}/logs?follow=1&stdout=1&stderr=1";
+        var uri = $"containers/{Uri.EscapeDataString(id)}/logs?follow=1&stdout=1&stderr=1";
         if (since is { } from)
         {
             var ticks = (from - DateTimeOffset.UnixEpoch).Ticks;
@@ -111,7 +112,7 @@ internal sealed class DockerEngineClient : IDisposable
     /// <summary>Its state, by id or name; null when there is no such container.</summary>
     public async Task<DockerContainerState?> InspectContainerAsync(string idOrName, CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync($"containers/{idOrName}/json", cancellationToken);
+        using var response = await _http.GetAsync($"containers/{Uri.EscapeDataString(idOrName)}/json", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -132,7 +133,7 @@ internal sealed class DockerEngineClient : IDisposable
     /// </summary>
     public async Task StopContainerAsync(string id, int graceSeconds, CancellationToken cancellationToken)
     {
-        using var response = await _http.PostAsync(string.Create(CultureInfo.InvariantCulture, $"containers/{id}/stop?t={graceSeconds}"), null, cancellationToken);
+        using var response = await _http.PostAsync(string.Create(CultureInfo.InvariantCulture, $"containers/{Uri.EscapeDataString(id)}/stop?t={graceSeconds}"), null, cancellationToken);
         if (response.StatusCode is not (HttpStatusCode.NotModified or HttpStatusCode.NotFound))
         {
             await EnsureSuccessAsync(response, cancellationToken);
@@ -142,7 +143,7 @@ internal sealed class DockerEngineClient : IDisposable
     /// <summary>Removes it, killing it first if it runs. Gone already (404) or being removed (409) is fine.</summary>
     public async Task RemoveContainerAsync(string idOrName, CancellationToken cancellationToken)
     {
-        using var response = await _http.DeleteAsync($"containers/{idOrName}?force=1", cancellationToken);
+        using var response = await _http.DeleteAsync($"containers/{Uri.EscapeDataString(idOrName)}?force=1", cancellationToken);
         if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.Conflict))
         {
             await EnsureSuccessAsync(response, cancellationToken);

@@ -1,4 +1,5 @@
 using Yardmaster.Core.Execution;
+using Yardmaster.Core.Pipelines;
 
 namespace Yardmaster.Executors.Docker;
 
@@ -44,6 +45,12 @@ public sealed class DockerExecutor : IStepExecutor, IDisposable
         if (launch.Container is not { } container)
         {
             return StepStart.Failed($"step '{launch.StepId}' has no container: the docker executor runs container: steps only");
+        }
+
+        if (!ImageReference.IsValid(container.Image))
+        {
+            // Pipelines are validated at submit; this guards any other caller, as the name goes into the engine's URL.
+            return StepStart.Failed($"image '{container.Image}' is not an image reference; use [host[:port]/]name[:tag][@digest] in lower case");
         }
 
         var name = DockerContainerName.For(launch.AttemptId);

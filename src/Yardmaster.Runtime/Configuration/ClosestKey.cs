@@ -3,14 +3,32 @@ namespace Yardmaster.Runtime.Configuration;
 /// <summary>The known key a misspelt one most likely meant, by edit distance (case-insensitive).</summary>
 internal static class ClosestKey
 {
-    /// <summary>The closest of <paramref name="known"/> within a third of the key's length (at least 2 edits); null when none is that close.</summary>
+    /// <summary>Keys longer than this get no suggestion: no key is that long, and the distance costs the product of the lengths.</summary>
+    public const int MaxLength = 64;
+
+    /// <summary>
+    /// The closest of <paramref name="known"/> within a third of the key's length (at least 2 edits); null when none
+    /// is that close, or when the key is longer than <see cref="MaxLength"/>. Candidates whose length alone differs
+    /// by more than that are skipped without computing the distance.
+    /// </summary>
     public static string? Find(string key, IReadOnlyList<string> known)
     {
+        if (key.Length > MaxLength)
+        {
+            return null;
+        }
+
         string? best = null;
         var bestDistance = Math.Max(2, key.Length / 3) + 1;
+        var upper = key.ToUpperInvariant();
         foreach (var candidate in known)
         {
-            var distance = Distance(key.ToUpperInvariant(), candidate.ToUpperInvariant());
+            if (candidate.Length > MaxLength || Math.Abs(candidate.Length - key.Length) >= bestDistance)
+            {
+                continue;
+            }
+
+            var distance = Distance(upper, candidate.ToUpperInvariant());
             if (distance < bestDistance)
             {
                 (best, bestDistance) = (candidate, distance);

@@ -7,12 +7,31 @@ namespace Yardmaster.Runtime.Configuration;
 /// Builds <see cref="ConfigNode"/> trees from YamlDotNet's parser events. Syntax errors become one
 /// located error each (parsing cannot go on past one); aliases resolve to their anchored node.
 /// </summary>
+/// <remarks>
+/// An alias shares its anchor's node, but whoever reads the tree visits that node once per alias, so nested
+/// anchors (a "billion laughs" file) multiply the work and the errors: a 70 KB file once read as a million
+/// nodes. The parser counts what aliases repeat, in nodes and in scalar characters, and refuses the document
+/// at the alias that goes past <see cref="MaxAliasNodes"/> or <see cref="MaxAliasCharacters"/>. Aliases are
+/// kept rather than refused outright because sharing an <c>env</c> or <c>resources</c> block between steps
+/// is their ordinary use, and costs far less than these limits.
+/// </remarks>
 internal sealed class ConfigNodeParser
 {
+    /// <summary>The most nodes that aliases may repeat in one document (each alias counts its anchor's whole subtree).</summary>
+    public const int MaxAliasNodes = 10_000;
+
+    /// <summary>The most scalar characters that aliases may repeat in one document.</summary>
+    public const int MaxAliasCharacters = 1_000_000;
+
     private const int MaxDepth = 64;
     private readonly Parser _parser;
     private readonly ConfigReader _reader;
-    private readonly Dictionary<string, ConfigNode> _anchors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ConfigNode Node, long Nodes, long Characters)> _anchors = new(StringComparer.Ordinal);
+    private readonly List<string> _open = [];
+    private long _nodes;
+    private long _characters;
+    private long _aliasNodes;
+    private long _aliasCharacters;
     private Mark _last = Mark.Empty;
 
     private ConfigNodeParser(string text, ConfigReader reader)
@@ -49,6 +68,10 @@ internal sealed class ConfigNodeParser
 
             return root;
         }
+        catch (ConfigDocumentRefusedException e)
+        {
+            _reader.Error(e.Line, e.Column, string.Empty, e.Message);
+        }
         catch (YamlException e)
         {
             _reader.Error(Line(e.Start), Column(e.Start), string.Empty, "invalid YAML: " + e.Message);
@@ -77,21 +100,43 @@ internal sealed class ConfigNodeParser
     {
         if (depth > MaxDepth)
         {
-            throw new YamlException(e.Start, e.End, $"nesting deeper than {MaxDepth} levels");
+            throw new ConfigDocumentRefusedException(e.Start.Line, e.Start.Column, $"nesting deeper than {MaxDepth} levels");
         }
 
+        if (e is AnchorAlias alias)
+        {
+            return Repeat(alias);
+        }
+
+        // The anchor is usable only once its node is complete: an alias inside it would make the tree a cycle.
+        var anchor = e is NodeEvent { Anchor.IsEmpty: false } named ? named.Anchor.Value : null;
+        var (nodes, characters) = (_nodes, _characters);
+        if (anchor is not null)
+        {
+            _open.Add(anchor);
+        }
+
+        var node = ReadNode(e, depth);
+        if (anchor is not null)
+        {
+            _open.RemoveAt(_open.Count - 1);
+            _anchors[anchor] = (node, _nodes - nodes, _characters - characters);
+        }
+
+        return node;
+    }
+
+    private ConfigNode ReadNode(ParsingEvent e, int depth)
+    {
+        _nodes++;
         switch (e)
         {
-            case AnchorAlias alias:
-                return _anchors.TryGetValue(alias.Value.Value, out var target)
-                    ? target
-                    : throw new YamlException(e.Start, e.End, $"alias *{alias.Value} names no anchor defined before it");
-
             case Scalar scalar:
-                return Anchor(scalar, new ConfigNode(ConfigNodeKind.Scalar, Line(e.Start), Column(e.Start)) { Value = scalar.Value, Plain = scalar.Style == ScalarStyle.Plain });
+                _characters += scalar.Value.Length;
+                return new ConfigNode(ConfigNodeKind.Scalar, Line(e.Start), Column(e.Start)) { Value = scalar.Value, Plain = scalar.Style == ScalarStyle.Plain };
 
-            case SequenceStart sequence:
-                var list = Anchor(sequence, new ConfigNode(ConfigNodeKind.Sequence, Line(e.Start), Column(e.Start)));
+            case SequenceStart:
+                var list = new ConfigNode(ConfigNodeKind.Sequence, Line(e.Start), Column(e.Start));
                 for (var item = Next(); item is not SequenceEnd; item = Next())
                 {
                     list.Items.Add(Read(item, depth + 1));
@@ -99,8 +144,8 @@ internal sealed class ConfigNodeParser
 
                 return list;
 
-            case MappingStart mapping:
-                var map = Anchor(mapping, new ConfigNode(ConfigNodeKind.Mapping, Line(e.Start), Column(e.Start)));
+            case MappingStart:
+                var map = new ConfigNode(ConfigNodeKind.Mapping, Line(e.Start), Column(e.Start));
                 for (var key = Next(); key is not MappingEnd; key = Next())
                 {
                     var keyNode = Read(key, depth + 1);
@@ -114,14 +159,32 @@ internal sealed class ConfigNodeParser
         }
     }
 
-    private ConfigNode Anchor(NodeEvent e, ConfigNode node)
+    /// <summary>The anchored node, counting what it repeats against the document's limits.</summary>
+    private ConfigNode Repeat(AnchorAlias alias)
     {
-        if (!e.Anchor.IsEmpty)
+        var name = alias.Value.Value;
+        if (_open.Contains(name))
         {
-            _anchors[e.Anchor.Value] = node;
+            throw new ConfigDocumentRefusedException(alias.Start.Line, alias.Start.Column, $"alias *{name} is inside the node anchored &{name}; a node cannot contain itself");
         }
 
-        return node;
+        if (!_anchors.TryGetValue(name, out var target))
+        {
+            throw new ConfigDocumentRefusedException(alias.Start.Line, alias.Start.Column, $"alias *{name} names no anchor defined before it");
+        }
+
+        _nodes += target.Nodes;
+        _characters += target.Characters;
+        _aliasNodes += target.Nodes;
+        _aliasCharacters += target.Characters;
+        if (_aliasNodes > MaxAliasNodes || _aliasCharacters > MaxAliasCharacters)
+        {
+            throw new ConfigDocumentRefusedException(alias.Start.Line, alias.Start.Column, string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"the document's aliases repeat more than {MaxAliasNodes:N0} nodes or {MaxAliasCharacters:N0} characters (here *{name} repeats {target.Nodes:N0} nodes); write the repeated parts out, or anchor smaller ones"));
+        }
+
+        return target.Node;
     }
 
     private static int Line(Mark mark) => (int)Math.Max(1, mark.Line);

@@ -64,7 +64,8 @@ internal sealed class ConfigReader(string fileName)
             var at = Join(field, key);
             if (!keys.Contains(key, StringComparer.Ordinal))
             {
-                var closest = ClosestKey.Find(key, keys);
+                // Only errors that will be listed get a suggestion (see ErrorReport): thousands of unknown keys must not cost thousands of searches.
+                var closest = Errors.Count < ErrorReport.MaxShown ? ClosestKey.Find(key, keys) : null;
                 Error(keyNode, at, closest is null
                     ? $"unknown key '{key}'; known keys: {string.Join(", ", keys)}"
                     : $"unknown key '{key}'; did you mean '{closest}'?");

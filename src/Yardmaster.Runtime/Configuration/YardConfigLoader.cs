@@ -55,7 +55,8 @@ public static class YardConfigLoader
             // A field the loader already rejected was left at its default; do not also report the default.
             var rejected = errors.Select(e => e.Field).ToList();
             rejected.AddRange(rejected.Where(f => f.EndsWith(".backend", StringComparison.Ordinal)).SelectMany(BackendDependents).ToList());
-            errors.AddRange(DefinitionValidator.Validate(config).Where(e => !rejected.Exists(r => ConfigFile.Within(e.Field, r))).Select(reader.Locate));
+            var covered = rejected.ToHashSet(StringComparer.Ordinal);
+            errors.AddRange(DefinitionValidator.Validate(config).Where(e => !ConfigFile.WithinAny(e.Field, covered)).Select(reader.Locate));
             errors.AddRange([.. ModelFiles(config, errors).Select(reader.Locate)]);
         }
 

@@ -47,7 +47,7 @@ public static class PipelineLoader
         {
             // A field the reader already rejected kept its default; do not report the default too.
             var rejected = errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
-            errors.AddRange(PipelineValidator.Validate(pipeline, environment).Where(e => !rejected.Any(r => ConfigFile.Within(e.Field, r))).Select(reader.Locate));
+            errors.AddRange(PipelineValidator.Validate(pipeline, environment).Where(e => !ConfigFile.WithinAny(e.Field, rejected)).Select(reader.Locate));
         }
 
         if (pipeline?.WorkingDirectory is { } workdir)

@@ -164,10 +164,8 @@ public sealed class GatewayApp : IAsyncDisposable
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
         new ManagementApi(registry, _scheduler, statistics, config.Server.MaxBodyBytes).Map(app);
         new Pipelines.RunsApi(_jobs.Scheduler, _jobs.Store, config.Server.MaxBodyBytes).Map(app);
-        app.MapFallback((HttpContext http) => http.Request.Path.StartsWithSegments("/api")
-            ? Problem.WriteAsync(http.Response, 404, $"no route for {http.Request.Method} {http.Request.Path}")
-            : new OpenAiError(404, $"no route for {http.Request.Method} {http.Request.Path}; the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models", Code: "not_found")
-                .WriteAsync(http.Response, http.RequestAborted));
+        var noRoute = new NoRoute(app, "the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models");
+        app.MapFallback(noRoute.WriteAsync);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -170,6 +170,13 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
         try
         {
             var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            if (JsonText.FirstInvalid(document.RootElement) is { } invalid)
+            {
+                document.Dispose();
+                await Problem.WriteAsync(http.Response, 400, $"{invalid} is not valid UTF-8 text (or holds an escaped lone surrogate); names and values must be text").ConfigureAwait(false);
+                return (null, null);
+            }
+
             return (document.RootElement, document);
         }
         catch (JsonException e)

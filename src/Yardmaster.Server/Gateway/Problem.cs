@@ -2,7 +2,11 @@ using System.Text.Json;
 
 namespace Yardmaster.Server.Gateway;
 
-/// <summary>An RFC 9457 problem details answer for the management API: status, title, detail and, for invalid input, every error.</summary>
+/// <summary>
+/// An RFC 9457 problem details answer for the management API: status, title, detail and, for invalid input, the
+/// errors: the first <see cref="Core.Configuration.ErrorReport.MaxShown"/> in <c>errors</c> and how many there
+/// are in all in <c>error_count</c>.
+/// </summary>
 internal static class Problem
 {
     public static async Task WriteAsync(HttpResponse response, int status, string detail, IReadOnlyList<string>? errors = null)
@@ -18,12 +22,13 @@ internal static class Problem
         if (errors is { Count: > 0 })
         {
             json.WriteStartArray("errors");
-            foreach (var e in errors)
+            foreach (var e in Core.Configuration.ErrorReport.Shown(errors))
             {
                 json.WriteStringValue(e);
             }
 
             json.WriteEndArray();
+            json.WriteNumber("error_count", errors.Count);
         }
 
         json.WriteEndObject();
@@ -36,6 +41,7 @@ internal static class Problem
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        405 => "Method Not Allowed",
         409 => "Conflict",
         413 => "Payload Too Large",
         415 => "Unsupported Media Type",

@@ -148,9 +148,8 @@ public sealed class ModelServerApp : IAsyncDisposable
         app.MapPost("/v1/chat/completions", (HttpContext http) => completions.HandleAsync(http, chat: true));
         app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, served));
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, served.Engine));
-        app.MapFallback((HttpContext http) =>
-            new OpenAiError(404, $"no route for {http.Request.Method} {http.Request.Path}; this server answers POST /v1/completions, POST /v1/chat/completions, GET /v1/models and GET /health", Code: "not_found")
-                .WriteAsync(http.Response, http.RequestAborted));
+        // A known path with another method is a 405 with Allow; anything else a 404 naming the routes.
+        app.MapFallback(new Gateway.NoRoute(app, "this server answers POST /v1/completions, POST /v1/chat/completions, GET /v1/models and GET /health").WriteAsync);
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using System.Text.Json;
+using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Pipelines;
 using Yardmaster.Core.Runs;
 using Yardmaster.Runtime.Pipelines;
@@ -44,7 +45,8 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
         var (id, errors) = await scheduler.SubmitAsync(body.Yaml, body.File, http.RequestAborted).ConfigureAwait(false);
         if (id is null)
         {
-            await Problem.WriteAsync(http.Response, 400, $"{errors.Count} error(s) in {body.File}; nothing was started", [.. errors.Select(e => e.ToString())]).ConfigureAwait(false);
+            var listed = errors.Count > ErrorReport.MaxShown ? $" (the first {ErrorReport.MaxShown} are listed)" : string.Empty;
+            await Problem.WriteAsync(http.Response, 400, $"{ErrorReport.Count(errors.Count)} in {body.File}; nothing was started{listed}", [.. errors.Select(e => e.ToString())]).ConfigureAwait(false);
             return;
         }
 
@@ -88,7 +90,8 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
     private async Task RetryAsync(HttpContext http, string id)
     {
         string? step = null;
-        if (http.Request.ContentLength is > 0)
+        // A body with a length or a chunked one (what HttpClient sends for JsonContent); an empty body retries every step.
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
             try
             {
@@ -100,6 +103,12 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
                 }
 
                 step = document.RootElement.TryGetProperty("step", out var value) ? value.GetString() : null;
+            }
+            catch (InvalidOperationException)
+            {
+                // GetString of a string that is not valid UTF-8 (or holds an escaped lone surrogate).
+                await Problem.WriteAsync(http.Response, 400, "'step' is not valid UTF-8 text").ConfigureAwait(false);
+                return;
             }
             catch (JsonException e)
             {
@@ -115,7 +124,9 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
             return;
         }
 
-        await Problem.WriteAsync(http.Response, error.StartsWith("there is no run", StringComparison.Ordinal) ? 404 : 409, error).ConfigureAwait(false);
+        // No such run, or no such step in it: 404; a run or step in the wrong state: 409.
+        var missing = error.StartsWith("there is no run", StringComparison.Ordinal) || (step is not null && error.EndsWith($" has no step '{step}'", StringComparison.Ordinal));
+        await Problem.WriteAsync(http.Response, missing ? 404 : 409, error).ConfigureAwait(false);
     }
 
     private async Task PipelinesAsync(HttpContext http)
@@ -153,12 +164,13 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
             json.WriteStartObject();
             json.WriteBoolean("valid", loaded.Success);
             json.WriteStartArray("errors");
-            foreach (var e in loaded.Errors)
+            foreach (var e in ErrorReport.Shown(loaded.Errors))
             {
                 json.WriteStringValue(e.ToString());
             }
 
             json.WriteEndArray();
+            json.WriteNumber("error_count", loaded.Errors.Count);
             json.WriteEndObject();
         }).ConfigureAwait(false);
     }
@@ -182,12 +194,42 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
                 return null;
             }
 
-            var file = root.TryGetProperty("file", out var f) && f.ValueKind == JsonValueKind.String && f.GetString() is { Length: > 0 } name ? name : "pipeline.yaml";
-            return (yaml.GetString()!, file);
+            if (Text(yaml) is not { } text)
+            {
+                await Problem.WriteAsync(http.Response, 400, "'yaml' is not valid UTF-8 text (a binary file?); send the pipeline file's text").ConfigureAwait(false);
+                return null;
+            }
+
+            var file = "pipeline.yaml";
+            if (root.TryGetProperty("file", out var f) && f.ValueKind == JsonValueKind.String)
+            {
+                if (Text(f) is not { } name)
+                {
+                    await Problem.WriteAsync(http.Response, 400, "'file' is not valid UTF-8 text; send the pipeline file's name").ConfigureAwait(false);
+                    return null;
+                }
+
+                file = name.Length > 0 ? name : file;
+            }
+
+            return (text, file);
         }
         catch (JsonException e)
         {
             await Problem.WriteAsync(http.Response, 400, "the body must be a JSON object with 'yaml' (the pipeline file's text); it is not valid JSON: " + e.Message).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>The string's text; null when it is not valid UTF-8 or holds an escaped lone surrogate (GetString throws then).</summary>
+    private static string? Text(JsonElement element)
+    {
+        try
+        {
+            return element.GetString();
+        }
+        catch (InvalidOperationException)
+        {
             return null;
         }
     }

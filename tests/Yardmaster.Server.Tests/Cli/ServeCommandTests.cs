@@ -34,7 +34,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Contains("bad.yaml:8:15: tasks[0].priority:", stderr, StringComparison.Ordinal);
         Assert.Contains("bad.yaml:9:14: tasks[0].models[0]: 'missing' is not a declared model; declared models: m", stderr, StringComparison.Ordinal);
         Assert.Contains("bad.yaml:3:5: models[0].path:", stderr, StringComparison.Ordinal);
-        Assert.Contains("error(s) in", stderr, StringComparison.Ordinal);
+        Assert.Contains(" errors in ", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_dir.Path, "yard.db")), "nothing starts, not even the store");
     }
 

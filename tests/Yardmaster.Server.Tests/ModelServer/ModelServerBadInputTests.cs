@@ -134,6 +134,15 @@ public sealed class ModelServerBadInputTests(ModelServerFixture server) : IClass
         await AssertError(response, HttpStatusCode.NotFound, null, "no route for GET /v1/embeddings");
     }
 
+    [Fact]
+    public async Task KnownRoute_WrongMethod_Returns405WithAllowInOpenAiShape()
+    {
+        using var response = await server.Http.GetAsync("/v1/completions", Ct);
+
+        await AssertError(response, HttpStatusCode.MethodNotAllowed, null, "GET is not allowed on /v1/completions; use POST");
+        Assert.Equal("POST", string.Join(", ", response.Content.Headers.Allow));
+    }
+
     internal static async Task WaitUntil(Func<bool> condition)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -39,19 +39,19 @@ internal sealed class EmbeddedRuns : IRunsBackend
         return _host;
     }
 
-    public async Task<(string? Id, IReadOnlyList<string> Errors)> SubmitAsync(string yaml, string file, CancellationToken cancellationToken)
+    public async Task<(string? Id, ValidationErrors Errors)> SubmitAsync(string yaml, string file, CancellationToken cancellationToken)
     {
         var host = await HostAsync(cancellationToken).ConfigureAwait(false);
         var (id, errors) = await host.Scheduler.SubmitAsync(yaml, file, cancellationToken).ConfigureAwait(false);
-        return (id, [.. errors.Select(e => e.ToString())]);
+        return (id, ValidationErrors.From(errors));
     }
 
     public Task? Ended(string runId, CancellationToken cancellationToken) => _host?.Scheduler.WaitAsync(runId, cancellationToken);
 
-    public Task<IReadOnlyList<string>> ValidateAsync(string yaml, string file, CancellationToken cancellationToken)
+    public Task<ValidationErrors> ValidateAsync(string yaml, string file, CancellationToken cancellationToken)
     {
         var loaded = PipelineLoader.LoadText(yaml, file, JobHost.Environment(_config));
-        return Task.FromResult<IReadOnlyList<string>>([.. loaded.Errors.Select(e => e.ToString())]);
+        return Task.FromResult(ValidationErrors.From(loaded.Errors));
     }
 
     public async Task<JsonElement?> GetAsync(string runId, bool transitions, CancellationToken cancellationToken)

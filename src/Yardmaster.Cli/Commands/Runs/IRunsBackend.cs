@@ -8,10 +8,11 @@ internal interface IRunsBackend : IAsyncDisposable
     /// <summary>"embedded (data folder X)" or the server's URL, for messages.</summary>
     string Describe { get; }
 
-    Task<(string? Id, IReadOnlyList<string> Errors)> SubmitAsync(string yaml, string file, CancellationToken cancellationToken);
+    /// <summary>The new run's id; or null and the pipeline's errors, as <see cref="ValidateAsync"/> gives them.</summary>
+    Task<(string? Id, ValidationErrors Errors)> SubmitAsync(string yaml, string file, CancellationToken cancellationToken);
 
-    /// <summary>Every error of the pipeline as the scheduler would judge it; empty when it would run. Starts nothing.</summary>
-    Task<IReadOnlyList<string>> ValidateAsync(string yaml, string file, CancellationToken cancellationToken);
+    /// <summary>The pipeline's errors as the scheduler would judge them (the first 100 and the count); empty when it would run. Starts nothing.</summary>
+    Task<ValidationErrors> ValidateAsync(string yaml, string file, CancellationToken cancellationToken);
 
     /// <summary>The run's detail JSON (with its transitions when <paramref name="transitions"/>); null when there is no such run.</summary>
     Task<JsonElement?> GetAsync(string runId, bool transitions, CancellationToken cancellationToken);

@@ -9,7 +9,7 @@ internal sealed class RemoteRuns(YardApiClient client) : IRunsBackend
 {
     public string Describe => client.Target.Display;
 
-    public async Task<(string? Id, IReadOnlyList<string> Errors)> SubmitAsync(string yaml, string file, CancellationToken cancellationToken)
+    public async Task<(string? Id, ValidationErrors Errors)> SubmitAsync(string yaml, string file, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["yaml"] = yaml, ["file"] = file });
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/runs") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
@@ -17,23 +17,23 @@ internal sealed class RemoteRuns(YardApiClient client) : IRunsBackend
         {
             using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
             using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-            return (document.RootElement.GetProperty("id").GetString(), []);
+            return (document.RootElement.GetProperty("id").GetString(), ValidationErrors.None);
         }
-        catch (ServerCallException e) when (e.Message.Contains("400", StringComparison.Ordinal))
+        catch (ServerCallException e) when (e.Status == HttpStatusCode.BadRequest)
         {
-            return (null, [e.Message]);
+            // The pipeline's errors, listed as the embedded scheduler lists them; another 400 (a bad body) is one error.
+            return (null, ErrorsOf(e.Body) is { IsEmpty: false } errors ? errors : new ValidationErrors([e.Message], 1));
         }
     }
 
     public Task? Ended(string runId, CancellationToken cancellationToken) => null;
 
-    public async Task<IReadOnlyList<string>> ValidateAsync(string yaml, string file, CancellationToken cancellationToken)
+    public async Task<ValidationErrors> ValidateAsync(string yaml, string file, CancellationToken cancellationToken)
     {
         var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["yaml"] = yaml, ["file"] = file });
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/pipelines/validate") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-        return [.. document.RootElement.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!)];
+        return ErrorsOf(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)) ?? ValidationErrors.None;
     }
 
     public async Task<JsonElement?> GetAsync(string runId, bool transitions, CancellationToken cancellationToken)
@@ -103,4 +103,31 @@ internal sealed class RemoteRuns(YardApiClient client) : IRunsBackend
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>The <c>errors</c> (the first 100) and <c>error_count</c> of a validation answer or a problem; null when the body has none.</summary>
+    private static ValidationErrors? ErrorsOf(string? body)
+    {
+        if (string.IsNullOrEmpty(body))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Array)
+            {
+                return null;
+            }
+
+            List<string> shown = [.. errors.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText())];
+            var total = root.TryGetProperty("error_count", out var count) && count.TryGetInt32(out var n) && n >= shown.Count ? n : shown.Count;
+            return new ValidationErrors(shown, total);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
