@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Yardmaster.Cli.Commands;
 
 /// <summary>
@@ -19,4 +21,10 @@ internal sealed class ServerCallException : Exception
         : base(message, innerException)
     {
     }
+
+    public ServerCallException(string message, HttpStatusCode status)
+        : base(message) => Status = status;
+
+    /// <summary>The server's error status; null when there was no answer (unreachable, timed out).</summary>
+    public HttpStatusCode? Status { get; }
 }

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Net.Sockets;
 
 namespace Yardmaster.Cli.Commands;
@@ -28,7 +30,7 @@ internal sealed class YardApiClient : IDisposable
     public Task<string> GetAsync(string path, CancellationToken cancellationToken) =>
         CallAsync(HttpMethod.Get, path, cancellationToken);
 
-    /// <summary>POSTs to a management API path with an empty body and returns the body of a 2xx answer.</summary>
+    /// <summary>POSTs <c>{}</c> (as JSON: the server refuses other content types) to a management API path and returns the body of a 2xx answer.</summary>
     public Task<string> PostAsync(string path, CancellationToken cancellationToken) =>
         CallAsync(HttpMethod.Post, path, cancellationToken);
 
@@ -41,9 +43,11 @@ internal sealed class YardApiClient : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         var path = request.RequestUri!.OriginalString.TrimStart('/');
         request.RequestUri = Target.Resolve(path);
-        if (Target.KeyFor(admin: path.StartsWith("api/", StringComparison.Ordinal)) is { } key)
+        var admin = path.StartsWith("api/", StringComparison.Ordinal);
+        var key = Target.KeyFor(admin);
+        if (key is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Value);
         }
 
         HttpResponseMessage response;
@@ -61,7 +65,13 @@ internal sealed class YardApiClient : IDisposable
             using (response)
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                throw new ServerCallException($"{request.Method} {path}: {ErrorBody.Describe(response.StatusCode, body)}");
+                var message = $"{request.Method} {path}: {ErrorBody.Describe(response.StatusCode, body)}";
+                if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                {
+                    message += "\n  " + AuthHint(response.StatusCode, admin, key);
+                }
+
+                throw new ServerCallException(message, response.StatusCode);
             }
         }
 
@@ -77,6 +87,11 @@ internal sealed class YardApiClient : IDisposable
         try
         {
             using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+            if (method == HttpMethod.Post)
+            {
+                request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            }
+
             using var response = await SendAsync(request, timeout.Token).ConfigureAwait(false);
             return await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
         }
@@ -84,6 +99,26 @@ internal sealed class YardApiClient : IDisposable
         {
             throw new ServerCallException($"{method} {path}: the server at {Target.Display} did not answer within {_callTimeout.TotalSeconds:0} s", e);
         }
+    }
+
+    /// <summary>What to do about a 401 or 403: which option and variable give the right key, and which key was sent (where from, never the key).</summary>
+    private string AuthHint(HttpStatusCode status, bool admin, ServerKey? sent)
+    {
+        var (kind, option, variable) = admin
+            ? ("the admin key", "--admin-key", "$" + ServerOptions.AdminKeyVariable)
+            : ("an API key", "--api-key", "$" + ServerOptions.ApiKeyVariable);
+        var give = $"give {kind} with {option} KEY or {variable}";
+        if (sent is null)
+        {
+            var local = admin && Target.TokenPath is { } token ? $" (a 'yard serve' on this machine keeps it in {token})" : string.Empty;
+            return $"no key was sent; {give}{local}";
+        }
+
+        return status == HttpStatusCode.Forbidden && admin
+            ? $"the key sent ({sent.Shown}) is not an admin key; {give}"
+            : status == HttpStatusCode.Forbidden
+                ? $"the key sent ({sent.Shown}) is not allowed here; {give}"
+                : $"the key sent ({sent.Shown}) was refused; {give}";
     }
 
     /// <summary>The innermost socket error in words ("Connection refused"), else the exception's message.</summary>
