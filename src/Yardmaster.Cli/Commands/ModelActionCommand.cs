@@ -113,7 +113,7 @@ internal static class ModelActionCommand
                 if (load && Json.Number(status, "failures") > failuresBefore)
                 {
                     var reason = Json.Text(status, "last_failure") is var f && f != Json.None ? f : Json.Text(status, "blocked");
-                    throw new ServerCallException($"{model}: {reason}; see 'yard models' and the server's log");
+                    throw new ServerCallException($"{model}: {reason}\n  see 'yard models' and the server's log");
                 }
 
                 if (load && !states.Contains("loading"))
