@@ -82,6 +82,18 @@ public sealed class CliAuthTests(YardServeFixture server) : IClassFixture<YardSe
         Assert.Contains("the key sent ('not-…' from --api-key) was refused; give an API key with --api-key KEY or $YARD_API_KEY", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Chat_NoApiKeyButAnAdminTokenFile_SendsTheAdminKeyOnV1()
+    {
+        using var home = new TempDirectory();
+        WriteToken(home, YardServeFixture.AdminKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var (code, stdout, stderr) = await server.RunAsync(["chat", "chat", "Hello", "--max-tokens", "4"], NoKeys(home));
+
+        Assert.True(code == 0, stderr);
+        Assert.NotEmpty(stdout.Trim());
+    }
+
     /// <summary>An environment whose <c>YARD_HOME</c> is <paramref name="home"/> and that gives no key.</summary>
     private static Dictionary<string, string> NoKeys(TempDirectory home) => new()
     {
