@@ -144,6 +144,21 @@ public abstract class RegistryStoreContract
         Assert.Equal(names, (await store.ListModelsAsync(Ct)).Select(m => m.Name));
     }
 
+    [Fact]
+    public async Task CredentialHash_SetThenReopened_ReadBackAndReplaced()
+    {
+        await using (var store = await OpenAsync())
+        {
+            Assert.Null(await store.GetCredentialHashAsync("admin-token", Ct));
+            await store.SetCredentialHashAsync("admin-token", "aa11", Ct);
+            await store.SetCredentialHashAsync("admin-token", "bb22", Ct);
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Equal("bb22", await reopened.GetCredentialHashAsync("admin-token", Ct));
+        Assert.Null(await reopened.GetCredentialHashAsync("other", Ct));
+    }
+
     protected static TaskDefinition NewTask(string name) => new() { Name = name, Models = ["stories"] };
 
     protected static ModelDefinition NewModel(string name) => new() { Name = name, Path = "stories260K.gguf" };

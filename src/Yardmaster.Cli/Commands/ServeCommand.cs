@@ -18,9 +18,13 @@ internal static class ServeCommand
         var port = new Option<int?>("--port") { Description = "Port to listen on (overrides server.port; default 8080; 0 picks a free one)" };
         var data = new Option<string?>("--data") { Description = "Data folder for the store and logs (default $YARD_HOME, else ~/.cache/yardmaster)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log loads, unloads and failures" };
+        var insecure = new Option<bool>("--insecure-no-auth")
+        {
+            Description = "Serve /v1 without keys even on an address other machines can reach (never opens /api, which always needs an admin key)",
+        };
         var command = new Command("serve", "Serve tasks and models over the OpenAI API, scheduling requests by priority and deadline.")
         {
-            config, host, port, data, verbose,
+            config, host, port, data, verbose, insecure,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,6 +48,13 @@ internal static class ServeCommand
             }
             else
             {
+                // Refuse an exposed bind before pulling a model for it.
+                if (ExposureRule.Check(new YardConfig { Server = new ServerSettings { Host = parse.GetValue(host) ?? new ServerSettings().Host } }, parse.GetValue(insecure)) is { } exposed)
+                {
+                    await Console.Error.WriteLineAsync($"error: {exposed}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
                 // Checked before the pull of the default model (minutes on a first start), not after it.
                 if (await CannotStartAsync(dataDirectory, parse.GetValue(host) ?? new YardConfig().Server.Host, parse.GetValue(port) ?? new YardConfig().Server.Port).ConfigureAwait(false))
                 {
@@ -81,15 +92,22 @@ internal static class ServeCommand
                 return ExitCodes.Usage;
             }
 
+            yard = yard with { Server = server };
+            if (ExposureRule.Check(yard, parse.GetValue(insecure)) is { } refused)
+            {
+                await Console.Error.WriteLineAsync($"error: {refused}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
             if (await CannotStartAsync(dataDirectory, server.Host, server.Port).ConfigureAwait(false))
             {
                 return ExitCodes.Failure;
             }
 
-            yard = yard with { Server = server };
             var options = new GatewayOptions
             {
                 Config = yard,
+                InsecureNoAuth = parse.GetValue(insecure),
                 DataDirectory = dataDirectory,
                 Backends = new BackendOptions { LogDirectory = Path.Combine(dataDirectory, "logs") },
                 LogLevel = parse.GetValue(verbose) ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning,
@@ -174,6 +192,10 @@ internal static class ServeCommand
             var config = options.Config;
             Console.WriteLine($"yard serve: {config.Tasks.Count} task(s) [{string.Join(", ", config.Tasks.Select(t => t.Name))}], {config.Models.Count} model(s) [{string.Join(", ", config.Models.Select(m => m.Name))}]; store {app.StorePath}");
             Console.WriteLine($"listening on {url.ToString().TrimEnd('/')}");
+            if (app.AdminTokenPath is { } token)
+            {
+                Console.WriteLine($"admin token for /api: {token} ({(app.AdminTokenCreated ? "new" : "kept")}, mode 0600); the yard CLI of this user on this machine reads it; elsewhere pass --admin-key");
+            }
             try
             {
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);

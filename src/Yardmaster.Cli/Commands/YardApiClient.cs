@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Net.Sockets;
 
 namespace Yardmaster.Cli.Commands;
@@ -30,7 +29,7 @@ internal sealed class YardApiClient : IDisposable
     public Task<string> GetAsync(string path, CancellationToken cancellationToken) =>
         CallAsync(HttpMethod.Get, path, cancellationToken);
 
-    /// <summary>POSTs <c>{}</c> (as JSON: the server refuses other content types) to a management API path and returns the body of a 2xx answer.</summary>
+    /// <summary>POSTs to a management API path with an empty body and returns the body of a 2xx answer.</summary>
     public Task<string> PostAsync(string path, CancellationToken cancellationToken) =>
         CallAsync(HttpMethod.Post, path, cancellationToken);
 
@@ -43,6 +42,12 @@ internal sealed class YardApiClient : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         var path = request.RequestUri!.OriginalString.TrimStart('/');
         request.RequestUri = Target.Resolve(path);
+        if (request.Content is null && request.Method != HttpMethod.Get && request.Method != HttpMethod.Head)
+        {
+            // The server reads no body here, but takes a POST or DELETE only labelled as JSON (no cross-site form can be).
+            request.Content = new ByteArrayContent([]) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+        }
+
         var admin = path.StartsWith("api/", StringComparison.Ordinal);
         var key = Target.KeyFor(admin);
         if (key is not null)
@@ -87,11 +92,6 @@ internal sealed class YardApiClient : IDisposable
         try
         {
             using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-            if (method == HttpMethod.Post)
-            {
-                request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
-            }
-
             using var response = await SendAsync(request, timeout.Token).ConfigureAwait(false);
             return await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
         }

@@ -55,6 +55,17 @@ public static partial class DefinitionValidator
         {
             errors.Add(new("server.max_prompt_chars", $"must be positive (was {server.MaxPromptChars})"));
         }
+
+        for (var i = 0; i < server.CorsOrigins.Count; i++)
+        {
+            // An origin is exactly scheme://host[:port]: what a browser sends in the Origin header, compared as text.
+            var origin = server.CorsOrigins[i];
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+                || !string.Equals(uri.GetLeftPart(UriPartial.Authority), origin, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add(new($"server.cors_origins[{i}]", $"'{origin}' is not an origin; write scheme://host[:port] with nothing after it, e.g. https://dashboard.example.com"));
+            }
+        }
     }
 
     private static void CheckStore(StoreSettings store, List<ConfigError> errors)

@@ -14,4 +14,10 @@ public sealed record ServerSettings
 
     /// <summary>Longest prompt (all message contents together), characters (413 beyond). Default 256 Ki.</summary>
     public int MaxPromptChars { get; init; } = 256 * 1024;
+
+    /// <summary>
+    /// Web origins (<c>scheme://host[:port]</c>) besides the server's own whose pages may call it; a request
+    /// with any other <c>Origin</c> header gets 403. Default none.
+    /// </summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
 }

@@ -26,4 +26,10 @@ public interface IRegistryStore : IAsyncDisposable
 
     /// <summary>Removes a model; false when there was none of that name.</summary>
     Task<bool> DeleteModelAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The hash (SHA-256, lower-case hex) of the credential named <paramref name="name"/>; null when there is none.</summary>
+    Task<string?> GetCredentialHashAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates or replaces the hash of the credential named <paramref name="name"/>. The secret itself is never stored.</summary>
+    Task SetCredentialHashAsync(string name, string hash, CancellationToken cancellationToken);
 }

@@ -6,7 +6,7 @@ namespace Yardmaster.Runtime.Configuration;
 /// <summary>Maps <c>server:</c>, <c>store:</c>, <c>devices:</c> and <c>scheduler:</c>; absent keys keep the records' defaults.</summary>
 internal static class SettingsSections
 {
-    public static readonly string[] ServerKeys = ["host", "port", "max_body", "max_prompt_chars"];
+    public static readonly string[] ServerKeys = ["host", "port", "max_body", "max_prompt_chars", "cors_origins"];
     public static readonly string[] StoreKeys = ["path"];
     public static readonly string[] DeviceKeys = ["cpu", "gpus"];
     public static readonly string[] SchedulerKeys = ["queue", "eviction", "routing", "max_queue", "max_wait", "default_deadline", "load_wait"];
@@ -25,6 +25,7 @@ internal static class SettingsSections
             Port = s.Int("port") ?? d.Port,
             MaxBodyBytes = s.Size("max_body") ?? d.MaxBodyBytes,
             MaxPromptChars = s.Int("max_prompt_chars") ?? d.MaxPromptChars,
+            CorsOrigins = s.Strings("cors_origins", "web origins, e.g. [https://dashboard.example.com]") ?? d.CorsOrigins,
         };
     }
 

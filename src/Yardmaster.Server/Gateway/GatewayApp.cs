@@ -50,13 +50,28 @@ public sealed class GatewayApp : IAsyncDisposable
     /// <summary>The store file in use.</summary>
     public string StorePath => _options.Config.Store.Path ?? Path.Combine(_options.DataDirectory, "yard.db");
 
+    /// <summary>
+    /// The generated admin token's file, when the config names no admin key (set by <see cref="StartAsync"/>);
+    /// null when <c>auth.admin_keys</c> are configured.
+    /// </summary>
+    public string? AdminTokenPath { get; private set; }
+
+    /// <summary>True when this start created <see cref="AdminTokenPath"/> (a new token).</summary>
+    public bool AdminTokenCreated { get; private set; }
+
     /// <summary>The scheduler (for tests and status).</summary>
     public ServingScheduler Scheduler => _scheduler ?? throw new InvalidOperationException("not started");
 
     /// <summary>Opens the store, starts the scheduler and listens. Throws <see cref="IOException"/> when the port is taken.</summary>
+    /// <exception cref="InvalidOperationException">The config would expose the server without keys (<see cref="ExposureRule"/>).</exception>
     public async Task<Uri> StartAsync(CancellationToken cancellationToken)
     {
         var config = _options.Config;
+        if (ExposureRule.Check(config, _options.InsecureNoAuth) is { } exposed)
+        {
+            throw new InvalidOperationException(exposed);
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(_options.LogLevel);
@@ -115,24 +130,28 @@ public sealed class GatewayApp : IAsyncDisposable
         _jobs = jobs ?? throw new Pipelines.DataFolderInUseException(jobsError!);
         _registry = registry;
 
-        var keys = new ApiKeys(config.Auth, internalKey);
+        string? generatedAdminHash = null;
+        if (config.Auth.AdminKeyHashes.Count == 0)
+        {
+            var (tokenPath, tokenHash, created) = await AdminToken.EnsureAsync(_options.DataDirectory, _store, cancellationToken).ConfigureAwait(false);
+            (AdminTokenPath, AdminTokenCreated, generatedAdminHash) = (tokenPath, created, tokenHash);
+        }
+
+        var keys = new ApiKeys(config.Auth, generatedAdminHash, internalKey, _options.InsecureNoAuth);
+        var browsers = new BrowserRules(config.Server);
         var completions = new CompletionGateway(registry, _scheduler, statistics, config.Server, settings, _time, app.Lifetime.ApplicationStopping);
         app.Use(async (http, next) =>
         {
+            if (browsers.TryAnswerCors(http))
+            {
+                return;
+            }
+
             var path = http.Request.Path;
             var admin = path.StartsWithSegments("/api");
-            if ((admin || path.StartsWithSegments("/v1")) && keys.Check(http.Request, admin) is { } denied)
+            if ((browsers.Check(http.Request) ?? ((admin || path.StartsWithSegments("/v1")) ? keys.Check(http.Request, admin) : null)) is { } denied)
             {
-                if (admin)
-                {
-                    await Problem.WriteAsync(http.Response, denied.Status, denied.Message).ConfigureAwait(false);
-                }
-                else
-                {
-                    await new OpenAiError(denied.Status, denied.Message, denied.Status == 401 ? "authentication_error" : "permission_error", Code: denied.Status == 401 ? "invalid_api_key" : "forbidden")
-                        .WriteAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
-                }
-
+                await DenyAsync(http, admin, denied.Status, denied.Message).ConfigureAwait(false);
                 return;
             }
 
@@ -191,6 +210,23 @@ public sealed class GatewayApp : IAsyncDisposable
         _launcher?.Dispose();
         _registry?.Dispose();
         _inference?.Dispose();
+    }
+
+    /// <summary>A refusal in the surface's own error shape: problem details on <c>/api</c>, OpenAI's error object elsewhere.</summary>
+    private static Task DenyAsync(HttpContext http, bool admin, int status, string message)
+    {
+        if (admin)
+        {
+            return Problem.WriteAsync(http.Response, status, message);
+        }
+
+        var (type, code) = status switch
+        {
+            401 => ("authentication_error", "invalid_api_key"),
+            403 => ("permission_error", "forbidden"),
+            _ => ("invalid_request_error", "unsupported_media_type"),
+        };
+        return new OpenAiError(status, message, type, Code: code).WriteAsync(http.Response, http.RequestAborted);
     }
 
     private static Task WriteModelsAsync(HttpContext http, ServingRegistry registry, long created)

@@ -15,6 +15,12 @@ public sealed class GatewayOptions
     /// <summary>Backend settings (log folder, how <c>yard</c> in a command runs).</summary>
     public BackendOptions Backends { get; init; } = new();
 
+    /// <summary>
+    /// <c>--insecure-no-auth</c>: serve <c>/v1</c> without keys even on an address other machines can reach.
+    /// Never opens <c>/api</c>. Default false.
+    /// </summary>
+    public bool InsecureNoAuth { get; init; }
+
     /// <summary>Minimum log level on the console. Default Warning.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 }

@@ -135,7 +135,7 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
         if (errors.Count > 0)
         {
             // The process refusal also mentions "the config file", so it is recognized first.
-            var status = errors.Any(e => e.StartsWith("backend: process", StringComparison.Ordinal)) ? 403 : errors.Any(e => e.Contains("config file", StringComparison.Ordinal)) ? 409 : 400;
+            var status = errors.Any(e => e.StartsWith("backend: process", StringComparison.Ordinal) || e.StartsWith("api_key_env:", StringComparison.Ordinal)) ? 403 : errors.Any(e => e.Contains("config file", StringComparison.Ordinal)) ? 409 : 400;
             await Problem.WriteAsync(http.Response, status, $"'{bodyName}' was not stored", errors).ConfigureAwait(false);
             return;
         }

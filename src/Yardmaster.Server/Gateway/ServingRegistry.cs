@@ -123,6 +123,12 @@ internal sealed class ServingRegistry : IDisposable
                 return ["backend: process models can only be declared in the config file (their command runs on this machine)"];
             }
 
+            if (model.ApiKeyEnv is not null)
+            {
+                // Else a model made through the API could send any of this server's environment variables to a URL of its choosing.
+                return ["api_key_env: can only be set in the config file (it sends one of this server's environment variables to the model's URL)"];
+            }
+
             var errors = DefinitionValidator.ValidateModel(model, _devices, [.. current.Models.Keys.Where(n => n != model.Name)], [.. current.Tasks.Keys]);
             if (errors.Count > 0)
             {

@@ -91,6 +91,13 @@ internal static class SqliteMigrations
                 PRIMARY KEY (pipeline, step_id)
             ) STRICT;
             """),
+        new(3, "credentials the server made itself (the generated admin token), as SHA-256 hashes only", """
+            CREATE TABLE credentials (
+                name TEXT NOT NULL PRIMARY KEY,
+                hash TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            ) STRICT;
+            """),
     ];
 
     /// <summary>The newest version this code knows.</summary>

@@ -113,6 +113,34 @@ public sealed class SqliteRegistryStore : IRegistryStore
     /// <inheritdoc/>
     public Task<bool> DeleteModelAsync(string name, CancellationToken cancellationToken) => DeleteAsync(ModelsTable, name, cancellationToken);
 
+    /// <inheritdoc/>
+    public async Task<string?> GetCredentialHashAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT hash FROM credentials WHERE name = $name;";
+        command.Parameters.AddWithValue("$name", name);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <inheritdoc/>
+    public async Task SetCredentialHashAsync(string name, string hash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(hash);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO credentials (name, hash, created_at) VALUES ($name, $hash, $now)
+            ON CONFLICT (name) DO UPDATE SET hash = excluded.hash, created_at = excluded.created_at;
+            """;
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$hash", hash);
+        command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Releases the pooled connections (and with them the file). Calls after this throw <see cref="ObjectDisposedException"/>.</summary>
     public ValueTask DisposeAsync()
     {

@@ -202,7 +202,7 @@ public sealed class GatewayBadInputTests(GatewayBadInputTests.Fixture fixture) :
     [Fact]
     public async Task ApiTasks_DeleteConfigFileTask_409AndStillServed()
     {
-        using var response = await Gateway.Http.DeleteAsync("/api/tasks/chat", Ct);
+        using var response = await Gateway.SendEmptyAsync(HttpMethod.Delete, "/api/tasks/chat");
         var problem = await AssertProblemAsync(response, HttpStatusCode.Conflict);
         Assert.Contains("config file", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var task = await Gateway.GetJsonAsync("/api/tasks/chat");

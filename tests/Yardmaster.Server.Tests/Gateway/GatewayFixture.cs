@@ -11,6 +11,9 @@ public abstract class GatewayFixture : IAsyncLifetime
 
     public GatewayHarness Gateway { get; private set; } = null!;
 
+    /// <summary>The gateway's data folder (store, logs, generated admin token).</summary>
+    public string DataDirectory => _data.Path;
+
     /// <summary>The yard.yaml text (relative model paths resolve against the shared models folder).</summary>
     protected abstract string Yaml { get; }
 

@@ -29,13 +29,16 @@ public sealed class GatewayHarness : IAsyncDisposable
 
     public Uri Url { get; }
 
-    /// <summary>A client with the harness's key (if any) as bearer token.</summary>
+    /// <summary>The generated admin token (when the config names no admin key); null otherwise.</summary>
+    public string? AdminToken { get; private init; }
+
+    /// <summary>A client with the harness's key as bearer token: the one given, else the generated admin token.</summary>
     public HttpClient Http { get; }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Starts a gateway; <paramref name="key"/> is sent by <see cref="Http"/> and <see cref="OpenAi"/> when auth is configured.</summary>
-    public static async Task<GatewayHarness> StartAsync(string yaml, string dataDirectory, string? key = null)
+    /// <summary>Starts a gateway; <see cref="Http"/> sends <paramref name="key"/>, else the generated admin token.</summary>
+    public static async Task<GatewayHarness> StartAsync(string yaml, string dataDirectory, string? key = null, bool insecureNoAuth = false)
     {
         var loaded = YardConfigLoader.LoadText(yaml, "gateway-test.yaml", SharedModels.Directory);
         Assert.True(loaded.Success, string.Join(Environment.NewLine, loaded.Errors));
@@ -43,12 +46,20 @@ public sealed class GatewayHarness : IAsyncDisposable
         {
             Config = loaded.Config!,
             DataDirectory = dataDirectory,
+            InsecureNoAuth = insecureNoAuth,
             Backends = new BackendOptions { LogDirectory = Path.Combine(dataDirectory, "logs"), YardCommand = ["dotnet", YardProcess.YardDll] },
         });
         try
         {
             var url = await app.StartAsync(Ct);
-            return new GatewayHarness(app, url, key);
+            if (url.Host is "0.0.0.0" or "[::]")
+            {
+                // Bound to every interface: reach it on loopback.
+                url = new UriBuilder(url) { Host = "127.0.0.1" }.Uri;
+            }
+
+            var token = app.AdminTokenPath is { } path ? (await File.ReadAllTextAsync(path, Ct)).Trim() : null;
+            return new GatewayHarness(app, url, key ?? token) { AdminToken = token };
         }
         catch
         {
@@ -85,6 +96,13 @@ public sealed class GatewayHarness : IAsyncDisposable
     /// <summary>POSTs JSON with optional extra headers; the caller disposes the response.</summary>
     public Task<HttpResponseMessage> PostAsync(string path, object body, params (string Name, string Value)[] headers) =>
         SendAsync(path, JsonContent.Create(body), headers);
+
+    /// <summary>A POST or DELETE without a body, sent as JSON as the server asks of every such request; the caller disposes the response.</summary>
+    public Task<HttpResponseMessage> SendEmptyAsync(HttpMethod method, string path) =>
+        Http.SendAsync(new HttpRequestMessage(method, path) { Content = EmptyJson() }, Ct);
+
+    /// <summary>An empty body labelled <c>application/json</c>.</summary>
+    public static HttpContent EmptyJson() => new ByteArrayContent([]) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
 
     public async Task<HttpResponseMessage> SendAsync(string path, HttpContent content, params (string Name, string Value)[] headers)
     {

@@ -52,13 +52,13 @@ public sealed class GatewayRegistryTests
             await AssertServedAsync(restarted);
 
             // The config file's model is still the config file's after the restart.
-            using (var refused = await restarted.Http.DeleteAsync("/api/models/from-file", Ct))
+            using (var refused = await restarted.SendEmptyAsync(HttpMethod.Delete, "/api/models/from-file"))
             {
                 await AssertProblemAsync(refused, HttpStatusCode.Conflict);
             }
 
             // And removed through the API, it stays removed.
-            using (var deleted = await restarted.Http.DeleteAsync("/api/tasks/api-task", Ct))
+            using (var deleted = await restarted.SendEmptyAsync(HttpMethod.Delete, "/api/tasks/api-task"))
             {
                 Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
             }

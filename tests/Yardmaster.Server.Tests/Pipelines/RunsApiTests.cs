@@ -97,7 +97,7 @@ public sealed class RunsApiTests(RunsApiTests.Fixture fixture) : IClassFixture<R
     [InlineData("{\"file\": \"x.yaml\"}")]
     public async Task PostRuns_BadBody_400NamingTheFields(string body)
     {
-        using var response = await fixture.Gateway.Http.PostAsync("/api/runs", new StringContent(body), Ct);
+        using var response = await fixture.Gateway.Http.PostAsync("/api/runs", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("yaml", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
@@ -110,17 +110,17 @@ public sealed class RunsApiTests(RunsApiTests.Fixture fixture) : IClassFixture<R
         var id = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("id").GetString()!;
         await WaitForStepStateAsync(id, "wait", "running");
 
-        using var cancel = await fixture.Gateway.Http.PostAsync($"/api/runs/{id}/cancel", null, Ct);
+        using var cancel = await fixture.Gateway.SendEmptyAsync(HttpMethod.Post, $"/api/runs/{id}/cancel");
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         var cancelled = await WaitEndedAsync(id);
         Assert.Equal("cancelled", cancelled.GetProperty("state").GetString());
         Assert.All(cancelled.GetProperty("steps").EnumerateArray(), s => Assert.Equal("cancelled", s.GetProperty("state").GetString()));
-        using var again = await fixture.Gateway.Http.PostAsync($"/api/runs/{id}/cancel", null, Ct);
+        using var again = await fixture.Gateway.SendEmptyAsync(HttpMethod.Post, $"/api/runs/{id}/cancel");
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
 
         using var retry = await fixture.Gateway.Http.PostAsJsonAsync($"/api/runs/{id}/retry", new { step = "after" }, Ct);
         Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
-        using var cancelAgain = await fixture.Gateway.Http.PostAsync($"/api/runs/{id}/cancel", null, Ct);
+        using var cancelAgain = await fixture.Gateway.SendEmptyAsync(HttpMethod.Post, $"/api/runs/{id}/cancel");
         Assert.Equal(HttpStatusCode.Accepted, cancelAgain.StatusCode);
         await WaitEndedAsync(id);
     }
