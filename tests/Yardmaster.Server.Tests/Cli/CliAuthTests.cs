@@ -94,6 +94,28 @@ public sealed class CliAuthTests(YardServeFixture server) : IClassFixture<YardSe
         Assert.NotEmpty(stdout.Trim());
     }
 
+    [Fact]
+    public async Task ModelsAndRunWithServer_TokenTheServerGenerated_WorkWithNoKeyGiven()
+    {
+        using var home = new TempDirectory();
+        var config = home.File("yard.yaml");
+        await File.WriteAllTextAsync(config, $"models:\n  - name: stories260K\n    backend: builtin\n    path: \"{SharedModels.Stories260K}\"\n", TestContext.Current.CancellationToken);
+        var pipeline = home.File("hello.yaml");
+        await File.WriteAllTextAsync(pipeline, "name: hello\nsteps:\n  - id: hello\n    run: echo hello\n", TestContext.Current.CancellationToken);
+        // No --data: the server's data folder is $YARD_HOME, where the CLI looks for the token by default.
+        await using var serve = YardProcess.Start(["serve", "--config", config, "--port", "0"], YardServeFixture.Environment(home.Path));
+        var url = await serve.WaitForLineAsync("listening on ", TimeSpan.FromSeconds(60));
+
+        var models = await YardProcess.RunAsync(["models", "--server", url], NoKeys(home));
+        var run = await YardProcess.RunAsync(["run", pipeline, "--server", url], NoKeys(home));
+
+        Assert.True(File.Exists(home.File("admin.token")));
+        Assert.True(models.ExitCode == 0, models.Stderr);
+        Assert.Contains("stories260K", models.Stdout, StringComparison.Ordinal);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("(hello) succeeded: 1/1 steps succeeded", run.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>An environment whose <c>YARD_HOME</c> is <paramref name="home"/> and that gives no key.</summary>
     private static Dictionary<string, string> NoKeys(TempDirectory home) => new()
     {
