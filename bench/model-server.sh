@@ -47,11 +47,11 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-stories="$(dirname "$root")/shared/models/stories260K.gguf"
+stories="$root/tests/fixtures/models/stories260K.gguf"
 work="$root/bench/.work/models"
 yard="$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll"
 bandwidth="$root/bench/Yardmaster.Bandwidth/bin/Release/net10.0/Yardmaster.Bandwidth.dll"
-[ -f "$stories" ] || { echo "model-server.sh: $stories not found (see README.md)" >&2; exit 1; }
+[ -f "$stories" ] || { echo "model-server.sh: $stories not found: the test model is part of the checkout (tests/fixtures/models)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "model-server.sh: python3 is required" >&2; exit 1; }
 
 if [ "$build" = 1 ]; then

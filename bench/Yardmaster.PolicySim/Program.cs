@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Yardmaster.PolicySim.Eviction;
 using Yardmaster.PolicySim.Queueing;
+using Yardmaster.PolicySim.Traces;
 
 // Yardmaster.PolicySim [--traces DIR] [--out FILE]
 // Trace-driven, deterministic simulation of the server's own queue and eviction policies
@@ -33,6 +34,15 @@ if (root is null && (traces is null || output is null))
 }
 
 traces ??= Path.GetFullPath(Path.Combine(root!, "..", "shared", "traces"));
+string[] needed = [AzureConvTrace.FileName, AlibabaGenAiTrace.RequestFile, AlibabaGenAiTrace.LatencyFile];
+var missing = needed.Where(f => !File.Exists(Path.Combine(traces, f))).ToList();
+if (missing.Count > 0)
+{
+    await Console.Error.WriteLineAsync($"traces missing in {traces}: {string.Join(", ", missing)}. "
+        + "The public traces live in ../shared/traces next to the checkout (not in the repository); pass --traces DIR to use another folder.");
+    return 2;
+}
+
 var date = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 output ??= Path.Combine(root!, "bench", "results", $"policy-sim-{date}.md");
 

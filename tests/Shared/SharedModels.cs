@@ -1,15 +1,16 @@
 // Shared by every test project (linked into each).
 namespace Yardmaster.Tests;
 
-/// <summary>Locates the shared test models in <c>../shared/models</c> next to the repository.</summary>
+/// <summary>
+/// Locates the small test models kept in the repository under <c>tests/fixtures/models</c> (see its README
+/// for their origin and licence). Nothing outside the checkout is read, so a fresh clone runs every test.
+/// </summary>
 public static class SharedModels
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary><c>$YARD_SHARED/models</c> when set (the test script sets it), else <c>../shared/models</c> next to the repository.</summary>
-    public static string Directory { get; } = Path.GetFullPath(Path.Combine(
-        Environment.GetEnvironmentVariable("YARD_SHARED") is { Length: > 0 } shared ? shared : Path.Combine(RepositoryRoot, "..", "shared"),
-        "models"));
+    /// <summary><c>tests/fixtures/models</c> in the checkout.</summary>
+    public static string Directory { get; } = Path.Combine(RepositoryRoot, "tests", "fixtures", "models");
 
     public static string Stories260K => Path.Combine(Directory, "stories260K.gguf");
 

@@ -12,8 +12,8 @@ namespace Yardmaster.Benchmarks.Llama;
 /// same file sequentially, in the same run, both from a warm page cache. Load = map the GGUF and check
 /// every tensor, build the tokenizer, one forward pass of BOS (which reads every weight through the
 /// mapping), unmap. Read = what <c>cat FILE &gt; /dev/null</c> does: 1 MiB reads to the end.
-/// Models: <c>../shared/models/stories260K.gguf</c> and the synthetic 110M models that
-/// <c>bench/model-server.sh</c> generates into <c>bench/.work/models</c> (skipped when absent).
+/// Models: <c>tests/fixtures/models/stories260K.gguf</c> and the synthetic 110M models that
+/// <c>bench/model-server.sh</c> generates into <c>bench/.work/models</c> (skipped, saying so on stderr, when absent).
 /// </summary>
 [Config(typeof(Config))]
 public class ModelLoadBenchmarks
@@ -66,10 +66,15 @@ public class ModelLoadBenchmarks
         var root = FindRoot();
         var candidates = new Dictionary<string, string>
         {
-            ["stories260K"] = Path.Combine(root, "..", "shared", "models", "stories260K.gguf"),
+            ["stories260K"] = Path.Combine(root, "tests", "fixtures", "models", "stories260K.gguf"),
             ["110M-q8_0"] = Path.Combine(root, "bench", ".work", "models", "synthetic-110m-q8_0.gguf"),
             ["110M-f32"] = Path.Combine(root, "bench", ".work", "models", "synthetic-110m-f32.gguf"),
         };
+        foreach (var (name, path) in candidates.Where(c => !File.Exists(c.Value)))
+        {
+            Console.Error.WriteLine($"ModelLoadBenchmarks: skipping {name}: {Path.GetFullPath(path)} not found (bench/model-server.sh generates the synthetic models)");
+        }
+
         return candidates.Where(c => File.Exists(c.Value)).ToDictionary(c => c.Key, c => Path.GetFullPath(c.Value));
     }
 

@@ -4,7 +4,8 @@ namespace Yardmaster.Runtime.Configuration;
 
 /// <summary>
 /// Loads <c>yard.yaml</c>: YAML syntax, keys and types, then the semantic rules of
-/// <see cref="DefinitionValidator"/>, reporting every error at once with file, line, column and field.
+/// <see cref="DefinitionValidator"/> and each model's file (<see cref="ModelFileCheck"/>), reporting every
+/// error at once with file, line, column and field.
 /// Relative paths resolve against the file's folder; API keys are kept only as SHA-256 hashes; models
 /// and tasks get <c>FromConfig</c>. Never throws for a bad or missing file. Thread-safe (no shared state).
 /// </summary>
@@ -55,6 +56,7 @@ public static class YardConfigLoader
             var rejected = errors.Select(e => e.Field).ToList();
             rejected.AddRange(rejected.Where(f => f.EndsWith(".backend", StringComparison.Ordinal)).SelectMany(BackendDependents).ToList());
             errors.AddRange(DefinitionValidator.Validate(config).Where(e => !rejected.Exists(r => ConfigFile.Within(e.Field, r))).Select(reader.Locate));
+            errors.AddRange([.. ModelFiles(config, errors).Select(reader.Locate)]);
         }
 
         var sorted = errors.OrderBy(e => e.Line ?? 0).ThenBy(e => e.Column ?? 0).ToList();
@@ -93,6 +95,23 @@ public static class YardConfigLoader
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// Each model's file (<see cref="ModelFileCheck"/>), so that a wrong path stops the start instead of failing
+    /// the first request; skipped for a model whose path, backend or memory is already reported.
+    /// </summary>
+    private static IEnumerable<ConfigError> ModelFiles(YardConfig config, List<ConfigError> errors)
+    {
+        for (var i = 0; i < config.Models.Count; i++)
+        {
+            var at = $"models[{i}]";
+            string[] decisive = [at, at + ".path", at + ".backend", at + ".memory"];
+            if (!errors.Exists(e => decisive.Contains(e.Field, StringComparer.Ordinal)) && ModelFileCheck.Check(config.Models[i]) is { } problem)
+            {
+                yield return new ConfigError(at + ".path", problem);
+            }
+        }
     }
 
     /// <summary>With its backend unknown, a model's backend-specific fields cannot be judged.</summary>

@@ -5,8 +5,11 @@ namespace Yardmaster.Runtime.Serving;
 /// <summary>The port through which the scheduler starts replicas; one implementation per backend kind lives at the edge.</summary>
 public interface IReplicaLauncher
 {
-    /// <summary>Footprint to reserve before loading, bytes: the declared memory, else an estimate (file size + KV cache for the slots and context).</summary>
-    long EstimateMemory(ModelDefinition model);
+    /// <summary>
+    /// Footprint to reserve before loading: the declared memory, else an estimate (file size + KV cache for the
+    /// slots and context); an error value, never a guess, when the model's file cannot be read.
+    /// </summary>
+    FootprintEstimate EstimateMemory(ModelDefinition model);
 
     /// <summary>
     /// Starts replica number <paramref name="replica"/> of <paramref name="model"/> and returns when it answers

@@ -36,6 +36,9 @@ internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue
     /// <summary>No load before this time (backoff after a failure).</summary>
     public DateTimeOffset NextLoadAt { get; set; }
 
+    /// <summary>Why no footprint could be estimated (the model's file is missing or unreadable): no load starts while set.</summary>
+    public string? EstimateError { get; set; }
+
     /// <summary>Why the last load could not start or failed; null when fine.</summary>
     public string? Blocked { get; set; }
 

@@ -54,6 +54,12 @@ public sealed partial class ServingScheduler
     /// <summary>Reserves memory (evicting idle replicas if the policy finds enough) and starts a replica; false with <see cref="ModelEntry.Blocked"/> set when it cannot.</summary>
     private bool StartLoad(ModelEntry model, DateTimeOffset now)
     {
+        if (model.EstimateError is { } unloadable)
+        {
+            model.Blocked = unloadable;
+            return false;
+        }
+
         var need = model.MemoryEstimate;
         string? device = null;
         IReadOnlyList<Replica> victims = [];

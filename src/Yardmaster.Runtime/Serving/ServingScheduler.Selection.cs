@@ -40,13 +40,13 @@ public sealed partial class ServingScheduler
         // Nothing can start now: wait for memory on the first candidate that fits some budget at all.
         foreach (var model in entries)
         {
-            if (_ledger.Devices(model.Definition.Device).Any(d => _ledger.Budget(d) >= model.MemoryEstimate))
+            if (model.EstimateError is null && _ledger.Devices(model.Definition.Device).Any(d => _ledger.Budget(d) >= model.MemoryEstimate))
             {
                 return (model, _settings.LoadWait, null);
             }
         }
 
-        var reasons = string.Join("; ", entries.Select(m =>
+        var reasons = string.Join("; ", entries.Select(m => m.EstimateError is { } error ? $"'{m.Definition.Name}' cannot load: {error}" :
             $"'{m.Definition.Name}' needs {ByteSizes.Format(m.MemoryEstimate)}, more than any {m.Definition.Device.ToString().ToLowerInvariant()} budget"));
         return (null, default, new Refusal(503, "no_capacity", $"task '{ticket.Task.Name}' cannot be served: {reasons}", TimeSpan.FromSeconds(5)));
     }
@@ -77,6 +77,11 @@ public sealed partial class ServingScheduler
     /// <summary>True when a new replica fits on some device now, counting what idle replicas there would free.</summary>
     private bool CanFitNow(ModelEntry model)
     {
+        if (model.EstimateError is not null)
+        {
+            return false;
+        }
+
         foreach (var device in _ledger.Devices(model.Definition.Device))
         {
             if (_ledger.Budget(device) < model.MemoryEstimate)

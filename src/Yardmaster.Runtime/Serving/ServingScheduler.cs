@@ -91,15 +91,19 @@ public sealed partial class ServingScheduler : IAsyncDisposable
             foreach (var (name, definition) in wanted)
             {
                 var normalized = Normalize(definition);
+                var estimate = _launcher.EstimateMemory(normalized);
                 if (_models.TryGetValue(name, out var entry) && !entry.Removed)
                 {
                     entry.Definition = normalized;
-                    entry.MemoryEstimate = _launcher.EstimateMemory(normalized);
+                    entry.MemoryEstimate = estimate.Bytes;
                 }
                 else
                 {
-                    _models[name] = new ModelEntry(normalized, _policies.Queue.CreateQueue(_settings.QueueOptions), _launcher.EstimateMemory(normalized));
+                    entry = new ModelEntry(normalized, _policies.Queue.CreateQueue(_settings.QueueOptions), estimate.Bytes);
+                    _models[name] = entry;
                 }
+
+                entry.EstimateError = estimate.Error;
             }
 
             EnsureMinimums();
@@ -119,7 +123,7 @@ public sealed partial class ServingScheduler : IAsyncDisposable
                 m.MemoryEstimate,
                 m.LoadEstimate,
                 m.ServiceEstimate,
-                m.Blocked,
+                m.EstimateError ?? m.Blocked,
                 [.. m.Replicas.Select(r => r.Snapshot())],
                 m.Failures,
                 m.LastFailure)).ToList();

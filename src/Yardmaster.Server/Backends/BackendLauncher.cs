@@ -9,7 +9,7 @@ internal sealed class BackendLauncher(BackendOptions options, TimeProvider time)
     private readonly HttpClient _client = OpenAiForwarder.CreateClient();
 
     /// <inheritdoc />
-    public long EstimateMemory(ModelDefinition model) => ModelFootprint.Estimate(model);
+    public FootprintEstimate EstimateMemory(ModelDefinition model) => ModelFootprint.Estimate(model);
 
     /// <inheritdoc />
     public async Task<IReplicaInstance> StartAsync(ModelDefinition model, int replica, CancellationToken cancellationToken) => model.Backend switch

@@ -1,6 +1,7 @@
 using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Registry;
+using Yardmaster.Runtime.Configuration;
 using Yardmaster.Runtime.Serving;
 
 namespace Yardmaster.Server.Gateway;
@@ -129,7 +130,12 @@ internal sealed class ServingRegistry : IDisposable
                 return ["api_key_env: can only be set in the config file (it sends one of this server's environment variables to the model's URL)"];
             }
 
-            var errors = DefinitionValidator.ValidateModel(model, _devices, [.. current.Models.Keys.Where(n => n != model.Name)], [.. current.Tasks.Keys]);
+            var errors = DefinitionValidator.ValidateModel(model, _devices, [.. current.Models.Keys.Where(n => n != model.Name)], [.. current.Tasks.Keys]).ToList();
+            if (!errors.Exists(e => e.Field is "path" or "backend" or "memory") && ModelFileCheck.Check(model) is { } problem)
+            {
+                errors.Add(new ConfigError("path", problem)); // a wrong path is refused now, not when a request first loads the model
+            }
+
             if (errors.Count > 0)
             {
                 return [.. errors.Select(e => e.ToString())];

@@ -4,7 +4,7 @@ namespace Yardmaster.Inference.Tests.Llama;
 
 public class ForwardPassTests
 {
-    /// <summary>The reference greedy continuation of BOS from ../shared/models/README.md.</summary>
+    /// <summary>The reference greedy continuation of BOS from tests/fixtures/models/README.md.</summary>
     public static readonly int[] Stories260KReference =
     [
         403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426, 338, 401, 396, 267, 337, 410, 408, 419, 292,

@@ -5,7 +5,7 @@ namespace Yardmaster.Inference.Tests.Tokenization;
 
 public class SentencePieceTokenizerTests
 {
-    // Greedy output of stories260K from BOS (shared/models/README.md), and its documented text.
+    // Greedy output of stories260K from BOS (tests/fixtures/models/README.md), and its documented text.
     private static readonly int[] _storiesReferenceIds =
     [
         403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426, 338, 401, 396, 267, 337, 410, 408, 419, 292,

@@ -9,6 +9,16 @@ public sealed class YardConfigLoaderTests : IDisposable
     private const string Model = "models:\n  - name: m\n    path: m.gguf\n";
     private readonly TempDirectory _dir = new();
 
+    /// <summary>The model files the configs below name are real (the loader checks each one's GGUF header).</summary>
+    public YardConfigLoaderTests()
+    {
+        Directory.CreateDirectory(_dir.File("sub"));
+        foreach (var name in new[] { "m.gguf", "n.gguf", Path.Combine("sub", "m.gguf") })
+        {
+            File.Copy(SharedModels.Stories260K, _dir.File(name));
+        }
+    }
+
     public void Dispose() => _dir.Dispose();
 
     [Theory]
@@ -219,9 +229,9 @@ public sealed class YardConfigLoaderTests : IDisposable
     [Fact]
     public void Load_AbsolutePath_KeptAsWritten()
     {
-        var config = LoadValid("models:\n  - name: m\n    path: /models/m.gguf\n");
+        var config = LoadValid($"models:\n  - name: m\n    path: {_dir.File("m.gguf")}\n");
 
-        Assert.Equal("/models/m.gguf", config.Models[0].Path);
+        Assert.Equal(_dir.File("m.gguf"), config.Models[0].Path);
     }
 
     [Fact]
@@ -284,16 +294,16 @@ public sealed class YardConfigLoaderTests : IDisposable
         var config = result.Config!;
         Assert.Equal(["stories", "served-by-child", "remote"], config.Models.Select(m => m.Name));
         Assert.Equal(["chat", "batch"], config.Tasks.Select(t => t.Name));
-        // The sample points at the shared models next to the checkout (../shared), whatever the checkout's folder.
-        Assert.Equal(Path.GetFullPath(Path.Combine(SharedModels.RepositoryRoot, "..", "shared", "models", "stories260K.gguf")), config.Models[0].Path);
+        // The sample points at the test model kept in the checkout, so it starts as it is on a fresh clone.
+        Assert.Equal(SharedModels.Stories260K, config.Models[0].Path);
     }
 
     [Fact]
     public void LoadText_BaseDirectory_ResolvesRelativePaths()
     {
-        var result = YardConfigLoader.LoadText(Model, "inline.yaml", "/srv/yard");
+        var result = YardConfigLoader.LoadText(Model, "inline.yaml", _dir.Path);
 
-        Assert.Equal("/srv/yard/m.gguf", result.Config!.Models[0].Path);
+        Assert.Equal(_dir.File("m.gguf"), result.Config!.Models[0].Path);
         Assert.Null(result.Config.SourceFile);
     }
 
@@ -303,6 +313,62 @@ public sealed class YardConfigLoaderTests : IDisposable
         var result = YardConfigLoader.LoadText("server:\n  port: x\n", "inline.yaml", "/srv/yard");
 
         Assert.StartsWith("inline.yaml:2:9: server.port: ", Assert.Single(result.Errors).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ModelFileMissing_ErrorAtItsPathNamingTheResolvedFile()
+    {
+        var errors = Load("models:\n  - name: m\n    path: gone.gguf\n").Errors;
+
+        Assert.Equal($"{_dir.File("yard.yaml")}:3:11: models[0].path: {_dir.File("gone.gguf")} does not exist", Assert.Single(errors).ToString());
+    }
+
+    [Theory]
+    [InlineData("6e6f74206120676775662066696c65", "is not a GGUF file (it does not start with 'GGUF')")] // "not a gguf file"
+    [InlineData("", "is not a GGUF file (it does not start with 'GGUF')")]
+    [InlineData("4747554603000000", "is cut short: 8 bytes, less than a GGUF header")]
+    [InlineData("47475546010000000000000000000000000000000000000000", "GGUF version 1 is not supported (2 or 3)")]
+    [InlineData("4747554603000000ffffffffffffffff0000000000000000", "the GGUF header is corrupt (18446744073709551615 tensors and 0 metadata entries cannot fit in 24 bytes)")]
+    public void Load_ModelFileNotAGgufFile_ErrorAtItsPathSayingWhy(string hex, string why)
+    {
+        var model = _dir.File("bad.gguf");
+        File.WriteAllBytes(model, Convert.FromHexString(hex));
+
+        var error = Assert.Single(Load("models:\n  - name: m\n    slots: 2\n    path: bad.gguf\n").Errors);
+
+        Assert.StartsWith($"{_dir.File("yard.yaml")}:4:11: models[0].path: {model}", error.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith(why, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_BuiltinModelPathIsADirectory_Error() =>
+        Assert.Equal(
+            $"{_dir.File("yard.yaml")}:3:11: models[0].path: {_dir.File("sub")} is a directory; a builtin model needs a GGUF file",
+            Assert.Single(Load("models:\n  - name: m\n    path: sub\n").Errors).ToString());
+
+    [Fact]
+    public void Load_ProcessModelPath_GgufUnlessMemoryIsDeclared()
+    {
+        const string Process = "models:\n  - name: p\n    backend: process\n    command: serve {path} --port {port}\n";
+
+        // With memory declared the path goes to the command as it is (a directory for vllm, say), but must exist.
+        Assert.Equal(_dir.File("sub"), LoadValid(Process + "    memory: 1GiB\n    path: sub\n").Models[0].Path);
+        Assert.Equal(
+            $"{_dir.File("yard.yaml")}:6:11: models[0].path: {_dir.File("nowhere")} does not exist",
+            Assert.Single(Load(Process + "    memory: 1GiB\n    path: nowhere\n").Errors).ToString());
+        // Without it the footprint is estimated from the file's GGUF header, which must be there.
+        Assert.Equal(
+            $"{_dir.File("yard.yaml")}:5:11: models[0].path: {_dir.File("sub")} is a directory; declare memory (the footprint per replica), which is otherwise estimated from a GGUF file's header",
+            Assert.Single(Load(Process + "    path: sub\n").Errors).ToString());
+        Assert.Equal(_dir.File("m.gguf"), LoadValid(Process + "    path: m.gguf\n").Models[0].Path);
+    }
+
+    [Fact]
+    public void Load_SeveralBadModelFiles_EachReportedWithTheOtherErrors()
+    {
+        var errors = Load("server:\n  port: x\nmodels:\n  - name: a\n    path: a.gguf\n  - name: b\n    path: m.gguf\n  - name: c\n    path: c.gguf\n").Errors;
+
+        Assert.Equal(["server.port", "models[0].path", "models[2].path"], errors.Select(e => e.Field));
     }
 
     private void AssertSingleError(string yaml, int line, int column, string? field, string message)

@@ -23,7 +23,11 @@ internal sealed class RecordingLauncher : IReplicaLauncher
     /// <summary>Models whose start fails with this message.</summary>
     public ConcurrentDictionary<string, string> Failing { get; } = new();
 
-    public long EstimateMemory(ModelDefinition model) => model.Memory ?? (10L << 20);
+    /// <summary>Models whose footprint cannot be estimated (their file is unreadable), with the reason.</summary>
+    public ConcurrentDictionary<string, string> Unreadable { get; } = new();
+
+    public FootprintEstimate EstimateMemory(ModelDefinition model) =>
+        Unreadable.TryGetValue(model.Name, out var why) ? FootprintEstimate.Failed(why) : FootprintEstimate.Of(model.Memory ?? (10L << 20));
 
     public async Task<IReplicaInstance> StartAsync(ModelDefinition model, int replica, CancellationToken cancellationToken)
     {

@@ -229,6 +229,20 @@ public sealed class ServingSchedulerTests
     }
 
     [Fact]
+    public async Task AcquireAsync_FootprintUnknowable_503AtOnceNamingWhyAndNothingStarts()
+    {
+        _launcher.Unreadable["gone"] = "/models/gone.gguf does not exist";
+        await using var scheduler = Create(models: Model("gone", min: 1));
+
+        var refused = (await scheduler.AcquireAsync(Ticket("gone"), Ct)).Refusal!;
+
+        Assert.Equal(503, refused.Status);
+        Assert.Equal("task 't-gone' cannot be served: 'gone' cannot load: /models/gone.gguf does not exist", refused.Message);
+        Assert.Equal("/models/gone.gguf does not exist", scheduler.Snapshot().Models.Single().Blocked);
+        Assert.Empty(_launcher.Started); // not even the replicas.min warm-up
+    }
+
+    [Fact]
     public async Task Pump_QueueWaitBeyondSloBudget_ScalesOutToMax()
     {
         await using var scheduler = Create(models: Model("m", slots: 1, max: 2));

@@ -39,6 +39,30 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_ModelFileMissingOrNotGguf_ListsEachPathAndExitsTwo()
+    {
+        var config = Path.Combine(_dir.Path, "bad.yaml");
+        await File.WriteAllTextAsync(Path.Combine(_dir.Path, "notes.txt"), "a text file, not a model", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(config, """
+            models:
+              - name: typo
+                path: storeis260K.gguf
+              - name: child
+                backend: process
+                command: "yard model-server --model {path} --port {port}"
+                path: notes.txt
+            """, TestContext.Current.CancellationToken);
+
+        var (code, stdout, stderr) = await YardProcess.RunAsync(["serve", "--config", config, "--data", _dir.Path]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains($"bad.yaml:3:11: models[0].path: {Path.Combine(_dir.Path, "storeis260K.gguf")} does not exist", stderr, StringComparison.Ordinal);
+        Assert.Contains($"bad.yaml:7:11: models[1].path: {Path.Combine(_dir.Path, "notes.txt")} is not a GGUF file (it does not start with 'GGUF'); or declare memory", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "yard.db")), "nothing starts, not even the store");
+    }
+
+    [Fact]
     public async Task Serve_ConfigWithProcessBackend_ServesAndStopsItsChildOnSigterm()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -12,6 +12,8 @@ public sealed class GatewayRegistryTests
           - { name: from-file, path: stories260K.gguf, slots: 1, context: 64 }
         """;
 
+    private const string Keyed = Config + "\nauth: { admin_keys: [admin-key] }\n";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -69,6 +71,48 @@ public sealed class GatewayRegistryTests
         await AssertOpenAiErrorAsync(gone, HttpStatusCode.NotFound);
         using var served = await third.PostAsync("/v1/completions", new { model = "api-model", prompt = "Once", max_tokens = 2 });
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Fact]
+    public async Task ApiModel_FileMissingOrNotGguf_400NamingPathAndNothingStored()
+    {
+        using var data = new TempDirectory();
+        var models = Directory.CreateDirectory(Path.Combine(data.Path, "models")).FullName;
+        var notes = Path.Combine(models, "notes.gguf");
+        await File.WriteAllTextAsync(notes, "not a model", Ct);
+        await using var gateway = await GatewayHarness.StartAsync(Keyed, data.Path, "admin-key");
+
+        foreach (var (path, why) in new[] { (Path.Combine(models, "gone.gguf"), "does not exist"), (notes, "is not a GGUF file (it does not start with 'GGUF')") })
+        {
+            using var refused = await gateway.PostAsync("/api/models", new { name = "bad", backend = "builtin", path, slots = 1 });
+            var problem = await AssertProblemAsync(refused, HttpStatusCode.BadRequest);
+            Assert.Equal([$"path: {path} {why}"], problem.GetProperty("errors").EnumerateArray().Select(e => e.GetString()));
+        }
+
+        using var absent = await gateway.Http.GetAsync("/api/models/bad", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+    }
+
+    [Fact]
+    public async Task ApiModel_FileGoneBeforeRestart_RequestsRefusedNamingTheFileNotTheMemoryBudget()
+    {
+        using var data = new TempDirectory();
+        var file = Path.Combine(Directory.CreateDirectory(Path.Combine(data.Path, "models")).FullName, "copy.gguf");
+        File.Copy(SharedModels.Stories260K, file);
+        await using (var gateway = await GatewayHarness.StartAsync(Keyed, data.Path, "admin-key"))
+        {
+            using var created = await gateway.PostAsync("/api/models", new { name = "copy", backend = "builtin", path = file, slots = 1, context = 64 });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        File.Delete(file);
+        await using var restarted = await GatewayHarness.StartAsync(Keyed, data.Path, "admin-key");
+
+        using var refused = await restarted.PostAsync("/v1/completions", new { model = "copy", prompt = "Once", max_tokens = 2 });
+        var error = await AssertOpenAiErrorAsync(refused, HttpStatusCode.ServiceUnavailable);
+        Assert.Contains($"'copy' cannot load: {file} does not exist", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var status = (await restarted.GetJsonAsync("/api/models/copy")).GetProperty("status");
+        Assert.Equal($"{file} does not exist", status.GetProperty("blocked").GetString());
     }
 
     private static async Task AssertServedAsync(GatewayHarness gateway)
