@@ -98,6 +98,25 @@ public sealed class YardProcess : IAsyncDisposable
         throw new TimeoutException($"no line starting with '{prefix}'. stdout: {Stdout} stderr: {Stderr}");
     }
 
+    /// <summary>Sends SIGINT (what Ctrl-C sends) and waits for the exit code.</summary>
+    public async Task<int> InterruptAsync(TimeSpan timeout)
+    {
+        _ = Kill(_process.Id, 2);
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits for the process to end on its own and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
     /// <summary>Sends SIGTERM and waits for the exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {

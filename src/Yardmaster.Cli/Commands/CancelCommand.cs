@@ -15,7 +15,7 @@ internal static class CancelCommand
         command.SetAction((parse, cancellationToken) => RunBackendCall.RunAsync(parse, target, async (backend, ct) =>
         {
             var id = parse.GetValue(run)!;
-            if (await backend.CancelAsync(id, ct).ConfigureAwait(false) is { } error)
+            if (await backend.CancelAsync(id, "cancelled with yard cancel", ct).ConfigureAwait(false) is { } error)
             {
                 await Console.Error.WriteLineAsync($"error: {error}").ConfigureAwait(false);
                 return ExitCodes.Failure;

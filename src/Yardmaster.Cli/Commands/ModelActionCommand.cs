@@ -40,9 +40,19 @@ internal static class ModelActionCommand
         {
             var model = parse.GetRequiredValue(name);
             var path = $"api/models/{Uri.EscapeDataString(model)}";
-            var accepted = await client.PostAsync($"{path}/{verb}", token).ConfigureAwait(false);
             var json = parse.GetValue(format) == OutputFormat.Json;
-            if (!parse.GetValue(wait))
+            var waiting = parse.GetValue(wait);
+            // The failures before the load: one more after it means this load failed (a later restart clears "blocked").
+            var failuresBefore = load && waiting ? Failures(await client.GetAsync(path, token).ConfigureAwait(false)) : 0;
+            var accepted = await client.PostAsync($"{path}/{verb}", token).ConfigureAwait(false);
+            string state;
+            using (var answer = JsonDocument.Parse(accepted))
+            {
+                state = Json.Text(answer.RootElement, "state");
+            }
+
+            var nothingLoaded = !load && state == "unloaded";
+            if (!waiting || nothingLoaded)
             {
                 if (json)
                 {
@@ -50,13 +60,13 @@ internal static class ModelActionCommand
                 }
                 else
                 {
-                    Console.Out.WriteLine($"{model}: {(load ? "loading" : "unloading")} (see 'yard models')");
+                    Console.Out.WriteLine(nothingLoaded ? $"{model}: not loaded; nothing to unload" : $"{model}: {(load ? "loading" : "unloading")} (see 'yard models')");
                 }
 
                 return ExitCodes.Ok;
             }
 
-            var body = await WaitAsync(client, path, load, TimeSpan.FromSeconds(parse.GetValue(timeout)), token).ConfigureAwait(false);
+            var body = await WaitAsync(client, model, path, load, failuresBefore, TimeSpan.FromSeconds(parse.GetValue(timeout)), token).ConfigureAwait(false);
             if (json)
             {
                 ServerCall.WriteJson(body);
@@ -73,8 +83,17 @@ internal static class ModelActionCommand
         return command;
     }
 
-    /// <summary>Polls the model until a replica is ready (load) or none is left (unload); returns its last JSON.</summary>
-    private static async Task<string> WaitAsync(YardApiClient client, string path, bool load, TimeSpan timeout, CancellationToken cancellationToken)
+    private static int Failures(string body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return (int)Json.Number(Json.Object(document.RootElement, "status"), "failures");
+    }
+
+    /// <summary>
+    /// Polls the model until a replica is ready (load) or none is left (unload); returns its last JSON. A load that
+    /// failed (the model's failures grew) or that no replica carries any more ends at once with the server's reason.
+    /// </summary>
+    private static async Task<string> WaitAsync(YardApiClient client, string model, string path, bool load, int failuresBefore, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = TimeProvider.System.GetTimestamp();
         while (true)
@@ -91,9 +110,16 @@ internal static class ModelActionCommand
                     return body;
                 }
 
-                if (load && states.Count > 0 && states.All(s => s == "failed"))
+                if (load && Json.Number(status, "failures") > failuresBefore)
                 {
-                    throw new ServerCallException($"{path}: the load failed ({ModelsCommand.State(status)}); see the server's log");
+                    var reason = Json.Text(status, "last_failure") is var f && f != Json.None ? f : Json.Text(status, "blocked");
+                    throw new ServerCallException($"{model}: {reason}\n  see 'yard models' and the server's log");
+                }
+
+                if (load && !states.Contains("loading"))
+                {
+                    var blocked = Json.Text(status, "blocked");
+                    throw new ServerCallException($"{model}: no replica is loading any more{(blocked == Json.None ? " (unloaded meanwhile?)" : ": " + blocked)}; see 'yard models'");
                 }
             }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Yardmaster.Cli.Commands.Runs;
 
 namespace Yardmaster.Cli.Commands;
@@ -62,6 +63,10 @@ internal static class RunCommand
                 Console.WriteLine($"run {id} submitted ({backend.Describe})");
             }
 
+            // Which signal stopped us, for the reason the run records (the handlers leave the default handling on).
+            PosixSignal? signal = null;
+            using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => signal ??= PosixSignal.SIGINT);
+            using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => signal ??= PosixSignal.SIGTERM);
             System.Text.Json.JsonElement? final;
             try
             {
@@ -70,8 +75,20 @@ internal static class RunCommand
             catch (OperationCanceledException) when (ct.IsCancellationRequested && backend is EmbeddedRuns)
             {
                 // Ctrl+C stops an embedded run like make stops its build: its steps are killed.
-                await backend.CancelAsync(id, CancellationToken.None).ConfigureAwait(false);
-                await Console.Error.WriteLineAsync($"run {id} cancelled").ConfigureAwait(false);
+                var reason = signal == PosixSignal.SIGTERM ? "cancelled: yard run received SIGTERM" : "cancelled with Ctrl-C";
+                await backend.CancelAsync(id, reason, CancellationToken.None).ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"run {id} {reason}").ConfigureAwait(false);
+                return ExitCodes.Canceled;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // A server's run is the server's: leaving only stops watching it.
+                var server = backend.Describe;
+                await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                await Console.Error.WriteLineAsync(
+                    $"stopped watching; run {id} continues on {server}\n" +
+                    $"  cancel it: yard cancel {id} --server {server}\n" +
+                    $"  watch it:  yard runs {id} --watch --server {server}").ConfigureAwait(false);
                 return ExitCodes.Canceled;
             }
 

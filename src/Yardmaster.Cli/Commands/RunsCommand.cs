@@ -3,7 +3,7 @@ using Yardmaster.Cli.Commands.Runs;
 
 namespace Yardmaster.Cli.Commands;
 
-/// <summary><c>yard runs [RUN]</c>: lists runs, newest first, or shows one run's steps and attempts.</summary>
+/// <summary><c>yard runs [RUN] [--watch]</c>: lists runs, newest first, or shows one run's steps and attempts, or follows one live until it ends.</summary>
 internal static class RunsCommand
 {
     public static Command Create()
@@ -11,15 +11,29 @@ internal static class RunsCommand
         var run = new Argument<string?>("run") { Description = "A run id: show its steps, attempts and transitions", Arity = ArgumentArity.ZeroOrOne };
         var pipeline = new Option<string?>("--pipeline") { Description = "Only runs of this pipeline" };
         var limit = new Option<int>("--limit") { Description = "At most this many runs (default 20)", DefaultValueFactory = _ => 20 };
+        var watch = new Option<bool>("--watch", "-w") { Description = "With RUN: show its progress live until it ends; exit 0 when it succeeded, 1 otherwise (as 'yard run')" };
         var output = OutputOption.Create();
         var target = new RunTargetOptions();
-        var command = new Command("runs", "List pipeline runs, or show one.") { run, pipeline, limit, output };
+        var command = new Command("runs", "List pipeline runs, or show one, or watch one until it ends.") { run, pipeline, limit, watch, output };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(watch) && r.GetValue(run) is null)
+            {
+                r.AddError("--watch needs a run id: yard runs RUN --watch");
+            }
+        });
         target.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunBackendCall.RunAsync(parse, target, async (backend, ct) =>
         {
             var json = parse.GetValue(output) == OutputFormat.Json;
-            if (parse.GetValue(run) is { } id)
+            if (parse.GetValue(watch) && parse.GetValue(run) is { } watched)
             {
+                return await WatchAsync(backend, watched, json, ct).ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(run) is { } one)
+            {
+                var id = one;
                 if (await backend.GetAsync(id, transitions: true, ct).ConfigureAwait(false) is not { } detail)
                 {
                     await Console.Error.WriteLineAsync($"error: there is no run '{id}'").ConfigureAwait(false);
@@ -61,5 +75,31 @@ internal static class RunsCommand
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;
+    }
+
+    /// <summary>Follows a run with the progress of <c>yard run</c> until it ends; the exit code is <c>yard run</c>'s.</summary>
+    private static async Task<int> WatchAsync(IRunsBackend backend, string id, bool json, CancellationToken cancellationToken)
+    {
+        if (await backend.GetAsync(id, transitions: false, cancellationToken).ConfigureAwait(false) is not { } current)
+        {
+            await Console.Error.WriteLineAsync($"error: there is no run '{id}'").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        var state = current.GetProperty("state").GetString();
+        if (state == "running" && backend is EmbeddedRuns embedded && Server.Pipelines.DataFolderLock.InUse(embedded.DataDirectory) is null)
+        {
+            // Nothing would ever move it: its scheduler stopped (killed, or the server is down).
+            await Console.Error.WriteLineAsync($"error: run {id} is unfinished but no scheduler is running it on {embedded.DataDirectory}; continue it with 'yard resume', or watch it on a server with --server URL").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        if (!json)
+        {
+            Console.WriteLine($"run {id} ({current.GetProperty("pipeline").GetString()}) {state} ({backend.Describe})");
+        }
+
+        var final = await RunProgress.FollowAsync(backend, id, quiet: json, cancellationToken).ConfigureAwait(false);
+        return await RunProgress.ReportAsync(final, id, json).ConfigureAwait(false);
     }
 }

@@ -57,6 +57,12 @@ internal static class ServeCommand
                     return ExitCodes.Usage;
                 }
 
+                // Checked before the pull of the default model (minutes on a first start), not after it.
+                if (await CannotStartAsync(dataDirectory, parse.GetValue(host) ?? new YardConfig().Server.Host, parse.GetValue(port) ?? new YardConfig().Server.Port).ConfigureAwait(false))
+                {
+                    return ExitCodes.Failure;
+                }
+
                 string model;
                 try
                 {
@@ -101,6 +107,11 @@ internal static class ServeCommand
                 return ExitCodes.Ok;
             }
 
+            if (await CannotStartAsync(dataDirectory, server.Host, server.Port).ConfigureAwait(false))
+            {
+                return ExitCodes.Failure;
+            }
+
             var options = new GatewayOptions
             {
                 Config = yard,
@@ -121,6 +132,24 @@ internal static class ServeCommand
     {
         var home = Environment.GetEnvironmentVariable(ModelCache.HomeVariable);
         return string.IsNullOrEmpty(home) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "yardmaster") : home;
+    }
+
+    /// <summary>Prints why the server cannot start here (the data folder is another scheduler's, the port is taken) and returns true; false when it can.</summary>
+    private static async Task<bool> CannotStartAsync(string dataDirectory, string host, int port)
+    {
+        var problem = Yardmaster.Server.Pipelines.DataFolderLock.InUse(dataDirectory);
+        if (problem is null && port is >= 0 and <= 65535 && (host == "localhost" || System.Net.IPAddress.TryParse(host, out _)))
+        {
+            problem = ListenCheck.Problem(host, port);
+        }
+
+        if (problem is null)
+        {
+            return false;
+        }
+
+        await Console.Error.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>The default model as task <c>chat</c> (high priority, 10 s latency SLO) and task <c>batch</c> (batch priority).</summary>
@@ -147,6 +176,17 @@ internal static class ServeCommand
             try
             {
                 url = await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Yardmaster.Server.Pipelines.DataFolderInUseException e)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+            catch (Exception e) when (ListenCheck.Describe(e, options.Config.Server.Host, options.Config.Server.Port) is { } listen)
+            {
+                // Kestrel wraps the socket error (IOException around AddressInUseException); any wrapping ends here.
+                await Console.Error.WriteLineAsync($"error: {listen}").ConfigureAwait(false);
+                return ExitCodes.Failure;
             }
             catch (IOException e)
             {

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Yardmaster.Cli.Commands;
 
 /// <summary>
@@ -21,7 +23,7 @@ internal sealed class ServerCallException : Exception
     }
 
     /// <summary>The server's error status; null when it did not answer.</summary>
-    public System.Net.HttpStatusCode? Status { get; init; }
+    public HttpStatusCode? Status { get; init; }
 
     /// <summary>The body of the server's error answer (problem details under /api); null when it did not answer.</summary>
     public string? Body { get; init; }

@@ -3,8 +3,9 @@ using System.CommandLine;
 namespace Yardmaster.Cli.Commands;
 
 /// <summary>
-/// <c>--server</c>, <c>--api-key</c> and <c>--admin-key</c>: where a running <c>yard serve</c> is and how to
-/// authenticate to it, shared by every command that talks to one. Each command gets its own instances.
+/// <c>--server</c>, <c>--api-key</c>, <c>--admin-key</c> and <c>--data</c>: where a running <c>yard serve</c> is and
+/// how to authenticate to it, shared by every command that talks to one. Each command gets its own instances.
+/// For a server on loopback without an admin key given, the admin key is read from <c>admin.token</c> in the data folder.
 /// </summary>
 internal sealed class ServerOptions
 {
@@ -30,6 +31,19 @@ internal sealed class ServerOptions
         Description = $"Key sent to the management API /api instead of --api-key (default ${AdminKeyVariable})",
     };
 
+    private readonly Option<string?> _data;
+    private readonly bool _ownsData;
+
+    /// <summary>Options with their own <c>--data</c>, or sharing <paramref name="data"/> (the run commands' embedded data folder).</summary>
+    public ServerOptions(Option<string?>? data = null)
+    {
+        _ownsData = data is null;
+        _data = data ?? new Option<string?>("--data")
+        {
+            Description = $"Data folder of a 'yard serve' on this machine, whose {AdminTokenFile.FileName} is the admin key when none is given (default $YARD_HOME, else ~/.cache/yardmaster)",
+        };
+    }
+
     /// <summary>The <c>--server</c> option itself (run commands check whether it was given).</summary>
     public Option<string?> ServerOption => _server;
 
@@ -39,6 +53,10 @@ internal sealed class ServerOptions
         command.Options.Add(_server);
         command.Options.Add(_apiKey);
         command.Options.Add(_adminKey);
+        if (_ownsData)
+        {
+            command.Options.Add(_data);
+        }
     }
 
     /// <summary>The target the command line and the environment name, or a usage error (a bad URL).</summary>
@@ -53,10 +71,16 @@ internal sealed class ServerOptions
             return (null, $"{source}: '{text}' is not an absolute http(s) URL");
         }
 
-        var apiKey = NonEmpty(parse.GetValue(_apiKey)) ?? NonEmpty(Environment.GetEnvironmentVariable(ApiKeyVariable));
-        var adminKey = NonEmpty(parse.GetValue(_adminKey)) ?? NonEmpty(Environment.GetEnvironmentVariable(AdminKeyVariable));
-        return (new ServerTarget(url, apiKey, adminKey), null);
+        var apiKey = Key(parse.GetValue(_apiKey), "--api-key") ?? Key(Environment.GetEnvironmentVariable(ApiKeyVariable), "$" + ApiKeyVariable);
+        var adminKey = Key(parse.GetValue(_adminKey), "--admin-key") ?? Key(Environment.GetEnvironmentVariable(AdminKeyVariable), "$" + AdminKeyVariable);
+        // Only a server on this machine can have written the token file; another host's must not be sent a local secret.
+        var data = parse.GetValue(_data) ?? ServeCommand.DefaultDataDirectory();
+        var tokenFile = adminKey is null && url.IsLoopback ? new Lazy<ServerKey?>(() => AdminTokenFile.Read(data, Console.Error)) : null;
+        var tokenPath = url.IsLoopback ? AdminTokenFile.PathIn(data) : null;
+        return (new ServerTarget(url, apiKey, adminKey, tokenFile, tokenPath), null);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static ServerKey? Key(string? value, string source) => string.IsNullOrWhiteSpace(value) ? null : new ServerKey(value.Trim(), source);
 }

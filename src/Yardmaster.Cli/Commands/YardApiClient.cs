@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 
@@ -46,9 +47,12 @@ internal sealed class YardApiClient : IDisposable
             // The server reads no body here, but takes a POST or DELETE only labelled as JSON (no cross-site form can be).
             request.Content = new ByteArrayContent([]) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
         }
-        if (Target.KeyFor(admin: path.StartsWith("api/", StringComparison.Ordinal)) is { } key)
+
+        var admin = path.StartsWith("api/", StringComparison.Ordinal);
+        var key = Target.KeyFor(admin);
+        if (key is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Value);
         }
 
         HttpResponseMessage response;
@@ -66,7 +70,13 @@ internal sealed class YardApiClient : IDisposable
             using (response)
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                throw new ServerCallException($"{request.Method} {path}: {ErrorBody.Describe(response.StatusCode, body)}") { Status = response.StatusCode, Body = body };
+                var message = $"{request.Method} {path}: {ErrorBody.Describe(response.StatusCode, body)}";
+                if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                {
+                    message += "\n  " + AuthHint(response.StatusCode, admin, key);
+                }
+
+                throw new ServerCallException(message) { Status = response.StatusCode, Body = body };
             }
         }
 
@@ -89,6 +99,26 @@ internal sealed class YardApiClient : IDisposable
         {
             throw new ServerCallException($"{method} {path}: the server at {Target.Display} did not answer within {_callTimeout.TotalSeconds:0} s", e);
         }
+    }
+
+    /// <summary>What to do about a 401 or 403: which option and variable give the right key, and which key was sent (where from, never the key).</summary>
+    private string AuthHint(HttpStatusCode status, bool admin, ServerKey? sent)
+    {
+        var (kind, option, variable) = admin
+            ? ("the admin key", "--admin-key", "$" + ServerOptions.AdminKeyVariable)
+            : ("an API key", "--api-key", "$" + ServerOptions.ApiKeyVariable);
+        var give = $"give {kind} with {option} KEY or {variable}";
+        if (sent is null)
+        {
+            var local = admin && Target.TokenPath is { } token ? $" (a 'yard serve' on this machine keeps it in {token})" : string.Empty;
+            return $"no key was sent; {give}{local}";
+        }
+
+        return status == HttpStatusCode.Forbidden && admin
+            ? $"the key sent ({sent.Shown}) is not an admin key; {give}"
+            : status == HttpStatusCode.Forbidden
+                ? $"the key sent ({sent.Shown}) is not allowed here; {give}"
+                : $"the key sent ({sent.Shown}) was refused; {give}";
     }
 
     /// <summary>The innermost socket error in words ("Connection refused"), else the exception's message.</summary>

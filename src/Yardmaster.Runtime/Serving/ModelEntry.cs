@@ -30,6 +30,9 @@ internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue
     /// <summary>Consecutive failed loads or crashes; drives the restart backoff.</summary>
     public int Failures { get; set; }
 
+    /// <summary>Why the last load failed or the last replica crashed; kept after a new load starts (unlike <see cref="Blocked"/>), so a client waiting for a load can tell it failed.</summary>
+    public string? LastFailure { get; set; }
+
     /// <summary>No load before this time (backoff after a failure).</summary>
     public DateTimeOffset NextLoadAt { get; set; }
 

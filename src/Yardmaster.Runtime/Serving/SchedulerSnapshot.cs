@@ -6,7 +6,10 @@ namespace Yardmaster.Runtime.Serving;
 /// <summary>The scheduler's state at one moment, for <c>/api/models</c>, <c>/api/stats</c> and the CLI.</summary>
 public sealed record SchedulerSnapshot(IReadOnlyList<ModelStatus> Models, IReadOnlyList<TaskStatus> Tasks, IReadOnlyList<DeviceStatus> Devices);
 
-/// <summary>One model: its queue, requests in flight, estimates, why it cannot load (if so), and its replicas.</summary>
+/// <summary>
+/// One model: its queue, requests in flight, estimates, why it cannot load (if so), and its replicas; with
+/// <paramref name="Failures"/> (consecutive failed loads or crashes since the last good load) and the reason of the last one.
+/// </summary>
 public sealed record ModelStatus(
     string Name,
     BackendKind Backend,
@@ -16,7 +19,9 @@ public sealed record ModelStatus(
     TimeSpan LoadEstimate,
     TimeSpan ServiceEstimate,
     string? Blocked,
-    IReadOnlyList<ReplicaSnapshot> Replicas);
+    IReadOnlyList<ReplicaSnapshot> Replicas,
+    int Failures = 0,
+    string? LastFailure = null);
 
 /// <summary>One task: requests admitted and not finished.</summary>
 public sealed record TaskStatus(string Name, int Admitted);

@@ -232,6 +232,7 @@ public sealed partial class ServingScheduler
         _ledger.Refund(replica.Device, replica.Memory);
         replica.Memory = 0;
         model.Failures++;
+        model.LastFailure = reason;
         var backoff = TimeSpan.FromMilliseconds(Math.Min(_maxBackoff.TotalMilliseconds, 500 * Math.Pow(2, model.Failures - 1)));
         model.NextLoadAt = now + backoff;
         Log.Failed(_log, model.Definition.Name, replica.Number, reason, backoff.TotalMilliseconds);

@@ -124,7 +124,9 @@ public sealed partial class ServingScheduler : IAsyncDisposable
                 m.LoadEstimate,
                 m.ServiceEstimate,
                 m.EstimateError ?? m.Blocked,
-                [.. m.Replicas.Select(r => r.Snapshot())])).ToList();
+                [.. m.Replicas.Select(r => r.Snapshot())],
+                m.Failures,
+                m.LastFailure)).ToList();
             var tasks = _tasks.Values.OrderBy(t => t.Definition.Name, StringComparer.Ordinal).Select(t => new TaskStatus(t.Definition.Name, t.Admitted)).ToList();
             var devices = _ledger.Snapshot().Select(d => new DeviceStatus(d.Device, d.Budget, d.Used)).ToList();
             return new SchedulerSnapshot(models, tasks, devices);

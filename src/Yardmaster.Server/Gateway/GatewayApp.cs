@@ -127,7 +127,7 @@ public sealed class GatewayApp : IAsyncDisposable
         var internalKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         _inference = new Pipelines.InferenceStepExecutor(() => Url, internalKey, () => [.. registry.Current.Tasks.Keys]);
         var (jobs, jobsError) = await Pipelines.JobHost.OpenAsync(config, _options.DataDirectory, nodeLedger, _inference, app.Services.GetRequiredService<ILoggerFactory>(), _time, cancellationToken).ConfigureAwait(false);
-        _jobs = jobs ?? throw new InvalidOperationException(jobsError);
+        _jobs = jobs ?? throw new Pipelines.DataFolderInUseException(jobsError!);
         _registry = registry;
 
         string? generatedAdminHash = null;
@@ -170,6 +170,7 @@ public sealed class GatewayApp : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Url = new Uri(address);
+        _jobs.RecordUrl(Url);
         return Url;
     }
 

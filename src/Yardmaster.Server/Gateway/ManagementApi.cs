@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Models;
 using Yardmaster.Core.Statistics;
 using Yardmaster.Runtime.Serving;
 
@@ -47,7 +48,12 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
         routes.MapPut("/api/models/{name}", (HttpContext http, string name) => PutModelAsync(http, name));
         routes.MapDelete("/api/models/{name}", (HttpContext http, string name) => DeleteAsync(http, task: false, name));
         routes.MapPost("/api/models/{name}/load", (HttpContext http, string name) => ActAsync(http, name, scheduler.Load(name), "loading"));
-        routes.MapPost("/api/models/{name}/unload", (HttpContext http, string name) => ActAsync(http, name, scheduler.Unload(name), "unloading"));
+        routes.MapPost("/api/models/{name}/unload", (HttpContext http, string name) =>
+        {
+            // "unloaded" when nothing was loaded: the answer says what is true, not what was asked.
+            var loaded = scheduler.Snapshot().Models.FirstOrDefault(s => s.Name == name)?.Replicas.Any(r => r.State is ReplicaState.Loading or ReplicaState.Ready or ReplicaState.Draining) == true;
+            return ActAsync(http, name, scheduler.Unload(name), loaded ? "unloading" : "unloaded");
+        });
         routes.MapGet("/api/stats", (HttpContext http) => JsonResponse.WriteAsync(http, json => StatsJson.Write(json, statistics.Snapshot(), scheduler.Snapshot())));
     }
 

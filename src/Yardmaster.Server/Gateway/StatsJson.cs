@@ -75,6 +75,12 @@ internal static class StatsJson
             json.WriteString("blocked", blocked);
         }
 
+        json.WriteNumber("failures", status.Failures);
+        if (status is { Failures: > 0, LastFailure: { } failure })
+        {
+            json.WriteString("last_failure", failure);
+        }
+
         json.WriteStartArray("replicas");
         foreach (var r in status.Replicas)
         {

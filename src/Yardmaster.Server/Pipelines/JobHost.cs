@@ -17,11 +17,11 @@ namespace Yardmaster.Server.Pipelines;
 /// </summary>
 public sealed class JobHost : IAsyncDisposable
 {
-    private readonly FileStream _lock;
+    private readonly DataFolderLock _lock;
     private readonly SqliteRunStore _store;
     private readonly DockerExecutor? _docker;
 
-    private JobHost(FileStream @lock, SqliteRunStore store, DockerExecutor? docker, JobScheduler scheduler, string dataDirectory)
+    private JobHost(DataFolderLock @lock, SqliteRunStore store, DockerExecutor? docker, JobScheduler scheduler, string dataDirectory)
     {
         _lock = @lock;
         _store = store;
@@ -65,17 +65,10 @@ public sealed class JobHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(logging);
-        Directory.CreateDirectory(dataDirectory);
-        var lockPath = Path.Combine(dataDirectory, "scheduler.lock");
-        FileStream @lock;
-        try
+        var (@lock, held) = DataFolderLock.Take(dataDirectory);
+        if (@lock is null)
         {
-            // FileShare.None is an exclusive flock on Unix: released by the kernel even when the holder is killed.
-            @lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            return (null, $"another Yardmaster scheduler ('yard serve' or 'yard run') is using {dataDirectory}; send the pipeline to it with --server URL, or use another --data folder");
+            return (null, held);
         }
 
         SqliteRunStore? store = null;
@@ -116,7 +109,7 @@ public sealed class JobHost : IAsyncDisposable
                 await store.DisposeAsync();
             }
 
-            await @lock.DisposeAsync();
+            @lock.Dispose();
             throw;
         }
     }
@@ -151,6 +144,9 @@ public sealed class JobHost : IAsyncDisposable
         await Scheduler.DisposeAsync();
         _docker?.Dispose();
         await _store.DisposeAsync();
-        await _lock.DisposeAsync();
+        _lock.Dispose();
     }
+
+    /// <summary>Records the URL of the server hosting this scheduler, so a second scheduler refused on the folder can name it.</summary>
+    public void RecordUrl(Uri url) => _lock.RecordUrl(url);
 }

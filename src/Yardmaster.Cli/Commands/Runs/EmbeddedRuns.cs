@@ -27,6 +27,9 @@ internal sealed class EmbeddedRuns : IRunsBackend
 
     public string Describe => $"embedded scheduler on {_dataDirectory}";
 
+    /// <summary>The data folder (store, runs, the scheduler's lock).</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>The scheduler, started on first use; throws <see cref="InvalidOperationException"/> with a printable message when another scheduler owns the folder.</summary>
     public async Task<JobHost> HostAsync(CancellationToken cancellationToken)
     {
@@ -74,10 +77,10 @@ internal sealed class EmbeddedRuns : IRunsBackend
         return JsonDocument.Parse(RunJson.RunList(runs)).RootElement.Clone();
     }
 
-    public async Task<string?> CancelAsync(string runId, CancellationToken cancellationToken)
+    public async Task<string?> CancelAsync(string runId, string reason, CancellationToken cancellationToken)
     {
         var host = await HostAsync(cancellationToken).ConfigureAwait(false);
-        if (await host.Scheduler.CancelAsync(runId, "cancelled with yard cancel", cancellationToken).ConfigureAwait(false))
+        if (await host.Scheduler.CancelAsync(runId, reason, cancellationToken).ConfigureAwait(false))
         {
             await host.Scheduler.WaitAsync(runId, cancellationToken).ConfigureAwait(false);
             return null;

@@ -23,8 +23,8 @@ internal interface IRunsBackend : IAsyncDisposable
     /// <summary>The <c>{"runs": [...]}</c> JSON.</summary>
     Task<JsonElement> ListAsync(string? pipeline, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Null when cancelling, else why not.</summary>
-    Task<string?> CancelAsync(string runId, CancellationToken cancellationToken);
+    /// <summary>Null when cancelling, else why not. <paramref name="reason"/> is what the run will say (a server records its own).</summary>
+    Task<string?> CancelAsync(string runId, string reason, CancellationToken cancellationToken);
 
     /// <summary>Null when the run is running again, else why not.</summary>
     Task<string?> RetryAsync(string runId, string? stepId, CancellationToken cancellationToken);

@@ -44,7 +44,7 @@ internal sealed class RemoteRuns(YardApiClient client) : IRunsBackend
             using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
             return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).RootElement.Clone();
         }
-        catch (ServerCallException e) when (e.Message.Contains(((int)HttpStatusCode.NotFound).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+        catch (ServerCallException e) when (e.Status == HttpStatusCode.NotFound)
         {
             return null;
         }
@@ -56,7 +56,7 @@ internal sealed class RemoteRuns(YardApiClient client) : IRunsBackend
         return JsonDocument.Parse(await client.GetAsync(query, cancellationToken).ConfigureAwait(false)).RootElement.Clone();
     }
 
-    public async Task<string?> CancelAsync(string runId, CancellationToken cancellationToken)
+    public async Task<string?> CancelAsync(string runId, string reason, CancellationToken cancellationToken)
     {
         try
         {

@@ -10,9 +10,11 @@ namespace Yardmaster.Cli.Commands.Runs;
 /// </summary>
 internal sealed class RunTargetOptions
 {
-    private readonly ServerOptions _server = new();
-    private readonly Option<string?> _data = new("--data") { Description = "Data folder of the embedded scheduler: store, run folders and logs (default $YARD_HOME, else ~/.cache/yardmaster)" };
+    private readonly Option<string?> _data = new("--data") { Description = "Data folder of the embedded scheduler: store, run folders and logs; with --server on this machine, where its admin.token is (default $YARD_HOME, else ~/.cache/yardmaster)" };
+    private readonly ServerOptions _server;
     private readonly Option<string?> _config = new("--config", "-c") { Description = "yard.yaml for the embedded scheduler (devices, jobs); default: built-in defaults" };
+
+    public RunTargetOptions() => _server = new ServerOptions(_data);
 
     public void AddTo(Command command)
     {
