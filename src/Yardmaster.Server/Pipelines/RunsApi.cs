@@ -90,9 +90,15 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
         string? step = null;
         if (http.Request.ContentLength is > 0)
         {
-            try
+            var (document, invalid) = JsonBody.Parse(await JsonBody.ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false) ?? []);
+            if (document is null)
             {
-                using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+                await Problem.WriteAsync(http.Response, 400, invalid!.Message).ConfigureAwait(false);
+                return;
+            }
+
+            using (document)
+            {
                 if (document.RootElement.ValueKind != JsonValueKind.Object || (document.RootElement.TryGetProperty("step", out var s) && s.ValueKind != JsonValueKind.String))
                 {
                     await Problem.WriteAsync(http.Response, 400, "the body must be a JSON object with an optional string 'step'").ConfigureAwait(false);
@@ -100,11 +106,6 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
                 }
 
                 step = document.RootElement.TryGetProperty("step", out var value) ? value.GetString() : null;
-            }
-            catch (JsonException e)
-            {
-                await Problem.WriteAsync(http.Response, 400, "the body is not valid JSON: " + e.Message).ConfigureAwait(false);
-                return;
             }
         }
 
@@ -172,9 +173,22 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
             return null;
         }
 
-        try
+        var body = await JsonBody.ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        if (body is null)
         {
-            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            await Problem.WriteAsync(http.Response, 413, $"the body is larger than server.max_body ({maxBodyBytes} bytes)").ConfigureAwait(false);
+            return null;
+        }
+
+        var (document, invalid) = JsonBody.Parse(body);
+        if (document is null)
+        {
+            await Problem.WriteAsync(http.Response, 400, $"the body must be a JSON object with 'yaml' (the pipeline file's text); {invalid!.Message}").ConfigureAwait(false);
+            return null;
+        }
+
+        using (document)
+        {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("yaml", out var yaml) || yaml.ValueKind != JsonValueKind.String)
             {
@@ -184,11 +198,6 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
 
             var file = root.TryGetProperty("file", out var f) && f.ValueKind == JsonValueKind.String && f.GetString() is { Length: > 0 } name ? name : "pipeline.yaml";
             return (yaml.GetString()!, file);
-        }
-        catch (JsonException e)
-        {
-            await Problem.WriteAsync(http.Response, 400, "the body must be a JSON object with 'yaml' (the pipeline file's text); it is not valid JSON: " + e.Message).ConfigureAwait(false);
-            return null;
         }
     }
 
