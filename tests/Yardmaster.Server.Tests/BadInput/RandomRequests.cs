@@ -44,7 +44,7 @@ public static class RandomRequests
         ("POST", "/api/pipelines/validate", $$"""{"yaml": {{JsonValue.Create(Pipeline).ToJsonString()}}, "file": "f.yaml"}"""),
     ];
 
-    private static readonly string[] _names = ["chat", "stories", "fuzz", "fuzzm", "nope", "%3Cy%3E'x'", "a%20b", "%C3%A9", "..%2F..", new('n', 300), "0"];
+    private static readonly string[] _names = ["chat", "stories", "fuzz", "fuzzm", "nope", "%3Cy%3E'x'", "a%20b", "%C3%A9", "..%2F..", new('n', 300), "0", "%FF"];
 
     private static readonly string[] _queries = ["10", "0", "-1", "abc", "99999999999999999999", "false", "%00", ""];
 
@@ -56,7 +56,7 @@ public static class RandomRequests
 
     /// <summary>The generator of one request.</summary>
     public static Gen<RandomRequest> Generator { get; } =
-        from route in Gen.Elements(_routes)
+        from route in Gen.Frequency(_routes.Select(r => (r.Path.StartsWith("/v1/", StringComparison.Ordinal) && r.Template is not null ? 6 : 1, Gen.Constant(r))))
         from names in Gen.ArrayOf(Gen.Elements(_names), 2)
         from query in Gen.Elements(_queries)
         from contentType in Gen.Elements(_contentTypes)

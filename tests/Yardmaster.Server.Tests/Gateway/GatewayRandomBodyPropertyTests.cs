@@ -24,7 +24,8 @@ public sealed class GatewayRandomBodyPropertyTests(BadInputGatewayFixture fixtur
     public async Task EveryRoute_RandomAndMutatedBodies_SuccessOr4xxNever5xx()
     {
         var seed = ulong.TryParse(Environment.GetEnvironmentVariable("YARD_FUZZ_SEED"), CultureInfo.InvariantCulture, out var s) ? s : 20261205UL;
-        var requests = Gen.Sample(RandomRequests.Generator, Size, new FsCheck.Rnd(seed, 0x9E3779B97F4A7C15UL), Cases);
+        var requests = Gen.Sample(RandomRequests.Generator, Cases, new FsCheck.Rnd(seed, 0x9E3779B97F4A7C15UL), Size).ToList();
+        Assert.Equal(Cases, requests.Count);
         var failures = new List<string>();
         var statuses = new SortedDictionary<int, int>();
         var index = 0;
