@@ -8,7 +8,7 @@ internal static class JsonResponse
     public static async Task WriteAsync(HttpContext http, Action<Utf8JsonWriter> write)
     {
         http.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(http.Response.Body);
+        await using var json = new Utf8JsonWriter(http.Response.Body, Core.ReadableJson.Writer);
         write(json);
         await json.FlushAsync(http.RequestAborted).ConfigureAwait(false);
     }

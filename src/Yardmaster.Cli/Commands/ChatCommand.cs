@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -14,7 +13,7 @@ namespace Yardmaster.Cli.Commands;
 internal static class ChatCommand
 {
     /// <summary>Keeps quotes and non-ASCII text readable in <c>--output json</c>: the answer is text for people too.</summary>
-    private static readonly JsonSerializerOptions _json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions _json = Core.ReadableJson.Serializer;
 
     public static Command Create()
     {

@@ -19,10 +19,11 @@ internal static class ModelServerCommand
         var ctx = new Option<int>("--ctx") { Description = "Context length per sequence (0: the model's, at most 4096)", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads", "-t") { Description = "Compute threads (0: one per core)", DefaultValueFactory = _ => 0 };
         var baseUrl = new Option<string?>("--base-url") { Description = "Mirror to pull the default model from (overrides YARD_MODEL_BASE_URL)" };
+        var maxBody = new Option<long?>("--max-body") { Description = "Largest request body in bytes (default: 64 per token of context, at least 1 MiB)" };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot before 429", DefaultValueFactory = _ => 64 };
         var command = new Command("model-server", "Serve one GGUF model over the OpenAI API (completions, chat, models, health).")
         {
-            model, name, host, port, slots, ctx, threads, queue, baseUrl,
+            model, name, host, port, slots, ctx, threads, queue, maxBody, baseUrl,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -51,6 +52,7 @@ internal static class ModelServerCommand
                 Name = parse.GetValue(name),
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
+                MaxRequestBodyBytes = parse.GetValue(maxBody),
                 Engine = new()
                 {
                     Slots = parse.GetValue(slots),

@@ -77,7 +77,7 @@ public static partial class DefinitionJson
     private static string Write(Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, ReadableJson.Writer))
         {
             write(writer);
         }

@@ -40,7 +40,7 @@ internal sealed class Gpt2BpeTokenizer : VocabularyTokenizer
     }
 
     /// <inheritdoc />
-    public override int[] Encode(string text, bool addBos, bool parseSpecial)
+    protected override int[] Encode(string text, bool addBos, bool parseSpecial, int limit)
     {
         var output = StartOutput(text, addBos);
         text = WellFormedText.ReplaceLoneSurrogates(text);
@@ -58,6 +58,10 @@ internal sealed class Gpt2BpeTokenizer : VocabularyTokenizer
             foreach (var (start, length) in words)
             {
                 EncodeWord(text.AsSpan(start, length), output);
+                if (output.Count > limit)
+                {
+                    return [.. output]; // words are merged independently: the rest can only add tokens
+                }
             }
         }
 

@@ -26,6 +26,19 @@ public interface ITokenizer
     int[] Encode(string text, bool addBos, bool parseSpecial);
 
     /// <summary>
+    /// As <see cref="Encode"/> when the text makes at most <paramref name="maxTokens"/> tokens (BOS counted);
+    /// null when it makes more. The vocabulary tokenizers stop as soon as that is known: at once when the text
+    /// is longer than <paramref name="maxTokens"/> of the vocabulary's longest tokens could cover, else (BPE)
+    /// once the words tokenized so far pass the limit. So refusing a prompt far beyond the context costs at
+    /// most tokenizing about <paramref name="maxTokens"/> × the longest token's length of text, whatever its size.
+    /// </summary>
+    int[]? EncodeAtMost(string text, bool addBos, bool parseSpecial, int maxTokens)
+    {
+        var ids = Encode(text, addBos, parseSpecial);
+        return ids.Length <= maxTokens ? ids : null;
+    }
+
+    /// <summary>
     /// The bytes a token stands for when decoding: a normal token's text (SentencePiece's U+2581 as a
     /// space, byte-level BPE mapped back to bytes), a byte token's byte, nothing for control tokens.
     /// May be an incomplete UTF-8 sequence that the next token completes.

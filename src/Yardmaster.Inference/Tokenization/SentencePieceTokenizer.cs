@@ -33,7 +33,8 @@ internal sealed class SentencePieceTokenizer : VocabularyTokenizer
     }
 
     /// <inheritdoc />
-    public override int[] Encode(string text, bool addBos, bool parseSpecial)
+    /// <remarks>SentencePiece merges a fragment as a whole, so only the fragments between special tokens can stop early.</remarks>
+    protected override int[] Encode(string text, bool addBos, bool parseSpecial, int limit)
     {
         var output = StartOutput(text, addBos);
         text = WellFormedText.ReplaceLoneSurrogates(text);
@@ -66,6 +67,10 @@ internal sealed class SentencePieceTokenizer : VocabularyTokenizer
                 text.AsSpan(fragment.Start, fragment.Length).Replace(rented.AsSpan(prefix), ' ', SpaceSymbol);
                 _merger.Tokenize(rented.AsSpan(0, length), output);
                 afterSpecial = false;
+                if (output.Count > limit)
+                {
+                    break;
+                }
             }
         }
         finally

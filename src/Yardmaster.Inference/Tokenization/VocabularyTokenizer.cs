@@ -8,6 +8,7 @@ internal abstract class VocabularyTokenizer : ITokenizer
 {
     private readonly TokenPieceTable _pieces;
     private readonly bool[] _endOfGeneration;
+    private readonly int _longestText;
 
     /// <summary>Validates the ids against the vocabulary and builds the end-of-generation set.</summary>
     protected VocabularyTokenizer(Vocabulary vocabulary, SpecialTokenIds ids, bool addBos, TokenPieceTable pieces)
@@ -32,6 +33,12 @@ internal abstract class VocabularyTokenizer : ITokenizer
         AddBos = addBos;
         _pieces = pieces;
         _endOfGeneration = new bool[n];
+        _longestText = 1;
+        for (var id = 0; id < n; id++)
+        {
+            _longestText = Math.Max(_longestText, vocabulary.Text(id).Length);
+        }
+
         foreach (var id in vocabulary.EndOfGenerationByText.Append(ids.Eos).Append(ids.EndOfTurn).Append(ids.EndOfMessage))
         {
             if (id >= 0)
@@ -60,7 +67,31 @@ internal abstract class VocabularyTokenizer : ITokenizer
     protected SpecialTokenIds Ids { get; }
 
     /// <inheritdoc />
-    public abstract int[] Encode(string text, bool addBos, bool parseSpecial);
+    public int[] Encode(string text, bool addBos, bool parseSpecial) => Encode(text, addBos, parseSpecial, int.MaxValue);
+
+    /// <inheritdoc />
+    public int[]? EncodeAtMost(string text, bool addBos, bool parseSpecial, int maxTokens)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+
+        // A token stands for at most its vocabulary text's length of characters (SentencePiece: one per
+        // character with U+2581 for a space; byte-level BPE: one per UTF-8 byte, never fewer than the UTF-16
+        // characters), so a longer text cannot fit in maxTokens: refused without tokenizing any of it.
+        var atLeast = (text.Length + (long)_longestText - 1) / _longestText + (addBos ? 1 : 0);
+        if (atLeast > maxTokens)
+        {
+            return null;
+        }
+
+        var ids = Encode(text, addBos, parseSpecial, maxTokens);
+        return ids.Length <= maxTokens ? ids : null;
+    }
+
+    /// <summary>
+    /// Tokenizes <paramref name="text"/>; may stop early, returning more than <paramref name="limit"/> ids
+    /// but not all of them, once the ids so far are more than <paramref name="limit"/>.
+    /// </summary>
+    protected abstract int[] Encode(string text, bool addBos, bool parseSpecial, int limit);
 
     /// <inheritdoc />
     public ReadOnlySpan<byte> TokenBytes(int id) => _pieces[id];

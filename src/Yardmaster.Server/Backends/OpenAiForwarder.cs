@@ -159,7 +159,7 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
     /// <summary>Ends a stream that already started with an error event in OpenAI's error shape, then <c>[DONE]</c>.</summary>
     public static async Task WriteErrorEventAsync(HttpResponse response, string message, CancellationToken cancellationToken)
     {
-        var error = JsonSerializer.SerializeToUtf8Bytes(new { error = new { message, type = "server_error", code = "backend_failed" } });
+        var error = JsonSerializer.SerializeToUtf8Bytes(new { error = new { message, type = "server_error", code = "backend_failed" } }, Core.ReadableJson.Serializer);
         await response.Body.WriteAsync("\n\ndata: "u8.ToArray(), cancellationToken).ConfigureAwait(false);
         await response.Body.WriteAsync(error, cancellationToken).ConfigureAwait(false);
         await response.Body.WriteAsync("\n\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
@@ -176,7 +176,7 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
     private static byte[] WithModel(JsonElement root, string model)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Core.ReadableJson.Writer))
         {
             json.WriteStartObject();
             json.WriteString("model", model);

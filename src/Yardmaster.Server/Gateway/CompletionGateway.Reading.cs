@@ -44,15 +44,10 @@ internal sealed partial class CompletionGateway
             return (null, null, TooLarge(http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? server.MaxBodyBytes));
         }
 
-        JsonDocument document;
-        try
+        var (document, invalid) = JsonBody.Parse(body);
+        if (document is null)
         {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            var where = e.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {e.BytePositionInLine + 1}") : string.Empty;
-            return (null, null, OpenAiError.BadRequest($"the request body is not valid JSON{where}"));
+            return (null, null, OpenAiError.BadRequest(invalid!.Message, invalid.Field));
         }
 
         var error = Check(document.RootElement, chat);
@@ -70,7 +65,7 @@ internal sealed partial class CompletionGateway
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return OpenAiError.BadRequest("the request body must be a JSON object");
+            return OpenAiError.BadRequest($"the request body must be a JSON object, got {JsonKinds.Shown(root)}");
         }
 
         if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || model.GetString()!.Length == 0)
@@ -80,14 +75,14 @@ internal sealed partial class CompletionGateway
 
         if (root.TryGetProperty("stream", out var stream) && stream.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null))
         {
-            return OpenAiError.BadRequest("'stream' must be a boolean", "stream");
+            return OpenAiError.BadRequest($"'stream' must be a boolean, got {JsonKinds.Shown(stream)}", "stream");
         }
 
         foreach (var field in new[] { "max_tokens", "max_completion_tokens" })
         {
-            if (root.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null && (!v.TryGetInt32(out var n) || n < 1))
+            if (root.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null && (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var n) || n < 1))
             {
-                return OpenAiError.BadRequest($"'{field}' must be an integer of at least 1", field);
+                return OpenAiError.BadRequest($"'{field}' must be an integer of at least 1, got {JsonKinds.Shown(v)}", field);
             }
         }
 
@@ -112,7 +107,7 @@ internal sealed partial class CompletionGateway
         {
             if (!root.TryGetProperty("prompt", out var prompt) || prompt.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
             {
-                return OpenAiError.BadRequest("'prompt' is required", "prompt");
+                return OpenAiError.BadRequest("'prompt' is required: a string, an array of strings or an array of token ids", "prompt");
             }
 
             chars = prompt.ValueKind == JsonValueKind.String ? prompt.GetString()!.Length : prompt.GetRawText().Length;

@@ -52,8 +52,9 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
                 return;
             }
 
-            var maxTokens = root.TryGetProperty("max_tokens", out var mt) && mt.TryGetInt32(out var m) ? m
-                : root.TryGetProperty("max_completion_tokens", out var mct) && mct.TryGetInt32(out var m2) ? m2 : 16;
+            // Check has made both absent, null or an integer of at least 1.
+            var maxTokens = root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind == JsonValueKind.Number ? mt.GetInt32()
+                : root.TryGetProperty("max_completion_tokens", out var mct) && mct.ValueKind == JsonValueKind.Number ? mct.GetInt32() : 16;
             var ticket = new RequestTicket { Task = task, Priority = priority, Deadline = deadline, Arrival = now, Cost = Math.Max(1, maxTokens) };
             var call = new ForwardCall(body!, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
             await ServeAsync(http, task, ticket, call, arrival).ConfigureAwait(false);

@@ -173,28 +173,21 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
             return (null, null);
         }
 
-        try
-        {
-            var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
-            if (JsonText.FirstInvalid(document.RootElement) is { } invalid)
-            {
-                document.Dispose();
-                await Problem.WriteAsync(http.Response, 400, $"{invalid} is not valid UTF-8 text (or holds an escaped lone surrogate); names and values must be text").ConfigureAwait(false);
-                return (null, null);
-            }
-
-            return (document.RootElement, document);
-        }
-        catch (JsonException e)
-        {
-            await Problem.WriteAsync(http.Response, 400, $"the body is not valid JSON: line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}").ConfigureAwait(false);
-            return (null, null);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == 413)
+        var body = await JsonBody.ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        if (body is null)
         {
             await Problem.WriteAsync(http.Response, 413, $"the body is larger than {maxBody} bytes").ConfigureAwait(false);
             return (null, null);
         }
+
+        var (document, invalid) = JsonBody.Parse(body);
+        if (document is null)
+        {
+            await Problem.WriteAsync(http.Response, 400, invalid!.Message).ConfigureAwait(false);
+            return (null, null);
+        }
+
+        return (document.RootElement, document);
     }
 
 }

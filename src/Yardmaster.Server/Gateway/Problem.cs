@@ -13,7 +13,7 @@ internal static class Problem
     {
         response.StatusCode = status;
         response.ContentType = "application/problem+json";
-        await using var json = new Utf8JsonWriter(response.Body);
+        await using var json = new Utf8JsonWriter(response.Body, Core.ReadableJson.Writer);
         json.WriteStartObject();
         json.WriteString("type", $"https://httpstatuses.io/{status}");
         json.WriteString("title", Title(status));

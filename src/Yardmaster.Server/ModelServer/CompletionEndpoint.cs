@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -69,33 +68,17 @@ internal sealed partial class CompletionEndpoint(ServedModel model, TimeProvider
 
     private async Task<(CompletionRequest?, OpenAiError?)> ReadAsync(HttpContext http, bool chat)
     {
-        byte[] body;
-        try
-        {
-            using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
-            body = buffer.ToArray();
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        var body = await JsonBody.ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        if (body is null)
         {
             var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
-            return (null, new OpenAiError(413, $"the request body is larger than the limit of {limit} bytes", Code: "request_too_large"));
+            return (null, new OpenAiError(413, $"the request body is larger than the limit of {limit} bytes (--max-body)", Code: "request_too_large"));
         }
 
-        if (InvalidUtf8At(body) is { } offset)
+        var (document, invalid) = JsonBody.Parse(body);
+        if (document is null)
         {
-            return (null, OpenAiError.BadRequest(string.Create(CultureInfo.InvariantCulture, $"the request body is not valid JSON: invalid UTF-8 at byte {offset}")));
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            var where = e.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {e.BytePositionInLine + 1}") : string.Empty;
-            return (null, OpenAiError.BadRequest($"the request body is not valid JSON{where}: {FirstSentence(e.Message)}"));
+            return (null, OpenAiError.BadRequest(invalid!.Message, invalid.Field));
         }
 
         using (document)
@@ -114,18 +97,29 @@ internal sealed partial class CompletionEndpoint(ServedModel model, TimeProvider
     {
         var engine = model.Engine;
         var stops = request.Stop;
-        int[] prompt;
+
+        // One token must remain for the answer; tokenizing stops once the prompt is known to pass that, so a
+        // prompt of megabytes is refused after reading about a context's worth of it.
+        var fits = engine.ContextLength - 1;
+        int[]? prompt;
         if (request.Chat)
         {
             var text = model.Template.Render(request.Messages);
             var bos = model.Tokenizer.BosId >= 0 ? model.Tokenizer.TokenText(model.Tokenizer.BosId) : null;
             var addBos = model.Tokenizer.AddBos && !(bos is { Length: > 0 } && text.StartsWith(bos, StringComparison.Ordinal));
-            prompt = model.Tokenizer.Encode(text, addBos, model.Template.ParseSpecial);
+            prompt = model.Tokenizer.EncodeAtMost(text, addBos, model.Template.ParseSpecial, fits);
             stops = [.. stops, .. model.Template.Stops];
         }
         else
         {
-            prompt = request.PromptTokens ?? model.Tokenizer.Encode(request.Prompt!, model.Tokenizer.AddBos, parseSpecial: true);
+            prompt = request.PromptTokens ?? model.Tokenizer.EncodeAtMost(request.Prompt!, model.Tokenizer.AddBos, parseSpecial: true, fits);
+        }
+
+        if (prompt is null)
+        {
+            return (null, OpenAiError.BadRequest(
+                $"the prompt is more than {fits} tokens but the context is {engine.ContextLength} tokens (at least one must remain for the answer)",
+                request.Chat ? "messages" : "prompt", "context_length_exceeded"));
         }
 
         var maxTokens = request.MaxTokens ?? (engine.ContextLength - prompt.Length);
@@ -205,7 +199,7 @@ internal sealed partial class CompletionEndpoint(ServedModel model, TimeProvider
                     return;
                 case GenerationFinished { Reason: FinishReason.Error } f:
                     report.Finish(f, CompletionOutcome.Failed);
-                    var error = JsonSerializer.SerializeToUtf8Bytes(new { error = new { message = $"generation failed: {f.Error}", type = "server_error" } });
+                    var error = JsonSerializer.SerializeToUtf8Bytes(new { error = new { message = $"generation failed: {f.Error}", type = "server_error" } }, Core.ReadableJson.Serializer);
                     await SendAsync(response, error, abort).ConfigureAwait(false);
                     await response.Body.WriteAsync(_done, abort).ConfigureAwait(false);
                     return;
@@ -231,23 +225,5 @@ internal sealed partial class CompletionEndpoint(ServedModel model, TimeProvider
         await response.Body.WriteAsync(json, abort).ConfigureAwait(false);
         await response.Body.WriteAsync("\n\n"u8.ToArray(), abort).ConfigureAwait(false);
         await response.Body.FlushAsync(abort).ConfigureAwait(false);
-    }
-
-    private static int? InvalidUtf8At(byte[] body)
-    {
-        if (System.Text.Unicode.Utf8.IsValid(body))
-        {
-            return null;
-        }
-
-        var chars = new char[body.Length];
-        System.Text.Unicode.Utf8.ToUtf16(body, chars, out var read, out _, replaceInvalidSequences: false);
-        return read;
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return end > 0 ? message[..end] : message;
     }
 }

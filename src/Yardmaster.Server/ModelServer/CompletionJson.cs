@@ -10,7 +10,7 @@ internal static class CompletionJson
     public static byte[] Response(CompletionContext c, string text, GenerationFinished finish)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + (text.Length * 2));
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Core.ReadableJson.Writer))
         {
             Header(json, c, c.Chat ? "chat.completion" : "text_completion");
             json.WriteStartArray("choices");
@@ -43,7 +43,7 @@ internal static class CompletionJson
     public static byte[] Chunk(CompletionContext c, string? text, FinishReason? finish, bool roleOnly = false)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Core.ReadableJson.Writer))
         {
             Header(json, c, c.Chat ? "chat.completion.chunk" : "text_completion");
             json.WriteStartArray("choices");
@@ -96,7 +96,7 @@ internal static class CompletionJson
     public static byte[] UsageChunk(CompletionContext c, GenerationFinished finish)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Core.ReadableJson.Writer))
         {
             Header(json, c, c.Chat ? "chat.completion.chunk" : "text_completion");
             json.WriteStartArray("choices");

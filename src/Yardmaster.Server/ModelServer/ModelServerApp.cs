@@ -124,7 +124,7 @@ public sealed class ModelServerApp : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes ?? ModelServerOptions.DefaultBodyLimit(served.Engine.ContextLength);
             k.AddServerHeader = false;
             if (options.Host is "localhost")
             {

@@ -17,8 +17,21 @@ public sealed class ModelServerOptions
     /// <summary>Port; 0 picks a free one. Default 8080.</summary>
     public int Port { get; set; } = 8080;
 
-    /// <summary>Largest request body accepted, in bytes. Default 16 MiB.</summary>
-    public long MaxRequestBodyBytes { get; set; } = 16L << 20;
+    /// <summary>
+    /// Largest request body accepted, in bytes; null (the default) for <see cref="DefaultBodyLimit"/> of the
+    /// engine's context length.
+    /// </summary>
+    public long? MaxRequestBodyBytes { get; set; }
+
+    /// <summary>
+    /// The default body limit for a context of <paramref name="contextTokens"/>: 64 bytes per token, at least
+    /// 1 MiB. A token covers about 4 bytes of English text and rarely more than 16; JSON escaping can make a
+    /// byte of text up to 6 (<c>\u00XX</c>), though non-ASCII text grows by less than 2 (<c>\uXXXX</c> for a
+    /// 2- or 3-byte character); a prompt as token ids takes at most 8 bytes per token. So 64 bytes per token
+    /// holds a full context of any real text, and a larger body could only be refused after reading it.
+    /// A 4096-token context gets 1 MiB, a 128K one 8 MiB (before: 16 MiB for any context).
+    /// </summary>
+    public static long DefaultBodyLimit(int contextTokens) => Math.Max(1L << 20, 64L * contextTokens);
 
     /// <summary>Slots, context, threads and queue of the engine.</summary>
     public EngineOptions Engine { get; set; } = new();
@@ -34,6 +47,11 @@ public sealed class ModelServerOptions
         else if (!File.Exists(ModelPath))
         {
             errors.Add($"model: file '{ModelPath}' does not exist");
+        }
+
+        if (MaxRequestBodyBytes is < 1)
+        {
+            errors.Add($"max-body must be at least 1 byte, got {MaxRequestBodyBytes}");
         }
 
         if (Port is < 0 or > 65535)

@@ -22,7 +22,7 @@ internal sealed record OpenAiError(int Status, string Message, string Type = "in
         }
 
         response.ContentType = "application/json";
-        await using var json = new System.Text.Json.Utf8JsonWriter(response.Body);
+        await using var json = new System.Text.Json.Utf8JsonWriter(response.Body, Core.ReadableJson.Writer);
         json.WriteStartObject();
         json.WriteStartObject("error");
         json.WriteString("message", Message);

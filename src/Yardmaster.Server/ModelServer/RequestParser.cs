@@ -74,12 +74,42 @@ internal static class RequestParser
             Echo = !chat && (Bool(root, "echo") ?? false),
         };
 
-        if (Bool(root, "logprobs") == true || (!chat && Int(root, "logprobs") is > 0))
+        Logprobs(root, chat);
+        return chat ? request with { Messages = Messages(root) } : Prompt(root, request);
+    }
+
+    /// <summary>
+    /// Chat's <c>logprobs</c> is a boolean with <c>top_logprobs</c> an integer of 0 to 20; completions'
+    /// <c>logprobs</c> is an integer of 0 to 5 (OpenAI's API). Asking for any is refused: this server has none.
+    /// </summary>
+    private static void Logprobs(JsonElement root, bool chat)
+    {
+        if (chat)
         {
-            throw new RequestException("logprobs", "'logprobs' is not supported by this server");
+            var top = Int(root, "top_logprobs");
+            if (top is < 0 or > 20)
+            {
+                throw new RequestException("top_logprobs", $"'top_logprobs' must be an integer between 0 and 20, got {top}");
+            }
+
+            if (Bool(root, "logprobs") == true || top > 0)
+            {
+                throw new RequestException(top > 0 ? "top_logprobs" : "logprobs", $"'{(top > 0 ? "top_logprobs" : "logprobs")}' is not supported by this server (it returns no log probabilities)");
+            }
+
+            return;
         }
 
-        return chat ? request with { Messages = Messages(root) } : Prompt(root, request);
+        var logprobs = Int(root, "logprobs");
+        if (logprobs is < 0 or > 5)
+        {
+            throw new RequestException("logprobs", $"'logprobs' must be an integer between 0 and 5, got {logprobs}");
+        }
+
+        if (logprobs > 0)
+        {
+            throw new RequestException("logprobs", "'logprobs' is not supported by this server (it returns no log probabilities)");
+        }
     }
 
     private static CompletionRequest Prompt(JsonElement root, CompletionRequest request)
@@ -214,7 +244,7 @@ internal static class RequestParser
 
         return e.Value.TryGetInt64(out var v)
             ? unchecked((ulong)v)
-            : throw new RequestException("seed", $"'seed' must be an integer, got {e.Value.GetRawText()}");
+            : throw new RequestException("seed", $"'seed' must be an integer, got {JsonKinds.Shown(e.Value)}");
     }
 
     private static JsonElement? Property(JsonElement obj, string name, JsonValueKind kind, string? field = null)
@@ -225,7 +255,7 @@ internal static class RequestParser
         }
 
         var isKind = e.ValueKind == kind || (kind == JsonValueKind.True && e.ValueKind == JsonValueKind.False);
-        return isKind ? e : throw new RequestException(field ?? name, $"'{field ?? name}' must be {Describe(kind)}, got {Kind(e)}");
+        return isKind ? e : throw new RequestException(field ?? name, $"'{field ?? name}' must be {Describe(kind)}, got {JsonKinds.Shown(e)}");
     }
 
     private static string? String(JsonElement obj, string name, string? field = null) =>
@@ -237,20 +267,26 @@ internal static class RequestParser
     private static float? Float(JsonElement obj, string name)
     {
         var e = Property(obj, name, JsonValueKind.Number);
-        return e is null ? null : (float)e.Value.GetDouble();
-    }
-
-    private static int? Int(JsonElement obj, string name)
-    {
-        var e = Property(obj, name, JsonValueKind.Number);
         if (e is null)
         {
             return null;
         }
 
-        return e.Value.TryGetInt32(out var v)
+        return e.Value.TryGetDouble(out var v) && float.IsFinite((float)v)
+            ? (float)v
+            : throw new RequestException(name, $"'{name}' must be a finite number, got {JsonKinds.Shown(e.Value)}");
+    }
+
+    private static int? Int(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var v)
             ? v
-            : throw new RequestException(name, $"'{name}' must be an integer between {int.MinValue} and {int.MaxValue}, got {e.Value.GetRawText()}");
+            : throw new RequestException(name, $"'{name}' must be an integer between {int.MinValue} and {int.MaxValue}, got {JsonKinds.Shown(e)}");
     }
 
     private static string Describe(JsonValueKind kind) => kind switch

@@ -108,7 +108,7 @@ internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key,
             if (response.IsSuccessStatusCode)
             {
                 Log($"request {index + 1}: {(int)response.StatusCode} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms");
-                return JsonNode.Parse(text)!.ToJsonString();
+                return JsonNode.Parse(text)!.ToJsonString(Core.ReadableJson.Serializer); // one line of the output file, readable
             }
 
             if (response.StatusCode == HttpStatusCode.Forbidden && priority && text.Contains("priority_not_allowed", StringComparison.Ordinal))

@@ -126,7 +126,7 @@ public static class RunJson
     private static string Text(Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, Core.ReadableJson.Writer))
         {
             write(json);
         }

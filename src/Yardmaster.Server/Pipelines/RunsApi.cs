@@ -93,9 +93,15 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
         // A body with a length or a chunked one (what HttpClient sends for JsonContent); an empty body retries every step.
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
-            try
+            var (document, invalid) = JsonBody.Parse(await JsonBody.ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false) ?? []);
+            if (document is null)
             {
-                using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+                await Problem.WriteAsync(http.Response, 400, invalid!.Message).ConfigureAwait(false);
+                return;
+            }
+
+            using (document)
+            {
                 if (document.RootElement.ValueKind != JsonValueKind.Object || (document.RootElement.TryGetProperty("step", out var s) && s.ValueKind != JsonValueKind.String))
                 {
                     await Problem.WriteAsync(http.Response, 400, "the body must be a JSON object with an optional string 'step'").ConfigureAwait(false);
@@ -103,17 +109,6 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
                 }
 
                 step = document.RootElement.TryGetProperty("step", out var value) ? value.GetString() : null;
-            }
-            catch (InvalidOperationException)
-            {
-                // GetString of a string that is not valid UTF-8 (or holds an escaped lone surrogate).
-                await Problem.WriteAsync(http.Response, 400, "'step' is not valid UTF-8 text").ConfigureAwait(false);
-                return;
-            }
-            catch (JsonException e)
-            {
-                await Problem.WriteAsync(http.Response, 400, "the body is not valid JSON: " + e.Message).ConfigureAwait(false);
-                return;
             }
         }
 
@@ -184,9 +179,22 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
             return null;
         }
 
-        try
+        var body = await JsonBody.ReadAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        if (body is null)
         {
-            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            await Problem.WriteAsync(http.Response, 413, $"the body is larger than server.max_body ({maxBodyBytes} bytes)").ConfigureAwait(false);
+            return null;
+        }
+
+        var (document, invalid) = JsonBody.Parse(body);
+        if (document is null)
+        {
+            await Problem.WriteAsync(http.Response, 400, $"the body must be a JSON object with 'yaml' (the pipeline file's text); {invalid!.Message}").ConfigureAwait(false);
+            return null;
+        }
+
+        using (document)
+        {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("yaml", out var yaml) || yaml.ValueKind != JsonValueKind.String)
             {
@@ -213,11 +221,6 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
             }
 
             return (text, file);
-        }
-        catch (JsonException e)
-        {
-            await Problem.WriteAsync(http.Response, 400, "the body must be a JSON object with 'yaml' (the pipeline file's text); it is not valid JSON: " + e.Message).ConfigureAwait(false);
-            return null;
         }
     }
 

@@ -13,7 +13,7 @@ public sealed class ModelServerBadInputTests(ModelServerFixture server) : IClass
     [Theory]
     [InlineData("{\"prompt\": \"hi\", ", null, "not valid JSON")]
     [InlineData("[1, 2]", null, "must be a JSON object")]
-    [InlineData("{\"prompt\": \"hi\", \"max_tokens\": \"ten\"}", "max_tokens", "'max_tokens' must be a number, got a string")]
+    [InlineData("{\"prompt\": \"hi\", \"max_tokens\": \"ten\"}", "max_tokens", "'max_tokens' must be an integer between -2147483648 and 2147483647, got a string (\"ten\")")]
     [InlineData("{\"prompt\": \"hi\", \"max_tokens\": 0}", "max_tokens", "at least 1")]
     [InlineData("{\"prompt\": \"hi\", \"max_tokens\": -5}", "max_tokens", "at least 1")]
     [InlineData("{\"prompt\": \"hi\", \"max_tokens\": 1000000}", "max_tokens", "context length is 256")]
@@ -56,7 +56,7 @@ public sealed class ModelServerBadInputTests(ModelServerFixture server) : IClass
 
         using var response = await Post("/v1/completions", body);
 
-        await AssertError(response, HttpStatusCode.BadRequest, null, "not valid JSON");
+        await AssertError(response, HttpStatusCode.BadRequest, null, "not valid UTF-8 (at byte 12)");
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class ModelServerBadInputTests(ModelServerFixture server) : IClass
         using var response = await server.Http.PostAsJsonAsync("/v1/completions", new { prompt, max_tokens = 4 }, Ct);
 
         var error = await AssertError(response, HttpStatusCode.BadRequest, "prompt", "but the context is 256 tokens");
-        Assert.Matches(@"the prompt is \d{3,} tokens", error);
+        Assert.Contains("the prompt is more than 255 tokens", error, StringComparison.Ordinal);
     }
 
     [Fact]
