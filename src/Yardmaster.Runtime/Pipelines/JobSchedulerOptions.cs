@@ -28,4 +28,10 @@ public sealed class JobSchedulerOptions
 
     /// <summary>Weight of the newest sample in the duration estimate (an exponentially weighted mean). Default 0.3.</summary>
     public double DurationWeight { get; init; } = 0.3;
+
+    /// <summary>The first delay before a failed store write (a full disk) is tried again; it doubles on each failure. Default 100 ms.</summary>
+    public TimeSpan StoreRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest delay between two tries of a failed store write. Default 5 s.</summary>
+    public TimeSpan StoreRetryMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -38,6 +38,7 @@ internal static class Problem
         404 => "Not Found",
         409 => "Conflict",
         413 => "Payload Too Large",
+        507 => "Insufficient Storage",
         _ => "Error",
     };
 }
