@@ -14,4 +14,10 @@ public sealed record ServerSettings
 
     /// <summary>Longest prompt (all message contents together), characters (413 beyond). Default 256 Ki.</summary>
     public int MaxPromptChars { get; init; } = 256 * 1024;
+
+    /// <summary>
+    /// <c>model_dirs</c>: folders (absolute, existing) whose files models created through <c>/api/models</c> may name,
+    /// besides the model cache (<c>$YARD_HOME/models</c>). Default none. Models of the config file may name any file.
+    /// </summary>
+    public IReadOnlyList<string> ModelDirs { get; init; } = [];
 }
