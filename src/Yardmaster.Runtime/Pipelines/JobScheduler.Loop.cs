@@ -255,7 +255,12 @@ public sealed partial class JobScheduler
         StepStart result;
         try
         {
-            result = await attempt.Executor.StartAsync(attempt.Launch, _stopping.Token);
+            // Checked again here, not only at submission: a folder of the run may have become a symbolic link since.
+            var run = attempt.Step.Run;
+            var roots = PipelinePaths.Roots(new PipelineEnvironment { AllowedDirectories = _options.AllowedDirectories, SourceFolderAllowed = _options.SourceFolderAllowed }, run.Record.SourceFile, Path.Combine(_options.RunsDirectory, run.Record.Id));
+            result = PipelinePaths.CheckAttempt(run.Pipeline.Steps[attempt.Step.Index], attempt.Launch.WorkingDirectory, roots) is { } refused
+                ? StepStart.Failed(refused)
+                : await attempt.Executor.StartAsync(attempt.Launch, _stopping.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

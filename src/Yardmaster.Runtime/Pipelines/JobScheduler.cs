@@ -66,6 +66,8 @@ public sealed partial class JobScheduler : IAsyncDisposable
         Nodes = _ledger.Nodes,
         ContainerEngine = _executors.ContainsKey("docker") ? "docker" : null,
         InferenceTasks = _executors.ContainsKey("inference") ? _options.InferenceTasks?.Invoke() : null,
+        AllowedDirectories = _options.AllowedDirectories,
+        SourceFolderAllowed = _options.SourceFolderAllowed,
     };
 
     /// <summary>
