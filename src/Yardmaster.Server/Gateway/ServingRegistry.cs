@@ -139,7 +139,7 @@ internal sealed class ServingRegistry : IDisposable
                 // Resolved once here and stored resolved: a link swapped later does not move the model.
                 if (ConfinedPaths.Within(path, _modelDirs) is not { } resolved)
                 {
-                    return [$"path: '{path}' is outside the folders a model made through the API may use ({string.Join(", ", _modelDirs)}), symbolic links resolved; put the file in the model cache (yard pull) or list its folder in server.model_dirs of the config file"];
+                    return [$"path: '{path}' is outside the folders a model made through the API may use ({string.Join(", ", _modelDirs)}), symbolic links resolved; put the file in the model cache (yard pull) or list its folder in server.model_dirs"];
                 }
 
                 model = model with { Path = resolved };
