@@ -147,10 +147,10 @@ public sealed class DefinitionValidatorTests
             Models =
             [
                 _model with { Device = DeviceKind.Gpu, KeepAlive = null, Memory = 1 },
-                new ModelDefinition { Name = "p/q:1.0_x-y", Backend = BackendKind.Process, Command = "serve --port {port}" },
+                new ModelDefinition { Name = "p.q:1.0_x-y", Backend = BackendKind.Process, Command = "serve --port {port}" },
                 new ModelDefinition { Name = "h", Backend = BackendKind.Http, Url = new Uri("https://api.example.com/v1") },
             ],
-            Tasks = [_task with { Models = ["m", "p/q:1.0_x-y", "h"], Rate = new RateLimit(0.5, 1), Ttft = TimeSpan.FromSeconds(1), Latency = TimeSpan.FromSeconds(1) }],
+            Tasks = [_task with { Models = ["m", "p.q:1.0_x-y", "h"], Rate = new RateLimit(0.5, 1), Ttft = TimeSpan.FromSeconds(1), Latency = TimeSpan.FromSeconds(1) }],
         };
 
         Assert.Empty(DefinitionValidator.Validate(config));
@@ -210,7 +210,11 @@ public sealed class DefinitionValidatorTests
 
     [Theory]
     [InlineData("stories", true)]
-    [InlineData("org/model:q8_0-v1.2", true)]
+    [InlineData("model:q8_0-v1.2", true)]
+    [InlineData("org/model:q8_0-v1.2", false)]
+    [InlineData("..", false)]
+    [InlineData("a..b", false)]
+    [InlineData("a\0b", false)]
     [InlineData("", false)]
     [InlineData("a b", false)]
     [InlineData("é", false)]
