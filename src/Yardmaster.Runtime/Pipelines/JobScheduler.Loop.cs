@@ -64,8 +64,8 @@ public sealed partial class JobScheduler
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                Log.StoreFailed(_logger, failures + 1, ex.Message, (long)delay.TotalMilliseconds, ex);
                 _storeFault = ex;
-                Log.StoreFailed(_logger, failures + 1, ex.Message, delay, ex);
                 await Task.Delay(delay, _time, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.StoreRetryMaxDelay.Ticks));
             }
