@@ -120,9 +120,18 @@ public static partial class DefinitionValidator
         return errors;
     }
 
-    /// <summary>True for a non-empty name of letters, digits and <c>. _ : / -</c>.</summary>
+    /// <summary>True for a non-empty name of letters, digits and <c>. _ : -</c>, without "..".</summary>
+    /// <remarks>Names are path segments of URLs (<c>/api/models/{name}</c>): no '/', no "..", no control characters.</remarks>
     public static bool IsValidName(string? name) =>
-        !string.IsNullOrEmpty(name) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '/' or '-');
+        !string.IsNullOrEmpty(name) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-') && !name.Contains("..", StringComparison.Ordinal);
+
+    /// <summary>Why <paramref name="name"/> is not a valid name (it is not empty), for an error message.</summary>
+    public static string InvalidNameMessage(string name) =>
+        $"'{Printable(name)}' is not a valid name; use letters, digits and . _ : - (no '/', '..' or control characters: names are used in URLs)";
+
+    /// <summary>The text with control characters shown as \uXXXX, so an error message stays on one line.</summary>
+    private static string Printable(string text) =>
+        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString())) : text;
 
     private static void CheckName(string? name, string at, List<ConfigError> errors)
     {
@@ -132,7 +141,7 @@ public static partial class DefinitionValidator
         }
         else if (!IsValidName(name))
         {
-            errors.Add(new(Join(at, "name"), $"'{name}' is not a valid name; use letters, digits and . _ : / -"));
+            errors.Add(new(Join(at, "name"), InvalidNameMessage(name)));
         }
     }
 

@@ -20,4 +20,10 @@ public sealed record JobSettings
 
     /// <summary><c>docker.socket</c>: the engine's unix socket. Default <c>/var/run/docker.sock</c>.</summary>
     public string DockerSocket { get; init; } = "/var/run/docker.sock";
+
+    /// <summary>
+    /// <c>allowed_dirs</c>: folders (absolute, existing) a pipeline's <c>workdir</c> and an <c>inference:</c> step's
+    /// <c>input</c> and <c>output</c> may name, besides the run's own folder. Default none.
+    /// </summary>
+    public IReadOnlyList<string> AllowedDirs { get; init; } = [];
 }

@@ -20,4 +20,10 @@ public sealed record ServerSettings
     /// with any other <c>Origin</c> header gets 403. Default none.
     /// </summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
+
+    /// <summary>
+    /// <c>model_dirs</c>: folders (absolute, existing) whose files models created through <c>/api/models</c> may name,
+    /// besides the model cache (<c>$YARD_HOME/models</c>). Default none. Models of the config file may name any file.
+    /// </summary>
+    public IReadOnlyList<string> ModelDirs { get; init; } = [];
 }

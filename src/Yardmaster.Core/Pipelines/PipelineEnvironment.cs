@@ -11,4 +11,13 @@ public sealed record PipelineEnvironment
 
     /// <summary>The inference tasks <c>inference:</c> steps may name; null when inference steps cannot run here (no server).</summary>
     public IReadOnlyCollection<string>? InferenceTasks { get; init; }
+
+    /// <summary>Folders (<c>jobs.allowed_dirs</c>) a <c>workdir</c> and an inference step's <c>input</c> and <c>output</c> may name besides the run's folder.</summary>
+    public IReadOnlyList<string> AllowedDirectories { get; init; } = [];
+
+    /// <summary>
+    /// True for an embedded run (<c>yard run FILE</c>): the pipeline file's own folder counts as the run's folder, as its
+    /// user runs their own file. False on a server, where the file name is only a label a client sent.
+    /// </summary>
+    public bool SourceFolderAllowed { get; init; }
 }

@@ -103,11 +103,16 @@ public static partial class PipelineValidator
 
     private static void CheckEnvironment(IReadOnlyDictionary<string, string> environment, string at, List<ConfigError> errors)
     {
-        foreach (var name in environment.Keys)
+        foreach (var (name, value) in environment)
         {
             if (name.Length == 0 || char.IsAsciiDigit(name[0]) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
             {
                 errors.Add(new($"{at}.{name}", $"'{name}' is not a valid environment variable name; use letters, digits and '_', not starting with a digit"));
+            }
+            else if (value.Contains('\0', StringComparison.Ordinal))
+            {
+                // An environment entry ends at the first NUL: the step would silently see a shorter value.
+                errors.Add(new($"{at}.{name}", "the value contains a NUL character, which an environment variable cannot hold"));
             }
         }
     }

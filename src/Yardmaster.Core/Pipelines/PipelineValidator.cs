@@ -27,7 +27,7 @@ public static partial class PipelineValidator
         }
         else if (!DefinitionValidator.IsValidName(pipeline.Name))
         {
-            errors.Add(new("name", $"'{pipeline.Name}' is not a valid name; use letters, digits and . _ : / -"));
+            errors.Add(new("name", DefinitionValidator.InvalidNameMessage(pipeline.Name)));
         }
 
         if (pipeline.MaxParallel is < 1)

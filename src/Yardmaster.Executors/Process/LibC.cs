@@ -104,6 +104,13 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int close(int fd);
 
+    /// <summary><c>statx</c> into a 256-byte <c>struct statx</c> (the same layout on every architecture: uid at byte 20, mode at 28).</summary>
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport(Lib)]
+    public static partial uint geteuid();
+
     /// <summary>A pidfd (close-on-exec) for <paramref name="pid"/>, or -1 when it does not exist.</summary>
     public static int PidfdOpen(int pid) => (int)syscall(SYS_pidfd_open, pid, 0);
 }

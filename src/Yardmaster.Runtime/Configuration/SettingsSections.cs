@@ -6,17 +6,17 @@ namespace Yardmaster.Runtime.Configuration;
 /// <summary>Maps <c>server:</c>, <c>store:</c>, <c>devices:</c> and <c>scheduler:</c>; absent keys keep the records' defaults.</summary>
 internal static class SettingsSections
 {
-    public static readonly string[] ServerKeys = ["host", "port", "max_body", "max_prompt_chars", "cors_origins"];
+    public static readonly string[] ServerKeys = ["host", "port", "max_body", "max_prompt_chars", "cors_origins", "model_dirs"];
     public static readonly string[] StoreKeys = ["path"];
     public static readonly string[] DeviceKeys = ["cpu", "gpus"];
     public static readonly string[] SchedulerKeys = ["queue", "eviction", "routing", "max_queue", "max_wait", "default_deadline", "load_wait"];
-    public static readonly string[] JobKeys = ["placement", "backfill", "max_running", "stop_grace", "docker"];
+    public static readonly string[] JobKeys = ["placement", "backfill", "max_running", "stop_grace", "docker", "allowed_dirs"];
     private static readonly string[] _cpuKeys = ["memory", "cores"];
     private static readonly string[] _dockerKeys = ["enabled", "socket"];
     private static readonly string[] _maxWaitKeys = ["default", "critical", "high", "normal", "low", "batch"];
     private static readonly string[] _gpuKeys = ["index", "memory", "name"];
 
-    public static ServerSettings Server(ConfigSection? s)
+    public static ServerSettings Server(ConfigSection? s, string baseDirectory)
     {
         var d = new ServerSettings();
         return s is null ? d : new ServerSettings
@@ -26,6 +26,7 @@ internal static class SettingsSections
             MaxBodyBytes = s.Size("max_body") ?? d.MaxBodyBytes,
             MaxPromptChars = s.Int("max_prompt_chars") ?? d.MaxPromptChars,
             CorsOrigins = s.Strings("cors_origins", "web origins, e.g. [https://dashboard.example.com]") ?? d.CorsOrigins,
+            ModelDirs = Directories(s, "model_dirs", baseDirectory),
         };
     }
 
@@ -69,7 +70,7 @@ internal static class SettingsSections
         };
     }
 
-    public static JobSettings Jobs(ConfigSection? s)
+    public static JobSettings Jobs(ConfigSection? s, string baseDirectory)
     {
         var d = new JobSettings();
         var docker = s?.Section("docker", _dockerKeys);
@@ -81,7 +82,34 @@ internal static class SettingsSections
             StopGrace = s.Duration("stop_grace") ?? d.StopGrace,
             DockerEnabled = docker?.Bool("enabled") ?? d.DockerEnabled,
             DockerSocket = docker?.String("socket") ?? d.DockerSocket,
+            AllowedDirs = Directories(s, "allowed_dirs", baseDirectory),
         };
+    }
+
+    /// <summary>A list of folders, relative ones against the config file's folder; each must exist (a located error otherwise).</summary>
+    private static List<string> Directories(ConfigSection s, string key, string baseDirectory)
+    {
+        var directories = new List<string>();
+        var items = s.List(key, "folders, e.g. [/srv/models]") ?? [];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var field = $"{s.Field(key)}[{i}]";
+            if (s.Reader.String(items[i], field) is not { } text)
+            {
+                continue;
+            }
+
+            var full = ModelSection.Resolve(text, baseDirectory);
+            if (text.Length == 0 || !Directory.Exists(full))
+            {
+                s.Reader.Error(items[i], field, $"the directory '{full}' does not exist");
+                continue;
+            }
+
+            directories.Add(full);
+        }
+
+        return directories;
     }
 
     private static long? Cores(ConfigSection? cpu)

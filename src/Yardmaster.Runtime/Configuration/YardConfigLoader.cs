@@ -73,11 +73,11 @@ public static class YardConfigLoader
 
         return new YardConfig
         {
-            Server = SettingsSections.Server(s.Section("server", SettingsSections.ServerKeys)),
+            Server = SettingsSections.Server(s.Section("server", SettingsSections.ServerKeys), baseDirectory),
             Store = SettingsSections.Store(s.Section("store", SettingsSections.StoreKeys), baseDirectory),
             Devices = SettingsSections.Devices(s.Section("devices", SettingsSections.DeviceKeys)),
             Scheduler = SettingsSections.Scheduler(s.Section("scheduler", SettingsSections.SchedulerKeys)),
-            Jobs = SettingsSections.Jobs(s.Section("jobs", SettingsSections.JobKeys)),
+            Jobs = SettingsSections.Jobs(s.Section("jobs", SettingsSections.JobKeys), baseDirectory),
             Auth = AuthSection.Read(s.Section("auth", AuthSection.Keys), environment),
             Models = Entries(s, "models", ModelSection.Keys, m => ModelSection.Read(m, baseDirectory)),
             Tasks = Entries(s, "tasks", TaskSection.Keys, TaskSection.Read),

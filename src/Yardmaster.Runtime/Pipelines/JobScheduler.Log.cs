@@ -15,8 +15,11 @@ public sealed partial class JobScheduler
         [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "Handling {Event} failed")]
         public static partial void EventFailed(ILogger logger, string @event, Exception exception);
 
-        [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Writing the turn's transitions to the store failed; nothing of the turn was acted on")]
-        public static partial void StoreFailed(ILogger logger, Exception exception);
+        [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Writing the turn's transitions to the store failed ({Failures} time(s) in a row): {Error}; nothing of the turn is acted on, writing it again in {DelayMs} ms")]
+        public static partial void StoreFailed(ILogger logger, int failures, string error, long delayMs, Exception exception);
+
+        [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "The store is writable again after {Failures} failed write(s); the scheduler goes on")]
+        public static partial void StoreWritable(ILogger logger, int failures);
 
         [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Stopping {Locator} failed")]
         public static partial void StopFailed(ILogger logger, string locator, Exception exception);

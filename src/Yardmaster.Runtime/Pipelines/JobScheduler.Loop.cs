@@ -28,19 +28,7 @@ public sealed partial class JobScheduler
             }
 
             Schedule();
-            try
-            {
-                await _store.WriteAsync(_batch, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The turn's transitions are not durable: act on none of them. The loop stays up; the next
-                // turn writes again (rows are whole, so a later write repairs them).
-                Log.StoreFailed(_logger, ex);
-                _batch.Clear();
-                continue;
-            }
-
+            await WriteTurnAsync(cancellationToken);
             _batch.Clear();
             foreach (var reply in pending)
             {
@@ -50,6 +38,37 @@ public sealed partial class JobScheduler
             pending.Clear();
             Act();
             Finish();
+        }
+    }
+
+    /// <summary>
+    /// Writes the turn's batch, again and again with a doubling delay until it is durable (a full disk, a store
+    /// that went away): nothing of the turn is acted on and no later event is handled before, so events queue
+    /// behind it in order and none is lost. Meanwhile <see cref="StoreFault"/> says why, and callers are refused.
+    /// </summary>
+    private async Task WriteTurnAsync(CancellationToken cancellationToken)
+    {
+        var delay = _options.StoreRetryDelay;
+        for (var failures = 0; ; failures++)
+        {
+            try
+            {
+                await _store.WriteAsync(_batch, cancellationToken);
+                if (failures > 0)
+                {
+                    _storeFault = null;
+                    Log.StoreWritable(_logger, failures);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.StoreFailed(_logger, failures + 1, ex.Message, (long)delay.TotalMilliseconds, ex);
+                _storeFault = ex;
+                await Task.Delay(delay, _time, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.StoreRetryMaxDelay.Ticks));
+            }
         }
     }
 
@@ -236,7 +255,12 @@ public sealed partial class JobScheduler
         StepStart result;
         try
         {
-            result = await attempt.Executor.StartAsync(attempt.Launch, _stopping.Token);
+            // Checked again here, not only at submission: a folder of the run may have become a symbolic link since.
+            var run = attempt.Step.Run;
+            var roots = PipelinePaths.Roots(new PipelineEnvironment { AllowedDirectories = _options.AllowedDirectories, SourceFolderAllowed = _options.SourceFolderAllowed }, run.Record.SourceFile, Path.Combine(_options.RunsDirectory, run.Record.Id));
+            result = PipelinePaths.CheckAttempt(run.Pipeline.Steps[attempt.Step.Index], attempt.Launch.WorkingDirectory, roots) is { } refused
+                ? StepStart.Failed(refused)
+                : await attempt.Executor.StartAsync(attempt.Launch, _stopping.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

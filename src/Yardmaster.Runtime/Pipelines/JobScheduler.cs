@@ -41,6 +41,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
     private readonly long _epoch;
     private Task? _loop;
     private long _sequence;
+    private volatile Exception? _storeFault;
 
     /// <summary>Creates a scheduler; nothing runs until <see cref="StartAsync"/>.</summary>
     /// <exception cref="ArgumentException">The placement policy's name is unknown.</exception>
@@ -65,7 +66,15 @@ public sealed partial class JobScheduler : IAsyncDisposable
         Nodes = _ledger.Nodes,
         ContainerEngine = _executors.ContainsKey("docker") ? "docker" : null,
         InferenceTasks = _executors.ContainsKey("inference") ? _options.InferenceTasks?.Invoke() : null,
+        AllowedDirectories = _options.AllowedDirectories,
+        SourceFolderAllowed = _options.SourceFolderAllowed,
     };
+
+    /// <summary>
+    /// Why the last store write failed, while the scheduler is writing it again (a full disk); null when the store
+    /// writes. Submissions, cancellations and retries are refused meanwhile with a <see cref="StoreWriteException"/>.
+    /// </summary>
+    public Exception? StoreFault => _storeFault;
 
     /// <summary>Takes over the unfinished runs of the store (re-attaching to their attempts) and starts the loop.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -83,6 +92,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
     /// Validates a pipeline file's text and starts a run of it. Returns the run's id, or every error (file, line,
     /// field) with nothing started. The run is in the store when this returns.
     /// </summary>
+    /// <exception cref="StoreWriteException">The store cannot write (a full disk): nothing was started.</exception>
     public async Task<(string? RunId, IReadOnlyList<ConfigError> Errors)> SubmitAsync(string yaml, string sourceFile, CancellationToken cancellationToken)
     {
         var loaded = PipelineLoader.LoadText(yaml, sourceFile, Environment);
@@ -91,11 +101,19 @@ public sealed partial class JobScheduler : IAsyncDisposable
             return (null, loaded.Errors);
         }
 
+        ThrowIfStoreFailing();
         var id = await _store.NextRunIdAsync(cancellationToken);
         var runDirectory = Path.Combine(_options.RunsDirectory, id);
         var workingDirectory = pipeline.WorkingDirectory ?? Path.Combine(runDirectory, "work");
-        Directory.CreateDirectory(workingDirectory);
-        Directory.CreateDirectory(Path.Combine(runDirectory, "logs"));
+        try
+        {
+            Directory.CreateDirectory(workingDirectory);
+            Directory.CreateDirectory(Path.Combine(runDirectory, "logs"));
+        }
+        catch (IOException e) when (StoreWriteException.IsDiskFull(e))
+        {
+            throw StoreWriteException.For(e, runDirectory, diskFull: true);
+        }
         var record = new RunRecord
         {
             Id = id,
@@ -117,8 +135,10 @@ public sealed partial class JobScheduler : IAsyncDisposable
     }
 
     /// <summary>Cancels a running run: steps not started are cancelled, running ones stopped (SIGTERM, grace, SIGKILL). False when no such run is running.</summary>
+    /// <exception cref="StoreWriteException">The store cannot write (<see cref="StoreFault"/>).</exception>
     public Task<bool> CancelAsync(string runId, string reason, CancellationToken cancellationToken)
     {
+        ThrowIfStoreFailing();
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         _events.Writer.TryWrite(new JobEvent.Cancel(runId, reason, done));
         return done.Task.WaitAsync(cancellationToken);
@@ -128,8 +148,10 @@ public sealed partial class JobScheduler : IAsyncDisposable
     /// Runs the failed, cancelled and skipped steps of an ended run again (only <paramref name="stepId"/> and the
     /// steps it skipped, when given). Returns null on success, else why not (no such run, still running, ...).
     /// </summary>
+    /// <exception cref="StoreWriteException">The store cannot write (<see cref="StoreFault"/>).</exception>
     public async Task<string?> RetryAsync(string runId, string? stepId, CancellationToken cancellationToken)
     {
+        ThrowIfStoreFailing();
         var detail = await _store.GetRunAsync(runId, cancellationToken);
         if (detail is null)
         {
@@ -205,6 +227,15 @@ public sealed partial class JobScheduler : IAsyncDisposable
         }
 
         _stopping.Dispose();
+    }
+
+    /// <summary>Refuses a change while the loop cannot write its last turn: it would wait for the disk, not answer.</summary>
+    private void ThrowIfStoreFailing()
+    {
+        if (_storeFault is { } fault)
+        {
+            throw fault is StoreWriteException known ? new StoreWriteException(known.Message, known) : StoreWriteException.For(fault, _options.RunsDirectory, diskFull: false);
+        }
     }
 
     private double Seconds => _time.GetElapsedTime(_epoch).TotalSeconds;

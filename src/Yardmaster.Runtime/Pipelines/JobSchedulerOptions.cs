@@ -28,4 +28,16 @@ public sealed class JobSchedulerOptions
 
     /// <summary>Weight of the newest sample in the duration estimate (an exponentially weighted mean). Default 0.3.</summary>
     public double DurationWeight { get; init; } = 0.3;
+
+    /// <summary><c>jobs.allowed_dirs</c>: folders a <c>workdir</c> and inference steps' files may name besides the run's folder. Default none.</summary>
+    public IReadOnlyList<string> AllowedDirectories { get; init; } = [];
+
+    /// <summary>Whether a pipeline file's own folder counts as its runs' folder: true for an embedded <c>yard run FILE</c>, false (default) on a server.</summary>
+    public bool SourceFolderAllowed { get; init; }
+
+    /// <summary>The first delay before a failed store write (a full disk) is tried again; it doubles on each failure. Default 100 ms.</summary>
+    public TimeSpan StoreRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest delay between two tries of a failed store write. Default 5 s.</summary>
+    public TimeSpan StoreRetryMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
 }

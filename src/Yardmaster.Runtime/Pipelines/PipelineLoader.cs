@@ -64,6 +64,12 @@ public static class PipelineLoader
             }
         }
 
+        if (pipeline is not null)
+        {
+            var checkable = pipeline.WorkingDirectory is { } w && !Path.IsPathFullyQualified(w) ? pipeline with { WorkingDirectory = null } : pipeline;
+            errors.AddRange(PipelinePaths.Validate(checkable, fileName, environment).Select(reader.Locate));
+        }
+
         var sorted = errors.OrderBy(e => e.Line ?? 0).ThenBy(e => e.Column ?? 0).ToList();
         return sorted.Count == 0 && pipeline is not null ? new PipelineLoadResult(pipeline, []) : new PipelineLoadResult(null, sorted);
     }

@@ -45,6 +45,7 @@ internal static class Problem
         409 => "Conflict",
         413 => "Payload Too Large",
         415 => "Unsupported Media Type",
+        507 => "Insufficient Storage",
         _ => "Error",
     };
 }

@@ -1,7 +1,9 @@
 using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Registry;
+using Yardmaster.Inference.Catalog;
 using Yardmaster.Runtime.Configuration;
+using Yardmaster.Runtime.Paths;
 using Yardmaster.Runtime.Serving;
 
 namespace Yardmaster.Server.Gateway;
@@ -16,14 +18,16 @@ internal sealed class ServingRegistry : IDisposable
     private readonly IRegistryStore _store;
     private readonly ServingScheduler _scheduler;
     private readonly DeviceSettings _devices;
+    private readonly IReadOnlyList<string> _modelDirs;
     private readonly SemaphoreSlim _writes = new(1, 1);
     private volatile RegistrySnapshot _current = new(new Dictionary<string, TaskDefinition>(), new Dictionary<string, ModelDefinition>());
 
-    private ServingRegistry(IRegistryStore store, ServingScheduler scheduler, DeviceSettings devices)
+    private ServingRegistry(IRegistryStore store, ServingScheduler scheduler, DeviceSettings devices, IReadOnlyList<string> modelDirs)
     {
         _store = store;
         _scheduler = scheduler;
         _devices = devices;
+        _modelDirs = modelDirs;
     }
 
     public RegistrySnapshot Current => _current;
@@ -37,7 +41,8 @@ internal sealed class ServingRegistry : IDisposable
     /// </summary>
     public static async Task<ServingRegistry> OpenAsync(YardConfig config, IRegistryStore store, ServingScheduler scheduler, CancellationToken cancellationToken)
     {
-        var registry = new ServingRegistry(store, scheduler, config.Devices);
+        // Models made through the API name files only in the model cache and the folders the operator listed.
+        var registry = new ServingRegistry(store, scheduler, config.Devices, [ModelCache.FromEnvironment().Directory, .. config.Server.ModelDirs]);
         var fileModels = config.Models.Select(m => m with { FromConfig = true }).ToDictionary(m => m.Name, StringComparer.Ordinal);
         var fileTasks = config.Tasks.Select(t => t with { FromConfig = true }).ToDictionary(t => t.Name, StringComparer.Ordinal);
         foreach (var stale in (await store.ListTasksAsync(cancellationToken).ConfigureAwait(false)).Where(t => t.FromConfig && !fileTasks.ContainsKey(t.Name)))
@@ -139,6 +144,17 @@ internal sealed class ServingRegistry : IDisposable
             if (errors.Count > 0)
             {
                 return [.. errors.Select(e => e.ToString())];
+            }
+
+            if (model.Path is { Length: > 0 } path)
+            {
+                // Resolved once here and stored resolved: a link swapped later does not move the model.
+                if (ConfinedPaths.Within(path, _modelDirs) is not { } resolved)
+                {
+                    return [$"path: '{path}' is outside the folders a model made through the API may use ({string.Join(", ", _modelDirs)}), symbolic links resolved; put the file in the model cache (yard pull) or list its folder in server.model_dirs"];
+                }
+
+                model = model with { Path = resolved };
             }
 
             await _store.UpsertModelAsync(model with { FromConfig = false }, cancellationToken).ConfigureAwait(false);

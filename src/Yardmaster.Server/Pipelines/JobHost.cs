@@ -51,17 +51,26 @@ public sealed class JobHost : IAsyncDisposable
     {
         Nodes = [LocalNode(config.Devices)],
         ContainerEngine = DockerConfigured(config) ? "docker" : null,
+        AllowedDirectories = config.Jobs.AllowedDirs,
+        SourceFolderAllowed = true,
     };
 
     /// <summary>
     /// Locks <paramref name="dataDirectory"/>, opens the store and starts the scheduler, which first takes over
     /// the store's unfinished runs. Returns an error (nothing left open) when another scheduler holds the lock.
+    /// Embedded (<c>yard run FILE</c>): a pipeline file's own folder counts as its runs' folder.
     /// </summary>
     public static Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken) =>
-        OpenAsync(config, dataDirectory, ledger, inference: null, logging, time, cancellationToken);
+        OpenAsync(config, dataDirectory, ledger, inference: null, embedded: true, logging, time, cancellationToken);
 
-    /// <summary>As above; with <paramref name="inference"/>, <c>inference:</c> steps run through the server's request scheduler.</summary>
-    public static async Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, InferenceStepExecutor? inference, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// As above for <c>yard serve</c>: with <paramref name="inference"/>, <c>inference:</c> steps run through the server's
+    /// request scheduler; a pipeline's file name is only a label a client sent, so its folder is not the run's.
+    /// </summary>
+    public static Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, InferenceStepExecutor? inference, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(config, dataDirectory, ledger, inference, embedded: false, logging, time, cancellationToken);
+
+    private static async Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, InferenceStepExecutor? inference, bool embedded, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(logging);
@@ -71,12 +80,19 @@ public sealed class JobHost : IAsyncDisposable
             return (null, held);
         }
 
+        var (stateDirectory, stateError) = StateDirectory();
+        if (stateError is not null)
+        {
+            await @lock.DisposeAsync();
+            return (null, stateError);
+        }
+
         SqliteRunStore? store = null;
         DockerExecutor? docker = null;
         try
         {
             store = await SqliteRunStore.OpenAsync(config.Store.Path ?? Path.Combine(dataDirectory, "yard.db"), time, cancellationToken);
-            var executors = new List<IStepExecutor> { new ProcessExecutor(new ProcessExecutorOptions { StateDirectory = StateDirectory() }, time) };
+            var executors = new List<IStepExecutor> { new ProcessExecutor(new ProcessExecutorOptions { StateDirectory = stateDirectory }, time) };
             if (inference is not null)
             {
                 executors.Add(inference);
@@ -96,6 +112,8 @@ public sealed class JobHost : IAsyncDisposable
                 MaxRunning = config.Jobs.MaxRunning,
                 StopGrace = config.Jobs.StopGrace,
                 InferenceTasks = inference is null ? null : inference.Tasks,
+                AllowedDirectories = config.Jobs.AllowedDirs,
+                SourceFolderAllowed = embedded,
             };
             var scheduler = new JobScheduler(options, store, executors, ledger ?? new ResourceLedger([LocalNode(config.Devices)]), time, logging.CreateLogger<JobScheduler>());
             await scheduler.StartAsync(cancellationToken);
@@ -115,27 +133,20 @@ public sealed class JobHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// A RAM-backed folder for the process executor's pid and status files (<c>/dev/shm/yardmaster-UID</c>) when the
+    /// A RAM-backed folder for the process executor's pid and status files (<c>/dev/shm/yardmaster-USER</c>) when the
     /// machine has one: a file created on disk costs a step about 0.7 ms here, in RAM a few microseconds. Null (the
-    /// attempt's own folder under the data folder) otherwise.
+    /// attempt's own folder under the data folder) otherwise. The folder is private (0700, this user's: see
+    /// <see cref="PrivateStateDirectory"/>); an error when another user owns it.
     /// </summary>
-    private static string? StateDirectory()
+    private static (string? Path, string? Error) StateDirectory()
     {
-        if (!Directory.Exists("/dev/shm"))
+        if (OperatingSystem.IsWindows() || !Directory.Exists("/dev/shm"))
         {
-            return null;
+            return (null, null);
         }
 
         var path = Path.Combine("/dev/shm", "yardmaster-" + System.Environment.UserName);
-        try
-        {
-            Directory.CreateDirectory(path);
-            return path;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        return PrivateStateDirectory.Prepare(path) is { } error ? (null, error) : (path, null);
     }
 
     /// <summary>Stops the scheduler (running steps keep running; the next scheduler re-attaches), closes the store and releases the lock.</summary>

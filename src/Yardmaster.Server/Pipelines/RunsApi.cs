@@ -18,10 +18,10 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/runs", ListAsync);
-        routes.MapPost("/api/runs", SubmitAsync);
+        routes.MapPost("/api/runs", (HttpContext http) => WritingAsync(http, () => SubmitAsync(http)));
         routes.MapGet("/api/runs/{id}", GetAsync);
-        routes.MapPost("/api/runs/{id}/cancel", CancelAsync);
-        routes.MapPost("/api/runs/{id}/retry", RetryAsync);
+        routes.MapPost("/api/runs/{id}/cancel", (HttpContext http, string id) => WritingAsync(http, () => CancelAsync(http, id)));
+        routes.MapPost("/api/runs/{id}/retry", (HttpContext http, string id) => WritingAsync(http, () => RetryAsync(http, id)));
         routes.MapGet("/api/runs/{id}/logs/{step}", (HttpContext http, string id, string step) => RunLogs.WriteAsync(http, store, id, step));
         routes.MapGet("/api/pipelines", PipelinesAsync);
         routes.MapPost("/api/pipelines/validate", ValidateAsync);
@@ -234,6 +234,19 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
         catch (InvalidOperationException)
         {
             return null;
+        }
+    }
+
+    /// <summary>A handler that changes runs: 507 Insufficient Storage, saying where and what to do, while the store cannot write (a full disk).</summary>
+    private static async Task WritingAsync(HttpContext http, Func<Task> handler)
+    {
+        try
+        {
+            await handler().ConfigureAwait(false);
+        }
+        catch (StoreWriteException e) when (!http.Response.HasStarted)
+        {
+            await Problem.WriteAsync(http.Response, 507, e.Message).ConfigureAwait(false);
         }
     }
 

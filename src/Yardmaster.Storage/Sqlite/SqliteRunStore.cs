@@ -67,6 +67,10 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
             var id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
             return "r" + id.ToString(CultureInfo.InvariantCulture);
         }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            throw WriteFailed(e);
+        }
         finally
         {
             _writeGate.Release();
@@ -90,6 +94,10 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
             _batchWriter.Write(batch, transaction);
             await transaction.CommitAsync(cancellationToken);
         }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            throw WriteFailed(e);
+        }
         finally
         {
             _writeGate.Release();
@@ -109,6 +117,12 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
         await _writer.DisposeAsync();
         _writeGate.Dispose();
     }
+
+    /// <summary>SQLite's result codes for a full disk (<c>SQLITE_FULL</c>) and an I/O error (<c>SQLITE_IOERR</c>), and any I/O exception.</summary>
+    private static bool IsWriteFailure(Exception e) => e is SqliteException { SqliteErrorCode: 13 or 10 } or IOException;
+
+    private StoreWriteException WriteFailed(Exception e) =>
+        StoreWriteException.For(e, System.IO.Path.GetDirectoryName(Path) ?? Path, diskFull: e is SqliteException { SqliteErrorCode: 13 });
 
     internal static string Text(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 

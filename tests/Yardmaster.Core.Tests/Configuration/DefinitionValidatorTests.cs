@@ -12,6 +12,10 @@ public sealed class DefinitionValidatorTests
     {
         ["empty name"] = c => Model(c with { Tasks = [] }, _model with { Name = "" }),
         ["bad name"] = c => Model(c with { Tasks = [] }, _model with { Name = "a b" }),
+        ["slash in name"] = c => Model(c with { Tasks = [] }, _model with { Name = "org/m" }),
+        ["dot dot name"] = c => Model(c with { Tasks = [] }, _model with { Name = "..", }),
+        ["control in name"] = c => Model(c with { Tasks = [] }, _model with { Name = "m\n" }),
+        ["slash in task name"] = c => c with { Tasks = [_task with { Name = "a/../t" }] },
         ["duplicate model"] = c => c with { Models = [_model, _model with { Path = "/other.gguf" }] },
         ["duplicate task"] = c => c with { Tasks = [_task, _task] },
         ["task named like model"] = c => Task(c, _task with { Name = "m" }),
@@ -65,7 +69,11 @@ public sealed class DefinitionValidatorTests
 
     [Theory]
     [InlineData("empty name", "models[0].name", "a name is required")]
-    [InlineData("bad name", "models[0].name", "'a b' is not a valid name; use letters, digits and . _ : / -")]
+    [InlineData("bad name", "models[0].name", "'a b' is not a valid name; use letters, digits and . _ : - (no '/', '..' or control characters: names are used in URLs)")]
+    [InlineData("slash in name", "models[0].name", "'org/m' is not a valid name")]
+    [InlineData("dot dot name", "models[0].name", "'..' is not a valid name")]
+    [InlineData("control in name", "models[0].name", "'m\\u000A' is not a valid name")]
+    [InlineData("slash in task name", "tasks[0].name", "'a/../t' is not a valid name")]
     [InlineData("duplicate model", "models[1].name", "'m' is already the name of models[0]; names must be unique")]
     [InlineData("duplicate task", "tasks[1].name", "'t' is already the name of tasks[0]; names must be unique")]
     [InlineData("task named like model", "tasks[0].name", "'m' is also the name of models[0]; a task and a model may not share a name")]
@@ -139,10 +147,10 @@ public sealed class DefinitionValidatorTests
             Models =
             [
                 _model with { Device = DeviceKind.Gpu, KeepAlive = null, Memory = 1 },
-                new ModelDefinition { Name = "p/q:1.0_x-y", Backend = BackendKind.Process, Command = "serve --port {port}" },
+                new ModelDefinition { Name = "p.q:1.0_x-y", Backend = BackendKind.Process, Command = "serve --port {port}" },
                 new ModelDefinition { Name = "h", Backend = BackendKind.Http, Url = new Uri("https://api.example.com/v1") },
             ],
-            Tasks = [_task with { Models = ["m", "p/q:1.0_x-y", "h"], Rate = new RateLimit(0.5, 1), Ttft = TimeSpan.FromSeconds(1), Latency = TimeSpan.FromSeconds(1) }],
+            Tasks = [_task with { Models = ["m", "p.q:1.0_x-y", "h"], Rate = new RateLimit(0.5, 1), Ttft = TimeSpan.FromSeconds(1), Latency = TimeSpan.FromSeconds(1) }],
         };
 
         Assert.Empty(DefinitionValidator.Validate(config));
@@ -202,7 +210,11 @@ public sealed class DefinitionValidatorTests
 
     [Theory]
     [InlineData("stories", true)]
-    [InlineData("org/model:q8_0-v1.2", true)]
+    [InlineData("model:q8_0-v1.2", true)]
+    [InlineData("org/model:q8_0-v1.2", false)]
+    [InlineData("..", false)]
+    [InlineData("a..b", false)]
+    [InlineData("a\0b", false)]
     [InlineData("", false)]
     [InlineData("a b", false)]
     [InlineData("é", false)]

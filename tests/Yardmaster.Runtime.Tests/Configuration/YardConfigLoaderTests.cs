@@ -299,6 +299,31 @@ public sealed class YardConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void LoadText_ModelAndAllowedDirs_ResolvedAgainstTheFileFolder()
+    {
+        Directory.CreateDirectory(_dir.File("models"));
+        Directory.CreateDirectory(_dir.File("shared"));
+
+        var result = YardConfigLoader.LoadText($"server: {{ model_dirs: [models, {_dir.Path}] }}\njobs: {{ allowed_dirs: [shared] }}\n", "inline.yaml", _dir.Path);
+
+        Assert.True(result.Success, string.Join("\n", result.Errors));
+        Assert.Equal([_dir.File("models"), _dir.Path], result.Config!.Server.ModelDirs);
+        Assert.Equal([_dir.File("shared")], result.Config.Jobs.AllowedDirs);
+    }
+
+    [Theory]
+    [InlineData("server:\n  model_dirs: [nope]\n", 2, 16, "server.model_dirs[0]")]
+    [InlineData("jobs:\n  allowed_dirs: [ok, nope]\n", 2, 22, "jobs.allowed_dirs[1]")]
+    public void LoadText_MissingDir_ErrorAtTheEntry(string yaml, int line, int column, string field)
+    {
+        Directory.CreateDirectory(_dir.File("ok"));
+
+        var error = Assert.Single(YardConfigLoader.LoadText(yaml, "inline.yaml", _dir.Path).Errors);
+
+        Assert.Equal($"inline.yaml:{line}:{column}: {field}: the directory '{_dir.File("nope")}' does not exist", error.ToString());
+    }
+
+    [Fact]
     public void LoadText_BaseDirectory_ResolvesRelativePaths()
     {
         var result = YardConfigLoader.LoadText(Model, "inline.yaml", _dir.Path);

@@ -6,8 +6,9 @@ namespace Yardmaster.Server.Tests.Gateway;
 /// <summary>Tasks and models made through /api are served at once and, kept in the SQLite store, after a restart.</summary>
 public sealed class GatewayRegistryTests
 {
+    // model_dirs: the shared models folder (relative paths resolve against it here), where the API's model lives.
     private const string Config = """
-        server: { port: 0 }
+        server: { port: 0, model_dirs: [.] }
         models:
           - { name: from-file, path: stories260K.gguf, slots: 1, context: 64 }
         """;

@@ -103,4 +103,38 @@ public sealed class PipelineValidationTests
     }
 
     private static ConfigError Error(IReadOnlyList<ConfigError> errors, string field) => Assert.Single(errors, e => e.Field == field);
+
+    [Theory]
+    [InlineData(true, ".", null)]
+    [InlineData(true, "sub", null)]
+    [InlineData(true, "..", "is outside the folders a run may use")]
+    [InlineData(false, ".", "is outside the folders a run may use; a run uses its own folder (DATA/runs/RUN, working directory DATA/runs/RUN/work); list other folders in jobs.allowed_dirs")]
+    public void LoadText_Workdir_AllowedInTheFileFolderOnlyForEmbeddedRuns(bool embedded, string workdir, string? error)
+    {
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(dir.File("pipelines/sub"));
+        var environment = Local with { SourceFolderAllowed = embedded };
+
+        var result = PipelineLoader.LoadText($"name: w\nworkdir: {workdir}\nsteps:\n  - id: a\n    run: \"true\"\n", dir.File("pipelines/p.yaml"), environment);
+
+        if (error is null)
+        {
+            Assert.True(result.Success, string.Join(Environment.NewLine, result.Errors));
+            return;
+        }
+
+        var found = Assert.Single(result.Errors);
+        Assert.Equal(("workdir", 2), (found.Field, found.Line));
+        Assert.Contains(error, found.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadText_WorkdirInAnAllowedDir_Valid()
+    {
+        using var dir = new TempDirectory();
+
+        var result = PipelineLoader.LoadText($"name: w\nworkdir: {dir.Path}\nsteps:\n  - id: a\n    run: \"true\"\n", "client.yaml", Local with { AllowedDirectories = [dir.Path] });
+
+        Assert.True(result.Success, string.Join(Environment.NewLine, result.Errors));
+    }
 }

@@ -19,6 +19,7 @@ public sealed class SamplePipelinesTests
             Nodes = [new NodeCapacity("local", 8000, 32L << 30, 2)],
             ContainerEngine = "docker",
             InferenceTasks = ["chat", "batch"],
+            SourceFolderAllowed = true, // as `yard run FILE` validates: retries.yaml runs in its own folder
         };
         var loaded = PipelineLoader.Load(Path.Combine(_samples, file), environment);
         Assert.True(loaded.Success, string.Join(Environment.NewLine, loaded.Errors));

@@ -45,8 +45,16 @@ internal sealed class EmbeddedRuns : IRunsBackend
     public async Task<(string? Id, ValidationErrors Errors)> SubmitAsync(string yaml, string file, CancellationToken cancellationToken)
     {
         var host = await HostAsync(cancellationToken).ConfigureAwait(false);
-        var (id, errors) = await host.Scheduler.SubmitAsync(yaml, file, cancellationToken).ConfigureAwait(false);
-        return (id, ValidationErrors.From(errors));
+        try
+        {
+            var (id, errors) = await host.Scheduler.SubmitAsync(yaml, file, cancellationToken).ConfigureAwait(false);
+            return (id, ValidationErrors.From(errors));
+        }
+        catch (Core.Runs.StoreWriteException e)
+        {
+            // A full disk: nothing started; say where and what to do rather than a stack trace.
+            return (null, new ValidationErrors([e.Message], 1));
+        }
     }
 
     public Task? Ended(string runId, CancellationToken cancellationToken) => _host?.Scheduler.WaitAsync(runId, cancellationToken);

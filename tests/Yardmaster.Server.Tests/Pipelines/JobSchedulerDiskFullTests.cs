@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Runs;
+using Yardmaster.Server.Pipelines;
+
+namespace Yardmaster.Server.Tests.Pipelines;
+
+/// <summary>The job scheduler on a data folder that fills up (a small tmpfs): what the operator reads in the log, and what callers get.</summary>
+public sealed class JobSchedulerDiskFullTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task SubmitAsync_DiskFullWhenAStepEnds_WarnsNamingTheErrorKeepsTheExitAndFinishesOnceFreed()
+    {
+        using var disk = SmallTmpfs.Mount(4 << 20);
+        using var signals = new TempDirectory();
+        var log = new RecordingLoggerProvider();
+        using var logging = LoggerFactory.Create(b => b.AddProvider(log));
+        var config = new YardConfig { Jobs = new JobSettings { StopGrace = TimeSpan.FromSeconds(1), DockerEnabled = false } };
+        var (host, error) = await JobHost.OpenAsync(config, disk.Path, null, logging, TimeProvider.System, Ct);
+        Assert.Null(error);
+        await using var _ = host!;
+        var (id, errors) = await host!.Scheduler.SubmitAsync($"name: full\nsteps:\n  - id: wait\n    run: while [ ! -e {signals.File("go")} ]; do sleep 0.05; done\n  - id: after\n    needs: [wait]\n    run: \"true\"\n", "full.yaml", Ct);
+        Assert.Empty(errors);
+        await WaitUntilAsync(async () => (await host.Store.GetRunAsync(id!, Ct))!.Attempts.Any(a => a.Locator is not null), "the first step starting");
+
+        disk.Fill();
+        await File.WriteAllTextAsync(signals.File("go"), "go", Ct);
+        await WaitUntilAsync(() => Task.FromResult(host.Scheduler.StoreFault is not null), "a store write failing");
+
+        var expected = $"the store could not write: disk full at {disk.Path}; free space and retry";
+        var warning = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("Writing the turn's transitions to the store failed (1 time(s) in a row)", StringComparison.Ordinal));
+        Assert.Equal($"Writing the turn's transitions to the store failed (1 time(s) in a row): {expected}; nothing of the turn is acted on, writing it again in 100 ms", warning.Message);
+        var refused = await Assert.ThrowsAsync<StoreWriteException>(() => host.Scheduler.SubmitAsync("name: late\nsteps:\n  - id: a\n    run: \"true\"\n", "late.yaml", Ct));
+        Assert.Equal(expected, refused.Message);
+        Assert.Equal(StepState.Running, (await host.Store.GetRunAsync(id!, Ct))!.Steps.Single(s => s.StepId == "wait").State);
+
+        disk.Free();
+        var run = await host.Scheduler.WaitAsync(id!, Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        Assert.Equal(RunState.Succeeded, run!.State);
+        var detail = (await host.Store.GetRunAsync(id!, Ct))!;
+        Assert.All(detail.Attempts, a => Assert.Equal((AttemptOutcome.Succeeded, (int?)0), (a.Outcome, a.ExitCode)));
+        Assert.Equal(2, detail.Attempts.Count);
+        Assert.Null(host.Scheduler.StoreFault);
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Information && e.Message.StartsWith("The store is writable again after ", StringComparison.Ordinal));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{what} did not happen within 30 s");
+            await Task.Delay(20, Ct);
+        }
+    }
+}
