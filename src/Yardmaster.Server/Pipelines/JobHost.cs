@@ -83,7 +83,7 @@ public sealed class JobHost : IAsyncDisposable
         var (stateDirectory, stateError) = StateDirectory();
         if (stateError is not null)
         {
-            await @lock.DisposeAsync();
+            @lock.Dispose();
             return (null, stateError);
         }
 

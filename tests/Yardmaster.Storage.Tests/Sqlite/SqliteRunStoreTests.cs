@@ -20,7 +20,7 @@ public sealed class SqliteRunStoreTests : RunStoreContract, IDisposable
         await using var runs = await SqliteRunStore.OpenAsync(FilePath, TimeProvider.System, Ct);
         Assert.Equal("r1", await runs.NextRunIdAsync(Ct));
         Assert.Empty(await registry.ListTasksAsync(Ct));
-        Assert.Equal(2L, await SqliteTestFile.ScalarAsync(FilePath, "SELECT MAX(version) FROM schema_migrations;", Ct));
+        Assert.Equal((long)SqliteMigrations.Latest, await SqliteTestFile.ScalarAsync(FilePath, "SELECT MAX(version) FROM schema_migrations;", Ct));
         Assert.Equal("wal", await SqliteTestFile.ScalarAsync(FilePath, "PRAGMA journal_mode;", Ct));
     }
 }
