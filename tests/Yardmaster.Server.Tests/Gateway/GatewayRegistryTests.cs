@@ -98,16 +98,18 @@ public sealed class GatewayRegistryTests
     public async Task ApiModel_FileGoneBeforeRestart_RequestsRefusedNamingTheFileNotTheMemoryBudget()
     {
         using var data = new TempDirectory();
-        var file = Path.Combine(Directory.CreateDirectory(Path.Combine(data.Path, "models")).FullName, "copy.gguf");
+        var models = Directory.CreateDirectory(Path.Combine(data.Path, "models")).FullName;
+        var file = Path.Combine(models, "copy.gguf");
         File.Copy(SharedModels.Stories260K, file);
-        await using (var gateway = await GatewayHarness.StartAsync(Keyed, data.Path, "admin-key"))
+        var config = Keyed.Replace("model_dirs: [.]", $"model_dirs: [., \"{models}\"]", StringComparison.Ordinal);
+        await using (var gateway = await GatewayHarness.StartAsync(config, data.Path, "admin-key"))
         {
             using var created = await gateway.PostAsync("/api/models", new { name = "copy", backend = "builtin", path = file, slots = 1, context = 64 });
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
         File.Delete(file);
-        await using var restarted = await GatewayHarness.StartAsync(Keyed, data.Path, "admin-key");
+        await using var restarted = await GatewayHarness.StartAsync(config, data.Path, "admin-key");
 
         using var refused = await restarted.PostAsync("/v1/completions", new { model = "copy", prompt = "Once", max_tokens = 2 });
         var error = await AssertOpenAiErrorAsync(refused, HttpStatusCode.ServiceUnavailable);
