@@ -110,6 +110,20 @@ internal sealed class FairQueue : IRequestQueue
         return ahead;
     }
 
+    public QueuedRequest? Shed(PriorityClass incoming)
+    {
+        for (var c = _classes.Length - 1; c > (int)incoming; c--)
+        {
+            if (_classes[c].Count > 0)
+            {
+                // The newest of the class: it has waited least, and the older ones are nearer their turn.
+                return _byArrival[c].Live().MaxBy(r => (r.Arrival.UtcTicks, r.Id));
+            }
+        }
+
+        return null;
+    }
+
     private void Take(QueuedRequest request)
     {
         request.Queued = false;

@@ -56,6 +56,9 @@ public sealed class FcfsQueuePolicy : IQueuePolicy
         // FCFS serves strictly by arrival, so everything waiting is ahead of a newcomer.
         public int CountAhead(PriorityClass priority) => Count;
 
+        // Classes mean nothing here: a full queue refuses the newcomer, whatever its class.
+        public QueuedRequest? Shed(PriorityClass incoming) => null;
+
         private void Take(QueuedRequest request)
         {
             request.Queued = false;

@@ -20,4 +20,12 @@ public interface IRequestQueue
 
     /// <summary>Requests waiting that would be served before a new request of class <paramref name="priority"/>: those of the same or a more urgent class.</summary>
     int CountAhead(PriorityClass priority);
+
+    /// <summary>
+    /// Which waiting request to refuse, when the queue is full, to make room for a newcomer of class
+    /// <paramref name="incoming"/>: the newest request of the least urgent class that is less urgent than the
+    /// newcomer; null when there is none (the newcomer is refused instead). The request stays queued; the caller
+    /// removes it. A policy that ignores classes never sheds.
+    /// </summary>
+    QueuedRequest? Shed(PriorityClass incoming);
 }

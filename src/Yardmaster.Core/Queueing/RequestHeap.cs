@@ -35,6 +35,9 @@ internal sealed class RequestHeap<TPriority>
         return null;
     }
 
+    /// <summary>The live requests, in no order.</summary>
+    public IEnumerable<QueuedRequest> Live() => _heap.UnorderedItems.Select(e => e.Element).Where(r => r.Queued);
+
     /// <summary>Removes the top entry (after <see cref="PeekLive"/> returned it).</summary>
     public void Pop() => _heap.Dequeue();
 

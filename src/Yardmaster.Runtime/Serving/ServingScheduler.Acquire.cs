@@ -88,7 +88,14 @@ public sealed partial class ServingScheduler
 
         if (model.Queue.Count >= _settings.MaxQueue)
         {
-            return (null, new Refusal(429, "queue_full", $"model '{model.Definition.Name}' has {model.Queue.Count} requests queued, the limit (scheduler.max_queue)", Clamp(predictedWait)), default);
+            // A full queue sheds its least urgent request for a more urgent newcomer, else refuses the newcomer.
+            if (model.Queue.Shed(ticket.Priority) is not PendingRequest victim || !model.Queue.Remove(victim))
+            {
+                return (null, new Refusal(429, "queue_full", $"model '{model.Definition.Name}' has {model.Queue.Count} requests queued, the limit (scheduler.max_queue)", Clamp(predictedWait)), default);
+            }
+
+            victim.TaskEntry.Admitted--;
+            victim.Completion.TrySetResult(new Refusal(429, "queue_full", $"model '{model.Definition.Name}' has {model.Queue.Count + 1} requests queued, the limit (scheduler.max_queue), and a more urgent request took this one's place", Clamp(predictedWait)));
         }
 
         var service = model.ServiceEstimate;

@@ -28,7 +28,7 @@ internal static class RequestParser
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            throw new RequestException(null, $"the request body must be a JSON object, got {Kind(root)}");
+            throw new RequestException(null, $"the request body must be a JSON object, got {JsonKinds.Kind(root)}");
         }
 
         var n = Int(root, "n");
@@ -126,7 +126,7 @@ internal static class RequestParser
 
         if (prompt.ValueKind != JsonValueKind.Array)
         {
-            throw new RequestException("prompt", $"'prompt' must be a string, an array of one string or an array of token ids, got {Kind(prompt)}");
+            throw new RequestException("prompt", $"'prompt' must be a string, an array of one string or an array of token ids, got {JsonKinds.Kind(prompt)}");
         }
 
         var items = prompt.EnumerateArray().ToArray();
@@ -164,7 +164,7 @@ internal static class RequestParser
             var field = $"messages[{i++}]";
             if (m.ValueKind != JsonValueKind.Object)
             {
-                throw new RequestException(field, $"'{field}' must be an object, got {Kind(m)}");
+                throw new RequestException(field, $"'{field}' must be an object, got {JsonKinds.Kind(m)}");
             }
 
             var role = String(m, "role", field + ".role") ?? throw new RequestException(field + ".role", $"'{field}.role' is required");
@@ -193,7 +193,7 @@ internal static class RequestParser
 
         if (content.ValueKind != JsonValueKind.Array)
         {
-            throw new RequestException(field + ".content", $"'{field}.content' must be a string or an array of parts, got {Kind(content)}");
+            throw new RequestException(field + ".content", $"'{field}.content' must be a string or an array of parts, got {JsonKinds.Kind(content)}");
         }
 
         var text = new System.Text.StringBuilder();
@@ -296,16 +296,6 @@ internal static class RequestParser
         JsonValueKind.String => "a string",
         JsonValueKind.Array => "an array",
         _ => "an object",
-    };
-
-    private static string Kind(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        _ => "null",
     };
 
     private sealed class RequestException(string? param, string message) : Exception(message)

@@ -150,6 +150,45 @@ public sealed class FairQueuePolicyTests : RequestQueueContract
         Assert.Equal(expected, queue.CountAhead(priority));
     }
 
+    [Theory]
+    [InlineData(PriorityClass.Critical, 8L)]
+    [InlineData(PriorityClass.High, 8L)]
+    [InlineData(PriorityClass.Low, 8L)]
+    [InlineData(PriorityClass.Batch, null)]
+    public void Shed_FullOfMixedClasses_NewestOfTheLeastUrgentClassBelowTheNewcomer(PriorityClass incoming, long? expected)
+    {
+        var queue = NewQueue();
+        PriorityClass[] waiting = [PriorityClass.Critical, PriorityClass.High, PriorityClass.Batch, PriorityClass.Low, PriorityClass.Batch, PriorityClass.Batch, PriorityClass.Normal, PriorityClass.Batch];
+        var requests = waiting.Select((p, i) => Request(i + 1, p, task: "t" + (i % 3), arrivalSeconds: i)).ToArray();
+        foreach (var request in requests)
+        {
+            queue.Enqueue(request);
+        }
+
+        var victim = queue.Shed(incoming);
+
+        Assert.Equal(expected, victim?.Id);
+        Assert.Equal(8, queue.Count); // shedding names the victim; the caller removes it
+    }
+
+    [Fact]
+    public void Shed_LeastUrgentClassEmptiedByRemovals_NextLeastUrgentClass()
+    {
+        var queue = NewQueue();
+        var low = Request(1, PriorityClass.Low, arrivalSeconds: 1);
+        var batch = Request(2, PriorityClass.Batch, arrivalSeconds: 2);
+        queue.Enqueue(low);
+        queue.Enqueue(batch);
+        queue.Enqueue(Request(3, PriorityClass.High, arrivalSeconds: 3));
+
+        Assert.Same(batch, queue.Shed(PriorityClass.High));
+        Assert.True(queue.Remove(batch));
+        Assert.Same(low, queue.Shed(PriorityClass.High));
+        Assert.True(queue.Remove(low));
+        Assert.Null(queue.Shed(PriorityClass.High));
+        Assert.Equal(3, queue.Shed(PriorityClass.Critical)!.Id);
+    }
+
     [Fact]
     public void Remove_LastRequestOfTask_OtherTasksKeepTheirShare()
     {

@@ -24,4 +24,13 @@ public sealed class FcfsQueuePolicyTests : RequestQueueContract
         queue.Enqueue(Request(2, PriorityClass.Low));
         Assert.Equal(2, queue.CountAhead(PriorityClass.Critical));
     }
+
+    [Fact]
+    public void Shed_CriticalNewcomerBehindBatch_NoneShedTheBaselineIgnoresClasses()
+    {
+        var queue = NewQueue();
+        queue.Enqueue(Request(1, PriorityClass.Batch));
+        queue.Enqueue(Request(2, PriorityClass.Batch));
+        Assert.Null(queue.Shed(PriorityClass.Critical));
+    }
 }

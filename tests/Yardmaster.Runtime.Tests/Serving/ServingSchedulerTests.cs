@@ -208,6 +208,34 @@ public sealed class ServingSchedulerTests
     }
 
     [Fact]
+    public async Task AcquireAsync_QueueFullOfLessUrgentWork_NewestOfTheLeastUrgentClassShedForTheNewcomer()
+    {
+        await using var scheduler = Create(settings: new SchedulerSettings { MaxQueue = 2 }, models: Model("m", slots: 1));
+        var held = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Lease!;
+        var olderBatch = scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch), Ct);
+        var newerBatch = scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch), Ct);
+
+        var high = scheduler.AcquireAsync(Ticket("m", PriorityClass.High), Ct);
+        var shed = (await newerBatch).Refusal!;
+        Assert.Equal((429, "queue_full"), (shed.Status, shed.Code));
+        Assert.Contains("a more urgent request took this one's place", shed.Message, StringComparison.Ordinal);
+        Assert.False(olderBatch.IsCompleted);
+
+        // Full again with [batch, high]: another high sheds the batch; a third finds none less urgent and is refused.
+        var secondHigh = scheduler.AcquireAsync(Ticket("m", PriorityClass.High), Ct);
+        Assert.Equal(429, (await olderBatch).Refusal!.Status);
+        var refused = (await scheduler.AcquireAsync(Ticket("m", PriorityClass.High), Ct)).Refusal!;
+        Assert.Equal((429, "queue_full"), (refused.Status, refused.Code));
+        Assert.DoesNotContain("took this one's place", refused.Message, StringComparison.Ordinal);
+
+        scheduler.Release(held, true, null);
+        scheduler.Release((await high).Lease!, true, null);
+        scheduler.Release((await secondHigh).Lease!, true, null);
+        await Until(() => scheduler.Snapshot().Models.Single().InFlight == 0);
+        Assert.Equal(0, scheduler.Snapshot().Models.Single().Queued);
+    }
+
+    [Fact]
     public async Task AcquireAsync_LoadFails_503WithTheReason()
     {
         _launcher.Failing["m"] = "cannot load m.gguf: not a GGUF file";
