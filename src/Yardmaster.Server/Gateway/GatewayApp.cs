@@ -125,7 +125,7 @@ public sealed class GatewayApp : IAsyncDisposable
         var registry = await ServingRegistry.OpenAsync(config, _store, _scheduler, cancellationToken).ConfigureAwait(false);
         // Inference steps of pipelines call this very gateway, so their requests meet the others in the request scheduler.
         var internalKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        _inference = new Pipelines.InferenceStepExecutor(() => Url, internalKey, () => [.. registry.Current.Tasks.Keys]);
+        _inference = new Pipelines.InferenceStepExecutor(() => Url, internalKey, () => [.. registry.Current.Tasks.Keys], _time);
         var (jobs, jobsError) = await Pipelines.JobHost.OpenAsync(config, _options.DataDirectory, nodeLedger, _inference, app.Services.GetRequiredService<ILoggerFactory>(), _time, cancellationToken).ConfigureAwait(false);
         _jobs = jobs ?? throw new Pipelines.DataFolderInUseException(jobsError!);
         _registry = registry;

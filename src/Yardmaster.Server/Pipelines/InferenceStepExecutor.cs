@@ -16,13 +16,16 @@ public sealed class InferenceStepExecutor : IStepExecutor, IDisposable
 {
     private readonly Func<Uri?> _server;
     private readonly string? _key;
+    private readonly TimeProvider _time;
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <param name="server">The gateway's address once it listens (null before).</param>
     /// <param name="key">A key the gateway accepts on <c>/v1</c>; null when it is open.</param>
     /// <param name="tasks">The inference tasks steps may name.</param>
-    public InferenceStepExecutor(Func<Uri?> server, string? key, Func<IReadOnlyCollection<string>> tasks)
+    /// <param name="time">The clock of the steps' log lines.</param>
+    public InferenceStepExecutor(Func<Uri?> server, string? key, Func<IReadOnlyCollection<string>> tasks, TimeProvider time)
     {
+        _time = time ?? throw new ArgumentNullException(nameof(time));
         _server = server ?? throw new ArgumentNullException(nameof(server));
         _key = key;
         Tasks = tasks ?? throw new ArgumentNullException(nameof(tasks));
@@ -82,7 +85,7 @@ public sealed class InferenceStepExecutor : IStepExecutor, IDisposable
             requests.Add(request);
         }
 
-        var run = new InferenceStepRun(_http, server, _key, launch, spec, requests);
+        var run = new InferenceStepRun(_http, server, _key, launch, spec, requests, _time);
         run.Start();
         return Task.FromResult(StepStart.Started(run));
     }

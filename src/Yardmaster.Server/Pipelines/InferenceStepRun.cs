@@ -11,7 +11,7 @@ using Yardmaster.Core.Pipelines;
 namespace Yardmaster.Server.Pipelines;
 
 /// <summary>One attempt of an inference step: the requests in flight, the answers in input order, the log.</summary>
-internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key, StepLaunch launch, InferenceStepSpec spec, List<JsonObject> requests) : IStepProcess
+internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key, StepLaunch launch, InferenceStepSpec spec, List<JsonObject> requests, TimeProvider time) : IStepProcess
 {
     private const int MaxTries = 8;
     private readonly CancellationTokenSource _stop = new();
@@ -134,7 +134,7 @@ internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key,
     {
         lock (_log)
         {
-            File.AppendAllText(launch.LogPath, string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {line}\n"));
+            File.AppendAllText(launch.LogPath, string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow():HH:mm:ss.fff} {line}\n"));
         }
     }
 

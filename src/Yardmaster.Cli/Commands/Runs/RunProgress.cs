@@ -86,7 +86,7 @@ internal static class RunProgress
         var state = run.GetProperty("state").GetString();
         var steps = run.GetProperty("steps").EnumerateArray().ToList();
         var created = run.GetProperty("created_at").GetDateTimeOffset();
-        var ended = run.GetProperty("ended_at").ValueKind == JsonValueKind.String ? run.GetProperty("ended_at").GetDateTimeOffset() : DateTimeOffset.UtcNow;
+        var ended = run.GetProperty("ended_at").ValueKind == JsonValueKind.String ? run.GetProperty("ended_at").GetDateTimeOffset() : TimeProvider.System.GetUtcNow();
         Console.WriteLine($"run {id} ({run.GetProperty("pipeline").GetString()}) {state}: {steps.Count(s => s.GetProperty("state").GetString() == "succeeded")}/{steps.Count} steps succeeded in {(ended - created).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
         foreach (var step in steps.Where(s => s.GetProperty("state").GetString() is "failed"))
         {
@@ -125,7 +125,7 @@ internal static class RunProgress
         var filled = steps.Count == 0 ? 0 : done * width / steps.Count;
         var header = new Markup($"[bold]run {run.GetProperty("id").GetString()}[/] {Markup.Escape(run.GetProperty("pipeline").GetString()!)} [grey]{run.GetProperty("state").GetString()}[/]  [green]{new string('█', filled)}[/][grey]{new string('░', width - filled)}[/] {done}/{steps.Count}");
         var table = new Table().Border(TableBorder.Simple).AddColumns("step", "state", "attempts", "duration", "reason");
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow(); // the terminal's clock: how long a step has run, as the user sees it
         var shown = steps.Where(s => s.GetProperty("state").GetString() != "waiting")
             .OrderBy(s => s.GetProperty("state").GetString() switch { "running" => 0, "failed" => 1, "retrying" => 2, "ready" => 3, _ => 4 })
             .Take(25);
