@@ -59,9 +59,9 @@ internal static class AdminTokenFile
             return null;
         }
 
-        if (FileOwner.Of(path) is { } owner && owner != FileOwner.Current)
+        if (Executors.Process.UnixFileStatus.Of(path, followLinks: true) is var (owner, _) && owner != Executors.Process.UnixFileStatus.CurrentUser)
         {
-            return $"it belongs to uid {owner}, not to you (uid {FileOwner.Current})";
+            return $"it belongs to uid {owner}, not to you (uid {Executors.Process.UnixFileStatus.CurrentUser})";
         }
 
         var mode = File.GetUnixFileMode(path);

@@ -11,9 +11,6 @@ namespace Yardmaster.Executors.Process;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public static class PrivateStateDirectory
 {
-    private const int AtFdCwd = -100;
-    private const int AtSymlinkNoFollow = 0x100;
-    private const uint StatxBasicStats = 0x7ff;
     private const int TypeMask = 0xF000;
     private const int TypeDirectory = 0x4000;
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -31,7 +28,7 @@ public static class PrivateStateDirectory
             return $"cannot create the process executor's state folder {path}: {e.Message}";
         }
 
-        if (Stat(path) is not var (uid, mode))
+        if (UnixFileStatus.Of(path, followLinks: false) is not var (uid, mode))
         {
             return $"cannot read the owner of the process executor's state folder {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
         }
@@ -41,7 +38,7 @@ public static class PrivateStateDirectory
             return $"the process executor's state folder {path} is not a folder (a symbolic link or a file?); remove it and start again";
         }
 
-        var me = LibC.geteuid();
+        var me = UnixFileStatus.CurrentUser;
         if (uid != me)
         {
             return $"the process executor's state folder {path} belongs to uid {uid}, not to this user (uid {me}): another user could read or forge the steps' pid and status files; remove it (as its owner or root) and start again";
@@ -54,16 +51,5 @@ public static class PrivateStateDirectory
         }
 
         return null;
-    }
-
-    private static unsafe (uint Uid, int Mode)? Stat(string path)
-    {
-        var buffer = stackalloc byte[256];
-        if (LibC.statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
-        {
-            return null;
-        }
-
-        return (*(uint*)(buffer + 20), *(ushort*)(buffer + 28));
     }
 }
