@@ -13,7 +13,8 @@ internal sealed class RequestAccumulator(int reservoirCapacity)
     private long _promptTokens;
     private long _completionTokens;
     private long _sloMet;
-    private long _sloCompleted;
+    private long _sloCounted;
+    private Dictionary<string, long> _reasons = new(StringComparer.Ordinal);
 
     public void Add(RequestRecord record)
     {
@@ -34,11 +35,17 @@ internal sealed class RequestAccumulator(int reservoirCapacity)
         if (record.Outcome == RequestOutcome.Completed)
         {
             _latency.Add(record.Latency);
-            if (record.SloMet is { } met)
-            {
-                _sloCompleted++;
-                _sloMet += met ? 1 : 0;
-            }
+        }
+        else if (record.Outcome is not (RequestOutcome.Invalid or RequestOutcome.Cancelled))
+        {
+            var reason = RefusalReasons.Bounded(record.Reason);
+            _reasons[reason] = _reasons.GetValueOrDefault(reason) + 1;
+        }
+
+        if (record.SloMet is { } met)
+        {
+            _sloCounted++;
+            _sloMet += met ? 1 : 0;
         }
     }
 
@@ -50,6 +57,7 @@ internal sealed class RequestAccumulator(int reservoirCapacity)
         copy._queueTime = _queueTime.Clone();
         copy._timeToFirstToken = _timeToFirstToken.Clone();
         copy._latency = _latency.Clone();
+        copy._reasons = new Dictionary<string, long>(_reasons, StringComparer.Ordinal);
         return copy;
     }
 
@@ -70,6 +78,9 @@ internal sealed class RequestAccumulator(int reservoirCapacity)
             _promptTokens,
             _completionTokens,
             _sloMet,
-            _sloCompleted);
+            _sloCounted)
+        {
+            Reasons = _reasons.OrderBy(r => r.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal).AsReadOnly(),
+        };
     }
 }

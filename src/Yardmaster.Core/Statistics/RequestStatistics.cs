@@ -8,8 +8,8 @@ namespace Yardmaster.Core.Statistics;
 /// <param name="Latency">From arrival to the end, over completed requests only (refusals would drag it to zero).</param>
 /// <param name="PromptTokens">Tokens in, summed.</param>
 /// <param name="CompletionTokens">Tokens out, summed.</param>
-/// <param name="SloMet">Completed requests that met their task's SLO.</param>
-/// <param name="SloCompleted">Completed requests whose task has an SLO.</param>
+/// <param name="SloMet">Requests that completed within their task's SLO.</param>
+/// <param name="SloCounted">Requests that count for their task's SLO: completed, refused, timed out or failed, of tasks with an SLO (see <see cref="RequestRecord.SloMet"/>).</param>
 public sealed record RequestStatistics(
     long Requests,
     IReadOnlyDictionary<string, long> ByOutcome,
@@ -19,8 +19,11 @@ public sealed record RequestStatistics(
     long PromptTokens,
     long CompletionTokens,
     long SloMet,
-    long SloCompleted)
+    long SloCounted)
 {
-    /// <summary><see cref="SloMet"/> / <see cref="SloCompleted"/> as a fraction in [0, 1]; null when no completed request had an SLO.</summary>
-    public double? SloAttainment => SloCompleted == 0 ? null : SloMet / (double)SloCompleted;
+    /// <summary><see cref="SloMet"/> / <see cref="SloCounted"/> as a fraction in [0, 1]; null when no request counted.</summary>
+    public double? SloAttainment => SloCounted == 0 ? null : SloMet / (double)SloCounted;
+
+    /// <summary>Requests not answered in full (refused, timed out, failed) by reason (<see cref="RefusalReasons.Bounded"/>); only reasons seen.</summary>
+    public IReadOnlyDictionary<string, long> Reasons { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal).AsReadOnly();
 }

@@ -9,7 +9,7 @@ namespace Yardmaster.Core.Statistics;
 /// Memory is bounded per task and per model: each duration keeps its last <c>reservoirCapacity</c> samples
 /// for percentiles (counts, means, deviations and maxima stay exact over all samples).
 /// </remarks>
-public sealed class StatisticsCollector
+public sealed class StatisticsCollector : IRequestSink
 {
     private readonly Lock _lock = new();
     private readonly int _reservoirCapacity;

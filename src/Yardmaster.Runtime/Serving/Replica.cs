@@ -27,6 +27,12 @@ internal sealed class Replica(ModelEntry model, int number, string device)
 
     public TimeSpan LoadCost { get; set; }
 
+    /// <summary>Why it is being unloaded (the first reason given, kept while it drains); null while it serves.</summary>
+    public UnloadReason? UnloadCause { get; set; }
+
+    /// <summary>The words of <see cref="UnloadCause"/>, for the log and the history.</summary>
+    public string? UnloadDetail { get; set; }
+
     /// <summary>Completes when the replica has been unloaded (its backend disposed).</summary>
     public Task Unloaded { get; set; } = Task.CompletedTask;
 

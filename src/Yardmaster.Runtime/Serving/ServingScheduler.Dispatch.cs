@@ -57,12 +57,12 @@ public sealed partial class ServingScheduler
 
         if (replica.State == ReplicaState.Draining && replica.InFlight == 0)
         {
-            BeginUnload(replica, "drained");
+            BeginUnload(replica, UnloadReason.Idle, "drained");
         }
         else if (replica.State == ReplicaState.Ready && replica.InFlight == 0 && model.Queue.Count == 0
             && model.Definition.KeepAlive == TimeSpan.Zero && model.Count(ReplicaState.Ready) > model.Definition.ReplicasMin)
         {
-            BeginUnload(replica, "keep_alive 0");
+            BeginUnload(replica, UnloadReason.Idle, "keep_alive 0");
         }
 
         Pump(model);

@@ -25,7 +25,7 @@ public sealed partial class ServingScheduler
                     {
                         if (ready > model.Definition.ReplicasMin && model.Queue.Count == 0 && now - r.LastUsed >= keepAlive)
                         {
-                            BeginUnload(r, string.Create(CultureInfo.InvariantCulture, $"idle for {(now - r.LastUsed).TotalSeconds:0.#} s (keep_alive)"));
+                            BeginUnload(r, UnloadReason.Idle, string.Create(CultureInfo.InvariantCulture, $"idle for {(now - r.LastUsed).TotalSeconds:0.#} s (keep_alive)"));
                             ready--;
                         }
                     }

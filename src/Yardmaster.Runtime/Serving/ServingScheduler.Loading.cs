@@ -44,7 +44,7 @@ public sealed partial class ServingScheduler
 
             foreach (var r in entry.Replicas.ToList())
             {
-                BeginUnload(r, "unload requested");
+                BeginUnload(r, UnloadReason.Requested, "unload requested");
             }
 
             return null;
@@ -100,10 +100,8 @@ public sealed partial class ServingScheduler
         var waitFor = new List<Task>();
         foreach (var victim in victims)
         {
-            BeginUnload(victim, "evicted for " + model.Definition.Name);
+            BeginUnload(victim, UnloadReason.Evicted, "evicted for " + model.Definition.Name);
             waitFor.Add(victim.Unloaded);
-            var (name, number) = (victim.Model.Definition.Name, victim.Number);
-            _ = Task.Run(() => Evicted?.Invoke(name, number));
         }
 
         var numbers = model.Replicas.Select(r => r.Number).ToHashSet();
@@ -193,7 +191,7 @@ public sealed partial class ServingScheduler
 
         if (keep)
         {
-            Loaded?.Invoke(definition.Name, replica.Number, elapsed, replica.Memory);
+            Changed?.Invoke(new ServingEvent(_time.GetUtcNow(), ServingEventKind.Loaded, definition.Name, replica.Number, replica.Device, elapsed, replica.Memory, null, null));
         }
         else if (instance is not null)
         {
@@ -230,6 +228,7 @@ public sealed partial class ServingScheduler
         var now = _time.GetUtcNow();
         replica.State = ReplicaState.Failed;
         _ledger.Refund(replica.Device, replica.Memory);
+        Raise(new ServingEvent(now, ServingEventKind.Failed, model.Definition.Name, replica.Number, replica.Device, null, replica.Memory, null, reason));
         replica.Memory = 0;
         model.Failures++;
         model.LastFailure = reason;
@@ -243,12 +242,15 @@ public sealed partial class ServingScheduler
     }
 
     /// <summary>Stops routing to a replica; once idle, frees its memory and disposes its backend.</summary>
-    private void BeginUnload(Replica replica, string reason)
+    private void BeginUnload(Replica replica, UnloadReason cause, string reason)
     {
         if (replica.State is ReplicaState.Unloaded or ReplicaState.Failed)
         {
             return;
         }
+
+        replica.UnloadCause ??= cause;
+        replica.UnloadDetail ??= reason;
 
         if (replica.State == ReplicaState.Loading)
         {
@@ -267,8 +269,9 @@ public sealed partial class ServingScheduler
 
         replica.State = ReplicaState.Unloaded;
         _ledger.Refund(replica.Device, replica.Memory);
+        Raise(new ServingEvent(_time.GetUtcNow(), ServingEventKind.Unloaded, replica.Model.Definition.Name, replica.Number, replica.Device, null, replica.Memory, replica.UnloadCause, replica.UnloadDetail));
         replica.Memory = 0;
-        Log.Unloading(_log, replica.Model.Definition.Name, replica.Number, reason);
+        Log.Unloading(_log, replica.Model.Definition.Name, replica.Number, replica.UnloadDetail ?? reason);
         var instance = replica.Instance;
         replica.Unloaded = instance is null ? Task.CompletedTask : Task.Run(async () => await instance.DisposeAsync().ConfigureAwait(false));
         Track(replica.Unloaded);
@@ -284,6 +287,15 @@ public sealed partial class ServingScheduler
             CancellationToken.None,
             TaskContinuationOptions.None,
             TaskScheduler.Default);
+    }
+
+    /// <summary>Raises <see cref="Changed"/> on the thread pool: callers hold the lock, and handlers must not run under it.</summary>
+    private void Raise(ServingEvent e)
+    {
+        if (Changed is { } handlers)
+        {
+            _ = Task.Run(() => handlers(e));
+        }
     }
 
     private void Forget(Replica replica)

@@ -59,11 +59,8 @@ public sealed partial class ServingScheduler : IAsyncDisposable
         _timer = time.CreateTimer(_ => Housekeep(), null, _tick, _tick);
     }
 
-    /// <summary>Raised (outside the lock) when a model finishes loading: model, replica, load time, measured bytes.</summary>
-    public event Action<string, int, TimeSpan, long>? Loaded;
-
-    /// <summary>Raised (outside the lock) when a replica is evicted to make room: model, replica.</summary>
-    public event Action<string, int>? Evicted;
+    /// <summary>Raised (outside the lock, on the thread pool) when a replica loads, fails or is unloaded.</summary>
+    public event Action<ServingEvent>? Changed;
 
     /// <summary>
     /// Replaces the set of models. New ones are added (unloaded, or warmed to <c>replicas.min</c>); changed
@@ -83,7 +80,7 @@ public sealed partial class ServingScheduler : IAsyncDisposable
                     FailQueued(entry, new Refusal(404, "model_not_found", $"model '{name}' was removed"));
                     foreach (var r in entry.Replicas.ToList())
                     {
-                        BeginUnload(r, "model removed");
+                        BeginUnload(r, UnloadReason.Removed, "model removed");
                     }
                 }
             }
@@ -152,7 +149,7 @@ public sealed partial class ServingScheduler : IAsyncDisposable
                 foreach (var r in entry.Replicas.ToList())
                 {
                     r.InFlight = 0;
-                    BeginUnload(r, "shutdown");
+                    BeginUnload(r, UnloadReason.Shutdown, "shutdown");
                 }
             }
 

@@ -15,7 +15,7 @@ namespace Yardmaster.Server.Gateway;
 /// request to the leased replica (retrying elsewhere when it fails before any byte reached the client),
 /// and records the outcome.
 /// </summary>
-internal sealed partial class CompletionGateway(ServingRegistry registry, ServingScheduler scheduler, StatisticsCollector statistics, ServerSettings server, SchedulerSettings settings, TimeProvider time, CancellationToken stopping)
+internal sealed partial class CompletionGateway(ServingRegistry registry, ServingScheduler scheduler, IRequestSink statistics, ServerSettings server, SchedulerSettings settings, TimeProvider time, CancellationToken stopping)
 {
     private const int MaxAttempts = 3;
 
@@ -24,6 +24,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
         var arrival = time.GetTimestamp();
         var now = time.GetUtcNow();
         var abort = http.RequestAborted;
+        var requestId = RequestIds.Assign(http);
         var (body, document, readError) = await ReadAsync(http, chat).ConfigureAwait(false);
         if (document is null)
         {
@@ -47,7 +48,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
             var (priority, deadline, headerError) = Tighten(http.Request, task, now);
             if (headerError is not null)
             {
-                Record(task, null, RequestOutcome.Invalid, null, null, arrival, 0, 0);
+                Record(new(task, requestId, now, arrival, null), null, headerError.Code == RefusalReasons.PriorityNotAllowed ? RequestOutcome.Refused : RequestOutcome.Invalid, null, null, 0, 0, headerError.Code);
                 await headerError.WriteAsync(http.Response, abort).ConfigureAwait(false);
                 return;
             }
@@ -57,12 +58,13 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
                 : root.TryGetProperty("max_completion_tokens", out var mct) && mct.ValueKind == JsonValueKind.Number ? mct.GetInt32() : 16;
             var ticket = new RequestTicket { Task = task, Priority = priority, Deadline = deadline, Arrival = now, Cost = Math.Max(1, maxTokens) };
             var call = new ForwardCall(body!, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
-            await ServeAsync(http, task, ticket, call, arrival).ConfigureAwait(false);
+            await ServeAsync(http, new(task, requestId, now, arrival, priority), ticket, call).ConfigureAwait(false);
         }
     }
 
-    private async Task ServeAsync(HttpContext http, TaskDefinition task, RequestTicket ticket, ForwardCall call, long arrival)
+    private async Task ServeAsync(HttpContext http, Arrived arrived, RequestTicket ticket, ForwardCall call)
     {
+        var task = arrived.Task;
         var abort = http.RequestAborted;
         using var deadline = new CancellationTokenSource(ticket.Deadline - time.GetUtcNow(), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(abort, deadline.Token, stopping); // stopping: SIGTERM ends answers at once
@@ -74,7 +76,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
             if (acquired.Lease is not { } lease)
             {
                 var refusal = acquired.Refusal!;
-                Record(task, null, Outcome(refusal), null, null, arrival, 0, 0);
+                Record(arrived, null, Outcome(refusal), null, null, 0, 0, refusal.Code);
                 if (refusal.Status != 499)
                 {
                     var message = lastError is null ? refusal.Message : $"{refusal.Message} (after a failed attempt: {lastError})";
@@ -132,11 +134,11 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
 
             var completed = report.Outcome == ForwardOutcome.Completed;
             scheduler.Release(lease, completed, completed ? time.GetElapsedTime(started) : null);
-            Record(task, lease.Model, Outcome(report.Outcome), lease.QueueTime, report.FirstTokenTimestamp, arrival, report.PromptTokens, report.CompletionTokens);
+            Record(arrived, lease.Model, Outcome(report.Outcome), lease.QueueTime, report.FirstTokenTimestamp, report.PromptTokens, report.CompletionTokens, Reason(report.Outcome));
             return;
         }
 
-        Record(task, null, RequestOutcome.Failed, null, null, arrival, 0, 0);
+        Record(arrived, null, RequestOutcome.Failed, null, null, 0, 0, RefusalReasons.BackendUnavailable);
         if (!http.Response.HasStarted)
         {
             await new OpenAiError(502, $"every attempt failed; last: {lastError}", "server_error", Code: "backend_unavailable").WriteAsync(http.Response, abort).ConfigureAwait(false);
@@ -190,18 +192,38 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
         }
     }
 
-    private void Record(TaskDefinition task, string? model, RequestOutcome outcome, TimeSpan? queue, long? firstToken, long arrival, int prompt, int completion)
+    private void Record(Arrived arrived, string? model, RequestOutcome outcome, TimeSpan? queue, long? firstToken, int prompt, int completion, string? reason)
     {
-        var latency = time.GetElapsedTime(arrival);
-        TimeSpan? ttft = firstToken is { } f ? time.GetElapsedTime(arrival, f) : null;
+        var task = arrived.Task;
+        var latency = time.GetElapsedTime(arrived.Timestamp);
+        TimeSpan? ttft = firstToken is { } f ? time.GetElapsedTime(arrived.Timestamp, f) : null;
         bool? slo = null;
-        if (outcome == RequestOutcome.Completed && (task.Ttft is not null || task.Latency is not null))
+        if (task.Ttft is not null || task.Latency is not null)
         {
-            slo = (task.Ttft is not { } t || (ttft ?? latency) <= t) && (task.Latency is not { } l || latency <= l);
+            // A request the server refused, let time out or failed is a miss: leaving it out would read 100% while clients wait in vain.
+            slo = outcome switch
+            {
+                RequestOutcome.Completed => (task.Ttft is not { } t || (ttft ?? latency) <= t) && (task.Latency is not { } l || latency <= l),
+                RequestOutcome.Refused or RequestOutcome.TimedOut or RequestOutcome.Failed => false,
+                _ => null,
+            };
         }
 
-        statistics.Record(new RequestRecord(task.Name, model, outcome, queue, ttft, latency, prompt, completion, slo));
+        statistics.Record(new RequestRecord(task.Name, model, outcome, queue, ttft, latency, prompt, completion, slo)
+        {
+            RequestId = arrived.RequestId,
+            Arrival = arrived.At,
+            Priority = arrived.Priority,
+            Reason = outcome == RequestOutcome.Completed ? null : reason,
+        });
     }
+
+    private static string? Reason(ForwardOutcome outcome) => outcome switch
+    {
+        ForwardOutcome.TimedOut => RefusalReasons.DeadlineExceeded,
+        ForwardOutcome.Failed or ForwardOutcome.Unreachable => RefusalReasons.BackendFailed,
+        _ => null,
+    };
 
     private static RequestOutcome Outcome(Refusal refusal) => refusal.Status switch
     {
@@ -220,6 +242,9 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
         ForwardOutcome.TimedOut => RequestOutcome.TimedOut,
         _ => RequestOutcome.Failed,
     };
+
+    /// <summary>What is known of a request once its task is resolved: for the statistics and the logs.</summary>
+    private sealed record Arrived(TaskDefinition Task, string RequestId, DateTimeOffset At, long Timestamp, PriorityClass? Priority);
 
     private static string List(IEnumerable<string> names)
     {

@@ -111,8 +111,17 @@ public sealed class GatewayApp : IAsyncDisposable
             RoutingPolicies.Create(settings.Routing, Random.Shared) ?? new LeastOutstandingRoutingPolicy());
         var nodeLedger = new Runtime.Ledger.ResourceLedger([Pipelines.JobHost.LocalNode(config.Devices)]);
         _scheduler = new ServingScheduler(settings, config.Devices, _launcher, policies, _time, log, nodeLedger);
-        _scheduler.Loaded += (model, _, loadTime, bytes) => statistics.RecordLoad(model, loadTime, bytes);
-        _scheduler.Evicted += (model, _) => statistics.RecordEviction(model);
+        _scheduler.Changed += e =>
+        {
+            if (e.Kind == ServingEventKind.Loaded)
+            {
+                statistics.RecordLoad(e.Model, e.Duration ?? TimeSpan.Zero, e.Bytes);
+            }
+            else if (e is { Kind: ServingEventKind.Unloaded, Unload: UnloadReason.Evicted })
+            {
+                statistics.RecordEviction(e.Model);
+            }
+        };
         var scheduler = _scheduler;
         _stopScheduler = new Lazy<Task>(() => scheduler.DisposeAsync().AsTask());
 

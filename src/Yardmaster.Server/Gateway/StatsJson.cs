@@ -109,6 +109,13 @@ internal static class StatsJson
         }
 
         json.WriteEndObject();
+        json.WriteStartObject("refusals"); // not answered in full, by reason (the error code clients saw)
+        foreach (var (reason, count) in s.Reasons)
+        {
+            json.WriteNumber(reason, count);
+        }
+
+        json.WriteEndObject();
         Summary(json, "queue_ms", s.QueueTime);
         Summary(json, "ttft_ms", s.TimeToFirstToken);
         Summary(json, "latency_ms", s.Latency);

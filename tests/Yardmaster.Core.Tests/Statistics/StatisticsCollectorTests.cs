@@ -47,19 +47,22 @@ public sealed class StatisticsCollectorTests
     }
 
     [Fact]
-    public void Record_SloResults_AttainmentOverCompletedWithSlo()
+    public void Record_SloResults_RefusalsAndTimeoutsCountAsMisses()
     {
         var stats = new StatisticsCollector();
         stats.Record(Completed(sloMet: true));
         stats.Record(Completed(sloMet: true));
         stats.Record(Completed(sloMet: true));
         stats.Record(Completed(sloMet: false));
-        stats.Record(Ended(RequestOutcome.TimedOut, sloMet: false));
+        stats.Record(Ended(RequestOutcome.TimedOut, sloMet: false) with { Reason = RefusalReasons.DeadlineExceeded });
+        stats.Record(Ended(RequestOutcome.Refused, sloMet: false) with { Reason = RefusalReasons.QueueFull });
+        stats.Record(Ended(RequestOutcome.Cancelled));
         stats.Record(Completed(task: "batch"));
 
         var snapshot = stats.Snapshot();
-        Assert.Equal((3, 4), (snapshot.Tasks["chat"].SloMet, snapshot.Tasks["chat"].SloCompleted));
-        Assert.Equal(0.75, snapshot.Tasks["chat"].SloAttainment);
+        Assert.Equal((3, 6), (snapshot.Tasks["chat"].SloMet, snapshot.Tasks["chat"].SloCounted));
+        Assert.Equal(0.5, snapshot.Tasks["chat"].SloAttainment);
+        Assert.Equal(new Dictionary<string, long> { ["deadline_exceeded"] = 1, ["queue_full"] = 1 }, snapshot.Tasks["chat"].Reasons);
         Assert.Null(snapshot.Tasks["batch"].SloAttainment);
     }
 
@@ -105,7 +108,7 @@ public sealed class StatisticsCollectorTests
         Assert.All(tasks, t => Assert.Equal(5L * PerTask, snapshot.Tasks[t].PromptTokens));
         var model = snapshot.Models["stories"];
         Assert.Equal(PerTask * tasks.Length, model.Requests.Requests);
-        Assert.Equal(PerTask * tasks.Length / 8, model.Requests.SloCompleted - model.Requests.SloMet);
+        Assert.Equal(PerTask * tasks.Length / 8, model.Requests.SloCounted - model.Requests.SloMet);
         Assert.Equal((PerTask * tasks.Length / 100, PerTask * tasks.Length / 100), (model.Loads, model.Evictions));
     }
 
