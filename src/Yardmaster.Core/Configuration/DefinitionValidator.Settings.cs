@@ -1,4 +1,5 @@
 using Yardmaster.Core.Queueing;
+using Yardmaster.Core.Units;
 
 namespace Yardmaster.Core.Configuration;
 
@@ -100,6 +101,19 @@ public static partial class DefinitionValidator
             {
                 errors.Add(new($"devices.gpus[{i}].memory", $"must be positive (was {gpu.Memory})"));
             }
+        }
+    }
+
+    private static void CheckHistory(HistorySettings history, List<ConfigError> errors)
+    {
+        if (history.Retention < TimeSpan.FromHours(1))
+        {
+            errors.Add(new ConfigError("history.retention", $"must be at least 1h (rows are per minute, pruned hourly), got {Durations.Format(history.Retention)}"));
+        }
+
+        if (history.RequestSample is < 0 or > 1 || double.IsNaN(history.RequestSample))
+        {
+            errors.Add(new ConfigError("history.requests.sample", $"must be a fraction from 0 to 1 (1: every request in the request log, 0: none), got {history.RequestSample}"));
         }
     }
 

@@ -20,6 +20,7 @@ public static partial class DefinitionValidator
         CheckDevices(config.Devices, errors);
         CheckScheduler(config.Scheduler, errors);
         CheckJobs(config.Jobs, config.Devices, errors);
+        CheckHistory(config.History, errors);
         CheckAuth(config.Auth, errors);
 
         var models = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -21,6 +21,15 @@ public sealed record YardConfig
     /// <summary><c>jobs:</c>.</summary>
     public JobSettings Jobs { get; init; } = new();
 
+    /// <summary><c>history:</c>.</summary>
+    public HistorySettings History { get; init; } = new();
+
+    /// <summary><c>metrics:</c>.</summary>
+    public MetricsSettings Metrics { get; init; } = new();
+
+    /// <summary><c>tracing:</c>.</summary>
+    public TracingSettings Tracing { get; init; } = new();
+
     /// <summary><c>auth:</c>.</summary>
     public AuthSettings Auth { get; init; } = new();
 

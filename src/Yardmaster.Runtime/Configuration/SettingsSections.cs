@@ -11,6 +11,10 @@ internal static class SettingsSections
     public static readonly string[] DeviceKeys = ["cpu", "gpus"];
     public static readonly string[] SchedulerKeys = ["queue", "eviction", "routing", "max_queue", "max_wait", "default_deadline", "load_wait"];
     public static readonly string[] JobKeys = ["placement", "backfill", "max_running", "stop_grace", "docker", "allowed_dirs"];
+    public static readonly string[] HistoryKeys = ["enabled", "retention", "requests"];
+    public static readonly string[] MetricsKeys = ["enabled", "public"];
+    public static readonly string[] TracingKeys = ["otlp_endpoint", "service_name"];
+    private static readonly string[] _historyRequestKeys = ["sample"];
     private static readonly string[] _cpuKeys = ["memory", "cores"];
     private static readonly string[] _dockerKeys = ["enabled", "socket"];
     private static readonly string[] _maxWaitKeys = ["default", "critical", "high", "normal", "low", "batch"];
@@ -32,6 +36,47 @@ internal static class SettingsSections
 
     public static StoreSettings Store(ConfigSection? s, string baseDirectory) =>
         new() { Path = s?.String("path") is { } path ? ModelSection.Resolve(path, baseDirectory) : null };
+
+    public static HistorySettings History(ConfigSection? s)
+    {
+        var d = new HistorySettings();
+        return s is null ? d : new HistorySettings
+        {
+            Enabled = s.Bool("enabled") ?? d.Enabled,
+            Retention = s.Duration("retention") ?? d.Retention,
+            RequestSample = s.Section("requests", _historyRequestKeys)?.Number("sample") ?? d.RequestSample,
+        };
+    }
+
+    public static MetricsSettings Metrics(ConfigSection? s)
+    {
+        var d = new MetricsSettings();
+        return s is null ? d : new MetricsSettings { Enabled = s.Bool("enabled") ?? d.Enabled, Public = s.Bool("public") ?? d.Public };
+    }
+
+    public static TracingSettings Tracing(ConfigSection? s)
+    {
+        var d = new TracingSettings();
+        if (s is null)
+        {
+            return d;
+        }
+
+        Uri? endpoint = null;
+        if (s.String("otlp_endpoint") is { } text)
+        {
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                endpoint = uri;
+            }
+            else
+            {
+                s.Reader.Error(s.Node("otlp_endpoint")!, s.Field("otlp_endpoint"), $"must be an http or https URL, e.g. http://127.0.0.1:4318, got '{text}'");
+            }
+        }
+
+        return new TracingSettings { OtlpEndpoint = endpoint, ServiceName = s.String("service_name") ?? d.ServiceName };
+    }
 
     public static DeviceSettings Devices(ConfigSection? s)
     {

@@ -11,7 +11,7 @@ namespace Yardmaster.Runtime.Configuration;
 /// </summary>
 public static class YardConfigLoader
 {
-    private static readonly string[] _rootKeys = ["server", "store", "devices", "scheduler", "jobs", "auth", "models", "tasks"];
+    private static readonly string[] _rootKeys = ["server", "store", "devices", "scheduler", "jobs", "history", "metrics", "tracing", "auth", "models", "tasks"];
 
     /// <summary>Loads the file at <paramref name="path"/>; environment variables from the process.</summary>
     public static ConfigLoadResult Load(string path) => Load(path, Environment.GetEnvironmentVariable);
@@ -78,6 +78,9 @@ public static class YardConfigLoader
             Devices = SettingsSections.Devices(s.Section("devices", SettingsSections.DeviceKeys)),
             Scheduler = SettingsSections.Scheduler(s.Section("scheduler", SettingsSections.SchedulerKeys)),
             Jobs = SettingsSections.Jobs(s.Section("jobs", SettingsSections.JobKeys), baseDirectory),
+            History = SettingsSections.History(s.Section("history", SettingsSections.HistoryKeys)),
+            Metrics = SettingsSections.Metrics(s.Section("metrics", SettingsSections.MetricsKeys)),
+            Tracing = SettingsSections.Tracing(s.Section("tracing", SettingsSections.TracingKeys)),
             Auth = AuthSection.Read(s.Section("auth", AuthSection.Keys), environment),
             Models = Entries(s, "models", ModelSection.Keys, m => ModelSection.Read(m, baseDirectory)),
             Tasks = Entries(s, "tasks", TaskSection.Keys, TaskSection.Read),

@@ -1,0 +1,14 @@
+namespace Yardmaster.Core.Configuration;
+
+/// <summary><c>history:</c> what the store keeps of past requests, models and nodes, and for how long.</summary>
+public sealed record HistorySettings
+{
+    /// <summary><c>history.enabled</c>: record per-minute rollups and the request log (default true).</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary><c>history.retention</c>: rows older than this are pruned in the background (default 30 days).</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary><c>history.requests.sample</c>: the share of requests written to the request log, in [0, 1] (default 1).</summary>
+    public double RequestSample { get; init; } = 1.0;
+}
