@@ -117,6 +117,14 @@ public static partial class DefinitionValidator
         }
     }
 
+    private static void CheckRequestLog(HistorySettings history, List<ConfigError> errors)
+    {
+        if (history.RequestMaxRows < 0)
+        {
+            errors.Add(new ConfigError("history.requests.max_rows", $"must be 0 or more (0 keeps no request log), got {history.RequestMaxRows}"));
+        }
+    }
+
     private static void CheckScheduler(SchedulerSettings scheduler, List<ConfigError> errors)
     {
         CheckPolicy(scheduler.Queue, QueuePolicies.Names, "scheduler.queue", errors);

@@ -21,6 +21,7 @@ public static partial class DefinitionValidator
         CheckScheduler(config.Scheduler, errors);
         CheckJobs(config.Jobs, config.Devices, errors);
         CheckHistory(config.History, errors);
+        CheckRequestLog(config.History, errors);
         CheckAuth(config.Auth, errors);
 
         var models = new Dictionary<string, int>(StringComparer.Ordinal);

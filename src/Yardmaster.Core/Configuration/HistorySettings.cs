@@ -11,4 +11,7 @@ public sealed record HistorySettings
 
     /// <summary><c>history.requests.sample</c>: the share of requests written to the request log, in [0, 1] (default 1).</summary>
     public double RequestSample { get; init; } = 1.0;
+
+    /// <summary><c>history.requests.max_rows</c>: the request log keeps at most this many rows, the oldest pruned first (default 1,000,000, about 150 MB).</summary>
+    public long RequestMaxRows { get; init; } = 1_000_000;
 }

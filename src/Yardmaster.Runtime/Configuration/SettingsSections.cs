@@ -14,7 +14,7 @@ internal static class SettingsSections
     public static readonly string[] HistoryKeys = ["enabled", "retention", "requests"];
     public static readonly string[] MetricsKeys = ["enabled", "public"];
     public static readonly string[] TracingKeys = ["otlp_endpoint", "service_name"];
-    private static readonly string[] _historyRequestKeys = ["sample"];
+    private static readonly string[] _historyRequestKeys = ["sample", "max_rows"];
     private static readonly string[] _cpuKeys = ["memory", "cores"];
     private static readonly string[] _dockerKeys = ["enabled", "socket"];
     private static readonly string[] _maxWaitKeys = ["default", "critical", "high", "normal", "low", "batch"];
@@ -40,11 +40,13 @@ internal static class SettingsSections
     public static HistorySettings History(ConfigSection? s)
     {
         var d = new HistorySettings();
+        var requests = s?.Section("requests", _historyRequestKeys);
         return s is null ? d : new HistorySettings
         {
             Enabled = s.Bool("enabled") ?? d.Enabled,
             Retention = s.Duration("retention") ?? d.Retention,
-            RequestSample = s.Section("requests", _historyRequestKeys)?.Number("sample") ?? d.RequestSample,
+            RequestSample = requests?.Number("sample") ?? d.RequestSample,
+            RequestMaxRows = requests?.Int("max_rows") ?? d.RequestMaxRows,
         };
     }
 

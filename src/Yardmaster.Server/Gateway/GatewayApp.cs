@@ -35,6 +35,8 @@ public sealed class GatewayApp : IAsyncDisposable
     private Pipelines.InferenceStepExecutor? _inference;
     private BackendLauncher? _launcher;
     private ServingRegistry? _registry;
+    private SqliteHistoryStore? _historyStore;
+    private Runtime.History.HistoryRecorder? _history;
 
     /// <summary>Creates the app; nothing runs until <see cref="StartAsync"/>.</summary>
     public GatewayApp(GatewayOptions options, TimeProvider? time = null)
@@ -132,6 +134,14 @@ public sealed class GatewayApp : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(StorePath))!);
         _store = await SqliteRegistryStore.OpenAsync(StorePath, _time, cancellationToken).ConfigureAwait(false);
         var registry = await ServingRegistry.OpenAsync(config, _store, _scheduler, cancellationToken).ConfigureAwait(false);
+        if (config.History.Enabled)
+        {
+            _historyStore = await SqliteHistoryStore.OpenAsync(StorePath, _time, row => GatewayLog.UnreadableHistory(log, row.Table, row.Name, string.Join("; ", row.Errors)), cancellationToken).ConfigureAwait(false);
+            _history = new Runtime.History.HistoryRecorder(_historyStore, config.History, minute => Usage.Sample(minute, nodeLedger, scheduler), _time, log);
+            _scheduler.Changed += _history.Record;
+            _history.Start();
+        }
+
         // Inference steps of pipelines call this very gateway, so their requests meet the others in the request scheduler.
         var internalKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         _inference = new Pipelines.InferenceStepExecutor(() => Url, internalKey, () => [.. registry.Current.Tasks.Keys], _time);
@@ -148,7 +158,8 @@ public sealed class GatewayApp : IAsyncDisposable
 
         var keys = new ApiKeys(config.Auth, generatedAdminHash, internalKey, _options.InsecureNoAuth);
         var browsers = new BrowserRules(config.Server);
-        var completions = new CompletionGateway(registry, _scheduler, statistics, config.Server, settings, _time, app.Lifetime.ApplicationStopping);
+        IRequestSink sinks = _history is null ? statistics : new RequestSinks(statistics, _history);
+        var completions = new CompletionGateway(registry, _scheduler, sinks, config.Server, settings, _time, app.Lifetime.ApplicationStopping);
         app.Use(async (http, next) =>
         {
             if (browsers.TryAnswerCors(http))
@@ -171,7 +182,7 @@ public sealed class GatewayApp : IAsyncDisposable
         var started = _time.GetUtcNow().ToUnixTimeSeconds(); // "created" of every entry: when this server started serving it
         app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, registry, started));
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
-        new ManagementApi(registry, _scheduler, statistics, config.Server.MaxBodyBytes).Map(app);
+        new ManagementApi(registry, _scheduler, statistics, _history, _time, config.Server.MaxBodyBytes).Map(app);
         new Pipelines.RunsApi(_jobs.Scheduler, _jobs.Store, config.Server.MaxBodyBytes).Map(app);
         var noRoute = new NoRoute(app, "the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models");
         app.MapFallback(noRoute.WriteAsync);
@@ -207,6 +218,16 @@ public sealed class GatewayApp : IAsyncDisposable
         if (_jobs is not null)
         {
             await _jobs.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_history is not null)
+        {
+            await _history.DisposeAsync().ConfigureAwait(false); // writes what it gathered since the last flush
+        }
+
+        if (_historyStore is not null)
+        {
+            await _historyStore.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_store is not null)

@@ -9,7 +9,7 @@ using Yardmaster.Runtime.Serving;
 namespace Yardmaster.Server.Gateway;
 
 /// <summary><c>/api/tasks</c>, <c>/api/models</c> (with load and unload) and <c>/api/stats</c>: JSON in yard.yaml's keys, problem details on errors.</summary>
-internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler scheduler, StatisticsCollector statistics, long maxBody)
+internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler scheduler, StatisticsCollector statistics, Runtime.History.HistoryRecorder? history, TimeProvider time, long maxBody)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -54,7 +54,64 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
             var loaded = scheduler.Snapshot().Models.FirstOrDefault(s => s.Name == name)?.Replicas.Any(r => r.State is ReplicaState.Loading or ReplicaState.Ready or ReplicaState.Draining) == true;
             return ActAsync(http, name, scheduler.Unload(name), loaded ? "unloading" : "unloaded");
         });
-        routes.MapGet("/api/stats", (HttpContext http) => JsonResponse.WriteAsync(http, json => StatsJson.Write(json, statistics.Snapshot(), scheduler.Snapshot())));
+        routes.MapGet("/api/stats", StatsAsync);
+        routes.MapGet("/api/history", HistoryAsync);
+    }
+
+    /// <summary><c>/api/stats</c>: since this server started; with <c>?since=</c> (and <c>until=</c>), any window of the history, across restarts.</summary>
+    private async Task StatsAsync(HttpContext http)
+    {
+        if (!http.Request.Query.TryGetValue("since", out var since))
+        {
+            await JsonResponse.WriteAsync(http, json => StatsJson.Write(json, statistics.Snapshot(), scheduler.Snapshot())).ConfigureAwait(false);
+            return;
+        }
+
+        if (await WindowAsync(http, since.ToString()).ConfigureAwait(false) is not { } window)
+        {
+            return;
+        }
+
+        var stats = await history!.StatisticsAsync(window.Since, window.Until, http.RequestAborted).ConfigureAwait(false);
+        await JsonResponse.WriteAsync(http, json => StatsJson.Write(json, stats, scheduler.Snapshot(), window)).ConfigureAwait(false);
+    }
+
+    /// <summary><c>/api/history?since=1h[&amp;until=][&amp;step=5m]</c>: per task and per model, a time series; and the model events.</summary>
+    private async Task HistoryAsync(HttpContext http)
+    {
+        if (await WindowAsync(http, http.Request.Query.TryGetValue("since", out var since) ? since.ToString() : "1h").ConfigureAwait(false) is not { } window)
+        {
+            return;
+        }
+
+        var step = TimeSpan.FromMinutes(1);
+        if (http.Request.Query.TryGetValue("step", out var stepText)
+            && (!Core.Units.Quantities.TryParseDuration(stepText.ToString(), out step, out _) || step < TimeSpan.FromMinutes(1) || step > TimeSpan.FromDays(1)))
+        {
+            await Problem.WriteAsync(http.Response, 400, $"'step' must be a duration from 1m to 1d (e.g. 1m, 5m, 1h), got '{stepText}'").ConfigureAwait(false);
+            return;
+        }
+
+        var (rows, events) = await history!.ReadAsync(window.Since, window.Until, http.RequestAborted).ConfigureAwait(false);
+        await JsonResponse.WriteAsync(http, json => HistoryJson.Write(json, window, step, rows, events)).ConfigureAwait(false);
+    }
+
+    private async Task<Core.History.TimeWindow?> WindowAsync(HttpContext http, string since)
+    {
+        if (history is null)
+        {
+            await Problem.WriteAsync(http.Response, 409, "the history is off (history.enabled: false in the config); only the statistics since this server started are kept").ConfigureAwait(false);
+            return null;
+        }
+
+        var until = http.Request.Query.TryGetValue("until", out var u) ? u.ToString() : null;
+        if (Core.History.TimeWindow.Parse(since, until, time.GetUtcNow(), out var error) is not { } window)
+        {
+            await Problem.WriteAsync(http.Response, 400, error!).ConfigureAwait(false);
+            return null;
+        }
+
+        return window;
     }
 
     private static void WriteModel(Utf8JsonWriter json, ModelDefinition model, ModelStatus? status)

@@ -8,9 +8,16 @@ namespace Yardmaster.Server.Gateway;
 /// <summary>The JSON of <c>/api/stats</c>: per task and per model, requests by outcome, latency summaries in milliseconds, tokens, SLO attainment; per model loads, evictions, memory and live state; per device the budget.</summary>
 internal static class StatsJson
 {
-    public static void Write(Utf8JsonWriter json, StatisticsSnapshot stats, SchedulerSnapshot live)
+    public static void Write(Utf8JsonWriter json, StatisticsSnapshot stats, SchedulerSnapshot live, Core.History.TimeWindow? window = null)
     {
         json.WriteStartObject();
+        if (window is not null)
+        {
+            // A window from the history; without it, the statistics since this server started.
+            json.WriteString("since", window.Since.UtcDateTime);
+            json.WriteString("until", window.Until.UtcDateTime);
+        }
+
         json.WriteStartObject("tasks");
         foreach (var (name, s) in stats.Tasks.OrderBy(t => t.Key, StringComparer.Ordinal))
         {

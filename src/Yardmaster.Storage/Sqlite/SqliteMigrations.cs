@@ -98,6 +98,59 @@ internal static class SqliteMigrations
                 created_at TEXT NOT NULL
             ) STRICT;
             """),
+        new(4, "history: per-minute request rollups with latency histograms, the request log, model events, usage samples", """
+            CREATE TABLE request_rollups (
+                minute INTEGER NOT NULL,
+                task TEXT NOT NULL,
+                model TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                requests INTEGER NOT NULL,
+                tokens_in INTEGER NOT NULL,
+                tokens_out INTEGER NOT NULL,
+                slo_counted INTEGER NOT NULL,
+                slo_met INTEGER NOT NULL,
+                queue_ms TEXT NOT NULL,
+                ttft_ms TEXT NOT NULL,
+                latency_ms TEXT NOT NULL,
+                PRIMARY KEY (minute, task, model, outcome, reason)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TABLE request_log (
+                request_id TEXT NOT NULL,
+                arrival_ms INTEGER NOT NULL,
+                task TEXT NOT NULL,
+                model TEXT,
+                priority TEXT,
+                prompt_tokens INTEGER NOT NULL,
+                output_tokens INTEGER NOT NULL,
+                queue_ms REAL,
+                ttft_ms REAL,
+                latency_ms REAL NOT NULL,
+                outcome TEXT NOT NULL,
+                reason TEXT
+            ) STRICT;
+            CREATE INDEX request_log_by_arrival ON request_log (arrival_ms);
+            CREATE TABLE model_events (
+                at_ms INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                model TEXT NOT NULL,
+                replica INTEGER NOT NULL,
+                device TEXT NOT NULL,
+                reason TEXT,
+                detail TEXT,
+                seconds REAL,
+                bytes INTEGER NOT NULL
+            ) STRICT;
+            CREATE INDEX model_events_by_time ON model_events (at_ms);
+            CREATE TABLE usage_samples (
+                minute INTEGER NOT NULL,
+                node TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                capacity INTEGER NOT NULL,
+                allocated INTEGER NOT NULL,
+                PRIMARY KEY (minute, node, resource)
+            ) STRICT, WITHOUT ROWID;
+            """),
     ];
 
     /// <summary>The newest version this code knows.</summary>

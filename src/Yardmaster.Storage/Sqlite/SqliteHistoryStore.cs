@@ -1,0 +1,451 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using Yardmaster.Core.History;
+using Yardmaster.Core.Runs;
+using Yardmaster.Core.Statistics;
+
+namespace Yardmaster.Storage.Sqlite;
+
+/// <summary>
+/// The history in the SQLite file of the registry (schema version 4): per-minute rollups (merged with the stored row of
+/// the same key on write), the request log, model events and usage samples. One writer connection, one transaction per
+/// batch; reads use their own pooled connections. Times are Unix seconds (minutes) or milliseconds (events, requests).
+/// </summary>
+/// <remarks>Thread-safe.</remarks>
+public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SqliteConnection _writer;
+    private readonly Action<UnreadableRow>? _onUnreadableRow;
+    private int _disposed;
+
+    private SqliteHistoryStore(string path, string connectionString, SqliteConnection writer, Action<UnreadableRow>? onUnreadableRow)
+    {
+        Path = path;
+        _connectionString = connectionString;
+        _writer = writer;
+        _onUnreadableRow = onUnreadableRow;
+    }
+
+    /// <summary>The full path of the file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens (creating when missing) the store at <paramref name="path"/> and applies the migrations it lacks.</summary>
+    /// <param name="path">The SQLite file.</param>
+    /// <param name="time">For the migrations' timestamps.</param>
+    /// <param name="onUnreadableRow">Told of a rollup whose histograms cannot be read (it is left out of the answer); null to ignore.</param>
+    /// <param name="cancellationToken">Cancels the open.</param>
+    /// <exception cref="InvalidOperationException">The file has a newer schema than this code knows.</exception>
+    public static async Task<SqliteHistoryStore> OpenAsync(string path, TimeProvider time, Action<UnreadableRow>? onUnreadableRow, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(time);
+        var (fullPath, connectionString) = SqliteFile.Prepare(path);
+        var writer = await OpenConnectionAsync(connectionString, cancellationToken);
+        try
+        {
+            await ExecuteAsync(writer, "PRAGMA journal_mode = WAL;", cancellationToken);
+            await SqliteMigrations.ApplyAsync(writer, fullPath, time, cancellationToken);
+        }
+        catch
+        {
+            await writer.DisposeAsync();
+            throw;
+        }
+
+        return new SqliteHistoryStore(fullPath, connectionString, writer, onUnreadableRow);
+    }
+
+    /// <inheritdoc/>
+    public async Task WriteAsync(HistoryBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken);
+            await WriteRollupsAsync(transaction, batch.Rollups, cancellationToken);
+            await WriteRequestsAsync(transaction, batch.Requests, cancellationToken);
+            await WriteEventsAsync(transaction, batch.Events, cancellationToken);
+            await WriteUsageAsync(transaction, batch.Usage, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is SqliteException { SqliteErrorCode: 13 or 10 } or IOException)
+        {
+            throw StoreWriteException.For(e, System.IO.Path.GetDirectoryName(Path) ?? Path, diskFull: e is SqliteException { SqliteErrorCode: 13 });
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(_connectionString, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT minute, task, model, outcome, reason, requests, tokens_in, tokens_out, slo_counted, slo_met, queue_ms, ttft_ms, latency_ms
+            FROM request_rollups WHERE minute >= $since AND minute < $until ORDER BY minute;
+            """;
+        command.Parameters.AddWithValue("$since", RollupKey.MinuteOf(since));
+        command.Parameters.AddWithValue("$until", until.ToUnixTimeSeconds());
+        var rows = new List<RollupRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var key = new RollupKey(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Outcome(reader.GetString(3)), reader.GetString(4));
+            var queue = LatencyHistogram.Decode(reader.GetString(10), out var queueError);
+            var ttft = LatencyHistogram.Decode(reader.GetString(11), out var ttftError);
+            var latency = LatencyHistogram.Decode(reader.GetString(12), out var latencyError);
+            if (queue is null || ttft is null || latency is null)
+            {
+                _onUnreadableRow?.Invoke(new UnreadableRow("request_rollups", $"{key.Minute}/{key.Task}/{key.Model}/{key.Outcome}", [.. new[] { queueError, ttftError, latencyError }.OfType<string>()]));
+                continue;
+            }
+
+            rows.Add(new RollupRow(key, new RollupTotals
+            {
+                Count = reader.GetInt64(5),
+                TokensIn = reader.GetInt64(6),
+                TokensOut = reader.GetInt64(7),
+                SloCounted = reader.GetInt64(8),
+                SloMet = reader.GetInt64(9),
+                QueueTime = queue,
+                TimeToFirstToken = ttft,
+                Latency = latency,
+            }));
+        }
+
+        return rows;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ModelEventRecord>> ReadEventsAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(_connectionString, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT at_ms, kind, model, replica, device, reason, detail, seconds, bytes
+            FROM model_events WHERE at_ms >= $since AND at_ms < $until ORDER BY at_ms, rowid;
+            """;
+        command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$until", until.ToUnixTimeMilliseconds());
+        var events = new List<ModelEventRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new ModelEventRecord(
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetInt32(3),
+                reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetDouble(7),
+                reader.GetInt64(8)));
+        }
+
+        return events;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<UsageSample>> ReadUsageAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(_connectionString, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT minute, node, resource, capacity, allocated FROM usage_samples WHERE minute >= $since AND minute < $until ORDER BY minute, node, resource;";
+        command.Parameters.AddWithValue("$since", RollupKey.MinuteOf(since));
+        command.Parameters.AddWithValue("$until", until.ToUnixTimeSeconds());
+        var samples = new List<UsageSample>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            samples.Add(new UsageSample(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4)));
+        }
+
+        return samples;
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<RequestLogRecord> ReadRequestsAsync(DateTimeOffset since, DateTimeOffset until, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(_connectionString, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT request_id, arrival_ms, task, model, priority, prompt_tokens, output_tokens, queue_ms, ttft_ms, latency_ms, outcome, reason
+            FROM request_log WHERE arrival_ms >= $since AND arrival_ms < $until ORDER BY arrival_ms, rowid;
+            """;
+        command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$until", until.ToUnixTimeMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new RequestLogRecord(
+                reader.GetString(0),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetInt32(5),
+                reader.GetInt32(6),
+                reader.IsDBNull(7) ? null : reader.GetDouble(7),
+                reader.IsDBNull(8) ? null : reader.GetDouble(8),
+                reader.GetDouble(9),
+                Outcome(reader.GetString(10)),
+                reader.IsDBNull(11) ? null : reader.GetString(11));
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> PruneAsync(DateTimeOffset before, long maxRequests, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRequests);
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken);
+            long deleted = 0;
+            var minute = RollupKey.MinuteOf(before);
+            var ms = before.ToUnixTimeMilliseconds();
+            deleted += await ExecuteAsync(transaction, "DELETE FROM request_rollups WHERE minute < $v;", minute, cancellationToken);
+            deleted += await ExecuteAsync(transaction, "DELETE FROM usage_samples WHERE minute < $v;", minute, cancellationToken);
+            deleted += await ExecuteAsync(transaction, "DELETE FROM model_events WHERE at_ms < $v;", ms, cancellationToken);
+            deleted += await ExecuteAsync(transaction, "DELETE FROM request_log WHERE arrival_ms < $v;", ms, cancellationToken);
+            deleted += await ExecuteAsync(transaction, "DELETE FROM request_log WHERE rowid <= (SELECT MAX(rowid) FROM request_log) - $v;", maxRequests, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return deleted;
+        }
+        catch (Exception e) when (e is SqliteException { SqliteErrorCode: 13 or 10 } or IOException)
+        {
+            throw StoreWriteException.For(e, System.IO.Path.GetDirectoryName(Path) ?? Path, diskFull: e is SqliteException { SqliteErrorCode: 13 });
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _writeGate.WaitAsync();
+        await _writer.DisposeAsync();
+        _writeGate.Dispose();
+    }
+
+    private static async Task WriteRollupsAsync(SqliteTransaction transaction, IReadOnlyList<RollupRow> rollups, CancellationToken cancellationToken)
+    {
+        if (rollups.Count == 0)
+        {
+            return;
+        }
+
+        await using var read = transaction.Connection!.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = """
+            SELECT requests, tokens_in, tokens_out, slo_counted, slo_met, queue_ms, ttft_ms, latency_ms FROM request_rollups
+            WHERE minute = $minute AND task = $task AND model = $model AND outcome = $outcome AND reason = $reason;
+            """;
+        await using var write = transaction.Connection!.CreateCommand();
+        write.Transaction = transaction;
+        write.CommandText = """
+            INSERT OR REPLACE INTO request_rollups (minute, task, model, outcome, reason, requests, tokens_in, tokens_out, slo_counted, slo_met, queue_ms, ttft_ms, latency_ms)
+            VALUES ($minute, $task, $model, $outcome, $reason, $requests, $tokens_in, $tokens_out, $slo_counted, $slo_met, $queue_ms, $ttft_ms, $latency_ms);
+            """;
+        foreach (var row in rollups)
+        {
+            var totals = row.Totals.Clone();
+            SetKey(read, row.Key);
+            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+            {
+                if (await reader.ReadAsync(cancellationToken)
+                    && LatencyHistogram.Decode(reader.GetString(5), out _) is { } queue
+                    && LatencyHistogram.Decode(reader.GetString(6), out _) is { } ttft
+                    && LatencyHistogram.Decode(reader.GetString(7), out _) is { } latency)
+                {
+                    totals.Merge(new RollupTotals
+                    {
+                        Count = reader.GetInt64(0),
+                        TokensIn = reader.GetInt64(1),
+                        TokensOut = reader.GetInt64(2),
+                        SloCounted = reader.GetInt64(3),
+                        SloMet = reader.GetInt64(4),
+                        QueueTime = queue,
+                        TimeToFirstToken = ttft,
+                        Latency = latency,
+                    });
+                }
+            }
+
+            SetKey(write, row.Key);
+            Set(write, "$requests", totals.Count);
+            Set(write, "$tokens_in", totals.TokensIn);
+            Set(write, "$tokens_out", totals.TokensOut);
+            Set(write, "$slo_counted", totals.SloCounted);
+            Set(write, "$slo_met", totals.SloMet);
+            Set(write, "$queue_ms", totals.QueueTime.Encode());
+            Set(write, "$ttft_ms", totals.TimeToFirstToken.Encode());
+            Set(write, "$latency_ms", totals.Latency.Encode());
+            await write.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static async Task WriteRequestsAsync(SqliteTransaction transaction, IReadOnlyList<RequestLogRecord> requests, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO request_log (request_id, arrival_ms, task, model, priority, prompt_tokens, output_tokens, queue_ms, ttft_ms, latency_ms, outcome, reason)
+            VALUES ($id, $arrival, $task, $model, $priority, $prompt, $output, $queue, $ttft, $latency, $outcome, $reason);
+            """;
+        foreach (var r in requests)
+        {
+            Set(command, "$id", r.Id);
+            Set(command, "$arrival", r.Arrival.ToUnixTimeMilliseconds());
+            Set(command, "$task", r.Task);
+            Set(command, "$model", r.Model);
+            Set(command, "$priority", r.Priority);
+            Set(command, "$prompt", r.PromptTokens);
+            Set(command, "$output", r.OutputTokens);
+            Set(command, "$queue", r.QueueMs);
+            Set(command, "$ttft", r.TtftMs);
+            Set(command, "$latency", r.LatencyMs);
+            Set(command, "$outcome", OutcomeText(r.Outcome));
+            Set(command, "$reason", r.Reason);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static async Task WriteEventsAsync(SqliteTransaction transaction, IReadOnlyList<ModelEventRecord> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO model_events (at_ms, kind, model, replica, device, reason, detail, seconds, bytes)
+            VALUES ($at, $kind, $model, $replica, $device, $reason, $detail, $seconds, $bytes);
+            """;
+        foreach (var e in events)
+        {
+            Set(command, "$at", e.At.ToUnixTimeMilliseconds());
+            Set(command, "$kind", e.Kind);
+            Set(command, "$model", e.Model);
+            Set(command, "$replica", e.Replica);
+            Set(command, "$device", e.Device);
+            Set(command, "$reason", e.Reason);
+            Set(command, "$detail", e.Detail);
+            Set(command, "$seconds", e.Seconds);
+            Set(command, "$bytes", e.Bytes);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static async Task WriteUsageAsync(SqliteTransaction transaction, IReadOnlyList<UsageSample> usage, CancellationToken cancellationToken)
+    {
+        if (usage.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT OR REPLACE INTO usage_samples (minute, node, resource, capacity, allocated) VALUES ($minute, $node, $resource, $capacity, $allocated);";
+        foreach (var u in usage)
+        {
+            Set(command, "$minute", u.Minute);
+            Set(command, "$node", u.Node);
+            Set(command, "$resource", u.Resource);
+            Set(command, "$capacity", u.Capacity);
+            Set(command, "$allocated", u.Allocated);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static void SetKey(SqliteCommand command, RollupKey key)
+    {
+        Set(command, "$minute", key.Minute);
+        Set(command, "$task", key.Task);
+        Set(command, "$model", key.Model);
+        Set(command, "$outcome", OutcomeText(key.Outcome));
+        Set(command, "$reason", key.Reason);
+    }
+
+    private static void Set(SqliteCommand command, string name, object? value)
+    {
+        if (command.Parameters.Contains(name))
+        {
+            command.Parameters[name].Value = value ?? DBNull.Value;
+        }
+        else
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+    }
+
+    private static string OutcomeText(RequestOutcome outcome) => outcome switch
+    {
+        RequestOutcome.TimedOut => "timed_out",
+        _ => outcome.ToString().ToLowerInvariant(),
+    };
+
+    private static RequestOutcome Outcome(string text) =>
+        Enum.TryParse<RequestOutcome>(text.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var o) ? o : RequestOutcome.Failed;
+
+    private static async Task<long> ExecuteAsync(SqliteTransaction transaction, string sql, long value, CancellationToken cancellationToken)
+    {
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$v", value);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<SqliteConnection> OpenConnectionAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(int)SqliteRegistryStore.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;"), cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
