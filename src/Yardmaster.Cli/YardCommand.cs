@@ -20,6 +20,8 @@ internal static class YardCommand
         root.Subcommands.Add(TasksCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(Commands.History.HistoryCommand.Create());
+        root.Subcommands.Add(Commands.History.ReportCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(LogsCommand.Create());

@@ -19,12 +19,61 @@ internal static class StatsCommand
 
     public static Command Create()
     {
-        var command = ServerCall.Listing("stats", "Show a running server's statistics per task and per model.", "api/stats", Print);
+        var server = new ServerOptions();
+        var format = OutputOption.Create();
+        var since = WindowOption("--since", "A window of the history instead of the statistics since the server started: a duration back from now (30m, 1h, 7d) or an ISO 8601 time");
+        var until = WindowOption("--until", "The window's end (with --since): a duration back from now or an ISO 8601 time; default now");
+        var command = new Command("stats", "Show a running server's statistics per task and per model: since it started, or over any window of its history (--since).") { format, since, until };
+        server.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(until) is not null && result.GetValue(since) is null)
+            {
+                result.AddError("--until needs --since");
+            }
+        });
+        command.SetAction((parse, ct) => ServerCall.RunAsync(parse, server, async (client, token) =>
+        {
+            var path = parse.GetValue(since) is { } s
+                ? $"api/stats?since={Uri.EscapeDataString(s)}" + (parse.GetValue(until) is { } u ? $"&until={Uri.EscapeDataString(u)}" : "")
+                : "api/stats";
+            var body = await client.GetAsync(path, token).ConfigureAwait(false);
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                ServerCall.WriteJson(body);
+                return ExitCodes.Ok;
+            }
+
+            using var document = JsonDocument.Parse(body);
+            Print(document.RootElement);
+            return ExitCodes.Ok;
+        }, ct));
         return command;
+    }
+
+    /// <summary>An option naming one end of a window, checked as the server will check it (a usage error, exit 2, when unusable).</summary>
+    private static Option<string?> WindowOption(string name, string description)
+    {
+        var option = new Option<string?>(name) { Description = description };
+        option.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string?>();
+            if (text is not null && Core.History.TimeWindow.Parse(text, null, DateTimeOffset.UnixEpoch.AddYears(100), out var error) is null)
+            {
+                result.AddError($"{name}: {error!.Replace("'since'", "the value", StringComparison.Ordinal)}");
+            }
+        });
+        return option;
     }
 
     private static void Print(JsonElement stats)
     {
+        if (stats.TryGetProperty("since", out var from) && stats.TryGetProperty("until", out var to))
+        {
+            Console.Out.WriteLine($"from {from.GetString()} to {to.GetString()} (history)");
+            Console.Out.WriteLine();
+        }
+
         var tasks = TextTable.Create(["task", .. _requestColumns]);
         foreach (var t in Json.Members(Json.Object(stats, "tasks")))
         {
@@ -73,6 +122,12 @@ internal static class StatsCommand
         var outcomes = Json.Object(s, "outcomes");
         var counted = Json.Members(outcomes).Where(o => Json.Number(outcomes, o.Name) > 0).Select(o => $"{o.Name} {o.Value.GetRawText()}").ToList();
         var outcomeText = counted.Count > 0 ? string.Join(", ", counted) : Json.None;
+        var reasons = Json.Object(s, "refusals");
+        if (reasons.ValueKind == JsonValueKind.Object && Json.Members(reasons).Any())
+        {
+            outcomeText += " (" + string.Join(", ", Json.Members(reasons).Select(r => $"{r.Name} {r.Value.GetRawText()}")) + ")";
+        }
+
         var slo = s.TryGetProperty("slo_attainment", out var a) && a.ValueKind == JsonValueKind.Number
             ? string.Create(CultureInfo.InvariantCulture, $"{a.GetDouble() * 100:0.#}%")
             : Json.None;

@@ -184,6 +184,7 @@ public sealed class GatewayApp : IAsyncDisposable
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
         new ManagementApi(registry, _scheduler, statistics, _history, _time, config.Server.MaxBodyBytes).Map(app);
         new Pipelines.RunsApi(_jobs.Scheduler, _jobs.Store, config.Server.MaxBodyBytes).Map(app);
+        new Reports.ReportApi(_history, _historyStore, _jobs.Store, _time).Map(app);
         var noRoute = new NoRoute(app, "the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models");
         app.MapFallback(noRoute.WriteAsync);
 

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Yardmaster.Runtime.Configuration;
+
+namespace Yardmaster.Cli.Commands.History;
+
+/// <summary>
+/// Which store a command reads without a server: <c>--config yard.yaml</c> (its <c>store.path</c>) or <c>--data</c>
+/// (default <c>$YARD_HOME</c>, else ~/.cache/yardmaster), <c>yard.db</c> in it. Works with the server stopped (or running:
+/// SQLite's WAL lets a reader beside the writer).
+/// </summary>
+internal sealed class StoreTarget
+{
+    private readonly Option<string?> _data = new("--data") { Description = "Data folder whose store (yard.db) to read (default $YARD_HOME, else ~/.cache/yardmaster)" };
+    private readonly Option<string?> _config = new("--config", "-c") { Description = "yard.yaml whose store.path to read" };
+
+    /// <summary>The <c>--data</c> option (shared with <see cref="ServerOptions"/> where a command can also ask a server).</summary>
+    public Option<string?> DataOption => _data;
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_data);
+        command.Options.Add(_config);
+    }
+
+    /// <summary>True when the user named a store (so a command that can also ask a server reads the store).</summary>
+    public bool Named(ParseResult parse) => parse.GetResult(_data) is not null || parse.GetResult(_config) is not null;
+
+    /// <summary>The store file, or the error to print (exit 2): an invalid config, or no store there.</summary>
+    public (string? Path, string? Error) Resolve(ParseResult parse)
+    {
+        string? path = null;
+        if (parse.GetValue(_config) is { } file)
+        {
+            var loaded = YardConfigLoader.Load(file);
+            if (loaded.Config is null)
+            {
+                return (null, string.Join(Environment.NewLine, loaded.Errors.Select(e => e.ToString())));
+            }
+
+            path = loaded.Config.Store.Path;
+        }
+
+        path ??= System.IO.Path.Combine(System.IO.Path.GetFullPath(parse.GetValue(_data) ?? ServeCommand.DefaultDataDirectory()), "yard.db");
+        return File.Exists(path)
+            ? (path, null)
+            : (null, $"no store at {path}; name the data folder of a server that has run (--data) or its config (--config)");
+    }
+}
