@@ -21,6 +21,9 @@ public sealed class GatewayOptions
     /// </summary>
     public bool InsecureNoAuth { get; init; }
 
-    /// <summary>Minimum log level on the console. Default Warning.</summary>
-    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+    /// <summary>How much is logged on the console (<c>-q</c>, <c>-v</c>). Default <see cref="Logging.LogVerbosity.Normal"/>: warnings, errors and access lines.</summary>
+    public Logging.LogVerbosity Verbosity { get; init; } = Logging.LogVerbosity.Normal;
+
+    /// <summary>The console's log format (<c>--log-format</c>). Default <see cref="Logging.LogFormat.Text"/>.</summary>
+    public Logging.LogFormat LogFormat { get; init; } = Logging.LogFormat.Text;
 }
