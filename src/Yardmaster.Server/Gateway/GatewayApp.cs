@@ -93,7 +93,7 @@ public sealed class GatewayApp : IAsyncDisposable
         var app = builder.Build();
         _app = app;
 
-        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Yardmaster.Scheduler");
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Logging.ConsoleLogging.SchedulerCategory);
         var statistics = new StatisticsCollector();
         _launcher = new BackendLauncher(_options.Backends, _time);
         var settings = config.Scheduler;

@@ -5,6 +5,9 @@ namespace Yardmaster.Server.Logging;
 /// <summary>The console logging of <c>yard serve</c> and <c>yard model-server</c>: one format, levels by verbosity.</summary>
 public static class ConsoleLogging
 {
+    /// <summary>The serving scheduler's category: loads, unloads, failures, refusals, scale changes.</summary>
+    public const string SchedulerCategory = "Yardmaster.Scheduler";
+
     /// <summary>
     /// Replaces the builder's providers by the console in <paramref name="format"/> with scopes included (UTC timestamps
     /// in JSON), and sets the levels: warnings and errors always; access lines unless <see cref="LogVerbosity.Quiet"/>;
@@ -43,6 +46,12 @@ public static class ConsoleLogging
         // enabled at any level it creates an Activity for every request (for its own log scope), which HttpClient then
         // continues as a child and sends upstream. Off: our own scope carries the request id.
         builder.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        if (verbosity == LogVerbosity.Verbose)
+        {
+            // The serving scheduler's refusals and scale changes may come at Debug (they can be many): -v shows them.
+            builder.AddFilter(SchedulerCategory, LogLevel.Debug);
+        }
+
         builder.AddFilter(Gateway.AccessLog.Category, verbosity == LogVerbosity.Quiet ? LogLevel.Warning : LogLevel.Information);
         return builder;
     }
