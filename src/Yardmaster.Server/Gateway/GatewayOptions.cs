@@ -21,8 +21,12 @@ public sealed class GatewayOptions
     /// </summary>
     public bool InsecureNoAuth { get; init; }
 
-    /// <summary>How much is logged on the console (<c>-q</c>, <c>-v</c>). Default <see cref="Logging.LogVerbosity.Normal"/>: warnings, errors and access lines.</summary>
-    public Logging.LogVerbosity Verbosity { get; init; } = Logging.LogVerbosity.Normal;
+    /// <summary>
+    /// How much is logged on the console. Default <see cref="Logging.LogVerbosity.Quiet"/> (warnings and errors), so an
+    /// embedded gateway (tests, benchmarks) prints no line per request; <c>yard serve</c> sets
+    /// <see cref="Logging.LogVerbosity.Normal"/> (access lines), or what <c>-q</c> and <c>-v</c> ask.
+    /// </summary>
+    public Logging.LogVerbosity Verbosity { get; init; } = Logging.LogVerbosity.Quiet;
 
     /// <summary>The console's log format (<c>--log-format</c>). Default <see cref="Logging.LogFormat.Text"/>.</summary>
     public Logging.LogFormat LogFormat { get; init; } = Logging.LogFormat.Text;
