@@ -88,6 +88,34 @@ public sealed class ServeJsonLogsTests(JsonLogsServeFixture server) : IClassFixt
     }
 
     [Fact]
+    public async Task Run_InferenceStep_AccessLinesNameTheAttemptAndTheLine()
+    {
+        var file = server.File("asked.yaml");
+        await File.WriteAllTextAsync(file, """
+            name: asked
+            priority: batch
+            steps:
+              - id: write
+                run: printf '{"prompt":"Once","max_tokens":2}\n{"prompt":"Twice","max_tokens":2}\n' > in.jsonl
+              - id: ask
+                needs: [write]
+                inference: { task: batch, input: in.jsonl, output: out.jsonl }
+            """, Ct);
+
+        var (exit, stdout, stderr) = await server.RunAsync(["run", file]);
+
+        Assert.True(exit == 0, $"yard run: {exit} {stdout} {stderr}");
+        var run = stdout.Split(' ')[1];
+        foreach (var line in new[] { 1, 2 })
+        {
+            var state = (await server.WaitForAsync(l => IsAccess(l, $"{run}.ask.1.{line}"), $"of line {line} of step ask")).GetProperty("State");
+            Assert.Equal(200, state.GetProperty("Status").GetInt32());
+            Assert.Equal("batch", state.GetProperty("Task").GetString());
+            Assert.Equal("/v1/completions", state.GetProperty("Path").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Verbose_SchedulerEventsButNoLinePerHttpRequest()
     {
         using var http = server.Client();
