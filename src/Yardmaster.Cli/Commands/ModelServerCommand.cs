@@ -1,13 +1,15 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Yardmaster.Inference.Catalog;
 using Yardmaster.Inference.Gguf;
 using Yardmaster.Inference.Llama;
+using Yardmaster.Server.Logging;
 using Yardmaster.Server.ModelServer;
 
 namespace Yardmaster.Cli.Commands;
 
 /// <summary><c>yard model-server</c>: an OpenAI-compatible server for one GGUF model on the builtin runtime.</summary>
-internal static class ModelServerCommand
+internal static partial class ModelServerCommand
 {
     public static Command Create()
     {
@@ -21,9 +23,10 @@ internal static class ModelServerCommand
         var baseUrl = new Option<string?>("--base-url") { Description = "Mirror to pull the default model from (overrides YARD_MODEL_BASE_URL)" };
         var maxBody = new Option<long?>("--max-body") { Description = "Largest request body in bytes (default: 64 per token of context, at least 1 MiB)" };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot before 429", DefaultValueFactory = _ => 64 };
+        var logFormat = LogFormatOption.Create();
         var command = new Command("model-server", "Serve one GGUF model over the OpenAI API (completions, chat, models, health).")
         {
-            model, name, host, port, slots, ctx, threads, queue, maxBody, baseUrl,
+            model, name, host, port, slots, ctx, threads, queue, maxBody, baseUrl, logFormat,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -53,6 +56,7 @@ internal static class ModelServerCommand
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
                 MaxRequestBodyBytes = parse.GetValue(maxBody),
+                LogFormat = parse.GetValue(logFormat),
                 Engine = new()
                 {
                     Slots = parse.GetValue(slots),
@@ -90,6 +94,11 @@ internal static class ModelServerCommand
             return ExitCodes.Failure;
         }
 
+        // With --log-format json every line on standard output is JSON, these too; in text they stay plain lines.
+        using var loggers = options.LogFormat == LogFormat.Json
+            ? LoggerFactory.Create(b => ConsoleLogging.Configure(b, options.LogFormat, LogVerbosity.Quiet).AddFilter(Category, LogLevel.Information))
+            : null;
+        var status = loggers?.CreateLogger(Category);
         await using (app.ConfigureAwait(false))
         {
             Uri url;
@@ -105,10 +114,21 @@ internal static class ModelServerCommand
 
             var engine = app.Engine;
             var config = engine.Model.Config;
-            Console.WriteLine(
-                $"yard model-server: {app.Name} ({Path.GetFileName(options.ModelPath)}, {engine.Model.WeightBytes / (1024.0 * 1024.0):F1} MiB, dim {config.Dim}, {config.Layers} layers, vocab {config.VocabularySize}); " +
-                $"{engine.Options.Slots} slots, ctx {engine.ContextLength}, {engine.Threads} threads; loaded to first token in {app.LoadTime.TotalMilliseconds:F0} ms");
-            Console.WriteLine($"listening on {url.ToString().TrimEnd('/')}");
+            var summary =
+                $"{app.Name} ({Path.GetFileName(options.ModelPath)}, {engine.Model.WeightBytes / (1024.0 * 1024.0):F1} MiB, dim {config.Dim}, {config.Layers} layers, vocab {config.VocabularySize}); " +
+                $"{engine.Options.Slots} slots, ctx {engine.ContextLength}, {engine.Threads} threads; loaded to first token in {app.LoadTime.TotalMilliseconds:F0} ms";
+            var listening = url.ToString().TrimEnd('/');
+            if (status is null)
+            {
+                Console.WriteLine($"yard model-server: {summary}");
+                Console.WriteLine($"listening on {listening}");
+            }
+            else
+            {
+                Log.Serving(status, summary);
+                Log.Listening(status, listening);
+            }
+
             try
             {
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
@@ -118,7 +138,15 @@ internal static class ModelServerCommand
                 // Ctrl-C: fall through to a clean stop.
             }
 
-            Console.WriteLine("yard model-server: stopped");
+            if (status is null)
+            {
+                Console.WriteLine("yard model-server: stopped");
+            }
+        }
+
+        if (status is not null)
+        {
+            Log.Stopped(status);
         }
 
         return ExitCodes.Ok;

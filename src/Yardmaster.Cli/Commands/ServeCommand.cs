@@ -1,15 +1,17 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Inference.Catalog;
 using Yardmaster.Runtime.Configuration;
 using Yardmaster.Server.Backends;
 using Yardmaster.Server.Gateway;
+using Yardmaster.Server.Logging;
 
 namespace Yardmaster.Cli.Commands;
 
 /// <summary><c>yard serve</c>: the scheduler behind the OpenAI-compatible gateway and the management API.</summary>
-internal static class ServeCommand
+internal static partial class ServeCommand
 {
     public static Command Create()
     {
@@ -17,7 +19,9 @@ internal static class ServeCommand
         var host = new Option<string?>("--host") { Description = "Address to listen on (overrides server.host; default 127.0.0.1)" };
         var port = new Option<int?>("--port") { Description = "Port to listen on (overrides server.port; default 8080; 0 picks a free one)" };
         var data = new Option<string?>("--data") { Description = "Data folder for the store and logs (default $YARD_HOME, else ~/.cache/yardmaster)" };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log loads, unloads and failures" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Also log the schedulers' events: loads, unloads, refusals, scale changes, step transitions (never one line per HTTP request)" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Log only warnings and errors (no access line per request)" };
+        var logFormat = LogFormatOption.Create();
         var insecure = new Option<bool>("--insecure-no-auth")
         {
             Description = "Serve /v1 without keys even on an address other machines can reach (never opens /api, which always needs an admin key)",
@@ -25,8 +29,15 @@ internal static class ServeCommand
         var check = new Option<bool>("--check") { Description = "Only check the --config file (every error, exit 2) and start nothing" };
         var command = new Command("serve", "Serve tasks and models over the OpenAI API, scheduling requests by priority and deadline.")
         {
-            config, host, port, data, verbose, insecure, check,
+            config, host, port, data, verbose, quiet, logFormat, insecure, check,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(verbose) && result.GetValue(quiet))
+            {
+                result.AddError("--quiet and --verbose contradict each other; give one");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
             var dataDirectory = Path.GetFullPath(parse.GetValue(data) ?? DefaultDataDirectory());
@@ -118,7 +129,8 @@ internal static class ServeCommand
                 InsecureNoAuth = parse.GetValue(insecure),
                 DataDirectory = dataDirectory,
                 Backends = new BackendOptions { LogDirectory = Path.Combine(dataDirectory, "logs") },
-                LogLevel = parse.GetValue(verbose) ? Microsoft.Extensions.Logging.LogLevel.Information : Microsoft.Extensions.Logging.LogLevel.Warning,
+                Verbosity = parse.GetValue(verbose) ? LogVerbosity.Verbose : parse.GetValue(quiet) ? LogVerbosity.Quiet : LogVerbosity.Normal,
+                LogFormat = parse.GetValue(logFormat),
             };
             return await RunAsync(options, cancellationToken).ConfigureAwait(false);
         });
@@ -169,6 +181,11 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(GatewayOptions options, CancellationToken cancellationToken)
     {
+        // With --log-format json every line on standard output is JSON, these too; in text they stay plain lines.
+        using var loggers = options.LogFormat == LogFormat.Json
+            ? LoggerFactory.Create(b => ConsoleLogging.Configure(b, options.LogFormat, options.Verbosity).AddFilter(Category, LogLevel.Information))
+            : null;
+        var status = loggers?.CreateLogger(Category);
         var app = new GatewayApp(options);
         await using (app.ConfigureAwait(false))
         {
@@ -200,11 +217,28 @@ internal static class ServeCommand
             }
 
             var config = options.Config;
-            Console.WriteLine($"yard serve: {config.Tasks.Count} task(s) [{string.Join(", ", config.Tasks.Select(t => t.Name))}], {config.Models.Count} model(s) [{string.Join(", ", config.Models.Select(m => m.Name))}]; store {app.StorePath}");
-            Console.WriteLine($"listening on {url.ToString().TrimEnd('/')}");
+            var (tasks, models, listening) = (string.Join(", ", config.Tasks.Select(t => t.Name)), string.Join(", ", config.Models.Select(m => m.Name)), url.ToString().TrimEnd('/'));
+            if (status is null)
+            {
+                Console.WriteLine($"yard serve: {config.Tasks.Count} task(s) [{tasks}], {config.Models.Count} model(s) [{models}]; store {app.StorePath}");
+                Console.WriteLine($"listening on {listening}");
+            }
+            else
+            {
+                Log.Serving(status, config.Tasks.Count, tasks, config.Models.Count, models, app.StorePath);
+                Log.Listening(status, listening);
+            }
+
             if (app.AdminTokenPath is { } token)
             {
-                Console.WriteLine($"admin token for /api: {token} ({(app.AdminTokenCreated ? "new" : "kept")}, mode 0600); the yard CLI of this user on this machine reads it; elsewhere pass --admin-key");
+                if (status is null)
+                {
+                    Console.WriteLine($"admin token for /api: {token} ({(app.AdminTokenCreated ? "new" : "kept")}, mode 0600); the yard CLI of this user on this machine reads it; elsewhere pass --admin-key");
+                }
+                else
+                {
+                    Log.AdminToken(status, token, app.AdminTokenCreated ? "new" : "kept");
+                }
             }
             try
             {
@@ -215,7 +249,15 @@ internal static class ServeCommand
                 // Ctrl-C: fall through to a clean stop.
             }
 
-            Console.WriteLine("yard serve: stopped");
+            if (status is null)
+            {
+                Console.WriteLine("yard serve: stopped");
+            }
+        }
+
+        if (status is not null)
+        {
+            Log.Stopped(status);
         }
 
         return ExitCodes.Ok;

@@ -155,7 +155,10 @@ public sealed partial class JobScheduler
         run.Record = run.Record with { State = state, EndedAt = now, Reason = state == RunState.Succeeded ? null : reason };
         _batch.Runs.Add(run.Record);
         _ended.Add(run);
-        Log.RunEnded(_logger, run.Record.Id, run.Pipeline.Name, state, reason);
+        using (_logger.BeginScope(Logging.LogScope.Run(run.Record.Id)))
+        {
+            Log.RunEnded(_logger, run.Record.Id, run.Pipeline.Name, state, reason);
+        }
     }
 
     private bool CancelRun(string runId, string reason)

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Runtime.Logging;
 
 namespace Yardmaster.Runtime.Pipelines;
 
@@ -23,5 +25,28 @@ public sealed partial class JobScheduler
 
         [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Stopping {Locator} failed")]
         public static partial void StopFailed(ILogger logger, string locator, Exception exception);
+
+        [LoggerMessage(EventId = 107, Message = "Step {Step} {From} -> {To}: {Reason}")]
+        public static partial void StepChanged(ILogger logger, LogLevel level, string step, string from, string to, string reason);
     }
+
+    /// <summary>Logs a step's transition in the step's scope (RunId, StepId, Attempt): Debug for ready, Information for the rest.</summary>
+    private void LogStepChanged(ActiveStep step, StepState from, StepState to, string reason)
+    {
+        var level = to == StepState.Ready ? LogLevel.Debug : LogLevel.Information;
+        if (!_logger.IsEnabled(level))
+        {
+            return;
+        }
+
+        var (fromName, toName) = (from.Name(), to.Name());
+        using (StepScope(step))
+        {
+            Log.StepChanged(_logger, level, step.Record.StepId, fromName, toName, reason);
+        }
+    }
+
+    /// <summary>The step's logging scope; its attempt is the latest one, none before the first.</summary>
+    private IDisposable? StepScope(ActiveStep step) =>
+        _logger.BeginScope(LogScope.Step(step.Run.Record.Id, step.Record.StepId, step.Record.Attempts > 0 ? step.Record.Attempts : null));
 }

@@ -53,7 +53,11 @@ public sealed partial class JobScheduler
             {
                 if (process is not null)
                 {
-                    Log.Reattached(_logger, attempt.Launch.AttemptId, process.Locator);
+                    using (StepScope(attempt.Step))
+                    {
+                        Log.Reattached(_logger, attempt.Launch.AttemptId, process.Locator);
+                    }
+
                     Watch(attempt, process);
                 }
                 else if (attempt.Record.Locator is null && error is null)

@@ -107,6 +107,7 @@ public sealed partial class JobScheduler
         step.Record = change is null ? record : change(record);
         _batch.Steps.Add(step.Record);
         _batch.Transitions.Add(new TransitionRecord(step.Run.Record.Id, step.Record.StepId, null, from.Name(), to.Name(), reason, _time.GetUtcNow()));
+        LogStepChanged(step, from, to, reason);
     }
 
     /// <summary>A placed step: its attempt is written (outcome running) before the executor hears of it.</summary>

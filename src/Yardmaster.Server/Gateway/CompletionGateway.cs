@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Statistics;
@@ -13,21 +14,37 @@ namespace Yardmaster.Server.Gateway;
 /// <c>POST /v1/chat/completions</c> and <c>POST /v1/completions</c>: reads and checks the body, resolves the
 /// task, applies the request's priority and deadline headers, asks the scheduler for a slot, sends the
 /// request to the leased replica (retrying elsewhere when it fails before any byte reached the client),
-/// and records the outcome.
+/// and records the outcome; writes one access line per request to <paramref name="access"/>.
 /// </summary>
-internal sealed partial class CompletionGateway(ServingRegistry registry, ServingScheduler scheduler, IRequestSink statistics, ServerSettings server, SchedulerSettings settings, TimeProvider time, CancellationToken stopping)
+internal sealed partial class CompletionGateway(ServingRegistry registry, ServingScheduler scheduler, IRequestSink statistics, ServerSettings server, SchedulerSettings settings, TimeProvider time, ILogger access, CancellationToken stopping)
 {
     private const int MaxAttempts = 3;
 
     public async Task HandleAsync(HttpContext http, bool chat)
     {
         var arrival = time.GetTimestamp();
+        var requestId = RequestIds.Assign(http);
+        var note = new AccessNote();
+        var threw = true;
+        try
+        {
+            await HandleAsync(http, chat, arrival, requestId, note).ConfigureAwait(false);
+            threw = false;
+        }
+        finally
+        {
+            WriteAccess(http, requestId, arrival, note, threw);
+        }
+    }
+
+    private async Task HandleAsync(HttpContext http, bool chat, long arrival, string requestId, AccessNote note)
+    {
         var now = time.GetUtcNow();
         var abort = http.RequestAborted;
-        var requestId = RequestIds.Assign(http);
         var (body, document, readError) = await ReadAsync(http, chat).ConfigureAwait(false);
         if (document is null)
         {
+            note.Code = readError!.Code ?? readError.Type;
             await readError!.WriteAsync(http.Response, abort).ConfigureAwait(false);
             return;
         }
@@ -39,6 +56,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
             var task = registry.Resolve(name);
             if (task is null)
             {
+                (note.Task, note.Code) = (name, "model_not_found");
                 var current = registry.Current;
                 await new OpenAiError(404, $"model or task '{name}' not found; tasks: {List(current.Tasks.Keys)}; models: {List(current.Models.Keys)}", Param: "model", Code: "model_not_found")
                     .WriteAsync(http.Response, abort).ConfigureAwait(false);
@@ -48,7 +66,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
             var (priority, deadline, headerError) = Tighten(http.Request, task, now);
             if (headerError is not null)
             {
-                Record(new(task, requestId, now, arrival, null), null, headerError.Code == RefusalReasons.PriorityNotAllowed ? RequestOutcome.Refused : RequestOutcome.Invalid, null, null, 0, 0, headerError.Code);
+                Record(new(task, requestId, now, arrival, null, note), null, headerError.Code == RefusalReasons.PriorityNotAllowed ? RequestOutcome.Refused : RequestOutcome.Invalid, null, null, 0, 0, headerError.Code);
                 await headerError.WriteAsync(http.Response, abort).ConfigureAwait(false);
                 return;
             }
@@ -58,7 +76,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
                 : root.TryGetProperty("max_completion_tokens", out var mct) && mct.ValueKind == JsonValueKind.Number ? mct.GetInt32() : 16;
             var ticket = new RequestTicket { Task = task, Priority = priority, Deadline = deadline, Arrival = now, Cost = Math.Max(1, maxTokens) };
             var call = new ForwardCall(body!, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
-            await ServeAsync(http, new(task, requestId, now, arrival, priority), ticket, call).ConfigureAwait(false);
+            await ServeAsync(http, new(task, requestId, now, arrival, priority, note), ticket, call).ConfigureAwait(false);
         }
     }
 
@@ -209,13 +227,15 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
             };
         }
 
-        statistics.Record(new RequestRecord(task.Name, model, outcome, queue, ttft, latency, prompt, completion, slo)
+        var record = new RequestRecord(task.Name, model, outcome, queue, ttft, latency, prompt, completion, slo)
         {
             RequestId = arrived.RequestId,
             Arrival = arrived.At,
             Priority = arrived.Priority,
             Reason = outcome == RequestOutcome.Completed ? null : reason,
-        });
+        };
+        arrived.Note.Record = record;
+        statistics.Record(record);
     }
 
     private static string? Reason(ForwardOutcome outcome) => outcome switch
@@ -244,7 +264,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
     };
 
     /// <summary>What is known of a request once its task is resolved: for the statistics and the logs.</summary>
-    private sealed record Arrived(TaskDefinition Task, string RequestId, DateTimeOffset At, long Timestamp, PriorityClass? Priority);
+    private sealed record Arrived(TaskDefinition Task, string RequestId, DateTimeOffset At, long Timestamp, PriorityClass? Priority, AccessNote Note);
 
     private static string List(IEnumerable<string> names)
     {

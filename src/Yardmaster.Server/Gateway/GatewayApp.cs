@@ -75,15 +75,7 @@ public sealed class GatewayApp : IAsyncDisposable
         }
 
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(_options.LogLevel);
-        if (_options.LogLevel > LogLevel.Information)
-        {
-            // The hosting layer logs only at Information (request starting, request finished), so above that it
-            // logs nothing; but while its category is enabled at any level it creates an Activity for every
-            // request (for log scopes), which HttpClient then continues as a child and sends upstream.
-            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        }
+        Logging.ConsoleLogging.Configure(builder.Logging, _options.LogFormat, _options.Verbosity);
 
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -103,7 +95,7 @@ public sealed class GatewayApp : IAsyncDisposable
         var app = builder.Build();
         _app = app;
 
-        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Yardmaster.Scheduler");
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Logging.ConsoleLogging.SchedulerCategory);
         var statistics = new StatisticsCollector();
         _launcher = new BackendLauncher(_options.Backends, _time);
         var settings = config.Scheduler;
@@ -159,9 +151,12 @@ public sealed class GatewayApp : IAsyncDisposable
         var keys = new ApiKeys(config.Auth, generatedAdminHash, internalKey, _options.InsecureNoAuth);
         var browsers = new BrowserRules(config.Server);
         IRequestSink sinks = _history is null ? statistics : new RequestSinks(statistics, _history);
-        var completions = new CompletionGateway(registry, _scheduler, sinks, config.Server, settings, _time, app.Lifetime.ApplicationStopping);
+        var accessLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(AccessLog.Category);
+        var completions = new CompletionGateway(registry, _scheduler, sinks, config.Server, settings, _time, accessLog, app.Lifetime.ApplicationStopping);
         app.Use(async (http, next) =>
         {
+            // Every answer carries X-Request-Id, refusals included, and every line logged for the request its scope.
+            using var scope = accessLog.BeginScope(Runtime.Logging.LogScope.Request(RequestIds.Assign(http)));
             if (browsers.TryAnswerCors(http))
             {
                 return;

@@ -21,6 +21,13 @@ public sealed class GatewayOptions
     /// </summary>
     public bool InsecureNoAuth { get; init; }
 
-    /// <summary>Minimum log level on the console. Default Warning.</summary>
-    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+    /// <summary>
+    /// How much is logged on the console. Default <see cref="Logging.LogVerbosity.Quiet"/> (warnings and errors), so an
+    /// embedded gateway (tests, benchmarks) prints no line per request; <c>yard serve</c> sets
+    /// <see cref="Logging.LogVerbosity.Normal"/> (access lines), or what <c>-q</c> and <c>-v</c> ask.
+    /// </summary>
+    public Logging.LogVerbosity Verbosity { get; init; } = Logging.LogVerbosity.Quiet;
+
+    /// <summary>The console's log format (<c>--log-format</c>). Default <see cref="Logging.LogFormat.Text"/>.</summary>
+    public Logging.LogFormat LogFormat { get; init; } = Logging.LogFormat.Text;
 }

@@ -10,9 +10,17 @@ internal static class RequestIds
 {
     public const string Header = "X-Request-Id";
 
-    /// <summary>Picks the request's id, stores it as the context's trace identifier and sets the response header.</summary>
+    /// <summary>
+    /// Picks the request's id, stores it as the context's trace identifier and sets the response header. Idempotent: a
+    /// request that has its id (the response header is set) keeps it.
+    /// </summary>
     public static string Assign(HttpContext http)
     {
+        if (http.Response.Headers[Header].ToString() is { Length: > 0 } assigned)
+        {
+            return assigned;
+        }
+
         var id = http.Request.Headers[Header].ToString() is var sent && Usable(sent) ? sent : New();
         http.TraceIdentifier = id;
         http.Response.Headers[Header] = id;

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Yardmaster.Inference.Engine;
 using Yardmaster.Inference.Llama;
 using Yardmaster.Inference.Tokenization;
@@ -120,8 +119,7 @@ public sealed class ModelServerApp : IAsyncDisposable
     private static WebApplication Build(ModelServerOptions options, ServedModel served, TimeProvider time)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        Logging.ConsoleLogging.Configure(builder.Logging, options.LogFormat, Logging.LogVerbosity.Quiet);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes ?? ModelServerOptions.DefaultBodyLimit(served.Engine.ContextLength);

@@ -36,6 +36,9 @@ public sealed class ModelServerOptions
     /// <summary>Slots, context, threads and queue of the engine.</summary>
     public EngineOptions Engine { get; set; } = new();
 
+    /// <summary>The console's log format (<c>--log-format</c>); warnings and errors only either way. Default text.</summary>
+    public Logging.LogFormat LogFormat { get; set; } = Logging.LogFormat.Text;
+
     /// <summary>Every invalid setting, named; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -97,6 +97,8 @@ internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key,
                 message.Headers.Add("X-Yard-Priority", launch.Priority.Name());
             }
 
+            // The gateway's access line of this request names the attempt and the line it answers.
+            message.Headers.TryAddWithoutValidation("X-Request-Id", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{launch.AttemptId}.{index + 1}"));
             if (key is not null)
             {
                 message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);

@@ -20,13 +20,22 @@ public abstract class ServeProcessFixture : IAsyncLifetime
     /// <summary>The yard.yaml text.</summary>
     protected abstract string Yaml { get; }
 
+    /// <summary>Options added to the <c>yard serve</c> command line (none by default).</summary>
+    protected virtual IEnumerable<string> ServeOptions => [];
+
+    /// <summary>The server process, for what it printed so far.</summary>
+    protected YardProcess Serve => _serve ?? throw new InvalidOperationException("not started");
+
     public async ValueTask InitializeAsync()
     {
         var config = _home.File("yard.yaml");
         await File.WriteAllTextAsync(config, Yaml);
-        _serve = YardProcess.Start(["serve", "--config", config, "--port", "0", "--data", _home.File("data")], YardServeFixture.Environment(_home.Path));
-        Url = await _serve.WaitForLineAsync("listening on ", TimeSpan.FromSeconds(60));
+        _serve = YardProcess.Start(["serve", "--config", config, "--port", "0", "--data", _home.File("data"), .. ServeOptions], YardServeFixture.Environment(_home.Path));
+        Url = await WaitForUrlAsync(_serve);
     }
+
+    /// <summary>Waits until the server listens and returns its URL (from the <c>listening on</c> line).</summary>
+    protected virtual Task<string> WaitForUrlAsync(YardProcess serve) => serve.WaitForLineAsync("listening on ", TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()
     {
