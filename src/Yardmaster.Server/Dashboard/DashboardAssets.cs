@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using System.Collections.Frozen;
 using System.Reflection;
 using System.Security.Cryptography;

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using System.Globalization;
 using System.Text.Json;
 using Yardmaster.Server.Gateway;

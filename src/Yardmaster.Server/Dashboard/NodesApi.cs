@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using System.Text.Json;
 using Yardmaster.Runtime.Ledger;
 using Yardmaster.Runtime.Serving;

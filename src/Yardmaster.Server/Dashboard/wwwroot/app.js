@@ -23,6 +23,16 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 
+// True when what a part of the page shows changed since it was last drawn: unchanged parts are left alone, so
+// a button under the pointer stays the same element between polls.
+const drawn = new Map();
+function changed(part, ...inputs) {
+  const key = JSON.stringify(inputs);
+  if (drawn.get(part) === key) return false;
+  drawn.set(part, key);
+  return true;
+}
+
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -344,6 +354,7 @@ function meter(label, used, total, detail) {
 }
 
 function renderModels(stats, models) {
+  if (!changed("models", stats.devices, models, state.events)) return;
   $("devices").replaceChildren(...(stats.devices || []).map((d) =>
     meter(`memory on ${d.device}`, d.used_bytes, d.budget_bytes, `${bytes(d.used_bytes)} of ${bytes(d.budget_bytes)} budget`)));
   $("model-list").replaceChildren(...models.map((m) => {
@@ -377,6 +388,7 @@ function renderModels(stats, models) {
 // ---------- nodes ----------
 
 function renderNodes(answer) {
+  if (!changed("nodes", answer)) return;
   $("node-list").replaceChildren(...answer.nodes.map((n) => {
     const cap = n.capacity, free = n.free;
     const steps = n.allocations.filter((a) => a.kind === "step");
@@ -407,7 +419,7 @@ async function refreshRuns() {
   const list = await getJson("/api/runs?limit=50");
   const runs = list.runs || [];
   if (!state.selectedRun && runs.length) state.selectedRun = runs[0].id;
-  $("run-list").replaceChildren(runs.length === 0
+  if (changed("run-list", runs, state.selectedRun)) $("run-list").replaceChildren(runs.length === 0
     ? el("p", { class: "note" }, "No run yet.")
     : runs.map((r) => el("button", { type: "button", class: r.id === state.selectedRun ? "selected" : "", "data-run": r.id, onclick: () => { state.selectedRun = r.id; state.selectedStep = null; refreshRuns().catch(() => {}); } },
         el("span", {}, `${r.id} ${r.pipeline}`), el("span", { class: `badge state-${r.state}` }, r.state))));
@@ -426,6 +438,8 @@ async function refreshRuns() {
 }
 
 function renderRun(run, log) {
+  const live = run.steps.some((s) => s.state === "running") || run.attempts.some((a) => !a.ended_at);
+  if (!changed("run", run, log, state.selectedStep, live ? Math.floor(Date.now() / 1000) : 0)) return;
   const running = run.state === "running" || run.state === "pending" || run.state === "queued";
   const head = el("div", { class: "run-head" },
     el("strong", {}, `${run.id} · ${run.pipeline}`),
@@ -493,6 +507,7 @@ function dag(run) {
       svg("text", { x: 8, y: 18 }, s.id.length > 20 ? s.id.slice(0, 19) + "…" : s.id),
       svg("text", { x: 8, y: 36 }, `${s.state} · ${s.attempts} att. · ${duration(s.started_at, s.ended_at)}`));
     g.addEventListener("click", () => { state.selectedStep = s.id; refreshRuns().catch(() => {}); });
+    g.addEventListener("keydown", (e) => { if (e.key === "Enter") { state.selectedStep = s.id; refreshRuns().catch(() => {}); } });
     root.append(g);
   }
   return el("div", { class: "dag" }, root);
