@@ -58,6 +58,19 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture) : IClassFixtur
     {
         var (context, page) = await fixture.OpenAsync();
         await using var _ = context;
+        try
+        {
+            await FollowAsync(context, page);
+        }
+        catch
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.Artifacts, "failure.png"), FullPage = true });
+            throw;
+        }
+    }
+
+    private async Task FollowAsync(IBrowserContext context, IPage page)
+    {
         await LoginAsync(page);
         var cookie = Assert.Single(await context.CookiesAsync());
         Assert.Equal("yard_session", cookie.Name);

@@ -419,10 +419,10 @@ async function refreshRuns() {
   const list = await getJson("/api/runs?limit=50");
   const runs = list.runs || [];
   if (!state.selectedRun && runs.length) state.selectedRun = runs[0].id;
-  if (changed("run-list", runs, state.selectedRun)) $("run-list").replaceChildren(runs.length === 0
-    ? el("p", { class: "note" }, "No run yet.")
+  if (changed("run-list", runs, state.selectedRun)) $("run-list").replaceChildren(...(runs.length === 0
+    ? [el("p", { class: "note" }, "No run yet.")]
     : runs.map((r) => el("button", { type: "button", class: r.id === state.selectedRun ? "selected" : "", "data-run": r.id, onclick: () => { state.selectedRun = r.id; state.selectedStep = null; refreshRuns().catch(() => {}); } },
-        el("span", {}, `${r.id} ${r.pipeline}`), el("span", { class: `badge state-${r.state}` }, r.state))));
+        el("span", {}, `${r.id} ${r.pipeline}`), el("span", { class: `badge state-${r.state}` }, r.state)))));
   if (!state.selectedRun) return;
   const detail = await getJson(`/api/runs/${encodeURIComponent(state.selectedRun)}?transitions=false`);
   if (!state.selectedStep && detail.steps.length) {
