@@ -210,7 +210,8 @@ function noticeReplicaChanges(stats) {
       seen.add(key);
       const before = state.replicaStates.get(key);
       if (before !== r.state) {
-        if (r.state === "ready" && before !== undefined) state.events.push({ at: now, kind: "loaded", model, replica: r.replica, bytes: r.memory_bytes, seconds: r.load_ms / 1000 });
+        // Replicas already ready at the first poll loaded before this page opened: not an event seen here.
+        if (r.state === "ready" && state.live.length > 1) state.events.push({ at: now, kind: "loaded", model, replica: r.replica, bytes: r.memory_bytes, seconds: r.load_ms / 1000 });
         state.replicaStates.set(key, r.state);
       }
     }
@@ -485,7 +486,7 @@ function dag(run) {
   steps.forEach((s) => depthOf(s));
   const layers = [];
   for (const s of steps) (layers[depth.get(s.id)] ||= []).push(s);
-  const BW = 150, BH = 46, GX = 50, GY = 16, P = 10;
+  const BW = 200, BH = 46, GX = 50, GY = 16, P = 10;
   const pos = new Map();
   layers.forEach((layer, i) => layer.forEach((s, j) => pos.set(s.id, { x: P + i * (BW + GX), y: P + j * (BH + GY) })));
   const width = P * 2 + layers.length * BW + Math.max(0, layers.length - 1) * GX;
@@ -504,8 +505,8 @@ function dag(run) {
     const g = svg("g", { class: `step${s.id === state.selectedStep ? " selected" : ""}`, "data-step": s.id, "data-state": s.state, transform: `translate(${p.x},${p.y})`, tabindex: 0 },
       svg("title", {}, `${s.id}: ${s.state}${s.reason ? " (" + s.reason + ")" : ""}`),
       svg("rect", { width: BW, height: BH, rx: 6 }),
-      svg("text", { x: 8, y: 18 }, s.id.length > 20 ? s.id.slice(0, 19) + "…" : s.id),
-      svg("text", { x: 8, y: 36 }, `${s.state} · ${s.attempts} att. · ${duration(s.started_at, s.ended_at)}`));
+      svg("text", { x: 8, y: 18 }, s.id.length > 26 ? s.id.slice(0, 25) + "…" : s.id),
+      svg("text", { x: 8, y: 36 }, `${s.state} · ${s.attempts === 1 ? "1 attempt" : s.attempts + " attempts"}${s.started_at ? " · " + duration(s.started_at, s.ended_at) : ""}`));
     g.addEventListener("click", () => { state.selectedStep = s.id; refreshRuns().catch(() => {}); });
     g.addEventListener("keydown", (e) => { if (e.key === "Enter") { state.selectedStep = s.id; refreshRuns().catch(() => {}); } });
     root.append(g);
