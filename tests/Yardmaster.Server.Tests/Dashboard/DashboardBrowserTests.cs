@@ -117,6 +117,7 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture) : IClassFixtur
         await page.Locator("#run-detail g.step[data-step=third]").ClickAsync();
         await Expect(page.Locator("#step-log[data-step=third]")).ToContainTextAsync("third done");
         Assert.Equal(3, await page.Locator("#run-detail table.attempts tbody tr").CountAsync());
+        Assert.Equal(2, await page.Locator("#run-detail path.edge").CountAsync()); // first → second → third, from the steps' needs
 
         // Cancel and retry a run from the page; the nodes view shows what its step holds meanwhile.
         var held = await SubmitAsync(Long, "long.yaml");
