@@ -54,14 +54,33 @@ public sealed class BrowserFixture : IAsyncLifetime
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
     }
 
-    /// <summary>A fresh browser context (its own cookies) with the page at the dashboard.</summary>
-    public async Task<(IBrowserContext Context, IPage Page)> OpenAsync(int width = 1280, int height = 800)
+    /// <summary>
+    /// A fresh browser context (its own cookies) with the page at the dashboard, and the list the page's script
+    /// errors and Content-Security-Policy violations are collected in from the first byte on.
+    /// </summary>
+    public async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> OpenAsync(int width = 1280, int height = 800)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, BaseURL = Gateway.Url.ToString() });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
+        var errors = new List<string>();
+        page.PageError += (_, error) => { lock (errors) { errors.Add(error); } };
+        page.Console += (_, message) =>
+        {
+            // A 401 before signing in is the page finding out it must ask for the token, and a 404 of /api/history a
+            // server without a history store: answers the page expects, not errors of the page.
+            var expected = message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)
+                && (message.Text.Contains("401", StringComparison.Ordinal) || (message.Text.Contains("404", StringComparison.Ordinal) && message.Location.Contains("/api/history", StringComparison.Ordinal)));
+            if (message.Type == "error" && !expected)
+            {
+                lock (errors)
+                {
+                    errors.Add($"{message.Text} ({message.Location})");
+                }
+            }
+        };
         await page.GotoAsync("/");
-        return (context, page);
+        return (context, page, errors);
     }
 
     public async ValueTask DisposeAsync()

@@ -40,7 +40,7 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture) : IClassFixtur
     [Fact]
     public async Task Login_WrongToken_FormSaysRefusedAndNoCookie()
     {
-        var (context, page) = await fixture.OpenAsync();
+        var (context, page, errors) = await fixture.OpenAsync();
         await using var _ = context;
         await page.Locator("#login").WaitForAsync();
 
@@ -51,16 +51,21 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture) : IClassFixtur
         Assert.True(await page.Locator("#app").IsHiddenAsync());
         Assert.Empty(await context.CookiesAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.Artifacts, "login-refused-1280x800.png") });
+        Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
     }
 
     [Fact]
     public async Task Dashboard_RealRunRequestAndModel_ViewsFollowThem()
     {
-        var (context, page) = await fixture.OpenAsync();
+        var (context, page, errors) = await fixture.OpenAsync();
         await using var _ = context;
         try
         {
             await FollowAsync(context, page);
+            lock (errors)
+            {
+                Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors)); // no script error, no Content-Security-Policy violation
+            }
         }
         catch
         {
