@@ -23,7 +23,7 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture) : IClassFixtur
             run: sleep 0.3; echo second done
           - id: third
             needs: [second]
-            run: sleep 2.5; echo third done
+            run: sleep 4; echo third done
         """;
 
     private const string Long = """
