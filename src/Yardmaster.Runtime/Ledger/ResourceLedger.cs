@@ -16,6 +16,7 @@ public sealed class ResourceLedger
     private readonly NodeCapacity[] _nodes;
     private readonly NodeResources[] _free;
     private readonly long[] _modelMemory;
+    private readonly List<LedgerAllocation> _allocations = [];
 
     /// <summary>A ledger of <paramref name="nodes"/>, everything free.</summary>
     public ResourceLedger(IReadOnlyList<NodeCapacity> nodes)
@@ -52,8 +53,29 @@ public sealed class ResourceLedger
         }
     }
 
-    /// <summary>Reserves <paramref name="request"/> with exactly the GPUs of <paramref name="gpus"/> on node <paramref name="node"/>; false (nothing taken) when it no longer fits.</summary>
-    public bool TryReserve(int node, ResourceRequest request, ulong gpus)
+    /// <summary>The reservations held now, each with its owner (a copy); model memory is not listed (the serving scheduler's snapshot says which replica holds what).</summary>
+    public IReadOnlyList<LedgerAllocation> Allocations()
+    {
+        lock (_lock)
+        {
+            return [.. _allocations];
+        }
+    }
+
+    /// <summary>Model memory charged on node <paramref name="node"/>, bytes.</summary>
+    public long ModelMemory(int node)
+    {
+        lock (_lock)
+        {
+            return _modelMemory[node];
+        }
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="request"/> with exactly the GPUs of <paramref name="gpus"/> on node <paramref name="node"/>
+    /// for <paramref name="owner"/> (listed by <see cref="Allocations"/> when given); false (nothing taken) when it no longer fits.
+    /// </summary>
+    public bool TryReserve(int node, ResourceRequest request, ulong gpus, string? owner = null)
     {
         lock (_lock)
         {
@@ -67,16 +89,25 @@ public sealed class ResourceLedger
             free.MemoryFree -= request.MemoryBytes;
             free.GpuFree &= ~gpus;
             _free[node] = free;
+            if (owner is not null)
+            {
+                _allocations.Add(new LedgerAllocation(node, owner, request, gpus));
+            }
+
             return true;
         }
     }
 
-    /// <summary>Gives back a reservation made by <see cref="TryReserve"/>.</summary>
-    public void Release(int node, ResourceRequest request, ulong gpus)
+    /// <summary>Gives back a reservation made by <see cref="TryReserve"/> (with the same owner, if it named one).</summary>
+    public void Release(int node, ResourceRequest request, ulong gpus, string? owner = null)
     {
         lock (_lock)
         {
             _free[node].Give(request, gpus);
+            if (owner is not null && _allocations.FindIndex(a => a.Node == node && a.Owner == owner) is var i and >= 0)
+            {
+                _allocations.RemoveAt(i);
+            }
         }
 
         Changed?.Invoke();

@@ -17,7 +17,7 @@ public sealed partial class JobScheduler
         attempt.Ended = true;
         attempt.TimeoutTimer?.Dispose();
         _running.Remove(attempt);
-        _ledger.Release(attempt.Node, attempt.Request, attempt.Gpus);
+        _ledger.Release(attempt.Node, attempt.Request, attempt.Gpus, Owner(attempt.Step));
         var step = attempt.Step;
         var run = step.Run;
         run.Running--;

@@ -178,7 +178,7 @@ public sealed partial class JobScheduler
         {
             var step = entries[key].Step;
             var request = step.Run.Pipeline.Steps[step.Index].Resources;
-            if (!_ledger.TryReserve(node, request, gpus))
+            if (!_ledger.TryReserve(node, request, gpus, Owner(step)))
             {
                 continue; // The model manager took memory since the snapshot; the next pass places it again.
             }

@@ -111,6 +111,9 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>A placed step: its attempt is written (outcome running) before the executor hears of it.</summary>
+    /// <summary>The ledger's name for what a step holds: <c>RUN/STEP</c>.</summary>
+    private static string Owner(ActiveStep step) => step.Run.Record.Id + "/" + step.Record.StepId;
+
     private void Place(ActiveStep step, int node, Core.Pipelines.ResourceRequest request, ulong gpus, double now)
     {
         Dequeue(step);

@@ -70,6 +70,9 @@ internal sealed class ApiKeys
         return (401, admin ? "invalid admin key" : "invalid API key");
     }
 
+    /// <summary>True when <paramref name="key"/> is an admin key (the dashboard's login); compared in fixed time as <see cref="Check"/> does.</summary>
+    public bool IsAdminKey(string key) => AnyEquals(_admin, HashBytes(key));
+
     /// <summary>The SHA-256 of the key's UTF-8 bytes, lower-case hex: the form kept in the store and in <c>auth:</c>.</summary>
     public static string Hash(string key) => Convert.ToHexStringLower(HashBytes(key));
 

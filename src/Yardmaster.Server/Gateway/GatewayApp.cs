@@ -150,6 +150,7 @@ public sealed class GatewayApp : IAsyncDisposable
 
         var keys = new ApiKeys(config.Auth, generatedAdminHash, internalKey, _options.InsecureNoAuth);
         var browsers = new BrowserRules(config.Server);
+        var login = new Dashboard.DashboardLogin(keys, new Dashboard.DashboardSessions(_time), new Dashboard.LoginBackoff(_time), config.Server.MaxBodyBytes);
         IRequestSink sinks = _history is null ? statistics : new RequestSinks(statistics, _history);
         var accessLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(AccessLog.Category);
         var completions = new CompletionGateway(registry, _scheduler, sinks, config.Server, settings, _time, accessLog, app.Lifetime.ApplicationStopping);
@@ -164,7 +165,9 @@ public sealed class GatewayApp : IAsyncDisposable
 
             var path = http.Request.Path;
             var admin = path.StartsWithSegments("/api");
-            if ((browsers.Check(http.Request) ?? ((admin || path.StartsWithSegments("/v1")) ? keys.Check(http.Request, admin) : null)) is { } denied)
+            // The dashboard's session cookie counts as the admin key on /api (its CSRF defence: SameSite=Strict, and the browser rules above).
+            var signedIn = admin && login.Authenticates(http.Request);
+            if ((browsers.Check(http.Request) ?? ((admin || path.StartsWithSegments("/v1")) && !signedIn ? keys.Check(http.Request, admin) : null)) is { } denied)
             {
                 await DenyAsync(http, admin, denied.Status, denied.Message).ConfigureAwait(false);
                 return;
@@ -180,6 +183,9 @@ public sealed class GatewayApp : IAsyncDisposable
         new ManagementApi(registry, _scheduler, statistics, _history, _time, config.Server.MaxBodyBytes).Map(app);
         new Pipelines.RunsApi(_jobs.Scheduler, _jobs.Store, config.Server.MaxBodyBytes).Map(app);
         new Reports.ReportApi(_history, _historyStore, _jobs.Store, _time).Map(app);
+        new Dashboard.NodesApi(nodeLedger, _scheduler).Map(app);
+        new Dashboard.DashboardAssets().Map(app);
+        login.Map(app);
         var noRoute = new NoRoute(app, "the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models");
         app.MapFallback(noRoute.WriteAsync);
 

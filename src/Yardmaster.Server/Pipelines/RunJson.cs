@@ -34,8 +34,8 @@ public static class RunJson
         json.WriteEndObject();
     }
 
-    /// <summary>A run with its steps, attempts and, when given, transitions.</summary>
-    public static void WriteDetail(Utf8JsonWriter json, RunDetail detail, IReadOnlyList<TransitionRecord>? transitions)
+    /// <summary>A run with its steps (with what each needs, when <paramref name="needs"/> is given), attempts and, when given, transitions.</summary>
+    public static void WriteDetail(Utf8JsonWriter json, RunDetail detail, IReadOnlyList<TransitionRecord>? transitions, IReadOnlyDictionary<string, IReadOnlyList<string>>? needs = null)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(detail);
@@ -54,6 +54,17 @@ public static class RunJson
             Time(json, "ended_at", s.EndedAt);
             Time(json, "not_before", s.NotBefore);
             json.WriteString("reason", s.Reason);
+            if (needs is not null && needs.TryGetValue(s.StepId, out var before))
+            {
+                json.WriteStartArray("needs");
+                foreach (var n in before)
+                {
+                    json.WriteStringValue(n);
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteEndObject();
         }
 

@@ -72,7 +72,10 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
         var transitions = string.Equals(http.Request.Query["transitions"], "false", StringComparison.OrdinalIgnoreCase)
             ? null
             : await store.TransitionsAsync(id, http.RequestAborted).ConfigureAwait(false);
-        await JsonResponse.WriteAsync(http, json => RunJson.WriteDetail(json, detail, transitions)).ConfigureAwait(false);
+        // The DAG's edges (the dashboard draws them) from the pipeline as submitted; absent if it no longer loads here.
+        var needs = PipelineLoader.LoadText(detail.Run.Definition, detail.Run.SourceFile, scheduler.Environment).Pipeline?.Steps
+            .ToDictionary(s => s.Id, s => s.Needs, StringComparer.Ordinal);
+        await JsonResponse.WriteAsync(http, json => RunJson.WriteDetail(json, detail, transitions, needs)).ConfigureAwait(false);
     }
 
     private async Task CancelAsync(HttpContext http, string id)

@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using System.Text.Json;
+using Yardmaster.Runtime.Ledger;
+using Yardmaster.Runtime.Serving;
+
+namespace Yardmaster.Server.Dashboard;
+
+/// <summary>
+/// <c>GET /api/nodes</c> (read-only, admin): each node of the ledger with its capacity, what is free, and every
+/// allocation with what it belongs to: a step (<c>"kind": "step"</c>, its run and step) or a model replica
+/// (<c>"kind": "replica"</c>, its model, replica number, device and state). Replicas are charged to the local node.
+/// </summary>
+/// <remarks>Thread-safe (reads snapshots).</remarks>
+internal sealed class NodesApi(ResourceLedger ledger, ServingScheduler scheduler)
+{
+    /// <summary>Maps the endpoint.</summary>
+    public void Map(IEndpointRouteBuilder routes) =>
+        routes.MapGet("/api/nodes", (HttpContext http) => JsonResponse.WriteAsync(http, Write));
+
+    private void Write(Utf8JsonWriter json)
+    {
+        var free = ledger.Snapshot();
+        var allocations = ledger.Allocations();
+        var replicas = scheduler.Snapshot().Models.SelectMany(m => m.Replicas).ToList();
+        json.WriteStartObject();
+        json.WriteStartArray("nodes");
+        for (var i = 0; i < ledger.Nodes.Count; i++)
+        {
+            var node = ledger.Nodes[i];
+            json.WriteStartObject();
+            json.WriteString("name", node.Name);
+            json.WriteStartObject("capacity");
+            json.WriteNumber("cpu_millis", node.CpuMillis);
+            json.WriteNumber("memory_bytes", node.MemoryBytes);
+            Gpus(json, node.GpuIndexes, ulong.MaxValue);
+            json.WriteEndObject();
+            json.WriteStartObject("free");
+            json.WriteNumber("cpu_millis", free[i].CpuFree);
+            json.WriteNumber("memory_bytes", free[i].MemoryFree);
+            Gpus(json, node.GpuIndexes, free[i].GpuFree);
+            json.WriteEndObject();
+            json.WriteNumber("model_memory_bytes", ledger.ModelMemory(i));
+            json.WriteStartArray("allocations");
+            foreach (var a in allocations.Where(a => a.Node == i))
+            {
+                var slash = a.Owner.IndexOf('/', StringComparison.Ordinal);
+                json.WriteStartObject();
+                json.WriteString("kind", "step");
+                json.WriteString("owner", a.Owner);
+                json.WriteString("run", slash < 0 ? a.Owner : a.Owner[..slash]);
+                json.WriteString("step", slash < 0 ? string.Empty : a.Owner[(slash + 1)..]);
+                json.WriteNumber("cpu_millis", a.Request.CpuMillis);
+                json.WriteNumber("memory_bytes", a.Request.MemoryBytes);
+                Gpus(json, node.GpuIndexes, a.Gpus);
+                json.WriteEndObject();
+            }
+
+            foreach (var r in i == 0 ? replicas : [])
+            {
+                json.WriteStartObject();
+                json.WriteString("kind", "replica");
+                json.WriteString("owner", r.Model + "#" + r.Replica);
+                json.WriteString("model", r.Model);
+                json.WriteNumber("replica", r.Replica);
+                json.WriteString("device", r.Device.ToString().ToLowerInvariant());
+                json.WriteString("state", r.State.ToString().ToLowerInvariant());
+                json.WriteNumber("memory_bytes", r.MemoryBytes);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void Gpus(Utf8JsonWriter json, IReadOnlyList<int> indexes, ulong mask)
+    {
+        json.WriteStartArray("gpus");
+        for (var bit = 0; bit < indexes.Count && bit < 64; bit++)
+        {
+            if ((mask & (1UL << bit)) != 0)
+            {
+                json.WriteNumberValue(indexes[bit]);
+            }
+        }
+
+        json.WriteEndArray();
+    }
+}
