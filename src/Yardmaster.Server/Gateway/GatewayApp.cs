@@ -75,13 +75,11 @@ public sealed class GatewayApp : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(_options.LogLevel);
-        if (_options.LogLevel > LogLevel.Information)
-        {
-            // The hosting layer logs only at Information (request starting, request finished), so above that it
-            // logs nothing; but while its category is enabled at any level it creates an Activity for every
-            // request (for log scopes), which HttpClient then continues as a child and sends upstream.
-            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        }
+        // The hosting layer logs every request at Information (request starting, request finished): -v shows the
+        // scheduler's events, not those. Off at every level also because while its category is enabled it creates an
+        // Activity for every request (for log scopes), which HttpClient then continues as a child and sends upstream.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
 
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -172,6 +170,7 @@ public sealed class GatewayApp : IAsyncDisposable
         app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, registry, started));
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
         new ManagementApi(registry, _scheduler, statistics, config.Server.MaxBodyBytes).Map(app);
+        new RequestsApi(_scheduler, _time).Map(app);
         new Pipelines.RunsApi(_jobs.Scheduler, _jobs.Store, config.Server.MaxBodyBytes).Map(app);
         var noRoute = new NoRoute(app, "the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models");
         app.MapFallback(noRoute.WriteAsync);
