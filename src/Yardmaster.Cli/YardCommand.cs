@@ -20,6 +20,8 @@ internal static class YardCommand
         root.Subcommands.Add(TasksCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(PsCommand.Create());
+        root.Subcommands.Add(TopCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(LogsCommand.Create());
