@@ -20,11 +20,17 @@ public abstract class ServeProcessFixture : IAsyncLifetime
     /// <summary>The yard.yaml text.</summary>
     protected abstract string Yaml { get; }
 
+    /// <summary>More arguments for <c>yard serve</c> (e.g. <c>-v</c>).</summary>
+    protected virtual IEnumerable<string> ServeArguments => [];
+
+    /// <summary>What the server printed so far, standard output then standard error.</summary>
+    public string ServeOutput => _serve is null ? string.Empty : _serve.Stdout + _serve.Stderr;
+
     public async ValueTask InitializeAsync()
     {
         var config = _home.File("yard.yaml");
         await File.WriteAllTextAsync(config, Yaml);
-        _serve = YardProcess.Start(["serve", "--config", config, "--port", "0", "--data", _home.File("data")], YardServeFixture.Environment(_home.Path));
+        _serve = YardProcess.Start(["serve", "--config", config, "--port", "0", "--data", _home.File("data"), .. ServeArguments], YardServeFixture.Environment(_home.Path));
         Url = await _serve.WaitForLineAsync("listening on ", TimeSpan.FromSeconds(60));
     }
 
