@@ -110,6 +110,25 @@ public sealed class ServingSchedulerTraceTests
     }
 
     [Fact]
+    public async Task Trace_DeadlineUnmeetable_RefusalGivesThePredictionAndWhatToDo()
+    {
+        await using var scheduler = Create(models: Model("tiny", slots: 1));
+        scheduler.Release((await scheduler.AcquireAsync(Ticket("first", "chat", PriorityClass.Normal, models: "tiny"), Ct)).Lease!, true, TimeSpan.FromSeconds(2));
+        var held = (await scheduler.AcquireAsync(Ticket("held", "nightly", PriorityClass.Batch, models: "tiny"), Ct)).Lease!;
+
+        var refused = await scheduler.AcquireAsync(Ticket("late", "chat", PriorityClass.Normal, TimeSpan.FromMilliseconds(500), "tiny"), Ct);
+
+        Assert.Equal(503, refused.Refusal!.Status);
+        var trace = scheduler.Trace("late")!;
+        Assert.Equal(("refused", "deadline_unmeetable"), (trace.Outcome, trace.Refusal!.Code));
+        Assert.Contains("predicted wait 2000 ms + service 2000 ms > 500 ms left", trace.Refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("1 of 1 slots busy with task `nightly` (batch)", trace.Refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("allow a longer deadline", trace.Summary, StringComparison.Ordinal);
+        Assert.Null(trace.Dispatch);
+        scheduler.Release(held, true, null);
+    }
+
+    [Fact]
     public async Task Trace_TwoCandidatesOneReady_ChoosesTheReadyOneAndSaysWhyNotTheOther()
     {
         await using var scheduler = Create(models: [Model("big"), Model("tiny")]);
