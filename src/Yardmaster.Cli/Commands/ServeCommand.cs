@@ -17,7 +17,7 @@ internal static class ServeCommand
         var host = new Option<string?>("--host") { Description = "Address to listen on (overrides server.host; default 127.0.0.1)" };
         var port = new Option<int?>("--port") { Description = "Port to listen on (overrides server.port; default 8080; 0 picks a free one)" };
         var data = new Option<string?>("--data") { Description = "Data folder for the store and logs (default $YARD_HOME, else ~/.cache/yardmaster)" };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log loads, unloads and failures" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log the scheduler's events: loads, evictions and unloads, failures, scale-outs, refusals (not every HTTP request)" };
         var insecure = new Option<bool>("--insecure-no-auth")
         {
             Description = "Serve /v1 without keys even on an address other machines can reach (never opens /api, which always needs an admin key)",
