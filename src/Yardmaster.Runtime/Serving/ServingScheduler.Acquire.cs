@@ -138,6 +138,7 @@ public sealed partial class ServingScheduler
         {
             NoteLoad(model, loading); // joins a load already running
         }
+
         var limitWait = ticket.Deadline - now;
         if (model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0 && _settings.LoadWait < limitWait)
         {
@@ -232,8 +233,8 @@ public sealed partial class ServingScheduler
 
         var why = pending.Model.Blocked ?? "no replica became ready";
         var holders = Holders(pending.Model);
-        var held = holders.Count > 0 ? "; " + string.Join("; ", holders.Select(h => h.Words)) : string.Empty;
-        return new Refusal(503, "no_capacity", $"model '{pending.Model.Definition.Name}' could not be loaded within scheduler.load_wait: {why}{held}; retry when they finish, or raise the device's memory budget", TimeSpan.FromSeconds(5));
+        var held = holders.Count > 0 ? "; " + string.Join("; ", holders.Select(h => h.Words)) + "; retry when they finish" : "; retry later";
+        return new Refusal(503, "no_capacity", $"model '{pending.Model.Definition.Name}' could not be loaded within scheduler.load_wait: {why}{held}, or raise the device's memory budget", TimeSpan.FromSeconds(5));
     }
 
     private static TimeSpan Clamp(TimeSpan wait) => wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;

@@ -90,6 +90,26 @@ public sealed class ServingSchedulerTraceTests
     }
 
     [Fact]
+    public async Task Trace_MemoryStaysHeldBeyondLoadWait_NoCapacityRefusalNamesTheHolder()
+    {
+        var settings = new SchedulerSettings { LoadWait = TimeSpan.FromSeconds(2) };
+        await using var scheduler = Create(cpuMemory: 100L << 20, settings: settings, models: [Model("small", mib: 100), Model("tiny", mib: 100)]);
+        var busy = (await scheduler.AcquireAsync(Ticket("n1", "nightly-summaries", PriorityClass.Batch, models: "small"), Ct)).Lease!;
+        var waiting = scheduler.AcquireAsync(Ticket("c1", "chat", PriorityClass.High, models: "tiny"), Ct);
+        await Until(() => scheduler.Trace("c1")!.MemoryWaits.Count > 0);
+        _clock.Advance(TimeSpan.FromSeconds(2.1));
+
+        var refusal = Assert.IsType<Refusal>((await waiting).Refusal);
+        Assert.Equal("no_capacity", refusal.Code);
+        Assert.Contains("memory held by model `small`, busy with task `nightly-summaries` (batch); retry when they finish", refusal.Message, StringComparison.Ordinal);
+        var trace = scheduler.Trace("c1")!;
+        Assert.Equal(("refused", "tiny"), (trace.Outcome, trace.Model));
+        Assert.Contains("none can serve now", trace.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(scheduler.Requests(), r => r.Id == "c1");
+        scheduler.Release(busy, true, null);
+    }
+
+    [Fact]
     public async Task Trace_QueueFull_RefusalSaysWhatHoldsTheSlotsAndWhatToDo()
     {
         await using var scheduler = Create(settings: new SchedulerSettings { MaxQueue = 1 }, models: Model("tiny", slots: 1));
