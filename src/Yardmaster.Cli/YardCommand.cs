@@ -22,6 +22,8 @@ internal static class YardCommand
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(Commands.History.HistoryCommand.Create());
         root.Subcommands.Add(Commands.History.ReportCommand.Create());
+        root.Subcommands.Add(PsCommand.Create());
+        root.Subcommands.Add(TopCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(LogsCommand.Create());

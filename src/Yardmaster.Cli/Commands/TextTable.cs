@@ -1,4 +1,5 @@
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Yardmaster.Cli.Commands;
 
@@ -26,7 +27,10 @@ internal static class TextTable
     /// <summary>Adds a row of plain text (markup characters are escaped).</summary>
     public static void AddRow(Table table, params string[] cells) => table.AddRow(cells.Select(c => new Text(c)).ToArray());
 
-    public static void Write(Table table)
+    public static void Write(Table table) => Write((IRenderable)table);
+
+    /// <summary>Writes any renderable (several tables, a view of <c>yard top</c>) with the same rules as a table.</summary>
+    public static void Write(IRenderable renderable)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -39,6 +43,6 @@ internal static class TextTable
             console.Profile.Width = PipedWidth;
         }
 
-        console.Write(table);
+        console.Write(renderable);
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Yardmaster.Core.Models;
 
 /// <summary>
@@ -81,6 +83,79 @@ public static class ModelSelection
         }
 
         return canAdd ? candidate.LoadTime : null;
+    }
+
+    /// <summary>
+    /// Explains <paramref name="choice"/> over the same <paramref name="candidates"/>: for each, its state and why it
+    /// was or was not chosen. The chosen one's reason says what decided: the only candidate, the only ready model,
+    /// the soonest predicted start, or the cheapest of those equally soon.
+    /// </summary>
+    public static IReadOnlyList<CandidateVerdict> Explain(IReadOnlyList<CandidateSnapshot> candidates, ModelChoice choice)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(choice);
+        var starts = candidates.Select(PredictStart).ToList();
+        var verdicts = new List<CandidateVerdict>(candidates.Count);
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var c = candidates[i];
+            var state = State(c, starts[i]);
+            string reason;
+            if (i == choice.Index)
+            {
+                reason = $"{state}; chosen: {WhyChosen(candidates, starts, i)}";
+            }
+            else if (starts[i] is null)
+            {
+                reason = $"{state}; not chosen: cannot serve now";
+            }
+            else
+            {
+                var winner = candidates[choice.Index];
+                reason = starts[i] > starts[choice.Index] ? $"{state}; not chosen: {winner.Model} starts sooner" : $"{state}; not chosen: {winner.Model} is as soon and cheaper or declared first";
+            }
+
+            verdicts.Add(new CandidateVerdict(c.Model, i == choice.Index, starts[i], reason));
+        }
+
+        return verdicts;
+    }
+
+    /// <summary>The chosen candidate's reason, short: e.g. "only ready model".</summary>
+    private static string WhyChosen(IReadOnlyList<CandidateSnapshot> candidates, List<TimeSpan?> starts, int index)
+    {
+        if (candidates.Count == 1)
+        {
+            return "only candidate";
+        }
+
+        if (candidates[index].ReadySlots > 0 && candidates.Count(c => c.ReadySlots > 0) == 1)
+        {
+            return "only ready model";
+        }
+
+        if (starts.Count(s => s is not null) == 1)
+        {
+            return "only model that can serve now";
+        }
+
+        return starts.Count(s => s == starts[index]) > 1 ? "cheapest of the soonest to start" : "soonest predicted start";
+    }
+
+    private static string State(CandidateSnapshot c, TimeSpan? start)
+    {
+        var ms = start is { } s ? string.Create(CultureInfo.InvariantCulture, $", predicted start {s.TotalMilliseconds:0} ms") : string.Empty;
+        if (c.ReadySlots > 0)
+        {
+            return $"loaded, {c.FreeSlots} of {c.ReadySlots} slots free, {c.Queued} queued ahead{ms}";
+        }
+
+        if (c.Loading)
+        {
+            return $"loading, {c.Queued} queued ahead{ms}";
+        }
+
+        return start is null ? $"not loaded and {WhyNotLoadable(c)}" : $"not loaded, can load now{ms}";
     }
 
     private static string WhyNotLoadable(CandidateSnapshot c) =>

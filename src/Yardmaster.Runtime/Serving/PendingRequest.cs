@@ -9,6 +9,12 @@ internal sealed class PendingRequest : QueuedRequest
 
     public required TaskEntry TaskEntry { get; init; }
 
+    /// <summary>Its decision trace, written as the scheduler decides.</summary>
+    public required TraceBuilder Trace { get; init; }
+
+    /// <summary>The replica serving it once dispatched; null while queued.</summary>
+    public Replica? ServedBy { get; set; }
+
     /// <summary>Completed with a lease, or a refusal, always under the scheduler's lock; continuations run asynchronously.</summary>
     public TaskCompletionSource<AcquireResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

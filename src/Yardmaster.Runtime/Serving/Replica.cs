@@ -33,6 +33,12 @@ internal sealed class Replica(ModelEntry model, int number, string device)
     /// <summary>The words of <see cref="UnloadCause"/>, for the log and the history.</summary>
     public string? UnloadDetail { get; set; }
 
+    /// <summary>The replicas evicted to make room for it (for the decision traces of requests that wait for it).</summary>
+    public IReadOnlyList<TraceEviction> Evictions { get; set; } = [];
+
+    /// <summary>When its load began.</summary>
+    public DateTimeOffset LoadStarted { get; set; }
+
     /// <summary>Completes when the replica has been unloaded (its backend disposed).</summary>
     public Task Unloaded { get; set; } = Task.CompletedTask;
 

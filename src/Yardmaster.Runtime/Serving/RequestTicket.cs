@@ -21,6 +21,12 @@ public sealed record RequestTicket
     /// <summary>Estimated service units (tokens to generate); at least 1.</summary>
     public double Cost { get; init; } = 1;
 
+    /// <summary>The request's id (<c>X-Request-Id</c>), naming its decision trace; null gives it a scheduler-made one.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>Which try this is (1 first); a later attempt continues the decision trace of the same <see cref="RequestId"/>.</summary>
+    public int Attempt { get; init; } = 1;
+
     /// <summary>Models not to choose (a retry after a failure on them).</summary>
     public IReadOnlyCollection<string> ExcludedModels { get; init; } = [];
 }

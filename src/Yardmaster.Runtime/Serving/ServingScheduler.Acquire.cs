@@ -22,9 +22,12 @@ public sealed partial class ServingScheduler
         TimeSpan waitLimit;
         lock (_gate)
         {
-            var admitted = Admit(ticket);
+            var trace = _traces.Begin(ticket.RequestId ?? "sched-" + (++_unnamed).ToString(CultureInfo.InvariantCulture), ticket.Task.Name, ticket.Priority, ticket.Attempt, _time.GetUtcNow());
+            var admitted = Admit(ticket, trace);
             if (admitted.Refusal is { } refusal)
             {
+                _traces.Finish(trace, _time.GetUtcNow(), "refused", refusal);
+                Log.Refused(_log, trace.RequestId, ticket.Task.Name, refusal.Code, refusal.Message);
                 return refusal;
             }
 
@@ -56,7 +59,7 @@ public sealed partial class ServingScheduler
         }
     }
 
-    private (PendingRequest? Pending, Refusal? Refusal, TimeSpan WaitLimit) Admit(RequestTicket ticket)
+    private (PendingRequest? Pending, Refusal? Refusal, TimeSpan WaitLimit) Admit(RequestTicket ticket, TraceBuilder trace)
     {
         var now = _time.GetUtcNow();
         var task = TaskFor(ticket.Task, now);
@@ -80,7 +83,7 @@ public sealed partial class ServingScheduler
             return (null, new Refusal(429, "rate_limit", string.Create(CultureInfo.InvariantCulture, $"task '{task.Definition.Name}' is over its rate of {task.Definition.Rate!.PerSecond:0.###}/s"), retry), default);
         }
 
-        var (model, predictedWait, why) = Select(ticket, now);
+        var (model, predictedWait, why) = Select(ticket, now, trace);
         if (model is null)
         {
             return (null, why, default);
@@ -89,13 +92,17 @@ public sealed partial class ServingScheduler
         if (model.Queue.Count >= _settings.MaxQueue)
         {
             // A full queue sheds its least urgent request for a more urgent newcomer, else refuses the newcomer.
+            var advice = string.Create(CultureInfo.InvariantCulture, $"{Occupancy(model)}; retry in {Clamp(predictedWait).TotalSeconds:0} s, or raise scheduler.max_queue or the model's replicas.max");
             if (model.Queue.Shed(ticket.Priority) is not PendingRequest victim || !model.Queue.Remove(victim))
             {
-                return (null, new Refusal(429, "queue_full", $"model '{model.Definition.Name}' has {model.Queue.Count} requests queued, the limit (scheduler.max_queue)", Clamp(predictedWait)), default);
+                return (null, new Refusal(429, "queue_full", $"model '{model.Definition.Name}' has {model.Queue.Count} requests queued, the limit (scheduler.max_queue); {advice}", Clamp(predictedWait)), default);
             }
 
             victim.TaskEntry.Admitted--;
-            victim.Completion.TrySetResult(new Refusal(429, "queue_full", $"model '{model.Definition.Name}' has {model.Queue.Count + 1} requests queued, the limit (scheduler.max_queue), and a more urgent request took this one's place", Clamp(predictedWait)));
+            var shed = new Refusal(429, "queue_full", $"model '{model.Definition.Name}' has {model.Queue.Count + 1} requests queued, the limit (scheduler.max_queue), and a more urgent request took this one's place; {advice}", Clamp(predictedWait));
+            victim.Completion.TrySetResult(shed);
+            Finish(victim, "refused", shed);
+            Log.Refused(_log, victim.Trace.RequestId, victim.Task, shed.Code, shed.Message);
         }
 
         var service = model.ServiceEstimate;
@@ -105,7 +112,7 @@ public sealed partial class ServingScheduler
             return (null, new Refusal(
                 503,
                 "deadline_unmeetable",
-                string.Create(CultureInfo.InvariantCulture, $"model '{model.Definition.Name}' cannot answer within the deadline: predicted wait {predictedWait.TotalMilliseconds:0} ms + service {service.TotalMilliseconds:0} ms > {slack.TotalMilliseconds:0} ms left"),
+                string.Create(CultureInfo.InvariantCulture, $"model '{model.Definition.Name}' cannot answer within the deadline: predicted wait {predictedWait.TotalMilliseconds:0} ms + service {service.TotalMilliseconds:0} ms > {slack.TotalMilliseconds:0} ms left ({Occupancy(model)}, {model.Queue.Count} queued); allow a longer deadline (the task's latency SLO or X-Yard-Deadline-Ms), retry later, or add replicas"),
                 Clamp(predictedWait)), default);
         }
 
@@ -120,9 +127,18 @@ public sealed partial class ServingScheduler
             Cost = Math.Max(1, ticket.Cost),
             Model = model,
             TaskEntry = task,
+            Trace = trace,
         };
         task.Admitted++;
         model.Queue.Enqueue(pending);
+        _live.Add(pending);
+        trace.PredictedStart = predictedWait;
+        SamplePositions(model, now);
+        if (model.Count(ReplicaState.Ready) == 0 && model.Replicas.FirstOrDefault(r => r.State == ReplicaState.Loading) is { } loading)
+        {
+            NoteLoad(model, loading); // joins a load already running
+        }
+
         var limitWait = ticket.Deadline - now;
         if (model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0 && _settings.LoadWait < limitWait)
         {
@@ -180,6 +196,7 @@ public sealed partial class ServingScheduler
 
                 if (result.Lease is { } lease)
                 {
+                    Finish(pending, "cancelled");
                     ReleaseLocked(lease, success: false, serviceTime: null);
                 }
             }
@@ -187,21 +204,37 @@ public sealed partial class ServingScheduler
             {
                 pending.TaskEntry.Admitted--;
                 pending.Completion.TrySetCanceled();
+                SamplePositions(pending.Model, now);
             }
 
-            if (cancelled)
+            var refusal = Refuse(pending, cancelled, now);
+            Finish(pending, cancelled ? "cancelled" : "refused", cancelled ? null : refusal);
+            if (!cancelled)
             {
-                return new Refusal(499, "client_closed", "the client closed the request");
+                Log.Refused(_log, pending.Trace.RequestId, pending.Task, refusal.Code, refusal.Message);
             }
 
-            if (now >= pending.Deadline)
-            {
-                return new Refusal(504, "deadline_exceeded", string.Create(CultureInfo.InvariantCulture, $"no slot on model '{pending.Model.Definition.Name}' before the deadline ({(now - pending.Arrival).TotalMilliseconds:0} ms queued)"));
-            }
-
-            var why = pending.Model.Blocked ?? "no replica became ready";
-            return new Refusal(503, "no_capacity", $"model '{pending.Model.Definition.Name}' could not be loaded within scheduler.load_wait: {why}", TimeSpan.FromSeconds(5));
+            return refusal;
         }
+    }
+
+    /// <summary>Why a wait ended without a slot: the client left, the deadline passed, or no memory freed up in time (naming who holds it).</summary>
+    private Refusal Refuse(PendingRequest pending, bool cancelled, DateTimeOffset now)
+    {
+        if (cancelled)
+        {
+            return new Refusal(499, "client_closed", "the client closed the request");
+        }
+
+        if (now >= pending.Deadline)
+        {
+            return new Refusal(504, "deadline_exceeded", string.Create(CultureInfo.InvariantCulture, $"no slot on model '{pending.Model.Definition.Name}' before the deadline ({(now - pending.Arrival).TotalMilliseconds:0} ms queued; {Occupancy(pending.Model)})"));
+        }
+
+        var why = pending.Model.Blocked ?? "no replica became ready";
+        var holders = Holders(pending.Model);
+        var held = holders.Count > 0 ? "; " + string.Join("; ", holders.Select(h => h.Words)) + "; retry when they finish" : "; retry later";
+        return new Refusal(503, "no_capacity", $"model '{pending.Model.Definition.Name}' could not be loaded within scheduler.load_wait: {why}{held}, or raise the device's memory budget", TimeSpan.FromSeconds(5));
     }
 
     private static TimeSpan Clamp(TimeSpan wait) => wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;

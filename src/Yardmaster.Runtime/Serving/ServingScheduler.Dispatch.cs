@@ -43,6 +43,7 @@ public sealed partial class ServingScheduler
         }
 
         lease.Released = true;
+        Finish(lease.Request, success ? "completed" : "failed");
         var replica = lease.Replica;
         var model = replica.Model;
         var now = _time.GetUtcNow();
@@ -73,6 +74,7 @@ public sealed partial class ServingScheduler
     private void Pump(ModelEntry model)
     {
         var now = _time.GetUtcNow();
+        var dispatched = false;
         while (model.Queue.Count > 0)
         {
             var snapshots = new List<ReplicaSnapshot>(model.Replicas.Count);
@@ -91,7 +93,15 @@ public sealed partial class ServingScheduler
             var replica = model.Replicas[chosen];
             replica.InFlight++;
             _eviction.GetValueOrDefault(replica.Device)?.OnUse(model.Definition.Name, now);
+            next.ServedBy = replica;
+            next.Trace.Dispatched(new TraceDispatch(now, replica.Number, replica.Device, now - next.Arrival));
             next.Completion.TrySetResult(new Lease(replica, next, now - next.Arrival));
+            dispatched = true;
+        }
+
+        if (dispatched)
+        {
+            SamplePositions(model, now);
         }
 
         if (model.Queue.Count > 0)

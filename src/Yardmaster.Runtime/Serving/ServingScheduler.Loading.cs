@@ -94,6 +94,7 @@ public sealed partial class ServingScheduler
         if (device is null)
         {
             model.Blocked = refusal ?? $"no {model.Definition.Device.ToString().ToLowerInvariant()} device is configured";
+            NoteBlocked(model, now);
             return false;
         }
 
@@ -106,8 +107,22 @@ public sealed partial class ServingScheduler
 
         var numbers = model.Replicas.Select(r => r.Number).ToHashSet();
         var replicaNumber = Enumerable.Range(0, numbers.Count + 1).First(n => !numbers.Contains(n));
-        var replica = new Replica(model, replicaNumber, device) { Memory = need, LastUsed = now };
+        var replica = new Replica(model, replicaNumber, device)
+        {
+            Memory = need,
+            LastUsed = now,
+            LoadStarted = now,
+            Evictions = [.. victims.Select(v => new TraceEviction(v.Model.Definition.Name, v.Number, v.Device, v.Memory))],
+        };
+        var ready = model.Count(ReplicaState.Ready);
+        if (ready > 0)
+        {
+            Log.ScalingOut(_log, model.Definition.Name, ready + 1, model.Queue.Count);
+        }
+
+        Log.LoadStarting(_log, model.Definition.Name, replicaNumber, device, victims.Count == 0 ? "fits" : "after evicting " + string.Join(", ", victims.Select(v => $"{v.Model.Definition.Name}/{v.Number}")));
         model.Replicas.Add(replica);
+        NoteLoad(model, replica);
         model.Blocked = null;
         _ledger.Charge(device, need);
         Track(Task.Run(() => LoadAsync(replica, model.Definition, waitFor)));

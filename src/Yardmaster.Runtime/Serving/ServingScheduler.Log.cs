@@ -14,5 +14,14 @@ public sealed partial class ServingScheduler
 
         [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Model {Model} replica {Replica} unloading: {Reason}")]
         public static partial void Unloading(ILogger logger, string model, int replica, string reason);
+
+        [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Request {RequestId} of task {Task} refused ({Code}): {Reason}")]
+        public static partial void Refused(ILogger logger, string requestId, string task, string code, string reason);
+
+        [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Model {Model} scaling out to {Replicas} replicas ({Queued} requests queued)")]
+        public static partial void ScalingOut(ILogger logger, string model, int replicas, int queued);
+
+        [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Model {Model} replica {Replica} loading on {Device} ({Room})")]
+        public static partial void LoadStarting(ILogger logger, string model, int replica, string device, string room);
     }
 }

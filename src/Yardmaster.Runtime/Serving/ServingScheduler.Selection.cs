@@ -13,10 +13,11 @@ public sealed partial class ServingScheduler
     /// loaded). When none can serve now but one could once memory frees up, the request waits for it
     /// (bounded by <see cref="SchedulerSettings.LoadWait"/>); when none could ever fit, it is refused.
     /// </summary>
-    private (ModelEntry? Model, TimeSpan PredictedWait, Refusal? Refusal) Select(RequestTicket ticket, DateTimeOffset now)
+    private (ModelEntry? Model, TimeSpan PredictedWait, Refusal? Refusal) Select(RequestTicket ticket, DateTimeOffset now, TraceBuilder trace)
     {
         var entries = new List<ModelEntry>(ticket.Task.Models.Count);
         var candidates = new List<CandidateSnapshot>(ticket.Task.Models.Count);
+        var unavailable = new List<CandidateVerdict>();
         foreach (var name in ticket.Task.Models)
         {
             if (_models.TryGetValue(name, out var model) && !model.Removed && !ticket.ExcludedModels.Contains(name))
@@ -24,24 +25,38 @@ public sealed partial class ServingScheduler
                 entries.Add(model);
                 candidates.Add(Candidate(model, ticket.Priority, now));
             }
+            else
+            {
+                unavailable.Add(new CandidateVerdict(name, false, null, ticket.ExcludedModels.Contains(name) ? "not chosen: it failed on an earlier attempt" : "not chosen: not a configured model"));
+            }
         }
 
         if (entries.Count == 0)
         {
+            trace.Candidates = unavailable;
             return (null, default, new Refusal(503, "no_capacity", $"task '{ticket.Task.Name}' cannot be served now: none of its models is available", TimeSpan.FromSeconds(5)));
         }
 
         var choice = ModelSelection.Choose(candidates);
+        var verdicts = ModelSelection.Explain(candidates, choice).ToList();
+        trace.Candidates = [.. verdicts, .. unavailable];
         if (choice.Chosen)
         {
+            trace.Model = entries[choice.Index].Definition.Name;
+            trace.Reason = verdicts[choice.Index].Reason[(verdicts[choice.Index].Reason.LastIndexOf("chosen: ", StringComparison.Ordinal) + 8)..];
             return (entries[choice.Index], choice.PredictedStart, null);
         }
 
         // Nothing can start now: wait for memory on the first candidate that fits some budget at all.
-        foreach (var model in entries)
+        for (var i = 0; i < entries.Count; i++)
         {
+            var model = entries[i];
             if (model.EstimateError is null && _ledger.Devices(model.Definition.Device).Any(d => _ledger.Budget(d) >= model.MemoryEstimate))
             {
+                trace.Model = model.Definition.Name;
+                trace.Reason = "none can serve now; it waits for memory to free up, as the first that fits a budget";
+                verdicts[i] = verdicts[i] with { Chosen = true, Reason = verdicts[i].Reason.Replace("not chosen: cannot serve now", "chosen: " + trace.Reason, StringComparison.Ordinal) };
+                trace.Candidates = [.. verdicts, .. unavailable];
                 return (model, _settings.LoadWait, null);
             }
         }

@@ -188,6 +188,8 @@ public sealed partial class ServingScheduler : IAsyncDisposable
         {
             p.TaskEntry.Admitted--;
             p.Completion.TrySetResult(refusal);
+            Finish(p, "refused", refusal);
+            Log.Refused(_log, p.Trace.RequestId, p.Task, refusal.Code, refusal.Message);
         }
     }
 }

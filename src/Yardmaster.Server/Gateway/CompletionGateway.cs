@@ -74,7 +74,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
             // Check has made both absent, null or an integer of at least 1.
             var maxTokens = root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind == JsonValueKind.Number ? mt.GetInt32()
                 : root.TryGetProperty("max_completion_tokens", out var mct) && mct.ValueKind == JsonValueKind.Number ? mct.GetInt32() : 16;
-            var ticket = new RequestTicket { Task = task, Priority = priority, Deadline = deadline, Arrival = now, Cost = Math.Max(1, maxTokens) };
+            var ticket = new RequestTicket { RequestId = requestId, Task = task, Priority = priority, Deadline = deadline, Arrival = now, Cost = Math.Max(1, maxTokens) };
             var call = new ForwardCall(body!, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
             await ServeAsync(http, new(task, requestId, now, arrival, priority, note), ticket, call).ConfigureAwait(false);
         }
@@ -90,7 +90,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
         string? lastError = null;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var acquired = await scheduler.AcquireAsync(excluded is null ? ticket : ticket with { ExcludedModels = excluded }, abort).ConfigureAwait(false);
+            var acquired = await scheduler.AcquireAsync(ticket with { ExcludedModels = excluded ?? [], Attempt = attempt }, abort).ConfigureAwait(false);
             if (acquired.Lease is not { } lease)
             {
                 var refusal = acquired.Refusal!;

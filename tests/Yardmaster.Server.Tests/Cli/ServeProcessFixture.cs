@@ -26,6 +26,9 @@ public abstract class ServeProcessFixture : IAsyncLifetime
     /// <summary>The server process, for what it printed so far.</summary>
     protected YardProcess Serve => _serve ?? throw new InvalidOperationException("not started");
 
+    /// <summary>What the server printed so far, standard output then standard error.</summary>
+    public string ServeOutput => _serve is null ? string.Empty : _serve.Stdout + _serve.Stderr;
+
     public async ValueTask InitializeAsync()
     {
         var config = _home.File("yard.yaml");
