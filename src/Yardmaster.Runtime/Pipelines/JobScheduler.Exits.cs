@@ -61,6 +61,8 @@ public sealed partial class JobScheduler
                 break;
         }
 
+        var ended = attempt.Record;
+        AttemptEnded?.Invoke(new AttemptEnd(run.Record.Id, run.Pipeline.Name, ended.StepId, ended.Number, ended.Executor, ended.Node, outcome, ended.StartedAt, now, reason, step.Record.State == StepState.Retrying));
         CheckEnded(run);
     }
 
@@ -155,6 +157,7 @@ public sealed partial class JobScheduler
         run.Record = run.Record with { State = state, EndedAt = now, Reason = state == RunState.Succeeded ? null : reason };
         _batch.Runs.Add(run.Record);
         _ended.Add(run);
+        Counts.Ended(state);
         Log.RunEnded(_logger, run.Record.Id, run.Pipeline.Name, state, reason);
     }
 

@@ -25,6 +25,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
         var now = time.GetUtcNow();
         var abort = http.RequestAborted;
         var requestId = RequestIds.Assign(http);
+        using var span = Observability.YardTracing.StartRequest(requestId);
         var (body, document, readError) = await ReadAsync(http, chat).ConfigureAwait(false);
         if (document is null)
         {
@@ -209,13 +210,15 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
             };
         }
 
-        statistics.Record(new RequestRecord(task.Name, model, outcome, queue, ttft, latency, prompt, completion, slo)
+        var record = new RequestRecord(task.Name, model, outcome, queue, ttft, latency, prompt, completion, slo)
         {
             RequestId = arrived.RequestId,
             Arrival = arrived.At,
             Priority = arrived.Priority,
             Reason = outcome == RequestOutcome.Completed ? null : reason,
-        });
+        };
+        statistics.Record(record);
+        Observability.YardTracing.EndRequest(record);
     }
 
     private static string? Reason(ForwardOutcome outcome) => outcome switch

@@ -98,6 +98,7 @@ public sealed class GatewayApp : IAsyncDisposable
         });
         builder.Services.AddSingleton(_time);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        Observability.Telemetry.AddServices(builder.Services, config);
         var app = builder.Build();
         _app = app;
 
@@ -148,7 +149,8 @@ public sealed class GatewayApp : IAsyncDisposable
 
         var keys = new ApiKeys(config.Auth, generatedAdminHash, internalKey, _options.InsecureNoAuth);
         var browsers = new BrowserRules(config.Server);
-        var completions = new CompletionGateway(registry, _scheduler, statistics, config.Server, settings, _time, app.Lifetime.ApplicationStopping);
+        var sinks = Observability.Telemetry.Wire(app.Services, config, _scheduler, nodeLedger, _jobs.Scheduler, statistics);
+        var completions = new CompletionGateway(registry, _scheduler, sinks, config.Server, settings, _time, app.Lifetime.ApplicationStopping);
         app.Use(async (http, next) =>
         {
             if (browsers.TryAnswerCors(http))
@@ -157,7 +159,7 @@ public sealed class GatewayApp : IAsyncDisposable
             }
 
             var path = http.Request.Path;
-            var admin = path.StartsWithSegments("/api");
+            var admin = path.StartsWithSegments("/api") || Observability.Telemetry.IsGuarded(path, config);
             if ((browsers.Check(http.Request) ?? ((admin || path.StartsWithSegments("/v1")) ? keys.Check(http.Request, admin) : null)) is { } denied)
             {
                 await DenyAsync(http, admin, denied.Status, denied.Message).ConfigureAwait(false);
@@ -173,6 +175,7 @@ public sealed class GatewayApp : IAsyncDisposable
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
         new ManagementApi(registry, _scheduler, statistics, config.Server.MaxBodyBytes).Map(app);
         new Pipelines.RunsApi(_jobs.Scheduler, _jobs.Store, config.Server.MaxBodyBytes).Map(app);
+        Observability.Telemetry.Map(app, config);
         var noRoute = new NoRoute(app, "the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models");
         app.MapFallback(noRoute.WriteAsync);
 
