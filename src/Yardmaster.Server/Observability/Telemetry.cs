@@ -39,7 +39,13 @@ internal static class Telemetry
                 .AddMeter(YardMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
                 .AddRuntimeInstrumentation()
                 .AddProcessInstrumentation()
+                .AddView("dotnet.assembly.count", "dotnet.assemblies") // Prometheus keeps "_count" for histograms: promtool's lint refuses it on a gauge
+                .AddView("dotnet.process.cpu.count", "dotnet.process.cpus")
+                .AddView("dotnet.timer.count", "dotnet.timers")
+                .AddView("process.thread.count", "process.threads")
+                .AddView("process.unix.file_descriptor.count", "process.unix.file_descriptors")
                 .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0)); // each scrape reads the live state
+            services.ConfigureOpenTelemetryMeterProvider((provider, m) => m.AddView(OwnMetersOnly(provider.GetRequiredService<IMeterFactory>())));
         }
 
         if (config.Tracing.OtlpEndpoint is { } endpoint)
@@ -82,6 +88,13 @@ internal static class Telemetry
             app.MapPrometheusScrapingEndpoint(Path);
         }
     }
+
+    /// <summary>
+    /// A view that drops the instruments of meters made by another app's <see cref="IMeterFactory"/> (the meters of
+    /// another gateway in the same process, as in tests): listening is by meter name, so each app keeps to its own.
+    /// </summary>
+    private static Func<Instrument, MetricStreamConfiguration?> OwnMetersOnly(IMeterFactory own) =>
+        instrument => instrument.Meter.Scope is IMeterFactory scope && !ReferenceEquals(scope, own) ? MetricStreamConfiguration.Drop : null;
 
     /// <summary>True when <paramref name="path"/> is the scrape path and needs the admin key (<c>metrics.public</c> is false).</summary>
     public static bool IsGuarded(PathString path, YardConfig config) =>

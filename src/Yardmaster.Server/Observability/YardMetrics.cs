@@ -45,7 +45,7 @@ internal sealed class YardMetrics : IRequestSink
         ArgumentNullException.ThrowIfNull(record);
         var task = new KeyValuePair<string, object?>("task", record.Task);
         var model = new KeyValuePair<string, object?>("model", record.Model ?? "none");
-        _requests.Add(1, task, model, new("outcome", record.Outcome.ToString().ToLowerInvariant()));
+        _requests.Add(1, task, model, new("outcome", OutcomeName(record.Outcome)));
         if (record.Outcome is RequestOutcome.Refused or RequestOutcome.TimedOut or RequestOutcome.Failed)
         {
             _refusals.Add(1, task, new("reason", RefusalReasons.Bounded(record.Reason)));
@@ -78,4 +78,7 @@ internal sealed class YardMetrics : IRequestSink
             _sloMet.Add(met ? 1 : 0, task);
         }
     }
+
+    /// <summary>The outcome as a label value: completed, refused, timed_out, cancelled, failed, invalid.</summary>
+    public static string OutcomeName(RequestOutcome outcome) => outcome == RequestOutcome.TimedOut ? "timed_out" : outcome.ToString().ToLowerInvariant();
 }

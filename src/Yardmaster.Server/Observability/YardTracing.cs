@@ -36,7 +36,7 @@ internal static class YardTracing
 
         activity.SetTag("yard.task", record.Task);
         activity.SetTag("yard.model", record.Model);
-        activity.SetTag("yard.outcome", record.Outcome.ToString().ToLowerInvariant());
+        activity.SetTag("yard.outcome", YardMetrics.OutcomeName(record.Outcome));
         if (record.Reason is { } reason)
         {
             activity.SetTag("yard.reason", reason);
