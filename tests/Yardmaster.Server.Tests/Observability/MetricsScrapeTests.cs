@@ -66,12 +66,13 @@ public sealed class MetricsScrapeTests(MetricsScrapeTests.Fixture fixture) : ICl
     {
         // Other gateways run in this test process too: each scrape shows its own server's instruments only.
         var metrics = fixture.Scrape;
+        // The run failed, was retried (only its failed step runs again) and failed again.
         Assert.Equal(1, metrics.Sum("yard_step_attempts_total", ("outcome", "succeeded")));
-        Assert.Equal(2, metrics.Sum("yard_step_attempts_total", ("outcome", "failed")));
-        Assert.Equal(1, metrics.Sum("yard_step_retries_total"));
+        Assert.Equal(4, metrics.Sum("yard_step_attempts_total", ("outcome", "failed")));
+        Assert.Equal(2, metrics.Sum("yard_step_retries_total"));
         Assert.Equal(0, metrics.Sum("yard_step_preemptions_total"));
-        Assert.Equal(2, metrics.Sum("yard_step_duration_seconds_count", ("outcome", "failed")));
-        Assert.Equal(1, metrics.Sum("yard_runs_ended_total", ("state", "failed")));
+        Assert.Equal(4, metrics.Sum("yard_step_duration_seconds_count", ("outcome", "failed")));
+        Assert.Equal(2, metrics.Sum("yard_runs_ended_total", ("state", "failed")));
         Assert.Equal(0, metrics.Sum("yard_runs_ended_total", ("state", "succeeded")));
         Assert.Equal(0, metrics.Sum("yard_runs_active"));
         Assert.Equal(0, metrics.Sum("yard_steps")); // the ended run is no longer held
@@ -190,8 +191,18 @@ public sealed class MetricsScrapeTests(MetricsScrapeTests.Fixture fixture) : ICl
             }
         }
 
-        /// <summary>A run whose second step fails twice (one retry): it ends failed.</summary>
+        /// <summary>A run whose second step fails twice (one retry): it ends failed; retried, it fails again.</summary>
         private static async Task<string> RunPipelineAsync(GatewayHarness gateway)
+        {
+            var id = await SubmitAsync(gateway);
+            await WaitFailedAsync(gateway, id);
+            using var retry = await gateway.SendEmptyAsync(HttpMethod.Post, $"/api/runs/{id}/retry");
+            Assert.True(retry.IsSuccessStatusCode, await retry.Content.ReadAsStringAsync(Ct));
+            await WaitFailedAsync(gateway, id);
+            return id;
+        }
+
+        private static async Task<string> SubmitAsync(GatewayHarness gateway)
         {
             const string Yaml = """
                 name: obs-pipeline
@@ -206,7 +217,11 @@ public sealed class MetricsScrapeTests(MetricsScrapeTests.Fixture fixture) : ICl
             using var response = await gateway.Http.PostAsJsonAsync("/api/runs", new { yaml = Yaml, file = "obs.yaml" }, Ct);
             var body = await response.Content.ReadAsStringAsync(Ct);
             Assert.True(response.StatusCode == HttpStatusCode.Created, body);
-            var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+            return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+        }
+
+        private static async Task WaitFailedAsync(GatewayHarness gateway, string id)
+        {
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (true)
             {
@@ -214,7 +229,7 @@ public sealed class MetricsScrapeTests(MetricsScrapeTests.Fixture fixture) : ICl
                 if (run.GetProperty("state").GetString() != "running")
                 {
                     Assert.Equal("failed", run.GetProperty("state").GetString());
-                    return id;
+                    return;
                 }
 
                 Assert.True(DateTime.UtcNow < deadline, $"run {id} did not end: {run}");
