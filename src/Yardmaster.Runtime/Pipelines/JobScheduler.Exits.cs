@@ -61,9 +61,9 @@ public sealed partial class JobScheduler
                 break;
         }
 
-        var ended = attempt.Record;
-        AttemptEnded?.Invoke(new AttemptEnd(run.Record.Id, run.Pipeline.Name, ended.StepId, ended.Number, ended.Executor, ended.Node, outcome, ended.StartedAt, now, reason, step.Record.State == StepState.Retrying));
         CheckEnded(run);
+        var ended = attempt.Record; // told last: the scheduler's own bookkeeping of this exit is done whatever a handler does
+        AttemptEnded?.Invoke(new AttemptEnd(run.Record.Id, run.Pipeline.Name, ended.StepId, ended.Number, ended.Executor, ended.Node, outcome, ended.StartedAt, now, reason, step.Record.State == StepState.Retrying));
     }
 
     private static (AttemptOutcome Outcome, string Reason) Judge(ActiveAttempt attempt, StepExit exit, StepDefinition definition)
