@@ -27,6 +27,9 @@ public sealed record ReplicaSnapshot(
     TimeSpan LoadCost,
     bool Pinned)
 {
+    /// <summary>The ledger account its memory is charged to ("cpu", "gpu0", ...); null when not known.</summary>
+    public string? Account { get; init; }
+
     /// <summary>True when eviction may take it: ready, idle and not pinned.</summary>
     public bool Evictable => State == ReplicaState.Ready && InFlight == 0 && !Pinned;
 

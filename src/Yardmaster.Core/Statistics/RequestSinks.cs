@@ -1,9 +1,10 @@
 namespace Yardmaster.Core.Statistics;
 
-/// <summary>Several sinks as one: each finished request goes to every one, in order.</summary>
+/// <summary>Tells every one of several sinks of each finished request, in order (the statistics, the history, the metrics).</summary>
+/// <remarks>Thread-safe when every sink is.</remarks>
 public sealed class RequestSinks(params IReadOnlyList<IRequestSink> sinks) : IRequestSink
 {
-    /// <inheritdoc/>
+    /// <inheritdoc />
     public void Record(RequestRecord record)
     {
         foreach (var sink in sinks)

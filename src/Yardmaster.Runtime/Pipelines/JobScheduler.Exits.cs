@@ -62,6 +62,8 @@ public sealed partial class JobScheduler
         }
 
         CheckEnded(run);
+        var ended = attempt.Record; // told last: the scheduler's own bookkeeping of this exit is done whatever a handler does
+        AttemptEnded?.Invoke(new AttemptEnd(run.Record.Id, run.Pipeline.Name, ended.StepId, ended.Number, ended.Executor, ended.Node, outcome, ended.StartedAt, now, reason, step.Record.State == StepState.Retrying));
     }
 
     private static (AttemptOutcome Outcome, string Reason) Judge(ActiveAttempt attempt, StepExit exit, StepDefinition definition)
@@ -155,6 +157,7 @@ public sealed partial class JobScheduler
         run.Record = run.Record with { State = state, EndedAt = now, Reason = state == RunState.Succeeded ? null : reason };
         _batch.Runs.Add(run.Record);
         _ended.Add(run);
+        Counts.Ended(state);
         using (_logger.BeginScope(Logging.LogScope.Run(run.Record.Id)))
         {
             Log.RunEnded(_logger, run.Record.Id, run.Pipeline.Name, state, reason);

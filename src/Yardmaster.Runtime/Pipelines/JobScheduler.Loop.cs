@@ -303,6 +303,7 @@ public sealed partial class JobScheduler
         foreach (var run in _ended)
         {
             _runs.Remove(run.Record.Id);
+            Counts.Removed(run.Steps.Select(s => s.Record.State));
             List<TaskCompletionSource<RunRecord>>? waiters;
             lock (_waitersLock)
             {

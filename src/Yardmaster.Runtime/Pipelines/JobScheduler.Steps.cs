@@ -32,6 +32,7 @@ public sealed partial class JobScheduler
     private void Admit(ActiveRun run, bool created)
     {
         _runs[run.Record.Id] = run;
+        Counts.Admitted(run.Steps.Select(s => s.Record.State));
         run.Unfinished = run.Steps.Count(s => !s.Record.State.IsTerminal());
         var now = _time.GetUtcNow();
         if (created)
@@ -103,6 +104,11 @@ public sealed partial class JobScheduler
         }
 
         step.Run.Unfinished += (from.IsTerminal() ? 1 : 0) - (to.IsTerminal() ? 1 : 0);
+        if (_runs.GetValueOrDefault(step.Run.Record.Id) == step.Run)
+        {
+            Counts.Moved(from, to); // a run being retried is counted when it is admitted again
+        }
+
         var record = step.Record with { State = to, Reason = reason, EndedAt = to.IsTerminal() ? _time.GetUtcNow() : null };
         step.Record = change is null ? record : change(record);
         _batch.Steps.Add(step.Record);

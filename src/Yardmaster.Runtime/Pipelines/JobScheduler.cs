@@ -60,6 +60,12 @@ public sealed partial class JobScheduler : IAsyncDisposable
         _ledger.Changed += () => _events.Writer.TryWrite(new JobEvent.Wake());
     }
 
+    /// <summary>Runs and steps by state, for gauges.</summary>
+    public JobCounts Counts { get; } = new();
+
+    /// <summary>Raised on the scheduler's loop when an attempt ends (before its end is stored); handlers must be quick and must not throw.</summary>
+    public event Action<AttemptEnd>? AttemptEnded;
+
     /// <summary>What pipelines are validated against here: the ledger's nodes, the container engine and the inference tasks when configured.</summary>
     public PipelineEnvironment Environment => new()
     {

@@ -43,5 +43,5 @@ internal sealed class Replica(ModelEntry model, int number, string device)
     public Task Unloaded { get; set; } = Task.CompletedTask;
 
     public ReplicaSnapshot Snapshot() => new(
-        Model.Definition.Name, Number, State, Model.Definition.Device, Memory, Model.Definition.Slots, InFlight, LastUsed, Uses, LoadCost, Model.Definition.Pinned);
+        Model.Definition.Name, Number, State, Model.Definition.Device, Memory, Model.Definition.Slots, InFlight, LastUsed, Uses, LoadCost, Model.Definition.Pinned) { Account = Device };
 }

@@ -24,7 +24,7 @@ internal sealed partial class CompletionGateway
         var (queue, ttft) = (record?.QueueTime?.TotalMilliseconds, record?.TimeToFirstToken?.TotalMilliseconds);
         AccessLog.Request(
             access, path, status, name, record?.Task ?? note.Task, record?.Model, priority, queue, ttft, latency,
-            record?.PromptTokens ?? 0, record?.CompletionTokens ?? 0, record?.Reason ?? note.Code, note.Decision, requestId);
+            record?.PromptTokens ?? 0, record?.CompletionTokens ?? 0, record?.Reason ?? note.Code, note.Decision ?? scheduler.Trace(requestId)?.Summary, requestId);
     }
 
     private static string OutcomeName(RequestOutcome outcome) => outcome switch

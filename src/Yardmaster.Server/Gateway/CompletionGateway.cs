@@ -41,6 +41,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
     {
         var now = time.GetUtcNow();
         var abort = http.RequestAborted;
+        using var span = Observability.YardTracing.StartRequest(requestId);
         var (body, document, readError) = await ReadAsync(http, chat).ConfigureAwait(false);
         if (document is null)
         {
@@ -236,6 +237,7 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
         };
         arrived.Note.Record = record;
         statistics.Record(record);
+        Observability.YardTracing.EndRequest(record);
     }
 
     private static string? Reason(ForwardOutcome outcome) => outcome switch

@@ -92,6 +92,7 @@ public sealed class GatewayApp : IAsyncDisposable
         });
         builder.Services.AddSingleton(_time);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        Observability.Telemetry.AddServices(builder.Services, config);
         var app = builder.Build();
         _app = app;
 
@@ -151,7 +152,7 @@ public sealed class GatewayApp : IAsyncDisposable
         var keys = new ApiKeys(config.Auth, generatedAdminHash, internalKey, _options.InsecureNoAuth);
         var browsers = new BrowserRules(config.Server);
         var login = new Dashboard.DashboardLogin(keys, new Dashboard.DashboardSessions(_time), new Dashboard.LoginBackoff(_time), config.Server.MaxBodyBytes);
-        IRequestSink sinks = _history is null ? statistics : new RequestSinks(statistics, _history);
+        var sinks = Observability.Telemetry.Wire(app.Services, config, _scheduler, nodeLedger, _jobs.Scheduler, _history is null ? statistics : new RequestSinks(statistics, _history));
         var accessLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(AccessLog.Category);
         var completions = new CompletionGateway(registry, _scheduler, sinks, config.Server, settings, _time, accessLog, app.Lifetime.ApplicationStopping);
         app.Use(async (http, next) =>
@@ -164,9 +165,9 @@ public sealed class GatewayApp : IAsyncDisposable
             }
 
             var path = http.Request.Path;
-            var admin = path.StartsWithSegments("/api");
+            var admin = path.StartsWithSegments("/api") || Observability.Telemetry.IsGuarded(path, config);
             // The dashboard's session cookie counts as the admin key on /api (its CSRF defence: SameSite=Strict, and the browser rules above).
-            var signedIn = admin && login.Authenticates(http.Request);
+            var signedIn = path.StartsWithSegments("/api") && login.Authenticates(http.Request);
             if ((browsers.Check(http.Request) ?? ((admin || path.StartsWithSegments("/v1")) && !signedIn ? keys.Check(http.Request, admin) : null)) is { } denied)
             {
                 await DenyAsync(http, admin, denied.Status, denied.Message).ConfigureAwait(false);
@@ -187,6 +188,7 @@ public sealed class GatewayApp : IAsyncDisposable
         new Dashboard.NodesApi(nodeLedger, _scheduler).Map(app);
         new Dashboard.DashboardAssets().Map(app);
         login.Map(app);
+        Observability.Telemetry.Map(app, config);
         var noRoute = new NoRoute(app, "the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models");
         app.MapFallback(noRoute.WriteAsync);
 
