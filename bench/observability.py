@@ -41,9 +41,11 @@ def main():
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--command", default="")
+    ap.add_argument("--split", action="store_true", help="also measure history only and metrics only")
     args = ap.parse_args()
     work = os.path.abspath(args.work)
     os.makedirs(f"{work}/logs", exist_ok=True)
+    os.makedirs(f"{work}/tmp", exist_ok=True)
     upstream, proxy = gateway.free_port(), gateway.free_port()
     with open(f"{work}/nginx.conf", "w", encoding="utf-8") as f:
         f.write(gateway.nginx_conf(work, upstream, proxy, "auto"))
@@ -57,7 +59,10 @@ def main():
 
     servers = {}
     env = dict(os.environ, DOTNET_gcServer="1", DOTNET_TieredPGO="1")
-    for name, extra in (("off", "history: { enabled: false }\nmetrics: { enabled: false }\n"), ("on", "")):
+    variants = [("off", "history: { enabled: false }\nmetrics: { enabled: false }\n"), ("on", "")]
+    if args.split:
+        variants += [("history", "metrics: { enabled: false }\n"), ("metrics", "history: { enabled: false }\n")]
+    for name, extra in variants:
         data = f"{work}/data-{name}"
         subprocess.run(["rm", "-rf", data], check=True)
         os.makedirs(data)
@@ -84,10 +89,11 @@ def main():
     sizes = []
     for c in [int(x) for x in args.concurrency.split()]:
         for r in range(args.rounds):
-            for name in (("off", "on") if r % 2 == 0 else ("on", "off")):
+            order = [v[0] for v in variants]
+            for name in (order if r % 2 == 0 else order[::-1]):
                 proc, port, token = servers[name]
                 stop_event = threading.Event()
-                scraper = threading.Thread(target=scrape_loop, args=(port, token, stop_event, sizes)) if name == "on" else None
+                scraper = threading.Thread(target=scrape_loop, args=(port, token, stop_event, sizes)) if name in ("on", "metrics") else None
                 if scraper:
                     scraper.start()
                 before = gateway.cpu_seconds(proc.pid)

@@ -119,6 +119,11 @@ public static partial class DefinitionValidator
 
     private static void CheckRequestLog(HistorySettings history, List<ConfigError> errors)
     {
+        if (history.RequestMaxPerSecond < 0 || !double.IsFinite(history.RequestMaxPerSecond))
+        {
+            errors.Add(new ConfigError("history.requests.max_per_second", $"must be 0 (no limit) or more, got {history.RequestMaxPerSecond}"));
+        }
+
         if (history.RequestMaxRows < 0)
         {
             errors.Add(new ConfigError("history.requests.max_rows", $"must be 0 or more (0 keeps no request log), got {history.RequestMaxRows}"));

@@ -12,6 +12,12 @@ public sealed record HistorySettings
     /// <summary><c>history.requests.sample</c>: the share of requests written to the request log, in [0, 1] (default 1).</summary>
     public double RequestSample { get; init; } = 1.0;
 
+    /// <summary>
+    /// <c>history.requests.max_per_second</c>: at most this many requests a second go to the request log (over a
+    /// one-second burst), so a busy gateway logs a sample and pays a bounded cost; 0 for no limit (default 100).
+    /// </summary>
+    public double RequestMaxPerSecond { get; init; } = 100;
+
     /// <summary><c>history.requests.max_rows</c>: the request log keeps at most this many rows, the oldest pruned first (default 1,000,000, about 150 MB).</summary>
     public long RequestMaxRows { get; init; } = 1_000_000;
 }

@@ -14,10 +14,12 @@ public sealed class LatencyHistogram
 {
     private const int Buckets = 97; // 96 bounds and the overflow
 
+    private static readonly double[] _bounds = [.. Enumerable.Range(0, Buckets - 1).Select(i => 0.5 * Math.Pow(2, i / 4.0))];
+
     private long[] _counts = new long[Buckets];
 
     /// <summary>The upper bound in milliseconds of each bucket but the last (which has none).</summary>
-    public static IReadOnlyList<double> UpperBoundsMs { get; } = [.. Enumerable.Range(0, Buckets - 1).Select(i => 0.5 * Math.Pow(2, i / 4.0))];
+    public static IReadOnlyList<double> UpperBoundsMs { get; } = Array.AsReadOnly(_bounds);
 
     /// <summary>Durations added.</summary>
     public long Count { get; private set; }
@@ -93,8 +95,8 @@ public sealed class LatencyHistogram
         {
             if (before + _counts[i] >= rank)
             {
-                var lower = i == 0 ? 0 : UpperBoundsMs[i - 1];
-                var upper = i < Buckets - 1 ? Math.Min(UpperBoundsMs[i], MaxMs) : MaxMs;
+                var lower = i == 0 ? 0 : _bounds[i - 1];
+                var upper = i < Buckets - 1 ? Math.Min(_bounds[i], MaxMs) : MaxMs;
                 var value = lower + ((upper - lower) * (rank - before) / _counts[i]);
                 return Math.Min(Math.Max(value, Math.Min(lower, MaxMs)), MaxMs);
             }
@@ -184,19 +186,20 @@ public sealed class LatencyHistogram
 
     private static int BucketOf(double milliseconds)
     {
-        if (milliseconds <= UpperBoundsMs[0])
+        var bounds = _bounds;
+        if (milliseconds <= bounds[0])
         {
             return 0;
         }
 
         // Four buckets per doubling above 0.5 ms; the estimate is checked against the bounds to avoid rounding at the edges.
-        var i = Math.Clamp((int)Math.Ceiling(4 * Math.Log2(milliseconds / 0.5)), 0, Buckets - 1);
-        while (i > 0 && milliseconds <= UpperBoundsMs[i - 1])
+        var i = Math.Clamp((int)Math.Ceiling(4 * Math.Log2(milliseconds * 2)), 0, Buckets - 1);
+        while (i > 0 && milliseconds <= bounds[i - 1])
         {
             i--;
         }
 
-        while (i < Buckets - 1 && milliseconds > UpperBoundsMs[i])
+        while (i < Buckets - 1 && milliseconds > bounds[i])
         {
             i++;
         }

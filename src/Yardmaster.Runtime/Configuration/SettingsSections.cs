@@ -14,7 +14,7 @@ internal static class SettingsSections
     public static readonly string[] HistoryKeys = ["enabled", "retention", "requests"];
     public static readonly string[] MetricsKeys = ["enabled", "public"];
     public static readonly string[] TracingKeys = ["otlp_endpoint", "service_name"];
-    private static readonly string[] _historyRequestKeys = ["sample", "max_rows"];
+    private static readonly string[] _historyRequestKeys = ["sample", "max_per_second", "max_rows"];
     private static readonly string[] _cpuKeys = ["memory", "cores"];
     private static readonly string[] _dockerKeys = ["enabled", "socket"];
     private static readonly string[] _maxWaitKeys = ["default", "critical", "high", "normal", "low", "batch"];
@@ -47,6 +47,7 @@ internal static class SettingsSections
             Retention = s.Duration("retention") ?? d.Retention,
             RequestSample = requests?.Number("sample") ?? d.RequestSample,
             RequestMaxRows = requests?.Int("max_rows") ?? d.RequestMaxRows,
+            RequestMaxPerSecond = requests?.Number("max_per_second") ?? d.RequestMaxPerSecond,
         };
     }
 

@@ -34,6 +34,8 @@ public sealed partial class HistoryRecorder : IRequestSink, IAsyncDisposable
     private List<ModelEventRecord> _events = [];
     private List<UsageSample> _usage = [];
     private long _lastSampledMinute;
+    private double _logTokens;
+    private long _logRefilledAt;
     private DateTimeOffset _nextPrune;
     private Task? _loop;
     private int _disposed;
@@ -62,6 +64,9 @@ public sealed partial class HistoryRecorder : IRequestSink, IAsyncDisposable
     /// <summary>Request-log rows dropped because the store could not be written for long.</summary>
     public long DroppedRequests { get; private set; }
 
+    /// <summary>Requests left out of the request log by <c>history.requests.max_per_second</c> (still in the rollups).</summary>
+    public long SkippedByRate { get; private set; }
+
     /// <summary>Starts the background writer and pruner.</summary>
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stopping.Token));
 
@@ -80,6 +85,12 @@ public sealed partial class HistoryRecorder : IRequestSink, IAsyncDisposable
             }
 
             totals.Add(record);
+            if (logged && !TakeLogToken())
+            {
+                logged = false;
+                SkippedByRate++;
+            }
+
             if (logged)
             {
                 _requests.Add(RequestLogRecord.Of(record));
@@ -277,6 +288,27 @@ public sealed partial class HistoryRecorder : IRequestSink, IAsyncDisposable
             _events.InsertRange(0, batch.Events);
             _usage.InsertRange(0, batch.Usage);
         }
+    }
+
+    // Callers hold _lock. A token bucket of max_per_second, holding one second's worth.
+    private bool TakeLogToken()
+    {
+        var rate = _settings.RequestMaxPerSecond;
+        if (rate <= 0)
+        {
+            return true;
+        }
+
+        var now = _time.GetTimestamp();
+        _logTokens = _logRefilledAt == 0 ? rate : Math.Min(rate, _logTokens + (rate * _time.GetElapsedTime(_logRefilledAt, now).TotalSeconds));
+        _logRefilledAt = now;
+        if (_logTokens < 1)
+        {
+            return false;
+        }
+
+        _logTokens--;
+        return true;
     }
 
     private bool Sampled(string requestId)

@@ -307,6 +307,8 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
         }
     }
 
+    private static readonly string[] _requestColumns = ["request_id", "arrival_ms", "task", "model", "priority", "prompt_tokens", "output_tokens", "queue_ms", "ttft_ms", "latency_ms", "outcome", "reason"];
+
     private static async Task WriteRequestsAsync(SqliteTransaction transaction, IReadOnlyList<RequestLogRecord> requests, CancellationToken cancellationToken)
     {
         if (requests.Count == 0)
@@ -314,26 +316,25 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
             return;
         }
 
+        // One prepared statement; its parameters are set by position (a lookup by name per value cost more than the insert).
         await using var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO request_log (request_id, arrival_ms, task, model, priority, prompt_tokens, output_tokens, queue_ms, ttft_ms, latency_ms, outcome, reason)
-            VALUES ($id, $arrival, $task, $model, $priority, $prompt, $output, $queue, $ttft, $latency, $outcome, $reason);
-            """;
+        command.CommandText = $"INSERT INTO request_log ({string.Join(", ", _requestColumns)}) VALUES ({string.Join(", ", _requestColumns.Select(c => "$" + c))});";
+        var p = _requestColumns.Select(c => command.Parameters.Add(new SqliteParameter("$" + c, DBNull.Value))).ToArray();
         foreach (var r in requests)
         {
-            Set(command, "$id", r.Id);
-            Set(command, "$arrival", r.Arrival.ToUnixTimeMilliseconds());
-            Set(command, "$task", r.Task);
-            Set(command, "$model", r.Model);
-            Set(command, "$priority", r.Priority);
-            Set(command, "$prompt", r.PromptTokens);
-            Set(command, "$output", r.OutputTokens);
-            Set(command, "$queue", r.QueueMs);
-            Set(command, "$ttft", r.TtftMs);
-            Set(command, "$latency", r.LatencyMs);
-            Set(command, "$outcome", OutcomeText(r.Outcome));
-            Set(command, "$reason", r.Reason);
+            p[0].Value = r.Id;
+            p[1].Value = r.Arrival.ToUnixTimeMilliseconds();
+            p[2].Value = r.Task;
+            p[3].Value = (object?)r.Model ?? DBNull.Value;
+            p[4].Value = (object?)r.Priority ?? DBNull.Value;
+            p[5].Value = r.PromptTokens;
+            p[6].Value = r.OutputTokens;
+            p[7].Value = (object?)r.QueueMs ?? DBNull.Value;
+            p[8].Value = (object?)r.TtftMs ?? DBNull.Value;
+            p[9].Value = r.LatencyMs;
+            p[10].Value = OutcomeText(r.Outcome);
+            p[11].Value = (object?)r.Reason ?? DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }

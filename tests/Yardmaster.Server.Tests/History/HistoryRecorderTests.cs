@@ -6,8 +6,8 @@ using Yardmaster.Storage.Sqlite;
 
 namespace Yardmaster.Server.Tests.History;
 
-/// <summary>The history recorder on a data folder that fills up (a small tmpfs): nothing recorded is lost, and it is written once space returns.</summary>
-public sealed class HistoryRecorderDiskFullTests
+/// <summary>The history recorder with a real SQLite store: on a data folder that fills up (a small tmpfs) nothing recorded is lost; the request log keeps to its rate.</summary>
+public sealed class HistoryRecorderTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -19,7 +19,7 @@ public sealed class HistoryRecorderDiskFullTests
         using var logging = LoggerFactory.Create(b => b.AddProvider(log));
         await using var store = await SqliteHistoryStore.OpenAsync(Path.Combine(disk.Path, "yard.db"), TimeProvider.System, null, Ct);
         var since = DateTimeOffset.UtcNow.AddMinutes(-1);
-        await using var recorder = new HistoryRecorder(store, new HistorySettings(), _ => [], TimeProvider.System, logging.CreateLogger("history"), TimeSpan.FromMilliseconds(50));
+        await using var recorder = new HistoryRecorder(store, new HistorySettings { RequestMaxPerSecond = 0 }, _ => [], TimeProvider.System, logging.CreateLogger("history"), TimeSpan.FromMilliseconds(50));
         recorder.Start();
         Record(recorder, 0, 100);
         await WaitUntilAsync(async () => await StoredAsync(store, since) == 100, "the first 100 requests being written");
@@ -35,6 +35,23 @@ public sealed class HistoryRecorderDiskFullTests
         await WaitUntilAsync(async () => await StoredAsync(store, since) == 150, "the kept requests being written once space returned");
         Assert.Equal(150, await store.ReadRequestsAsync(since, DateTimeOffset.UtcNow.AddMinutes(1), Ct).CountAsync(Ct));
         Assert.Equal(150, (await recorder.StatisticsAsync(since, DateTimeOffset.UtcNow.AddMinutes(1), Ct)).Tasks["chat"].Requests);
+    }
+
+    [Fact]
+    public async Task Record_BurstAboveMaxPerSecond_LogsOneSecondsWorthAndRollsUpAll()
+    {
+        using var data = new TempDirectory();
+        await using var store = await SqliteHistoryStore.OpenAsync(data.File("yard.db"), TimeProvider.System, null, Ct);
+        var since = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await using var recorder = new HistoryRecorder(store, new HistorySettings { RequestMaxPerSecond = 40 }, _ => [], TimeProvider.System);
+
+        Record(recorder, 0, 100);
+        await recorder.FlushAsync(Ct);
+
+        var logged = await store.ReadRequestsAsync(since, DateTimeOffset.UtcNow.AddMinutes(1), Ct).CountAsync(Ct);
+        Assert.InRange(logged, 40, 45); // one second's worth, plus what refilled while recording
+        Assert.Equal(100 - logged, recorder.SkippedByRate);
+        Assert.Equal(100, await StoredAsync(store, since));
     }
 
     private static void Record(HistoryRecorder recorder, int first, int count)
