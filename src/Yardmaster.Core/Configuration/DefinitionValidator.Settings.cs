@@ -111,6 +111,11 @@ public static partial class DefinitionValidator
             errors.Add(new ConfigError("history.retention", $"must be at least 1h (rows are per minute, pruned hourly), got {Durations.Format(history.Retention)}"));
         }
 
+        if (history.MinuteRows < TimeSpan.FromHours(1))
+        {
+            errors.Add(new ConfigError("history.minute_rows", $"must be at least 1h (older minutes merge into hours), got {Durations.Format(history.MinuteRows)}"));
+        }
+
         if (history.RequestSample is < 0 or > 1 || double.IsNaN(history.RequestSample))
         {
             errors.Add(new ConfigError("history.requests.sample", $"must be a fraction from 0 to 1 (1: every request in the request log, 0: none), got {history.RequestSample}"));

@@ -9,6 +9,9 @@ public sealed record HistorySettings
     /// <summary><c>history.retention</c>: rows older than this are pruned in the background (default 30 days).</summary>
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
 
+    /// <summary><c>history.minute_rows</c>: per-minute rollups older than this are merged into hourly ones (default 1 day).</summary>
+    public TimeSpan MinuteRows { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary><c>history.requests.sample</c>: the share of requests written to the request log, in [0, 1] (default 1).</summary>
     public double RequestSample { get; init; } = 1.0;
 

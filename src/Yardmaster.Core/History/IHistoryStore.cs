@@ -18,6 +18,12 @@ public interface IHistoryStore
     /// <summary>Logged requests that arrived in [<paramref name="since"/>, <paramref name="until"/>), by arrival.</summary>
     IAsyncEnumerable<RequestLogRecord> ReadRequestsAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Merges the per-minute rollups older than <paramref name="before"/> into one row per hour (the row of the hour's
+    /// first minute), so old history costs a sixtieth of the rows; returns the rows removed. Idempotent.
+    /// </summary>
+    Task<long> CompactAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
     /// <summary>Deletes every row older than <paramref name="before"/>, and the oldest logged requests beyond <paramref name="maxRequests"/>; returns the rows deleted.</summary>
     Task<long> PruneAsync(DateTimeOffset before, long maxRequests, CancellationToken cancellationToken);
 }

@@ -11,7 +11,7 @@ internal static class SettingsSections
     public static readonly string[] DeviceKeys = ["cpu", "gpus"];
     public static readonly string[] SchedulerKeys = ["queue", "eviction", "routing", "max_queue", "max_wait", "default_deadline", "load_wait"];
     public static readonly string[] JobKeys = ["placement", "backfill", "max_running", "stop_grace", "docker", "allowed_dirs"];
-    public static readonly string[] HistoryKeys = ["enabled", "retention", "requests"];
+    public static readonly string[] HistoryKeys = ["enabled", "retention", "minute_rows", "requests"];
     public static readonly string[] MetricsKeys = ["enabled", "public"];
     public static readonly string[] TracingKeys = ["otlp_endpoint", "service_name"];
     private static readonly string[] _historyRequestKeys = ["sample", "max_per_second", "max_rows"];
@@ -45,6 +45,7 @@ internal static class SettingsSections
         {
             Enabled = s.Bool("enabled") ?? d.Enabled,
             Retention = s.Duration("retention") ?? d.Retention,
+            MinuteRows = s.Duration("minute_rows") ?? d.MinuteRows,
             RequestSample = requests?.Number("sample") ?? d.RequestSample,
             RequestMaxRows = requests?.Int("max_rows") ?? d.RequestMaxRows,
             RequestMaxPerSecond = requests?.Number("max_per_second") ?? d.RequestMaxPerSecond,

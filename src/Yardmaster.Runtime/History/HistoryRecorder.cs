@@ -227,6 +227,7 @@ public sealed partial class HistoryRecorder : IRequestSink, IAsyncDisposable
                 {
                     var now = _time.GetUtcNow();
                     var deleted = await _store.PruneAsync(now - _settings.Retention, _settings.RequestMaxRows, stopping).ConfigureAwait(false);
+                    deleted += await _store.CompactAsync(now - _settings.MinuteRows, stopping).ConfigureAwait(false);
                     _nextPrune = now + TimeSpan.FromHours(1);
                     Log.Pruned(_log, deleted);
                 }

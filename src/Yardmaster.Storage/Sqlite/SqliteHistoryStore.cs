@@ -208,6 +208,72 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
     }
 
     /// <inheritdoc/>
+    public async Task<long> CompactAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            await using var transaction = (SqliteTransaction)await _writer.BeginTransactionAsync(cancellationToken);
+            var hourly = new Dictionary<RollupKey, RollupTotals>();
+            await using (var read = _writer.CreateCommand())
+            {
+                read.Transaction = transaction;
+                read.CommandText = """
+                    SELECT minute, task, model, outcome, reason, requests, tokens_in, tokens_out, slo_counted, slo_met, queue_ms, ttft_ms, latency_ms
+                    FROM request_rollups WHERE minute < $before AND minute % 3600 != 0;
+                    """;
+                read.Parameters.AddWithValue("$before", RollupKey.MinuteOf(before));
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    if (LatencyHistogram.Decode(reader.GetString(10), out _) is not { } queue
+                        || LatencyHistogram.Decode(reader.GetString(11), out _) is not { } ttft
+                        || LatencyHistogram.Decode(reader.GetString(12), out _) is not { } latency)
+                    {
+                        continue; // a damaged row goes with the others (ReadRollupsAsync reported it while it lasted)
+                    }
+
+                    var minute = reader.GetInt64(0);
+                    var key = new RollupKey(minute - (minute % 3600), reader.GetString(1), reader.GetString(2), Outcome(reader.GetString(3)), reader.GetString(4));
+                    var totals = new RollupTotals
+                    {
+                        Count = reader.GetInt64(5),
+                        TokensIn = reader.GetInt64(6),
+                        TokensOut = reader.GetInt64(7),
+                        SloCounted = reader.GetInt64(8),
+                        SloMet = reader.GetInt64(9),
+                        QueueTime = queue,
+                        TimeToFirstToken = ttft,
+                        Latency = latency,
+                    };
+                    if (hourly.TryGetValue(key, out var sum))
+                    {
+                        sum.Merge(totals);
+                    }
+                    else
+                    {
+                        hourly.Add(key, totals);
+                    }
+                }
+            }
+
+            var removed = await ExecuteAsync(transaction, "DELETE FROM request_rollups WHERE minute < $v AND minute % 3600 != 0;", RollupKey.MinuteOf(before), cancellationToken);
+            await WriteRollupsAsync(transaction, [.. hourly.Select(h => new RollupRow(h.Key, h.Value))], cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return removed;
+        }
+        catch (Exception e) when (e is SqliteException { SqliteErrorCode: 13 or 10 } or IOException)
+        {
+            throw StoreWriteException.For(e, System.IO.Path.GetDirectoryName(Path) ?? Path, diskFull: e is SqliteException { SqliteErrorCode: 13 });
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task<long> PruneAsync(DateTimeOffset before, long maxRequests, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxRequests);

@@ -93,6 +93,26 @@ public sealed class SqliteHistoryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task CompactAsync_OldMinutes_MergedPerHourSameStatisticsFewerRows()
+    {
+        await using var store = await SqliteHistoryStore.OpenAsync(FilePath, TimeProvider.System, null, Ct);
+        var rows = Enumerable.Range(0, 120).Select(m => Row(T0.AddMinutes(m), Completed(10 + m))).ToList();
+        await store.WriteAsync(Batch(rows), Ct);
+        var before = HistoryWindow.Statistics(await store.ReadRollupsAsync(T0, T0.AddHours(3), Ct), []).Tasks["chat"];
+
+        var removed = await store.CompactAsync(T0.AddMinutes(90), Ct);
+        var again = await store.CompactAsync(T0.AddMinutes(90), Ct);
+
+        Assert.Equal((88L, 0L), (removed, again)); // minutes 1..59 into 10:00, 61..89 into 11:00
+        var after = await store.ReadRollupsAsync(T0, T0.AddHours(3), Ct);
+        Assert.Equal(2 + 30, after.Count);
+        var merged = HistoryWindow.Statistics(after, []).Tasks["chat"];
+        Assert.Equal((before.Requests, before.PromptTokens, before.SloMet), (merged.Requests, merged.PromptTokens, merged.SloMet));
+        Assert.Equal(before.Latency, merged.Latency);
+        Assert.Equal(60, after.Single(r => r.Key.Minute == T0.ToUnixTimeSeconds()).Totals.Count);
+    }
+
+    [Fact]
     public async Task ReadRollupsAsync_DamagedHistogram_RowLeftOutAndReported()
     {
         var unreadable = new List<UnreadableRow>();
