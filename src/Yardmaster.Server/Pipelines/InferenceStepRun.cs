@@ -127,8 +127,22 @@ internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key,
             }
 
             var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(Math.Min(10, attempt));
-            Log($"request {index + 1}: {(int)response.StatusCode}, again in {wait.TotalSeconds:0.#} s");
+            // The refusal's reason, as the statistics count it (rate_limit, queue_full, deadline_unmeetable, ...).
+            Log($"request {index + 1}: {(int)response.StatusCode} {ErrorCode(text) ?? "refused"}, again in {wait.TotalSeconds:0.#} s");
             await Task.Delay(wait, _stop.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The OpenAI error object's <c>code</c>, when the body is one.</summary>
+    private static string? ErrorCode(string body)
+    {
+        try
+        {
+            return JsonNode.Parse(body)?["error"]?["code"]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
         }
     }
 
