@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Yardmaster.Storage.Sqlite;
@@ -19,5 +20,30 @@ internal static class SqliteFile
             DefaultTimeout = (int)SqliteRegistryStore.BusyTimeout.TotalSeconds,
         }.ToString();
         return (fullPath, connectionString);
+    }
+
+    /// <summary>Opens a connection with the busy timeout and <c>synchronous = NORMAL</c> (every connection needs both).</summary>
+    public static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(int)SqliteRegistryStore.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;"), cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="sql"/> on <paramref name="connection"/>.</summary>
+    public static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

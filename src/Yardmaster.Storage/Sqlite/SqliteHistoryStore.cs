@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Yardmaster.Core.History;
@@ -43,10 +42,10 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(time);
         var (fullPath, connectionString) = SqliteFile.Prepare(path);
-        var writer = await OpenConnectionAsync(connectionString, cancellationToken);
+        var writer = await SqliteFile.OpenAsync(connectionString, cancellationToken);
         try
         {
-            await ExecuteAsync(writer, "PRAGMA journal_mode = WAL;", cancellationToken);
+            await SqliteFile.ExecuteAsync(writer, "PRAGMA journal_mode = WAL;", cancellationToken);
             await SqliteMigrations.ApplyAsync(writer, fullPath, time, cancellationToken);
         }
         catch
@@ -91,7 +90,7 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
     /// <inheritdoc/>
     public async Task<IReadOnlyList<RollupRow>> ReadRollupsAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(_connectionString, cancellationToken);
+        await using var connection = await SqliteFile.OpenAsync(_connectionString, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT minute, task, model, outcome, reason, requests, tokens_in, tokens_out, slo_counted, slo_met, queue_ms, ttft_ms, latency_ms
@@ -104,26 +103,13 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
         while (await reader.ReadAsync(cancellationToken))
         {
             var key = new RollupKey(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Outcome(reader.GetString(3)), reader.GetString(4));
-            var queue = LatencyHistogram.Decode(reader.GetString(10), out var queueError);
-            var ttft = LatencyHistogram.Decode(reader.GetString(11), out var ttftError);
-            var latency = LatencyHistogram.Decode(reader.GetString(12), out var latencyError);
-            if (queue is null || ttft is null || latency is null)
+            if (Totals(reader, 5, out var errors) is not { } totals)
             {
-                _onUnreadableRow?.Invoke(new UnreadableRow("request_rollups", $"{key.Minute}/{key.Task}/{key.Model}/{key.Outcome}", [.. new[] { queueError, ttftError, latencyError }.OfType<string>()]));
+                _onUnreadableRow?.Invoke(new UnreadableRow("request_rollups", $"{key.Minute}/{key.Task}/{key.Model}/{key.Outcome}", errors));
                 continue;
             }
 
-            rows.Add(new RollupRow(key, new RollupTotals
-            {
-                Count = reader.GetInt64(5),
-                TokensIn = reader.GetInt64(6),
-                TokensOut = reader.GetInt64(7),
-                SloCounted = reader.GetInt64(8),
-                SloMet = reader.GetInt64(9),
-                QueueTime = queue,
-                TimeToFirstToken = ttft,
-                Latency = latency,
-            }));
+            rows.Add(new RollupRow(key, totals));
         }
 
         return rows;
@@ -132,7 +118,7 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
     /// <inheritdoc/>
     public async Task<IReadOnlyList<ModelEventRecord>> ReadEventsAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(_connectionString, cancellationToken);
+        await using var connection = await SqliteFile.OpenAsync(_connectionString, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT at_ms, kind, model, replica, device, reason, detail, seconds, bytes
@@ -162,7 +148,7 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
     /// <inheritdoc/>
     public async Task<IReadOnlyList<UsageSample>> ReadUsageAsync(DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(_connectionString, cancellationToken);
+        await using var connection = await SqliteFile.OpenAsync(_connectionString, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT minute, node, resource, capacity, allocated FROM usage_samples WHERE minute >= $since AND minute < $until ORDER BY minute, node, resource;";
         command.Parameters.AddWithValue("$since", RollupKey.MinuteOf(since));
@@ -180,7 +166,7 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
     /// <inheritdoc/>
     public async IAsyncEnumerable<RequestLogRecord> ReadRequestsAsync(DateTimeOffset since, DateTimeOffset until, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(_connectionString, cancellationToken);
+        await using var connection = await SqliteFile.OpenAsync(_connectionString, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT request_id, arrival_ms, task, model, priority, prompt_tokens, output_tokens, queue_ms, ttft_ms, latency_ms, outcome, reason
@@ -227,26 +213,13 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
                 await using var reader = await read.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    if (LatencyHistogram.Decode(reader.GetString(10), out _) is not { } queue
-                        || LatencyHistogram.Decode(reader.GetString(11), out _) is not { } ttft
-                        || LatencyHistogram.Decode(reader.GetString(12), out _) is not { } latency)
+                    if (Totals(reader, 5, out _) is not { } totals)
                     {
                         continue; // a damaged row goes with the others (ReadRollupsAsync reported it while it lasted)
                     }
 
                     var minute = reader.GetInt64(0);
                     var key = new RollupKey(minute - (minute % 3600), reader.GetString(1), reader.GetString(2), Outcome(reader.GetString(3)), reader.GetString(4));
-                    var totals = new RollupTotals
-                    {
-                        Count = reader.GetInt64(5),
-                        TokensIn = reader.GetInt64(6),
-                        TokensOut = reader.GetInt64(7),
-                        SloCounted = reader.GetInt64(8),
-                        SloMet = reader.GetInt64(9),
-                        QueueTime = queue,
-                        TimeToFirstToken = ttft,
-                        Latency = latency,
-                    };
                     if (hourly.TryGetValue(key, out var sum))
                     {
                         sum.Merge(totals);
@@ -341,22 +314,9 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
             SetKey(read, row.Key);
             await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
             {
-                if (await reader.ReadAsync(cancellationToken)
-                    && LatencyHistogram.Decode(reader.GetString(5), out _) is { } queue
-                    && LatencyHistogram.Decode(reader.GetString(6), out _) is { } ttft
-                    && LatencyHistogram.Decode(reader.GetString(7), out _) is { } latency)
+                if (await reader.ReadAsync(cancellationToken) && Totals(reader, 0, out _) is { } stored)
                 {
-                    totals.Merge(new RollupTotals
-                    {
-                        Count = reader.GetInt64(0),
-                        TokensIn = reader.GetInt64(1),
-                        TokensOut = reader.GetInt64(2),
-                        SloCounted = reader.GetInt64(3),
-                        SloMet = reader.GetInt64(4),
-                        QueueTime = queue,
-                        TimeToFirstToken = ttft,
-                        Latency = latency,
-                    });
+                    totals.Merge(stored);
                 }
             }
 
@@ -454,6 +414,26 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
         }
     }
 
+    /// <summary>The totals in the eight columns from <paramref name="first"/> (requests, tokens in and out, SLO counted and met, three histograms); null with the errors when a histogram cannot be read.</summary>
+    private static RollupTotals? Totals(SqliteDataReader reader, int first, out IReadOnlyList<string> errors)
+    {
+        var queue = LatencyHistogram.Decode(reader.GetString(first + 5), out var queueError);
+        var ttft = LatencyHistogram.Decode(reader.GetString(first + 6), out var ttftError);
+        var latency = LatencyHistogram.Decode(reader.GetString(first + 7), out var latencyError);
+        errors = [.. new[] { queueError, ttftError, latencyError }.OfType<string>()];
+        return queue is null || ttft is null || latency is null ? null : new RollupTotals
+        {
+            Count = reader.GetInt64(first),
+            TokensIn = reader.GetInt64(first + 1),
+            TokensOut = reader.GetInt64(first + 2),
+            SloCounted = reader.GetInt64(first + 3),
+            SloMet = reader.GetInt64(first + 4),
+            QueueTime = queue,
+            TimeToFirstToken = ttft,
+            Latency = latency,
+        };
+    }
+
     private static void SetKey(SqliteCommand command, RollupKey key)
     {
         Set(command, "$minute", key.Minute);
@@ -493,26 +473,4 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<SqliteConnection> OpenConnectionAsync(string connectionString, CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(int)SqliteRegistryStore.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;"), cancellationToken);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 }

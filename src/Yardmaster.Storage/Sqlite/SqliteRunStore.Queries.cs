@@ -11,7 +11,7 @@ public sealed partial class SqliteRunStore
     /// <inheritdoc/>
     public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(string? pipeline, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(_connectionString, cancellationToken);
+        await using var connection = await SqliteFile.OpenAsync(_connectionString, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = pipeline is null
             ? $"SELECT {RunColumns} FROM runs ORDER BY seq DESC LIMIT $limit;"
@@ -24,7 +24,7 @@ public sealed partial class SqliteRunStore
     /// <inheritdoc/>
     public async Task<RunDetail?> GetRunAsync(string runId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(_connectionString, cancellationToken);
+        await using var connection = await SqliteFile.OpenAsync(_connectionString, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {RunColumns} FROM runs WHERE id = $id;";
         command.Parameters.AddWithValue("$id", runId);
@@ -35,7 +35,7 @@ public sealed partial class SqliteRunStore
     /// <inheritdoc/>
     public async Task<IReadOnlyList<RunDetail>> UnfinishedRunsAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(_connectionString, cancellationToken);
+        await using var connection = await SqliteFile.OpenAsync(_connectionString, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {RunColumns} FROM runs WHERE state = 'running' ORDER BY seq;";
         var details = new List<RunDetail>();
@@ -50,7 +50,7 @@ public sealed partial class SqliteRunStore
     /// <inheritdoc/>
     public async Task<IReadOnlyList<TransitionRecord>> TransitionsAsync(string runId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(_connectionString, cancellationToken);
+        await using var connection = await SqliteFile.OpenAsync(_connectionString, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT run_id, step_id, attempt, from_state, to_state, reason, at FROM transitions WHERE run_id = $id ORDER BY seq;";
         command.Parameters.AddWithValue("$id", runId);
@@ -68,7 +68,7 @@ public sealed partial class SqliteRunStore
     /// <inheritdoc/>
     public async Task<IReadOnlyDictionary<string, double>> DurationsAsync(string pipeline, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(_connectionString, cancellationToken);
+        await using var connection = await SqliteFile.OpenAsync(_connectionString, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT step_id, seconds FROM step_durations WHERE pipeline = $pipeline;";
         command.Parameters.AddWithValue("$pipeline", pipeline);

@@ -40,10 +40,10 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(time);
         var (fullPath, connectionString) = SqliteFile.Prepare(path);
-        var writer = await OpenAsync(connectionString, cancellationToken);
+        var writer = await SqliteFile.OpenAsync(connectionString, cancellationToken);
         try
         {
-            await ExecuteAsync(writer, "PRAGMA journal_mode = WAL;", cancellationToken);
+            await SqliteFile.ExecuteAsync(writer, "PRAGMA journal_mode = WAL;", cancellationToken);
             await SqliteMigrations.ApplyAsync(writer, fullPath, time, cancellationToken);
         }
         catch
@@ -128,29 +128,6 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
 
     internal static DateTimeOffset? Time(object value) =>
         value is string s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal) : null;
-
-    private static async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(int)SqliteRegistryStore.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;"), cancellationToken);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     private static PriorityClass ParsePriority(string text) => PriorityClasses.TryParse(text, out var p) ? p : PriorityClass.Normal;
 
