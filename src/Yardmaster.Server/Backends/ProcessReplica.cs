@@ -85,7 +85,7 @@ internal sealed class ProcessReplica : IServingReplica
         var baseUrl = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/v1/"));
         try
         {
-            await WaitReadyAsync(definition, process, port, client, time, logPath, cancellationToken).ConfigureAwait(false);
+            await WaitReadyAsync(definition, process, port, client, time, logPath, output, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -136,7 +136,7 @@ internal sealed class ProcessReplica : IServingReplica
         }
     }
 
-    private static async Task WaitReadyAsync(ModelDefinition definition, Process process, int port, HttpClient client, TimeProvider time, string logPath, CancellationToken cancellationToken)
+    private static async Task WaitReadyAsync(ModelDefinition definition, Process process, int port, HttpClient client, TimeProvider time, string logPath, Task output, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var probes = new[] { new Uri($"http://127.0.0.1:{port}/health"), new Uri($"http://127.0.0.1:{port}/v1/models") };
@@ -145,6 +145,8 @@ internal sealed class ProcessReplica : IServingReplica
             cancellationToken.ThrowIfCancellationRequested();
             if (process.HasExited)
             {
+                // Its pipes close at exit: let the pump write what it printed last before the tail is read.
+                await output.WaitAsync(TimeSpan.FromSeconds(2), time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 throw new ReplicaStartException($"model '{definition.Name}': the command exited with code {ExitCode(process)} before it was ready; last output:{Environment.NewLine}{Tail(logPath)}");
             }
 
