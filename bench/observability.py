@@ -121,7 +121,7 @@ def main():
         f"# Gateway throughput with history and metrics on vs off ({started:%Y-%m-%d %H:%M})",
         "",
         f"- command: `{args.command}`; {args.rounds} alternating rounds of {args.duration} s per concurrency, wrk {args.threads} threads, POST /v1/chat/completions through an `http` backend to nginx returning fixed JSON",
-        "- on: defaults (history written every 5 s, metrics recorded, /metrics scraped every 5 s during its rounds); off: `history: { enabled: false }`, `metrics: { enabled: false }`; both `yard serve -q` (no access line)",
+        f"- compared: {' vs '.join(v for v, _ in variants)}. on: defaults (history written every 5 s, metrics recorded, /metrics scraped every 5 s during its rounds); off: `history: {{ enabled: false }}`, `metrics: {{ enabled: false }}`; history: metrics off; metrics: history off; all `yard serve -q` (no access line). The \"on\" columns below are the second of these.",
         f"- load average before {load_before[0]:.2f}, after {load_after[0]:.2f}; {os.cpu_count()} cores",
         f"- the history of the \"on\" server counted {recorded} requests over the run (`/api/stats?since=1h`); /metrics was {statistics.median(sizes) if sizes else 0:.0f} bytes",
         "",
