@@ -7,25 +7,6 @@ namespace Yardmaster.Server.Tests.History;
 /// <summary>The history through a real server: <c>/api/stats?since=</c> and <c>/api/history</c> from the rollups, across restarts.</summary>
 public sealed class HistoryApiTests
 {
-    private const string Config = """
-        server: { port: 0 }
-        models:
-          - name: tiny
-            path: stories260K.gguf
-            slots: 2
-            context: 512
-        tasks:
-          - name: chat
-            priority: high
-            slo: { latency: 30s }
-            models: [tiny]
-          - name: limited
-            priority: normal
-            slo: { latency: 30s }
-            rate: { rate: 1/m, burst: 1 }
-            models: [tiny]
-        """;
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -33,14 +14,14 @@ public sealed class HistoryApiTests
     {
         using var data = new TempDirectory();
         JsonElement live;
-        await using (var gateway = await GatewayHarness.StartAsync(Config, data.Path))
+        await using (var gateway = await GatewayHarness.StartAsync(HistoryWorkload.Config, data.Path))
         {
             for (var i = 0; i < 3; i++)
             {
-                await CompleteAsync(gateway, "chat", 8);
+                await HistoryWorkload.CompleteAsync(gateway, "chat", 8);
             }
 
-            live = (await gateway.GetJsonAsync("/api/stats?since=1h")).Clone();
+            live = await HistoryWorkload.WaitForAsync(gateway, "/api/stats?since=1h", s => HistoryWorkload.Requests(s, "chat") == 3);
             var sinceStart = await gateway.StatsAsync();
             var chat = live.GetProperty("tasks").GetProperty("chat");
             Assert.Equal(3, chat.GetProperty("outcomes").GetProperty("completed").GetInt32());
@@ -53,7 +34,7 @@ public sealed class HistoryApiTests
             Assert.Equal(started.GetProperty("latency_ms").GetProperty("max").GetDouble(), chat.GetProperty("latency_ms").GetProperty("max").GetDouble(), 0.01);
         }
 
-        await using (var restarted = await GatewayHarness.StartAsync(Config, data.Path))
+        await using (var restarted = await GatewayHarness.StartAsync(HistoryWorkload.Config, data.Path))
         {
             var sinceStart = await restarted.StatsAsync();
             Assert.False(sinceStart.GetProperty("tasks").TryGetProperty("chat", out _), "the since-start statistics begin empty");
@@ -71,8 +52,8 @@ public sealed class HistoryApiTests
     public async Task StatsSince_RefusedRequest_CountsAsSloMissWithItsReason()
     {
         using var data = new TempDirectory();
-        await using var gateway = await GatewayHarness.StartAsync(Config, data.Path);
-        await CompleteAsync(gateway, "limited", 4);
+        await using var gateway = await GatewayHarness.StartAsync(HistoryWorkload.Config, data.Path);
+        await HistoryWorkload.CompleteAsync(gateway, "limited", 4);
         using (var refused = await gateway.PostAsync("/v1/completions", new { model = "limited", prompt = "Once", max_tokens = 4 }))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
@@ -80,7 +61,7 @@ public sealed class HistoryApiTests
 
         foreach (var path in new[] { "/api/stats", "/api/stats?since=10m" })
         {
-            var limited = (await gateway.GetJsonAsync(path)).GetProperty("tasks").GetProperty("limited");
+            var limited = (await HistoryWorkload.WaitForAsync(gateway, path, s => HistoryWorkload.Requests(s, "limited") == 2)).GetProperty("tasks").GetProperty("limited");
             Assert.Equal(0.5, limited.GetProperty("slo_attainment").GetDouble());
             Assert.Equal(1, limited.GetProperty("refusals").GetProperty("rate_limit").GetInt32());
         }
@@ -90,11 +71,14 @@ public sealed class HistoryApiTests
     public async Task History_Requests_SeriesPerTaskAndModelAndTheLoadEvent()
     {
         using var data = new TempDirectory();
-        await using var gateway = await GatewayHarness.StartAsync(Config, data.Path);
-        await CompleteAsync(gateway, "chat", 6);
-        await CompleteAsync(gateway, "chat", 6);
+        await using var gateway = await GatewayHarness.StartAsync(HistoryWorkload.Config, data.Path);
+        await HistoryWorkload.CompleteAsync(gateway, "chat", 6);
+        await HistoryWorkload.CompleteAsync(gateway, "chat", 6);
 
-        var history = await gateway.GetJsonAsync("/api/history?since=30m&step=5m");
+        var history = await HistoryWorkload.WaitForAsync(
+            gateway,
+            "/api/history?since=30m&step=5m",
+            h => h.GetProperty("tasks").TryGetProperty("chat", out var c) && c.EnumerateArray().Sum(p => p.GetProperty("completed").GetInt32()) == 2);
         Assert.Equal(300, history.GetProperty("step_seconds").GetInt32());
         var points = history.GetProperty("tasks").GetProperty("chat").EnumerateArray().ToList();
         Assert.Equal(2, points.Sum(p => p.GetProperty("completed").GetInt32()));
@@ -113,7 +97,7 @@ public sealed class HistoryApiTests
     public async Task Window_BadParameter_400NamingIt(string path, string expected)
     {
         using var data = new TempDirectory();
-        await using var gateway = await GatewayHarness.StartAsync(Config, data.Path);
+        await using var gateway = await GatewayHarness.StartAsync(HistoryWorkload.Config, data.Path);
         using var response = await gateway.Http.GetAsync(path, Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -124,7 +108,7 @@ public sealed class HistoryApiTests
     public async Task History_WithoutAdminKey_401()
     {
         using var data = new TempDirectory();
-        await using var gateway = await GatewayHarness.StartAsync(Config, data.Path);
+        await using var gateway = await GatewayHarness.StartAsync(HistoryWorkload.Config, data.Path);
         using var anonymous = gateway.Client(null);
         using var response = await anonymous.GetAsync("/api/history?since=1h", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -134,16 +118,9 @@ public sealed class HistoryApiTests
     public async Task StatsSince_HistoryDisabled_409SayingSo()
     {
         using var data = new TempDirectory();
-        await using var gateway = await GatewayHarness.StartAsync(Config + "\nhistory: { enabled: false }\n", data.Path);
+        await using var gateway = await GatewayHarness.StartAsync(HistoryWorkload.Config + "\nhistory: { enabled: false }\n", data.Path);
         using var response = await gateway.Http.GetAsync("/api/stats?since=1h", Ct);
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("history.enabled: false", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-    }
-
-    private static async Task CompleteAsync(GatewayHarness gateway, string task, int tokens)
-    {
-        using var response = await gateway.PostAsync("/v1/completions", new { model = task, prompt = "Once upon a time", max_tokens = tokens, ignore_eos = true });
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, body);
     }
 }

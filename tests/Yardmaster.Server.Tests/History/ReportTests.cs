@@ -12,24 +12,6 @@ namespace Yardmaster.Server.Tests.History;
 /// </summary>
 public sealed class ReportTests
 {
-    private const string Config = """
-        server: { port: 0 }
-        models:
-          - name: tiny
-            path: stories260K.gguf
-            slots: 2
-            context: 512
-        tasks:
-          - name: chat
-            priority: high
-            slo: { latency: 30s }
-            models: [tiny]
-          - name: limited
-            slo: { latency: 30s }
-            rate: { rate: 1/m, burst: 1 }
-            models: [tiny]
-        """;
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -38,14 +20,14 @@ public sealed class ReportTests
         using var data = new TempDirectory();
         string since, until;
         JsonElement stats;
-        await using (var gateway = await GatewayHarness.StartAsync(Config, data.Path))
+        await using (var gateway = await GatewayHarness.StartAsync(HistoryWorkload.Config, data.Path))
         {
             for (var i = 0; i < 5; i++)
             {
-                await CompleteAsync(gateway, "chat", 4 + (3 * i));
+                await HistoryWorkload.CompleteAsync(gateway, "chat", 4 + (3 * i));
             }
 
-            await CompleteAsync(gateway, "limited", 4);
+            await HistoryWorkload.CompleteAsync(gateway, "limited", 4);
             using (var refused = await gateway.PostAsync("/v1/completions", new { model = "limited", prompt = "Once", max_tokens = 4 }))
             {
                 Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
@@ -92,9 +74,9 @@ public sealed class ReportTests
     public async Task Report_Html_SelfContainedWithSvgPlots()
     {
         using var data = new TempDirectory();
-        await using (var gateway = await GatewayHarness.StartAsync(Config, data.Path))
+        await using (var gateway = await GatewayHarness.StartAsync(HistoryWorkload.Config, data.Path))
         {
-            await CompleteAsync(gateway, "chat", 6);
+            await HistoryWorkload.CompleteAsync(gateway, "chat", 6);
         }
 
         var file = Path.Combine(data.Path, "report.html");
@@ -159,11 +141,4 @@ public sealed class ReportTests
     private static string[] Cells(string line) => [.. line.Trim().Trim('|').Split(" | ").Select(c => c.Trim())];
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-
-    private static async Task CompleteAsync(GatewayHarness gateway, string task, int tokens)
-    {
-        using var response = await gateway.PostAsync("/v1/completions", new { model = task, prompt = "Once upon a time", max_tokens = tokens, ignore_eos = true });
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, body);
-    }
 }
