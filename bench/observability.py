@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--command", default="")
+    ap.add_argument("--pin", action="store_true", help="pin the yard servers to CPU 1 and nginx and wrk to CPU 0 (less noise on a 2-core machine)")
     ap.add_argument("--variants", default="off on", help="which servers to measure: off, on, history (metrics off), metrics (history off)")
     args = ap.parse_args()
     work = os.path.abspath(args.work)
@@ -52,7 +53,21 @@ def main():
     script = f"{work}/post.lua"
     with open(script, "w", encoding="utf-8") as f:
         f.write(gateway.WRK_LUA)
-    nginx = subprocess.Popen(["nginx", "-p", work, "-c", f"{work}/nginx.conf"], stdout=subprocess.DEVNULL,
+    pin_load = ["taskset", "-c", "0"] if args.pin else []
+    pin_yard = ["taskset", "-c", "1"] if args.pin else []
+    if args.pin:
+        gateway_wrk = gateway.wrk
+        def pinned_wrk(script, url, connections, threads, duration):
+            saved = gateway.subprocess.run
+            def run(cmd, **kw):
+                return saved(["taskset", "-c", "0"] + cmd, **kw)
+            gateway.subprocess.run = run
+            try:
+                return gateway_wrk(script, url, connections, threads, duration)
+            finally:
+                gateway.subprocess.run = saved
+        gateway.wrk = pinned_wrk
+    nginx = subprocess.Popen(pin_load + ["nginx", "-p", work, "-c", f"{work}/nginx.conf"], stdout=subprocess.DEVNULL,
                              stderr=open(f"{work}/logs/nginx.out", "w", encoding="utf-8"))
     gateway._children.append(nginx)
     gateway.wait_ready(upstream, "/health", nginx, "nginx upstream", timeout=10)
@@ -69,7 +84,7 @@ def main():
         with open(f"{work}/{name}.yaml", "w", encoding="utf-8") as f:
             f.write(yaml)
         port = gateway.free_port()
-        proc = subprocess.Popen(["dotnet", args.yard, "serve", "-q", "--config", f"{work}/{name}.yaml", "--port", str(port), "--data", data],
+        proc = subprocess.Popen(pin_yard + ["dotnet", args.yard, "serve", "-q", "--config", f"{work}/{name}.yaml", "--port", str(port), "--data", data],
                                 env=env, stdout=open(f"{work}/logs/yard-{name}.out", "w", encoding="utf-8"), stderr=subprocess.STDOUT)
         gateway._children.append(proc)
         gateway.wait_ready(port, "/health", proc, f"yard serve ({name})", check=lambda b: json.loads(b).get("replicas_ready", 0) >= 1)
