@@ -40,6 +40,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=5, help="seconds of wrk per server before measuring (pinned: 30 or more)")
     ap.add_argument("--command", default="")
     ap.add_argument("--pin", action="store_true", help="pin the yard servers to CPU 1 and nginx and wrk to CPU 0 (less noise on a 2-core machine)")
     ap.add_argument("--variants", default="off on", help="which servers to measure: off, on, history (metrics off), metrics (history off)")
@@ -95,7 +96,7 @@ def main():
 
     for name, (_, port, _) in servers.items():
         print(f"warm-up {name}...", file=sys.stderr)
-        gateway.wrk(script, f"http://127.0.0.1:{port}/v1/chat/completions", 16, args.threads, 5)
+        gateway.wrk(script, f"http://127.0.0.1:{port}/v1/chat/completions", 16, args.threads, args.warmup)
 
     load_before = os.getloadavg()
     started = datetime.datetime.now()
