@@ -58,9 +58,9 @@ internal static class StatsCommand
         option.Validators.Add(result =>
         {
             var text = result.GetValueOrDefault<string?>();
-            if (text is not null && Core.History.TimeWindow.Parse(text, null, DateTimeOffset.UnixEpoch.AddYears(100), out var error) is null)
+            if (text is not null && !Core.History.TimeWindow.TryParseEnd(text, name.TrimStart('-'), TimeProvider.System.GetUtcNow(), out _, out var error))
             {
-                result.AddError($"{name}: {error!.Replace("'since'", "the value", StringComparison.Ordinal)}");
+                result.AddError($"{name}: {error}");
             }
         });
         return option;

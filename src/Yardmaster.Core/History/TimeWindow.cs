@@ -14,13 +14,13 @@ public sealed record TimeWindow(DateTimeOffset Since, DateTimeOffset Until)
     public static TimeWindow? Parse(string since, string? until, DateTimeOffset now, out string? error)
     {
         ArgumentNullException.ThrowIfNull(since);
-        if (!TryInstant(since, now, "since", out var start, out error))
+        if (!TryParseEnd(since, "since", now, out var start, out error))
         {
             return null;
         }
 
         var end = now;
-        if (until is not null && !TryInstant(until, now, "until", out end, out error))
+        if (until is not null && !TryParseEnd(until, "until", now, out end, out error))
         {
             return null;
         }
@@ -35,8 +35,10 @@ public sealed record TimeWindow(DateTimeOffset Since, DateTimeOffset Until)
         return new TimeWindow(start, end);
     }
 
-    private static bool TryInstant(string text, DateTimeOffset now, string name, out DateTimeOffset at, out string? error)
+    /// <summary>One end of a window: a duration back from <paramref name="now"/> or an ISO 8601 time; false with the error naming <paramref name="name"/> when neither.</summary>
+    public static bool TryParseEnd(string text, string name, DateTimeOffset now, out DateTimeOffset at, out string? error)
     {
+        ArgumentNullException.ThrowIfNull(text);
         if (Quantities.TryParseDuration(text, out var back, out _))
         {
             at = now - back;

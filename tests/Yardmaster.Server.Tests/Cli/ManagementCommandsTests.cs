@@ -104,6 +104,34 @@ public sealed class ManagementCommandsTests(YardServeFixture server) : IClassFix
         Assert.True(stats.GetProperty("models").GetProperty("stories260K").GetProperty("loads").GetInt64() >= 1);
     }
 
+    [Fact]
+    public async Task StatsSince_AfterAChat_WindowOfTheHistoryWithTheRequest()
+    {
+        var (chatCode, _, _) = await server.RunAsync(["chat", "chat", "Hello", "--max-tokens", "8"]);
+        var (code, stdout, stderr) = await server.RunAsync(["stats", "--since", "1h"]);
+        var (jsonCode, json, _) = await server.RunAsync(["stats", "--since", "1h", "--until", "0s", "--output", "json"]);
+
+        Assert.Equal((0, 0, 0), (chatCode, code, jsonCode));
+        Assert.Matches(@"^from \d{4}-\d\d-\d\dT[\d:.]+Z to \d{4}-\d\d-\d\dT[\d:.]+Z \(history\)\n", stdout);
+        Assert.Contains(Rows(stdout), r => r[0] == "chat" && r[2] == "completed");
+        Assert.Equal(string.Empty, stderr);
+        var window = JsonDocument.Parse(json).RootElement;
+        Assert.True(window.TryGetProperty("since", out _));
+        Assert.True(window.GetProperty("tasks").GetProperty("chat").GetProperty("outcomes").GetProperty("completed").GetInt64() >= 1);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--since", "yesterday" }, "--since: 'since' must be a duration back from now (e.g. 30m, 1h, 7d) or an ISO 8601 time")]
+    [InlineData(new[] { "--until", "1h" }, "--until needs --since")]
+    public async Task StatsSince_BadWindow_Exit2NamingIt(string[] options, string expected)
+    {
+        var (code, stdout, stderr) = await server.RunAsync(["stats", .. options]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
     private static List<string[]> Rows(string stdout) =>
         [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))];
 }
