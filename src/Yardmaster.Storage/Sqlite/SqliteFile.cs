@@ -39,6 +39,31 @@ internal static class SqliteFile
         }
     }
 
+    /// <summary>
+    /// Prepares <paramref name="path"/>, opens the connection that will write, sets WAL and applies the migrations the
+    /// file lacks: how a store with its own writer connection opens.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The file has a newer schema than this code knows.</exception>
+    public static async Task<(string FullPath, string ConnectionString, SqliteConnection Writer)> OpenWriterAsync(string path, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(time);
+        var (fullPath, connectionString) = Prepare(path);
+        var writer = await OpenAsync(connectionString, cancellationToken);
+        try
+        {
+            await ExecuteAsync(writer, "PRAGMA journal_mode = WAL;", cancellationToken);
+            await SqliteMigrations.ApplyAsync(writer, fullPath, time, cancellationToken);
+        }
+        catch
+        {
+            await writer.DisposeAsync();
+            throw;
+        }
+
+        return (fullPath, connectionString, writer);
+    }
+
     /// <summary>Runs <paramref name="sql"/> on <paramref name="connection"/>.</summary>
     public static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
     {

@@ -37,20 +37,7 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
     /// <exception cref="InvalidOperationException">The file has a newer schema than this code knows.</exception>
     public static async Task<SqliteRunStore> OpenAsync(string path, TimeProvider time, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        ArgumentNullException.ThrowIfNull(time);
-        var (fullPath, connectionString) = SqliteFile.Prepare(path);
-        var writer = await SqliteFile.OpenAsync(connectionString, cancellationToken);
-        try
-        {
-            await SqliteFile.ExecuteAsync(writer, "PRAGMA journal_mode = WAL;", cancellationToken);
-            await SqliteMigrations.ApplyAsync(writer, fullPath, time, cancellationToken);
-        }
-        catch
-        {
-            await writer.DisposeAsync();
-            throw;
-        }
+        var (fullPath, connectionString, writer) = await SqliteFile.OpenWriterAsync(path, time, cancellationToken);
 
         return new SqliteRunStore(fullPath, connectionString, time, writer);
     }

@@ -92,6 +92,29 @@ public sealed class ReportTests
         Assert.Contains("<td>chat</td><td>1</td><td>1</td>", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ApiReport_RunningServer_RendersWithTheAdminKeyAndRefusesOthers()
+    {
+        using var data = new TempDirectory();
+        await using var gateway = await GatewayHarness.StartAsync(HistoryWorkload.Config, data.Path);
+        await HistoryWorkload.CompleteAsync(gateway, "chat", 5);
+        await HistoryWorkload.WaitForAsync(gateway, "/api/stats?since=1h", s => HistoryWorkload.Requests(s, "chat") == 1);
+
+        using var md = await gateway.Http.GetAsync("/api/report?since=1h&format=md", Ct);
+        var text = await md.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(HttpStatusCode.OK, md.StatusCode);
+        Assert.Equal("text/markdown", md.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("# Yardmaster report", text, StringComparison.Ordinal);
+        Assert.Equal("1", Row(text, "task", "chat")["requests"]);
+
+        using var anonymous = gateway.Client(null);
+        using var refused = await anonymous.GetAsync("/api/report?since=1h", Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        using var badFormat = await gateway.Http.GetAsync("/api/report?format=pdf", Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
+        Assert.Contains("'format' must be html or md, got 'pdf'", await badFormat.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--since", "last week", "'since' must be a duration")]
     [InlineData("--data", "/nonexistent/yard-data", "no store at /nonexistent/yard-data/yard.db")]
