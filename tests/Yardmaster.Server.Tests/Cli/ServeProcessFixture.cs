@@ -40,6 +40,9 @@ public abstract class ServeProcessFixture : IAsyncLifetime
     /// <summary>Waits until the server listens and returns its URL (from the <c>listening on</c> line).</summary>
     protected virtual Task<string> WaitForUrlAsync(YardProcess serve) => serve.WaitForLineAsync("listening on ", TimeSpan.FromSeconds(60));
 
+    /// <summary>Stops what a derived fixture started beside the server (after the server has stopped).</summary>
+    protected virtual ValueTask DisposeMoreAsync() => ValueTask.CompletedTask;
+
     public async ValueTask DisposeAsync()
     {
         if (_serve is not null)
@@ -48,6 +51,7 @@ public abstract class ServeProcessFixture : IAsyncLifetime
             await _serve.DisposeAsync();
         }
 
+        await DisposeMoreAsync();
         _home.Dispose();
         GC.SuppressFinalize(this);
     }
