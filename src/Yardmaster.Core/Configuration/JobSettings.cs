@@ -26,4 +26,13 @@ public sealed record JobSettings
     /// <c>input</c> and <c>output</c> may name, besides the run's own folder. Default none.
     /// </summary>
     public IReadOnlyList<string> AllowedDirs { get; init; } = [];
+
+    /// <summary><c>executor</c>: where steps run unless their pipeline or they say otherwise (<c>local</c>, <c>slurm</c>, <c>kubernetes</c>). Default <c>local</c>.</summary>
+    public string Executor { get; init; } = Pipelines.Engines.Local;
+
+    /// <summary><c>slurm:</c> the Slurm cluster; null when not configured (then <c>executor: slurm</c> is refused).</summary>
+    public SlurmSettings? Slurm { get; init; }
+
+    /// <summary><c>kubernetes:</c> the Kubernetes cluster; null when not configured (then <c>executor: kubernetes</c> is refused).</summary>
+    public KubernetesSettings? Kubernetes { get; init; }
 }

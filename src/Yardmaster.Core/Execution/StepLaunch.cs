@@ -45,6 +45,15 @@ public sealed record StepLaunch
     /// <summary>Memory limit in bytes; 0 for none. Exceeding it kills the attempt and <see cref="StepExit.OomKilled"/> says so.</summary>
     public long MemoryBytes { get; init; }
 
+    /// <summary>The ledger node it was placed on (<c>local</c> for this machine; a Slurm or Kubernetes node's name).</summary>
+    public string Node { get; init; } = Pipelines.Engines.Local;
+
+    /// <summary>
+    /// The step's <c>timeout</c>; null for none. The scheduler enforces it itself; a cluster executor also gives it to the
+    /// engine as a safety net (<c>sbatch --time</c>, <c>activeDeadlineSeconds</c>) with a margin for the stop grace.
+    /// </summary>
+    public TimeSpan? TimeLimit { get; init; }
+
     /// <summary>GPU indexes placed for the attempt (<c>CUDA_VISIBLE_DEVICES</c>); empty for none.</summary>
     public IReadOnlyList<int> Gpus { get; init; } = [];
 }

@@ -10,6 +10,12 @@ public sealed record NodeCapacity(string Name, long CpuMillis, long MemoryBytes,
     /// <summary>The device index (as <c>nvidia-smi</c> numbers it) of each of the node's GPUs, in ledger order; default 0, 1, 2, ...</summary>
     public IReadOnlyList<int> GpuIndexes { get => field ?? [.. Enumerable.Range(0, Gpus)]; init; }
 
+    /// <summary>
+    /// The engine whose steps may be placed on it: <see cref="Engines.Local"/> (this machine: process, docker, inference),
+    /// <see cref="Engines.Slurm"/> or <see cref="Engines.Kubernetes"/> (a node of that cluster, learnt from the engine).
+    /// </summary>
+    public string Engine { get; init; } = Engines.Local;
+
     /// <summary>True when <paramref name="request"/> fits in the whole node.</summary>
     public bool Holds(ResourceRequest request) => request.CpuMillis <= CpuMillis && request.MemoryBytes <= MemoryBytes && request.Gpus <= Gpus;
 }

@@ -23,4 +23,7 @@ public sealed record PipelineDefinition
 
     /// <summary>The steps in file order.</summary>
     public IReadOnlyList<StepDefinition> Steps { get; init; } = [];
+
+    /// <summary><c>executor:</c> the default of its steps' <see cref="StepDefinition.Executor"/>; null for the server's (<c>jobs.executor</c>).</summary>
+    public string? Executor { get; init; }
 }

@@ -38,6 +38,13 @@ public sealed record StepDefinition
     /// <summary>Whether a step of a higher class may stop it to take its place. Default true for classes below <see cref="PriorityClass.High"/>.</summary>
     public bool? Preemptible { get; init; }
 
+    /// <summary>
+    /// <c>executor:</c> where the step runs: <c>local</c> (this machine: <c>process</c> for a shell step, <c>docker</c> for a
+    /// container), <c>slurm</c> or <c>kubernetes</c>; null for the pipeline's (<see cref="PipelineDefinition.Executor"/>), then
+    /// the server's (<c>jobs.executor</c>). Inference steps always run on the server.
+    /// </summary>
+    public string? Executor { get; init; }
+
     /// <summary>The kind of body, for executors and messages.</summary>
     public StepKind Kind => Container is not null ? StepKind.Container : Inference is not null ? StepKind.Inference : StepKind.Run;
 }
