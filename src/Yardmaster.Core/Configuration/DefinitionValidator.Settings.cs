@@ -12,6 +12,9 @@ public static partial class DefinitionValidator
     /// <summary>Names accepted in <c>scheduler.routing</c>.</summary>
     public static IReadOnlyList<string> RoutingPolicyNames { get; } = ["least-outstanding", "p2c"];
 
+    private static readonly System.Text.RegularExpressions.Regex KubernetesName = new("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    private static readonly System.Text.RegularExpressions.Regex EnvironmentName = new("^[A-Za-z_][A-Za-z0-9_]*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     private static void CheckJobs(JobSettings jobs, DeviceSettings devices, List<ConfigError> errors)
     {
         if (Placement.PlacementPolicies.Create(jobs.Placement) is null)
@@ -32,6 +35,66 @@ public static partial class DefinitionValidator
         if (devices.CpuMillis <= 0)
         {
             errors.Add(new("devices.cpu.cores", "must be more than 0, e.g. 2 or 1500m"));
+        }
+
+        if (!Pipelines.Engines.All.Contains(jobs.Executor))
+        {
+            errors.Add(new("jobs.executor", $"unknown executor '{jobs.Executor}'; use {string.Join(" | ", Pipelines.Engines.All)}"));
+        }
+        else if (jobs.Executor == Pipelines.Engines.Slurm && jobs.Slurm is null)
+        {
+            errors.Add(new("jobs.executor", "slurm needs a jobs.slurm section (it may be empty: jobs: { slurm: {} })"));
+        }
+        else if (jobs.Executor == Pipelines.Engines.Kubernetes && jobs.Kubernetes is null)
+        {
+            errors.Add(new("jobs.executor", "kubernetes needs a jobs.kubernetes section (it may be empty: jobs: { kubernetes: {} })"));
+        }
+
+        if (jobs.Slurm is { } slurm && slurm.Poll <= TimeSpan.Zero)
+        {
+            errors.Add(new("jobs.slurm.poll", "must be positive, e.g. 1s"));
+        }
+
+        if (jobs.Kubernetes is { } kubernetes)
+        {
+            CheckKubernetes(kubernetes, errors);
+        }
+    }
+
+    private static void CheckKubernetes(KubernetesSettings kubernetes, List<ConfigError> errors)
+    {
+        if (!KubernetesName.IsMatch(kubernetes.Namespace))
+        {
+            errors.Add(new("jobs.kubernetes.namespace", $"'{kubernetes.Namespace}' is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)"));
+        }
+
+        if (kubernetes.ImagePullPolicy is { } pull && pull is not ("Always" or "IfNotPresent" or "Never"))
+        {
+            errors.Add(new("jobs.kubernetes.image_pull_policy", $"unknown policy '{pull}'; use Always | IfNotPresent | Never"));
+        }
+
+        if (string.IsNullOrWhiteSpace(kubernetes.Image))
+        {
+            errors.Add(new("jobs.kubernetes.image", "must not be empty: the image shell steps run in, e.g. busybox:stable"));
+        }
+
+        for (var i = 0; i < kubernetes.Tolerations.Count; i++)
+        {
+            var toleration = kubernetes.Tolerations[i];
+            if (toleration.GetValueOrDefault("operator") is { } op && op is not ("Exists" or "Equal"))
+            {
+                errors.Add(new($"jobs.kubernetes.tolerations[{i}].operator", $"unknown operator '{op}'; use Exists | Equal"));
+            }
+
+            if (toleration.GetValueOrDefault("effect") is { } effect && effect is not ("NoSchedule" or "PreferNoSchedule" or "NoExecute"))
+            {
+                errors.Add(new($"jobs.kubernetes.tolerations[{i}].effect", $"unknown effect '{effect}'; use NoSchedule | PreferNoSchedule | NoExecute"));
+            }
+
+            if (toleration.GetValueOrDefault("tolerationSeconds") is { } seconds && !long.TryParse(seconds, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                errors.Add(new($"jobs.kubernetes.tolerations[{i}].tolerationSeconds", $"must be a whole number of seconds; found '{seconds}'"));
+            }
         }
     }
 
@@ -74,6 +137,29 @@ public static partial class DefinitionValidator
         if (store.Path is not null && string.IsNullOrWhiteSpace(store.Path))
         {
             errors.Add(new("store.path", "must not be empty when given"));
+        }
+
+        if (store.Url is { } url)
+        {
+            if (store.Path is not null)
+            {
+                errors.Add(new("store.url", "give store.path (a SQLite file) or store.url (PostgreSQL), not both"));
+            }
+
+            if (StoreUrls.Check(url) is { } problem)
+            {
+                errors.Add(new("store.url", problem));
+            }
+        }
+
+        if (store.PasswordEnv is { } variable && !EnvironmentName.IsMatch(variable))
+        {
+            errors.Add(new("store.password_env", $"'{variable}' is not an environment variable name (letters, digits and '_', not starting with a digit)"));
+        }
+
+        if (store.Lease < TimeSpan.FromSeconds(1))
+        {
+            errors.Add(new("store.lease", "must be at least 1s (the leader renews it three times per lease)"));
         }
     }
 

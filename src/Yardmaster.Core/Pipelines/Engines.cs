@@ -14,4 +14,25 @@ public static class Engines
 
     /// <summary>Every name <c>executor:</c> accepts.</summary>
     public static IReadOnlyList<string> All { get; } = [Local, Slurm, Kubernetes];
+
+    /// <summary>The engine's number in placement snapshots (<see cref="Placement.NodeResources.Engine"/>): its index in <see cref="All"/>; -1 for an unknown name.</summary>
+    public static int Index(string engine) => engine switch
+    {
+        Local => 0,
+        Slurm => 1,
+        Kubernetes => 2,
+        _ => -1,
+    };
+
+    /// <summary>
+    /// The engine <paramref name="step"/> of <paramref name="pipeline"/> runs on: an inference step always on this machine
+    /// (its requests go through the server's scheduler), else the step's <c>executor:</c>, the pipeline's, then
+    /// <paramref name="serverDefault"/> (<c>jobs.executor</c>).
+    /// </summary>
+    public static string Of(StepDefinition step, PipelineDefinition pipeline, string serverDefault)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return step.Kind == StepKind.Inference ? Local : step.Executor ?? pipeline.Executor ?? serverDefault;
+    }
 }

@@ -6,6 +6,9 @@ public sealed record PipelineEnvironment
     /// <summary>The nodes of the ledger; a step must fit in at least one.</summary>
     public IReadOnlyList<NodeCapacity> Nodes { get; init; } = [];
 
+    /// <summary><c>jobs.executor</c>: the engine of steps whose pipeline and themselves name none (<see cref="Engines.Local"/> by default).</summary>
+    public string DefaultExecutor { get; init; } = Engines.Local;
+
     /// <summary>The container engine steps with <c>container:</c> run on (e.g. "docker at /var/run/docker.sock"); null when none is configured.</summary>
     public string? ContainerEngine { get; init; }
 

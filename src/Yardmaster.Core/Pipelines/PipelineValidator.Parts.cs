@@ -74,7 +74,47 @@ public static partial class PipelineValidator
         }
     }
 
-    private static void CheckResources(ResourceRequest resources, string at, PipelineEnvironment environment, List<ConfigError> errors)
+    /// <summary>
+    /// Checks the step's engine: a name <c>executor:</c> accepts, nodes of it known to this scheduler, a body it can run.
+    /// False when the engine is unusable (its resources then cannot be checked against its nodes).
+    /// </summary>
+    private static bool CheckExecutor(StepDefinition step, string engine, string at, PipelineEnvironment environment, List<ConfigError> errors)
+    {
+        if (step.Executor is { } named && !Engines.All.Contains(named))
+        {
+            errors.Add(new($"{at}.executor", UnknownExecutor(named)));
+            return false;
+        }
+
+        if (!Engines.All.Contains(engine))
+        {
+            return false;
+        }
+
+        if (step.Kind == StepKind.Inference && step.Executor is { } executor && executor != Engines.Local)
+        {
+            errors.Add(new($"{at}.executor", $"an inference step runs on the server (its requests go through the server's scheduler); remove executor: {executor}"));
+            return false;
+        }
+
+        if (step.Kind == StepKind.Container && engine == Engines.Slurm)
+        {
+            errors.Add(new($"{at}.container", "the slurm executor runs shell commands, not containers; use run: with the cluster's container runtime (e.g. apptainer exec IMAGE CMD), or executor: kubernetes"));
+        }
+
+        // With no nodes at all the environment is unknown (a client-side check); otherwise the engine must have some.
+        if (engine != Engines.Local && environment.Nodes.Count > 0 && !environment.Nodes.Any(n => n.Engine == engine))
+        {
+            errors.Add(new(step.Executor is not null ? $"{at}.executor" : at, $"no {engine} nodes are known to this scheduler: configure jobs.{engine} in yard.yaml (and check that the cluster answers), or choose another executor"));
+            return false;
+        }
+
+        return true;
+    }
+
+    private static string UnknownExecutor(string executor) => $"unknown executor '{executor}'; use {string.Join(" | ", Engines.All)}";
+
+    private static void CheckResources(ResourceRequest resources, string at, string engine, PipelineEnvironment environment, List<ConfigError> errors)
     {
         if (resources.CpuMillis < 0 || resources.MemoryBytes < 0 || resources.Gpus < 0)
         {
@@ -82,13 +122,14 @@ public static partial class PipelineValidator
             return;
         }
 
-        if (environment.Nodes.Count == 0 || environment.Nodes.Any(n => n.Holds(resources)))
+        var nodes = environment.Nodes.Where(n => n.Engine == engine).ToList();
+        if (nodes.Count == 0 || nodes.Any(n => n.Holds(resources)))
         {
             return;
         }
 
         // Name the dimension that no node has enough of.
-        var largest = environment.Nodes;
+        var largest = nodes;
         var (field, asked, most) = resources.CpuMillis > largest.Max(n => n.CpuMillis)
             ? ("cpu", CpuAmounts.Format(resources.CpuMillis), CpuAmounts.Format(largest.Max(n => n.CpuMillis)))
             : resources.MemoryBytes > largest.Max(n => n.MemoryBytes)
@@ -97,9 +138,11 @@ public static partial class PipelineValidator
                     ? ("gpu", resources.Gpus.ToString(System.Globalization.CultureInfo.InvariantCulture), largest.Max(n => n.Gpus).ToString(System.Globalization.CultureInfo.InvariantCulture))
                     : (string.Empty, resources.ToString(), "no single node has all of it");
         errors.Add(field.Length == 0
-            ? new(at, $"{asked} is larger than every node ({most})")
-            : new($"{at}.{field}", $"{asked} is larger than every node (the largest has {most})"));
+            ? new(at, $"{asked} is larger than every {EngineNodes(engine)} ({most})")
+            : new($"{at}.{field}", $"{asked} is larger than every {EngineNodes(engine)} (the largest has {most})"));
     }
+
+    private static string EngineNodes(string engine) => engine == Engines.Local ? "node" : engine + " node";
 
     private static void CheckEnvironment(IReadOnlyDictionary<string, string> environment, string at, List<ConfigError> errors)
     {

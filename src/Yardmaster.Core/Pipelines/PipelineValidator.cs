@@ -30,6 +30,11 @@ public static partial class PipelineValidator
             errors.Add(new("name", DefinitionValidator.InvalidNameMessage(pipeline.Name)));
         }
 
+        if (pipeline.Executor is { } executor && !Engines.All.Contains(executor))
+        {
+            errors.Add(new("executor", UnknownExecutor(executor)));
+        }
+
         if (pipeline.MaxParallel is < 1)
         {
             errors.Add(new("max_parallel", $"must be at least 1; found {pipeline.MaxParallel}"));
@@ -54,7 +59,7 @@ public static partial class PipelineValidator
 
         for (var i = 0; i < pipeline.Steps.Count; i++)
         {
-            CheckStep(pipeline.Steps[i], $"steps[{i}]", firstAt, environment, errors);
+            CheckStep(pipeline, pipeline.Steps[i], $"steps[{i}]", firstAt, environment, errors);
         }
 
         if (PipelineGraph.Build(pipeline.Steps).FindCycle() is { } cycle)
@@ -65,8 +70,10 @@ public static partial class PipelineValidator
         return errors;
     }
 
-    private static void CheckStep(StepDefinition step, string at, Dictionary<string, int> ids, PipelineEnvironment environment, List<ConfigError> errors)
+    private static void CheckStep(PipelineDefinition pipeline, StepDefinition step, string at, Dictionary<string, int> ids, PipelineEnvironment environment, List<ConfigError> errors)
     {
+        var engine = Engines.Of(step, pipeline, environment.DefaultExecutor);
+        var engineKnown = CheckExecutor(step, engine, at, environment, errors);
         if (string.IsNullOrEmpty(step.Id))
         {
             errors.Add(new($"{at}.id", "every step needs an id"));
@@ -97,7 +104,11 @@ public static partial class PipelineValidator
         }
 
         CheckRetries(step.Retries, $"{at}.retries", errors);
-        CheckResources(step.Resources, $"{at}.resources", environment, errors);
+        if (engineKnown)
+        {
+            CheckResources(step.Resources, $"{at}.resources", engine, environment, errors);
+        }
+
         CheckEnvironment(step.Environment, $"{at}.env", errors);
         for (var o = 0; o < step.Outputs.Count; o++)
         {

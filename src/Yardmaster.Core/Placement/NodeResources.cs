@@ -14,6 +14,9 @@ public struct NodeResources
         GpuFree = gpus >= 64 ? ulong.MaxValue : (1UL << gpus) - 1;
     }
 
+    /// <summary>The engine whose steps may be placed here, as the caller numbers engines (0 for this machine's); see <see cref="ReadyStep.Engine"/>.</summary>
+    public int Engine { get; init; }
+
     /// <summary>Millicores in all.</summary>
     public long CpuCapacity { get; init; }
 

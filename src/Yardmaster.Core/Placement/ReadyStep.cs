@@ -8,4 +8,5 @@ namespace Yardmaster.Core.Placement;
 /// <param name="Request">What it reserves.</param>
 /// <param name="PredictedSeconds">How long it is expected to run (from history).</param>
 /// <param name="Group">Index into <see cref="PassLimits.GroupSlots"/> (its run), for the per-run limit.</param>
-public readonly record struct ReadyStep(int Key, PriorityClass Priority, ResourceRequest Request, double PredictedSeconds, int Group);
+/// <param name="Engine">The engine it runs on, as the caller numbers engines (<see cref="NodeResources.Engine"/>); only nodes of it are considered.</param>
+public readonly record struct ReadyStep(int Key, PriorityClass Priority, ResourceRequest Request, double PredictedSeconds, int Group, int Engine = 0);

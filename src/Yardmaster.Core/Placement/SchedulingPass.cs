@@ -12,6 +12,9 @@ namespace Yardmaster.Core.Placement;
 /// </summary>
 public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = true)
 {
+    /// <summary>A copy of the nodes in which those of other engines than the step's cannot fit; reused across passes (a pass is single-threaded).</summary>
+    private NodeResources[] _scratch = [];
+
     /// <summary>The policy choosing among nodes where a step fits.</summary>
     public IPlacementPolicy Placement { get; } = placement ?? throw new ArgumentNullException(nameof(placement));
 
@@ -27,7 +30,7 @@ public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = t
         var startsLeft = limits.MaxStarts;
         var reservation = default(Reservation);
         var stopping = running.Where(r => r.Stopping).ToList();
-        var smallestFailure = (Cpu: long.MaxValue, Memory: long.MaxValue, Gpus: int.MaxValue);
+        var smallestFailure = (Cpu: long.MaxValue, Memory: long.MaxValue, Gpus: int.MaxValue, Engine: 0);
         for (var k = 0; k < ready.Count && startsLeft > 0; k++)
         {
             var step = ready[k];
@@ -37,7 +40,7 @@ public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = t
             }
 
             var request = step.Request;
-            var dominated = request.CpuMillis >= smallestFailure.Cpu && request.MemoryBytes >= smallestFailure.Memory && request.Gpus >= smallestFailure.Gpus;
+            var dominated = step.Engine == smallestFailure.Engine && request.CpuMillis >= smallestFailure.Cpu && request.MemoryBytes >= smallestFailure.Memory && request.Gpus >= smallestFailure.Gpus;
             var node = dominated ? -1 : Choose(step, nodes, reservation, now);
             if (node >= 0)
             {
@@ -54,7 +57,7 @@ public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = t
 
             if (!dominated && reservation.Active is false)
             {
-                smallestFailure = (request.CpuMillis, request.MemoryBytes, request.Gpus);
+                smallestFailure = (request.CpuMillis, request.MemoryBytes, request.Gpus, step.Engine);
             }
 
             if (!reservation.Active)
@@ -75,7 +78,7 @@ public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = t
     {
         if (!reservation.Active)
         {
-            return Placement.Choose(step.Request, nodes);
+            return ChooseOnEngine(step, nodes);
         }
 
         if (!backfill)
@@ -93,9 +96,36 @@ public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = t
             nodes[reservation.Node].GpuFree = saved.GpuFree & reservation.Gpus;
         }
 
-        var node = Placement.Choose(step.Request, nodes);
+        var node = ChooseOnEngine(step, nodes);
         nodes[reservation.Node] = saved;
         return node;
+    }
+
+    /// <summary>The policy's choice among the nodes of the step's engine (all of them when every node is of it, the usual case).</summary>
+    private int ChooseOnEngine(in ReadyStep step, NodeResources[] nodes)
+    {
+        var mixed = false;
+        foreach (ref readonly var node in nodes.AsSpan())
+        {
+            mixed |= node.Engine != step.Engine;
+        }
+
+        if (!mixed)
+        {
+            return Placement.Choose(step.Request, nodes);
+        }
+
+        if (_scratch.Length != nodes.Length)
+        {
+            _scratch = new NodeResources[nodes.Length];
+        }
+
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            _scratch[i] = nodes[i].Engine == step.Engine ? nodes[i] : nodes[i] with { CpuFree = -1, MemoryFree = -1, GpuFree = 0 };
+        }
+
+        return Placement.Choose(step.Request, _scratch);
     }
 
     /// <summary>
@@ -107,7 +137,7 @@ public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = t
     {
         var request = step.Request;
         var best = default(Reservation);
-        var byNode = running.GroupBy(r => r.Node);
+        var byNode = running.Where(r => nodes[r.Node].Engine == step.Engine).GroupBy(r => r.Node);
         var victims = default(List<RunningStep>);
         foreach (var group in byNode)
         {

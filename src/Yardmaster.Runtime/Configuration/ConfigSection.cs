@@ -56,4 +56,36 @@ internal sealed class ConfigSection(ConfigReader reader, string path, ConfigNode
 
         return strings;
     }
+
+    /// <summary>A mapping of names to strings (<c>env:</c>, <c>node_selector:</c>); empty when absent; errors located per entry.</summary>
+    public Dictionary<string, string> StringMap(string key, string what)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Node(key) is not { } node)
+        {
+            return map;
+        }
+
+        if (node.Kind != ConfigNodeKind.Mapping)
+        {
+            Reader.Error(node, Field(key), $"expected a mapping of {what}; found {node.Describe()}");
+            return map;
+        }
+
+        foreach (var (name, value) in node.Entries)
+        {
+            var field = Field(key) + "." + name.Value;
+            Reader.Record(field, name);
+            if (value.Kind != ConfigNodeKind.Scalar)
+            {
+                Reader.Error(value, field, $"expected a string; found {value.Describe()}");
+            }
+            else if (!map.TryAdd(name.Value, value.Value))
+            {
+                Reader.Error(name, field, $"duplicate key '{name.Value}'");
+            }
+        }
+
+        return map;
+    }
 }

@@ -7,17 +7,20 @@ namespace Yardmaster.Runtime.Configuration;
 internal static class SettingsSections
 {
     public static readonly string[] ServerKeys = ["host", "port", "max_body", "max_prompt_chars", "cors_origins", "model_dirs"];
-    public static readonly string[] StoreKeys = ["path"];
+    public static readonly string[] StoreKeys = ["path", "url", "password_env", "lease"];
     public static readonly string[] DeviceKeys = ["cpu", "gpus"];
     public static readonly string[] SchedulerKeys = ["queue", "eviction", "routing", "max_queue", "max_wait", "default_deadline", "load_wait"];
-    public static readonly string[] JobKeys = ["placement", "backfill", "max_running", "stop_grace", "docker", "allowed_dirs"];
+    public static readonly string[] JobKeys = ["placement", "backfill", "max_running", "stop_grace", "docker", "allowed_dirs", "executor", "slurm", "kubernetes"];
     public static readonly string[] HistoryKeys = ["enabled", "retention", "minute_rows", "requests"];
     public static readonly string[] MetricsKeys = ["enabled", "public"];
     public static readonly string[] TracingKeys = ["otlp_endpoint", "service_name"];
     private static readonly string[] _historyRequestKeys = ["sample", "max_per_second", "max_rows"];
     private static readonly string[] _cpuKeys = ["memory", "cores"];
     private static readonly string[] _dockerKeys = ["enabled", "socket"];
+    private static readonly string[] _slurmKeys = ["partition", "account", "qos", "extra_args", "bin_dir", "conf", "poll"];
+    private static readonly string[] _kubernetesKeys = ["namespace", "kubeconfig", "image", "image_pull_policy", "service_account", "node_selector", "tolerations", "ttl_after_finished"];
     private static readonly string[] _maxWaitKeys = ["default", "critical", "high", "normal", "low", "batch"];
+    private static readonly string[] _tolerationKeys = ["key", "operator", "value", "effect", "tolerationSeconds"];
     private static readonly string[] _gpuKeys = ["index", "memory", "name"];
 
     public static ServerSettings Server(ConfigSection? s, string baseDirectory)
@@ -34,8 +37,17 @@ internal static class SettingsSections
         };
     }
 
-    public static StoreSettings Store(ConfigSection? s, string baseDirectory) =>
-        new() { Path = s?.String("path") is { } path ? ModelSection.Resolve(path, baseDirectory) : null };
+    public static StoreSettings Store(ConfigSection? s, string baseDirectory)
+    {
+        var d = new StoreSettings();
+        return s is null ? d : new StoreSettings
+        {
+            Path = s.String("path") is { } path ? ModelSection.Resolve(path, baseDirectory) : null,
+            Url = s.String("url"),
+            PasswordEnv = s.String("password_env"),
+            Lease = s.Duration("lease") ?? d.Lease,
+        };
+    }
 
     public static HistorySettings History(ConfigSection? s)
     {
@@ -132,6 +144,51 @@ internal static class SettingsSections
             DockerEnabled = docker?.Bool("enabled") ?? d.DockerEnabled,
             DockerSocket = docker?.String("socket") ?? d.DockerSocket,
             AllowedDirs = Directories(s, "allowed_dirs", baseDirectory),
+            Executor = s.String("executor") ?? d.Executor,
+            Slurm = s.Section("slurm", _slurmKeys) is { } slurm ? Slurm(slurm, baseDirectory) : null,
+            Kubernetes = s.Section("kubernetes", _kubernetesKeys) is { } kubernetes ? Kubernetes(kubernetes, baseDirectory) : null,
+        };
+    }
+
+    private static SlurmSettings Slurm(ConfigSection s, string baseDirectory)
+    {
+        var d = new SlurmSettings();
+        return new SlurmSettings
+        {
+            Partition = s.String("partition"),
+            Account = s.String("account"),
+            Qos = s.String("qos"),
+            ExtraArgs = s.Strings("extra_args", "sbatch arguments, e.g. [--exclusive]") ?? d.ExtraArgs,
+            BinDir = s.String("bin_dir") is { } bin ? ModelSection.Resolve(bin, baseDirectory) : null,
+            Conf = s.String("conf") is { } conf ? ModelSection.Resolve(conf, baseDirectory) : null,
+            Poll = s.Duration("poll") ?? d.Poll,
+        };
+    }
+
+    private static KubernetesSettings Kubernetes(ConfigSection s, string baseDirectory)
+    {
+        var d = new KubernetesSettings();
+        var tolerations = new List<IReadOnlyDictionary<string, string>>();
+        var items = s.List("tolerations", "tolerations, e.g. [{key: gpu, operator: Exists, effect: NoSchedule}]") ?? [];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var field = $"{s.Field("tolerations")}[{i}]";
+            if (s.Reader.Section(items[i], field, _tolerationKeys) is { } toleration)
+            {
+                tolerations.Add(new Dictionary<string, string>(_tolerationKeys.Select(k => (k, toleration.String(k))).Where(p => p.Item2 is not null).Select(p => KeyValuePair.Create(p.k, p.Item2!)), StringComparer.Ordinal));
+            }
+        }
+
+        return new KubernetesSettings
+        {
+            Namespace = s.String("namespace") ?? d.Namespace,
+            Kubeconfig = s.String("kubeconfig") is { } kubeconfig ? ModelSection.Resolve(kubeconfig, baseDirectory) : null,
+            Image = s.String("image") ?? d.Image,
+            ImagePullPolicy = s.String("image_pull_policy"),
+            ServiceAccount = s.String("service_account"),
+            NodeSelector = s.StringMap("node_selector", "node labels to values"),
+            Tolerations = tolerations,
+            TtlAfterFinished = s.Duration("ttl_after_finished") ?? d.TtlAfterFinished,
         };
     }
 

@@ -28,7 +28,7 @@ public sealed class ResourceLedger
         }
 
         _nodes = [.. nodes];
-        _free = [.. nodes.Select(n => new NodeResources(n.CpuMillis, n.MemoryBytes, n.Gpus))];
+        _free = [.. nodes.Select(n => new NodeResources(n.CpuMillis, n.MemoryBytes, n.Gpus) { Engine = Engines.Index(n.Engine) })];
         _modelMemory = new long[nodes.Count];
     }
 

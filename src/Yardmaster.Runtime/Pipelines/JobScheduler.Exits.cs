@@ -78,6 +78,12 @@ public sealed partial class JobScheduler
             return (AttemptOutcome.OomKilled, exit.Describe() + $" ({Core.Units.ByteSizes.Format(attempt.Request.MemoryBytes)})");
         }
 
+        if (exit.TimedOut)
+        {
+            var limit = definition.Timeout is { } timeout ? $" ({Core.Units.Durations.Format(timeout)})" : string.Empty;
+            return (AttemptOutcome.TimedOut, exit.Describe() + limit);
+        }
+
         if (!exit.Succeeded)
         {
             return (AttemptOutcome.Failed, exit.Describe());

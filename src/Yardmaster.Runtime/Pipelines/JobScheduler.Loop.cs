@@ -154,7 +154,8 @@ public sealed partial class JobScheduler
             }
 
             var definition = step.Run.Pipeline.Steps[step.Index];
-            ready.Add(new ReadyStep(i, step.Run.Pipeline.Priority, definition.Resources, step.Run.Predicted[step.Index], group));
+            var engine = Engines.Index(Engines.Of(definition, step.Run.Pipeline, _options.DefaultExecutor));
+            ready.Add(new ReadyStep(i, step.Run.Pipeline.Priority, definition.Resources, step.Run.Predicted[step.Index], group, engine));
         }
 
         var running = new List<RunningStep>(_running.Count);

@@ -101,7 +101,7 @@ public sealed partial class JobScheduler
         var devices = _ledger.Nodes[node].GpuIndexes;
         var gpus = record.Gpus.Select(i => devices.ToList().IndexOf(i)).Where(bit => bit >= 0).Aggregate(0UL, (mask, bit) => mask | (1UL << bit));
         var (attemptDirectory, _) = AttemptPaths(run, definition.Id, record.Number);
-        var launch = Launch(run, definition, record.Number, attemptDirectory, record.LogPath, definition.Resources, record.Gpus);
+        var launch = Launch(run, definition, record.Number, attemptDirectory, record.LogPath, definition.Resources, record.Gpus, record.Node);
         _ledger.TryReserve(node, definition.Resources, gpus, Owner(step));
         var attempt = new ActiveAttempt(step, record, node, definition.Resources, gpus, launch, _executors.GetValueOrDefault(record.Executor) ?? _executors.Values.First())
         {

@@ -129,8 +129,8 @@ public sealed partial class JobScheduler
         var (attemptDirectory, logPath) = AttemptPaths(run, definition.Id, number);
         var devices = _ledger.Nodes[node].GpuIndexes;
         var gpuIndexes = Enumerable.Range(0, devices.Count).Where(i => (gpus & (1UL << i)) != 0).Select(i => devices[i]).ToList();
-        var executor = ExecutorFor(definition);
-        var launch = Launch(run, definition, number, attemptDirectory, logPath, request, gpuIndexes);
+        var executor = ExecutorFor(definition, Engines.Of(definition, run.Pipeline, _options.DefaultExecutor));
+        var launch = Launch(run, definition, number, attemptDirectory, logPath, request, gpuIndexes, _ledger.Nodes[node].Name);
         var record = new AttemptRecord
         {
             RunId = run.Record.Id,
@@ -163,8 +163,11 @@ public sealed partial class JobScheduler
         _toStart.Add(attempt);
     }
 
-    /// <summary>The executor a step's body needs: <c>docker</c> for a container, <c>inference</c> for requests, else <c>process</c>.</summary>
-    private static string ExecutorFor(StepDefinition definition) => definition.Kind switch
+    /// <summary>
+    /// The executor of a step: the engine's (<c>slurm</c>, <c>kubernetes</c>), or on this machine the one its body needs:
+    /// <c>docker</c> for a container, <c>inference</c> for requests, else <c>process</c>.
+    /// </summary>
+    private static string ExecutorFor(StepDefinition definition, string engine) => engine != Engines.Local ? engine : definition.Kind switch
     {
         StepKind.Container => "docker",
         StepKind.Inference => "inference",
@@ -184,8 +187,10 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>What the executor is told about attempt <paramref name="number"/> of a step (the same when started and when found again).</summary>
-    private static StepLaunch Launch(ActiveRun run, StepDefinition definition, int number, string attemptDirectory, string logPath, Core.Pipelines.ResourceRequest request, IReadOnlyList<int> gpus) => new()
+    private static StepLaunch Launch(ActiveRun run, StepDefinition definition, int number, string attemptDirectory, string logPath, Core.Pipelines.ResourceRequest request, IReadOnlyList<int> gpus, string node) => new()
     {
+        Node = node,
+        TimeLimit = definition.Timeout,
         AttemptId = $"{run.Record.Id}.{definition.Id}.{number}",
         RunId = run.Record.Id,
         StepId = definition.Id,

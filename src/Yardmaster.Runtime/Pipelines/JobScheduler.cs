@@ -70,6 +70,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
     public PipelineEnvironment Environment => new()
     {
         Nodes = _ledger.Nodes,
+        DefaultExecutor = _options.DefaultExecutor,
         ContainerEngine = _executors.ContainsKey("docker") ? "docker" : null,
         InferenceTasks = _executors.ContainsKey("inference") ? _options.InferenceTasks?.Invoke() : null,
         AllowedDirectories = _options.AllowedDirectories,

@@ -8,6 +8,9 @@ public sealed class JobSchedulerOptions
     /// <summary>Where runs keep their working directories and attempt logs: <c>RUNS/r42/work</c>, <c>RUNS/r42/attempts/step.1/</c>. Required.</summary>
     public required string RunsDirectory { get; init; }
 
+    /// <summary><c>jobs.executor</c>: the engine of steps whose pipeline and themselves name none.</summary>
+    public string DefaultExecutor { get; init; } = Core.Pipelines.Engines.Local;
+
     /// <summary>The placement policy's name. Default <c>best-fit</c>.</summary>
     public string Placement { get; init; } = PlacementPolicies.BestFit;
 

@@ -9,8 +9,8 @@ namespace Yardmaster.Runtime.Pipelines;
 /// <summary>Maps a pipeline file's mappings to <see cref="PipelineDefinition"/>; unknown keys and bad values become located errors.</summary>
 internal static class PipelineSection
 {
-    private static readonly string[] _keys = ["name", "description", "priority", "max_parallel", "workdir", "env", "steps"];
-    private static readonly string[] _stepKeys = ["id", "needs", "run", "container", "inference", "resources", "timeout", "retries", "env", "outputs", "preemptible"];
+    private static readonly string[] _keys = ["name", "description", "priority", "max_parallel", "workdir", "env", "steps", "executor"];
+    private static readonly string[] _stepKeys = ["id", "needs", "run", "container", "inference", "resources", "timeout", "retries", "env", "outputs", "preemptible", "executor"];
     private static readonly string[] _containerKeys = ["image", "command", "workdir"];
     private static readonly string[] _inferenceKeys = ["task", "input", "output", "concurrency"];
     private static readonly string[] _resourceKeys = ["cpu", "memory", "gpu"];
@@ -56,6 +56,7 @@ internal static class PipelineSection
             WorkingDirectory = s.String("workdir"),
             Environment = ReadEnvironment(s, "env"),
             Steps = steps,
+            Executor = s.String("executor"),
         };
     }
 
@@ -82,6 +83,7 @@ internal static class PipelineSection
             Environment = ReadEnvironment(s, "env"),
             Outputs = s.Strings("outputs", "file paths") ?? [],
             Preemptible = s.Bool("preemptible"),
+            Executor = s.String("executor"),
         };
     }
 
@@ -160,34 +162,5 @@ internal static class PipelineSection
         return new RetryPolicy(r.Int("max") ?? 1, r.Choice("backoff", _backoffs) ?? d.Backoff, r.Duration("initial") ?? d.Initial, r.Duration("max_delay") ?? d.MaxDelay);
     }
 
-    private static Dictionary<string, string> ReadEnvironment(ConfigSection s, string key)
-    {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (s.Node(key) is not { } node)
-        {
-            return environment;
-        }
-
-        if (node.Kind != ConfigNodeKind.Mapping)
-        {
-            s.Reader.Error(node, s.Field(key), $"expected a mapping of variable names to values; found {node.Describe()}");
-            return environment;
-        }
-
-        foreach (var (name, value) in node.Entries)
-        {
-            var field = s.Field(key) + "." + name.Value;
-            s.Reader.Record(field, name);
-            if (value.Kind != ConfigNodeKind.Scalar)
-            {
-                s.Reader.Error(value, field, $"expected a string; found {value.Describe()}");
-            }
-            else if (!environment.TryAdd(name.Value, value.Value))
-            {
-                s.Reader.Error(name, field, $"duplicate variable '{name.Value}'");
-            }
-        }
-
-        return environment;
-    }
+    private static Dictionary<string, string> ReadEnvironment(ConfigSection s, string key) => s.StringMap(key, "variable names to values");
 }

@@ -121,6 +121,45 @@ public sealed class SchedulingPassTests
         Assert.Equal(1UL, plan.Starts[1].Gpus);
     }
 
+    [Theory]
+    [InlineData(PlacementPolicies.FirstFit)]
+    [InlineData(PlacementPolicies.BestFit)]
+    public void Plan_NodesOfTwoEngines_EachStepOnlyOnItsEngine(string policy)
+    {
+        // Node 0 is this machine (engine 0), nodes 1 and 2 a cluster's (engine 1); the local node is the roomiest.
+        var nodes = new[] { new NodeResources(16000, 64L << 30, 0), new NodeResources(2000, 4L << 30, 0) { Engine = 1 }, new NodeResources(2000, 4L << 30, 0) { Engine = 1 } };
+        var ready = new List<ReadyStep>
+        {
+            new(0, PriorityClass.Normal, Cpu(2000), 10, 0, Engine: 1),
+            new(1, PriorityClass.Normal, Cpu(2000), 10, 0, Engine: 1),
+            new(2, PriorityClass.Normal, Cpu(2000), 10, 0, Engine: 1),
+            new(3, PriorityClass.Normal, Cpu(1000), 10, 0, Engine: 0),
+        };
+
+        var plan = new SchedulingPass(PlacementPolicies.Create(policy)!).Plan(ready, nodes, [], Limits(), now: 0);
+
+        // The third cluster step waits (both cluster nodes are full) although the local node could hold it; the local step runs locally.
+        Assert.Equal([(0, 1), (1, 2), (3, 0)], plan.Starts.Select(s => (s.Key, s.Node)).OrderBy(s => s.Key));
+        Assert.Equal(15000, nodes[0].CpuFree);
+    }
+
+    [Fact]
+    public void Plan_BlockedClusterStep_NeverPreemptsLocalSteps()
+    {
+        var nodes = new[] { new NodeResources(2000, 4L << 30, 0), new NodeResources(2000, 4L << 30, 0) { Engine = 1 } };
+        var running = new List<RunningStep> { Running(0, 0, PriorityClass.Batch, Cpu(2000), started: 0, end: 1000), Running(1, 1, PriorityClass.Normal, Cpu(2000), started: 0, end: 50, preemptible: false) };
+        foreach (var r in running)
+        {
+            nodes[r.Node].Take(r.Request);
+        }
+
+        var plan = new SchedulingPass(BestFit).Plan([new(0, PriorityClass.Critical, Cpu(2000), 10, 0, Engine: 1)], nodes, running, Limits(), now: 20);
+
+        Assert.Empty(plan.Preemptions);
+        Assert.Empty(plan.Starts);
+        Assert.Equal(50, plan.ReservedAt);
+    }
+
     [Fact]
     public void Plan_HigherClassBlocked_PreemptsFewestLowestYoungestVictims()
     {

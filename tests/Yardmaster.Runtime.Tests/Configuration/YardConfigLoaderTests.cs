@@ -25,7 +25,7 @@ public sealed class YardConfigLoaderTests : IDisposable
     // Unknown keys, with the closest known key or the list of known keys.
     [InlineData("server:\n  prot: 8080\n", 2, 3, "server.prot", "unknown key 'prot'; did you mean 'port'?")]
     [InlineData(Model + "    slot: 2\n", 4, 5, "models[0].slot", "did you mean 'slots'?")]
-    [InlineData("store:\n  zzzzzz: 1\n", 2, 3, "store.zzzzzz", "unknown key 'zzzzzz'; known keys: path")]
+    [InlineData("store:\n  zzzzzz: 1\n", 2, 3, "store.zzzzzz", "unknown key 'zzzzzz'; known keys: path, url, password_env, lease")]
     [InlineData("modles: []\n", 1, 1, "modles", "did you mean 'models'?")]
     // Wrong types.
     [InlineData("server:\n  port: abc\n", 2, 9, "server.port", "expected an integer; found 'abc'")]

@@ -45,6 +45,51 @@ public sealed class PipelineValidationTests
         ContainerEngine = null,
     };
 
+    /// <summary>This machine, and a Slurm cluster of two 2-core nodes (as discovery reports them).</summary>
+    private static readonly PipelineEnvironment WithSlurm = new()
+    {
+        Nodes =
+        [
+            new NodeCapacity("local", 16000, 64L << 30, 0),
+            new NodeCapacity("n1", 2000, 4000L << 20, 0) { Engine = Engines.Slurm },
+            new NodeCapacity("n2", 2000, 4000L << 20, 0) { Engine = Engines.Slurm },
+        ],
+    };
+
+    [Fact]
+    public void LoadText_StepLargerThanEverySlurmNode_RefusedNamingTheLargest()
+    {
+        // 4 cores fit this machine but no Slurm node: a step never spans nodes, so it is refused, not queued forever.
+        var result = PipelineLoader.LoadText("name: wide\nexecutor: slurm\nsteps:\n  - id: a\n    run: echo a\n    resources: { cpu: 4 }\n", "wide.yaml", WithSlurm);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(("steps[0].resources.cpu", 6), (error.Field, error.Line));
+        Assert.Equal("4 is larger than every slurm node (the largest has 2)", error.Message);
+    }
+
+    [Fact]
+    public void LoadText_ExecutorPerStepAndPipeline_EachStepResolvesItsEngine()
+    {
+        var result = PipelineLoader.LoadText("name: mixed\nexecutor: slurm\nsteps:\n  - id: a\n    run: echo a\n  - id: b\n    executor: local\n    run: echo b\n    resources: { cpu: 8 }\n", "mixed.yaml", WithSlurm);
+
+        Assert.Empty(result.Errors);
+        var pipeline = result.Pipeline!;
+        Assert.Equal([Engines.Slurm, Engines.Local], pipeline.Steps.Select(s => Engines.Of(s, pipeline, Engines.Local)));
+    }
+
+    [Theory]
+    [InlineData("executor: lsf\nsteps:\n  - id: a\n    run: echo a\n", "executor", "unknown executor 'lsf'; use local | slurm | kubernetes")]
+    [InlineData("steps:\n  - id: a\n    executor: pbs\n    run: echo a\n", "steps[0].executor", "unknown executor 'pbs'; use local | slurm | kubernetes")]
+    [InlineData("steps:\n  - id: a\n    executor: kubernetes\n    run: echo a\n", "steps[0].executor", "no kubernetes nodes are known to this scheduler: configure jobs.kubernetes in yard.yaml (and check that the cluster answers), or choose another executor")]
+    [InlineData("executor: slurm\nsteps:\n  - id: a\n    container: { image: yard/busybox:local }\n", "steps[0].container", "the slurm executor runs shell commands, not containers")]
+    public void LoadText_BadExecutor_ErrorNamesTheField(string body, string field, string message)
+    {
+        var result = PipelineLoader.LoadText("name: p\n" + body, "p.yaml", WithSlurm with { ContainerEngine = "docker" });
+
+        Assert.Null(result.Pipeline);
+        Assert.Contains(result.Errors, e => e.Field == field && e.Message.StartsWith(message, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void LoadText_ManyMistakes_ReportsEveryErrorWithFileLineAndField()
     {
