@@ -30,6 +30,7 @@ internal sealed class NodesApi(ResourceLedger ledger, ServingScheduler scheduler
             var node = ledger.Nodes[i];
             json.WriteStartObject();
             json.WriteString("name", node.Name);
+            json.WriteString("engine", node.Engine);
             json.WriteStartObject("capacity");
             json.WriteNumber("cpu_millis", node.CpuMillis);
             json.WriteNumber("memory_bytes", node.MemoryBytes);

@@ -183,7 +183,8 @@ public sealed class GatewayApp : IAsyncDisposable
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
         new ManagementApi(registry, _scheduler, statistics, _history, _time, config.Server.MaxBodyBytes).Map(app);
         new RequestsApi(_scheduler, _time).Map(app);
-        new Pipelines.RunsApi(_jobs.Scheduler, _jobs.Store, config.Server.MaxBodyBytes).Map(app);
+        var jobsAccess = new Cluster.JobsAccess(() => Pipelines.JobHost.Environment(config), proxy: null) { Local = _jobs.Scheduler };
+        new Pipelines.RunsApi(jobsAccess, _jobs.Store, config.Server.MaxBodyBytes).Map(app);
         new Reports.ReportApi(_history, _historyStore, _jobs.Store, _time).Map(app);
         new Dashboard.NodesApi(nodeLedger, _scheduler).Map(app);
         new Dashboard.DashboardAssets().Map(app);

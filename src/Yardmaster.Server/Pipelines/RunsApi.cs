@@ -11,9 +11,10 @@ namespace Yardmaster.Server.Pipelines;
 
 /// <summary>
 /// <c>/api/runs</c> and <c>/api/pipelines</c>: submit a pipeline (YAML in a JSON body), list and inspect runs with
-/// their steps, attempts and transitions, read or follow a step's log, cancel, retry; validate a pipeline.
+/// their steps, attempts and transitions, read or follow a step's log, cancel, retry; validate a pipeline. Reads come
+/// from the store; what changes runs goes to the job scheduler, this instance's while it leads, else the leader's.
 /// </summary>
-internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxBodyBytes)
+internal sealed class RunsApi(Cluster.JobsAccess jobs, IRunStore store, long maxBodyBytes)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -42,7 +43,7 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
             return;
         }
 
-        var (id, errors) = await scheduler.SubmitAsync(body.Yaml, body.File, http.RequestAborted).ConfigureAwait(false);
+        var (id, errors) = await Scheduler.SubmitAsync(body.Yaml, body.File, http.RequestAborted).ConfigureAwait(false);
         if (id is null)
         {
             var listed = errors.Count > ErrorReport.MaxShown ? $" (the first {ErrorReport.MaxShown} are listed)" : string.Empty;
@@ -73,14 +74,14 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
             ? null
             : await store.TransitionsAsync(id, http.RequestAborted).ConfigureAwait(false);
         // The DAG's edges (the dashboard draws them) from the pipeline as submitted; absent if it no longer loads here.
-        var needs = PipelineLoader.LoadText(detail.Run.Definition, detail.Run.SourceFile, scheduler.Environment).Pipeline?.Steps
+        var needs = PipelineLoader.LoadText(detail.Run.Definition, detail.Run.SourceFile, jobs.Environment).Pipeline?.Steps
             .ToDictionary(s => s.Id, s => s.Needs, StringComparer.Ordinal);
         await JsonResponse.WriteAsync(http, json => RunJson.WriteDetail(json, detail, transitions, needs)).ConfigureAwait(false);
     }
 
     private async Task CancelAsync(HttpContext http, string id)
     {
-        if (await scheduler.CancelAsync(id, "cancelled through the API", http.RequestAborted).ConfigureAwait(false))
+        if (await Scheduler.CancelAsync(id, "cancelled through the API", http.RequestAborted).ConfigureAwait(false))
         {
             await Accepted(http, id, "cancelling").ConfigureAwait(false);
             return;
@@ -115,7 +116,7 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
             }
         }
 
-        var error = await scheduler.RetryAsync(id, step, http.RequestAborted).ConfigureAwait(false);
+        var error = await Scheduler.RetryAsync(id, step, http.RequestAborted).ConfigureAwait(false);
         if (error is null)
         {
             await Accepted(http, id, "running").ConfigureAwait(false);
@@ -156,7 +157,7 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
             return;
         }
 
-        var loaded = PipelineLoader.LoadText(body.Yaml, body.File, scheduler.Environment);
+        var loaded = PipelineLoader.LoadText(body.Yaml, body.File, jobs.Environment);
         await JsonResponse.WriteAsync(http, json =>
         {
             json.WriteStartObject();
@@ -240,9 +241,29 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
         }
     }
 
-    /// <summary>A handler that changes runs: 507 Insufficient Storage, saying where and what to do, while the store cannot write (a full disk).</summary>
-    private static async Task WritingAsync(HttpContext http, Func<Task> handler)
+    /// <summary>The local scheduler; only called by handlers <see cref="WritingAsync"/> runs here, which it does only while there is one.</summary>
+    private JobScheduler Scheduler => jobs.Local ?? throw new InvalidOperationException("this instance does not lead the job scheduler");
+
+    /// <summary>
+    /// A handler that changes runs: forwarded to the leader when this instance follows; 507 Insufficient Storage, saying
+    /// where and what to do, while the store cannot write (a full disk); 503 when this instance has just lost the lead.
+    /// </summary>
+    private async Task WritingAsync(HttpContext http, Func<Task> handler)
     {
+        if (jobs.Local is null)
+        {
+            if (jobs.Proxy is { } proxy)
+            {
+                await proxy.ForwardAsync(http).ConfigureAwait(false);
+            }
+            else
+            {
+                await Problem.WriteAsync(http.Response, 503, "the job scheduler is not running").ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         try
         {
             await handler().ConfigureAwait(false);
@@ -250,6 +271,11 @@ internal sealed class RunsApi(JobScheduler scheduler, IRunStore store, long maxB
         catch (StoreWriteException e) when (!http.Response.HasStarted)
         {
             await Problem.WriteAsync(http.Response, 507, e.Message).ConfigureAwait(false);
+        }
+        catch (Core.Cluster.StoreFencedException e) when (!http.Response.HasStarted)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            await Problem.WriteAsync(http.Response, 503, e.Message + "; nothing was changed, send it again").ConfigureAwait(false);
         }
     }
 
