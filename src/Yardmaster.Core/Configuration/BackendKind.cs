@@ -11,4 +11,10 @@ public enum BackendKind
 
     /// <summary>An OpenAI-compatible endpoint that already runs; never loaded or evicted.</summary>
     Http,
+
+    /// <summary>A model-server command run as a long-lived Slurm job on a node of the cluster (<c>jobs.slurm</c>); routed to like <see cref="Http"/>.</summary>
+    Slurm,
+
+    /// <summary>A model-server command run as a Kubernetes Job on a node of the cluster (<c>jobs.kubernetes</c>); routed to like <see cref="Http"/>.</summary>
+    Kubernetes,
 }

@@ -29,7 +29,7 @@ public static partial class DefinitionJson
     private const int MaxNameLength = 128;
 
     private static readonly (string Text, BackendKind Value)[] _backends =
-        [("builtin", BackendKind.Builtin), ("process", BackendKind.Process), ("http", BackendKind.Http)];
+        [("builtin", BackendKind.Builtin), ("process", BackendKind.Process), ("http", BackendKind.Http), ("slurm", BackendKind.Slurm), ("kubernetes", BackendKind.Kubernetes)];
 
     private static readonly (string Text, DeviceKind Value)[] _devices = [("cpu", DeviceKind.Cpu), ("gpu", DeviceKind.Gpu)];
 

@@ -17,7 +17,7 @@ public static partial class DefinitionValidator
         {
             errors.Add(new(Join(at, "device"), $"unknown device {model.Device}; use cpu | gpu"));
         }
-        else if (model.Device == DeviceKind.Gpu && devices.Gpus.Count == 0)
+        else if (model.Device == DeviceKind.Gpu && devices.Gpus.Count == 0 && !model.Backend.OnCluster())
         {
             errors.Add(new(Join(at, "device"), "device gpu needs at least one GPU in devices.gpus, which is empty"));
         }
@@ -73,11 +73,11 @@ public static partial class DefinitionValidator
             errors.Add(new(Join(at, "path"), "a builtin model needs path, the GGUF file"));
         }
 
-        if (model.Backend == BackendKind.Process)
+        if (model.Backend.RunsCommand())
         {
             if (string.IsNullOrWhiteSpace(model.Command))
             {
-                errors.Add(new(Join(at, "command"), "a process model needs command, e.g. \"yard model-server --model {path} --port {port} --slots {slots}\""));
+                errors.Add(new(Join(at, "command"), $"a {model.Backend.Name()} model needs command, e.g. \"yard model-server --model {{path}} --port {{port}} --slots {{slots}}\""));
             }
             else if (!model.Command.Contains("{port}", StringComparison.Ordinal))
             {
@@ -90,7 +90,7 @@ public static partial class DefinitionValidator
         }
         else if (model.Command is not null)
         {
-            errors.Add(new(Join(at, "command"), $"command applies only to backend process (this model's backend is {Lower(model.Backend)})"));
+            errors.Add(new(Join(at, "command"), $"command applies only to backends process, slurm and kubernetes (this model's backend is {model.Backend.Name()})"));
         }
 
         if (model.Backend == BackendKind.Http)
@@ -106,15 +106,7 @@ public static partial class DefinitionValidator
         }
         else if (model.Url is not null)
         {
-            errors.Add(new(Join(at, "url"), $"url applies only to backend http (this model's backend is {Lower(model.Backend)})"));
+            errors.Add(new(Join(at, "url"), $"url applies only to backend http (this model's backend is {model.Backend.Name()})"));
         }
     }
-
-    private static string Lower(BackendKind backend) => backend switch
-    {
-        BackendKind.Builtin => "builtin",
-        BackendKind.Process => "process",
-        BackendKind.Http => "http",
-        _ => backend.ToString(),
-    };
 }

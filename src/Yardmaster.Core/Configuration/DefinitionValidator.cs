@@ -30,6 +30,12 @@ public static partial class DefinitionValidator
             var model = config.Models[i];
             var at = $"models[{i}]";
             CheckModel(model, config.Devices, at, errors);
+            if ((model.Backend == BackendKind.Slurm && config.Jobs.Slurm is null) || (model.Backend == BackendKind.Kubernetes && config.Jobs.Kubernetes is null))
+            {
+                var engine = model.Backend.Name();
+                errors.Add(new(Join(at, "backend"), $"backend {engine} runs replicas as {engine} jobs and needs a jobs.{engine} section"));
+            }
+
             if (IsValidName(model.Name) && !models.TryAdd(model.Name, i))
             {
                 errors.Add(new(Join(at, "name"), $"'{model.Name}' is already the name of models[{models[model.Name]}]; names must be unique"));
@@ -77,9 +83,9 @@ public static partial class DefinitionValidator
         ArgumentNullException.ThrowIfNull(modelNames);
         ArgumentNullException.ThrowIfNull(taskNames);
         var errors = new List<ConfigError>();
-        if (model.Backend == BackendKind.Process && !model.FromConfig)
+        if (model.Backend.RunsCommand() && !model.FromConfig)
         {
-            errors.Add(new("backend", "process backends run a command and are declared only in the config file, never through the API"));
+            errors.Add(new("backend", $"{model.Backend.Name()} backends run a command and are declared only in the config file, never through the API"));
         }
 
         CheckModel(model, devices, string.Empty, errors);

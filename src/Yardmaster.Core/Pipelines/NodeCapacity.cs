@@ -16,6 +16,9 @@ public sealed record NodeCapacity(string Name, long CpuMillis, long MemoryBytes,
     /// </summary>
     public string Engine { get; init; } = Engines.Local;
 
+    /// <summary>Where a server on the node is reached (Slurm's <c>NodeAddr</c>, a Kubernetes node's InternalIP); null for its name.</summary>
+    public string? Address { get; init; }
+
     /// <summary>True when <paramref name="request"/> fits in the whole node.</summary>
     public bool Holds(ResourceRequest request) => request.CpuMillis <= CpuMillis && request.MemoryBytes <= MemoryBytes && request.Gpus <= Gpus;
 }

@@ -18,6 +18,8 @@ internal static class ModelSection
         ["builtin"] = BackendKind.Builtin,
         ["process"] = BackendKind.Process,
         ["http"] = BackendKind.Http,
+        ["slurm"] = BackendKind.Slurm,
+        ["kubernetes"] = BackendKind.Kubernetes,
     };
 
     private static readonly Dictionary<string, DeviceKind> _devices = new(StringComparer.Ordinal)

@@ -64,7 +64,7 @@ public sealed partial class ServingScheduler
         string? device = null;
         IReadOnlyList<Replica> victims = [];
         string? refusal = null;
-        foreach (var candidate in _ledger.Devices(model.Definition.Device))
+        foreach (var candidate in _ledger.Devices(LocalDevice(model.Definition)))
         {
             if (_ledger.Budget(candidate) < need)
             {

@@ -51,7 +51,7 @@ public sealed partial class ServingScheduler
         for (var i = 0; i < entries.Count; i++)
         {
             var model = entries[i];
-            if (model.EstimateError is null && _ledger.Devices(model.Definition.Device).Any(d => _ledger.Budget(d) >= model.MemoryEstimate))
+            if (model.EstimateError is null && _ledger.Devices(LocalDevice(model.Definition)).Any(d => _ledger.Budget(d) >= model.MemoryEstimate))
             {
                 trace.Model = model.Definition.Name;
                 trace.Reason = "none can serve now; it waits for memory to free up, as the first that fits a budget";
@@ -97,7 +97,7 @@ public sealed partial class ServingScheduler
             return false;
         }
 
-        foreach (var device in _ledger.Devices(model.Definition.Device))
+        foreach (var device in _ledger.Devices(LocalDevice(model.Definition)))
         {
             if (_ledger.Budget(device) < model.MemoryEstimate)
             {

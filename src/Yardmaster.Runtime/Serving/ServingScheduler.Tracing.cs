@@ -120,7 +120,7 @@ public sealed partial class ServingScheduler
     /// <summary>The replicas on <paramref name="model"/>'s devices that hold memory and cannot be evicted now, with the requests they serve.</summary>
     private List<MemoryHolder> Holders(ModelEntry model)
     {
-        var devices = _ledger.Devices(model.Definition.Device).ToHashSet(StringComparer.Ordinal);
+        var devices = _ledger.Devices(LocalDevice(model.Definition)).ToHashSet(StringComparer.Ordinal);
         var holders = new List<MemoryHolder>();
         foreach (var m in _models.Values)
         {

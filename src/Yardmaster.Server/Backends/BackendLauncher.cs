@@ -7,6 +7,7 @@ namespace Yardmaster.Server.Backends;
 internal sealed class BackendLauncher(BackendOptions options, TimeProvider time) : IReplicaLauncher, IDisposable
 {
     private readonly HttpClient _client = OpenAiForwarder.CreateClient();
+    private readonly ClusterPlacements _placements = new();
 
     /// <inheritdoc />
     public FootprintEstimate EstimateMemory(ModelDefinition model) => ModelFootprint.Estimate(model);
@@ -17,6 +18,9 @@ internal sealed class BackendLauncher(BackendOptions options, TimeProvider time)
         BackendKind.Builtin => await StartBuiltinAsync(model, cancellationToken).ConfigureAwait(false),
         BackendKind.Process => await ProcessReplica.StartAsync(model, replica, options, _client, time, cancellationToken).ConfigureAwait(false),
         BackendKind.Http => await HttpReplica.StartAsync(model, _client, time, cancellationToken).ConfigureAwait(false),
+        BackendKind.Slurm or BackendKind.Kubernetes when options.Clusters.GetValueOrDefault(model.Backend.Name()) is { } engine =>
+            await ClusterReplica.StartAsync(model, replica, engine, _placements, options, _client, time, cancellationToken).ConfigureAwait(false),
+        BackendKind.Slurm or BackendKind.Kubernetes => throw new ReplicaStartException($"model '{model.Name}': backend {model.Backend.Name()} needs jobs.{model.Backend.Name()} in yard.yaml and a cluster that answered at startup"),
         _ => throw new ReplicaStartException($"model '{model.Name}': unknown backend {model.Backend}"),
     };
 

@@ -8,4 +8,7 @@ public sealed class BackendOptions
 
     /// <summary>What <c>yard</c> at the start of a process backend's command runs. Default: this very program.</summary>
     public IReadOnlyList<string> YardCommand { get; set; } = CommandLine.CurrentYard();
+
+    /// <summary>The clusters replicas of <c>backend: slurm</c> and <c>backend: kubernetes</c> models run on, by engine name; empty when none is configured.</summary>
+    public IReadOnlyDictionary<string, ClusterEngine> Clusters { get; set; } = new Dictionary<string, ClusterEngine>(StringComparer.Ordinal);
 }

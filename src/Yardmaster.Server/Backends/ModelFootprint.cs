@@ -28,8 +28,9 @@ internal static class ModelFootprint
             return FootprintEstimate.Of(declared);
         }
 
-        if (model.Backend == BackendKind.Http)
+        if (model.Backend == BackendKind.Http || model.Backend.OnCluster())
         {
+            // Nothing on this machine's devices: a remote endpoint, or a replica whose memory a cluster job reserves on its node.
             return FootprintEstimate.Of(0);
         }
 

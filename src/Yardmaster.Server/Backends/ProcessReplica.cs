@@ -221,7 +221,7 @@ internal sealed class ProcessReplica : IServingReplica
 
     private static string ExitCode(Process process) => process.HasExited ? process.ExitCode.ToString(CultureInfo.InvariantCulture) : "?";
 
-    private static string Tail(string path)
+    internal static string Tail(string path)
     {
         try
         {
@@ -263,5 +263,5 @@ internal sealed class ProcessReplica : IServingReplica
         return 0;
     }
 
-    private static string Sanitize(string name) => string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+    internal static string Sanitize(string name) => string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 }

@@ -50,7 +50,7 @@ internal sealed class ServingRegistry : IDisposable
             await store.DeleteTaskAsync(stale.Name, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var stale in (await store.ListModelsAsync(cancellationToken).ConfigureAwait(false)).Where(m => (m.FromConfig && !fileModels.ContainsKey(m.Name)) || m.Backend == BackendKind.Process && !m.FromConfig))
+        foreach (var stale in (await store.ListModelsAsync(cancellationToken).ConfigureAwait(false)).Where(m => (m.FromConfig && !fileModels.ContainsKey(m.Name)) || (m.Backend.RunsCommand() && !m.FromConfig)))
         {
             await store.DeleteModelAsync(stale.Name, cancellationToken).ConfigureAwait(false);
         }
@@ -124,9 +124,9 @@ internal sealed class ServingRegistry : IDisposable
                 return [$"model '{model.Name}' is declared in the config file; change it there"];
             }
 
-            if (model.Backend == BackendKind.Process)
+            if (model.Backend.RunsCommand())
             {
-                return ["backend: process models can only be declared in the config file (their command runs on this machine)"];
+                return [$"backend: {model.Backend.Name()} models can only be declared in the config file (their command runs on this machine or the cluster)"];
             }
 
             if (model.ApiKeyEnv is not null)

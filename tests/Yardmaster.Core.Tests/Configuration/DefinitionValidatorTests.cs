@@ -81,7 +81,7 @@ public sealed class DefinitionValidatorTests
     [InlineData("process without command", "models[0].command", "a process model needs command")]
     [InlineData("process without port", "models[0].command", "the command must contain {port}")]
     [InlineData("process path placeholder", "models[0].path", "the command uses {path} but path is not set")]
-    [InlineData("command on builtin", "models[0].command", "command applies only to backend process (this model's backend is builtin)")]
+    [InlineData("command on builtin", "models[0].command", "command applies only to backends process, slurm and kubernetes (this model's backend is builtin)")]
     [InlineData("http without url", "models[0].url", "an http model needs url")]
     [InlineData("http relative url", "models[0].url", "'/v1' is not an absolute http or https URL")]
     [InlineData("http ftp url", "models[0].url", "'ftp://host/v1' is not an absolute http or https URL")]

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Net;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Execution;
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Runtime.Serving;
+
+namespace Yardmaster.Server.Backends;
+
+/// <summary>
+/// A model server run as a long-lived cluster job (<c>backend: slurm</c> or <c>kubernetes</c>): the model's command,
+/// with <c>{port}</c> a port drawn at random, submitted through the engine's executor on the node with the fewest replicas
+/// of the model (so <c>replicas.min: 2</c> on two nodes puts one on each); ready when <c>/health</c> or <c>/v1/models</c>
+/// answers 200 at the node's address; then routed to like an <c>http</c> replica. Eviction and idle unloading cancel the
+/// job (SIGTERM, then kill after <c>stop_grace</c>); a job that ends on its own completes <see cref="Exited"/>, and the
+/// scheduler starts another replica when the model needs one.
+/// </summary>
+internal sealed class ClusterReplica : IServingReplica
+{
+    /// <summary>Ports a replica's server is told to listen on are drawn from here; a taken one makes the job exit, and the start is tried again.</summary>
+    private const int FirstPort = 20000;
+    private const int PortRange = 40000;
+
+    private readonly IStepProcess _job;
+    private readonly OpenAiForwarder _forwarder;
+    private readonly TimeSpan _grace;
+    private readonly Action _release;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stopping;
+    private int _disposed;
+
+    private ClusterReplica(IStepProcess job, OpenAiForwarder forwarder, TimeSpan grace, Action release, string node, Uri url, string logPath)
+    {
+        _job = job;
+        _forwarder = forwarder;
+        _grace = grace;
+        _release = release;
+        Node = node;
+        Url = url;
+        LogPath = logPath;
+        _ = WatchAsync();
+    }
+
+    /// <summary>The node the job runs on.</summary>
+    public string Node { get; }
+
+    /// <summary>Where its server answers.</summary>
+    public Uri Url { get; }
+
+    /// <summary>The job's output.</summary>
+    public string LogPath { get; }
+
+    /// <summary>The job, as the engine names it (<c>slurm job 42 on n1</c>).</summary>
+    public string Locator => _job.Locator;
+
+    /// <inheritdoc />
+    public long MemoryBytes => 0; // held on the cluster node, reserved there by the job; nothing on this machine's devices
+
+    /// <inheritdoc />
+    public Task Exited => _exited.Task;
+
+    /// <inheritdoc />
+    public string? ExitReason { get; private set; }
+
+    /// <summary>Submits the job, waits until its server answers, and returns the replica; a <see cref="ReplicaStartException"/> saying why otherwise (nothing left running).</summary>
+    public static async Task<ClusterReplica> StartAsync(ModelDefinition definition, int replica, ClusterEngine engine, ClusterPlacements placements, BackendOptions options, HttpClient client, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var request = Resources(definition);
+        var node = placements.Choose(definition.Name, engine.Nodes, request)
+            ?? throw new ReplicaStartException($"model '{definition.Name}': no {definition.Backend.Name()} node can hold a replica ({request}); the nodes are {string.Join(", ", engine.Nodes.Select(n => $"{n.Name} ({n.CpuMillis / 1000} cores, {Core.Units.ByteSizes.Format(n.MemoryBytes)}, {n.Gpus} GPUs)"))}");
+        var release = placements.Take(definition.Name, node.Name);
+        try
+        {
+            var port = FirstPort + Random.Shared.Next(PortRange);
+            var args = CommandLine.Expand(definition, port, options.YardCommand);
+            if (args.Count == 0)
+            {
+                throw new ReplicaStartException($"model '{definition.Name}': the command is empty");
+            }
+
+            var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture);
+            var name = ProcessReplica.Sanitize(definition.Name);
+            var attemptId = $"model.{name}.{replica.ToString(CultureInfo.InvariantCulture)}.{stamp}";
+            var jobs = Path.Combine(options.LogDirectory, "jobs");
+            Directory.CreateDirectory(jobs);
+            var launch = new StepLaunch
+            {
+                AttemptId = attemptId,
+                RunId = "models",
+                StepId = name,
+                Attempt = replica,
+                Command = string.Join(' ', args.Select(Quote)),
+                Priority = Core.PriorityClass.High,
+                WorkingDirectory = options.LogDirectory,
+                AttemptDirectory = Path.Combine(jobs, attemptId),
+                LogPath = Path.Combine(options.LogDirectory, $"{name}-{replica.ToString(CultureInfo.InvariantCulture)}-{stamp}.log"),
+                CpuMillis = request.CpuMillis,
+                MemoryBytes = request.MemoryBytes,
+                Gpus = [.. Enumerable.Range(0, request.Gpus)],
+                Node = node.Name,
+            };
+            var started = await engine.Executor.StartAsync(launch, cancellationToken).ConfigureAwait(false);
+            if (started.Process is not { } job)
+            {
+                throw new ReplicaStartException($"model '{definition.Name}': the {definition.Backend.Name()} job did not start: {started.Error}");
+            }
+
+            var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{node.Address ?? node.Name}:{port}/"));
+            try
+            {
+                await WaitReadyAsync(definition, job, url, launch.LogPath, client, time, cancellationToken).ConfigureAwait(false);
+                var baseUrl = new Uri(url, "v1/");
+                var upstream = definition.UpstreamModel ?? await HttpReplica.UpstreamNameAsync(client, baseUrl, null, cancellationToken).ConfigureAwait(false);
+                return new ClusterReplica(job, new OpenAiForwarder(client, baseUrl, null, upstream, time), definition.StopGrace, release, node.Name, url, launch.LogPath);
+            }
+            catch
+            {
+                await job.StopAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+                await job.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch
+        {
+            release();
+            throw;
+        }
+    }
+
+    /// <summary>What a replica's job asks of its node: <c>threads</c> cores (default 1), <c>memory</c> when declared, one GPU for <c>device: gpu</c>.</summary>
+    public static ResourceRequest Resources(ModelDefinition definition) =>
+        new((definition.Threads ?? 1) * 1000L, definition.Memory ?? 0, definition.Device == DeviceKind.Gpu ? 1 : 0);
+
+    /// <inheritdoc />
+    public Task<ForwardReport> ForwardAsync(ForwardCall call, HttpContext http, CancellationToken cancellationToken) =>
+        _forwarder.ForwardAsync(call, http, cancellationToken);
+
+    /// <summary>Cancels the job (SIGTERM, then kill after the grace) and waits for it to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stopping = true;
+        try
+        {
+            await _job.StopAsync(_grace, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _job.DisposeAsync().ConfigureAwait(false);
+            _release();
+        }
+    }
+
+    /// <summary>A shell word that is exactly <paramref name="arg"/>: single-quoted, with each quote closed, escaped and reopened.</summary>
+    private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    private static async Task WaitReadyAsync(ModelDefinition definition, IStepProcess job, Uri url, string logPath, HttpClient client, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var probes = new[] { new Uri(url, "health"), new Uri(url, "v1/models") };
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (job.Exited.IsCompleted)
+            {
+                var exit = await job.Exited.ConfigureAwait(false);
+                throw new ReplicaStartException($"model '{definition.Name}': the job ({job.Locator}) ended before its server answered: {exit.Describe()}; last output:{Environment.NewLine}{ProcessReplica.Tail(logPath)}");
+            }
+
+            foreach (var probe in probes)
+            {
+                try
+                {
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    timeout.CancelAfter(TimeSpan.FromSeconds(2));
+                    using var response = await client.GetAsync(probe, timeout.Token).ConfigureAwait(false);
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                {
+                    // pending in the queue, starting, or not listening yet
+                }
+            }
+
+            if (time.GetElapsedTime(started) > definition.ReadyTimeout)
+            {
+                throw new ReplicaStartException($"model '{definition.Name}': the job ({job.Locator}) did not answer at {url} within {definition.ReadyTimeout.TotalSeconds:0.#} s (ready_timeout; it may still be queued on the cluster); last output:{Environment.NewLine}{ProcessReplica.Tail(logPath)}");
+            }
+
+            await Task.WhenAny(job.Exited, Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WatchAsync()
+    {
+        var exit = await _job.Exited.ConfigureAwait(false);
+        if (!_stopping)
+        {
+            ExitReason = $"the model server's job ({_job.Locator}) ended: {exit.Describe()}; log: {LogPath}";
+            _exited.TrySetResult();
+        }
+    }
+}
