@@ -19,7 +19,7 @@ public sealed class DefinitionJsonTests
         { """{"name":"m","slots":0}""", "'slots' must be an integer >= 1, got 0" },
         { """{"name":"m","slots":1.5}""", "'slots' must be an integer >= 1, got 1.5" },
         { """{"name":"m","slots":1,"slots":2}""", "duplicate field 'slots'" },
-        { """{"name":"m","backend":"docker"}""", "'backend' must be one of builtin | process | http, got \"docker\"" },
+        { """{"name":"m","backend":"docker"}""", "'backend' must be one of builtin | process | http | slurm | kubernetes, got \"docker\"" },
         { """{"name":"m","device":"tpu"}""", "'device' must be one of cpu | gpu, got \"tpu\"" },
         { """{"name":"m","memory":"lots"}""", "'memory' must be a size of at least 1 byte: an integer of bytes or a string with a unit, e.g. \"64MiB\", got \"lots\"" },
         { """{"name":"m","memory":0}""", "'memory' must be a size of at least 1 byte: an integer of bytes or a string with a unit, e.g. \"64MiB\", got 0" },

@@ -43,8 +43,8 @@ public sealed class YardConfigLoaderTests : IDisposable
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    rate: 50 per second\n", 7, 11, "tasks[0].rate", "'50 per second' is not a rate")]
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    slo: { ttft: fast }\n", 7, 18, "tasks[0].slo.ttft", "is not a duration")]
     // Enumerations list what is allowed.
-    [InlineData("models:\n  - name: m\n    backend: docker\n", 3, 14, "models[0].backend", "unknown value 'docker'; use builtin | process | http")]
-    [InlineData("models:\n  - name: p\n    backend: proces\n    path: m.gguf\n", 3, 14, "models[0].backend", "unknown value 'proces'; use builtin | process | http")]
+    [InlineData("models:\n  - name: m\n    backend: docker\n", 3, 14, "models[0].backend", "unknown value 'docker'; use builtin | process | http | slurm | kubernetes")]
+    [InlineData("models:\n  - name: p\n    backend: proces\n    path: m.gguf\n", 3, 14, "models[0].backend", "unknown value 'proces'; use builtin | process | http | slurm | kubernetes")]
     [InlineData(Model + "    device: tpu\n", 4, 13, "models[0].device", "use cpu | gpu")]
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    priority: urgent\n", 7, 15, "tasks[0].priority", "use critical | high | normal | low | batch")]
     // Duplicate keys are reported, not thrown.
