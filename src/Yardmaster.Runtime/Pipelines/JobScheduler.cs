@@ -231,6 +231,9 @@ public sealed partial class JobScheduler : IAsyncDisposable
         foreach (var attempt in _running)
         {
             attempt.TimeoutTimer?.Dispose();
+            // The steps keep running; the ledger (shared with serving, and with the next scheduler of this process when
+            // leadership comes back) forgets them: whoever schedules next reserves them again as it re-attaches.
+            _ledger.Release(attempt.Node, attempt.Request, attempt.Gpus, Owner(attempt.Step));
         }
 
         _stopping.Dispose();

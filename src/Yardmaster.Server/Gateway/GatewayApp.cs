@@ -152,7 +152,8 @@ public sealed class GatewayApp : IAsyncDisposable
         var keys = new ApiKeys(config.Auth, generatedAdminHash, internalKey, _options.InsecureNoAuth);
         var browsers = new BrowserRules(config.Server);
         var login = new Dashboard.DashboardLogin(keys, new Dashboard.DashboardSessions(_time), new Dashboard.LoginBackoff(_time), config.Server.MaxBodyBytes);
-        var sinks = Observability.Telemetry.Wire(app.Services, config, _scheduler, nodeLedger, _jobs.Scheduler, _history is null ? statistics : new RequestSinks(statistics, _history));
+        var (sinks, attachJobs) = Observability.Telemetry.Wire(app.Services, config, _scheduler, nodeLedger, _history is null ? statistics : new RequestSinks(statistics, _history));
+        attachJobs(_jobs.Scheduler);
         var accessLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(AccessLog.Category);
         var completions = new CompletionGateway(registry, _scheduler, sinks, config.Server, settings, _time, accessLog, app.Lifetime.ApplicationStopping);
         app.Use(async (http, next) =>

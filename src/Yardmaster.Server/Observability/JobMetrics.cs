@@ -6,10 +6,13 @@ namespace Yardmaster.Server.Observability;
 
 /// <summary>
 /// The job scheduler's instruments: runs and steps by state (gauges over <see cref="JobScheduler.Counts"/>), and,
-/// from <see cref="JobScheduler.AttemptEnded"/>, attempts by outcome, their duration, retries and preemptions.
+/// from <see cref="JobScheduler.AttemptEnded"/>, attempts by outcome, their duration, retries and preemptions. The
+/// gauges follow the scheduler attached last (an instance that leads again gets a new scheduler); none reads as zero.
 /// </summary>
 internal sealed class JobMetrics
 {
+    private static readonly JobCounts _none = new();
+    private JobCounts _counts = _none;
     private static readonly StepState[] _stepStates = Enum.GetValues<StepState>();
     private static readonly RunState[] _endStates = [RunState.Succeeded, RunState.Failed, RunState.Cancelled];
     private readonly Counter<long> _attempts;
@@ -17,24 +20,30 @@ internal sealed class JobMetrics
     private readonly Counter<long> _retries;
     private readonly Counter<long> _preemptions;
 
-    private JobMetrics(Meter meter, JobCounts counts)
+    private JobMetrics(Meter meter)
     {
         _attempts = meter.CreateCounter<long>("yard_step_attempts", description: "Step attempts that ended, by outcome.");
         _duration = meter.CreateHistogram<double>("yard_step_duration_seconds", "s", "Duration of step attempts, by outcome.", tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.Step });
         _retries = meter.CreateCounter<long>("yard_step_retries", description: "Failed attempts whose step is tried again (a retry used).");
         _preemptions = meter.CreateCounter<long>("yard_step_preemptions", description: "Attempts stopped to give their resources to more urgent work (requeued, no retry used).");
-        meter.CreateObservableGauge("yard_runs_active", () => counts.RunsActive, description: "Runs the job scheduler is working on.");
-        meter.CreateObservableCounter("yard_runs_ended", () => _endStates.Select(s => new Measurement<long>(counts.RunsEnded(s), new KeyValuePair<string, object?>("state", s.Name()))),
+        meter.CreateObservableGauge("yard_runs_active", () => Counts.RunsActive, description: "Runs the job scheduler is working on.");
+        meter.CreateObservableCounter("yard_runs_ended", () => _endStates.Select(s => new Measurement<long>(Counts.RunsEnded(s), new KeyValuePair<string, object?>("state", s.Name()))),
             description: "Runs that ended since the server started, by state.");
-        meter.CreateObservableGauge("yard_steps", () => _stepStates.Select(s => new Measurement<long>(counts.Steps(s), new KeyValuePair<string, object?>("state", s.Name()))),
+        meter.CreateObservableGauge("yard_steps", () => _stepStates.Select(s => new Measurement<long>(Counts.Steps(s), new KeyValuePair<string, object?>("state", s.Name()))),
             description: "Steps of the active runs, by state.");
     }
 
-    /// <summary>Creates the instruments and subscribes to the scheduler's attempt ends.</summary>
-    public static void Register(Meter meter, JobScheduler scheduler)
+    private JobCounts Counts => Volatile.Read(ref _counts);
+
+    /// <summary>Creates the instruments; <see cref="Attach"/> gives them a scheduler.</summary>
+    public static JobMetrics Register(Meter meter) => new(meter);
+
+    /// <summary>Follows <paramref name="scheduler"/> from now on: its counts, and its attempt ends.</summary>
+    public void Attach(JobScheduler scheduler)
     {
-        var metrics = new JobMetrics(meter, scheduler.Counts);
-        scheduler.AttemptEnded += metrics.OnEnded;
+        ArgumentNullException.ThrowIfNull(scheduler);
+        Volatile.Write(ref _counts, scheduler.Counts);
+        scheduler.AttemptEnded += OnEnded;
     }
 
     private void OnEnded(AttemptEnd e)

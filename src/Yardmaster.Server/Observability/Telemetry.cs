@@ -62,22 +62,25 @@ internal static class Telemetry
 
     /// <summary>
     /// Creates the <c>Yardmaster</c> instruments over the scheduler, the ledger and the job scheduler, and subscribes
-    /// the step spans. Returns the sink the gateway reports requests to: <paramref name="statistics"/>, and the
-    /// metrics when enabled.
+    /// the step spans. Returns the sink the gateway reports requests to (<paramref name="statistics"/>, and the
+    /// metrics when enabled) and what to call with each job scheduler this instance runs (one, or one per term as leader).
     /// </summary>
-    public static IRequestSink Wire(IServiceProvider services, YardConfig config, ServingScheduler scheduler, ResourceLedger ledger, JobScheduler jobs, IRequestSink statistics)
+    public static (IRequestSink Sink, Action<JobScheduler> AttachJobs) Wire(IServiceProvider services, YardConfig config, ServingScheduler scheduler, ResourceLedger ledger, IRequestSink statistics)
     {
-        jobs.AttemptEnded += YardTracing.RecordAttempt;
         if (!config.Metrics.Enabled)
         {
-            return statistics;
+            return (statistics, jobs => jobs.AttemptEnded += YardTracing.RecordAttempt);
         }
 
         var meter = services.GetRequiredService<IMeterFactory>().Create(YardMetrics.MeterName);
         ServingMetrics.Register(meter, scheduler);
         LedgerMetrics.Register(meter, ledger);
-        JobMetrics.Register(meter, jobs);
-        return new RequestSinks(statistics, new YardMetrics(meter));
+        var jobMetrics = JobMetrics.Register(meter);
+        return (new RequestSinks(statistics, new YardMetrics(meter)), jobs =>
+        {
+            jobs.AttemptEnded += YardTracing.RecordAttempt;
+            jobMetrics.Attach(jobs);
+        });
     }
 
     /// <summary>Maps <c>GET /metrics</c> when metrics are enabled (the auth rule is the gateway's middleware: see <see cref="IsGuarded"/>).</summary>
