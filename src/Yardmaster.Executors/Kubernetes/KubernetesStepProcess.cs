@@ -286,7 +286,8 @@ internal sealed class KubernetesStepProcess : IStepProcess
         int? sinceSeconds = _logsSince is { } since ? (int)Math.Max(1, Math.Ceiling((_time.GetUtcNow() - since).TotalSeconds)) : null;
         try
         {
-            await using var log = new FileStream(_launch.LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: true);
+            // Unbuffered: what the pod wrote is in the step log as soon as it arrives, for `yard logs` to follow.
+            await using var log = new FileStream(_launch.LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, useAsync: true);
             await using var stream = await _api.Client.CoreV1.ReadNamespacedPodLogAsync(pod, _namespace, container: KubernetesNames.Container, follow: true, sinceSeconds: sinceSeconds, cancellationToken: token);
             await stream.CopyToAsync(log, token);
         }

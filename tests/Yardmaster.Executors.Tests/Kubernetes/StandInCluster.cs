@@ -174,17 +174,17 @@ public sealed class StandInCluster : IDisposable
             }
         }
 
-        // The garbage collector deletes the dependents: the kubelet stops the container (SIGTERM: 143), then the pod goes.
+        // The garbage collector deletes the dependents with their own grace (terminationGracePeriodSeconds).
         if (propagation != "Orphan" && PodOf(ns, name) is { } pod)
         {
-            Kill(ns, pod);
+            BeginTermination(ns, pod, null);
         }
 
         RemoveJobIfPodsGone(ns, name);
         return true;
     }
 
-    /// <summary>Deletes a pod: the kubelet stops its container (exit 143) and the pod goes; false when there is none.</summary>
+    /// <summary>Deletes a pod with <paramref name="grace"/> (null: its terminationGracePeriodSeconds); false when there is none.</summary>
     public bool DeletePod(string ns, string name, long? grace)
     {
         StandInPod? pod;
@@ -199,8 +199,7 @@ public sealed class StandInCluster : IDisposable
             return false;
         }
 
-        Kill(ns, pod);
-        RemoveJobIfPodsGone(ns, pod.JobName);
+        BeginTermination(ns, pod, grace);
         return true;
     }
 
@@ -344,14 +343,49 @@ public sealed class StandInCluster : IDisposable
         Kill(ns, pod);
     }
 
-    private void Kill(string ns, StandInPod pod)
+    /// <summary>
+    /// The kubelet's side of a pod deletion: an ended container's pod goes at once; a running one (these containers
+    /// ignore SIGTERM) is killed with SIGKILL (exit 137) when the grace is over, the shortest grace asked for winning.
+    /// </summary>
+    private void BeginTermination(string ns, StandInPod pod, long? grace)
+    {
+        var seconds = grace ?? pod.Pod.Spec.TerminationGracePeriodSeconds ?? 30;
+        lock (_gate)
+        {
+            if (pod.Ended)
+            {
+                seconds = 0;
+            }
+
+            pod.Pod.Metadata.DeletionTimestamp ??= DateTime.UtcNow;
+            pod.Pod.Metadata.DeletionGracePeriodSeconds = Math.Min(seconds, pod.Pod.Metadata.DeletionGracePeriodSeconds ?? long.MaxValue);
+            Store("MODIFIED", null);
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(seconds), _closing.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            Kill(ns, pod, 137);
+            RemoveJobIfPodsGone(ns, pod.JobName);
+        });
+    }
+
+    private void Kill(string ns, StandInPod pod, int exitCode = 143)
     {
         pod.Stop();
         lock (_gate)
         {
             if (!pod.Ended)
             {
-                SetTerminated(pod, 143, "Error");
+                SetTerminated(pod, exitCode, "Error");
             }
 
             _pods.Remove(Key(ns, pod.Pod.Metadata.Name));
