@@ -24,9 +24,11 @@ internal static class KubernetesAttemptFiles
         Directory.CreateDirectory(attemptDirectory);
         var path = Path.Combine(attemptDirectory, ExitFile);
 
-        // Written aside then renamed, so a crash never leaves half an outcome behind.
-        await File.WriteAllTextAsync(path + ".tmp", json.ToJsonString(), cancellationToken);
-        File.Move(path + ".tmp", path, overwrite: true);
+        // Written aside then renamed, so a crash never leaves half an outcome behind; the aside name is unique, as two
+        // handles of one attempt (a start repeated after a crash) may both record it.
+        var aside = $"{path}.{Guid.NewGuid():N}.tmp";
+        await File.WriteAllTextAsync(aside, json.ToJsonString(), cancellationToken);
+        File.Move(aside, path, overwrite: true);
     }
 
     /// <summary>The recorded outcome; null when none was written (or it is unreadable).</summary>

@@ -25,7 +25,7 @@ internal sealed class KubernetesConnection : IDisposable
     /// <summary>
     /// From <c>jobs.kubernetes.kubeconfig</c> (its current context) or, without one, the pod's service account when
     /// running in a cluster, else <c>$KUBECONFIG</c> or <c>~/.kube/config</c>. Throws <see cref="ArgumentException"/>
-    /// when the configuration cannot be read.
+    /// when the configuration cannot be read, or would send credentials over plain http.
     /// </summary>
     public static KubernetesConnection Open(KubernetesSettings settings)
     {
@@ -41,6 +41,14 @@ internal sealed class KubernetesConnection : IDisposable
         catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException or FormatException or YamlDotNet.Core.YamlException)
         {
             throw new ArgumentException($"jobs.kubernetes: the kubeconfig {settings.Kubeconfig ?? "(default)"} cannot be used: {e.Message}", nameof(settings), e);
+        }
+
+        var credentials = config.AccessToken is not null || config.TokenProvider is not null || config.Username is not null
+            || config.ClientCertificateData is not null || config.ClientCertificateFilePath is not null;
+        if (credentials && Uri.TryCreate(config.Host, UriKind.Absolute, out var host) && host.Scheme == Uri.UriSchemeHttp)
+        {
+            // KubernetesClient would send them in clear; kubectl does not send them at all.
+            throw new ArgumentException($"jobs.kubernetes: the kubeconfig {settings.Kubeconfig ?? "(default)"} sends credentials to {config.Host} over plain http; use the server's https address", nameof(settings));
         }
 
         return new KubernetesConnection(new k8s.Kubernetes(config), config.Host);

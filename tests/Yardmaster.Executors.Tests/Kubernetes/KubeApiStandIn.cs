@@ -27,6 +27,7 @@ public sealed class KubeApiStandIn : IAsyncDisposable
     public const string Token = "yard-test-token-5d1e";
 
     private readonly WebApplication _app;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2 _certificate = null!;
 
     private KubeApiStandIn(WebApplication app, byte[]? openApi)
     {
@@ -56,9 +57,10 @@ public sealed class KubeApiStandIn : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var certificate = StandInCertificate.Create();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
         var app = builder.Build();
-        var standIn = new KubeApiStandIn(app, openApi);
+        var standIn = new KubeApiStandIn(app, openApi) { _certificate = certificate };
         standIn.Map(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -66,9 +68,13 @@ public sealed class KubeApiStandIn : IAsyncDisposable
         return standIn;
     }
 
-    /// <summary>Writes a kubeconfig for this server (current context, namespace, bearer token) and returns its path.</summary>
+    /// <summary>
+    /// Writes a kubeconfig for this server (its own CA, the current context, namespace <c>yard</c>, a bearer token) and
+    /// returns its path. HTTPS, as a real API server: kubectl sends no bearer token over plain HTTP.
+    /// </summary>
     public string WriteKubeconfig(string directory, string? token = Token, Uri? server = null)
     {
+        var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes(_certificate.ExportCertificatePem()));
         var path = Path.Combine(directory, "kubeconfig");
         var user = token is null ? "{}" : "{ token: " + token + " }";
         var url = (server ?? Url).ToString().TrimEnd('/');
@@ -78,7 +84,7 @@ public sealed class KubeApiStandIn : IAsyncDisposable
             "kind: Config",
             "clusters:",
             "- name: stand-in",
-            "  cluster: { server: \"" + url + "\" }",
+            "  cluster: { server: \"" + url + "\", certificate-authority-data: " + ca + " }",
             "users:",
             "- name: runner",
             "  user: " + user,
@@ -95,6 +101,7 @@ public sealed class KubeApiStandIn : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Cluster.Dispose();
+        _certificate.Dispose();
     }
 
     private void Map(WebApplication app)

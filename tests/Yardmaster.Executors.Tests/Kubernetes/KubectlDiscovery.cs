@@ -12,8 +12,6 @@ namespace Yardmaster.Executors.Tests.Kubernetes;
 /// </summary>
 internal static class KubectlDiscovery
 {
-    public const string OpenApiV2Protobuf = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
-
     public static void Map(WebApplication app, byte[]? openApi)
     {
         app.MapGet("/version", () => Json(new JsonObject { ["major"] = "1", ["minor"] = "32", ["gitVersion"] = "v1.32.0-yard-stand-in", ["platform"] = "linux/amd64" }));
@@ -31,7 +29,7 @@ internal static class KubectlDiscovery
             }),
         }));
         app.MapGet("/apis/batch/v1", () => Json(Resources("batch/v1", ("jobs", "Job", true))));
-        app.MapGet("/openapi/v2", () => openApi is null ? Results.NotFound() : Results.Bytes(openApi, OpenApiV2Protobuf));
+        app.MapGet("/openapi/v2", () => openApi is null ? Results.NotFound() : Results.Bytes(openApi, "application/octet-stream"));
         app.MapGet("/openapi/v3", () => Results.NotFound());
     }
 

@@ -195,7 +195,8 @@ public sealed class KubernetesExecutorTests
         Assert.Single(api.Cluster.Jobs("yard", null, null));
         Assert.Single(api.Cluster.Pods("yard", null));
         api.Cluster.EndPod("yard", KubernetesNames.Job(launch.AttemptId), "", 0);
-        Assert.True((await KubernetesLaunches.ExitAsync(second, api)).Succeeded);
+        var exit = await KubernetesLaunches.ExitAsync(second, api);
+        Assert.True(exit.Succeeded, exit.Describe());
     }
 
     [Fact]
@@ -204,13 +205,13 @@ public sealed class KubernetesExecutorTests
         using var dir = new TempDirectory();
         await using var api = await KubeApiStandIn.StartAsync();
         var closed = ClosedPort();
-        var kubeconfig = api.WriteKubeconfig(dir.Path, server: new Uri($"http://127.0.0.1:{closed}/"));
+        var kubeconfig = api.WriteKubeconfig(dir.Path, server: new Uri($"https://127.0.0.1:{closed}/"));
         using var executor = new KubernetesExecutor(KubernetesLaunches.Options(kubeconfig), TimeProvider.System);
 
         var start = await executor.StartAsync(KubernetesLaunches.Shell(dir, "r1.x.1", "true"), Token);
 
         Assert.Null(start.Process);
-        Assert.Contains($"the Kubernetes API at http://127.0.0.1:{closed} is not reachable", start.Error, StringComparison.Ordinal);
+        Assert.Contains($"the Kubernetes API at https://127.0.0.1:{closed} is not reachable", start.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -294,6 +295,18 @@ public sealed class KubernetesExecutorTests
 
         Assert.Contains("runs only those", start.Error, StringComparison.Ordinal);
         Assert.Empty(api.Requests);
+    }
+
+    [Fact]
+    public async Task Constructor_TokenForAPlainHttpServer_RefusedBeforeItIsSentInClear()
+    {
+        using var dir = new TempDirectory();
+        await using var api = await KubeApiStandIn.StartAsync();
+        var kubeconfig = api.WriteKubeconfig(dir.Path, server: new Uri("http://127.0.0.1:8080/"));
+
+        var e = Assert.Throws<ArgumentException>(() => new KubernetesExecutor(KubernetesLaunches.Options(kubeconfig), TimeProvider.System));
+
+        Assert.Contains("sends credentials to http://127.0.0.1:8080 over plain http", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
