@@ -29,7 +29,7 @@ internal sealed class KubernetesStepProcess : IStepProcess
     private readonly Task _watch;
     private Task? _logs;
     private string? _waitingNoted;
-    private DateTimeOffset? _stopDeadline;
+    private long _stopDeadlineTicks; // UTC ticks; 0 until a stop was asked for. Written by StopAsync, read by the watch.
     private int _disposed;
 
     private KubernetesStepProcess(KubernetesConnection api, StepLaunch launch, KubernetesExecutorOptions options, TimeProvider time, string name, DateTimeOffset? logsSince)
@@ -68,7 +68,7 @@ internal sealed class KubernetesStepProcess : IStepProcess
         }
 
         var seconds = (long)Math.Ceiling(Math.Max(0, grace.TotalSeconds));
-        _stopDeadline ??= _time.GetUtcNow() + TimeSpan.FromSeconds(seconds) + _options.StopMargin;
+        Interlocked.CompareExchange(ref _stopDeadlineTicks, (_time.GetUtcNow() + TimeSpan.FromSeconds(seconds) + _options.StopMargin).UtcTicks, 0);
         try
         {
             await _api.Client.BatchV1.DeleteNamespacedJobAsync(_name, _namespace, new V1DeleteOptions { GracePeriodSeconds = seconds, PropagationPolicy = "Foreground" }, cancellationToken: cancellationToken);
@@ -196,17 +196,18 @@ internal sealed class KubernetesStepProcess : IStepProcess
 
         var pods = await _api.Client.CoreV1.ListNamespacedPodAsync(_namespace, labelSelector: _selector, cancellationToken: token);
         var pod = pods.Items.OrderByDescending(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).FirstOrDefault() ?? lastPod;
+        var stopDeadline = Volatile.Read(ref _stopDeadlineTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : (DateTimeOffset?)null;
         if (job is null)
         {
-            return (_stopDeadline is not null
+            return (stopDeadline is not null
                 ? KubernetesJobOutcome.Stopped(Locator, pod)
                 : new StepExit(null, null, Error: $"{Locator}: the Job was deleted before it ended (not by Yardmaster)"), null, pod);
         }
 
-        if (job.Metadata.DeletionTimestamp is not null || _stopDeadline is not null)
+        if (job.Metadata.DeletionTimestamp is not null || stopDeadline is not null)
         {
             // Being deleted: done when it is gone (foreground deletion removes the pod first).
-            return _stopDeadline is { } deadline && _time.GetUtcNow() > deadline
+            return stopDeadline is { } deadline && _time.GetUtcNow() > deadline
                 ? (new StepExit(null, null, Error: string.Create(CultureInfo.InvariantCulture, $"{Locator}: deleted, but its pod is still there {_options.StopMargin.TotalSeconds:0} s after the grace; it may still run")), null, pod)
                 : (null, job.Metadata.ResourceVersion, pod);
         }

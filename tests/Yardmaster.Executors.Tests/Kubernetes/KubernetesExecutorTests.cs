@@ -145,6 +145,27 @@ public sealed class KubernetesExecutorTests
     }
 
     [Fact]
+    public async Task Exited_ApiGoneForLongerThanLostAfter_ReportsTheAttemptLost()
+    {
+        using var dir = new TempDirectory();
+        var api = await KubeApiStandIn.StartAsync();
+        api.Cluster.Life = _ => new PodLife.Forever("up\n");
+        var options = KubernetesLaunches.Options(api.WriteKubeconfig(dir.Path));
+        options.PollInterval = TimeSpan.FromMilliseconds(100);
+        options.LostAfter = TimeSpan.FromSeconds(1);
+        using var executor = new KubernetesExecutor(options, TimeProvider.System);
+        var launch = KubernetesLaunches.Shell(dir, "r1.lost.1", "sleep 1000");
+        await using var process = (await executor.StartAsync(launch, Token)).Process!;
+        await KubernetesLaunches.UntilAsync(() => File.Exists(launch.LogPath) && File.ReadAllText(launch.LogPath).Contains("up", StringComparison.Ordinal), "the pod's log");
+
+        await api.DisposeAsync();
+
+        var exit = await process.Exited.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        Assert.Contains("lost track of it", exit.Error, StringComparison.Ordinal);
+        Assert.Contains("is not reachable", exit.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReattachAsync_NoSuchJobAndNothingRecorded_ReturnsNull()
     {
         using var dir = new TempDirectory();
