@@ -29,7 +29,7 @@ public sealed class KubectlFixture : IAsyncLifetime
         var file = Path.Combine(_dir.Path, Guid.NewGuid().ToString("N") + ".yaml");
         await File.WriteAllTextAsync(file, manifest);
         var start = new ProcessStartInfo(_environment!.Kubectl) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--kubeconfig", _kubeconfig!, "--cache-dir", Path.Combine(_dir.Path, "cache"), "create", "--dry-run=client", "--validate=strict", "-f", file, "-o", "json" })
+        foreach (var arg in new[] { "--kubeconfig", _kubeconfig!, "--cache-dir", Path.Combine(_dir.Path, "cache"), "create", "--dry-run=client", "--validate=true", "-f", file, "-o", "json" })
         {
             start.ArgumentList.Add(arg);
         }
