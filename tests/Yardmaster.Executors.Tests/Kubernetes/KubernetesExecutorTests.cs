@@ -31,7 +31,24 @@ public sealed class KubernetesExecutorTests
         Assert.Contains("on-stderr", log, StringComparison.Ordinal);
         Assert.Contains("run=r1", log, StringComparison.Ordinal);
         Assert.Equal("job yard/" + KubernetesNames.Job(launch.AttemptId), process.Locator);
-        Assert.Contains(api.Requests, r => r.StartsWith("GET /apis/batch/v1/namespaces/yard/jobs?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Exited_JobEndsWhileWatched_TheWatchEventEndsTheWaitNotThePoll()
+    {
+        using var dir = new TempDirectory();
+        await using var api = await KubeApiStandIn.StartAsync();
+        api.Cluster.Life = _ => new PodLife.Forever("");
+        using var executor = new KubernetesExecutor(KubernetesLaunches.Options(api.WriteKubeconfig(dir.Path)), TimeProvider.System);
+        var launch = KubernetesLaunches.Shell(dir, "r1.watched.1", "sleep 1000");
+        var name = KubernetesNames.Job(launch.AttemptId);
+        await using var process = (await executor.StartAsync(launch, Token)).Process!;
+        await KubernetesLaunches.UntilAsync(() => api.Requests.Any(r => r.Contains("watch=true", StringComparison.Ordinal) && r.Contains("fieldSelector=metadata.name%3D" + name, StringComparison.Ordinal)), "a watch on the Job");
+
+        api.Cluster.EndPod("yard", name, "done\n", 0);
+
+        // The poll interval is 5 min: only the watch's event can end this within 30 s.
+        Assert.True((await KubernetesLaunches.ExitAsync(process, api)).Succeeded);
     }
 
     [Fact]
