@@ -86,12 +86,14 @@ internal static class PostgresSource
     }
 
     /// <summary>
-    /// True for a failure of the database or the way to it rather than of the statement: a lost connection, a full disk
-    /// (class 53), a server shutting down (57P), a connection error (08). The scheduler keeps such a batch and writes it again.
+    /// True for a failure of the database or the way to it rather than of the statement: a lost connection (08), a login
+    /// refused (28), a database gone (3D), a rolled-back transaction (40), a full disk or too many connections (53), a
+    /// server shutting down (57), a system or internal error (58, XX), a network or I/O failure. The scheduler keeps such a
+    /// batch and writes it again; a bad row (22, 23) or statement (42) is a bug and stays as it is.
     /// </summary>
     public static bool IsWriteFailure(Exception e) => e switch
     {
-        PostgresException p => p.SqlState.StartsWith("53", StringComparison.Ordinal) || p.SqlState.StartsWith("57P", StringComparison.Ordinal) || p.SqlState.StartsWith("08", StringComparison.Ordinal),
+        PostgresException p => p.SqlState[..2] is "08" or "28" or "3D" or "40" or "53" or "57" or "58" or "XX",
         NpgsqlException or SocketException or TimeoutException => true,
         _ => false,
     };
