@@ -64,6 +64,13 @@ public sealed record PostgresUrl(string User, string Host, int Port, string Data
             return "holds a password, which would end up in logs and process listings; remove it from the URL and put it in the environment variable named by store.password_env, or in ~/.pgpass";
         }
 
+        var hostPort = authority[(at + 1)..];
+        var portStart = hostPort.StartsWith('[') ? hostPort.IndexOf("]:", StringComparison.Ordinal) + 1 : hostPort.LastIndexOf(':');
+        if (portStart > 0 && (!int.TryParse(hostPort[(portStart + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535))
+        {
+            return $"has port '{hostPort[(portStart + 1)..]}'; a port is a number from 1 to 65535";
+        }
+
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
         {
             return $"is not a URL ('{Redacted(text)}'); {Shape}";
@@ -116,11 +123,13 @@ public sealed record PostgresUrl(string User, string Host, int Port, string Data
         return null;
     }
 
-    /// <summary><paramref name="text"/> with whatever sits between <c>://</c> and <c>@</c> hidden, in case it holds a password.</summary>
+    /// <summary><paramref name="text"/> with the user information hidden when it holds a colon (so perhaps a password).</summary>
     private static string Redacted(string text)
     {
         var start = text.IndexOf("://", StringComparison.Ordinal);
         var at = text.IndexOf('@', StringComparison.Ordinal);
-        return start >= 0 && at > start ? string.Concat(text.AsSpan(0, start + 3), "…", text.AsSpan(at)) : text;
+        return start >= 0 && at > start && text.AsSpan(start + 3, at - start - 3).Contains(':')
+            ? string.Concat(text.AsSpan(0, start + 3), "…", text.AsSpan(at))
+            : text;
     }
 }
