@@ -31,6 +31,9 @@ internal static class PostgresSource
             Username = url.User,
             ApplicationName = "yardmaster",
             Timeout = 15,
+            // The stores run the same few statements again and again: prepared once per connection, they skip the parse.
+            MaxAutoPrepare = 64,
+            AutoPrepareMinUsages = 2,
             // A client paused inside a transaction (a stopped process) would hold its locks, the lease row's among them, forever.
             Options = string.Create(CultureInfo.InvariantCulture, $"-c idle_in_transaction_session_timeout={(long)Math.Max(settings.Lease.TotalMilliseconds, 5000)}"),
         };
