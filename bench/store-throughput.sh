@@ -8,10 +8,12 @@ cd "$(dirname "$0")/.."
 
 build=1
 pass=()
+per_batch=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0; shift ;;
-    --steps|--per-batch|--repeat) pass+=("$1" "$2"); shift 2 ;;
+    --per-batch) per_batch="$2"; pass+=("$1" "$2"); shift 2 ;;
+    --steps|--repeat) pass+=("$1" "$2"); shift 2 ;;
     -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
@@ -27,7 +29,7 @@ export YARD_TEST_PG_PASSWORD
 
 [ $build = 1 ] && dotnet build bench/Yardmaster.StoreBench -c Release -nologo -v quiet >/dev/null
 mkdir -p bench/results
-out="bench/results/store-throughput-$(date -u +%Y-%m-%d-%H%M).md"
+out="bench/results/store-throughput-$(date -u +%Y-%m-%d-%H%M%S)-batch${per_batch}.md"
 {
   echo "# Durable run-store throughput, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo

@@ -4,7 +4,8 @@
 #   2. as root, a system user `yardpg` to run the server (PostgreSQL refuses to run as root);
 #   3. a cluster made with initdb in $YARD_PG_ROOT (default /tmp/yardmaster-pg), started with pg_ctl on a free
 #      loopback port, its unix socket in that folder too; a running server is reused;
-#   4. a role `yardtest` (password, CREATEDB: each test class makes its own database) and a database `yardtest`;
+#   4. a role `yardtest` (password, CREATEDB: each test makes its own database; pg_signal_backend: it drops them with
+#      FORCE) and a database `yardtest`;
 #   5. the env file the tests read, $YARD_PG_ROOT/env:
 #        YARD_TEST_PG_URL=postgres://yardtest@127.0.0.1:PORT/yardtest
 #        YARD_TEST_PG_PASSWORD=...
@@ -154,6 +155,8 @@ if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'")" != 1 ];
 fi
 # Set every time, so the role and the password file never disagree.
 psql_admin -c "ALTER ROLE $ROLE PASSWORD '$password'"
+# DROP DATABASE ... WITH (FORCE) of a test's database must also end an autovacuum worker that happens to be in it.
+psql_admin -c "GRANT pg_signal_backend TO $ROLE"
 if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" != 1 ]; then
   psql_admin -c "CREATE DATABASE $DATABASE OWNER $ROLE"
 fi
