@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using Yardmaster.Core;
+using Yardmaster.Core.Cluster;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Pipelines;
 using Yardmaster.Core.Runs;
@@ -10,26 +11,27 @@ using Yardmaster.Storage;
 // Durable run-store throughput, steps/s: the writes a job scheduler makes for each step, committed before it acts:
 // one batch as the step starts (step running + attempt + transition), one as it ends (step succeeded + attempt ended
 // + transition). SQLite (WAL, synchronous = NORMAL, as the server runs it) against PostgreSQL (its defaults:
-// synchronous_commit = on, so every commit waits for the WAL flush) and PostgreSQL with synchronous_commit = off, in
-// the same process, alternating, on a fresh store each round.
+// synchronous_commit = on, so every commit waits for the WAL flush; unfenced, and fenced as a leader writes) and
+// PostgreSQL with synchronous_commit = off, in the same process, alternating, on a fresh store each round.
 // Usage: Yardmaster.StoreBench --url postgres://USER@HOST:PORT/DB --password-env VAR [--steps N] [--per-batch K] [--repeat R]
 var options = Options.Parse(args);
-var backends = new (string Name, Func<string, Task<(StoreSettings Settings, Func<Task> Drop)>> Create)[]
+var backends = new (string Name, Func<string, Task<(StoreSettings Settings, Func<Task> Drop)>> Create, bool Fenced)[]
 {
-    ("sqlite (WAL, synchronous=NORMAL)", SqliteAsync),
-    ("postgres (synchronous_commit=on)", name => PostgresAsync(name, synchronousCommit: true)),
-    ("postgres (synchronous_commit=off)", name => PostgresAsync(name, synchronousCommit: false)),
+    ("sqlite (WAL, synchronous=NORMAL)", SqliteAsync, false),
+    ("postgres (synchronous_commit=on)", name => PostgresAsync(name, synchronousCommit: true), false),
+    ("postgres (synchronous_commit=on), fenced", name => PostgresAsync(name, synchronousCommit: true), true),
+    ("postgres (synchronous_commit=off)", name => PostgresAsync(name, synchronousCommit: false), false),
 };
 var results = backends.ToDictionary(b => b.Name, _ => new List<double>());
 var round = 0;
 for (var r = 0; r < options.Repeat + 1; r++)
 {
-    foreach (var (name, create) in backends)
+    foreach (var (name, create, fenced) in backends)
     {
         var (settings, drop) = await create($"storebench_{Environment.ProcessId}_{round++}");
         try
         {
-            var perSecond = await MeasureAsync(settings, options.Steps, options.PerBatch);
+            var perSecond = await MeasureAsync(settings, options.Steps, options.PerBatch, fenced);
             if (r > 0)
             {
                 results[name].Add(perSecond); // round 0 warms the code paths and the server
@@ -89,9 +91,18 @@ async Task<(StoreSettings, Func<Task>)> PostgresAsync(string name, bool synchron
     });
 }
 
-static async Task<double> MeasureAsync(StoreSettings settings, int steps, int perBatch)
+static async Task<double> MeasureAsync(StoreSettings settings, int steps, int perBatch, bool fenced)
 {
-    await using var store = await StoreOpener.OpenRunsAsync(settings, settings.Path ?? "", TimeProvider.System, fence: null, CancellationToken.None);
+    LeaseFence? fence = null;
+    if (fenced)
+    {
+        // As a leader writes: holding the scheduler's lease, every batch checks it first.
+        await using var cluster = (await StoreOpener.OpenClusterAsync(settings, TimeProvider.System, CancellationToken.None))!;
+        var lease = await cluster.TryLeadAsync("bench", "http://127.0.0.1:1", TimeSpan.FromHours(1), CancellationToken.None);
+        fence = new LeaseFence(lease.HolderId, lease.Epoch);
+    }
+
+    await using var store = await StoreOpener.OpenRunsAsync(settings, settings.Path ?? "", TimeProvider.System, fence, CancellationToken.None);
     var t0 = DateTimeOffset.UtcNow;
     var runId = await store.NextRunIdAsync(CancellationToken.None);
     var stepRecords = Enumerable.Range(0, steps).Select(i => new StepRecord { RunId = runId, StepId = $"s{i:D5}", Index = i, State = StepState.Waiting }).ToArray();
