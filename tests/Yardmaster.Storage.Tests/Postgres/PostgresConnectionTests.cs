@@ -95,6 +95,17 @@ public sealed class PostgresConnectionTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Describe_Lease_IdleTransactionsEndAfterIt()
+    {
+        var (builder, url) = PostgresSource.Describe(Database.Settings with { Lease = TimeSpan.FromSeconds(12) });
+        await using var source = Npgsql.NpgsqlDataSource.Create(builder);
+        await using var command = source.CreateCommand("SHOW idle_in_transaction_session_timeout;");
+
+        Assert.Equal("12s", await command.ExecuteScalarAsync(Ct));
+        Assert.Equal(Database.Url, url.ToString());
+    }
+
     private static async Task OpenAsync(StoreSettings settings) =>
         await (await PostgresRegistryStore.OpenAsync(settings, TimeProvider.System, null, Ct)).DisposeAsync();
 }
