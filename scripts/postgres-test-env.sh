@@ -141,7 +141,7 @@ fi
 port="$(cat "$ROOT/port")"
 
 psql_admin() {
-  as_server_user "$BIN/psql" -h "$ROOT" -p "$port" -d postgres -v ON_ERROR_STOP=1 -qtAX "$@"
+  PGOPTIONS='-c client_min_messages=warning' as_server_user "$BIN/psql" -h "$ROOT" -p "$port" -d postgres -v ON_ERROR_STOP=1 -qtAX "$@"
 }
 
 if [ ! -s "$ROOT/password" ]; then

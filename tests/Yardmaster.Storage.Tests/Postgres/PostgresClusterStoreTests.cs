@@ -112,9 +112,10 @@ public sealed class PostgresClusterStoreTests : IAsyncLifetime
     {
         await using var a = await OpenAsync();
         await using var b = await OpenAsync();
-        var old = await a.TryLeadAsync("a", "http://a:1", TimeSpan.FromMilliseconds(300), Ct);
+        var old = await a.TryLeadAsync("a", "http://a:1", _long, Ct);
         await using var oldLeader = await PostgresRunStore.OpenAsync(Database.Settings, TimeProvider.System, new LeaseFence("a", old.Epoch), Ct);
         await oldLeader.WriteAsync(Submitted("r1"), Ct); // while it holds the lease: written
+        await a.TryLeadAsync("a", "http://a:1", TimeSpan.FromMilliseconds(200), Ct); // its last renewal, then it pauses
         var taken = await PollAsync(() => b.TryLeadAsync("b", "http://b:1", _long, Ct), l => l.HolderId == "b");
         await using var newLeader = await PostgresRunStore.OpenAsync(Database.Settings, TimeProvider.System, new LeaseFence("b", taken.Epoch), Ct);
 
