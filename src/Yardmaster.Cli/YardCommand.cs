@@ -30,6 +30,7 @@ internal static class YardCommand
         root.Subcommands.Add(CancelCommand.Create());
         root.Subcommands.Add(RetryCommand.Create());
         root.Subcommands.Add(ResumeCommand.Create());
+        root.Subcommands.Add(Commands.Store.StoreCommand.Create());
         AddVersionEverywhere(root);
         return root;
     }

@@ -1,7 +1,7 @@
 namespace Yardmaster.Core.History;
 
-/// <summary>The store port of the history: per-minute rollups, the request log, model events and usage samples.</summary>
-public interface IHistoryStore
+/// <summary>The store port of the history: per-minute rollups, the request log, model events and usage samples (SQLite or PostgreSQL). Thread-safe.</summary>
+public interface IHistoryStore : IAsyncDisposable
 {
     /// <summary>Writes a batch in one transaction: each rollup is added to the stored row of its key (or inserted); the rest is appended.</summary>
     Task WriteAsync(HistoryBatch batch, CancellationToken cancellationToken);

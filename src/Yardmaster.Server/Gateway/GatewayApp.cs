@@ -7,13 +7,15 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Yardmaster.Core.History;
 using Yardmaster.Core.Models;
 using Yardmaster.Core.Queueing;
+using Yardmaster.Core.Registry;
 using Yardmaster.Core.Statistics;
 using Yardmaster.Runtime.Serving;
 using Yardmaster.Server.Backends;
 using Yardmaster.Server.ModelServer;
-using Yardmaster.Storage.Sqlite;
+using Yardmaster.Storage;
 
 namespace Yardmaster.Server.Gateway;
 
@@ -30,12 +32,12 @@ public sealed class GatewayApp : IAsyncDisposable
     private WebApplication? _app;
     private ServingScheduler? _scheduler;
     private Lazy<Task>? _stopScheduler;
-    private SqliteRegistryStore? _store;
+    private IRegistryStore? _store;
     private Pipelines.JobHost? _jobs;
     private Pipelines.InferenceStepExecutor? _inference;
     private BackendLauncher? _launcher;
     private ServingRegistry? _registry;
-    private SqliteHistoryStore? _historyStore;
+    private IHistoryStore? _historyStore;
     private Runtime.History.HistoryRecorder? _history;
 
     /// <summary>Creates the app; nothing runs until <see cref="StartAsync"/>.</summary>
@@ -49,7 +51,7 @@ public sealed class GatewayApp : IAsyncDisposable
     /// <summary>The URL it listens on (with the real port when 0 was asked). Set by <see cref="StartAsync"/>.</summary>
     public Uri? Url { get; private set; }
 
-    /// <summary>The store file in use.</summary>
+    /// <summary>The SQLite store file (when <c>store.url</c> does not name a PostgreSQL database instead).</summary>
     public string StorePath => _options.Config.Store.Path ?? Path.Combine(_options.DataDirectory, "yard.db");
 
     /// <summary>
@@ -125,11 +127,11 @@ public sealed class GatewayApp : IAsyncDisposable
         app.Lifetime.ApplicationStopping.Register(() => _ = _stopScheduler.Value);
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(StorePath))!);
-        _store = await SqliteRegistryStore.OpenAsync(StorePath, _time, cancellationToken).ConfigureAwait(false);
+        _store = await StoreOpener.OpenRegistryAsync(config.Store, StorePath, _time, onUnreadableRow: null, cancellationToken).ConfigureAwait(false);
         var registry = await ServingRegistry.OpenAsync(config, _store, _scheduler, cancellationToken).ConfigureAwait(false);
         if (config.History.Enabled)
         {
-            _historyStore = await SqliteHistoryStore.OpenAsync(StorePath, _time, row => GatewayLog.UnreadableHistory(log, row.Table, row.Name, string.Join("; ", row.Errors)), cancellationToken).ConfigureAwait(false);
+            _historyStore = await StoreOpener.OpenHistoryAsync(config.Store, StorePath, _time, row => GatewayLog.UnreadableHistory(log, row.Table, row.Name, string.Join("; ", row.Errors)), cancellationToken).ConfigureAwait(false);
             _history = new Runtime.History.HistoryRecorder(_historyStore, config.History, minute => Usage.Sample(minute, nodeLedger, scheduler), _time, log);
             _scheduler.Changed += _history.Record;
             _history.Start();

@@ -2,26 +2,27 @@ using Microsoft.Extensions.Logging;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Execution;
 using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Runs;
 using Yardmaster.Executors.Docker;
 using Yardmaster.Executors.Process;
 using Yardmaster.Runtime.Ledger;
 using Yardmaster.Runtime.Pipelines;
-using Yardmaster.Storage.Sqlite;
+using Yardmaster.Storage;
 
 namespace Yardmaster.Server.Pipelines;
 
 /// <summary>
 /// The job scheduler with everything it runs on, as <c>yard serve</c> and the embedded <c>yard run</c> host it:
-/// the exclusive lock on the data folder (one scheduler per store), the SQLite run store, the ledger's local
+/// the exclusive lock on the data folder (one scheduler per store), the run store (SQLite, or PostgreSQL with <c>store.url</c>), the ledger's local
 /// node from <c>devices</c>, the process executor and, when enabled and its socket exists, the docker executor.
 /// </summary>
 public sealed class JobHost : IAsyncDisposable
 {
     private readonly DataFolderLock _lock;
-    private readonly SqliteRunStore _store;
+    private readonly IRunStore _store;
     private readonly DockerExecutor? _docker;
 
-    private JobHost(DataFolderLock @lock, SqliteRunStore store, DockerExecutor? docker, JobScheduler scheduler, string dataDirectory)
+    private JobHost(DataFolderLock @lock, IRunStore store, DockerExecutor? docker, JobScheduler scheduler, string dataDirectory)
     {
         _lock = @lock;
         _store = store;
@@ -34,7 +35,7 @@ public sealed class JobHost : IAsyncDisposable
     public JobScheduler Scheduler { get; }
 
     /// <summary>The run store.</summary>
-    public SqliteRunStore Store => _store;
+    public IRunStore Store => _store;
 
     /// <summary>The data folder.</summary>
     public string DataDirectory { get; }
@@ -87,11 +88,11 @@ public sealed class JobHost : IAsyncDisposable
             return (null, stateError);
         }
 
-        SqliteRunStore? store = null;
+        IRunStore? store = null;
         DockerExecutor? docker = null;
         try
         {
-            store = await SqliteRunStore.OpenAsync(config.Store.Path ?? Path.Combine(dataDirectory, "yard.db"), time, cancellationToken);
+            store = await StoreOpener.OpenRunsAsync(config.Store, Path.Combine(dataDirectory, "yard.db"), time, fence: null, cancellationToken);
             var executors = new List<IStepExecutor> { new ProcessExecutor(new ProcessExecutorOptions { StateDirectory = stateDirectory }, time) };
             if (inference is not null)
             {

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Yardmaster.Core.History;
 using Yardmaster.Core.Runs;
-using Yardmaster.Core.Statistics;
 
 namespace Yardmaster.Storage.Sqlite;
 
@@ -89,8 +88,8 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var key = new RollupKey(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), Outcome(reader.GetString(3)), reader.GetString(4));
-            if (Totals(reader, 5, out var errors) is not { } totals)
+            var key = new RollupKey(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), HistoryColumns.Outcome(reader.GetString(3)), reader.GetString(4));
+            if (HistoryColumns.Totals(reader, 5, out var errors) is not { } totals)
             {
                 _onUnreadableRow?.Invoke(new UnreadableRow("request_rollups", $"{key.Minute}/{key.Task}/{key.Model}/{key.Outcome}", errors));
                 continue;
@@ -175,7 +174,7 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
                 reader.IsDBNull(7) ? null : reader.GetDouble(7),
                 reader.IsDBNull(8) ? null : reader.GetDouble(8),
                 reader.GetDouble(9),
-                Outcome(reader.GetString(10)),
+                HistoryColumns.Outcome(reader.GetString(10)),
                 reader.IsDBNull(11) ? null : reader.GetString(11));
         }
     }
@@ -200,13 +199,13 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
                 await using var reader = await read.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    if (Totals(reader, 5, out _) is not { } totals)
+                    if (HistoryColumns.Totals(reader, 5, out _) is not { } totals)
                     {
                         continue; // a damaged row goes with the others (ReadRollupsAsync reported it while it lasted)
                     }
 
                     var minute = reader.GetInt64(0);
-                    var key = new RollupKey(minute - (minute % 3600), reader.GetString(1), reader.GetString(2), Outcome(reader.GetString(3)), reader.GetString(4));
+                    var key = new RollupKey(minute - (minute % 3600), reader.GetString(1), reader.GetString(2), HistoryColumns.Outcome(reader.GetString(3)), reader.GetString(4));
                     if (hourly.TryGetValue(key, out var sum))
                     {
                         sum.Merge(totals);
@@ -301,7 +300,7 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
             SetKey(read, row.Key);
             await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
             {
-                if (await reader.ReadAsync(cancellationToken) && Totals(reader, 0, out _) is { } stored)
+                if (await reader.ReadAsync(cancellationToken) && HistoryColumns.Totals(reader, 0, out _) is { } stored)
                 {
                     totals.Merge(stored);
                 }
@@ -346,7 +345,7 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
             p[7].Value = (object?)r.QueueMs ?? DBNull.Value;
             p[8].Value = (object?)r.TtftMs ?? DBNull.Value;
             p[9].Value = r.LatencyMs;
-            p[10].Value = OutcomeText(r.Outcome);
+            p[10].Value = HistoryColumns.OutcomeText(r.Outcome);
             p[11].Value = (object?)r.Reason ?? DBNull.Value;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -401,32 +400,12 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
         }
     }
 
-    /// <summary>The totals in the eight columns from <paramref name="first"/> (requests, tokens in and out, SLO counted and met, three histograms); null with the errors when a histogram cannot be read.</summary>
-    private static RollupTotals? Totals(SqliteDataReader reader, int first, out IReadOnlyList<string> errors)
-    {
-        var queue = LatencyHistogram.Decode(reader.GetString(first + 5), out var queueError);
-        var ttft = LatencyHistogram.Decode(reader.GetString(first + 6), out var ttftError);
-        var latency = LatencyHistogram.Decode(reader.GetString(first + 7), out var latencyError);
-        errors = [.. new[] { queueError, ttftError, latencyError }.OfType<string>()];
-        return queue is null || ttft is null || latency is null ? null : new RollupTotals
-        {
-            Count = reader.GetInt64(first),
-            TokensIn = reader.GetInt64(first + 1),
-            TokensOut = reader.GetInt64(first + 2),
-            SloCounted = reader.GetInt64(first + 3),
-            SloMet = reader.GetInt64(first + 4),
-            QueueTime = queue,
-            TimeToFirstToken = ttft,
-            Latency = latency,
-        };
-    }
-
     private static void SetKey(SqliteCommand command, RollupKey key)
     {
         Set(command, "$minute", key.Minute);
         Set(command, "$task", key.Task);
         Set(command, "$model", key.Model);
-        Set(command, "$outcome", OutcomeText(key.Outcome));
+        Set(command, "$outcome", HistoryColumns.OutcomeText(key.Outcome));
         Set(command, "$reason", key.Reason);
     }
 
@@ -441,15 +420,6 @@ public sealed class SqliteHistoryStore : IHistoryStore, IAsyncDisposable
             command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         }
     }
-
-    private static string OutcomeText(RequestOutcome outcome) => outcome switch
-    {
-        RequestOutcome.TimedOut => "timed_out",
-        _ => outcome.ToString().ToLowerInvariant(),
-    };
-
-    private static RequestOutcome Outcome(string text) =>
-        Enum.TryParse<RequestOutcome>(text.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var o) ? o : RequestOutcome.Failed;
 
     private static async Task<long> ExecuteAsync(SqliteTransaction transaction, string sql, long value, CancellationToken cancellationToken)
     {

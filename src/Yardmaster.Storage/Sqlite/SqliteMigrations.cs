@@ -151,7 +151,25 @@ internal static class SqliteMigrations
                 PRIMARY KEY (minute, node, resource)
             ) STRICT, WITHOUT ROWID;
             """),
+        new(5, ClusterDescription, """
+            CREATE TABLE cluster_instances (
+                id TEXT NOT NULL PRIMARY KEY,
+                url TEXT NOT NULL,
+                last_seen TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE cluster_lease (
+                id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+                holder_id TEXT,
+                holder_url TEXT,
+                epoch INTEGER NOT NULL,
+                expires_at TEXT NOT NULL
+            ) STRICT;
+            """),
     ];
+
+    /// <summary>Step 5's description: the same step exists in both stores so that a version number means the same schema in each.</summary>
+    public const string ClusterDescription =
+        "cluster: instances' heartbeats and the scheduler's leader lease (used by the PostgreSQL store only; in SQLite too, unused, so versions mean the same in both)";
 
     /// <summary>The newest version this code knows.</summary>
     public static int Latest => All[^1].Version;

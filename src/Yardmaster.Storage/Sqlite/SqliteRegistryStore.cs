@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Registry;
@@ -40,9 +39,6 @@ public sealed class SqliteRegistryStore : IRegistryStore
         _onUnreadableRow = onUnreadableRow;
     }
 
-    private delegate bool TryRead<T>(JsonElement element, out T? definition, out IReadOnlyList<string> errors);
-
-
     /// <summary>The full path of the file.</summary>
     public string Path { get; }
 
@@ -81,19 +77,17 @@ public sealed class SqliteRegistryStore : IRegistryStore
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<TaskDefinition>> ListTasksAsync(CancellationToken cancellationToken) =>
-        ListAsync<TaskDefinition>(TasksTable, ReadTask, t => t.Name, cancellationToken);
+        ListAsync<TaskDefinition>(TasksTable, StoredDefinitions.ReadTask, cancellationToken);
 
     /// <inheritdoc/>
     public Task<IReadOnlyList<ModelDefinition>> ListModelsAsync(CancellationToken cancellationToken) =>
-        ListAsync<ModelDefinition>(ModelsTable, ReadModel, m => m.Name, cancellationToken);
+        ListAsync<ModelDefinition>(ModelsTable, StoredDefinitions.ReadModel, cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The task would not read back (e.g. an invalid name); the message lists why.</exception>
     public Task UpsertTaskAsync(TaskDefinition task, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(task);
-        var json = DefinitionJson.ToJson(task);
-        EnsureReadsBack<TaskDefinition>(json, DefinitionJson.TryReadTask, nameof(task));
+        var json = StoredDefinitions.Json(task);
         return UpsertAsync(TasksTable, task.Name, json, cancellationToken);
     }
 
@@ -101,9 +95,7 @@ public sealed class SqliteRegistryStore : IRegistryStore
     /// <exception cref="ArgumentException">The model would not read back (e.g. an invalid name); the message lists why.</exception>
     public Task UpsertModelAsync(ModelDefinition model, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        var json = DefinitionJson.ToJson(model);
-        EnsureReadsBack<ModelDefinition>(json, DefinitionJson.TryReadModel, nameof(model));
+        var json = StoredDefinitions.Json(model);
         return UpsertAsync(ModelsTable, model.Name, json, cancellationToken);
     }
 
@@ -153,16 +145,9 @@ public sealed class SqliteRegistryStore : IRegistryStore
         return ValueTask.CompletedTask;
     }
 
-    private static void EnsureReadsBack<T>(string json, TryRead<T> read, string parameter)
-    {
-        using var document = JsonDocument.Parse(json);
-        if (!read(document.RootElement, out _, out var errors))
-        {
-            throw new ArgumentException("The definition would not read back: " + string.Join("; ", errors), parameter);
-        }
-    }
+    private delegate T? ReadRow<T>(string name, string json, out IReadOnlyList<string> errors);
 
-    private async Task<IReadOnlyList<T>> ListAsync<T>(string table, TryRead<T> read, Func<T, string> nameOf, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<T>> ListAsync<T>(string table, ReadRow<T> read, CancellationToken cancellationToken)
         where T : class
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
@@ -175,13 +160,7 @@ public sealed class SqliteRegistryStore : IRegistryStore
         while (await reader.ReadAsync(cancellationToken))
         {
             var name = reader.GetString(0);
-            var errors = Read(reader.GetString(1), read, out var definition);
-            if (definition is not null && nameOf(definition) != name)
-            {
-                errors = [$"the definition is named '{nameOf(definition)}' but stored as '{name}'"];
-            }
-
-            if (errors.Count == 0 && definition is not null)
+            if (read(name, reader.GetString(1), out var errors) is { } definition)
             {
                 definitions.Add(definition);
             }
@@ -192,40 +171,6 @@ public sealed class SqliteRegistryStore : IRegistryStore
         }
 
         return definitions;
-    }
-
-    // DefinitionJson ignores from_config (an API body must not claim to come from the config file); the
-    // store wrote it itself, so it restores it: without it every config-file entry would read back as made
-    // through the API and could be deleted or replaced there.
-    private static bool ReadTask(JsonElement element, out TaskDefinition? task, out IReadOnlyList<string> errors)
-    {
-        var read = DefinitionJson.TryReadTask(element, out task, out errors);
-        task = read && StoredFromConfig(element) ? task! with { FromConfig = true } : task;
-        return read;
-    }
-
-    private static bool ReadModel(JsonElement element, out ModelDefinition? model, out IReadOnlyList<string> errors)
-    {
-        var read = DefinitionJson.TryReadModel(element, out model, out errors);
-        model = read && StoredFromConfig(element) ? model! with { FromConfig = true } : model;
-        return read;
-    }
-
-    private static bool StoredFromConfig(JsonElement element) =>
-        element.TryGetProperty("from_config", out var fromConfig) && fromConfig.ValueKind == JsonValueKind.True;
-
-    private static IReadOnlyList<string> Read<T>(string json, TryRead<T> read, out T? definition)
-    {
-        definition = default;
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            return read(document.RootElement, out definition, out var errors) ? [] : errors;
-        }
-        catch (JsonException e)
-        {
-            return ["not JSON: " + e.Message];
-        }
     }
 
     private async Task UpsertAsync(string table, string name, string json, CancellationToken cancellationToken)

@@ -37,14 +37,17 @@ public sealed class GatewayHarness : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Starts a gateway; <see cref="Http"/> sends <paramref name="key"/>, else the generated admin token.</summary>
-    public static async Task<GatewayHarness> StartAsync(string yaml, string dataDirectory, string? key = null, bool insecureNoAuth = false)
+    /// <summary>
+    /// Starts a gateway; <see cref="Http"/> sends <paramref name="key"/>, else the generated admin token. <c>adjust</c>
+    /// changes the loaded config before the start (e.g. a store the YAML cannot name yet).
+    /// </summary>
+    public static async Task<GatewayHarness> StartAsync(string yaml, string dataDirectory, string? key = null, bool insecureNoAuth = false, Func<Core.Configuration.YardConfig, Core.Configuration.YardConfig>? adjust = null)
     {
         var loaded = YardConfigLoader.LoadText(yaml, "gateway-test.yaml", SharedModels.Directory);
         Assert.True(loaded.Success, string.Join(Environment.NewLine, loaded.Errors));
         var app = new GatewayApp(new GatewayOptions
         {
-            Config = loaded.Config!,
+            Config = adjust is null ? loaded.Config! : adjust(loaded.Config!),
             DataDirectory = dataDirectory,
             InsecureNoAuth = insecureNoAuth,
             Backends = new BackendOptions { LogDirectory = Path.Combine(dataDirectory, "logs"), YardCommand = ["dotnet", YardProcess.YardDll] },

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Yardmaster.Core.History;
 using Yardmaster.Core.Statistics;
-using Yardmaster.Storage.Sqlite;
+using Yardmaster.Storage;
 
 namespace Yardmaster.Cli.Commands.History;
 
@@ -36,15 +36,15 @@ internal static class HistoryCommand
         store.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var (path, error) = store.Resolve(parse);
+            var (settings, error) = store.Resolve(parse);
             var window = error is null ? TimeWindow.Parse(parse.GetValue(since)!, parse.GetValue(until), TimeProvider.System.GetUtcNow(), out error) : null;
-            if (path is null || window is null)
+            if (settings is null || window is null)
             {
                 await Console.Error.WriteLineAsync($"error: {error}").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 
-            await using var history = await SqliteHistoryStore.OpenAsync(path, TimeProvider.System, null, ct).ConfigureAwait(false);
+            await using var history = await StoreOpener.OpenHistoryAsync(settings, settings.Path ?? "", TimeProvider.System, null, ct).ConfigureAwait(false);
             var file = parse.GetValue(output);
             await using var writer = file is null ? Console.Out : new StreamWriter(file, append: false, new UTF8Encoding(false));
             var rows = 0;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Yardmaster.Core.History;
 using Yardmaster.Server.Reports;
-using Yardmaster.Storage.Sqlite;
+using Yardmaster.Storage;
 
 namespace Yardmaster.Cli.Commands.History;
 
@@ -58,15 +58,15 @@ internal static class ReportCommand
             }
             else
             {
-                var (path, storeError) = store.Resolve(parse);
-                if (path is null)
+                var (settings, storeError) = store.Resolve(parse);
+                if (settings is null)
                 {
                     await Console.Error.WriteLineAsync($"error: {storeError}").ConfigureAwait(false);
                     return ExitCodes.Usage;
                 }
 
-                await using var history = await SqliteHistoryStore.OpenAsync(path, TimeProvider.System, null, ct).ConfigureAwait(false);
-                await using var runs = await SqliteRunStore.OpenAsync(path, TimeProvider.System, ct).ConfigureAwait(false);
+                await using var history = await StoreOpener.OpenHistoryAsync(settings, settings.Path ?? "", TimeProvider.System, null, ct).ConfigureAwait(false);
+                await using var runs = await StoreOpener.OpenRunsAsync(settings, settings.Path ?? "", TimeProvider.System, fence: null, ct).ConfigureAwait(false);
                 text = await Report.RenderAsync(window, history, runs, reportFormat, live: null, ct).ConfigureAwait(false);
             }
 

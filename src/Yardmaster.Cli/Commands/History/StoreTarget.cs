@@ -1,12 +1,13 @@
 using System.CommandLine;
+using Yardmaster.Core.Configuration;
 using Yardmaster.Runtime.Configuration;
 
 namespace Yardmaster.Cli.Commands.History;
 
 /// <summary>
-/// Which store a command reads without a server: <c>--config yard.yaml</c> (its <c>store.path</c>) or <c>--data</c>
-/// (default <c>$YARD_HOME</c>, else ~/.cache/yardmaster), <c>yard.db</c> in it. Works with the server stopped (or running:
-/// SQLite's WAL lets a reader beside the writer).
+/// Which store a command reads without a server: <c>--config yard.yaml</c> (its <c>store.path</c>, or the PostgreSQL
+/// database of its <c>store.url</c>) or <c>--data</c> (default <c>$YARD_HOME</c>, else ~/.cache/yardmaster), <c>yard.db</c>
+/// in it. Works with the server stopped (or running: SQLite's WAL lets a reader beside the writer).
 /// </summary>
 internal sealed class StoreTarget
 {
@@ -25,8 +26,8 @@ internal sealed class StoreTarget
     /// <summary>True when the user named a store (so a command that can also ask a server reads the store).</summary>
     public bool Named(ParseResult parse) => parse.GetResult(_data) is not null || parse.GetResult(_config) is not null;
 
-    /// <summary>The store file, or the error to print (exit 2): an invalid config, or no store there.</summary>
-    public (string? Path, string? Error) Resolve(ParseResult parse)
+    /// <summary>The store's settings (a SQLite file that exists, or a PostgreSQL URL), or the error to print (exit 2): an invalid config, or no store there.</summary>
+    public (StoreSettings? Store, string? Error) Resolve(ParseResult parse)
     {
         string? path = null;
         if (parse.GetValue(_config) is { } file)
@@ -37,12 +38,17 @@ internal sealed class StoreTarget
                 return (null, string.Join(Environment.NewLine, loaded.Errors.Select(e => e.ToString())));
             }
 
+            if (loaded.Config.Store.IsPostgres)
+            {
+                return (loaded.Config.Store, null);
+            }
+
             path = loaded.Config.Store.Path;
         }
 
         path ??= System.IO.Path.Combine(System.IO.Path.GetFullPath(parse.GetValue(_data) ?? ServeCommand.DefaultDataDirectory()), "yard.db");
         return File.Exists(path)
-            ? (path, null)
+            ? (new StoreSettings { Path = path }, null)
             : (null, $"no store at {path}; name the data folder of a server that has run (--data) or its config (--config)");
     }
 }

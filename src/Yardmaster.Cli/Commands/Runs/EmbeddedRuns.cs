@@ -2,9 +2,10 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Runs;
 using Yardmaster.Runtime.Pipelines;
 using Yardmaster.Server.Pipelines;
-using Yardmaster.Storage.Sqlite;
+using Yardmaster.Storage;
 
 namespace Yardmaster.Cli.Commands.Runs;
 
@@ -17,7 +18,7 @@ internal sealed class EmbeddedRuns : IRunsBackend
     private readonly YardConfig _config;
     private readonly string _dataDirectory;
     private JobHost? _host;
-    private SqliteRunStore? _readStore;
+    private IRunStore? _readStore;
 
     public EmbeddedRuns(YardConfig config, string dataDirectory)
     {
@@ -147,13 +148,13 @@ internal sealed class EmbeddedRuns : IRunsBackend
         }
     }
 
-    private async Task<SqliteRunStore> StoreAsync(CancellationToken cancellationToken)
+    private async Task<IRunStore> StoreAsync(CancellationToken cancellationToken)
     {
         if (_host is not null)
         {
             return _host.Store;
         }
 
-        return _readStore ??= await SqliteRunStore.OpenAsync(_config.Store.Path ?? Path.Combine(_dataDirectory, "yard.db"), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        return _readStore ??= await StoreOpener.OpenRunsAsync(_config.Store, Path.Combine(_dataDirectory, "yard.db"), TimeProvider.System, fence: null, cancellationToken).ConfigureAwait(false);
     }
 }
