@@ -1,5 +1,3 @@
-using Yardmaster.Core.Runs;
-
 namespace Yardmaster.Core.Cluster;
 
 /// <summary>A fenced write was refused: this instance no longer holds the scheduler's lease at its epoch. Nothing was written.</summary>
