@@ -142,6 +142,8 @@ AccountingStoragePort=$DBD_PORT
 JobAcctGatherType=jobacct_gather/none
 MinJobAge=300
 KillWait=10
+# Without it a job that asks no memory gets the whole node's (CR_Core_Memory), and runs alone there.
+DefMemPerCPU=256
 NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=${NODE_PORT[n1]} CPUs=2 RealMemory=4000 State=UNKNOWN
 NodeName=n2 NodeHostname=localhost NodeAddr=127.0.0.1 Port=${NODE_PORT[n2]} CPUs=2 RealMemory=4000 State=UNKNOWN
 PartitionName=main Nodes=n1,n2 Default=YES MaxTime=INFINITE State=UP
