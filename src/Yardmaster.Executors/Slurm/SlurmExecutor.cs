@@ -138,6 +138,9 @@ public sealed class SlurmExecutor : IStepExecutor, IAsyncDisposable
         return process;
     }
 
+    /// <summary>Why the last poll failed (slurmctld unreachable); null after one that worked. For diagnostics and tests.</summary>
+    internal string? LastPollError => _watcher.LastError;
+
     /// <summary>Stops the poll loop; handles still following a job then report that nobody watches it (the jobs keep running).</summary>
     public ValueTask DisposeAsync() => _watcher.DisposeAsync();
 
