@@ -69,7 +69,15 @@ internal sealed class SlurmCommands(SlurmExecutorOptions options, TimeProvider t
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // It exited meanwhile.
+            }
+
             if (cancellationToken.IsCancellationRequested)
             {
                 throw;

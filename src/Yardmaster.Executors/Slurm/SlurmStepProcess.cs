@@ -13,7 +13,7 @@ internal sealed class SlurmStepProcess : IStepProcess
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource<StepExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? _node;
-    private volatile bool _pending = true;
+    private volatile SlurmJobState? _last;
     private volatile bool _stopRequested;
 
     /// <summary>A handle on job <paramref name="jobId"/>, placed on <paramref name="node"/> when known; <paramref name="watcher"/> null for a job that has ended.</summary>
@@ -38,7 +38,7 @@ internal sealed class SlurmStepProcess : IStepProcess
     public bool Observe(SlurmJobState state)
     {
         _node = state.Node ?? _node;
-        _pending = state.IsPending;
+        _last = state;
         if (SlurmJobOutcome.From(state, Locator, _stopRequested) is not { } exit)
         {
             return false;
@@ -66,7 +66,9 @@ internal sealed class SlurmStepProcess : IStepProcess
         _stopRequested = true;
         try
         {
-            if (_pending || !await _jobs.SignalAsync(JobId, "TERM", cancellationToken))
+            // scancel --signal on a pending job is refused only after scancel retried for half a minute: look first.
+            var state = _last ?? (await _jobs.StatesAsync([JobId], cancellationToken)).States.GetValueOrDefault(JobId);
+            if (state is null || state.IsPending || !await _jobs.SignalAsync(JobId, "TERM", cancellationToken))
             {
                 await _jobs.CancelAsync(JobId, cancellationToken);
             }
@@ -88,7 +90,11 @@ internal sealed class SlurmStepProcess : IStepProcess
 
         try
         {
-            await _jobs.SignalAsync(JobId, "KILL", cancellationToken);
+            if (_last is not { IsPending: true })
+            {
+                await _jobs.SignalAsync(JobId, "KILL", cancellationToken);
+            }
+
             await _jobs.CancelAsync(JobId, cancellationToken);
         }
         catch (SlurmCommandException)
