@@ -95,6 +95,11 @@ for node in "${NODES[@]}"; do mkdir -p "$DIR/spool/$node"; done
 
 # munge: the Debian package's key; started as its own user when no daemon answers.
 if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
+  if [ ! -s /etc/munge/munge.key ]; then
+    # Debian's package normally creates it; a machine without one gets a fresh key (only this machine uses it).
+    mungekey --create --keyfile=/etc/munge/munge.key
+    chown munge:munge /etc/munge/munge.key && chmod 0400 /etc/munge/munge.key
+  fi
   mkdir -p /run/munge && chown munge:munge /run/munge
   su -s /bin/sh munge -c /usr/sbin/munged
   touch "$DIR/munged.started"
