@@ -42,7 +42,11 @@ public static partial class SlurmNodes
 
             var cpus = Number(fields.GetValueOrDefault("CPUEfctv")) ?? Number(fields.GetValueOrDefault("CPUTot")) ?? 0;
             var memory = Number(fields.GetValueOrDefault("RealMemory")) ?? 0;
-            var capacity = new NodeCapacity(name, cpus * 1000, memory * MiB, GpuCount(fields.GetValueOrDefault("Gres") ?? "")) { Engine = Engines.Slurm };
+            var capacity = new NodeCapacity(name, cpus * 1000, memory * MiB, GpuCount(fields.GetValueOrDefault("Gres") ?? ""))
+            {
+                Engine = Engines.Slurm,
+                Address = fields.GetValueOrDefault("NodeAddr") is { Length: > 0 } address ? address : null,
+            };
             var partitions = (fields.GetValueOrDefault("Partitions") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             nodes.Add(new SlurmNode(capacity, fields.GetValueOrDefault("State") ?? "UNKNOWN", partitions));
         }

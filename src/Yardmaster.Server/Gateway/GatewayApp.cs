@@ -39,6 +39,13 @@ public sealed class GatewayApp : IAsyncDisposable
     private ServingRegistry? _registry;
     private IHistoryStore? _historyStore;
     private Runtime.History.HistoryRecorder? _history;
+    private Pipelines.ClusterEngines? _clusters;
+    private Core.Cluster.IClusterStore? _cluster;
+    private Core.Runs.IRunStore? _sharedRuns;
+    private Runtime.Cluster.LeaderElector? _elector;
+    private HttpClient? _proxyClient;
+    private CancellationTokenSource? _refreshing;
+    private Task? _refresh;
 
     /// <summary>Creates the app; nothing runs until <see cref="StartAsync"/>.</summary>
     public GatewayApp(GatewayOptions options, TimeProvider? time = null)
@@ -62,6 +69,12 @@ public sealed class GatewayApp : IAsyncDisposable
 
     /// <summary>True when this start created <see cref="AdminTokenPath"/> (a new token).</summary>
     public bool AdminTokenCreated { get; private set; }
+
+    /// <summary>This process among the instances sharing a PostgreSQL store: host, pid and a random suffix.</summary>
+    public string InstanceId { get; } = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}-{System.Security.Cryptography.RandomNumberGenerator.GetHexString(4, lowercase: true)}");
+
+    /// <summary>True while this instance runs the job scheduler (always, on a SQLite store).</summary>
+    public bool LeadsJobs => _jobs is not null;
 
     /// <summary>The scheduler (for tests and status).</summary>
     public ServingScheduler Scheduler => _scheduler ?? throw new InvalidOperationException("not started");
@@ -98,15 +111,20 @@ public sealed class GatewayApp : IAsyncDisposable
         var app = builder.Build();
         _app = app;
 
-        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Logging.ConsoleLogging.SchedulerCategory);
+        var logging = app.Services.GetRequiredService<ILoggerFactory>();
+        var log = logging.CreateLogger(Logging.ConsoleLogging.SchedulerCategory);
         var statistics = new StatisticsCollector();
+        // The clusters of jobs.slurm and jobs.kubernetes: their executors run steps and model replicas; their nodes join the ledger.
+        _clusters = await Pipelines.ClusterEngines.OpenAsync(config.Jobs, log, _time, cancellationToken).ConfigureAwait(false);
+        var clusters = _clusters;
+        _options.Backends.Clusters = clusters.ForReplicas;
         _launcher = new BackendLauncher(_options.Backends, _time);
         var settings = config.Scheduler;
         var policies = new ServingPolicies(
             QueuePolicies.Create(settings.Queue) ?? throw new ArgumentException($"unknown queue policy '{settings.Queue}'"),
             () => EvictionPolicies.Create(settings.Eviction) ?? new LruEvictionPolicy(),
             RoutingPolicies.Create(settings.Routing, Random.Shared) ?? new LeastOutstandingRoutingPolicy());
-        var nodeLedger = new Runtime.Ledger.ResourceLedger([Pipelines.JobHost.LocalNode(config.Devices)]);
+        var nodeLedger = new Runtime.Ledger.ResourceLedger([Pipelines.JobHost.LocalNode(config.Devices), .. clusters.Nodes]);
         _scheduler = new ServingScheduler(settings, config.Devices, _launcher, policies, _time, log, nodeLedger);
         _scheduler.Changed += e =>
         {
@@ -140,8 +158,23 @@ public sealed class GatewayApp : IAsyncDisposable
         // Inference steps of pipelines call this very gateway, so their requests meet the others in the request scheduler.
         var internalKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         _inference = new Pipelines.InferenceStepExecutor(() => Url, internalKey, () => [.. registry.Current.Tasks.Keys], _time);
-        var (jobs, jobsError) = await Pipelines.JobHost.OpenAsync(config, _options.DataDirectory, nodeLedger, _inference, app.Services.GetRequiredService<ILoggerFactory>(), _time, cancellationToken).ConfigureAwait(false);
-        _jobs = jobs ?? throw new Pipelines.DataFolderInUseException(jobsError!);
+        // On SQLite this process runs the job scheduler; on a shared PostgreSQL store, only while it holds the lease (below).
+        _cluster = await StoreOpener.OpenClusterAsync(config.Store, _time, cancellationToken).ConfigureAwait(false);
+        Cluster.LeaderProxy? proxy = null;
+        if (_cluster is null)
+        {
+            var (jobs, jobsError) = await Pipelines.JobHost.OpenAsync(config, _options.DataDirectory, nodeLedger, _inference, clusters, fence: null, logging, _time, cancellationToken).ConfigureAwait(false);
+            _jobs = jobs ?? throw new Pipelines.DataFolderInUseException(jobsError!);
+        }
+        else
+        {
+            _sharedRuns = await StoreOpener.OpenRunsAsync(config.Store, StorePath, _time, fence: null, cancellationToken).ConfigureAwait(false);
+            _proxyClient = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
+            proxy = new Cluster.LeaderProxy(_cluster, () => InstanceId, config.Store.Lease, _proxyClient);
+        }
+
+        var jobsAccess = new Cluster.JobsAccess(() => Pipelines.JobHost.Environment(config, clusters.Nodes), proxy) { Local = _jobs?.Scheduler };
+        var runs = _sharedRuns ?? _jobs!.Store;
         _registry = registry;
 
         string? generatedAdminHash = null;
@@ -155,7 +188,11 @@ public sealed class GatewayApp : IAsyncDisposable
         var browsers = new BrowserRules(config.Server);
         var login = new Dashboard.DashboardLogin(keys, new Dashboard.DashboardSessions(_time), new Dashboard.LoginBackoff(_time), config.Server.MaxBodyBytes);
         var (sinks, attachJobs) = Observability.Telemetry.Wire(app.Services, config, _scheduler, nodeLedger, _history is null ? statistics : new RequestSinks(statistics, _history));
-        attachJobs(_jobs.Scheduler);
+        if (_jobs is not null)
+        {
+            attachJobs(_jobs.Scheduler);
+        }
+
         var accessLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(AccessLog.Category);
         var completions = new CompletionGateway(registry, _scheduler, sinks, config.Server, settings, _time, accessLog, app.Lifetime.ApplicationStopping);
         app.Use(async (http, next) =>
@@ -186,9 +223,9 @@ public sealed class GatewayApp : IAsyncDisposable
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
         new ManagementApi(registry, _scheduler, statistics, _history, _time, config.Server.MaxBodyBytes).Map(app);
         new RequestsApi(_scheduler, _time).Map(app);
-        var jobsAccess = new Cluster.JobsAccess(() => Pipelines.JobHost.Environment(config), proxy: null) { Local = _jobs.Scheduler };
-        new Pipelines.RunsApi(jobsAccess, _jobs.Store, config.Server.MaxBodyBytes).Map(app);
-        new Reports.ReportApi(_history, _historyStore, _jobs.Store, _time).Map(app);
+        new Pipelines.RunsApi(jobsAccess, runs, config.Server.MaxBodyBytes).Map(app);
+        new Reports.ReportApi(_history, _historyStore, runs, _time).Map(app);
+        new Cluster.ClusterApi(_cluster, () => InstanceId, () => Url?.ToString() ?? string.Empty, config.Store.Lease, _time).Map(app);
         new Dashboard.NodesApi(nodeLedger, _scheduler).Map(app);
         new Dashboard.DashboardAssets().Map(app);
         login.Map(app);
@@ -198,10 +235,71 @@ public sealed class GatewayApp : IAsyncDisposable
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Url = new Uri(address);
-        _jobs.RecordUrl(Url);
+        Url = Advertised(new Uri(address));
+        if (_cluster is null)
+        {
+            _jobs!.RecordUrl(Url);
+            return Url;
+        }
+
+        _elector = new Runtime.Cluster.LeaderElector(
+            _cluster,
+            InstanceId,
+            () => Url.ToString(),
+            config.Store.Lease,
+            async (fence, ct) =>
+            {
+                var (jobs, error) = await Pipelines.JobHost.OpenAsync(config, _options.DataDirectory, nodeLedger, _inference, clusters, fence, logging, _time, ct).ConfigureAwait(false);
+                var host = jobs ?? throw new InvalidOperationException(error);
+                attachJobs(host.Scheduler);
+                _jobs = host;
+                jobsAccess.Local = host.Scheduler;
+            },
+            async () =>
+            {
+                jobsAccess.Local = null;
+                if (Interlocked.Exchange(ref _jobs, null) is { } host)
+                {
+                    await host.DisposeAsync().ConfigureAwait(false); // its steps keep running; the next leader re-attaches
+                }
+            },
+            _time,
+            log);
+        // The first round before answering: a lone instance leads from its first request on.
+        await _elector.TickAsync(cancellationToken).ConfigureAwait(false);
+        _elector.Start();
+        _refreshing = new CancellationTokenSource();
+        _refresh = RefreshRegistryAsync(registry, config.Store.Lease / 3, _refreshing.Token);
         return Url;
     }
+
+    /// <summary>
+    /// Rereads the shared registry every <paramref name="every"/>: tasks, models and keys changed through another instance
+    /// reach this one within that time.
+    /// </summary>
+    private async Task RefreshRegistryAsync(ServingRegistry registry, TimeSpan every, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, _time, cancellationToken).ConfigureAwait(false);
+                await registry.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                GatewayLog.RegistryRefreshFailed(_app!.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Logging.ConsoleLogging.SchedulerCategory), e.Message);
+            }
+        }
+    }
+
+    /// <summary>The URL other instances reach this one at: the bound address, or this machine's name when bound to every interface.</summary>
+    private static Uri Advertised(Uri bound) =>
+        bound.Host is "0.0.0.0" or "[::]" ? new UriBuilder(bound) { Host = System.Net.Dns.GetHostName() }.Uri : bound;
 
     /// <summary>Completes when the host stops (SIGTERM, Ctrl-C).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app?.WaitForShutdownAsync(cancellationToken) ?? Task.CompletedTask;
@@ -217,6 +315,18 @@ public sealed class GatewayApp : IAsyncDisposable
         if (_stopScheduler is not null)
         {
             await _stopScheduler.Value.ConfigureAwait(false);
+        }
+
+        if (_refreshing is not null)
+        {
+            await _refreshing.CancelAsync().ConfigureAwait(false);
+            await (_refresh ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _refreshing.Dispose();
+        }
+
+        if (_elector is not null)
+        {
+            await _elector.DisposeAsync().ConfigureAwait(false); // steps down (stopping the job scheduler) and resigns the lease
         }
 
         if (_app is not null)
@@ -244,6 +354,15 @@ public sealed class GatewayApp : IAsyncDisposable
             await _store.DisposeAsync().ConfigureAwait(false);
         }
 
+        foreach (var store in new IAsyncDisposable?[] { _sharedRuns, _cluster, _clusters })
+        {
+            if (store is not null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        _proxyClient?.Dispose();
         _launcher?.Dispose();
         _registry?.Dispose();
         _inference?.Dispose();

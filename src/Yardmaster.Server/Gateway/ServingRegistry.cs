@@ -201,6 +201,20 @@ internal sealed class ServingRegistry : IDisposable
         }
     }
 
+    /// <summary>Rereads the store: what another instance sharing it changed becomes current here.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
     private async Task ReloadAsync(CancellationToken cancellationToken)
     {
         var tasks = (await _store.ListTasksAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Name, StringComparer.Ordinal);

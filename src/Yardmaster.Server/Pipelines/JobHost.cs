@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Yardmaster.Core.Cluster;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Execution;
 using Yardmaster.Core.Pipelines;
@@ -18,11 +19,11 @@ namespace Yardmaster.Server.Pipelines;
 /// </summary>
 public sealed class JobHost : IAsyncDisposable
 {
-    private readonly DataFolderLock _lock;
+    private readonly DataFolderLock? _lock;
     private readonly IRunStore _store;
     private readonly DockerExecutor? _docker;
 
-    private JobHost(DataFolderLock @lock, IRunStore store, DockerExecutor? docker, JobScheduler scheduler, string dataDirectory)
+    private JobHost(DataFolderLock? @lock, IRunStore store, DockerExecutor? docker, JobScheduler scheduler, string dataDirectory)
     {
         _lock = @lock;
         _store = store;
@@ -47,10 +48,11 @@ public sealed class JobHost : IAsyncDisposable
     /// <summary>True when container steps run here: <c>jobs.docker.enabled</c> and its socket exists.</summary>
     public static bool DockerConfigured(YardConfig config) => config.Jobs.DockerEnabled && File.Exists(config.Jobs.DockerSocket);
 
-    /// <summary>What an embedded scheduler on <paramref name="config"/> validates pipelines against, without opening it.</summary>
-    public static PipelineEnvironment Environment(YardConfig config) => new()
+    /// <summary>What a scheduler on <paramref name="config"/> validates pipelines against, without opening it: this machine and the clusters' nodes.</summary>
+    public static PipelineEnvironment Environment(YardConfig config, IReadOnlyList<NodeCapacity>? clusterNodes = null) => new()
     {
-        Nodes = [LocalNode(config.Devices)],
+        Nodes = [LocalNode(config.Devices), .. clusterNodes ?? []],
+        DefaultExecutor = config.Jobs.Executor,
         ContainerEngine = DockerConfigured(config) ? "docker" : null,
         AllowedDirectories = config.Jobs.AllowedDirs,
         SourceFolderAllowed = true,
@@ -61,30 +63,45 @@ public sealed class JobHost : IAsyncDisposable
     /// the store's unfinished runs. Returns an error (nothing left open) when another scheduler holds the lock.
     /// Embedded (<c>yard run FILE</c>): a pipeline file's own folder counts as its runs' folder.
     /// </summary>
-    public static Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken) =>
-        OpenAsync(config, dataDirectory, ledger, inference: null, embedded: true, logging, time, cancellationToken);
+    public static Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, ClusterEngines clusters, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(config, dataDirectory, ledger, inference: null, clusters, fence: null, embedded: true, logging, time, cancellationToken);
 
     /// <summary>
     /// As above for <c>yard serve</c>: with <paramref name="inference"/>, <c>inference:</c> steps run through the server's
     /// request scheduler; a pipeline's file name is only a label a client sent, so its folder is not the run's.
     /// </summary>
-    public static Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, InferenceStepExecutor? inference, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken) =>
-        OpenAsync(config, dataDirectory, ledger, inference, embedded: false, logging, time, cancellationToken);
+    /// <remarks>
+    /// On a shared PostgreSQL store the caller passes the <paramref name="fence"/> of the lease it won: the lease, not the
+    /// data folder's lock, makes this the one scheduler of the store, and every write of the run store is fenced with it.
+    /// </remarks>
+    public static Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, InferenceStepExecutor? inference, ClusterEngines clusters, LeaseFence? fence, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(config, dataDirectory, ledger, inference, clusters, fence, embedded: false, logging, time, cancellationToken);
 
-    private static async Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, InferenceStepExecutor? inference, bool embedded, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<(JobHost? Host, string? Error)> OpenAsync(YardConfig config, string dataDirectory, ResourceLedger? ledger, InferenceStepExecutor? inference, ClusterEngines clusters, LeaseFence? fence, bool embedded, ILoggerFactory logging, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(clusters);
         ArgumentNullException.ThrowIfNull(logging);
-        var (@lock, held) = DataFolderLock.Take(dataDirectory);
-        if (@lock is null)
+        if (config.Store.IsPostgres && fence is null)
         {
-            return (null, held);
+            // Without the lease, a second scheduler would run the same runs as the elected one.
+            return (null, "the store is shared (store.url): only the instance holding the scheduler's lease runs pipelines; submit through a server with yard run --server URL");
+        }
+
+        DataFolderLock? @lock = null;
+        if (fence is null)
+        {
+            (@lock, var held) = DataFolderLock.Take(dataDirectory);
+            if (@lock is null)
+            {
+                return (null, held);
+            }
         }
 
         var (stateDirectory, stateError) = StateDirectory();
         if (stateError is not null)
         {
-            @lock.Dispose();
+            @lock?.Dispose();
             return (null, stateError);
         }
 
@@ -92,7 +109,7 @@ public sealed class JobHost : IAsyncDisposable
         DockerExecutor? docker = null;
         try
         {
-            store = await StoreOpener.OpenRunsAsync(config.Store, Path.Combine(dataDirectory, "yard.db"), time, fence: null, cancellationToken);
+            store = await StoreOpener.OpenRunsAsync(config.Store, Path.Combine(dataDirectory, "yard.db"), time, fence, cancellationToken);
             var executors = new List<IStepExecutor> { new ProcessExecutor(new ProcessExecutorOptions { StateDirectory = stateDirectory }, time) };
             if (inference is not null)
             {
@@ -105,9 +122,12 @@ public sealed class JobHost : IAsyncDisposable
                 executors.Add(docker);
             }
 
+            executors.AddRange(clusters.Executors);
+
             var options = new JobSchedulerOptions
             {
                 RunsDirectory = Path.Combine(dataDirectory, "runs"),
+                DefaultExecutor = config.Jobs.Executor,
                 Placement = config.Jobs.Placement,
                 Backfill = config.Jobs.Backfill,
                 MaxRunning = config.Jobs.MaxRunning,
@@ -116,7 +136,7 @@ public sealed class JobHost : IAsyncDisposable
                 AllowedDirectories = config.Jobs.AllowedDirs,
                 SourceFolderAllowed = embedded,
             };
-            var scheduler = new JobScheduler(options, store, executors, ledger ?? new ResourceLedger([LocalNode(config.Devices)]), time, logging.CreateLogger<JobScheduler>());
+            var scheduler = new JobScheduler(options, store, executors, ledger ?? new ResourceLedger([LocalNode(config.Devices), .. clusters.Nodes]), time, logging.CreateLogger<JobScheduler>());
             await scheduler.StartAsync(cancellationToken);
             return (new JobHost(@lock, store, docker, scheduler, dataDirectory), null);
         }
@@ -128,7 +148,7 @@ public sealed class JobHost : IAsyncDisposable
                 await store.DisposeAsync();
             }
 
-            @lock.Dispose();
+            @lock?.Dispose();
             throw;
         }
     }
@@ -156,9 +176,9 @@ public sealed class JobHost : IAsyncDisposable
         await Scheduler.DisposeAsync();
         _docker?.Dispose();
         await _store.DisposeAsync();
-        _lock.Dispose();
+        _lock?.Dispose();
     }
 
     /// <summary>Records the URL of the server hosting this scheduler, so a second scheduler refused on the folder can name it.</summary>
-    public void RecordUrl(Uri url) => _lock.RecordUrl(url);
+    public void RecordUrl(Uri url) => _lock?.RecordUrl(url);
 }

@@ -44,7 +44,7 @@ internal sealed class JobHarness : IAsyncDisposable
     /// <summary>Opens a host on the data folder (after <see cref="CloseAsync"/>: a new scheduler taking over).</summary>
     public async Task OpenAsync()
     {
-        var (host, error) = await JobHost.OpenAsync(Config, DataDirectory, null, NullLoggerFactory.Instance, TimeProvider.System, Token);
+        var (host, error) = await JobHost.OpenAsync(Config, DataDirectory, null, ClusterEngines.None, NullLoggerFactory.Instance, TimeProvider.System, Token);
         Assert.Null(error);
         _host = host;
     }

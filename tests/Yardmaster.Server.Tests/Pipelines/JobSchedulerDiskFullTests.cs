@@ -19,7 +19,7 @@ public sealed class JobSchedulerDiskFullTests
         var log = new RecordingLoggerProvider();
         using var logging = LoggerFactory.Create(b => b.AddProvider(log));
         var config = new YardConfig { Jobs = new JobSettings { StopGrace = TimeSpan.FromSeconds(1), DockerEnabled = false } };
-        var (host, error) = await JobHost.OpenAsync(config, disk.Path, null, logging, TimeProvider.System, Ct);
+        var (host, error) = await JobHost.OpenAsync(config, disk.Path, null, ClusterEngines.None, logging, TimeProvider.System, Ct);
         Assert.Null(error);
         await using var _ = host!;
         var (id, errors) = await host!.Scheduler.SubmitAsync($"name: full\nsteps:\n  - id: wait\n    run: while [ ! -e {signals.File("go")} ]; do sleep 0.05; done\n  - id: after\n    needs: [wait]\n    run: \"true\"\n", "full.yaml", Ct);

@@ -86,7 +86,7 @@ public sealed class JobSchedulerRecoveryTests
     public async Task OpenAsync_SecondSchedulerOnTheSameDataFolder_RefusedNamingTheFolder()
     {
         await using var harness = await JobHarness.StartAsync();
-        var (second, error) = await JobHost.OpenAsync(harness.Config, harness.DataDirectory, null, NullLoggerFactory.Instance, TimeProvider.System, JobHarness.Token);
+        var (second, error) = await JobHost.OpenAsync(harness.Config, harness.DataDirectory, null, ClusterEngines.None, NullLoggerFactory.Instance, TimeProvider.System, JobHarness.Token);
 
         Assert.Null(second);
         Assert.Contains(harness.DataDirectory, error, StringComparison.Ordinal);

@@ -19,6 +19,7 @@ internal sealed class EmbeddedRuns : IRunsBackend
     private readonly string _dataDirectory;
     private JobHost? _host;
     private IRunStore? _readStore;
+    private ClusterEngines? _clusters;
 
     public EmbeddedRuns(YardConfig config, string dataDirectory)
     {
@@ -36,7 +37,7 @@ internal sealed class EmbeddedRuns : IRunsBackend
     {
         if (_host is null)
         {
-            var (host, error) = await JobHost.OpenAsync(_config, _dataDirectory, null, NullLoggerFactory.Instance, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            var (host, error) = await JobHost.OpenAsync(_config, _dataDirectory, null, await ClustersAsync(cancellationToken).ConfigureAwait(false), NullLoggerFactory.Instance, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             _host = host ?? throw new InvalidOperationException(error);
         }
 
@@ -60,11 +61,16 @@ internal sealed class EmbeddedRuns : IRunsBackend
 
     public Task? Ended(string runId, CancellationToken cancellationToken) => _host?.Scheduler.WaitAsync(runId, cancellationToken);
 
-    public Task<ValidationErrors> ValidateAsync(string yaml, string file, CancellationToken cancellationToken)
+    public async Task<ValidationErrors> ValidateAsync(string yaml, string file, CancellationToken cancellationToken)
     {
-        var loaded = PipelineLoader.LoadText(yaml, file, JobHost.Environment(_config));
-        return Task.FromResult(ValidationErrors.From(loaded.Errors));
+        var clusters = await ClustersAsync(cancellationToken).ConfigureAwait(false);
+        var loaded = PipelineLoader.LoadText(yaml, file, JobHost.Environment(_config, clusters.Nodes));
+        return ValidationErrors.From(loaded.Errors);
     }
+
+    /// <summary>The clusters of <c>jobs.slurm</c> and <c>jobs.kubernetes</c>, asked for their nodes once.</summary>
+    private async Task<ClusterEngines> ClustersAsync(CancellationToken cancellationToken) =>
+        _clusters ??= await ClusterEngines.OpenAsync(_config.Jobs, NullLogger.Instance, TimeProvider.System, cancellationToken).ConfigureAwait(false);
 
     public async Task<JsonElement?> GetAsync(string runId, bool transitions, CancellationToken cancellationToken)
     {
@@ -140,6 +146,11 @@ internal sealed class EmbeddedRuns : IRunsBackend
         if (_host is not null)
         {
             await _host.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_clusters is not null)
+        {
+            await _clusters.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_readStore is not null)
