@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Execution;
 using Yardmaster.Core.Pipelines;
@@ -158,45 +157,18 @@ internal sealed class ClusterReplica : IServingReplica
     /// <summary>A shell word that is exactly <paramref name="arg"/>: single-quoted, with each quote closed, escaped and reopened.</summary>
     private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    private static async Task WaitReadyAsync(ModelDefinition definition, IStepProcess job, Uri url, string logPath, HttpClient client, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var started = time.GetTimestamp();
-        var probes = new[] { new Uri(url, "health"), new Uri(url, "v1/models") };
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (job.Exited.IsCompleted)
-            {
-                var exit = await job.Exited.ConfigureAwait(false);
-                throw new ReplicaStartException($"model '{definition.Name}': the job ({job.Locator}) ended before its server answered: {exit.Describe()}; last output:{Environment.NewLine}{ProcessReplica.Tail(logPath)}");
-            }
-
-            foreach (var probe in probes)
-            {
-                try
-                {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    timeout.CancelAfter(TimeSpan.FromSeconds(2));
-                    using var response = await client.GetAsync(probe, timeout.Token).ConfigureAwait(false);
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        return;
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-                {
-                    // pending in the queue, starting, or not listening yet
-                }
-            }
-
-            if (time.GetElapsedTime(started) > definition.ReadyTimeout)
-            {
-                throw new ReplicaStartException($"model '{definition.Name}': the job ({job.Locator}) did not answer at {url} within {definition.ReadyTimeout.TotalSeconds:0.#} s (ready_timeout; it may still be queued on the cluster); last output:{Environment.NewLine}{ProcessReplica.Tail(logPath)}");
-            }
-
-            await Task.WhenAny(job.Exited, Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken)).ConfigureAwait(false);
-        }
-    }
+    private static Task WaitReadyAsync(ModelDefinition definition, IStepProcess job, Uri url, string logPath, HttpClient client, TimeProvider time, CancellationToken cancellationToken) =>
+        ReadyProbe.WaitAsync(
+            url,
+            client,
+            time,
+            definition.ReadyTimeout,
+            TimeSpan.FromMilliseconds(200),
+            async () => job.Exited.IsCompleted
+                ? $"model '{definition.Name}': the job ({job.Locator}) ended before its server answered: {(await job.Exited.ConfigureAwait(false)).Describe()}; last output:{Environment.NewLine}{ProcessReplica.Tail(logPath)}"
+                : null,
+            () => $"model '{definition.Name}': the job ({job.Locator}) did not answer at {url} within {definition.ReadyTimeout.TotalSeconds:0.#} s (ready_timeout; it may still be queued on the cluster); last output:{Environment.NewLine}{ProcessReplica.Tail(logPath)}",
+            cancellationToken);
 
     private async Task WatchAsync()
     {
