@@ -112,7 +112,7 @@ run_native() {
 }
 
 # run_yard TAG POLL: starts `yard serve` with jobs.slurm.poll=POLL on a fresh data folder, posts the pipeline,
-# waits for the run's end, stops the server; prints "wall dispatch slurm" (see slurm_dag.py time).
+# waits for the run's end, stops the server; prints "wall dispatch attempt queued seen" (see slurm_dag.py time).
 run_yard() {
   local tag="$1" poll="$2" dir="$work/$1" url="" i
   mkdir -p "$dir"
@@ -150,9 +150,9 @@ for r in $(seq 1 "$repeat"); do
   line="$wall $submit"
   if [ "$yard" != none ]; then
     for poll in $polls; do
-      read -r ywall dispatch overhead < <(run_yard "y$r-$poll" "$poll")
+      read -r ywall dispatch overhead queued seen < <(run_yard "y$r-$poll" "$poll")
       printf 'run %d: yardmaster (poll %s) wall %.2f s, ratio %.2f\n' "$r" "$poll" "$ywall" "$(awk -v y="$ywall" -v n="$wall" 'BEGIN { print y / n }')" >&2
-      line="$line $poll:$ywall:$dispatch:$overhead"
+      line="$line $poll:$ywall:$dispatch:$overhead:$queued:$seen"
     done
   fi
   results+=("$line")
@@ -172,23 +172,24 @@ file="$out/slurm-dag-$(date -u +%Y-%m-%d-%H%M).md"
   echo "Graph: $steps steps, $layers layers x $width, $needs needs each, \`sleep $sleep_s\`, 1 CPU and 64 MiB each."
   echo "Critical path alone: ${critical} s; with 4 CPUs for $width steps a layer, at least ${floor} s of sleeping."
   echo
-  echo "| run | native wall (s) | of which submitting (s) | Yardmaster poll | Yardmaster wall (s) | Yardmaster/native | mean dispatch after parents (s) | mean attempt beyond the sleep (s) |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| run | native wall (s) | of which submitting (s) | Yardmaster poll | Yardmaster wall (s) | Yardmaster/native | mean dispatch after parents (s) | mean attempt beyond the sleep (s) | of which queued in Slurm (s) | of which Slurm's end to seen (s) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   i=0
   for line in "${results[@]}"; do
     i=$((i + 1))
     read -r wall submit rest <<<"$line"
     if [ -z "$rest" ]; then
-      printf '| %d | %.2f | %.2f | - | - | - | - | - |\n' "$i" "$wall" "$submit"
+      printf '| %d | %.2f | %.2f | - | - | - | - | - | - | - |\n' "$i" "$wall" "$submit"
     fi
     for y in $rest; do
-      IFS=: read -r poll ywall dispatch overhead <<<"$y"
-      printf '| %d | %.2f | %.2f | %s | %.2f | %.2f | %.3f | %.3f |\n' "$i" "$wall" "$submit" "$poll" "$ywall" \
-        "$(awk -v y="$ywall" -v n="$wall" 'BEGIN { print y / n }')" "$dispatch" "$overhead"
+      IFS=: read -r poll ywall dispatch overhead queued seen <<<"$y"
+      printf '| %d | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f | %s | %s |\n' "$i" "$wall" "$submit" "$poll" "$ywall" \
+        "$(awk -v y="$ywall" -v n="$wall" 'BEGIN { print y / n }')" "$dispatch" "$overhead" "$queued" "$seen"
     done
   done
   echo
   echo "Goal: Yardmaster/native at most 1.3. Yardmaster submits a step when its parents have ended (no --dependency), on the node its ledger chose (--nodelist)."
+  echo "Dispatch after parents includes waiting for a free CPU (10 steps a layer on 4 CPUs); the sacct columns have whole-second times, so only their means say something."
 } >"$file"
 cat "$file"
 echo "written: $file" >&2

@@ -10,13 +10,16 @@ Defaults: 20 layers x 10 steps = 200 steps, 2 needs, sleep 0.2, 64 MiB.
   slurm_dag.py yard  [options]   the same graph as a Yardmaster pipeline (executor: slurm)
   slurm_dag.py time --url URL --key KEY --pipeline FILE
                                  submits the pipeline to a `yard serve` at URL, waits for the run's end and prints
-                                 "wall dispatch slurm": the wall time from the POST until the run has ended (s), the
-                                 mean time from a step's last parent ending to its attempt starting (Yardmaster's
-                                 dispatch, s), and the mean attempt time beyond the step's own sleep (sbatch, Slurm's
-                                 scheduling passes, the poll until the end is seen, s); exits 1 unless it succeeded
+                                 "wall dispatch slurm queued seen": the wall time from the POST until the run has ended
+                                 (s), the mean time from a step's last parent ending to its attempt starting
+                                 (Yardmaster's dispatch, including waiting for a free CPU, s), the mean attempt time
+                                 beyond the step's own sleep (s), and from sacct (whole seconds, so means only): the
+                                 mean time a job waited in Slurm's queue (Submit to Start, s) and from its End to the
+                                 attempt's end in Yardmaster (s; "nan" without accounting); exits 1 unless it succeeded
 """
 import argparse
 import json
+import subprocess
 import sys
 import time
 import urllib.request
@@ -66,7 +69,23 @@ def time_run(args):
         if needs.get(a["step"]):
             dispatch.append(started - max(ended[n] for n in needs[a["step"]]))
         slurm.append(seconds(a["ended_at"]) - started - sleep_s)
-    print(f"{wall:.3f} {sum(dispatch) / max(len(dispatch), 1):.3f} {sum(slurm) / len(slurm):.3f}")
+    queued, seen = accounting(run["attempts"])
+    print(f"{wall:.3f} {sum(dispatch) / max(len(dispatch), 1):.3f} {sum(slurm) / len(slurm):.3f} {queued} {seen}")
+
+
+def accounting(attempts):
+    jobs = {a["locator"].split()[2]: a for a in attempts}
+    result = subprocess.run(["sacct", "--noheader", "--allocations", "--parsable2", "--jobs=" + ",".join(jobs),
+                             "--format=JobID,Submit,Start,End"], capture_output=True, text=True, check=False)
+    queued, seen = [], []
+    for line in result.stdout.splitlines():
+        job, submit, start, end = line.split("|")
+        if job in jobs and "Unknown" not in (submit, start, end):
+            queued.append(seconds(start + "Z") - seconds(submit + "Z"))
+            seen.append(seconds(jobs[job]["ended_at"]) - seconds(end + "Z"))
+    if result.returncode != 0 or not queued:
+        return "nan", "nan"
+    return f"{sum(queued) / len(queued):.3f}", f"{sum(seen) / len(seen):.3f}"
 
 
 def main():

@@ -26,7 +26,7 @@ public sealed class SlurmModelReplicaTests : IAsyncLifetime
             models:
               - name: {{_model}}
                 backend: slurm
-                command: "yard model-server --model {path} --port {port} --slots {slots} --ctx {context} --threads {threads}"
+                command: "yard model-server --model {path} --host 0.0.0.0 --port {port} --slots {slots} --ctx {context} --threads {threads}"
                 path: stories260K.gguf
                 slots: 2
                 context: 256
@@ -53,6 +53,7 @@ public sealed class SlurmModelReplicaTests : IAsyncLifetime
     {
         var jobs = await WaitForReplicasAsync(null);
         Assert.Equal(Cluster.Nodes.Order(), jobs.Values.Order());
+        await AssertOneReplicaReservedOnEachNodeAsync();
 
         var uses = await AskUntilBothServeAsync();
         Assert.All(uses, u => Assert.True(u > 0, $"a replica served no request: uses {string.Join(", ", uses)}"));
@@ -65,11 +66,25 @@ public sealed class SlurmModelReplicaTests : IAsyncLifetime
         Assert.Equal(Cluster.Nodes.Order(), after.Values.Order());
         Assert.Contains(node, after.Values);
         Assert.DoesNotContain(killed, after.Keys);
+        await AssertOneReplicaReservedOnEachNodeAsync();
         using var response = await Gateway.PostAsync("/v1/chat/completions", new { model = _model, messages = new[] { new { role = "user", content = "Once" } }, max_tokens = 3 });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    /// <summary>Sends requests, two at a time, until both replicas report uses; their uses.</summary>
+    /// <summary>Each Slurm node holds one replica's job in the ledger: 1 CPU (threads: 1) and 1 GiB, so a step is not placed behind it.</summary>
+    private async Task AssertOneReplicaReservedOnEachNodeAsync()
+    {
+        var nodes = (await Gateway.GetJsonAsync("/api/nodes")).GetProperty("nodes").EnumerateArray().Where(n => n.GetProperty("engine").GetString() == "slurm").ToList();
+        Assert.Equal(2, nodes.Count);
+        Assert.All(nodes, n =>
+        {
+            var held = Assert.Single(n.GetProperty("allocations").EnumerateArray());
+            Assert.Equal(("replica", _model, 1000L, 1L << 30), (held.GetProperty("kind").GetString(), held.GetProperty("model").GetString(), held.GetProperty("cpu_millis").GetInt64(), held.GetProperty("memory_bytes").GetInt64()));
+            Assert.Equal(1000, n.GetProperty("free").GetProperty("cpu_millis").GetInt64());
+        });
+    }
+
+    /// <summary>Sends requests, four at a time, until both replicas report uses; their uses.</summary>
     private async Task<List<int>> AskUntilBothServeAsync()
     {
         for (var round = 0; round < 20; round++)
