@@ -181,7 +181,7 @@ internal sealed class ClusterReplica : IServingReplica
         return -1;
     }
 
-    /// <summary>The mask of the first <paramref name="count"/> free GPUs of the node (0 when it has fewer; the reservation then fails).</summary>
+    /// <summary>The mask of the first <paramref name="count"/> free GPUs of the node; all bits when it has fewer, so the reservation fails.</summary>
     private static ulong FreeGpus(ResourceLedger ledger, int index, int count)
     {
         var free = ledger.Snapshot()[index].GpuFree;
