@@ -120,12 +120,18 @@ public sealed class SlurmModelReplicaTests : IAsyncLifetime
                     .Select(line => line.Trim().Split(' '))
                     .Where(f => f.Length == 3 && f[1].StartsWith($"yard-model.{_model}.", StringComparison.Ordinal))
                     .ToDictionary(f => f[0], f => f[2]);
-                var states = await Gateway.ReplicaStatesAsync(_model);
-                return (Jobs: jobs, States: states);
+                return new ReplicaView(jobs, await Gateway.ReplicaStatesAsync(_model));
             },
             s => s.Jobs.Count == 2 && !s.Jobs.ContainsKey(gone ?? "-") && s.States.Count == 2 && s.States.All(state => state == "ready"),
             "two ready replicas running as slurm jobs",
             TimeSpan.FromSeconds(120));
         return jobs;
+    }
+
+    /// <summary>The model's jobs in squeue (id to node) and its replicas' states in the gateway, printed when the wait fails.</summary>
+    private sealed record ReplicaView(Dictionary<string, string> Jobs, List<string> States)
+    {
+        public override string ToString() =>
+            $"jobs: [{string.Join(", ", Jobs.Select(j => $"{j.Key} on {j.Value}"))}], replica states: [{string.Join(", ", States)}]";
     }
 }
