@@ -2,6 +2,7 @@ using System.Globalization;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Execution;
 using Yardmaster.Core.Pipelines;
+using Yardmaster.Runtime.Ledger;
 using Yardmaster.Runtime.Serving;
 
 namespace Yardmaster.Server.Backends;
@@ -65,9 +66,7 @@ internal sealed class ClusterReplica : IServingReplica
     public static async Task<ClusterReplica> StartAsync(ModelDefinition definition, int replica, ClusterEngine engine, ClusterPlacements placements, BackendOptions options, HttpClient client, TimeProvider time, CancellationToken cancellationToken)
     {
         var request = Resources(definition);
-        var node = placements.Choose(definition.Name, engine.Nodes, request)
-            ?? throw new ReplicaStartException($"model '{definition.Name}': no {definition.Backend.Name()} node can hold a replica ({request}); the nodes are {string.Join(", ", engine.Nodes.Select(n => $"{n.Name} ({n.CpuMillis / 1000} cores, {Core.Units.ByteSizes.Format(n.MemoryBytes)}, {n.Gpus} GPUs)"))}");
-        var release = placements.Take(definition.Name, node.Name);
+        var (node, release) = Place(definition, replica, engine, placements, options.Ledger, request);
         try
         {
             var port = FirstPort + Random.Shared.Next(PortRange);
@@ -124,6 +123,78 @@ internal sealed class ClusterReplica : IServingReplica
             release();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The node for the replica (fewest replicas of the model first) whose share is reserved in <paramref name="ledger"/>
+    /// (when given) and counted in <paramref name="placements"/>; the action given back undoes both, once.
+    /// </summary>
+    private static (NodeCapacity Node, Action Release) Place(ModelDefinition definition, int replica, ClusterEngine engine, ClusterPlacements placements, ResourceLedger? ledger, ResourceRequest request)
+    {
+        var owner = $"{definition.Name}#{replica.ToString(CultureInfo.InvariantCulture)}";
+        var candidates = engine.Nodes.Where(n => n.Holds(request)).ToList();
+        if (candidates.Count == 0)
+        {
+            throw new ReplicaStartException($"model '{definition.Name}': no {definition.Backend.Name()} node can hold a replica ({request}); the nodes are {string.Join(", ", engine.Nodes.Select(n => $"{n.Name} ({n.CpuMillis / 1000} cores, {Core.Units.ByteSizes.Format(n.MemoryBytes)}, {n.Gpus} GPUs)"))}");
+        }
+
+        while (placements.Choose(definition.Name, candidates, request) is { } choice)
+        {
+            var index = ledger is null ? -1 : IndexOf(ledger, choice.Name);
+            var gpus = index < 0 ? 0UL : FreeGpus(ledger!, index, request.Gpus);
+            if (ledger is null || index < 0)
+            {
+                return (choice, placements.Take(definition.Name, choice.Name));
+            }
+
+            if (ledger.TryReserve(index, request, gpus, owner))
+            {
+                var uncount = placements.Take(definition.Name, choice.Name);
+                var released = 0;
+                return (choice, () =>
+                {
+                    if (Interlocked.Exchange(ref released, 1) == 0)
+                    {
+                        uncount();
+                        ledger.Release(index, request, gpus, owner);
+                    }
+                });
+            }
+
+            candidates.Remove(choice);
+        }
+
+        throw new ReplicaStartException($"model '{definition.Name}': every {definition.Backend.Name()} node that can hold a replica ({request}) is taken by steps and other replicas now");
+    }
+
+    private static int IndexOf(ResourceLedger ledger, string node)
+    {
+        for (var i = 0; i < ledger.Nodes.Count; i++)
+        {
+            if (ledger.Nodes[i].Name == node)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The mask of the first <paramref name="count"/> free GPUs of the node; all bits when it has fewer, so the reservation fails.</summary>
+    private static ulong FreeGpus(ResourceLedger ledger, int index, int count)
+    {
+        var free = ledger.Snapshot()[index].GpuFree;
+        var mask = 0UL;
+        for (var bit = 0; bit < 64 && count > 0; bit++)
+        {
+            if ((free & (1UL << bit)) != 0)
+            {
+                mask |= 1UL << bit;
+                count--;
+            }
+        }
+
+        return count == 0 ? mask : ulong.MaxValue;
     }
 
     /// <summary>What a replica's job asks of its node: <c>threads</c> cores (default 1), <c>memory</c> when declared, one GPU for <c>device: gpu</c>.</summary>

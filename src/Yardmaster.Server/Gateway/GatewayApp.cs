@@ -128,6 +128,7 @@ public sealed class GatewayApp : IAsyncDisposable
             () => EvictionPolicies.Create(settings.Eviction) ?? new LruEvictionPolicy(),
             RoutingPolicies.Create(settings.Routing, Random.Shared) ?? new LeastOutstandingRoutingPolicy());
         var nodeLedger = new Runtime.Ledger.ResourceLedger([Pipelines.JobHost.LocalNode(config.Devices), .. clusters.Nodes]);
+        _options.Backends.Ledger = nodeLedger; // cluster replicas reserve their node's share there, as steps do
         _scheduler = new ServingScheduler(settings, config.Devices, _launcher, policies, _time, log, nodeLedger);
         _scheduler.Changed += e =>
         {
