@@ -38,7 +38,7 @@ public sealed class SlurmExecutorReattachTests(SlurmClusterFixture cluster) : IC
         var start = await restarted.StartAsync(launch, Token);
         await using var process = start.Process!;
 
-        Assert.Equal(first, process.Locator);
+        Assert.Equal(JobOf(first), JobOf(process.Locator)); // "slurm job N", whether or not the node is known yet
         Assert.True((await process.Exited.WaitAsync(Patience, Token)).Succeeded);
         Assert.Equal(["ran"], await File.ReadAllLinesAsync(Path.Combine(launch.WorkingDirectory, "ran.txt"), Token));
     }
@@ -56,7 +56,7 @@ public sealed class SlurmExecutorReattachTests(SlurmClusterFixture cluster) : IC
         await using var process = await restarted.ReattachAsync(launch, Token);
 
         Assert.NotNull(process);
-        Assert.Equal(first, process.Locator);
+        Assert.Equal(JobOf(first), JobOf(process.Locator)); // "slurm job N", whether or not the node is known yet
         Assert.True((await process.Exited.WaitAsync(Patience, Token)).Succeeded);
         Assert.True(File.Exists(Path.Combine(launch.AttemptDirectory, "slurm-job")), "the id found by name was not written down");
     }
@@ -112,4 +112,7 @@ public sealed class SlurmExecutorReattachTests(SlurmClusterFixture cluster) : IC
         Assert.Contains("no longer watched", (await start.Process.Exited).Error, StringComparison.Ordinal);
         return locator;
     }
+
+    /// <summary>The job part of a locator (<c>slurm job 42</c>): the node is added once Slurm has placed the job.</summary>
+    private static string JobOf(string locator) => string.Join(' ', locator.Split(' ').Take(3));
 }
