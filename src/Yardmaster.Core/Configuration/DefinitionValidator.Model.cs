@@ -68,6 +68,12 @@ public static partial class DefinitionValidator
 
     private static void CheckBackend(ModelDefinition model, string at, List<ConfigError> errors)
     {
+        if (model.Backend == BackendKind.Kubernetes)
+        {
+            // Its pod would be reached at the node's address, where it does not listen: refused rather than failing at load.
+            errors.Add(new(Join(at, "backend"), "kubernetes model replicas are not supported yet (they need the pod's address); use backend slurm, process or http, and executor: kubernetes for pipeline steps"));
+        }
+
         if (model.Backend == BackendKind.Builtin && string.IsNullOrWhiteSpace(model.Path))
         {
             errors.Add(new(Join(at, "path"), "a builtin model needs path, the GGUF file"));

@@ -25,6 +25,8 @@ public sealed class DefinitionValidatorTests
         ["process path placeholder"] = c => Model(c, _model with { Backend = BackendKind.Process, Command = "serve {path} {port}", Path = null }),
         ["command on builtin"] = c => Model(c, _model with { Command = "serve {port}" }),
         ["http without url"] = c => Model(c, _model with { Backend = BackendKind.Http }),
+        ["slurm without jobs.slurm"] = c => Model(c, _model with { Backend = BackendKind.Slurm, Command = "yard model-server --model {path} --port {port}" }),
+        ["kubernetes replicas"] = c => Model(c, _model with { Backend = BackendKind.Kubernetes, Command = "yard model-server --model {path} --port {port}" }) with { Jobs = new JobSettings { Kubernetes = new KubernetesSettings() } },
         ["http relative url"] = c => Model(c, _model with { Backend = BackendKind.Http, Url = new Uri("/v1", UriKind.Relative) }),
         ["http ftp url"] = c => Model(c, _model with { Backend = BackendKind.Http, Url = new Uri("ftp://host/v1") }),
         ["url on builtin"] = c => Model(c, _model with { Url = new Uri("http://host/v1") }),
@@ -83,6 +85,8 @@ public sealed class DefinitionValidatorTests
     [InlineData("process path placeholder", "models[0].path", "the command uses {path} but path is not set")]
     [InlineData("command on builtin", "models[0].command", "command applies only to backends process, slurm and kubernetes (this model's backend is builtin)")]
     [InlineData("http without url", "models[0].url", "an http model needs url")]
+    [InlineData("slurm without jobs.slurm", "models[0].backend", "backend slurm runs replicas as slurm jobs and needs a jobs.slurm section")]
+    [InlineData("kubernetes replicas", "models[0].backend", "kubernetes model replicas are not supported yet")]
     [InlineData("http relative url", "models[0].url", "'/v1' is not an absolute http or https URL")]
     [InlineData("http ftp url", "models[0].url", "'ftp://host/v1' is not an absolute http or https URL")]
     [InlineData("url on builtin", "models[0].url", "url applies only to backend http")]
