@@ -11,24 +11,24 @@ namespace Yardmaster.Executors.Tests.Slurm;
 /// </summary>
 public sealed class SlurmClusterFixture : IAsyncLifetime
 {
-    private const string Prepare = "run ./test at the repository root (it starts the cluster through scripts/slurm-test-env.sh), or scripts/slurm-test-env.sh alone";
-
     private readonly ConcurrentBag<string> _jobNames = [];
     private readonly string _runTag = Guid.NewGuid().ToString("N")[..8];
-    private Dictionary<string, string> _env = [];
+    private SlurmTestCluster? _cluster;
     private SlurmExecutor? _executor;
 
     /// <summary>The env file's path.</summary>
-    public static string EnvFile => Path.Combine(Environment.GetEnvironmentVariable("YARD_SLURM_DIR") ?? "/tmp/yardmaster-slurm", "env");
+    public static string EnvFile => SlurmTestCluster.EnvFile;
 
     /// <summary>The cluster's slurm.conf.</summary>
-    public string Conf => _env["SLURM_CONF"];
+    public string Conf => Cluster.Conf;
 
     /// <summary>Its nodes: n1 and n2.</summary>
-    public IReadOnlyList<string> Nodes => _env["YARD_SLURM_NODES"].Split(',');
+    public IReadOnlyList<string> Nodes => Cluster.Nodes;
 
     /// <summary>True when the cluster runs task/cgroup, so memory limits are enforced and OOM kills reported.</summary>
-    public bool EnforcesMemory => _env.GetValueOrDefault("YARD_SLURM_OOM") == "cgroup";
+    public bool EnforcesMemory => Cluster.EnforcesMemory;
+
+    private SlurmTestCluster Cluster => _cluster ?? throw new InvalidOperationException("the fixture is not initialized");
 
     /// <summary>An executor on the cluster, polling every 200 ms.</summary>
     public SlurmExecutor Executor => _executor ?? throw new InvalidOperationException("the fixture is not initialized");
@@ -39,8 +39,8 @@ public sealed class SlurmClusterFixture : IAsyncLifetime
         var options = new SlurmExecutorOptions
         {
             Conf = Conf,
-            BinDir = _env["YARD_SLURM_BIN_DIR"],
-            Partition = _env["YARD_SLURM_PARTITION"],
+            BinDir = Cluster.BinDir,
+            Partition = Cluster.Partition,
             Poll = TimeSpan.FromMilliseconds(200),
         };
         change?.Invoke(options);
@@ -86,24 +86,7 @@ public sealed class SlurmClusterFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (!File.Exists(EnvFile))
-        {
-            throw new InvalidOperationException($"the Slurm test cluster is not prepared: {EnvFile} is missing; {Prepare}");
-        }
-
-        _env = (await File.ReadAllLinesAsync(EnvFile))
-            .Select(line => line.Split('=', 2))
-            .Where(parts => parts.Length == 2)
-            .ToDictionary(parts => parts[0], parts => parts[1], StringComparer.Ordinal);
-        var result = await new SlurmCommands(Options(), TimeProvider.System).RunAsync("sinfo", ["--noheader", "--Node", "--format=%N %t"], null, CancellationToken.None);
-        foreach (var node in Nodes)
-        {
-            if (result.ExitCode != 0 || !result.Output.Split('\n').Any(line => line.StartsWith(node + " ", StringComparison.Ordinal) && !line.Contains("down", StringComparison.Ordinal) && !line.Contains("drain", StringComparison.Ordinal)))
-            {
-                throw new InvalidOperationException($"the Slurm test cluster does not have node {node} up (sinfo: {result.Output.Trim()} {result.Error.Trim()}); {Prepare}");
-            }
-        }
-
+        _cluster = await SlurmTestCluster.OpenAsync(CancellationToken.None);
         _executor = new SlurmExecutor(Options(), TimeProvider.System);
     }
 
@@ -114,7 +97,7 @@ public sealed class SlurmClusterFixture : IAsyncLifetime
             await _executor.DisposeAsync();
         }
 
-        if (_env.Count == 0)
+        if (_cluster is null)
         {
             return;
         }
