@@ -72,9 +72,10 @@ public sealed class ClusterApiTests(TwoInstancesFixture fixture) : IClassFixture
     public async Task Task_CreatedThroughOneInstance_AnswersOnTheOtherWithinSeconds()
     {
         var name = "shared-" + Guid.NewGuid().ToString("N")[..8];
-        using (var created = await Cluster.PostAsync(fixture.First.Url, "/api/tasks", new { name, priority = "high", models = new[] { "upstream" }, max_concurrency = 3 }))
+        using (var model = await Cluster.PostAsync(fixture.First.Url, "/api/models", new { name = name + "-model", backend = "http", url = "http://127.0.0.1:9/v1" }))
+        using (var created = await Cluster.PostAsync(fixture.First.Url, "/api/tasks", new { name, priority = "high", models = new[] { name + "-model" }, max_concurrency = 3 }))
         {
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (model.StatusCode, created.StatusCode));
         }
 
         // Every instance rereads the shared registry every third of a lease (1 s here).

@@ -15,11 +15,11 @@ public sealed class ClusterFencingTests
         var second = await cluster.StartAsync();
         var (leader, follower) = await cluster.LeaderAsync(first.Url) == first.Id ? (first, second) : (second, first);
         var id = await cluster.SubmitAsync(leader.Url, FailoverPipeline.Yaml(seconds: 4));
-        await ServeCluster.PollAsync(() => cluster.GetJsonAsync(follower.Url, $"/api/runs/{id}"), FailoverPipeline.FirstStepsRunning, TimeSpan.FromSeconds(30), "a and b running");
+        await ServeCluster.PollAsync(() => cluster.GetJsonAsync(follower.Url, $"/api/runs/{id}"), r => FailoverPipeline.Running(r).Count > 0, TimeSpan.FromSeconds(60), "a step running on Slurm");
 
         leader.Pause();
         await ServeCluster.PollAsync(() => cluster.LeaderAsync(follower.Url), l => l == follower.Id, cluster.Lease + cluster.Tick + TimeSpan.FromSeconds(3), "the follower leading");
-        // Frozen until a and b have ended and the new leader started c: the old one's scheduler, thawed, has their ends to record.
+        // Frozen until the new leader started c (a and b have ended): the old one's scheduler, thawed, has their ends to record.
         await ServeCluster.PollAsync(() => cluster.GetJsonAsync(follower.Url, $"/api/runs/{id}"), r => r.GetProperty("steps").EnumerateArray().Any(s => s.GetProperty("id").GetString() == "c" && s.GetProperty("state").GetString() is "running" or "succeeded"), TimeSpan.FromSeconds(30), "c started by the new leader");
         leader.Resume();
 

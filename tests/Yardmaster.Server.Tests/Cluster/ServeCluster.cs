@@ -62,8 +62,6 @@ public sealed class ServeCluster : IAsyncDisposable
                 bin_dir: "{{slurm.BinDir}}"
                 partition: {{slurm.Partition}}
                 poll: 250ms
-            models:
-              - { name: upstream, backend: http, url: "http://127.0.0.1:9/v1" }
             """, Ct);
         return cluster;
     }
@@ -156,6 +154,9 @@ public sealed class ServeCluster : IAsyncDisposable
             await instance.StopAsync();
             await instance.DisposeAsync();
         }
+
+        // Shown with a failed test: what each instance logged (elections, re-attaches, fenced writes).
+        TestContext.Current.TestOutputHelper?.WriteLine(Output);
 
         _http?.Dispose();
         await Database.DisposeAsync();
