@@ -43,7 +43,8 @@ out="bench/results/failover-$(date -u +%Y-%m-%d-%H%M).md"
 {
   echo "# Failover of the job scheduler, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "Command: \`bench/failover.sh ${pass[*]:-}\`; $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "Command: \`bench/failover.sh ${pass[*]:-}\`; $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg);" \
+    "Slurm jobs of others queued before: $(SLURM_CONF="$SLURM_CONF" "$YARD_SLURM_BIN_DIR/squeue" --noheader | wc -l)."
   echo
   python3 bench/failover.py --yard src/Yardmaster.Cli/bin/Release/net10.0/yard.dll --slurm-conf "$SLURM_CONF" \
     --slurm-bin "$YARD_SLURM_BIN_DIR" --partition "$YARD_SLURM_PARTITION" "${pass[@]}"
