@@ -9,7 +9,9 @@ the lease's renewal cycle), the leader is SIGKILLed. Measured, from the kill:
   lease left   how long the dead leader's lease still ran (its expires_at read just before the kill)
   takeover     until GET /api/cluster on the survivor names it leader (polled every 50 ms)
   first start  until the started_at of the first attempt the new leader started (from GET /api/runs/{id})
-and the run must then succeed with every step one attempt and one line. Standard library only.
+and the run must then succeed with every step's file holding one line (each step ran once); attempts other than one
+successful attempt per step are listed (an attempt the killed leader recorded but never submitted is "never_started"
+and runs again). Standard library only.
 """
 import argparse
 import json
@@ -155,8 +157,10 @@ jobs:
                    lambda r: r["state"] in ("succeeded", "failed", "cancelled"), 120 + 2 * args.steps, "run end")
         started = sorted(parse_time(a["started_at"]) for a in run["attempts"] if a["started_at"] and parse_time(a["started_at"]) > killed)
         lines = {f"s{i}": len(open(os.path.join(run["working_directory"], f"s{i}.txt")).read().split()) for i in range(1, args.steps + 1)}
-        once = run["state"] == "succeeded" and all(s["attempts"] == 1 for s in run["steps"]) and all(n == 1 for n in lines.values())
-        if not once:
+        once = run["state"] == "succeeded" and all(n == 1 for n in lines.values())
+        # An attempt the killed leader had recorded but not yet submitted is "never_started" and run again: still once.
+        extra = [f"{a['step']}.{a['number']} {a['outcome']}" for a in run["attempts"] if a["number"] > 1 or a["outcome"] != "succeeded"]
+        if not once or extra:
             print(f"<!-- not once in {home}: lines {lines}; attempts "
                   + "; ".join(f"{a['step']}.{a['number']} {a['outcome']} {a['locator']} {a['reason']}" for a in run["attempts"]) + " -->", flush=True)
         return {
@@ -164,6 +168,7 @@ jobs:
             "takeover": lead - killed,
             "first_start": (started[0] - killed) if started else float("nan"),
             "once": once,
+            "extra": extra,
             "state": run["state"],
         }
     finally:
@@ -210,7 +215,7 @@ def main():
             firsts.append(r["first_start"])
             takeovers.append(r["takeover"])
             failed |= not r["once"]
-            print(f"| {lease} | {rep} | {r['lease_left']:.2f} | {r['takeover']:.2f} | {r['first_start']:.2f} | {'yes' if r['once'] else 'NO (' + r['state'] + ')'} |", flush=True)
+            print(f"| {lease} | {rep} | {r['lease_left']:.2f} | {r['takeover']:.2f} | {r['first_start']:.2f} | {('yes' if r['once'] else 'NO (' + r['state'] + ')') + (' (attempts: ' + ', '.join(r['extra']) + ')' if r['extra'] else '')} |", flush=True)
         summary.append((lease, statistics.median(takeovers), max(takeovers), statistics.median(firsts), max(firsts)))
     print()
     print("| store.lease | takeover median (s) | takeover max (s) | first step by new leader, median (s) | max (s) |")
