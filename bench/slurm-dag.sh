@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Macro benchmark, native half: a 200-step DAG (bench/slurm_dag.py: 20 layers x 10 steps, each needing 2 of the
-# layer before, each `sleep 0.2` with 1 CPU and 64 MiB) submitted natively to the two-node test cluster with
-# `sbatch --dependency=afterok:...`, and its wall time from the first submission until squeue shows no job of the
-# graph left. Every job must end COMPLETED. The Yardmaster half (the same graph as a pipeline with executor: slurm,
-# from `bench/slurm_dag.py yard`) is to be added beside it; both must run in the same run on the same cluster.
+# Macro benchmark: a 200-step DAG (bench/slurm_dag.py: 20 layers x 10 steps, each needing 2 of the layer before,
+# each `sleep 0.2` with 1 CPU and 64 MiB) on the two-node test cluster, twice in the same run:
+# - native: submitted with `sbatch --dependency=afterok:...`, timed from the first submission until squeue shows no
+#   job of the graph left; every job must end COMPLETED;
+# - Yardmaster: the same graph as a pipeline with executor: slurm (`bench/slurm_dag.py yard`) posted to a fresh
+#   `yard serve` (SQLite store, jobs.slurm.poll from --poll), timed from the POST until the run has ended; it must
+#   succeed. One server per poll value; the ratio Yardmaster/native is printed (goal: at most 1.3).
 # Starts the cluster through scripts/slurm-test-env.sh when it is not up, and stops it again at the end then.
 # Writes a markdown report to bench/results/slurm-dag-<date>-<time>.md.
 set -euo pipefail
@@ -16,6 +18,10 @@ usage: bench/slurm-dag.sh [options]
   --needs N       parents of each step in the layer before (default 2)
   --sleep S       what each step sleeps, seconds (default 0.2)
   --repeat N      timed runs (default 1)
+  --poll LIST     jobs.slurm.poll values for the Yardmaster half, space-separated (default "250ms")
+  --yard DLL      measure this yard.dll instead of building src/Yardmaster.Cli
+  --no-yard       the native half only
+  --no-build      use the existing Release build of yard
   --label TEXT    a note for the results header
   --out DIR       where the results file goes (default bench/results)
   -h, --help      this text
@@ -24,6 +30,7 @@ USAGE
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 layers=20 width=10 needs=2 sleep_s=0.2 repeat=1 label="" out="$root/bench/results"
+polls="250ms" yard="$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll" build=1
 command_line="bench/slurm-dag.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,6 +39,10 @@ while [ $# -gt 0 ]; do
     --needs) needs="$2"; shift ;;
     --sleep) sleep_s="$2"; shift ;;
     --repeat) repeat="$2"; shift ;;
+    --poll) polls="$2"; shift ;;
+    --yard) yard="$2"; build=0; shift ;;
+    --no-yard) yard=none; build=0 ;;
+    --no-build) build=0 ;;
     --label) label="$2"; shift ;;
     --out) out="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -40,10 +51,17 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+if [ "$build" = 1 ]; then
+  echo "building Release..." >&2
+  dotnet build "$root/src/Yardmaster.Cli" -c Release -nologo -v quiet >&2
+fi
+[ "$yard" = none ] || [ -f "$yard" ] || { echo "slurm-dag.sh: $yard not found (build without --no-build)" >&2; exit 1; }
 started=0
 "$root/scripts/slurm-test-env.sh" --status || started=1
 work="$(mktemp -d /tmp/yard-slurm-dag-XXXXXX)"
+serve_pid=""
 cleanup() {
+  if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
   rm -rf "$work"
   if [ "$started" = 1 ]; then "$root/scripts/slurm-test-env.sh" --stop >/dev/null; fi
 }
@@ -53,6 +71,7 @@ trap cleanup EXIT
 source /tmp/yardmaster-slurm/env
 export SLURM_CONF
 python3 "$root/bench/slurm_dag.py" tsv --layers "$layers" --width "$width" --needs "$needs" --sleep "$sleep_s" >"$work/dag.tsv"
+python3 "$root/bench/slurm_dag.py" yard --layers "$layers" --width "$width" --needs "$needs" --sleep "$sleep_s" >"$work/dag.yaml"
 steps=$(wc -l <"$work/dag.tsv")
 now() { date +%s.%N; }
 
@@ -92,12 +111,51 @@ run_native() {
   awk -v s="$start" -v u="$submitted" -v e="$end" 'BEGIN { printf "%.3f %.3f\n", e - s, u - s }'
 }
 
+# run_yard TAG POLL: starts `yard serve` with jobs.slurm.poll=POLL on a fresh data folder, posts the pipeline,
+# waits for the run's end, stops the server; prints "wall dispatch attempt queued seen" (see slurm_dag.py time).
+run_yard() {
+  local tag="$1" poll="$2" dir="$work/$1" url="" i
+  mkdir -p "$dir"
+  cat >"$dir/yard.yaml" <<YAML
+auth: { admin_keys: [slurm-dag-bench] }
+jobs:
+  executor: slurm
+  docker: { enabled: false }
+  slurm: { conf: "$SLURM_CONF", bin_dir: "$YARD_SLURM_BIN_DIR", partition: $YARD_SLURM_PARTITION, poll: $poll }
+YAML
+  YARD_HOME="$dir" dotnet "$yard" serve --config "$dir/yard.yaml" --port 0 --data "$dir/data" >"$dir/serve.log" 2>&1 &
+  serve_pid=$!
+  for i in $(seq 1 600); do
+    url=$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$dir/serve.log" | head -1)
+    [ -n "$url" ] && break
+    kill -0 "$serve_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$url" ]; then
+    echo "slurm-dag.sh: yard serve did not start:" >&2
+    cat "$dir/serve.log" >&2
+    exit 1
+  fi
+  python3 "$root/bench/slurm_dag.py" time --url "$url" --key slurm-dag-bench --pipeline "$work/dag.yaml" --sleep "$sleep_s"
+  kill -TERM "$serve_pid"
+  wait "$serve_pid" || true
+  serve_pid=""
+}
+
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 results=()
 for r in $(seq 1 "$repeat"); do
   read -r wall submit < <(run_native "r$r")
   printf 'run %d: native wall %.2f s (submission %.2f s)\n' "$r" "$wall" "$submit" >&2
-  results+=("$wall $submit")
+  line="$wall $submit"
+  if [ "$yard" != none ]; then
+    for poll in $polls; do
+      read -r ywall dispatch overhead queued seen < <(run_yard "y$r-$poll" "$poll")
+      printf 'run %d: yardmaster (poll %s) wall %.2f s, ratio %.2f\n' "$r" "$poll" "$ywall" "$(awk -v y="$ywall" -v n="$wall" 'BEGIN { print y / n }')" >&2
+      line="$line $poll:$ywall:$dispatch:$overhead:$queued:$seen"
+    done
+  fi
+  results+=("$line")
 done
 
 critical=$(awk -v l="$layers" -v s="$sleep_s" 'BEGIN { print l * s }')
@@ -106,7 +164,7 @@ floor=$(awk -v l="$layers" -v w="$waves" -v s="$sleep_s" 'BEGIN { print l * w * 
 mkdir -p "$out"
 file="$out/slurm-dag-$(date -u +%Y-%m-%d-%H%M).md"
 {
-  echo "# Slurm DAG benchmark, native half ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+  echo "# Slurm DAG benchmark ($(date -u '+%Y-%m-%d %H:%M UTC'))"
   echo
   echo "\`$command_line\`"
   echo
@@ -114,16 +172,24 @@ file="$out/slurm-dag-$(date -u +%Y-%m-%d-%H%M).md"
   echo "Graph: $steps steps, $layers layers x $width, $needs needs each, \`sleep $sleep_s\`, 1 CPU and 64 MiB each."
   echo "Critical path alone: ${critical} s; with 4 CPUs for $width steps a layer, at least ${floor} s of sleeping."
   echo
-  echo "| run | native wall (s) | of which submitting (s) |"
-  echo "|---|---|---|"
+  echo "| run | native wall (s) | of which submitting (s) | Yardmaster poll | Yardmaster wall (s) | Yardmaster/native | mean dispatch after parents (s) | mean attempt beyond the sleep (s) | of which queued in Slurm (s) | of which Slurm's end to seen (s) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   i=0
   for line in "${results[@]}"; do
     i=$((i + 1))
-    read -r wall submit <<<"$line"
-    printf '| %d | %.2f | %.2f |\n' "$i" "$wall" "$submit"
+    read -r wall submit rest <<<"$line"
+    if [ -z "$rest" ]; then
+      printf '| %d | %.2f | %.2f | - | - | - | - | - | - | - |\n' "$i" "$wall" "$submit"
+    fi
+    for y in $rest; do
+      IFS=: read -r poll ywall dispatch overhead queued seen <<<"$y"
+      printf '| %d | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f | %s | %s |\n' "$i" "$wall" "$submit" "$poll" "$ywall" \
+        "$(awk -v y="$ywall" -v n="$wall" 'BEGIN { print y / n }')" "$dispatch" "$overhead" "$queued" "$seen"
+    done
   done
   echo
-  echo "Yardmaster's half (the same graph: \`python3 bench/slurm_dag.py yard\`) is not measured by this script yet; goal: at most 1.3x native."
+  echo "Goal: Yardmaster/native at most 1.3. Yardmaster submits a step when its parents have ended (no --dependency), on the node its ledger chose (--nodelist)."
+  echo "Dispatch after parents includes waiting for a free CPU (10 steps a layer on 4 CPUs); the sacct columns have whole-second times, so only their means say something."
 } >"$file"
 cat "$file"
 echo "written: $file" >&2

@@ -212,7 +212,7 @@ internal static partial class ServeCommand
             }
             catch (Exception e) when (e is InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)
             {
-                await Console.Error.WriteLineAsync($"error: cannot open the store {app.StorePath}: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"error: cannot open the store {app.StoreLocation}: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
 
@@ -220,12 +220,12 @@ internal static partial class ServeCommand
             var (tasks, models, listening) = (string.Join(", ", config.Tasks.Select(t => t.Name)), string.Join(", ", config.Models.Select(m => m.Name)), url.ToString().TrimEnd('/'));
             if (status is null)
             {
-                Console.WriteLine($"yard serve: {config.Tasks.Count} task(s) [{tasks}], {config.Models.Count} model(s) [{models}]; store {app.StorePath}");
+                Console.WriteLine($"yard serve: {config.Tasks.Count} task(s) [{tasks}], {config.Models.Count} model(s) [{models}]; store {app.StoreLocation}");
                 Console.WriteLine($"listening on {listening}");
             }
             else
             {
-                Log.Serving(status, config.Tasks.Count, tasks, config.Models.Count, models, app.StorePath);
+                Log.Serving(status, config.Tasks.Count, tasks, config.Models.Count, models, app.StoreLocation);
                 Log.Listening(status, listening);
             }
 

@@ -146,9 +146,9 @@ public static partial class DefinitionValidator
                 errors.Add(new("store.url", "give store.path (a SQLite file) or store.url (PostgreSQL), not both"));
             }
 
-            if (StoreUrls.Check(url) is { } problem)
+            if (!PostgresUrl.TryParse(url, out _, out var problem))
             {
-                errors.Add(new("store.url", problem));
+                errors.Add(new("store.url", problem!));
             }
         }
 

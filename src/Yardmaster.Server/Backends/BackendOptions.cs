@@ -11,4 +11,10 @@ public sealed class BackendOptions
 
     /// <summary>The clusters replicas of <c>backend: slurm</c> and <c>backend: kubernetes</c> models run on, by engine name; empty when none is configured.</summary>
     public IReadOnlyDictionary<string, ClusterEngine> Clusters { get; set; } = new Dictionary<string, ClusterEngine>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The ledger of the server's nodes, in which a cluster replica reserves its job's CPUs, memory and GPUs on its node
+    /// (owner <c>MODEL#REPLICA</c>) so steps placed there do not wait behind it in the cluster's queue; null: none kept.
+    /// </summary>
+    public Runtime.Ledger.ResourceLedger? Ledger { get; set; }
 }

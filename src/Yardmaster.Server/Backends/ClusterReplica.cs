@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Net;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Execution;
 using Yardmaster.Core.Pipelines;
+using Yardmaster.Runtime.Ledger;
 using Yardmaster.Runtime.Serving;
 
 namespace Yardmaster.Server.Backends;
@@ -66,9 +66,7 @@ internal sealed class ClusterReplica : IServingReplica
     public static async Task<ClusterReplica> StartAsync(ModelDefinition definition, int replica, ClusterEngine engine, ClusterPlacements placements, BackendOptions options, HttpClient client, TimeProvider time, CancellationToken cancellationToken)
     {
         var request = Resources(definition);
-        var node = placements.Choose(definition.Name, engine.Nodes, request)
-            ?? throw new ReplicaStartException($"model '{definition.Name}': no {definition.Backend.Name()} node can hold a replica ({request}); the nodes are {string.Join(", ", engine.Nodes.Select(n => $"{n.Name} ({n.CpuMillis / 1000} cores, {Core.Units.ByteSizes.Format(n.MemoryBytes)}, {n.Gpus} GPUs)"))}");
-        var release = placements.Take(definition.Name, node.Name);
+        var (node, release) = Place(definition, replica, engine, placements, options.Ledger, request);
         try
         {
             var port = FirstPort + Random.Shared.Next(PortRange);
@@ -127,6 +125,78 @@ internal sealed class ClusterReplica : IServingReplica
         }
     }
 
+    /// <summary>
+    /// The node for the replica (fewest replicas of the model first) whose share is reserved in <paramref name="ledger"/>
+    /// (when given) and counted in <paramref name="placements"/>; the action given back undoes both, once.
+    /// </summary>
+    private static (NodeCapacity Node, Action Release) Place(ModelDefinition definition, int replica, ClusterEngine engine, ClusterPlacements placements, ResourceLedger? ledger, ResourceRequest request)
+    {
+        var owner = $"{definition.Name}#{replica.ToString(CultureInfo.InvariantCulture)}";
+        var candidates = engine.Nodes.Where(n => n.Holds(request)).ToList();
+        if (candidates.Count == 0)
+        {
+            throw new ReplicaStartException($"model '{definition.Name}': no {definition.Backend.Name()} node can hold a replica ({request}); the nodes are {string.Join(", ", engine.Nodes.Select(n => $"{n.Name} ({n.CpuMillis / 1000} cores, {Core.Units.ByteSizes.Format(n.MemoryBytes)}, {n.Gpus} GPUs)"))}");
+        }
+
+        while (placements.Choose(definition.Name, candidates, request) is { } choice)
+        {
+            var index = ledger is null ? -1 : IndexOf(ledger, choice.Name);
+            var gpus = index < 0 ? 0UL : FreeGpus(ledger!, index, request.Gpus);
+            if (ledger is null || index < 0)
+            {
+                return (choice, placements.Take(definition.Name, choice.Name));
+            }
+
+            if (ledger.TryReserve(index, request, gpus, owner))
+            {
+                var uncount = placements.Take(definition.Name, choice.Name);
+                var released = 0;
+                return (choice, () =>
+                {
+                    if (Interlocked.Exchange(ref released, 1) == 0)
+                    {
+                        uncount();
+                        ledger.Release(index, request, gpus, owner);
+                    }
+                });
+            }
+
+            candidates.Remove(choice);
+        }
+
+        throw new ReplicaStartException($"model '{definition.Name}': every {definition.Backend.Name()} node that can hold a replica ({request}) is taken by steps and other replicas now");
+    }
+
+    private static int IndexOf(ResourceLedger ledger, string node)
+    {
+        for (var i = 0; i < ledger.Nodes.Count; i++)
+        {
+            if (ledger.Nodes[i].Name == node)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The mask of the first <paramref name="count"/> free GPUs of the node; all bits when it has fewer, so the reservation fails.</summary>
+    private static ulong FreeGpus(ResourceLedger ledger, int index, int count)
+    {
+        var free = ledger.Snapshot()[index].GpuFree;
+        var mask = 0UL;
+        for (var bit = 0; bit < 64 && count > 0; bit++)
+        {
+            if ((free & (1UL << bit)) != 0)
+            {
+                mask |= 1UL << bit;
+                count--;
+            }
+        }
+
+        return count == 0 ? mask : ulong.MaxValue;
+    }
+
     /// <summary>What a replica's job asks of its node: <c>threads</c> cores (default 1), <c>memory</c> when declared, one GPU for <c>device: gpu</c>.</summary>
     public static ResourceRequest Resources(ModelDefinition definition) =>
         new((definition.Threads ?? 1) * 1000L, definition.Memory ?? 0, definition.Device == DeviceKind.Gpu ? 1 : 0);
@@ -158,45 +228,18 @@ internal sealed class ClusterReplica : IServingReplica
     /// <summary>A shell word that is exactly <paramref name="arg"/>: single-quoted, with each quote closed, escaped and reopened.</summary>
     private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    private static async Task WaitReadyAsync(ModelDefinition definition, IStepProcess job, Uri url, string logPath, HttpClient client, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var started = time.GetTimestamp();
-        var probes = new[] { new Uri(url, "health"), new Uri(url, "v1/models") };
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (job.Exited.IsCompleted)
-            {
-                var exit = await job.Exited.ConfigureAwait(false);
-                throw new ReplicaStartException($"model '{definition.Name}': the job ({job.Locator}) ended before its server answered: {exit.Describe()}; last output:{Environment.NewLine}{ProcessReplica.Tail(logPath)}");
-            }
-
-            foreach (var probe in probes)
-            {
-                try
-                {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    timeout.CancelAfter(TimeSpan.FromSeconds(2));
-                    using var response = await client.GetAsync(probe, timeout.Token).ConfigureAwait(false);
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        return;
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-                {
-                    // pending in the queue, starting, or not listening yet
-                }
-            }
-
-            if (time.GetElapsedTime(started) > definition.ReadyTimeout)
-            {
-                throw new ReplicaStartException($"model '{definition.Name}': the job ({job.Locator}) did not answer at {url} within {definition.ReadyTimeout.TotalSeconds:0.#} s (ready_timeout; it may still be queued on the cluster); last output:{Environment.NewLine}{ProcessReplica.Tail(logPath)}");
-            }
-
-            await Task.WhenAny(job.Exited, Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken)).ConfigureAwait(false);
-        }
-    }
+    private static Task WaitReadyAsync(ModelDefinition definition, IStepProcess job, Uri url, string logPath, HttpClient client, TimeProvider time, CancellationToken cancellationToken) =>
+        ReadyProbe.WaitAsync(
+            url,
+            client,
+            time,
+            definition.ReadyTimeout,
+            TimeSpan.FromMilliseconds(200),
+            async () => job.Exited.IsCompleted
+                ? $"model '{definition.Name}': the job ({job.Locator}) ended before its server answered: {(await job.Exited.ConfigureAwait(false)).Describe()}; last output:{Environment.NewLine}{ProcessReplica.Tail(logPath)}"
+                : null,
+            () => $"model '{definition.Name}': the job ({job.Locator}) did not answer at {url} within {definition.ReadyTimeout.TotalSeconds:0.#} s (ready_timeout; it may still be queued on the cluster); last output:{Environment.NewLine}{ProcessReplica.Tail(logPath)}",
+            cancellationToken);
 
     private async Task WatchAsync()
     {

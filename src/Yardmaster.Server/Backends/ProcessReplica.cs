@@ -136,46 +136,26 @@ internal sealed class ProcessReplica : IServingReplica
         }
     }
 
-    private static async Task WaitReadyAsync(ModelDefinition definition, Process process, int port, HttpClient client, TimeProvider time, string logPath, Task output, CancellationToken cancellationToken)
-    {
-        var started = time.GetTimestamp();
-        var probes = new[] { new Uri($"http://127.0.0.1:{port}/health"), new Uri($"http://127.0.0.1:{port}/v1/models") };
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (process.HasExited)
+    private static Task WaitReadyAsync(ModelDefinition definition, Process process, int port, HttpClient client, TimeProvider time, string logPath, Task output, CancellationToken cancellationToken) =>
+        ReadyProbe.WaitAsync(
+            new Uri($"http://127.0.0.1:{port}/"),
+            client,
+            time,
+            definition.ReadyTimeout,
+            TimeSpan.FromMilliseconds(50),
+            async () =>
             {
+                if (!process.HasExited)
+                {
+                    return null;
+                }
+
                 // Its pipes close at exit: let the pump write what it printed last before the tail is read.
                 await output.WaitAsync(TimeSpan.FromSeconds(2), time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                throw new ReplicaStartException($"model '{definition.Name}': the command exited with code {ExitCode(process)} before it was ready; last output:{Environment.NewLine}{Tail(logPath)}");
-            }
-
-            foreach (var probe in probes)
-            {
-                try
-                {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    timeout.CancelAfter(TimeSpan.FromSeconds(2));
-                    using var response = await client.GetAsync(probe, timeout.Token).ConfigureAwait(false);
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        return;
-                    }
-                }
-                catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-                {
-                    // not listening yet
-                }
-            }
-
-            if (time.GetElapsedTime(started) > definition.ReadyTimeout)
-            {
-                throw new ReplicaStartException($"model '{definition.Name}': not ready after {definition.ReadyTimeout.TotalSeconds:0.#} s (ready_timeout); last output:{Environment.NewLine}{Tail(logPath)}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
-        }
-    }
+                return $"model '{definition.Name}': the command exited with code {ExitCode(process)} before it was ready; last output:{Environment.NewLine}{Tail(logPath)}";
+            },
+            () => $"model '{definition.Name}': not ready after {definition.ReadyTimeout.TotalSeconds:0.#} s (ready_timeout); last output:{Environment.NewLine}{Tail(logPath)}",
+            cancellationToken);
 
     private static async Task PumpAsync(Process process, FileStream log)
     {

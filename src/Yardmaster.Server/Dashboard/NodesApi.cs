@@ -9,7 +9,8 @@ namespace Yardmaster.Server.Dashboard;
 /// <summary>
 /// <c>GET /api/nodes</c> (read-only, admin): each node of the ledger with its capacity, what is free, and every
 /// allocation with what it belongs to: a step (<c>"kind": "step"</c>, its run and step) or a model replica
-/// (<c>"kind": "replica"</c>, its model, replica number, device and state). Replicas are charged to the local node.
+/// (<c>"kind": "replica"</c>, its model, replica number, device and state). Replicas of local backends are listed under the
+/// local node; a cluster replica's job is a ledger allocation of its node (<c>"kind": "replica"</c>, model, replica).
 /// </summary>
 /// <remarks>Thread-safe (reads snapshots).</remarks>
 internal sealed class NodesApi(ResourceLedger ledger, ServingScheduler scheduler)
@@ -46,11 +47,24 @@ internal sealed class NodesApi(ResourceLedger ledger, ServingScheduler scheduler
             foreach (var a in allocations.Where(a => a.Node == i))
             {
                 var slash = a.Owner.IndexOf('/', StringComparison.Ordinal);
+                var hash = a.Owner.LastIndexOf('#');
                 json.WriteStartObject();
-                json.WriteString("kind", "step");
-                json.WriteString("owner", a.Owner);
-                json.WriteString("run", slash < 0 ? a.Owner : a.Owner[..slash]);
-                json.WriteString("step", slash < 0 ? string.Empty : a.Owner[(slash + 1)..]);
+                if (slash < 0 && hash > 0 && int.TryParse(a.Owner[(hash + 1)..], System.Globalization.CultureInfo.InvariantCulture, out _))
+                {
+                    // a cluster replica's job (MODEL#REPLICA), reserved on its node
+                    json.WriteString("kind", "replica");
+                    json.WriteString("owner", a.Owner);
+                    json.WriteString("model", a.Owner[..hash]);
+                    json.WriteNumber("replica", int.Parse(a.Owner[(hash + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    json.WriteString("kind", "step");
+                    json.WriteString("owner", a.Owner);
+                    json.WriteString("run", slash < 0 ? a.Owner : a.Owner[..slash]);
+                    json.WriteString("step", slash < 0 ? string.Empty : a.Owner[(slash + 1)..]);
+                }
+
                 json.WriteNumber("cpu_millis", a.Request.CpuMillis);
                 json.WriteNumber("memory_bytes", a.Request.MemoryBytes);
                 Gpus(json, node.GpuIndexes, a.Gpus);

@@ -61,6 +61,9 @@ public sealed class GatewayApp : IAsyncDisposable
     /// <summary>The SQLite store file (when <c>store.url</c> does not name a PostgreSQL database instead).</summary>
     public string StorePath => _options.Config.Store.Path ?? Path.Combine(_options.DataDirectory, "yard.db");
 
+    /// <summary>Where the store is, for people: the SQLite file, or the PostgreSQL URL (never with a password).</summary>
+    public string StoreLocation => StoreOpener.Location(_options.Config.Store, StorePath);
+
     /// <summary>
     /// The generated admin token's file, when the config names no admin key (set by <see cref="StartAsync"/>);
     /// null when <c>auth.admin_keys</c> are configured.
@@ -125,6 +128,7 @@ public sealed class GatewayApp : IAsyncDisposable
             () => EvictionPolicies.Create(settings.Eviction) ?? new LruEvictionPolicy(),
             RoutingPolicies.Create(settings.Routing, Random.Shared) ?? new LeastOutstandingRoutingPolicy());
         var nodeLedger = new Runtime.Ledger.ResourceLedger([Pipelines.JobHost.LocalNode(config.Devices), .. clusters.Nodes]);
+        _options.Backends.Ledger = nodeLedger; // cluster replicas reserve their node's share there, as steps do
         _scheduler = new ServingScheduler(settings, config.Devices, _launcher, policies, _time, log, nodeLedger);
         _scheduler.Changed += e =>
         {

@@ -12,7 +12,7 @@ public sealed class SlurmNodesDiscoveryTests(SlurmClusterFixture cluster) : ICla
         var nodes = await SlurmNodes.DiscoverAsync(cluster.Options(o => o.Partition = null), TimeProvider.System, TestContext.Current.CancellationToken);
 
         Assert.Equal(cluster.Nodes, nodes.Select(n => n.Capacity.Name));
-        Assert.All(nodes, n => Assert.Equal(new NodeCapacity(n.Capacity.Name, 2000, 4000L * 1024 * 1024, 0) { Engine = Engines.Slurm }, n.Capacity));
+        Assert.All(nodes, n => Assert.Equal(new NodeCapacity(n.Capacity.Name, 2000, 4000L * 1024 * 1024, 0) { Engine = Engines.Slurm, Address = "127.0.0.1" }, n.Capacity));
         Assert.All(nodes, n => Assert.True(n.Available, $"{n.Capacity.Name} is {n.State}"));
     }
 

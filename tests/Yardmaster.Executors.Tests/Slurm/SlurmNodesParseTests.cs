@@ -15,8 +15,8 @@ public sealed class SlurmNodesParseTests
 
         Assert.Equal(
             [
-                new NodeCapacity("n1", 2000, 4000 * MiB, 0) { Engine = Engines.Slurm },
-                new NodeCapacity("n2", 2000, 4000 * MiB, 0) { Engine = Engines.Slurm },
+                new NodeCapacity("n1", 2000, 4000 * MiB, 0) { Engine = Engines.Slurm, Address = "127.0.0.1" },
+                new NodeCapacity("n2", 2000, 4000 * MiB, 0) { Engine = Engines.Slurm, Address = "127.0.0.1" },
             ],
             nodes.Select(n => n.Capacity));
         Assert.Equal(["IDLE", "MIXED"], nodes.Select(n => n.State));
@@ -29,7 +29,7 @@ public sealed class SlurmNodesParseTests
     {
         var node = Assert.Single(SlurmNodes.Parse(SlurmRecordedOutput.GpuNode));
 
-        Assert.Equal(new NodeCapacity("gpu01", 126_000, 1_031_000 * MiB, 4) { Engine = Engines.Slurm }, node.Capacity);
+        Assert.Equal(new NodeCapacity("gpu01", 126_000, 1_031_000 * MiB, 4) { Engine = Engines.Slurm, Address = "10.1.0.11" }, node.Capacity);
         Assert.Equal(["gpu", "all"], node.Partitions);
         Assert.True(node.Available);
     }
