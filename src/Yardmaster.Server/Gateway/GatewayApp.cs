@@ -229,7 +229,7 @@ public sealed class GatewayApp : IAsyncDisposable
         new RequestsApi(_scheduler, _time).Map(app);
         new Pipelines.RunsApi(jobsAccess, runs, config.Server.MaxBodyBytes).Map(app);
         new Reports.ReportApi(_history, _historyStore, runs, _time).Map(app);
-        new Cluster.ClusterApi(_cluster, () => InstanceId, () => Url?.ToString() ?? string.Empty, config.Store.Lease, _time).Map(app);
+        new Cluster.ClusterApi(_cluster, () => InstanceId, () => Url?.GetLeftPart(UriPartial.Authority) ?? string.Empty, config.Store.Lease, _time).Map(app);
         new Dashboard.NodesApi(nodeLedger, _scheduler).Map(app);
         new Dashboard.DashboardAssets().Map(app);
         login.Map(app);
@@ -249,7 +249,7 @@ public sealed class GatewayApp : IAsyncDisposable
         _elector = new Runtime.Cluster.LeaderElector(
             _cluster,
             InstanceId,
-            () => Url.ToString(),
+            () => Url.GetLeftPart(UriPartial.Authority), // http://host:port, as GET /api/cluster shows it
             config.Store.Lease,
             async (fence, ct) =>
             {
