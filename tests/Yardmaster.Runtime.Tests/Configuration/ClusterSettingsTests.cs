@@ -23,12 +23,12 @@ public sealed class ClusterSettingsTests : IDisposable
     }
 
     [Fact]
-    public void Load_NoStoreSection_SqliteWithTenSecondLease()
+    public void Load_NoStoreSection_SqliteWithSixSecondLease()
     {
         var store = Load(string.Empty).Config!.Store;
 
         Assert.False(store.IsPostgres);
-        Assert.Equal(TimeSpan.FromSeconds(10), store.Lease);
+        Assert.Equal(TimeSpan.FromSeconds(6), store.Lease);
     }
 
     [Theory]
