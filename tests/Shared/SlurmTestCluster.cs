@@ -8,7 +8,7 @@ namespace Yardmaster.Tests;
 /// file it writes (<c>/tmp/yardmaster-slurm/env</c>, or <c>$YARD_SLURM_DIR/env</c>). <see cref="OpenAsync"/> fails
 /// (never skips) when it is absent or a node is down.
 /// </summary>
-public sealed class SlurmTestCluster
+public sealed class SlurmTestCluster : IAsyncDisposable
 {
     /// <summary>What to do when the cluster is missing.</summary>
     public const string Prepare = "run ./test at the repository root (it starts the cluster through scripts/slurm-test-env.sh), or scripts/slurm-test-env.sh alone";
@@ -35,7 +35,16 @@ public sealed class SlurmTestCluster
     /// <summary>True when the cluster runs task/cgroup, so memory limits are enforced and OOM kills reported.</summary>
     public bool EnforcesMemory => _env.GetValueOrDefault("YARD_SLURM_OOM") == "cgroup";
 
-    /// <summary>Reads the env file and checks with <c>sinfo</c> that every node is up.</summary>
+    /// <summary>How long a test waits for another (in this process or another test project) to give the cluster back.</summary>
+    private static readonly TimeSpan _lockPatience = TimeSpan.FromMinutes(20);
+
+    private FileStream? _lock;
+
+    /// <summary>
+    /// Reads the env file, takes the cluster for this test (an exclusive lock on a file beside the env file, held until
+    /// disposal: the two nodes have four CPUs, and tests that fill whole nodes or time their steps would otherwise wait
+    /// in Slurm's queue behind another test project's jobs), and checks with <c>sinfo</c> that every node is up.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The cluster is not prepared or a node is not up (the message says what to run).</exception>
     public static async Task<SlurmTestCluster> OpenAsync(CancellationToken cancellationToken)
     {
@@ -48,6 +57,7 @@ public sealed class SlurmTestCluster
             .Select(line => line.Split('=', 2))
             .Where(parts => parts.Length == 2)
             .ToDictionary(parts => parts[0], parts => parts[1], StringComparer.Ordinal));
+        cluster._lock = await TakeAsync(Path.Combine(Path.GetDirectoryName(EnvFile)!, "tests.lock"), cancellationToken);
         var (code, output, error) = await cluster.RunAsync("sinfo", ["--noheader", "--Node", "--format=%N %t"], cancellationToken);
         foreach (var node in cluster.Nodes)
         {
@@ -58,6 +68,31 @@ public sealed class SlurmTestCluster
         }
 
         return cluster;
+    }
+
+    /// <summary>Gives the cluster back to the next test.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _lock, null) is { } held)
+        {
+            await held.DisposeAsync();
+        }
+    }
+
+    private static async Task<FileStream> TakeAsync(string path, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + _lockPatience;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
+        }
     }
 
     /// <summary>Runs a Slurm command (<c>squeue</c>, <c>scancel</c>, ...) of the cluster with its <c>SLURM_CONF</c>; its exit code and output.</summary>

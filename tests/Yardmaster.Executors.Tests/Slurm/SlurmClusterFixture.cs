@@ -107,5 +107,7 @@ public sealed class SlurmClusterFixture : IAsyncLifetime
         {
             await commands.RunAsync("scancel", ["--name=" + name], null, CancellationToken.None);
         }
+
+        await _cluster.DisposeAsync();
     }
 }

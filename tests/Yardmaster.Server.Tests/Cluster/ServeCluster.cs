@@ -15,6 +15,8 @@ namespace Yardmaster.Server.Tests.Cluster;
 /// </summary>
 public sealed class ServeCluster : IAsyncDisposable
 {
+    private SlurmTestCluster? _slurm;
+
     private readonly TempDirectory _home = new();
     private readonly List<ServeInstance> _instances = [];
     private HttpClient? _http;
@@ -47,7 +49,7 @@ public sealed class ServeCluster : IAsyncDisposable
     {
         var slurm = await SlurmTestCluster.OpenAsync(Ct);
         var database = await PostgresTestDatabase.CreateAsync(Ct);
-        var cluster = new ServeCluster(database, lease);
+        var cluster = new ServeCluster(database, lease) { _slurm = slurm };
         await File.WriteAllTextAsync(cluster._home.File("yard.yaml"), $$"""
             server: { port: 0 }
             store:
@@ -160,6 +162,11 @@ public sealed class ServeCluster : IAsyncDisposable
 
         _http?.Dispose();
         await Database.DisposeAsync();
+        if (_slurm is not null)
+        {
+            await _slurm.DisposeAsync();
+        }
+
         _home.Dispose();
     }
 

@@ -35,6 +35,11 @@ public sealed class SlurmGatewayFixture : IAsyncLifetime
             await _gateway.DisposeAsync();
         }
 
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
         _data.Dispose();
     }
 }

@@ -45,6 +45,11 @@ public sealed class SlurmModelReplicaTests : IAsyncLifetime
             await _gateway.DisposeAsync();
         }
 
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
         _data.Dispose();
     }
 

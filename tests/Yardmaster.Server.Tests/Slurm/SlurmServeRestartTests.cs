@@ -15,10 +15,14 @@ public sealed class SlurmServeRestartTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => _cluster = await SlurmTestCluster.OpenAsync(CancellationToken.None);
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
         _home.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     [Fact]
