@@ -90,7 +90,9 @@ public sealed class SlurmPipelineTests(SlurmGatewayFixture fixture) : IClassFixt
         Assert.Equal("cancelled", cancelled.GetProperty("state").GetString());
         Assert.All(cancelled.GetProperty("steps").EnumerateArray(), s => Assert.Equal("cancelled", s.GetProperty("state").GetString()));
         await SlurmRuns.PollAsync(() => SlurmRuns.IsQueuedAsync(fixture.Cluster, job), queued => !queued, $"squeue dropping job {job}", TimeSpan.FromSeconds(30));
-        Assert.Equal("CANCELLED", await SlurmRuns.JobStateAsync(fixture.Cluster, job));
+        // Slurm records the job CANCELLED when scancel ended it, FAILED when its script died of the SIGTERM Yardmaster sent
+        // first (scancel --signal=TERM): which comes first is the kernel's race. Either way it is over, and not by itself.
+        Assert.Contains(await SlurmRuns.JobStateAsync(fixture.Cluster, job), new[] { "CANCELLED", "FAILED" });
     }
 
     [Fact]
