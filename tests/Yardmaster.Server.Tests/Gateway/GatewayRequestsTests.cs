@@ -157,13 +157,16 @@ public sealed class GatewayRequestsTests
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
-            var json = await gateway.GetJsonAsync(path);
-            if (condition(json))
+            // A request sent a moment ago may not have reached the scheduler yet: 404 until it has.
+            using var response = await gateway.Http.GetAsync(path, Ct);
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound, $"GET {path}: {(int)response.StatusCode} {text}");
+            if (response.IsSuccessStatusCode && JsonDocument.Parse(text).RootElement is var json && condition(json))
             {
                 return json;
             }
 
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"{what} did not happen within 20 s; {path}: {json}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"{what} did not happen within 20 s; {path}: {(int)response.StatusCode} {text}");
             await Task.Delay(50, Ct);
         }
     }
