@@ -1,12 +1,11 @@
 using Npgsql;
-using Yardmaster.Core.Pipelines;
 using Yardmaster.Core.Runs;
 
 namespace Yardmaster.Storage.Postgres;
 
 public sealed partial class PostgresRunStore
 {
-    private const string RunColumns = "id, pipeline, priority, state, definition, source_file, working_directory, created_at, ended_at, reason";
+    private const string RunColumns = RunRows.RunColumns;
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(string? pipeline, int limit, CancellationToken cancellationToken)
@@ -59,7 +58,7 @@ public sealed partial class PostgresRunStore
         while (await reader.ReadAsync(cancellationToken))
         {
             list.Add(new TransitionRecord(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                reader.GetString(3), reader.GetString(4), reader.GetString(5), Time(reader, 6)!.Value));
+                reader.GetString(3), reader.GetString(4), reader.GetString(5), PgTime(reader, 6)!.Value));
         }
 
         return list;
@@ -80,7 +79,7 @@ public sealed partial class PostgresRunStore
         return durations;
     }
 
-    private static DateTimeOffset? Time(NpgsqlDataReader reader, int ordinal) =>
+    private static DateTimeOffset? PgTime(System.Data.Common.DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
 
     private static async Task<List<RunRecord>> ReadRunsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
@@ -89,19 +88,7 @@ public sealed partial class PostgresRunStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            runs.Add(new RunRecord
-            {
-                Id = reader.GetString(0),
-                Pipeline = reader.GetString(1),
-                Priority = ParsePriority(reader.GetString(2)),
-                State = ParseEnum<RunState>(reader.GetString(3)),
-                Definition = reader.GetString(4),
-                SourceFile = reader.GetString(5),
-                WorkingDirectory = reader.GetString(6),
-                CreatedAt = Time(reader, 7)!.Value,
-                EndedAt = Time(reader, 8),
-                Reason = reader.IsDBNull(9) ? null : reader.GetString(9),
-            });
+            runs.Add(RunRows.Run(reader, PgTime));
         }
 
         return runs;
@@ -110,53 +97,26 @@ public sealed partial class PostgresRunStore
     private static async Task<RunDetail> DetailAsync(NpgsqlConnection connection, RunRecord run, CancellationToken cancellationToken)
     {
         var steps = new List<StepRecord>();
-        await using (var command = new NpgsqlCommand("SELECT step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason FROM steps WHERE run_id = @id ORDER BY idx;", connection))
+        await using (var command = new NpgsqlCommand($"SELECT {RunRows.StepColumns} FROM steps WHERE run_id = @id ORDER BY idx;", connection))
         {
             command.Parameters.AddWithValue("id", run.Id);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                steps.Add(new StepRecord
-                {
-                    RunId = run.Id,
-                    StepId = reader.GetString(0),
-                    Index = reader.GetInt32(1),
-                    State = ParseEnum<StepState>(reader.GetString(2)),
-                    Attempts = reader.GetInt32(3),
-                    RetriesUsed = reader.GetInt32(4),
-                    NotBefore = Time(reader, 5),
-                    StartedAt = Time(reader, 6),
-                    EndedAt = Time(reader, 7),
-                    Reason = reader.IsDBNull(8) ? null : reader.GetString(8),
-                });
+                steps.Add(RunRows.Step(reader, run.Id, PgTime));
             }
         }
 
         var attempts = new List<AttemptRecord>();
         await using (var command = new NpgsqlCommand(
-            "SELECT step_id, number, outcome, executor, node, gpus, locator, log_path, started_at, ended_at, exit_code, reason FROM attempts WHERE run_id = @id ORDER BY step_id COLLATE \"C\", number;",
+            $"SELECT {RunRows.AttemptColumns} FROM attempts WHERE run_id = @id ORDER BY step_id COLLATE \"C\", number;",
             connection))
         {
             command.Parameters.AddWithValue("id", run.Id);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                attempts.Add(new AttemptRecord
-                {
-                    RunId = run.Id,
-                    StepId = reader.GetString(0),
-                    Number = reader.GetInt32(1),
-                    Outcome = ParseEnum<AttemptOutcome>(reader.GetString(2)),
-                    Executor = reader.GetString(3),
-                    Node = reader.GetString(4),
-                    Gpus = [.. reader.GetString(5).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)],
-                    Locator = reader.IsDBNull(6) ? null : reader.GetString(6),
-                    LogPath = reader.GetString(7),
-                    StartedAt = Time(reader, 8)!.Value,
-                    EndedAt = Time(reader, 9),
-                    ExitCode = reader.IsDBNull(10) ? null : reader.GetInt32(10),
-                    Reason = reader.IsDBNull(11) ? null : reader.GetString(11),
-                });
+                attempts.Add(RunRows.Attempt(reader, run.Id, PgTime));
             }
         }
 

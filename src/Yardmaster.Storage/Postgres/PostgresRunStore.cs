@@ -1,6 +1,5 @@
 using System.Globalization;
 using Npgsql;
-using Yardmaster.Core;
 using Yardmaster.Core.Cluster;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Runs;
@@ -130,9 +129,4 @@ public sealed partial class PostgresRunStore : IRunStore
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return _source.CreateCommand(sql);
     }
-
-    private static PriorityClass ParsePriority(string text) => PriorityClasses.TryParse(text, out var p) ? p : PriorityClass.Normal;
-
-    private static T ParseEnum<T>(string text)
-        where T : struct, Enum => Enum.TryParse<T>(text.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var value) ? value : default;
 }

@@ -1,12 +1,11 @@
 using Microsoft.Data.Sqlite;
-using Yardmaster.Core.Pipelines;
 using Yardmaster.Core.Runs;
 
 namespace Yardmaster.Storage.Sqlite;
 
 public sealed partial class SqliteRunStore
 {
-    private const string RunColumns = "id, pipeline, priority, state, definition, source_file, working_directory, created_at, ended_at, reason";
+    private const string RunColumns = RunRows.RunColumns;
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(string? pipeline, int limit, CancellationToken cancellationToken)
@@ -88,19 +87,7 @@ public sealed partial class SqliteRunStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            runs.Add(new RunRecord
-            {
-                Id = reader.GetString(0),
-                Pipeline = reader.GetString(1),
-                Priority = ParsePriority(reader.GetString(2)),
-                State = ParseEnum<RunState>(reader.GetString(3)),
-                Definition = reader.GetString(4),
-                SourceFile = reader.GetString(5),
-                WorkingDirectory = reader.GetString(6),
-                CreatedAt = Time(reader.GetValue(7))!.Value,
-                EndedAt = Time(reader.GetValue(8)),
-                Reason = reader.IsDBNull(9) ? null : reader.GetString(9),
-            });
+            runs.Add(RunRows.Run(reader, (r, i) => Time(r.GetValue(i))));
         }
 
         return runs;
@@ -111,51 +98,24 @@ public sealed partial class SqliteRunStore
         var steps = new List<StepRecord>();
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason FROM steps WHERE run_id = $id ORDER BY idx;";
+            command.CommandText = $"SELECT {RunRows.StepColumns} FROM steps WHERE run_id = $id ORDER BY idx;";
             command.Parameters.AddWithValue("$id", run.Id);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                steps.Add(new StepRecord
-                {
-                    RunId = run.Id,
-                    StepId = reader.GetString(0),
-                    Index = reader.GetInt32(1),
-                    State = ParseEnum<StepState>(reader.GetString(2)),
-                    Attempts = reader.GetInt32(3),
-                    RetriesUsed = reader.GetInt32(4),
-                    NotBefore = Time(reader.GetValue(5)),
-                    StartedAt = Time(reader.GetValue(6)),
-                    EndedAt = Time(reader.GetValue(7)),
-                    Reason = reader.IsDBNull(8) ? null : reader.GetString(8),
-                });
+                steps.Add(RunRows.Step(reader, run.Id, (r, i) => Time(r.GetValue(i))));
             }
         }
 
         var attempts = new List<AttemptRecord>();
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT step_id, number, outcome, executor, node, gpus, locator, log_path, started_at, ended_at, exit_code, reason FROM attempts WHERE run_id = $id ORDER BY step_id, number;";
+            command.CommandText = $"SELECT {RunRows.AttemptColumns} FROM attempts WHERE run_id = $id ORDER BY step_id, number;";
             command.Parameters.AddWithValue("$id", run.Id);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                attempts.Add(new AttemptRecord
-                {
-                    RunId = run.Id,
-                    StepId = reader.GetString(0),
-                    Number = reader.GetInt32(1),
-                    Outcome = ParseEnum<AttemptOutcome>(reader.GetString(2)),
-                    Executor = reader.GetString(3),
-                    Node = reader.GetString(4),
-                    Gpus = [.. reader.GetString(5).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)],
-                    Locator = reader.IsDBNull(6) ? null : reader.GetString(6),
-                    LogPath = reader.GetString(7),
-                    StartedAt = Time(reader.GetValue(8))!.Value,
-                    EndedAt = Time(reader.GetValue(9)),
-                    ExitCode = reader.IsDBNull(10) ? null : reader.GetInt32(10),
-                    Reason = reader.IsDBNull(11) ? null : reader.GetString(11),
-                });
+                attempts.Add(RunRows.Attempt(reader, run.Id, (r, i) => Time(r.GetValue(i))));
             }
         }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Yardmaster.Core;
 using Yardmaster.Core.Runs;
 
 namespace Yardmaster.Storage.Sqlite;
@@ -115,9 +114,4 @@ public sealed partial class SqliteRunStore : IRunStore, IAsyncDisposable
 
     internal static DateTimeOffset? Time(object value) =>
         value is string s ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal) : null;
-
-    private static PriorityClass ParsePriority(string text) => PriorityClasses.TryParse(text, out var p) ? p : PriorityClass.Normal;
-
-    private static T ParseEnum<T>(string text)
-        where T : struct, Enum => Enum.TryParse<T>(text.Replace("_", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var value) ? value : default;
 }
