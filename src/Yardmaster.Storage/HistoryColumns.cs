@@ -8,6 +8,21 @@ namespace Yardmaster.Storage;
 internal static class HistoryColumns
 {
     /// <summary>The columns of a rollup's totals, in the order <see cref="Totals"/> reads them.</summary>
+    /// <summary>The columns of a model event row, in the order <see cref="Event"/> reads them.</summary>
+    public const string EventColumns = "at_ms, kind, model, replica, device, reason, detail, seconds, bytes";
+
+    /// <summary>A <c>model_events</c> row (<see cref="EventColumns"/>) as its record.</summary>
+    public static ModelEventRecord Event(DbDataReader reader) => new(
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetInt32(3),
+        reader.GetString(4),
+        reader.IsDBNull(5) ? null : reader.GetString(5),
+        reader.IsDBNull(6) ? null : reader.GetString(6),
+        reader.IsDBNull(7) ? null : reader.GetDouble(7),
+        reader.GetInt64(8));
+
     public const string TotalsColumns = "requests, tokens_in, tokens_out, slo_counted, slo_met, queue_ms, ttft_ms, latency_ms";
 
     /// <summary>The totals in the eight columns from <paramref name="first"/> (requests, tokens in and out, SLO counted and met, three histograms); null with the errors when a histogram cannot be read.</summary>

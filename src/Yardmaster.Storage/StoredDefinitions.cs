@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Yardmaster.Core.Configuration;
 
@@ -86,4 +87,31 @@ internal static class StoredDefinitions
     // through the API and could be deleted or replaced there.
     private static bool StoredFromConfig(JsonElement element) =>
         element.TryGetProperty("from_config", out var fromConfig) && fromConfig.ValueKind == JsonValueKind.True;
+
+    /// <summary>Reads a definition from its row's name and JSON; null (with why) when it no longer reads.</summary>
+    public delegate T? ReadRow<T>(string name, string json, out IReadOnlyList<string> errors);
+
+    /// <summary>
+    /// Every <c>name, definition</c> row of <paramref name="reader"/> that reads back; each that does not is reported to
+    /// <paramref name="onUnreadableRow"/> with the table's name and skipped.
+    /// </summary>
+    public static async Task<IReadOnlyList<T>> ReadAllAsync<T>(DbDataReader reader, string table, ReadRow<T> read, Action<UnreadableRow>? onUnreadableRow, CancellationToken cancellationToken)
+        where T : class
+    {
+        var definitions = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var name = reader.GetString(0);
+            if (read(name, reader.GetString(1), out var errors) is { } definition)
+            {
+                definitions.Add(definition);
+            }
+            else
+            {
+                onUnreadableRow?.Invoke(new UnreadableRow(table, name, errors));
+            }
+        }
+
+        return definitions;
+    }
 }

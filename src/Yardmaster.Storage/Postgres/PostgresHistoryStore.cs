@@ -107,7 +107,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore, IAsyncDisposab
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            "SELECT at_ms, kind, model, replica, device, reason, detail, seconds, bytes FROM model_events WHERE at_ms >= @since AND at_ms < @until ORDER BY at_ms, seq;",
+            $"SELECT {HistoryColumns.EventColumns} FROM model_events WHERE at_ms >= @since AND at_ms < @until ORDER BY at_ms, seq;",
             connection);
         command.Parameters.AddWithValue("since", since.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("until", until.ToUnixTimeMilliseconds());
@@ -115,16 +115,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore, IAsyncDisposab
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            events.Add(new ModelEventRecord(
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetInt32(3),
-                reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetDouble(7),
-                reader.GetInt64(8)));
+            events.Add(HistoryColumns.Event(reader));
         }
 
         return events;

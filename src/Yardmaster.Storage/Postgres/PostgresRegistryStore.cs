@@ -29,7 +29,6 @@ public sealed class PostgresRegistryStore : IRegistryStore
         _onUnreadableRow = onUnreadableRow;
     }
 
-    private delegate T? ReadRow<T>(string name, string json, out IReadOnlyList<string> errors);
 
     /// <summary>The database, as <c>postgres://user@host:port/db</c> (no password).</summary>
     public string Url { get; }
@@ -115,27 +114,13 @@ public sealed class PostgresRegistryStore : IRegistryStore
         return _source.CreateCommand(sql);
     }
 
-    private async Task<IReadOnlyList<T>> ListAsync<T>(string table, ReadRow<T> read, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<T>> ListAsync<T>(string table, StoredDefinitions.ReadRow<T> read, CancellationToken cancellationToken)
         where T : class
     {
         // The table is one of two constants, never input.
         await using var command = Command($"SELECT name, definition FROM {table} ORDER BY name COLLATE \"C\";");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var definitions = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var name = reader.GetString(0);
-            if (read(name, reader.GetString(1), out var errors) is { } definition)
-            {
-                definitions.Add(definition);
-            }
-            else
-            {
-                _onUnreadableRow?.Invoke(new UnreadableRow(table, name, errors));
-            }
-        }
-
-        return definitions;
+        return await StoredDefinitions.ReadAllAsync(reader, table, read, _onUnreadableRow, cancellationToken);
     }
 
     private async Task UpsertAsync(string table, string name, string json, CancellationToken cancellationToken)

@@ -145,9 +145,8 @@ public sealed class SqliteRegistryStore : IRegistryStore
         return ValueTask.CompletedTask;
     }
 
-    private delegate T? ReadRow<T>(string name, string json, out IReadOnlyList<string> errors);
 
-    private async Task<IReadOnlyList<T>> ListAsync<T>(string table, ReadRow<T> read, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<T>> ListAsync<T>(string table, StoredDefinitions.ReadRow<T> read, CancellationToken cancellationToken)
         where T : class
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
@@ -156,21 +155,7 @@ public sealed class SqliteRegistryStore : IRegistryStore
             ? "SELECT name, definition FROM tasks ORDER BY name;"
             : "SELECT name, definition FROM models ORDER BY name;";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var definitions = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var name = reader.GetString(0);
-            if (read(name, reader.GetString(1), out var errors) is { } definition)
-            {
-                definitions.Add(definition);
-            }
-            else
-            {
-                _onUnreadableRow?.Invoke(new UnreadableRow(table, name, errors));
-            }
-        }
-
-        return definitions;
+        return await StoredDefinitions.ReadAllAsync(reader, table, read, _onUnreadableRow, cancellationToken);
     }
 
     private async Task UpsertAsync(string table, string name, string json, CancellationToken cancellationToken)
