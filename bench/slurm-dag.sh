@@ -4,8 +4,10 @@
 # - native: submitted with `sbatch --dependency=afterok:...`, timed from the first submission until squeue shows no
 #   job of the graph left; every job must end COMPLETED;
 # - Yardmaster: the same graph as a pipeline with executor: slurm (`bench/slurm_dag.py yard`) posted to a fresh
-#   `yard serve` (SQLite store, jobs.slurm.poll from --poll), timed from the POST until the run has ended; it must
-#   succeed. One server per poll value; the ratio Yardmaster/native is printed (goal: at most 1.3).
+#   `yard serve` (SQLite store, jobs.slurm.placement from --placement, jobs.slurm.poll from --poll), timed from the POST
+#   until the run has ended; it must succeed. One server per placement and poll value; the ratio Yardmaster/native is
+#   printed (goal: at most 1.3).
+# Holds the test cluster's lock file (/tmp/yardmaster-slurm/tests.lock, as the Slurm tests do) while it measures.
 # Starts the cluster through scripts/slurm-test-env.sh when it is not up, and stops it again at the end then.
 # Writes a markdown report to bench/results/slurm-dag-<date>-<time>.md.
 set -euo pipefail
@@ -19,6 +21,7 @@ usage: bench/slurm-dag.sh [options]
   --sleep S       what each step sleeps, seconds (default 0.2)
   --repeat N      timed runs (default 1)
   --poll LIST     jobs.slurm.poll values for the Yardmaster half, space-separated (default "250ms")
+  --placement LIST  jobs.slurm.placement values for the Yardmaster half (default "slurm yardmaster")
   --yard DLL      measure this yard.dll instead of building src/Yardmaster.Cli
   --no-yard       the native half only
   --no-build      use the existing Release build of yard
@@ -30,7 +33,7 @@ USAGE
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 layers=20 width=10 needs=2 sleep_s=0.2 repeat=1 label="" out="$root/bench/results"
-polls="250ms" yard="$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll" build=1
+polls="250ms" placements="slurm yardmaster" yard="$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll" build=1
 command_line="bench/slurm-dag.sh $*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
     --sleep) sleep_s="$2"; shift ;;
     --repeat) repeat="$2"; shift ;;
     --poll) polls="$2"; shift ;;
+    --placement) placements="$2"; shift ;;
     --yard) yard="$2"; build=0; shift ;;
     --no-yard) yard=none; build=0 ;;
     --no-build) build=0 ;;
@@ -70,6 +74,9 @@ trap cleanup EXIT
 # shellcheck disable=SC1091
 source /tmp/yardmaster-slurm/env
 export SLURM_CONF
+exec 9>/tmp/yardmaster-slurm/tests.lock
+echo "waiting for the cluster's lock (tests using it)..." >&2
+flock 9
 python3 "$root/bench/slurm_dag.py" tsv --layers "$layers" --width "$width" --needs "$needs" --sleep "$sleep_s" >"$work/dag.tsv"
 python3 "$root/bench/slurm_dag.py" yard --layers "$layers" --width "$width" --needs "$needs" --sleep "$sleep_s" >"$work/dag.yaml"
 steps=$(wc -l <"$work/dag.tsv")
@@ -111,17 +118,17 @@ run_native() {
   awk -v s="$start" -v u="$submitted" -v e="$end" 'BEGIN { printf "%.3f %.3f\n", e - s, u - s }'
 }
 
-# run_yard TAG POLL: starts `yard serve` with jobs.slurm.poll=POLL on a fresh data folder, posts the pipeline,
+# run_yard TAG POLL PLACEMENT: starts `yard serve` with jobs.slurm.poll=POLL and placement=PLACEMENT on a fresh data folder, posts the pipeline,
 # waits for the run's end, stops the server; prints "wall dispatch attempt queued seen" (see slurm_dag.py time).
 run_yard() {
-  local tag="$1" poll="$2" dir="$work/$1" url="" i
+  local tag="$1" poll="$2" placement="$3" dir="$work/$1" url="" i
   mkdir -p "$dir"
   cat >"$dir/yard.yaml" <<YAML
 auth: { admin_keys: [slurm-dag-bench] }
 jobs:
   executor: slurm
   docker: { enabled: false }
-  slurm: { conf: "$SLURM_CONF", bin_dir: "$YARD_SLURM_BIN_DIR", partition: $YARD_SLURM_PARTITION, poll: $poll }
+  slurm: { conf: "$SLURM_CONF", bin_dir: "$YARD_SLURM_BIN_DIR", partition: $YARD_SLURM_PARTITION, poll: $poll, placement: $placement }
 YAML
   YARD_HOME="$dir" dotnet "$yard" serve --config "$dir/yard.yaml" --port 0 --data "$dir/data" >"$dir/serve.log" 2>&1 &
   serve_pid=$!
@@ -149,10 +156,12 @@ for r in $(seq 1 "$repeat"); do
   printf 'run %d: native wall %.2f s (submission %.2f s)\n' "$r" "$wall" "$submit" >&2
   line="$wall $submit"
   if [ "$yard" != none ]; then
-    for poll in $polls; do
-      read -r ywall dispatch overhead queued seen < <(run_yard "y$r-$poll" "$poll")
-      printf 'run %d: yardmaster (poll %s) wall %.2f s, ratio %.2f\n' "$r" "$poll" "$ywall" "$(awk -v y="$ywall" -v n="$wall" 'BEGIN { print y / n }')" >&2
-      line="$line $poll:$ywall:$dispatch:$overhead:$queued:$seen"
+    for placement in $placements; do
+      for poll in $polls; do
+        read -r ywall dispatch overhead queued seen < <(run_yard "y$r-$placement-$poll" "$poll" "$placement")
+        printf 'run %d: yardmaster (placement %s, poll %s) wall %.2f s, ratio %.2f\n' "$r" "$placement" "$poll" "$ywall" "$(awk -v y="$ywall" -v n="$wall" 'BEGIN { print y / n }')" >&2
+        line="$line $placement,$poll:$ywall:$dispatch:$overhead:$queued:$seen"
+      done
     done
   fi
   results+=("$line")
@@ -172,7 +181,7 @@ file="$out/slurm-dag-$(date -u +%Y-%m-%d-%H%M).md"
   echo "Graph: $steps steps, $layers layers x $width, $needs needs each, \`sleep $sleep_s\`, 1 CPU and 64 MiB each."
   echo "Critical path alone: ${critical} s; with 4 CPUs for $width steps a layer, at least ${floor} s of sleeping."
   echo
-  echo "| run | native wall (s) | of which submitting (s) | Yardmaster poll | Yardmaster wall (s) | Yardmaster/native | mean dispatch after parents (s) | mean attempt beyond the sleep (s) | of which queued in Slurm (s) | of which Slurm's end to seen (s) |"
+  echo "| run | native wall (s) | of which submitting (s) | Yardmaster placement, poll | Yardmaster wall (s) | Yardmaster/native | mean dispatch after parents (s) | mean attempt beyond the sleep (s) | of which queued in Slurm (s) | of which Slurm's end to seen (s) |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
   i=0
   for line in "${results[@]}"; do
@@ -188,7 +197,7 @@ file="$out/slurm-dag-$(date -u +%Y-%m-%d-%H%M).md"
     done
   done
   echo
-  echo "Goal: Yardmaster/native at most 1.3. Yardmaster submits a step when its parents have ended (no --dependency), on the node its ledger chose (--nodelist)."
+  echo "Goal: Yardmaster/native at most 1.3. Yardmaster submits a step when its parents have ended (no --dependency). With placement slurm it hands every ready step to Slurm at once and Slurm picks the node; with placement yardmaster it holds a step until its ledger has room and pins the node (--nodelist)."
   echo "Dispatch after parents includes waiting for a free CPU (10 steps a layer on 4 CPUs); the sacct columns have whole-second times, so only their means say something."
 } >"$file"
 cat "$file"

@@ -50,9 +50,22 @@ public static partial class DefinitionValidator
             errors.Add(new("jobs.executor", "kubernetes needs a jobs.kubernetes section (it may be empty: jobs: { kubernetes: {} })"));
         }
 
-        if (jobs.Slurm is { } slurm && slurm.Poll <= TimeSpan.Zero)
+        if (jobs.Slurm is { } slurm)
         {
-            errors.Add(new("jobs.slurm.poll", "must be positive, e.g. 1s"));
+            if (slurm.Poll <= TimeSpan.Zero)
+            {
+                errors.Add(new("jobs.slurm.poll", "must be positive, e.g. 1s"));
+            }
+
+            if (!SlurmPlacements.All.Contains(slurm.Placement, StringComparer.Ordinal))
+            {
+                errors.Add(new("jobs.slurm.placement", $"'{slurm.Placement}' is not one of {string.Join(", ", SlurmPlacements.All)}"));
+            }
+
+            if (slurm.QueueLimit < 1)
+            {
+                errors.Add(new("jobs.slurm.queue_limit", $"must be at least 1, not {slurm.QueueLimit}"));
+            }
         }
 
         if (jobs.Kubernetes is { } kubernetes)

@@ -30,7 +30,7 @@ internal static class SlurmJobOutcome
             "DEADLINE" => new StepExit(null, job.Signal, TimedOut: true),
             "OUT_OF_MEMORY" => new StepExit(null, null, OomKilled: true),
             "NODE_FAIL" => new StepExit(null, null, Error: $"{locator}: its node {job.Node ?? "(unknown)"} failed (NODE_FAIL); the job ended with it"),
-            "PREEMPTED" => new StepExit(null, job.Signal, Error: $"{locator} was preempted by Slurm (PREEMPTED){reason}"),
+            "PREEMPTED" => new StepExit(null, job.Signal, Preempted: true),
             "BOOT_FAIL" => new StepExit(null, null, Error: $"{locator}: its node {job.Node ?? "(unknown)"} failed to boot (BOOT_FAIL)"),
             _ => new StepExit(null, job.Signal, Error: $"{locator} ended in state {job.State}{reason}"),
         };

@@ -4,14 +4,15 @@ namespace Yardmaster.Executors.Slurm;
 
 /// <summary>
 /// One attempt's Slurm job. The executor's one <see cref="SlurmJobWatcher"/> tells it the job's state at every poll;
-/// <see cref="Exited"/> completes when the job has ended (its output is then in the log: slurmstepd wrote it). Thread-safe.
+/// <see cref="Exited"/> completes when the job has ended (its output is then in the log: slurmstepd wrote it); <see cref="Placed"/> once Slurm has started it on a node. Thread-safe.
 /// </summary>
-internal sealed class SlurmStepProcess : IStepProcess
+internal sealed class SlurmStepProcess : IStepProcess, IPlacedProcess
 {
     private readonly SlurmJobs _jobs;
     private readonly SlurmJobWatcher? _watcher;
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource<StepExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _placed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? _node;
     private volatile SlurmJobState? _last;
     private volatile bool _stopRequested;
@@ -34,11 +35,19 @@ internal sealed class SlurmStepProcess : IStepProcess
 
     public Task<StepExit> Exited => _exited.Task;
 
+    /// <inheritdoc />
+    public Task<string> Placed => _placed.Task;
+
     /// <summary>Takes in a state from a poll; true when the job has ended (and <see cref="Exited"/> is complete).</summary>
     public bool Observe(SlurmJobState state)
     {
         _node = state.Node ?? _node;
         _last = state;
+        if (!state.IsPending && state.Node is { } node)
+        {
+            _placed.TrySetResult(node);
+        }
+
         if (SlurmJobOutcome.From(state, Locator, _stopRequested) is not { } exit)
         {
             return false;

@@ -18,7 +18,7 @@ internal static class SlurmSubmission
     /// rounded up; omitted for none, since Slurm reads 0 as all of the node), <c>--gres=gpu:N</c>, <c>--time</c> (the
     /// step's timeout plus the margin, in whole minutes rounded up), output appended to the step's log, the working
     /// directory, the environment exported, <c>--no-requeue</c> (Yardmaster retries; Slurm must not run an attempt twice),
-    /// then partition, account, qos and the extra arguments.
+    /// <c>--nice</c> from the class (<see cref="Nice"/>), then partition, account, qos and the extra arguments.
     /// </summary>
     public static IReadOnlyList<string> Arguments(SlurmExecutorOptions options, StepLaunch launch, string scriptPath)
     {
@@ -33,6 +33,7 @@ internal static class SlurmSubmission
             "--chdir=" + launch.WorkingDirectory,
             "--export=ALL",
             "--no-requeue",
+            "--nice=" + Invariant(Nice(launch.Priority)),
         };
         if (launch.Node is { Length: > 0 } node && node != Engines.Local)
         {
@@ -66,6 +67,13 @@ internal static class SlurmSubmission
         args.Add(scriptPath);
         return args;
     }
+
+    /// <summary>
+    /// The class as a Slurm nice value: 0 for critical, 10,000 more for each class below, so that among the jobs Slurm
+    /// queues for Yardmaster a higher class starts first (a positive nice needs no privilege; the site's own priority
+    /// factors still apply between its users).
+    /// </summary>
+    public static int Nice(Core.PriorityClass priority) => (int)priority * 10_000;
 
     /// <summary>Whole minutes, rounded up, at least one: Slurm keeps time limits in minutes.</summary>
     public static long Minutes(TimeSpan limit) => Math.Max(1, (long)Math.Ceiling(limit.TotalMinutes));

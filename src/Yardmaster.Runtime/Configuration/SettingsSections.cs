@@ -17,7 +17,7 @@ internal static class SettingsSections
     private static readonly string[] _historyRequestKeys = ["sample", "max_per_second", "max_rows"];
     private static readonly string[] _cpuKeys = ["memory", "cores"];
     private static readonly string[] _dockerKeys = ["enabled", "socket"];
-    private static readonly string[] _slurmKeys = ["partition", "account", "qos", "extra_args", "bin_dir", "conf", "poll"];
+    private static readonly string[] _slurmKeys = ["partition", "account", "qos", "extra_args", "bin_dir", "conf", "poll", "placement", "queue_limit"];
     private static readonly string[] _kubernetesKeys = ["namespace", "kubeconfig", "image", "image_pull_policy", "service_account", "node_selector", "tolerations", "ttl_after_finished"];
     private static readonly string[] _maxWaitKeys = ["default", "critical", "high", "normal", "low", "batch"];
     private static readonly string[] _tolerationKeys = ["key", "operator", "value", "effect", "tolerationSeconds"];
@@ -162,6 +162,8 @@ internal static class SettingsSections
             BinDir = s.String("bin_dir") is { } bin ? ModelSection.Resolve(bin, baseDirectory) : null,
             Conf = s.String("conf") is { } conf ? ModelSection.Resolve(conf, baseDirectory) : null,
             Poll = s.Duration("poll") ?? d.Poll,
+            Placement = s.String("placement") ?? d.Placement,
+            QueueLimit = s.Int("queue_limit") ?? d.QueueLimit,
         };
     }
 

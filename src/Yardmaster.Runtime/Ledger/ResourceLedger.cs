@@ -98,6 +98,25 @@ public sealed class ResourceLedger
         }
     }
 
+    /// <summary>
+    /// Takes note of <paramref name="request"/> held on node <paramref name="node"/> by <paramref name="owner"/> because an
+    /// engine that places work itself (Slurm) put it there, or because a recovered attempt still runs there: counted even
+    /// when it over-allocates the node (the engine knows what it ran; what is left is then negative and nothing else fits).
+    /// Given back with <see cref="Release"/>.
+    /// </summary>
+    public void Hold(int node, ResourceRequest request, ulong gpus, string owner)
+    {
+        lock (_lock)
+        {
+            var free = _free[node];
+            free.CpuFree -= request.CpuMillis;
+            free.MemoryFree -= request.MemoryBytes;
+            free.GpuFree &= ~gpus;
+            _free[node] = free;
+            _allocations.Add(new LedgerAllocation(node, owner, request, gpus));
+        }
+    }
+
     /// <summary>Gives back a reservation made by <see cref="TryReserve"/> (with the same owner, if it named one).</summary>
     public void Release(int node, ResourceRequest request, ulong gpus, string? owner = null)
     {

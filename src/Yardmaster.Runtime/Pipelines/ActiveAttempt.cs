@@ -11,11 +11,12 @@ internal sealed class ActiveAttempt(ActiveStep step, AttemptRecord record, int n
 
     public AttemptRecord Record { get; set; } = record;
 
-    public int Node { get; } = node;
+    /// <summary>The ledger's node index; -1 while an engine that places work itself (Slurm) has not started it on a node.</summary>
+    public int Node { get; set; } = node;
 
     public ResourceRequest Request { get; } = request;
 
-    public ulong Gpus { get; } = gpus;
+    public ulong Gpus { get; set; } = gpus;
 
     public StepLaunch Launch { get; } = launch;
 

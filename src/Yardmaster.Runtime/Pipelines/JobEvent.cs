@@ -5,11 +5,14 @@ namespace Yardmaster.Runtime.Pipelines;
 /// <summary>What wakes the scheduler's loop. Posted from any thread; handled in order on the loop.</summary>
 internal abstract record JobEvent
 {
-    public sealed record Submitted(ActiveRun Run, TaskCompletionSource Written) : JobEvent;
+    public sealed record Submitted(ActiveRun Run, TaskCompletionSource<bool> Written) : JobEvent;
 
     public sealed record Started(ActiveAttempt Attempt, StepStart Result) : JobEvent;
 
     public sealed record Reattached(ActiveAttempt Attempt, IStepProcess Process) : JobEvent;
+
+    /// <summary>An engine that places work itself started the attempt on <paramref name="Node"/>.</summary>
+    public sealed record Placed(ActiveAttempt Attempt, string Node) : JobEvent;
 
     public sealed record Exited(ActiveAttempt Attempt, StepExit Exit) : JobEvent;
 

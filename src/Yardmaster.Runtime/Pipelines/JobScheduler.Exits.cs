@@ -16,8 +16,13 @@ public sealed partial class JobScheduler
 
         attempt.Ended = true;
         attempt.TimeoutTimer?.Dispose();
+        NameNodeAtExit(attempt);
         _running.Remove(attempt);
-        _ledger.Release(attempt.Node, attempt.Request, attempt.Gpus, Owner(attempt.Step));
+        if (attempt.Node >= 0)
+        {
+            _ledger.Release(attempt.Node, attempt.Request, attempt.Gpus, Owner(attempt.Step));
+        }
+
         var step = attempt.Step;
         var run = step.Run;
         run.Running--;
@@ -76,6 +81,11 @@ public sealed partial class JobScheduler
         if (exit.OomKilled)
         {
             return (AttemptOutcome.OomKilled, exit.Describe() + $" ({Core.Units.ByteSizes.Format(attempt.Request.MemoryBytes)})");
+        }
+
+        if (exit.Preempted)
+        {
+            return (AttemptOutcome.Preempted, $"{exit.Describe()} ({attempt.Process?.Locator ?? attempt.Executor.Name})");
         }
 
         if (exit.TimedOut)

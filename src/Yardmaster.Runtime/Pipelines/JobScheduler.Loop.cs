@@ -78,13 +78,16 @@ public sealed partial class JobScheduler
         {
             case JobEvent.Submitted submitted:
                 Admit(submitted.Run, created: true);
-                pending.Add(() => submitted.Written.TrySetResult());
+                pending.Add(() => submitted.Written.TrySetResult(true));
                 break;
             case JobEvent.Started started:
                 OnStarted(started.Attempt, started.Result);
                 break;
             case JobEvent.Reattached reattached:
                 Watch(reattached.Attempt, reattached.Process);
+                break;
+            case JobEvent.Placed placed:
+                OnPlaced(placed.Attempt, placed.Node);
                 break;
             case JobEvent.Exited exited:
                 OnExited(exited.Attempt, exited.Exit);
@@ -126,6 +129,7 @@ public sealed partial class JobScheduler
     /// <summary>One scheduling pass over the ready set; placed steps get an attempt record now and start in <see cref="Act"/>.</summary>
     private void Schedule()
     {
+        HandOff();
         if (_ready.Count == 0 || _running.Count >= _options.MaxRunning)
         {
             return;
@@ -146,6 +150,11 @@ public sealed partial class JobScheduler
         for (var i = 0; i < entries.Count; i++)
         {
             var step = entries[i].Step;
+            if (EngineQueued(step))
+            {
+                continue; // handed to its engine by HandOff when its queue has room, never placed here
+            }
+
             var pipeline = step.Run.Pipeline.Name;
             if (!groups.TryGetValue(pipeline, out var group))
             {
@@ -162,6 +171,11 @@ public sealed partial class JobScheduler
         for (var i = 0; i < _running.Count; i++)
         {
             var a = _running[i];
+            if (a.Node < 0)
+            {
+                continue; // queued at an engine that places it: holds nothing on the ledger yet
+            }
+
             var definition = a.Step.Run.Pipeline.Steps[a.Step.Index];
             running.Add(new RunningStep(i, a.Node, a.Step.Run.Pipeline.Priority, a.Request, a.StartedSeconds,
                 a.StartedSeconds + a.Step.Run.Predicted[a.Step.Index], definition.Preemptible ?? true, a.Gpus, a.StopReason is not null));
@@ -207,10 +221,20 @@ public sealed partial class JobScheduler
         var gpus = int.MaxValue;
         foreach (var entry in _ready)
         {
+            if (EngineQueued(entry.Step))
+            {
+                continue;
+            }
+
             var request = entry.Step.Run.Pipeline.Steps[entry.Step.Index].Resources;
             cpu = Math.Min(cpu, request.CpuMillis);
             memory = Math.Min(memory, request.MemoryBytes);
             gpus = Math.Min(gpus, request.Gpus);
+        }
+
+        if (cpu == long.MaxValue)
+        {
+            return false; // every ready step waits for its engine's queue
         }
 
         var smallest = new Core.Pipelines.ResourceRequest(cpu, memory, gpus);
@@ -286,14 +310,31 @@ public sealed partial class JobScheduler
     private void Watch(ActiveAttempt attempt, IStepProcess process)
     {
         attempt.Process = process;
+        if (attempt.Node < 0 && process is IPlacedProcess placed)
+        {
+            placed.Placed.ContinueWith(t => Post(new JobEvent.Placed(attempt, t.Result)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
+
         process.Exited.ContinueWith(t => Post(new JobEvent.Exited(attempt, t.Result)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         if (attempt.StopReason is not null)
         {
             _toStop.Add((attempt, _options.StopGrace));
         }
-        else if (attempt.Step.Run.Pipeline.Steps[attempt.Step.Index].Timeout is { } timeout)
+        else if (attempt.Node >= 0)
         {
-            var left = timeout - (_time.GetUtcNow() - attempt.Record.StartedAt);
+            ArmTimeout(attempt, attempt.Record.StartedAt);
+        }
+    }
+
+    /// <summary>
+    /// Stops the attempt at its step's timeout, counted from <paramref name="since"/>: when it was placed, or for one an
+    /// engine queued, when the engine started it (time in the engine's queue is not the step's).
+    /// </summary>
+    private void ArmTimeout(ActiveAttempt attempt, DateTimeOffset since)
+    {
+        if (attempt.Step.Run.Pipeline.Steps[attempt.Step.Index].Timeout is { } timeout && attempt.TimeoutTimer is null)
+        {
+            var left = timeout - (_time.GetUtcNow() - since);
             attempt.TimeoutTimer = _time.CreateTimer(_ => Post(new JobEvent.TimedOut(attempt)), null, left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
     }

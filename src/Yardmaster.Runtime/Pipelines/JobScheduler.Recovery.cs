@@ -92,17 +92,29 @@ public sealed partial class JobScheduler
         Finish();
     }
 
-    /// <summary>An attempt of a recovered step, holding its resources again on its node.</summary>
+    /// <summary>
+    /// An attempt of a recovered step, holding its resources again on its node (even over the node's capacity: it runs
+    /// there). One handed to an engine that had not said where it started holds nothing until the engine says so.
+    /// </summary>
     private ActiveAttempt Resume(ActiveStep step, AttemptRecord record)
     {
         var run = step.Run;
         var definition = run.Pipeline.Steps[step.Index];
-        var node = Math.Max(0, _ledger.Nodes.ToList().FindIndex(n => n.Name == record.Node));
-        var devices = _ledger.Nodes[node].GpuIndexes;
+        var node = _ledger.Nodes.ToList().FindIndex(n => n.Name == record.Node);
+        if (node < 0 && (record.Node.Length > 0 || !EngineQueued(step)))
+        {
+            node = 0; // a node no longer configured: counted on this machine's, as before the engine came in
+        }
+
+        var devices = node < 0 ? [] : _ledger.Nodes[node].GpuIndexes;
         var gpus = record.Gpus.Select(i => devices.ToList().IndexOf(i)).Where(bit => bit >= 0).Aggregate(0UL, (mask, bit) => mask | (1UL << bit));
         var (attemptDirectory, _) = AttemptPaths(run, definition.Id, record.Number);
         var launch = Launch(run, definition, record.Number, attemptDirectory, record.LogPath, definition.Resources, record.Gpus, record.Node);
-        _ledger.TryReserve(node, definition.Resources, gpus, Owner(step));
+        if (node >= 0)
+        {
+            _ledger.Hold(node, definition.Resources, gpus, Owner(step));
+        }
+
         var attempt = new ActiveAttempt(step, record, node, definition.Resources, gpus, launch, _executors.GetValueOrDefault(record.Executor) ?? _executors.Values.First())
         {
             StartedSeconds = Seconds - (_time.GetUtcNow() - record.StartedAt).TotalSeconds,

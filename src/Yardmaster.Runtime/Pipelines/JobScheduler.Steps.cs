@@ -116,10 +116,13 @@ public sealed partial class JobScheduler
         LogStepChanged(step, from, to, reason);
     }
 
-    /// <summary>A placed step: its attempt is written (outcome running) before the executor hears of it.</summary>
     /// <summary>The ledger's name for what a step holds: <c>RUN/STEP</c>.</summary>
     private static string Owner(ActiveStep step) => step.Run.Record.Id + "/" + step.Record.StepId;
 
+    /// <summary>
+    /// A placed step: its attempt is written (outcome running) before the executor hears of it. <paramref name="node"/>
+    /// -1: handed to an engine that places it itself (no node yet, nothing held on the ledger until it says where).
+    /// </summary>
     private void Place(ActiveStep step, int node, Core.Pipelines.ResourceRequest request, ulong gpus, double now)
     {
         Dequeue(step);
@@ -127,10 +130,14 @@ public sealed partial class JobScheduler
         var definition = run.Pipeline.Steps[step.Index];
         var number = step.Record.Attempts + 1;
         var (attemptDirectory, logPath) = AttemptPaths(run, definition.Id, number);
-        var devices = _ledger.Nodes[node].GpuIndexes;
-        var gpuIndexes = Enumerable.Range(0, devices.Count).Where(i => (gpus & (1UL << i)) != 0).Select(i => devices[i]).ToList();
-        var executor = ExecutorFor(definition, Engines.Of(definition, run.Pipeline, _options.DefaultExecutor));
-        var launch = Launch(run, definition, number, attemptDirectory, logPath, request, gpuIndexes, _ledger.Nodes[node].Name);
+        var devices = node < 0 ? [] : _ledger.Nodes[node].GpuIndexes;
+        var gpuIndexes = node < 0
+            ? [.. Enumerable.Range(0, request.Gpus)] // the engine picks the devices: only their number is asked
+            : Enumerable.Range(0, devices.Count).Where(i => (gpus & (1UL << i)) != 0).Select(i => devices[i]).ToList();
+        var engine = Engines.Of(definition, run.Pipeline, _options.DefaultExecutor);
+        var executor = ExecutorFor(definition, engine);
+        var nodeName = node < 0 ? string.Empty : _ledger.Nodes[node].Name;
+        var launch = Launch(run, definition, number, attemptDirectory, logPath, request, gpuIndexes, nodeName);
         var record = new AttemptRecord
         {
             RunId = run.Record.Id,
@@ -138,7 +145,7 @@ public sealed partial class JobScheduler
             Number = number,
             Outcome = AttemptOutcome.Running,
             Executor = executor,
-            Node = _ledger.Nodes[node].Name,
+            Node = nodeName,
             Gpus = gpuIndexes,
             LogPath = launch.LogPath,
             StartedAt = _time.GetUtcNow(),
@@ -148,9 +155,10 @@ public sealed partial class JobScheduler
             StartedSeconds = now,
         };
         step.Attempt = attempt;
-        SetState(step, StepState.Running, $"attempt {number} placed on {record.Node}", s => s with { Attempts = number, StartedAt = s.StartedAt ?? record.StartedAt });
+        var where = node < 0 ? $"handed to {engine}, which picks the node" : $"placed on {record.Node}";
+        SetState(step, StepState.Running, $"attempt {number} {where}", s => s with { Attempts = number, StartedAt = s.StartedAt ?? record.StartedAt });
         _batch.Attempts.Add(record);
-        _batch.Transitions.Add(new TransitionRecord(run.Record.Id, definition.Id, number, string.Empty, AttemptOutcome.Running.Name(), $"placed on {record.Node} ({request})", record.StartedAt));
+        _batch.Transitions.Add(new TransitionRecord(run.Record.Id, definition.Id, number, string.Empty, AttemptOutcome.Running.Name(), $"{where} ({request})", record.StartedAt));
         run.Running++;
         _running.Add(attempt);
         if (!_executors.ContainsKey(executor))

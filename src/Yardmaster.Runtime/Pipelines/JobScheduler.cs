@@ -38,6 +38,9 @@ public sealed partial class JobScheduler : IAsyncDisposable
     private readonly List<(ActiveAttempt Attempt, TimeSpan Grace)> _toStop = [];
     private readonly List<Core.Execution.IStepProcess> _toDispose = [];
     private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Completed once the loop has stopped: a reply not given by then never will be (<see cref="AnswerAsync{T}"/>).</summary>
+    private readonly TaskCompletionSource<bool> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _epoch;
     private Task? _loop;
     private long _sequence;
@@ -134,10 +137,13 @@ public sealed partial class JobScheduler : IAsyncDisposable
         };
         var durations = await _store.DurationsAsync(pipeline.Name, cancellationToken);
         var run = Build(record, pipeline, durations, steps: null);
-        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        ObjectDisposedException.ThrowIf(!_events.Writer.TryWrite(new JobEvent.Submitted(run, written)), this);
+        var written = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_events.Writer.TryWrite(new JobEvent.Submitted(run, written)))
+        {
+            throw new SchedulerStoppedException("the job scheduler has stopped (this instance shut down or lost the scheduler's lease); nothing was submitted");
+        }
 
-        await written.Task.WaitAsync(cancellationToken);
+        await AnswerAsync(written.Task, cancellationToken);
         return (id, []);
     }
 
@@ -148,7 +154,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
         ThrowIfStoreFailing();
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         _events.Writer.TryWrite(new JobEvent.Cancel(runId, reason, done));
-        return done.Task.WaitAsync(cancellationToken);
+        return AnswerAsync(done.Task, cancellationToken);
     }
 
     /// <summary>
@@ -179,7 +185,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
         var run = Build(detail.Run, pipeline, await _store.DurationsAsync(pipeline.Name, cancellationToken), detail.Steps);
         var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(new JobEvent.Retry(run, stepId, done));
-        return await done.Task.WaitAsync(cancellationToken);
+        return await AnswerAsync(done.Task, cancellationToken);
     }
 
     /// <summary>Completes with the run's final record once it has ended (at once if it already has); null when there is no such run.</summary>
@@ -211,7 +217,22 @@ public sealed partial class JobScheduler : IAsyncDisposable
         return await waiter.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Stops the loop. Running attempts are left running (a restarted scheduler re-attaches to them).</summary>
+    /// <summary>
+    /// The loop's reply to a change, once it is durable; <see cref="SchedulerStoppedException"/> when the loop stops first
+    /// (the leader stepped down while the change waited for its store write): the caller hears at once, not at its timeout.
+    /// </summary>
+    private async Task<T> AnswerAsync<T>(Task<T> reply, CancellationToken cancellationToken)
+    {
+        var first = await Task.WhenAny(reply, _stopped.Task).WaitAsync(cancellationToken);
+        if (first != reply && !reply.IsCompleted)
+        {
+            throw new SchedulerStoppedException();
+        }
+
+        return await reply;
+    }
+
+    /// <summary>Stops the loop. Running attempts are left running (a restarted scheduler re-attaches to them). Changes still waiting for an answer get <see cref="SchedulerStoppedException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         _events.Writer.TryComplete();
@@ -228,12 +249,17 @@ public sealed partial class JobScheduler : IAsyncDisposable
             }
         }
 
+        _stopped.TrySetResult(true);
+
         foreach (var attempt in _running)
         {
             attempt.TimeoutTimer?.Dispose();
             // The steps keep running; the ledger (shared with serving, and with the next scheduler of this process when
             // leadership comes back) forgets them: whoever schedules next reserves them again as it re-attaches.
-            _ledger.Release(attempt.Node, attempt.Request, attempt.Gpus, Owner(attempt.Step));
+            if (attempt.Node >= 0)
+            {
+                _ledger.Release(attempt.Node, attempt.Request, attempt.Gpus, Owner(attempt.Step));
+            }
         }
 
         _stopping.Dispose();

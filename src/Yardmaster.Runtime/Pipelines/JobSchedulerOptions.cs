@@ -11,6 +11,13 @@ public sealed class JobSchedulerOptions
     /// <summary><c>jobs.executor</c>: the engine of steps whose pipeline and themselves name none.</summary>
     public string DefaultExecutor { get; init; } = Core.Pipelines.Engines.Local;
 
+    /// <summary>
+    /// Engines that queue and place work themselves (<c>jobs.slurm.placement: slurm</c>), each with the most attempts
+    /// handed to it at once: their steps skip the placement pass and go to the engine as soon as they are ready.
+    /// Default none.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> EngineQueues { get; init; } = new Dictionary<string, int>();
+
     /// <summary>The placement policy's name. Default <c>best-fit</c>.</summary>
     public string Placement { get; init; } = PlacementPolicies.BestFit;
 

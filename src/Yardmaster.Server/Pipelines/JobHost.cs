@@ -45,6 +45,12 @@ public sealed class JobHost : IAsyncDisposable
     public static NodeCapacity LocalNode(DeviceSettings devices) =>
         new("local", devices.CpuMillis, devices.CpuMemory, devices.Gpus.Count) { GpuIndexes = [.. devices.Gpus.Select(g => g.Index)] };
 
+    /// <summary>The engines that queue and place steps themselves, with their limits: Slurm unless <c>jobs.slurm.placement: yardmaster</c>.</summary>
+    public static IReadOnlyDictionary<string, int> EngineQueues(JobSettings jobs) =>
+        jobs.Slurm is { Placement: SlurmPlacements.Slurm } slurm
+            ? new Dictionary<string, int>(StringComparer.Ordinal) { [Engines.Slurm] = slurm.QueueLimit }
+            : new Dictionary<string, int>(StringComparer.Ordinal);
+
     /// <summary>True when container steps run here: <c>jobs.docker.enabled</c> and its socket exists.</summary>
     public static bool DockerConfigured(YardConfig config) => config.Jobs.DockerEnabled && File.Exists(config.Jobs.DockerSocket);
 
@@ -128,6 +134,7 @@ public sealed class JobHost : IAsyncDisposable
             {
                 RunsDirectory = Path.Combine(dataDirectory, "runs"),
                 DefaultExecutor = config.Jobs.Executor,
+                EngineQueues = EngineQueues(config.Jobs),
                 Placement = config.Jobs.Placement,
                 Backfill = config.Jobs.Backfill,
                 MaxRunning = config.Jobs.MaxRunning,

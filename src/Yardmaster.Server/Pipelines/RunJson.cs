@@ -77,7 +77,15 @@ public static class RunJson
             json.WriteNumber("number", a.Number);
             json.WriteString("outcome", a.Outcome.Name());
             json.WriteString("executor", a.Executor);
-            json.WriteString("node", a.Node);
+            if (a.Node.Length > 0)
+            {
+                json.WriteString("node", a.Node);
+            }
+            else
+            {
+                json.WriteNull("node"); // queued at an engine that has not started it on a node yet
+            }
+
             json.WriteStartArray("gpus");
             foreach (var g in a.Gpus)
             {

@@ -277,6 +277,11 @@ internal sealed class RunsApi(Cluster.JobsAccess jobs, IRunStore store, long max
             http.Response.Headers.RetryAfter = "1";
             await Problem.WriteAsync(http.Response, 503, e.Message + "; nothing was changed, send it again").ConfigureAwait(false);
         }
+        catch (SchedulerStoppedException e) when (!http.Response.HasStarted)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            await Problem.WriteAsync(http.Response, 503, e.Message + "; look at /api/runs before sending it again").ConfigureAwait(false);
+        }
     }
 
     private static Task Accepted(HttpContext http, string id, string state) => JsonResponse.AcceptedAsync(http, "id", id, state);

@@ -23,7 +23,7 @@ public sealed class SlurmJobOutcomeTests
         { "TIMEOUT", null, 15, false, new StepExit(null, 15, TimedOut: true) },
         { "OUT_OF_MEMORY", null, 125, false, new StepExit(null, null, OomKilled: true) },
         { "NODE_FAIL", 0, null, false, new StepExit(null, null, Error: "slurm job 12 on n1: its node n1 failed (NODE_FAIL); the job ended with it") },
-        { "PREEMPTED", null, 15, false, new StepExit(null, 15, Error: "slurm job 12 on n1 was preempted by Slurm (PREEMPTED) (JobLaunchFailure)") },
+        { "PREEMPTED", null, 15, false, new StepExit(null, 15, Preempted: true) },
         { "BOOT_FAIL", null, null, false, new StepExit(null, null, Error: "slurm job 12 on n1: its node n1 failed to boot (BOOT_FAIL)") },
         { "REVOKED", null, null, false, new StepExit(null, null, Error: "slurm job 12 on n1 ended in state REVOKED (JobLaunchFailure)") },
     };

@@ -1,3 +1,4 @@
+using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Execution;
 using Yardmaster.Executors.Slurm;
@@ -30,11 +31,23 @@ public sealed class SlurmSubmissionTests
         Assert.Equal(
             [
                 "--parsable", "--job-name=yard-r7.train.2", "--nodes=1", "--ntasks=1", "--output=/shared/runs/r7/logs/train.2.log",
-                "--open-mode=append", "--chdir=/shared/runs/r7/work", "--export=ALL", "--no-requeue", "--nodelist=gpu01",
+                "--open-mode=append", "--chdir=/shared/runs/r7/work", "--export=ALL", "--no-requeue", "--nice=20000", "--nodelist=gpu01",
                 "--cpus-per-task=3", "--mem=3073M", "--gres=gpu:2", "--time=32", "--partition=gpu", "--account=ml", "--qos=batch",
                 "--constraint=a100", "--exclusive", "/shared/runs/r7/attempts/train.2/slurm-batch.sh",
             ],
             args);
+    }
+
+    [Theory]
+    [InlineData(PriorityClass.Critical, "--nice=0")]
+    [InlineData(PriorityClass.High, "--nice=10000")]
+    [InlineData(PriorityClass.Batch, "--nice=40000")]
+    public void Arguments_Class_NiceOrdersTheClassesInSlurmsQueue(PriorityClass priority, string nice)
+    {
+        var args = SlurmSubmission.Arguments(new SlurmExecutorOptions(), Launch with { Priority = priority }, "s.sh");
+
+        Assert.Single(args, a => a.StartsWith("--nice=", StringComparison.Ordinal));
+        Assert.Contains(nice, args);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class ClusterSettingsTests : IDisposable
     [Fact]
     public void Load_SlurmSection_ReadsEverySetting()
     {
-        var jobs = Load("jobs:\n  executor: slurm\n  slurm:\n    partition: gpu\n    account: research\n    qos: normal\n    extra_args: [--exclusive, --constraint=a100]\n    conf: slurm.conf\n    poll: 2s\n").Config!.Jobs;
+        var jobs = Load("jobs:\n  executor: slurm\n  slurm:\n    partition: gpu\n    account: research\n    qos: normal\n    extra_args: [--exclusive, --constraint=a100]\n    conf: slurm.conf\n    poll: 2s\n    placement: yardmaster\n    queue_limit: 40\n").Config!.Jobs;
 
         Assert.Equal("slurm", jobs.Executor);
         var slurm = Assert.IsType<SlurmSettings>(jobs.Slurm);
@@ -67,7 +67,16 @@ public sealed class ClusterSettingsTests : IDisposable
         Assert.Equal(["--exclusive", "--constraint=a100"], slurm.ExtraArgs);
         Assert.Equal(_dir.File("slurm.conf"), slurm.Conf);
         Assert.Equal(TimeSpan.FromSeconds(2), slurm.Poll);
+        Assert.Equal(("yardmaster", 40), (slurm.Placement, slurm.QueueLimit));
         Assert.Null(jobs.Kubernetes);
+    }
+
+    [Fact]
+    public void Load_EmptySlurmSection_SlurmPlacesAndQueuesUpToAHundred()
+    {
+        var slurm = Assert.IsType<SlurmSettings>(Load("jobs:\n  slurm: {}\n").Config!.Jobs.Slurm);
+
+        Assert.Equal(("slurm", 100), (slurm.Placement, slurm.QueueLimit));
     }
 
     [Fact]
@@ -105,6 +114,8 @@ public sealed class ClusterSettingsTests : IDisposable
     [InlineData("jobs:\n  executor: slurm\n", "jobs.executor: slurm needs a jobs.slurm section")]
     [InlineData("jobs:\n  executor: kubernetes\n", "jobs.executor: kubernetes needs a jobs.kubernetes section")]
     [InlineData("jobs:\n  slurm: { poll: 0s }\n", "jobs.slurm.poll: must be positive")]
+    [InlineData("jobs:\n  slurm: { placement: ledger }\n", "jobs.slurm.placement: 'ledger' is not one of slurm, yardmaster")]
+    [InlineData("jobs:\n  slurm: { queue_limit: 0 }\n", "jobs.slurm.queue_limit: must be at least 1, not 0")]
     [InlineData("jobs:\n  slurm: { partiton: gpu }\n", "jobs.slurm.partiton: unknown key 'partiton'; did you mean 'partition'?")]
     [InlineData("jobs:\n  kubernetes: { namespace: Batch_Jobs }\n", "jobs.kubernetes.namespace: 'Batch_Jobs' is not a Kubernetes namespace name")]
     [InlineData("jobs:\n  kubernetes: { image_pull_policy: Sometimes }\n", "jobs.kubernetes.image_pull_policy: unknown policy 'Sometimes'")]

@@ -42,9 +42,9 @@ internal static class FailoverPipeline
             .Where(id => jobs.GetValueOrDefault(id) is not null && File.Exists(Path.Combine(directory, id + ".txt")))];
     }
 
-    /// <summary>Each step's Slurm job id (the attempt's locator), by step.</summary>
+    /// <summary>Each step's Slurm job id (from the attempt's locator, <c>slurm job 42</c> or, once started on a node, <c>slurm job 42 on n1</c>), by step.</summary>
     public static Dictionary<string, string?> Jobs(JsonElement run) =>
-        run.GetProperty("attempts").EnumerateArray().ToDictionary(a => a.GetProperty("step").GetString()!, a => a.GetProperty("locator").GetString());
+        run.GetProperty("attempts").EnumerateArray().ToDictionary(a => a.GetProperty("step").GetString()!, a => a.GetProperty("locator").GetString()?.Split(' ').ElementAtOrDefault(2));
 
     /// <summary>Asserts what a user sees of a run that survived: succeeded, each step once (one attempt, one line in its file).</summary>
     public static void AssertEveryStepOnce(JsonElement run, string output)

@@ -58,14 +58,26 @@ internal static class SlurmRuns
     public static Task<JsonElement> WaitEndedAsync(HttpClient http, string id, int seconds = 90) =>
         PollAsync(() => GetJsonAsync(http, $"/api/runs/{id}"), r => r.GetProperty("state").GetString() != "running", $"run {id} ending", TimeSpan.FromSeconds(seconds));
 
-    /// <summary>The run once <paramref name="step"/> is running and its attempt has a Slurm locator.</summary>
+    /// <summary>The run once <paramref name="step"/> is running and Slurm has started its attempt's job on a node (the attempt names it).</summary>
     public static Task<JsonElement> WaitRunningAsync(HttpClient http, string id, string step) =>
         PollAsync(
             () => GetJsonAsync(http, $"/api/runs/{id}"),
             r => r.GetProperty("steps").EnumerateArray().Any(s => s.GetProperty("id").GetString() == step && s.GetProperty("state").GetString() == "running")
-                && r.GetProperty("attempts").EnumerateArray().Any(a => a.GetProperty("step").GetString() == step && (a.GetProperty("locator").GetString() ?? string.Empty).StartsWith("slurm job ", StringComparison.Ordinal)),
-            $"step {step} of {id} running on slurm",
+                && r.GetProperty("attempts").EnumerateArray().Any(a => a.GetProperty("step").GetString() == step
+                    && (a.GetProperty("locator").GetString() ?? string.Empty).StartsWith("slurm job ", StringComparison.Ordinal)
+                    && a.GetProperty("node").ValueKind == JsonValueKind.String),
+            $"step {step} of {id} running on a slurm node",
             TimeSpan.FromSeconds(60));
+
+    /// <summary>The jobs squeue lists by name prefix <c>yard-RUN.</c>, each as (name, state).</summary>
+    public static async Task<List<(string Name, string State)>> JobsOfRunAsync(SlurmTestCluster cluster, string runId)
+    {
+        var (_, output, _) = await cluster.RunAsync("squeue", ["--noheader", "--states=PD,R,CG,CF,S", "--format=%j|%T"], Ct);
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('|'))
+            .Where(parts => parts.Length == 2 && parts[0].StartsWith($"yard-{runId}.", StringComparison.Ordinal))
+            .Select(parts => (parts[0], parts[1].Trim()))];
+    }
 
     /// <summary>The Slurm job id in a locator (<c>slurm job 42 on n1</c>).</summary>
     public static string JobId(string locator) => locator.Split(' ')[2];
