@@ -8,7 +8,8 @@ namespace Yardmaster.Server.Tests.Kubernetes;
 /// <summary>
 /// A model with <c>backend: kubernetes</c> against the stand-in API server (not a cluster): the replica is a Job whose
 /// pod, run here by the stand-in's kubelet as a real process, is <c>yard model-server</c>; the gateway reaches it at the
-/// pod's IP and serves <c>/v1</c> through it; unloading the model deletes the Job.
+/// pod's IP and serves <c>/v1</c> through it; unloading the model deletes the Job; a Job deleted from outside is
+/// replaced.
 /// </summary>
 public sealed class KubernetesModelReplicaTests : IAsyncLifetime
 {
@@ -32,30 +33,6 @@ public sealed class KubernetesModelReplicaTests : IAsyncLifetime
         _api = await KubeApiStandIn.StartAsync();
         var allocatable = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("4"), ["memory"] = new("8Gi"), ["pods"] = new("110") };
         _api.Cluster.Nodes.Add(new V1Node { Metadata = new V1ObjectMeta { Name = "kn1" }, Spec = new V1NodeSpec(), Status = new V1NodeStatus { Allocatable = allocatable, Capacity = allocatable } });
-        var kubeconfig = _api.WriteKubeconfig(_data.Path);
-
-        // The image is what a cluster would run; the stand-in runs the command here, so it names this build's yard.dll.
-        _gateway = await GatewayHarness.StartAsync($$"""
-            server: { port: 0 }
-            auth: { admin_keys: [{{AdminKey}}], api_keys: [{{UserKey}}] }
-            jobs:
-              stop_grace: 1s
-              docker: { enabled: false }
-              kubernetes: { namespace: yard, kubeconfig: "{{kubeconfig}}" }
-            models:
-              - name: {{_model}}
-                backend: kubernetes
-                image: {{Image}}
-                command: "dotnet {{YardProcess.YardDll}} model-server --model {path} --host 0.0.0.0 --port {port} --slots {slots} --ctx {context} --threads {threads}"
-                path: stories260K.gguf
-                slots: 2
-                context: 256
-                threads: 1
-                memory: 1GiB
-                replicas: { min: 0, max: 1 }
-                ready_timeout: 90s
-                stop_grace: 1s
-            """, _data.Path, AdminKey);
     }
 
     public async ValueTask DisposeAsync()
@@ -76,6 +53,7 @@ public sealed class KubernetesModelReplicaTests : IAsyncLifetime
     [Fact]
     public async Task ChatCompletion_KubernetesReplica_ServedAtThePodIpAndItsJobDeletedOnUnload()
     {
+        await StartGatewayAsync(min: 0);
         using (var load = await Gateway.SendEmptyAsync(HttpMethod.Post, $"/api/models/{_model}/load"))
         {
             Assert.True(load.IsSuccessStatusCode, await load.Content.ReadAsStringAsync(Ct));
@@ -115,6 +93,52 @@ public sealed class KubernetesModelReplicaTests : IAsyncLifetime
         Assert.Contains(Api.Cluster.Deletes, d => d.Kind == "job" && d.Name == job.Metadata.Name && d.Grace == 1 && d.Propagation == "Foreground");
         Assert.All(await Gateway.ReplicaStatesAsync(_model), state => Assert.Equal("unloaded", state));
         await Assert.ThrowsAsync<HttpRequestException>(() => direct.GetAsync(new Uri($"http://127.0.0.1:{port}/health"), Ct));
+    }
+
+    [Fact]
+    public async Task ReplicaJob_DeletedFromOutside_ReplacedByANewJobThatServes()
+    {
+        await StartGatewayAsync(min: 1);
+        await WaitAsync(async () => await Gateway.ReplicaStatesAsync(_model) is ["ready"], "the replica ready", TimeSpan.FromSeconds(90));
+        var first = Assert.Single(Api.Cluster.Jobs("yard", null, null)).Metadata.Name;
+
+        Assert.True(Api.Cluster.DeleteJob("yard", first, 0, "Background"));
+
+        await WaitAsync(
+            async () => Api.Cluster.Jobs("yard", null, null) is [var job] && job.Metadata.Name != first && await Gateway.ReplicaStatesAsync(_model) is ["ready"],
+            "a new Job for the replica, ready",
+            TimeSpan.FromSeconds(90));
+        ChatCompletion answer = await Gateway.OpenAi(UserKey).GetChatClient(_model).CompleteChatAsync([new UserChatMessage("Once")], new ChatCompletionOptions { MaxOutputTokenCount = 2 }, Ct);
+        Assert.Equal(2, answer.Usage.OutputTokenCount);
+    }
+
+    /// <summary>The gateway, with the model's <c>replicas.min</c> as given.</summary>
+    private async Task StartGatewayAsync(int min)
+    {
+        var kubeconfig = Api.WriteKubeconfig(_data.Path);
+
+        // The image is what a cluster would run; the stand-in runs the command here, so it names this build's yard.dll.
+        _gateway = await GatewayHarness.StartAsync($$"""
+            server: { port: 0 }
+            auth: { admin_keys: [{{AdminKey}}], api_keys: [{{UserKey}}] }
+            jobs:
+              stop_grace: 1s
+              docker: { enabled: false }
+              kubernetes: { namespace: yard, kubeconfig: "{{kubeconfig}}" }
+            models:
+              - name: {{_model}}
+                backend: kubernetes
+                image: {{Image}}
+                command: "dotnet {{YardProcess.YardDll}} model-server --model {path} --host 0.0.0.0 --port {port} --slots {slots} --ctx {context} --threads {threads}"
+                path: stories260K.gguf
+                slots: 2
+                context: 256
+                threads: 1
+                memory: 1GiB
+                replicas: { min: {{min}}, max: 1 }
+                ready_timeout: 90s
+                stop_grace: 1s
+            """, _data.Path, AdminKey);
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails naming <paramref name="what"/> and what the stand-in saw after <paramref name="timeout"/>.</summary>
