@@ -18,6 +18,7 @@ public static partial class DefinitionJson
         writer.WriteString("backend", _backends.First(b => b.Value == model.Backend).Text);
         writer.WriteString("path", model.Path);
         writer.WriteString("command", model.Command);
+        writer.WriteString("image", model.Image);
         writer.WriteString("url", model.Url?.OriginalString);
         writer.WriteString("api_key_env", model.ApiKeyEnv);
         writer.WriteString("upstream_model", model.UpstreamModel);
@@ -64,6 +65,7 @@ public static partial class DefinitionJson
             Backend = r.Choice("backend", _backends) ?? defaults.Backend,
             Path = r.String("path"),
             Command = r.String("command"),
+            Image = r.String("image"),
             Url = ReadUrl(r),
             ApiKeyEnv = r.String("api_key_env"),
             UpstreamModel = r.String("upstream_model"),

@@ -38,7 +38,7 @@ public static partial class DefinitionJson
     /// <summary>The keys of a model object, in the order they are written.</summary>
     public static IReadOnlyList<string> ModelFields { get; } =
     [
-        "name", "backend", "path", "command", "url", "api_key_env", "upstream_model", "device", "memory", "slots",
+        "name", "backend", "path", "command", "image", "url", "api_key_env", "upstream_model", "device", "memory", "slots",
         "context", "threads", "replicas", "keep_alive", "pinned", "ready_timeout", "stop_grace", "cost", "from_config",
     ];
 

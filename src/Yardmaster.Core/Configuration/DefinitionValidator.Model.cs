@@ -68,12 +68,7 @@ public static partial class DefinitionValidator
 
     private static void CheckBackend(ModelDefinition model, string at, List<ConfigError> errors)
     {
-        if (model.Backend == BackendKind.Kubernetes)
-        {
-            // Its pod would be reached at the node's address, where it does not listen: refused rather than failing at load.
-            errors.Add(new(Join(at, "backend"), "kubernetes model replicas are not supported yet (they need the pod's address); use backend slurm, process or http, and executor: kubernetes for pipeline steps"));
-        }
-
+        CheckImage(model, at, errors);
         if (model.Backend == BackendKind.Builtin && string.IsNullOrWhiteSpace(model.Path))
         {
             errors.Add(new(Join(at, "path"), "a builtin model needs path, the GGUF file"));
@@ -113,6 +108,26 @@ public static partial class DefinitionValidator
         else if (model.Url is not null)
         {
             errors.Add(new(Join(at, "url"), $"url applies only to backend http (this model's backend is {model.Backend.Name()})"));
+        }
+    }
+
+    /// <summary>A kubernetes replica's pod runs the command in <c>image</c> (the cluster has no copy of this machine's files); no other backend has one.</summary>
+    private static void CheckImage(ModelDefinition model, string at, List<ConfigError> errors)
+    {
+        if (model.Backend == BackendKind.Kubernetes)
+        {
+            if (string.IsNullOrWhiteSpace(model.Image))
+            {
+                errors.Add(new(Join(at, "image"), "a kubernetes model needs image, the container image its server runs in (the command replaces the image's entrypoint), e.g. ghcr.io/example/yard:1.0"));
+            }
+            else if (!Pipelines.ImageReference.IsValid(model.Image))
+            {
+                errors.Add(new(Join(at, "image"), $"'{model.Image}' is not an image reference; use [host[:port]/]name[:tag][@digest] in lower case"));
+            }
+        }
+        else if (model.Image is not null)
+        {
+            errors.Add(new(Join(at, "image"), $"image applies only to backend kubernetes (this model's backend is {model.Backend.Name()})"));
         }
     }
 }

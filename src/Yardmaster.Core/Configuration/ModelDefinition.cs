@@ -18,6 +18,12 @@ public sealed record ModelDefinition
     /// <summary>The process backend's command line, with placeholders <c>{path}</c>, <c>{port}</c>, <c>{slots}</c>, <c>{threads}</c>, <c>{context}</c>. Only from the config file, never from the API.</summary>
     public string? Command { get; init; }
 
+    /// <summary>
+    /// The container image a <c>kubernetes</c> replica's pod runs <see cref="Command"/> in (replacing the image's
+    /// entrypoint); required for that backend, refused for the others.
+    /// </summary>
+    public string? Image { get; init; }
+
     /// <summary>The http backend's base URL, ending in <c>/v1</c> as OpenAI clients expect.</summary>
     public Uri? Url { get; init; }
 

@@ -7,4 +7,10 @@ public sealed record ContainerSpec(string Image, IReadOnlyList<string>? Command)
 {
     /// <summary>Where the run's working directory is mounted and the command starts. Default <c>/work</c>.</summary>
     public string WorkDir { get; init; } = "/work";
+
+    /// <summary>
+    /// The program and arguments that replace the image's entrypoint (a model server's command line run as written);
+    /// null (the default) keeps the entrypoint, and <see cref="Command"/> is given to it.
+    /// </summary>
+    public IReadOnlyList<string>? Entrypoint { get; init; }
 }

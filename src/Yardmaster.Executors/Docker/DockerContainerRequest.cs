@@ -56,6 +56,11 @@ internal static class DockerContainerRequest
             body["Cmd"] = new JsonArray([.. command.Select(a => (JsonNode)a)]);
         }
 
+        if (container.Entrypoint is { } entrypoint)
+        {
+            body["Entrypoint"] = new JsonArray([.. entrypoint.Select(a => (JsonNode)a)]);
+        }
+
         return body;
     }
 

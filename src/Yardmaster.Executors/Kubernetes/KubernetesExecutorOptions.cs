@@ -27,6 +27,9 @@ public sealed partial class KubernetesExecutorOptions
     /// <summary>How often a watched Job is read again when its watch is quiet (and how long between retries after an API error). Default 10 s.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often a handle asked for its pod's address reads the pod until the cluster has given it an IP. Default 1 s.</summary>
+    public TimeSpan AddressPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long the API may fail without a break before a watched attempt is reported lost. Default 2 min.</summary>
     public TimeSpan LostAfter { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -100,9 +103,9 @@ public sealed partial class KubernetesExecutorOptions
             errors.Add("kubernetes: StopGrace, DeadlineMargin and StopMargin must not be negative");
         }
 
-        if (PollInterval <= TimeSpan.Zero || LostAfter <= TimeSpan.Zero || LogDrainTimeout <= TimeSpan.Zero)
+        if (PollInterval <= TimeSpan.Zero || AddressPollInterval <= TimeSpan.Zero || LostAfter <= TimeSpan.Zero || LogDrainTimeout <= TimeSpan.Zero)
         {
-            errors.Add("kubernetes: PollInterval, LostAfter and LogDrainTimeout must be positive");
+            errors.Add("kubernetes: PollInterval, AddressPollInterval, LostAfter and LogDrainTimeout must be positive");
         }
 
         return errors;

@@ -15,8 +15,9 @@ internal static class KubernetesJobManifest
     /// One pod that runs once (<c>backoffLimit: 0</c>, <c>restartPolicy: Never</c>: Yardmaster retries, not the
     /// cluster): a <c>run:</c> step as <c>/bin/sh -c</c> in the configured image, a <c>container:</c> step in its own
     /// image with its command as the container's <c>args</c> (the image's entrypoint kept, as the docker executor
-    /// does); requests equal to limits for CPU, memory and GPUs; the step's timeout plus a margin as
-    /// <c>activeDeadlineSeconds</c>; the ledger's node as a required node affinity on <c>metadata.name</c>.
+    /// does, unless <see cref="ContainerSpec.Entrypoint"/> replaces it as the container's <c>command</c>); requests
+    /// equal to limits for CPU, memory and GPUs; the step's timeout plus a margin as <c>activeDeadlineSeconds</c>; the
+    /// ledger's node as a required node affinity on <c>metadata.name</c>.
     /// </summary>
     public static V1Job Build(StepLaunch launch, KubernetesExecutorOptions options)
     {
@@ -28,7 +29,7 @@ internal static class KubernetesJobManifest
         {
             Name = KubernetesNames.Container,
             Image = launch.Container?.Image ?? settings.Image,
-            Command = launch.Container is null ? ["/bin/sh", "-c", launch.Command ?? ""] : null,
+            Command = launch.Container is null ? ["/bin/sh", "-c", launch.Command ?? ""] : launch.Container.Entrypoint is { } entrypoint ? [.. entrypoint] : null,
             Args = launch.Container?.Command is { } args ? [.. args] : null,
             Env = Environment(launch),
             ImagePullPolicy = settings.ImagePullPolicy,

@@ -11,9 +11,10 @@ namespace Yardmaster.Executors.Kubernetes;
 /// One attempt's Job, watched in the background: the Job is read again on every event of a watch on it (and every
 /// <see cref="KubernetesExecutorOptions.PollInterval"/> when the watch is quiet), its pod's log is followed into the
 /// step log once the container has started, and when the Job has ended its outcome is recorded in the attempt
-/// directory and only then <see cref="Exited"/> completed. Thread-safe.
+/// directory and only then <see cref="Exited"/> completed. The pod's IP (<c>status.podIP</c>) is its address
+/// (<see cref="AddressAsync"/>), where a model server it runs listens. Thread-safe.
 /// </summary>
-internal sealed class KubernetesStepProcess : IStepProcess
+internal sealed class KubernetesStepProcess : IStepProcess, IAddressedProcess
 {
     private readonly KubernetesConnection _api;
     private readonly StepLaunch _launch;
@@ -26,6 +27,7 @@ internal sealed class KubernetesStepProcess : IStepProcess
     private readonly CancellationTokenSource _watching = new();
     private readonly CancellationTokenSource _logCut = new();
     private readonly TaskCompletionSource<StepExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string?> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _watch;
     private Task? _logs;
     private string? _waitingNoted;
@@ -49,6 +51,36 @@ internal sealed class KubernetesStepProcess : IStepProcess
     public string Locator { get; }
 
     public Task<StepExit> Exited => _exited.Task;
+
+    /// <summary>
+    /// The pod's <c>status.podIP</c>, once the cluster has given it one: the watch notes it on each look at the pod, and
+    /// while it is unknown the pod is also read every <see cref="KubernetesExecutorOptions.AddressPollInterval"/> (a pod
+    /// gets its IP without a change to the Job). Null when the watch ended first (the Job ended or is gone, or the
+    /// handle was disposed).
+    /// </summary>
+    public async Task<string?> AddressAsync(CancellationToken cancellationToken)
+    {
+        while (!_address.Task.IsCompleted)
+        {
+            try
+            {
+                var pods = await _api.Client.CoreV1.ListNamespacedPodAsync(_namespace, labelSelector: _selector, cancellationToken: cancellationToken);
+                NoteAddress(Newest(pods));
+            }
+            catch (Exception e) when ((KubernetesConnection.IsApiFailure(e) || e is ObjectDisposedException) && !cancellationToken.IsCancellationRequested)
+            {
+                // The watch counts API failures and reports the attempt lost after LostAfter; until then, ask again.
+            }
+
+            if (!_address.Task.IsCompleted)
+            {
+                await Task.WhenAny(_address.Task, Task.Delay(_options.AddressPollInterval, _time, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        return await _address.Task;
+    }
 
     /// <summary>Watches the created (or found) Job <paramref name="name"/>; its pod's log from <paramref name="logsSince"/> (null: from the start) goes to the step log.</summary>
     public static KubernetesStepProcess Watch(KubernetesConnection api, StepLaunch launch, KubernetesExecutorOptions options, TimeProvider time, string name, DateTimeOffset? logsSince) =>
@@ -173,6 +205,7 @@ internal sealed class KubernetesStepProcess : IStepProcess
         }
         finally
         {
+            _address.TrySetResult(null);
             await _logCut.CancelAsync();
             if (_logs is not null)
             {
@@ -195,7 +228,8 @@ internal sealed class KubernetesStepProcess : IStepProcess
         }
 
         var pods = await _api.Client.CoreV1.ListNamespacedPodAsync(_namespace, labelSelector: _selector, cancellationToken: token);
-        var pod = pods.Items.OrderByDescending(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).FirstOrDefault() ?? lastPod;
+        var pod = Newest(pods) ?? lastPod;
+        NoteAddress(pod);
         var stopDeadline = Volatile.Read(ref _stopDeadlineTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : (DateTimeOffset?)null;
         if (job is null)
         {
@@ -247,6 +281,18 @@ internal sealed class KubernetesStepProcess : IStepProcess
         {
             // The next read meets the failure too, and counts it; do not spin meanwhile.
             await Task.Delay(_options.PollInterval, _time, token);
+        }
+    }
+
+    /// <summary>The Job's newest pod (a Job with <c>backoffLimit: 0</c> has one); null when it has none.</summary>
+    private static V1Pod? Newest(V1PodList pods) =>
+        pods.Items.OrderByDescending(p => p.Metadata.CreationTimestamp ?? DateTime.MinValue).FirstOrDefault();
+
+    private void NoteAddress(V1Pod? pod)
+    {
+        if (pod?.Status?.PodIP is { Length: > 0 } ip)
+        {
+            _address.TrySetResult(ip);
         }
     }
 

@@ -7,7 +7,7 @@ internal static class ModelSection
 {
     public static readonly string[] Keys =
     [
-        "name", "backend", "path", "command", "url", "api_key_env", "upstream_model", "device", "memory", "slots",
+        "name", "backend", "path", "command", "image", "url", "api_key_env", "upstream_model", "device", "memory", "slots",
         "context", "threads", "replicas", "keep_alive", "pinned", "ready_timeout", "stop_grace", "cost",
     ];
 
@@ -38,6 +38,7 @@ internal static class ModelSection
             Backend = s.Choice("backend", _backends) ?? defaults.Backend,
             Path = s.String("path") is { } path ? Resolve(path, baseDirectory) : null,
             Command = s.String("command"),
+            Image = s.String("image"),
             Url = ReadUrl(s),
             ApiKeyEnv = s.String("api_key_env"),
             UpstreamModel = s.String("upstream_model"),

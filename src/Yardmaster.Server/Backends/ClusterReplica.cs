@@ -11,9 +11,9 @@ namespace Yardmaster.Server.Backends;
 /// A model server run as a long-lived cluster job (<c>backend: slurm</c> or <c>kubernetes</c>): the model's command,
 /// with <c>{port}</c> a port drawn at random, submitted through the engine's executor on the node with the fewest replicas
 /// of the model (so <c>replicas.min: 2</c> on two nodes puts one on each); ready when <c>/health</c> or <c>/v1/models</c>
-/// answers 200 at the node's address; then routed to like an <c>http</c> replica. Eviction and idle unloading cancel the
-/// job (SIGTERM, then kill after <c>stop_grace</c>); a job that ends on its own completes <see cref="Exited"/>, and the
-/// scheduler starts another replica when the model needs one.
+/// answers 200 at the address the job reports (a pod's IP), else the node's; then routed to like an <c>http</c> replica.
+/// Eviction and idle unloading cancel the job (SIGTERM, then kill after <c>stop_grace</c>); a job that ends on its own
+/// completes <see cref="Exited"/>, and the scheduler starts another replica when the model needs one.
 /// </summary>
 internal sealed class ClusterReplica : IServingReplica
 {
@@ -70,7 +70,8 @@ internal sealed class ClusterReplica : IServingReplica
         try
         {
             var port = FirstPort + Random.Shared.Next(PortRange);
-            var args = CommandLine.Expand(definition, port, options.YardCommand);
+            // A pod runs in its image, where `yard` is the image's own, not this program's path.
+            var args = CommandLine.Expand(definition, port, definition.Backend == BackendKind.Kubernetes ? ["yard"] : options.YardCommand);
             if (args.Count == 0)
             {
                 throw new ReplicaStartException($"model '{definition.Name}': the command is empty");
@@ -87,7 +88,8 @@ internal sealed class ClusterReplica : IServingReplica
                 RunId = "models",
                 StepId = name,
                 Attempt = replica,
-                Command = string.Join(' ', args.Select(Quote)),
+                Command = definition.Image is null ? string.Join(' ', args.Select(Quote)) : null,
+                Container = definition.Image is { } image ? new ContainerSpec(image, null) { Entrypoint = args } : null,
                 Priority = Core.PriorityClass.High,
                 WorkingDirectory = options.LogDirectory,
                 AttemptDirectory = Path.Combine(jobs, attemptId),
@@ -103,9 +105,9 @@ internal sealed class ClusterReplica : IServingReplica
                 throw new ReplicaStartException($"model '{definition.Name}': the {definition.Backend.Name()} job did not start: {started.Error}");
             }
 
-            var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{node.Address ?? node.Name}:{port}/"));
             try
             {
+                var url = await ReplicaAddress.UrlAsync(definition, job, node, port, launch.LogPath, time, cancellationToken).ConfigureAwait(false);
                 await WaitReadyAsync(definition, job, url, launch.LogPath, client, time, cancellationToken).ConfigureAwait(false);
                 var baseUrl = new Uri(url, "v1/");
                 var upstream = definition.UpstreamModel ?? await HttpReplica.UpstreamNameAsync(client, baseUrl, null, cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,7 @@ namespace Yardmaster.Core.Tests.Configuration;
 
 public sealed class DefinitionJsonTests
 {
-    private const string ModelKeys = "name, backend, path, command, url, api_key_env, upstream_model, device, memory, slots, context, threads, replicas, keep_alive, pinned, ready_timeout, stop_grace, cost, from_config";
+    private const string ModelKeys = "name, backend, path, command, image, url, api_key_env, upstream_model, device, memory, slots, context, threads, replicas, keep_alive, pinned, ready_timeout, stop_grace, cost, from_config";
 
     public static TheoryData<string, string> BadModels => new()
     {
@@ -141,7 +141,7 @@ public sealed class DefinitionJsonTests
             Memory = 64L << 20, KeepAlive = null, ReadyTimeout = TimeSpan.FromMilliseconds(500), StopGrace = TimeSpan.FromSeconds(90),
         };
         Assert.Equal(
-            """{"name":"remote","backend":"http","path":null,"command":null,"url":"http://127.0.0.1:9000/v1","api_key_env":"KEY","upstream_model":null,"device":"cpu","memory":67108864,"slots":4,"context":null,"threads":null,"replicas":{"min":0,"max":1},"keep_alive":-1,"pinned":false,"ready_timeout":"500ms","stop_grace":"90s","cost":1,"from_config":false}""",
+            """{"name":"remote","backend":"http","path":null,"command":null,"image":null,"url":"http://127.0.0.1:9000/v1","api_key_env":"KEY","upstream_model":null,"device":"cpu","memory":67108864,"slots":4,"context":null,"threads":null,"replicas":{"min":0,"max":1},"keep_alive":-1,"pinned":false,"ready_timeout":"500ms","stop_grace":"90s","cost":1,"from_config":false}""",
             DefinitionJson.ToJson(model));
     }
 
@@ -206,7 +206,7 @@ public sealed class DefinitionJsonTests
 
     private static Gen<ModelDefinition> Models() =>
         from name in Names()
-        from backend in Gen.Elements(BackendKind.Builtin, BackendKind.Process, BackendKind.Http)
+        from backend in Gen.Elements(BackendKind.Builtin, BackendKind.Process, BackendKind.Http, BackendKind.Kubernetes)
         from path in OrNullString(Gen.Elements("m.gguf", "../shared/models/stories260K.gguf", "/ünï côdé/\"q\".gguf"))
         from url in Gen.Elements<Uri?>(null, new Uri("http://127.0.0.1:9000/v1"), new Uri("https://api.example.com/v1"))
         from device in Gen.Elements(DeviceKind.Cpu, DeviceKind.Gpu)
@@ -223,6 +223,7 @@ public sealed class DefinitionJsonTests
         select new ModelDefinition
         {
             Name = name, Backend = backend, Path = path, Command = path is null ? null : "yard model-server --model {path}",
+            Image = backend == BackendKind.Kubernetes ? "ghcr.io/example/yard:1.0" : null,
             Url = url, ApiKeyEnv = url is null ? null : "KEY", UpstreamModel = url is null ? null : "up", Device = device,
             Memory = memory, Slots = slots, Context = context, Threads = context is null ? null : slots,
             ReplicasMin = min, ReplicasMax = Math.Max(1, min + extra), KeepAlive = keepAlive, Pinned = pinned,

@@ -7,6 +7,7 @@ public sealed class DefinitionValidatorTests
     private static readonly ModelDefinition _model = new() { Name = "m", Path = "/models/m.gguf" };
     private static readonly TaskDefinition _task = new() { Name = "t", Models = ["m"] };
     private static readonly YardConfig _valid = new() { Models = [_model], Tasks = [_task] };
+    private static readonly ModelDefinition _kubernetes = _model with { Backend = BackendKind.Kubernetes, Command = "yard model-server --model {path} --host 0.0.0.0 --port {port}", Image = "ghcr.io/example/yard:1.0" };
 
     private static readonly Dictionary<string, Func<YardConfig, YardConfig>> _cases = new()
     {
@@ -26,7 +27,12 @@ public sealed class DefinitionValidatorTests
         ["command on builtin"] = c => Model(c, _model with { Command = "serve {port}" }),
         ["http without url"] = c => Model(c, _model with { Backend = BackendKind.Http }),
         ["slurm without jobs.slurm"] = c => Model(c, _model with { Backend = BackendKind.Slurm, Command = "yard model-server --model {path} --port {port}" }),
-        ["kubernetes replicas"] = c => Model(c, _model with { Backend = BackendKind.Kubernetes, Command = "yard model-server --model {path} --port {port}" }) with { Jobs = new JobSettings { Kubernetes = new KubernetesSettings() } },
+        ["kubernetes without image"] = c => Model(c, _kubernetes with { Image = null }) with { Jobs = new JobSettings { Kubernetes = new KubernetesSettings() } },
+        ["kubernetes blank image"] = c => Model(c, _kubernetes with { Image = " " }) with { Jobs = new JobSettings { Kubernetes = new KubernetesSettings() } },
+        ["kubernetes bad image"] = c => Model(c, _kubernetes with { Image = "Yard Server:1" }) with { Jobs = new JobSettings { Kubernetes = new KubernetesSettings() } },
+        ["kubernetes without jobs.kubernetes"] = c => Model(c, _kubernetes),
+        ["image on builtin"] = c => Model(c, _model with { Image = "ghcr.io/example/yard:1.0" }),
+        ["image on process"] = c => Model(c, _model with { Backend = BackendKind.Process, Command = "serve --port {port}", Image = "ghcr.io/example/yard:1.0" }),
         ["http relative url"] = c => Model(c, _model with { Backend = BackendKind.Http, Url = new Uri("/v1", UriKind.Relative) }),
         ["http ftp url"] = c => Model(c, _model with { Backend = BackendKind.Http, Url = new Uri("ftp://host/v1") }),
         ["url on builtin"] = c => Model(c, _model with { Url = new Uri("http://host/v1") }),
@@ -86,7 +92,12 @@ public sealed class DefinitionValidatorTests
     [InlineData("command on builtin", "models[0].command", "command applies only to backends process, slurm and kubernetes (this model's backend is builtin)")]
     [InlineData("http without url", "models[0].url", "an http model needs url")]
     [InlineData("slurm without jobs.slurm", "models[0].backend", "backend slurm runs replicas as slurm jobs and needs a jobs.slurm section")]
-    [InlineData("kubernetes replicas", "models[0].backend", "kubernetes model replicas are not supported yet")]
+    [InlineData("kubernetes without image", "models[0].image", "a kubernetes model needs image, the container image its server runs in")]
+    [InlineData("kubernetes blank image", "models[0].image", "a kubernetes model needs image")]
+    [InlineData("kubernetes bad image", "models[0].image", "'Yard Server:1' is not an image reference; use [host[:port]/]name[:tag][@digest] in lower case")]
+    [InlineData("kubernetes without jobs.kubernetes", "models[0].backend", "backend kubernetes runs replicas as kubernetes jobs and needs a jobs.kubernetes section")]
+    [InlineData("image on builtin", "models[0].image", "image applies only to backend kubernetes (this model's backend is builtin)")]
+    [InlineData("image on process", "models[0].image", "image applies only to backend kubernetes (this model's backend is process)")]
     [InlineData("http relative url", "models[0].url", "'/v1' is not an absolute http or https URL")]
     [InlineData("http ftp url", "models[0].url", "'ftp://host/v1' is not an absolute http or https URL")]
     [InlineData("url on builtin", "models[0].url", "url applies only to backend http")]
@@ -160,6 +171,10 @@ public sealed class DefinitionValidatorTests
         Assert.Empty(DefinitionValidator.Validate(config));
         Assert.Empty(DefinitionValidator.Validate(new YardConfig()));
     }
+
+    [Fact]
+    public void Validate_KubernetesModelWithImageAndJobsKubernetes_NoErrors() =>
+        Assert.Empty(DefinitionValidator.Validate(Model(_valid, _kubernetes with { Device = DeviceKind.Gpu }) with { Jobs = new JobSettings { Kubernetes = new KubernetesSettings() } }));
 
     [Fact]
     public void Validate_SeveralRulesBroken_AllReported()

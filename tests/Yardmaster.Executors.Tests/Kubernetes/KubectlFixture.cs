@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Yardmaster.Tests.Kubernetes;
 
 namespace Yardmaster.Executors.Tests.Kubernetes;
 

@@ -1,5 +1,6 @@
 using Yardmaster.Core.Execution;
 using Yardmaster.Executors.Kubernetes;
+using Yardmaster.Tests.Kubernetes;
 
 namespace Yardmaster.Executors.Tests.Kubernetes;
 

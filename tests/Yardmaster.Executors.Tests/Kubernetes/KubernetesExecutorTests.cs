@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Yardmaster.Executors.Kubernetes;
+using Yardmaster.Tests.Kubernetes;
 
 namespace Yardmaster.Executors.Tests.Kubernetes;
 

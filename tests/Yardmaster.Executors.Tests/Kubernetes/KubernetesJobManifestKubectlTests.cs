@@ -26,12 +26,13 @@ public sealed class KubernetesJobManifestKubectlTests(KubectlFixture kubectl) : 
         LogPath = "/runs/r42/prepare.log",
     };
 
-    public static TheoryData<string> Launches => ["shell", "container", "everything"];
+    public static TheoryData<string> Launches => ["shell", "container", "replica", "everything"];
 
     private static StepLaunch LaunchFor(string kind) => kind switch
     {
         "shell" => Shell,
         "container" => Shell with { Command = null, Container = new ContainerSpec("ghcr.io/acme/eval:1.4", ["eval", "--suite", "full"]) },
+        "replica" => Shell with { Command = null, Container = new ContainerSpec("ghcr.io/acme/yard:1.0", null) { Entrypoint = ["yard", "model-server", "--port", "23456"] } },
         _ => Shell with
         {
             CpuMillis = 2500,

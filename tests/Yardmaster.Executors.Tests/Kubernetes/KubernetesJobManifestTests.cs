@@ -52,6 +52,18 @@ public sealed class KubernetesJobManifestTests
     }
 
     [Fact]
+    public void Build_ContainerWithEntrypoint_ItReplacesTheImagesEntrypointAsTheContainersCommand()
+    {
+        var launch = Shell with { Command = null, Container = new ContainerSpec("ghcr.io/acme/yard:1.0", null) { Entrypoint = ["yard", "model-server", "--port", "23456"] } };
+
+        var container = Assert.Single(KubernetesJobManifest.Build(launch, Options()).Spec.Template.Spec.Containers);
+
+        Assert.Equal("ghcr.io/acme/yard:1.0", container.Image);
+        Assert.Equal(["yard", "model-server", "--port", "23456"], container.Command);
+        Assert.Null(container.Args);
+    }
+
+    [Fact]
     public void Build_Resources_RequestsEqualLimitsAndGpusAsNvidiaGpu()
     {
         var launch = Shell with { CpuMillis = 2500, MemoryBytes = 8L << 30, Gpus = [0, 1] };

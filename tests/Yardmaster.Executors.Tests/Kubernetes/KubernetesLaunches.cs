@@ -1,6 +1,7 @@
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Execution;
 using Yardmaster.Executors.Kubernetes;
+using Yardmaster.Tests.Kubernetes;
 
 namespace Yardmaster.Executors.Tests.Kubernetes;
 

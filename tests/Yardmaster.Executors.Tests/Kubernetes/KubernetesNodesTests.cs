@@ -1,6 +1,7 @@
 using k8s.Models;
 using Yardmaster.Core.Pipelines;
 using Yardmaster.Executors.Kubernetes;
+using Yardmaster.Tests.Kubernetes;
 
 namespace Yardmaster.Executors.Tests.Kubernetes;
 

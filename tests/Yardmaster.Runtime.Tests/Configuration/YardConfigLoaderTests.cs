@@ -227,6 +227,14 @@ public sealed class YardConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_KubernetesModel_ImageAndCommandRead()
+    {
+        var config = LoadValid("jobs:\n  kubernetes: { namespace: ml }\nmodels:\n  - name: k\n    backend: kubernetes\n    image: ghcr.io/example/yard:1.0\n    command: \"yard model-server --host 0.0.0.0 --port {port}\"\n");
+
+        Assert.Equal((BackendKind.Kubernetes, "ghcr.io/example/yard:1.0", "yard model-server --host 0.0.0.0 --port {port}"), (config.Models[0].Backend, config.Models[0].Image, config.Models[0].Command));
+    }
+
+    [Fact]
     public void Load_AbsolutePath_KeptAsWritten()
     {
         var config = LoadValid($"models:\n  - name: m\n    path: {_dir.File("m.gguf")}\n");

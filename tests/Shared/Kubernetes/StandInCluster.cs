@@ -1,12 +1,15 @@
 using System.Globalization;
 using k8s.Models;
 
-namespace Yardmaster.Executors.Tests.Kubernetes;
+namespace Yardmaster.Tests.Kubernetes;
 
 /// <summary>
 /// The state behind the stand-in API server: Jobs, their pods, their logs, nodes, and the Job controller's and
 /// kubelet's part of a Job's life, played as the test's <see cref="Life"/> says. Every change gets a new resource
-/// version and a Job watch event. Thread-safe (one lock).
+/// version and a Job watch event. A pod gets its IP (<c>status.podIP</c>, <c>podIPs</c>, <c>hostIP</c>) when it runs:
+/// 127.0.0.1 when its command runs as a local process (<see cref="PodLife.RunCommand"/>), where a server it starts
+/// listens; else an address of the pod network 10.244.0.0/16, as a CNI plugin gives. A waiting pod has none.
+/// Thread-safe (one lock).
 /// </summary>
 public sealed class StandInCluster : IDisposable
 {
@@ -17,6 +20,7 @@ public sealed class StandInCluster : IDisposable
     private readonly CancellationTokenSource _closing = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _version = 100;
+    private int _podAddresses;
 
     /// <summary>Namespaces that exist; a Job elsewhere is refused with 404, as the API server does.</summary>
     public HashSet<string> Namespaces { get; } = new(StringComparer.Ordinal) { "default", "yard" };
@@ -242,9 +246,13 @@ public sealed class StandInCluster : IDisposable
             return;
         }
 
+        var ip = life is PodLife.RunCommand ? "127.0.0.1" : PodNetworkAddress();
         Update(ns, pod, () =>
         {
             pod.Pod.Status.Phase = "Running";
+            pod.Pod.Status.HostIP = "127.0.0.1";
+            pod.Pod.Status.PodIP = ip;
+            pod.Pod.Status.PodIPs = [new V1PodIP { Ip = ip }];
             pod.Pod.Status.StartTime = DateTime.UtcNow;
             pod.Pod.Status.ContainerStatuses[0].State = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = DateTime.UtcNow } };
             pod.Pod.Status.ContainerStatuses[0].Ready = true;
@@ -273,6 +281,13 @@ public sealed class StandInCluster : IDisposable
                 pod.Append(forever.Log);
                 break;
         }
+    }
+
+    /// <summary>The next address of the pod network 10.244.0.0/16 (from 10.244.0.2, as a node's CNI range hands them out).</summary>
+    private string PodNetworkAddress()
+    {
+        var n = Interlocked.Increment(ref _podAddresses) + 1;
+        return string.Create(CultureInfo.InvariantCulture, $"10.244.{n / 256 % 256}.{n % 256}");
     }
 
     /// <summary>The container ended: pod Succeeded or Failed, then the Job controller's conditions (as of Kubernetes 1.31).</summary>

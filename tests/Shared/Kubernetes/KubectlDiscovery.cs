@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Yardmaster.Executors.Tests.Kubernetes;
+namespace Yardmaster.Tests.Kubernetes;
 
 /// <summary>
 /// What <c>kubectl create --dry-run=client</c> asks a server before it validates a file: legacy discovery (to map

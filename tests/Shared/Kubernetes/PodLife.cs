@@ -1,4 +1,4 @@
-namespace Yardmaster.Executors.Tests.Kubernetes;
+namespace Yardmaster.Tests.Kubernetes;
 
 /// <summary>What the stand-in cluster makes of a Job's pod once it runs, as a test's script says.</summary>
 public abstract record PodLife

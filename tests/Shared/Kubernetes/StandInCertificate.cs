@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Yardmaster.Executors.Tests.Kubernetes;
+namespace Yardmaster.Tests.Kubernetes;
 
 /// <summary>A self-signed certificate for 127.0.0.1 and localhost that is its own CA, as a cluster's API server certificate is checked against the kubeconfig's CA.</summary>
 internal static class StandInCertificate

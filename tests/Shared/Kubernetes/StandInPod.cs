@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using k8s.Models;
 
-namespace Yardmaster.Executors.Tests.Kubernetes;
+namespace Yardmaster.Tests.Kubernetes;
 
 /// <summary>One pod of the stand-in: its object, its log (with the time of each piece, for <c>sinceSeconds</c>), and the process the stand-in's kubelet runs for it.</summary>
 public sealed class StandInPod(V1Pod pod, string jobName) : IDisposable

@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Yardmaster.Executors.Tests.Kubernetes;
+namespace Yardmaster.Tests.Kubernetes;
 
 /// <summary>
 /// A stand-in for a Kubernetes API server on a loopback port (no real one can run here): the endpoints the executor
