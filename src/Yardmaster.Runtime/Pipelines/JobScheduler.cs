@@ -103,6 +103,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
     /// field) with nothing started. The run is in the store when this returns.
     /// </summary>
     /// <exception cref="StoreWriteException">The store cannot write (a full disk): nothing was started.</exception>
+    /// <exception cref="SchedulerStoppedException">The scheduler stopped (shut down, lost its lease) before the run was confirmed.</exception>
     public async Task<(string? RunId, IReadOnlyList<ConfigError> Errors)> SubmitAsync(string yaml, string sourceFile, CancellationToken cancellationToken)
     {
         var loaded = PipelineLoader.LoadText(yaml, sourceFile, Environment);
@@ -265,9 +266,14 @@ public sealed partial class JobScheduler : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    /// <summary>Refuses a change while the loop cannot write its last turn: it would wait for the disk, not answer.</summary>
+    /// <summary>Refuses a change once the loop has stopped, and while it cannot write its last turn: it would wait for the disk, not answer.</summary>
     private void ThrowIfStoreFailing()
     {
+        if (_stopped.Task.IsCompleted)
+        {
+            throw new SchedulerStoppedException("the job scheduler has stopped (this instance shut down or lost the scheduler's lease); nothing was changed");
+        }
+
         if (_storeFault is { } fault)
         {
             throw fault is StoreWriteException known ? new StoreWriteException(known.Message, known) : StoreWriteException.For(fault, _options.RunsDirectory, diskFull: false);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Pipelines;
 using Yardmaster.Core.Runs;
+using Yardmaster.Runtime.Pipelines;
 using Yardmaster.Server.Pipelines;
 
 namespace Yardmaster.Server.Tests.Pipelines;
@@ -45,6 +46,45 @@ public sealed class JobSchedulerDiskFullTests
         Assert.Equal(2, detail.Attempts.Count);
         Assert.Null(host.Scheduler.StoreFault);
         Assert.Contains(log.Entries, e => e.Level == LogLevel.Information && e.Message.StartsWith("The store is writable again after ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CancelAsync_StoreFailingWhenTheSchedulerStops_SchedulerStoppedAtOnceNotAtTheCallersTimeout()
+    {
+        using var disk = SmallTmpfs.Mount(4 << 20);
+        using var signals = new TempDirectory();
+        using var logging = LoggerFactory.Create(_ => { });
+        var config = new YardConfig { Jobs = new JobSettings { StopGrace = TimeSpan.FromSeconds(1), DockerEnabled = false } };
+        var (host, error) = await JobHost.OpenAsync(config, disk.Path, null, ClusterEngines.None, logging, TimeProvider.System, Ct);
+        Assert.Null(error);
+        var disposed = false;
+        try
+        {
+            var (id, _) = await host!.Scheduler.SubmitAsync($"name: held\nsteps:\n  - id: wait\n    run: while [ ! -e {signals.File("go")} ]; do sleep 0.05; done\n", "held.yaml", Ct);
+            await WaitUntilAsync(async () => (await host.Store.GetRunAsync(id!, Ct))!.Attempts.Any(a => a.Locator is not null), "the step starting");
+            disk.Fill();
+
+            // The cancellation's turn cannot be written; it waits, as the scheduler retries the write.
+            var cancel = host.Scheduler.CancelAsync(id!, "test", Ct);
+            await WaitUntilAsync(() => Task.FromResult(host.Scheduler.StoreFault is not null), "the cancellation's write failing");
+            Assert.False(cancel.IsCompleted);
+            await host.DisposeAsync(); // as when a leader steps down
+            disposed = true;
+
+            var stopped = await Assert.ThrowsAsync<SchedulerStoppedException>(() => cancel.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+            Assert.StartsWith("the job scheduler stopped before it could confirm the change", stopped.Message, StringComparison.Ordinal);
+            var late = await Assert.ThrowsAsync<SchedulerStoppedException>(() => host.Scheduler.CancelAsync(id!, "again", Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct));
+            Assert.StartsWith("the job scheduler has stopped", late.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            disk.Free();
+            await File.WriteAllTextAsync(signals.File("go"), "go", Ct); // the step was left running, as on a step-down
+            if (!disposed)
+            {
+                await host!.DisposeAsync();
+            }
+        }
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
