@@ -89,6 +89,6 @@ public sealed class ServingSchedulerAdoptionTests
         await Until(() => Replicas(scheduler, "m").SequenceEqual([(0, ReplicaState.Ready)]));
 
         Assert.Equal(["m/0", "m/0"], _launcher.StartedReplicas);
-        Assert.Equal("the job left running did not answer within ready_timeout", scheduler.Snapshot().Models.Single().LastFailure);
+        Assert.Equal("load failed: the job left running did not answer within ready_timeout", scheduler.Snapshot().Models.Single().LastFailure);
     }
 }
