@@ -43,7 +43,11 @@ internal sealed class BackendLauncher(BackendOptions options, TimeProvider time)
     /// <summary>Cancels the jobs <see cref="FindRunningAsync"/> found and no model claimed; call once the scheduler has its models.</summary>
     public Task StopUnclaimedAsync(CancellationToken cancellationToken) => _adoption?.StopUnclaimedAsync(cancellationToken) ?? Task.CompletedTask;
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _adoption?.Dispose();
+        _client.Dispose();
+    }
 
     private async Task<IReplicaInstance> StartBuiltinAsync(ModelDefinition model, CancellationToken cancellationToken)
     {

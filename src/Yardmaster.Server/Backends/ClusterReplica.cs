@@ -100,7 +100,7 @@ internal sealed class ClusterReplica : IServingReplica
             };
             var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{node.Address ?? node.Name}:{port}/"));
             // Before the submission: a server killed after sbatch finds the job, its node and its port here (ClusterReplicaAdoption).
-            await new ClusterReplicaRecord(definition.Name, replica, engine.Executor.Name, attemptId, node.Name, url, launch.LogPath, args, port, request)
+            await new ClusterReplicaRecord(definition.Name, replica, engine.Executor.Name, attemptId, node.Name, url, launch.LogPath, args, port, request, options.ReplicaOwner)
                 .WriteAsync(launch.AttemptDirectory, cancellationToken).ConfigureAwait(false);
             release = ClusterReplicaRecord.Forgetting(launch.AttemptDirectory, release);
             var started = await engine.Executor.StartAsync(launch, cancellationToken).ConfigureAwait(false);

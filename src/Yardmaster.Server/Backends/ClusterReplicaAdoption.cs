@@ -7,7 +7,7 @@ namespace Yardmaster.Server.Backends;
 
 /// <summary>
 /// Takes over, after a restart of <c>yard serve</c>, the model replicas' cluster jobs the earlier server of this data
-/// folder left running. <see cref="FindAsync"/> (at start, before the scheduler knows any model) reads each attempt
+/// folder left running (never those of another live server sharing the folder: <see cref="ReplicaOwnerLocks"/>). <see cref="FindAsync"/> (at start, before the scheduler knows any model) reads each attempt
 /// directory under the log directory's <c>jobs/</c> that still holds a <see cref="ClusterReplicaRecord"/> and follows its
 /// job again through the engine's <see cref="IStepExecutor.ReattachAsync"/> (by the job id file, else by its name).
 /// <see cref="Claim"/> (when the scheduler adds a model) gives it the numbers of the model's running jobs, at most
@@ -20,7 +20,7 @@ namespace Yardmaster.Server.Backends;
 /// Only <c>backend: slurm</c>: a Slurm replica answers at its node's address, recorded with its port before submission;
 /// a Kubernetes pod's address is known only once it runs. Thread-safe.
 /// </remarks>
-internal sealed partial class ClusterReplicaAdoption(BackendOptions options, ClusterPlacements placements, HttpClient client, TimeProvider time, ILogger log)
+internal sealed partial class ClusterReplicaAdoption(BackendOptions options, ClusterPlacements placements, HttpClient client, TimeProvider time, ILogger log) : IDisposable
 {
     /// <summary>How long the jobs no one claims get to end after SIGTERM, before they are killed.</summary>
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
@@ -28,25 +28,33 @@ internal sealed partial class ClusterReplicaAdoption(BackendOptions options, Clu
     private readonly Lock _lock = new();
     private readonly List<ClusterSurvivor> _found = [];
     private readonly Dictionary<(string Model, int Replica), (ClusterSurvivor Survivor, Action Release)> _claimed = [];
+    private ReplicaOwnerLocks? _owners;
 
     /// <summary>
-    /// Finds the replica jobs still running. A record whose job has ended (or was never submitted) is deleted; one whose
-    /// job cannot be looked up now (slurmctld unreachable) is logged and left, so its job is not taken for gone.
+    /// Takes this server's owner lock (its id goes into the records of the replicas it starts), then finds the replica
+    /// jobs of dead servers still running. A record whose job has ended (or was never submitted) is deleted; one whose
+    /// job cannot be looked up now (slurmctld unreachable) is logged and left, so its job is not taken for gone; one of a
+    /// live server sharing the data folder is not touched.
     /// </summary>
     public async Task FindAsync(CancellationToken cancellationToken)
     {
         var jobs = Path.Combine(options.LogDirectory, "jobs");
-        if (!Directory.Exists(jobs))
-        {
-            return;
-        }
-
+        var owners = ReplicaOwnerLocks.Take(jobs);
+        _owners = owners;
+        options.ReplicaOwner = owners.Own;
+        var named = new HashSet<string>(StringComparer.Ordinal);
         foreach (var directory in Directory.EnumerateDirectories(jobs, "model.*").Order(StringComparer.Ordinal))
         {
             if (await ClusterReplicaRecord.ReadAsync(directory, cancellationToken).ConfigureAwait(false) is not { } record
                 || record.Engine != Core.Pipelines.Engines.Slurm)
             {
                 continue;
+            }
+
+            named.Add(record.Owner);
+            if (!owners.TryInherit(record.Owner))
+            {
+                continue; // a live server's replica
             }
 
             if (!options.Clusters.TryGetValue(record.Engine, out var engine))
@@ -85,6 +93,8 @@ internal sealed partial class ClusterReplicaAdoption(BackendOptions options, Clu
                 _found.Add(new ClusterSurvivor(record, job, directory));
             }
         }
+
+        owners.Prune(named);
     }
 
     /// <summary>
@@ -212,6 +222,9 @@ internal sealed partial class ClusterReplicaAdoption(BackendOptions options, Clu
             }
         })).ConfigureAwait(false);
     }
+
+    /// <summary>Releases the owner locks (call once the replicas are stopped): a later server takes over what is left.</summary>
+    public void Dispose() => _owners?.Dispose();
 
     private StepLaunch Launch(ClusterReplicaRecord record, string directory) => new()
     {

@@ -18,7 +18,8 @@ namespace Yardmaster.Server.Backends;
 /// <param name="Arguments">The command's arguments as submitted (placeholders expanded, its port included).</param>
 /// <param name="Port">The port drawn for it.</param>
 /// <param name="Request">What it reserved on its node.</param>
-internal sealed record ClusterReplicaRecord(string Model, int Replica, string Engine, string AttemptId, string Node, Uri Url, string LogPath, IReadOnlyList<string> Arguments, int Port, Core.Pipelines.ResourceRequest Request)
+/// <param name="Owner">The server that started it (<see cref="ReplicaOwnerLocks"/>); empty when none was known.</param>
+internal sealed record ClusterReplicaRecord(string Model, int Replica, string Engine, string AttemptId, string Node, Uri Url, string LogPath, IReadOnlyList<string> Arguments, int Port, Core.Pipelines.ResourceRequest Request, string Owner)
 {
     /// <summary>The file's name in the attempt directory.</summary>
     public const string FileName = "replica.json";
@@ -50,6 +51,7 @@ internal sealed record ClusterReplicaRecord(string Model, int Replica, string En
             json.WriteNumber("cpu_millis", Request.CpuMillis);
             json.WriteNumber("memory_bytes", Request.MemoryBytes);
             json.WriteNumber("gpus", Request.Gpus);
+            json.WriteString("owner", Owner);
             json.WriteEndObject();
             await json.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -76,7 +78,8 @@ internal sealed record ClusterReplicaRecord(string Model, int Replica, string En
                 root.GetProperty("log").GetString()!,
                 [.. root.GetProperty("arguments").EnumerateArray().Select(a => a.GetString()!)],
                 root.GetProperty("port").GetInt32(),
-                new Core.Pipelines.ResourceRequest(root.GetProperty("cpu_millis").GetInt64(), root.GetProperty("memory_bytes").GetInt64(), root.GetProperty("gpus").GetInt32()));
+                new Core.Pipelines.ResourceRequest(root.GetProperty("cpu_millis").GetInt64(), root.GetProperty("memory_bytes").GetInt64(), root.GetProperty("gpus").GetInt32()),
+                root.GetProperty("owner").GetString()!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or UriFormatException or FormatException)
         {

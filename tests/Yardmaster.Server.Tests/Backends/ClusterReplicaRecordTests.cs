@@ -12,7 +12,7 @@ public sealed class ClusterReplicaRecordTests
     {
         using var dir = new TempDirectory();
         var attempt = dir.File("jobs/model.m.1.x");
-        var record = new ClusterReplicaRecord("m", 1, "slurm", "model.m.1.x", "n2", new Uri("http://10.0.0.2:23456/"), dir.File("m-1.log"), ["dotnet", "yard.dll", "model-server", "--port", "23456", "it's"], 23456, new ResourceRequest(2000, 1L << 30, 1));
+        var record = new ClusterReplicaRecord("m", 1, "slurm", "model.m.1.x", "n2", new Uri("http://10.0.0.2:23456/"), dir.File("m-1.log"), ["dotnet", "yard.dll", "model-server", "--port", "23456", "it's"], 23456, new ResourceRequest(2000, 1L << 30, 1), "0123abcd");
 
         await record.WriteAsync(attempt, Ct);
         var read = await ClusterReplicaRecord.ReadAsync(attempt, Ct);
@@ -35,7 +35,7 @@ public sealed class ClusterReplicaRecordTests
     public async Task Forgetting_Called_ReleasesAndDeletesTheRecord()
     {
         using var dir = new TempDirectory();
-        var record = new ClusterReplicaRecord("m", 0, "slurm", "a", "n1", new Uri("http://n1:20000/"), dir.File("log"), ["x"], 20000, ResourceRequest.Default);
+        var record = new ClusterReplicaRecord("m", 0, "slurm", "a", "n1", new Uri("http://n1:20000/"), dir.File("log"), ["x"], 20000, ResourceRequest.Default, string.Empty);
         await record.WriteAsync(dir.Path, Ct);
         var released = 0;
 
