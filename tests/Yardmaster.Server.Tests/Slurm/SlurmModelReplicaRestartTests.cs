@@ -45,7 +45,7 @@ public sealed class SlurmModelReplicaRestartTests : IAsyncLifetime
     [Fact]
     public async Task Serve_KilledWithTwoReplicaJobsThenRestarted_SameJobsServeAndNoneIsStarted()
     {
-        var config = await WriteConfigAsync(withModel: true);
+        var config = await WriteConfigAsync(Served());
         var before = await StartThenKillAsync(config);
 
         await using var second = Start(config);
@@ -82,7 +82,7 @@ public sealed class SlurmModelReplicaRestartTests : IAsyncLifetime
     [Fact]
     public async Task Serve_RestartedThenAnAdoptedJobScancelled_ReplacedByANewJobOnItsNode()
     {
-        var config = await WriteConfigAsync(withModel: true);
+        var config = await WriteConfigAsync(Served());
         var before = await StartThenKillAsync(config);
 
         await using var second = Start(config);
@@ -103,9 +103,9 @@ public sealed class SlurmModelReplicaRestartTests : IAsyncLifetime
     [Fact]
     public async Task Serve_RestartedWithoutTheModel_CancelsTheJobsItLeft()
     {
-        var config = await WriteConfigAsync(withModel: true);
+        var config = await WriteConfigAsync(Served());
         var before = await StartThenKillAsync(config);
-        await WriteConfigAsync(withModel: false);
+        await WriteConfigAsync(model: null);
 
         await using var second = Start(config);
         await second.WaitForLineAsync("listening on ", TimeSpan.FromSeconds(60));
@@ -119,6 +119,33 @@ public sealed class SlurmModelReplicaRestartTests : IAsyncLifetime
         }
 
         Assert.Empty(Directory.EnumerateFiles(_home.File("data"), "replica.json", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Serve_RestartedWithAJobThatNeverAnswers_CancelsItAfterReadyTimeoutAndStartsAnother()
+    {
+        var config = await WriteConfigAsync(Silent("5m"));
+        string silent;
+        await using (var first = Start(config))
+        {
+            await first.WaitForLineAsync("listening on ", TimeSpan.FromSeconds(60));
+            silent = (await SlurmRuns.PollAsync(() => ModelJobsAsync("RUNNING"), jobs => jobs.Count == 1, "the silent job running", TimeSpan.FromSeconds(60))).Keys.Single();
+        }
+
+        Assert.True(await SlurmRuns.IsQueuedAsync(Cluster, silent), $"slurm job {silent} ended with the server");
+        await WriteConfigAsync(Silent("3s"));
+        await using var second = Start(config);
+        using var http = Client(await second.WaitForLineAsync("listening on ", TimeSpan.FromSeconds(60)));
+
+        await SlurmRuns.PollAsync(() => SlurmRuns.JobStateAsync(Cluster, silent), state => state is "CANCELLED" or "FAILED", $"slurm job {silent} cancelled", TimeSpan.FromSeconds(30));
+        var model = await SlurmRuns.PollAsync(
+            () => SlurmRuns.GetJsonAsync(http, $"/api/models/{_model}"),
+            m => m.GetProperty("status").GetProperty("failures").GetInt32() > 0,
+            "the take-over failing",
+            TimeSpan.FromSeconds(30));
+        Assert.Contains($"slurm job {silent}", model.GetProperty("status").GetProperty("last_failure").GetString(), StringComparison.Ordinal);
+        Assert.Contains("ready_timeout", model.GetProperty("status").GetProperty("last_failure").GetString(), StringComparison.Ordinal);
+        await SlurmRuns.PollAsync(() => ModelJobsAsync("PD,R,CG,CF,S"), jobs => jobs.Keys.Any(j => j != silent), "a new job started in its place", TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Starts <c>yard serve</c>, waits until both replicas' jobs serve, kills it with SIGKILL; the jobs (id to node), still running.</summary>
@@ -141,29 +168,38 @@ public sealed class SlurmModelReplicaRestartTests : IAsyncLifetime
         return jobs;
     }
 
-    private async Task<string> WriteConfigAsync(bool withModel)
+    /// <summary>Writes yard.yaml: the Slurm jobs section and, when given, one model's definition (its fields, as YAML lines).</summary>
+    private async Task<string> WriteConfigAsync(string? model)
     {
         var config = _home.File("yard.yaml");
-        var models = withModel ? $$"""
-            models:
-              - name: {{_model}}
-                backend: slurm
-                command: "yard model-server --model {path} --host 0.0.0.0 --port {port} --slots {slots} --ctx {context} --threads {threads}"
-                path: {{SharedModels.Stories260K}}
-                slots: 2
-                context: 256
-                threads: 1
-                memory: 1GiB
-                replicas: { min: 2, max: 2 }
-                ready_timeout: 90s
-                stop_grace: 1s
-            """ : string.Empty;
-        await File.WriteAllTextAsync(config, $$"""
-            auth: { admin_keys: [{{AdminKey}}] }
-            {{models}}
-            """ + "\n" + SlurmRuns.JobsYaml(Cluster), Ct);
+        var models = model is null ? string.Empty : $"models:\n  - name: {_model}\n" + string.Join('\n', model.Split('\n').Select(line => "    " + line.Trim()));
+        await File.WriteAllTextAsync(config, $"auth: {{ admin_keys: [{AdminKey}] }}\n{models}\n{SlurmRuns.JobsYaml(Cluster)}", Ct);
         return config;
     }
+
+    /// <summary><c>yard model-server</c> with two replicas, one on each node.</summary>
+    private static string Served() => $$"""
+        backend: slurm
+        command: "yard model-server --model {path} --host 0.0.0.0 --port {port} --slots {slots} --ctx {context} --threads {threads}"
+        path: {{SharedModels.Stories260K}}
+        slots: 2
+        context: 256
+        threads: 1
+        memory: 1GiB
+        replicas: { min: 2, max: 2 }
+        ready_timeout: 90s
+        stop_grace: 1s
+        """;
+
+    /// <summary>A job that runs for hours and never listens on its port (sleep sums its arguments).</summary>
+    private static string Silent(string readyTimeout) => $$"""
+        backend: slurm
+        command: "sleep 600 {port}"
+        threads: 1
+        replicas: { min: 1, max: 1 }
+        ready_timeout: {{readyTimeout}}
+        stop_grace: 1s
+        """;
 
     /// <summary>Sends requests, four at a time, until both replicas report uses; their uses.</summary>
     private async Task<List<int>> AskUntilBothServeAsync(HttpClient http)
