@@ -38,6 +38,11 @@ internal sealed partial class ClusterReplicaAdoption(BackendOptions options, Clu
     /// </summary>
     public async Task FindAsync(CancellationToken cancellationToken)
     {
+        if (!options.Clusters.ContainsKey(Core.Pipelines.Engines.Slurm))
+        {
+            return; // no replica can run on Slurm, and none left running could be followed
+        }
+
         var jobs = Path.Combine(options.LogDirectory, "jobs");
         var owners = ReplicaOwnerLocks.Take(jobs);
         _owners = owners;
@@ -57,12 +62,7 @@ internal sealed partial class ClusterReplicaAdoption(BackendOptions options, Clu
                 continue; // a live server's replica
             }
 
-            if (!options.Clusters.TryGetValue(record.Engine, out var engine))
-            {
-                Log.EngineMissing(log, record.Model, record.Replica, record.Engine, directory);
-                continue;
-            }
-
+            var engine = options.Clusters[record.Engine];
             IStepProcess? job;
             try
             {
@@ -253,8 +253,5 @@ internal sealed partial class ClusterReplicaAdoption(BackendOptions options, Clu
 
         [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "Model {Model} replica {Replica}: its job (recorded in {Directory}) cannot be looked up now and is left alone: {Reason}")]
         public static partial void LookupFailed(ILogger logger, string model, int replica, string directory, string reason);
-
-        [LoggerMessage(EventId = 124, Level = LogLevel.Warning, Message = "Model {Model} replica {Replica}: its job (recorded in {Directory}) runs on {Engine}, which is not configured or did not answer; it is left alone")]
-        public static partial void EngineMissing(ILogger logger, string model, int replica, string engine, string directory);
     }
 }
