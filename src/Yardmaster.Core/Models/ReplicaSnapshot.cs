@@ -30,6 +30,12 @@ public sealed record ReplicaSnapshot(
     /// <summary>The ledger account its memory is charged to ("cpu", "gpu0", ...); null when not known.</summary>
     public string? Account { get; init; }
 
+    /// <summary>The cluster node it runs on; null for a replica of this machine (or before its job is known).</summary>
+    public string? Node { get; init; }
+
+    /// <summary>How the engine running it names it (<c>slurm job 42 on n1</c>); null when none does.</summary>
+    public string? Locator { get; init; }
+
     /// <summary>True when eviction may take it: ready, idle and not pinned.</summary>
     public bool Evictable => State == ReplicaState.Ready && InFlight == 0 && !Pinned;
 

@@ -14,4 +14,10 @@ public interface IReplicaInstance : IAsyncDisposable
 
     /// <summary>Why it died, once <see cref="Exited"/> has completed.</summary>
     string? ExitReason { get; }
+
+    /// <summary>The cluster node it runs on (<c>n1</c>); null for a replica of this machine or a remote endpoint.</summary>
+    string? Node => null;
+
+    /// <summary>How the engine running it names it (<c>slurm job 42 on n1</c>); null when none does.</summary>
+    string? Locator => null;
 }

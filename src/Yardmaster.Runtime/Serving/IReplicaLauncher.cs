@@ -16,4 +16,12 @@ public interface IReplicaLauncher
     /// requests. Throws <see cref="ReplicaStartException"/> with a reason a user can act on when it cannot.
     /// </summary>
     Task<IReplicaInstance> StartAsync(ModelDefinition model, int replica, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The numbers of <paramref name="model"/>'s replicas that an earlier server started and that still run (cluster jobs
+    /// outlive a killed <c>yard serve</c>), at most <paramref name="max"/>, claimed for this scheduler: <see cref="StartAsync"/>
+    /// with a claimed number takes that replica over (and returns when it answers) instead of starting one. Asked once per
+    /// model, when the scheduler adds it. None by default: most backends' replicas end with their server.
+    /// </summary>
+    IReadOnlyList<int> ClaimRunning(ModelDefinition model, int max) => [];
 }

@@ -43,5 +43,10 @@ internal sealed class Replica(ModelEntry model, int number, string device)
     public Task Unloaded { get; set; } = Task.CompletedTask;
 
     public ReplicaSnapshot Snapshot() => new(
-        Model.Definition.Name, Number, State, Model.Definition.Device, Memory, Model.Definition.Slots, InFlight, LastUsed, Uses, LoadCost, Model.Definition.Pinned) { Account = Device };
+        Model.Definition.Name, Number, State, Model.Definition.Device, Memory, Model.Definition.Slots, InFlight, LastUsed, Uses, LoadCost, Model.Definition.Pinned)
+    {
+        Account = Device,
+        Node = Instance?.Node,
+        Locator = Instance?.Locator,
+    };
 }

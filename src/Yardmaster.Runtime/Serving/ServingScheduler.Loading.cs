@@ -1,3 +1,4 @@
+using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
 using Yardmaster.Core.Units;
 
@@ -179,7 +180,9 @@ public sealed partial class ServingScheduler
                 replica.LastUsed = _time.GetUtcNow();
                 _ledger.Refund(replica.Device, replica.Memory);
                 // A declared footprint stands (the operator knows what the replica grows to); only an estimate is replaced by the measurement.
-                replica.Memory = definition.Memory is { } declared ? declared
+                // A cluster replica's declared memory is its job's, reserved on its node: nothing of it is on this machine.
+                replica.Memory = definition.Backend.OnCluster() ? 0
+                    : definition.Memory is { } declared ? declared
                     : instance.MemoryBytes > 0 || definition.Backend == Core.Configuration.BackendKind.Http ? instance.MemoryBytes : replica.Memory;
                 _ledger.Charge(replica.Device, replica.Memory);
                 if (definition.Memory is null && replica.Memory > 0)

@@ -23,5 +23,8 @@ public sealed partial class ServingScheduler
 
         [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Model {Model} replica {Replica} loading on {Device} ({Room})")]
         public static partial void LoadStarting(ILogger logger, string model, int replica, string device, string room);
+
+        [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Model {Model} replica {Replica} still runs from an earlier server; taking it over")]
+        public static partial void Adopting(ILogger logger, string model, int replica);
     }
 }

@@ -63,7 +63,8 @@ public sealed partial class ServingScheduler : IAsyncDisposable
     public event Action<ServingEvent>? Changed;
 
     /// <summary>
-    /// Replaces the set of models. New ones are added (unloaded, or warmed to <c>replicas.min</c>); changed
+    /// Replaces the set of models. New ones are added (with the replicas still running from an earlier server, see
+    /// <see cref="IReplicaLauncher.ClaimRunning"/>; then unloaded, or warmed to <c>replicas.min</c>); changed
     /// ones keep their replicas until those are unloaded; removed ones drain and disappear.
     /// </summary>
     public void SetModels(IEnumerable<ModelDefinition> models)
@@ -98,6 +99,7 @@ public sealed partial class ServingScheduler : IAsyncDisposable
                 {
                     entry = new ModelEntry(normalized, _policies.Queue.CreateQueue(_settings.QueueOptions), estimate.Bytes);
                     _models[name] = entry;
+                    AdoptRunning(entry);
                 }
 
                 entry.EstimateError = estimate.Error;

@@ -8,6 +8,7 @@ internal sealed class BackendLauncher(BackendOptions options, TimeProvider time)
 {
     private readonly HttpClient _client = OpenAiForwarder.CreateClient();
     private readonly ClusterPlacements _placements = new();
+    private ClusterReplicaAdoption? _adoption;
 
     /// <inheritdoc />
     public FootprintEstimate EstimateMemory(ModelDefinition model) => ModelFootprint.Estimate(model);
@@ -19,12 +20,34 @@ internal sealed class BackendLauncher(BackendOptions options, TimeProvider time)
         BackendKind.Process => await ProcessReplica.StartAsync(model, replica, options, _client, time, cancellationToken).ConfigureAwait(false),
         BackendKind.Http => await HttpReplica.StartAsync(model, _client, time, cancellationToken).ConfigureAwait(false),
         BackendKind.Slurm or BackendKind.Kubernetes when options.Clusters.GetValueOrDefault(model.Backend.Name()) is { } engine =>
-            await ClusterReplica.StartAsync(model, replica, engine, _placements, options, _client, time, cancellationToken).ConfigureAwait(false),
+            _adoption?.TakeClaimed(model.Name, replica) is { } running
+                ? await _adoption.TakeOverAsync(model, running, cancellationToken).ConfigureAwait(false)
+                : await ClusterReplica.StartAsync(model, replica, engine, _placements, options, _client, time, cancellationToken).ConfigureAwait(false),
         BackendKind.Slurm or BackendKind.Kubernetes => throw new ReplicaStartException($"model '{model.Name}': backend {model.Backend.Name()} needs jobs.{model.Backend.Name()} in yard.yaml and a cluster that answered at startup"),
         _ => throw new ReplicaStartException($"model '{model.Name}': unknown backend {model.Backend}"),
     };
 
-    public void Dispose() => _client.Dispose();
+    /// <inheritdoc />
+    public IReadOnlyList<int> ClaimRunning(ModelDefinition model, int max) => _adoption?.Claim(model, max) ?? [];
+
+    /// <summary>
+    /// Finds the model replicas' cluster jobs an earlier server of this data folder left running (<see cref="ClusterReplicaAdoption"/>),
+    /// for <see cref="ClaimRunning"/>. Call once, before the scheduler is given its models.
+    /// </summary>
+    public async Task FindRunningAsync(Microsoft.Extensions.Logging.ILogger log, CancellationToken cancellationToken)
+    {
+        _adoption = new ClusterReplicaAdoption(options, _placements, _client, time, log);
+        await _adoption.FindAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels the jobs <see cref="FindRunningAsync"/> found and no model claimed; call once the scheduler has its models.</summary>
+    public Task StopUnclaimedAsync(CancellationToken cancellationToken) => _adoption?.StopUnclaimedAsync(cancellationToken) ?? Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _adoption?.Dispose();
+        _client.Dispose();
+    }
 
     private async Task<IReplicaInstance> StartBuiltinAsync(ModelDefinition model, CancellationToken cancellationToken)
     {

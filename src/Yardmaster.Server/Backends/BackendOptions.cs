@@ -17,4 +17,7 @@ public sealed class BackendOptions
     /// (owner <c>MODEL#REPLICA</c>) so steps placed there do not wait behind it in the cluster's queue; null: none kept.
     /// </summary>
     public Runtime.Ledger.ResourceLedger? Ledger { get; set; }
+
+    /// <summary>This server's id in the records of the cluster replicas it starts (<see cref="ReplicaOwnerLocks"/>); set by the launcher at start, empty before.</summary>
+    internal string ReplicaOwner { get; set; } = string.Empty;
 }

@@ -29,7 +29,8 @@ internal sealed class ClusterReplica : IServingReplica
     private volatile bool _stopping;
     private int _disposed;
 
-    private ClusterReplica(IStepProcess job, OpenAiForwarder forwarder, TimeSpan grace, Action release, string node, Uri url, string logPath)
+    /// <summary>A replica of the job <paramref name="job"/>, whose server answers at <paramref name="url"/>; <paramref name="release"/> undoes its node's reservation once it is over.</summary>
+    internal ClusterReplica(IStepProcess job, OpenAiForwarder forwarder, TimeSpan grace, Action release, string node, Uri url, string logPath)
     {
         _job = job;
         _forwarder = forwarder;
@@ -99,6 +100,11 @@ internal sealed class ClusterReplica : IServingReplica
                 Gpus = [.. Enumerable.Range(0, request.Gpus)],
                 Node = node.Name,
             };
+            var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{node.Address ?? node.Name}:{port}/"));
+            // Before the submission: a server killed after sbatch finds the job, its node and its port here (ClusterReplicaAdoption).
+            await new ClusterReplicaRecord(definition.Name, replica, engine.Executor.Name, attemptId, node.Name, url, launch.LogPath, args, port, request, options.ReplicaOwner)
+                .WriteAsync(launch.AttemptDirectory, cancellationToken).ConfigureAwait(false);
+            release = ClusterReplicaRecord.Forgetting(launch.AttemptDirectory, release);
             var started = await engine.Executor.StartAsync(launch, cancellationToken).ConfigureAwait(false);
             if (started.Process is not { } job)
             {
@@ -131,7 +137,7 @@ internal sealed class ClusterReplica : IServingReplica
     /// The node for the replica (fewest replicas of the model first) whose share is reserved in <paramref name="ledger"/>
     /// (when given) and counted in <paramref name="placements"/>; the action given back undoes both, once.
     /// </summary>
-    private static (NodeCapacity Node, Action Release) Place(ModelDefinition definition, int replica, ClusterEngine engine, ClusterPlacements placements, ResourceLedger? ledger, ResourceRequest request)
+    internal static (NodeCapacity Node, Action Release) Place(ModelDefinition definition, int replica, ClusterEngine engine, ClusterPlacements placements, ResourceLedger? ledger, ResourceRequest request)
     {
         var owner = $"{definition.Name}#{replica.ToString(CultureInfo.InvariantCulture)}";
         var candidates = engine.Nodes.Where(n => n.Holds(request)).ToList();

@@ -23,14 +23,20 @@ internal static class ModelFootprint
     public static FootprintEstimate Estimate(ModelDefinition model)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (model.Backend.OnCluster())
+        {
+            // Nothing on this machine's devices: a cluster job reserves its memory (declared or not) on its node.
+            return FootprintEstimate.Of(0);
+        }
+
         if (model.Memory is { } declared)
         {
             return FootprintEstimate.Of(declared);
         }
 
-        if (model.Backend == BackendKind.Http || model.Backend.OnCluster())
+        if (model.Backend == BackendKind.Http)
         {
-            // Nothing on this machine's devices: a remote endpoint, or a replica whose memory a cluster job reserves on its node.
+            // Nothing on this machine's devices: a remote endpoint.
             return FootprintEstimate.Of(0);
         }
 

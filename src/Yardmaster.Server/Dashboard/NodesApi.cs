@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using System.Text.Json;
+using Yardmaster.Core.Configuration;
 using Yardmaster.Runtime.Ledger;
 using Yardmaster.Runtime.Serving;
 
@@ -10,7 +11,8 @@ namespace Yardmaster.Server.Dashboard;
 /// <c>GET /api/nodes</c> (read-only, admin): each node of the ledger with its capacity, what is free, and every
 /// allocation with what it belongs to: a step (<c>"kind": "step"</c>, its run and step) or a model replica
 /// (<c>"kind": "replica"</c>, its model, replica number, device and state). Replicas of local backends are listed under the
-/// local node; a cluster replica's job is a ledger allocation of its node (<c>"kind": "replica"</c>, model, replica).
+/// local node; a cluster replica is listed only under its node, as its job's allocation there (<c>"kind": "replica"</c>,
+/// model, replica, its reserved CPU, memory and GPUs, state and job locator).
 /// </summary>
 /// <remarks>Thread-safe (reads snapshots).</remarks>
 internal sealed class NodesApi(ResourceLedger ledger, ServingScheduler scheduler)
@@ -23,7 +25,11 @@ internal sealed class NodesApi(ResourceLedger ledger, ServingScheduler scheduler
     {
         var free = ledger.Snapshot();
         var allocations = ledger.Allocations();
-        var replicas = scheduler.Snapshot().Models.SelectMany(m => m.Replicas).ToList();
+        var models = scheduler.Snapshot().Models;
+        // Replicas of this machine's backends hold memory here; a cluster replica is its job's allocation on its node.
+        var replicas = models.Where(m => !m.Backend.OnCluster()).SelectMany(m => m.Replicas).ToList();
+        var onCluster = models.Where(m => m.Backend.OnCluster()).SelectMany(m => m.Replicas)
+            .DistinctBy(r => (r.Model, r.Replica)).ToDictionary(r => r.Model + "#" + r.Replica.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal);
         json.WriteStartObject();
         json.WriteStartArray("nodes");
         for (var i = 0; i < ledger.Nodes.Count; i++)
@@ -56,6 +62,14 @@ internal sealed class NodesApi(ResourceLedger ledger, ServingScheduler scheduler
                     json.WriteString("owner", a.Owner);
                     json.WriteString("model", a.Owner[..hash]);
                     json.WriteNumber("replica", int.Parse(a.Owner[(hash + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+                    if (onCluster.GetValueOrDefault(a.Owner) is { } replica)
+                    {
+                        json.WriteString("state", replica.State.ToString().ToLowerInvariant());
+                        if (replica.Locator is { } locator)
+                        {
+                            json.WriteString("locator", locator);
+                        }
+                    }
                 }
                 else
                 {

@@ -129,6 +129,8 @@ public sealed class GatewayApp : IAsyncDisposable
             RoutingPolicies.Create(settings.Routing, Random.Shared) ?? new LeastOutstandingRoutingPolicy());
         var nodeLedger = new Runtime.Ledger.ResourceLedger([Pipelines.JobHost.LocalNode(config.Devices), .. clusters.Nodes]);
         _options.Backends.Ledger = nodeLedger; // cluster replicas reserve their node's share there, as steps do
+        // Before the scheduler is given its models: the replicas' cluster jobs a killed server left running are taken over, not started again.
+        await _launcher.FindRunningAsync(log, cancellationToken).ConfigureAwait(false);
         _scheduler = new ServingScheduler(settings, config.Devices, _launcher, policies, _time, log, nodeLedger);
         _scheduler.Changed += e =>
         {
@@ -151,6 +153,11 @@ public sealed class GatewayApp : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(StorePath))!);
         _store = await StoreOpener.OpenRegistryAsync(config.Store, StorePath, _time, onUnreadableRow: null, cancellationToken).ConfigureAwait(false);
         var registry = await ServingRegistry.OpenAsync(config, _store, _scheduler, cancellationToken).ConfigureAwait(false);
+        using (var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            stopping.CancelAfter(TimeSpan.FromSeconds(30)); // a job that takes longer ends on its own time; the start goes on
+            await _launcher.StopUnclaimedAsync(stopping.Token).ConfigureAwait(false);
+        }
         if (config.History.Enabled)
         {
             _historyStore = await StoreOpener.OpenHistoryAsync(config.Store, StorePath, _time, row => GatewayLog.UnreadableHistory(log, row.Table, row.Name, string.Join("; ", row.Errors)), cancellationToken).ConfigureAwait(false);

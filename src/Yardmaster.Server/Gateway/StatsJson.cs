@@ -99,6 +99,16 @@ internal static class StatsJson
             json.WriteNumber("in_flight", r.InFlight);
             json.WriteNumber("uses", r.Uses);
             json.WriteNumber("load_ms", Math.Round(r.LoadCost.TotalMilliseconds, 1));
+            if (r.Node is { } node)
+            {
+                json.WriteString("node", node);
+            }
+
+            if (r.Locator is { } locator)
+            {
+                json.WriteString("locator", locator);
+            }
+
             json.WriteEndObject();
         }
 

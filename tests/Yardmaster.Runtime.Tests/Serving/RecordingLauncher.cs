@@ -26,12 +26,28 @@ internal sealed class RecordingLauncher : IReplicaLauncher
     /// <summary>Models whose footprint cannot be estimated (their file is unreadable), with the reason.</summary>
     public ConcurrentDictionary<string, string> Unreadable { get; } = new();
 
+    /// <summary>Replica numbers of each model still running from an earlier server, handed out by <see cref="ClaimRunning"/> once.</summary>
+    public ConcurrentDictionary<string, int[]> Running { get; } = new();
+
+    /// <summary>Each model's claim and the maximum it was asked for.</summary>
+    public ConcurrentQueue<(string Model, int Max)> Claims { get; } = new();
+
+    /// <summary>The replica numbers started (taken over, for claimed ones), as "model/number".</summary>
+    public ConcurrentQueue<string> StartedReplicas { get; } = new();
+
+    public IReadOnlyList<int> ClaimRunning(ModelDefinition model, int max)
+    {
+        Claims.Enqueue((model.Name, max));
+        return Running.TryRemove(model.Name, out var numbers) ? [.. numbers.Take(max)] : [];
+    }
+
     public FootprintEstimate EstimateMemory(ModelDefinition model) =>
         Unreadable.TryGetValue(model.Name, out var why) ? FootprintEstimate.Failed(why) : FootprintEstimate.Of(model.Memory ?? (10L << 20));
 
     public async Task<IReplicaInstance> StartAsync(ModelDefinition model, int replica, CancellationToken cancellationToken)
     {
         Started.Enqueue(model.Name);
+        StartedReplicas.Enqueue($"{model.Name}/{replica}");
         if (Gate is { } gate)
         {
             await gate.Task.WaitAsync(cancellationToken);

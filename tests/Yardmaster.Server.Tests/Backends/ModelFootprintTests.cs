@@ -40,6 +40,10 @@ public sealed class ModelFootprintTests
         Assert.Equal(FootprintEstimate.Of(0), ModelFootprint.Estimate(new ModelDefinition { Name = "r", Backend = BackendKind.Http, Url = new Uri("http://127.0.0.1:9/v1") }));
 
     [Fact]
+    public void Estimate_SlurmBackendWithDeclaredMemory_HoldsNoMemoryHere() =>
+        Assert.Equal(FootprintEstimate.Of(0), ModelFootprint.Estimate(new ModelDefinition { Name = "c", Backend = BackendKind.Slurm, Command = "x {port}", Memory = 1L << 30 }));
+
+    [Fact]
     public void Estimate_MissingFile_ErrorNamingThePathNotAGuess()
     {
         using var dir = new TempDirectory();
