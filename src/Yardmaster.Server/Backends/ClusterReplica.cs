@@ -100,9 +100,10 @@ internal sealed class ClusterReplica : IServingReplica
                 Gpus = [.. Enumerable.Range(0, request.Gpus)],
                 Node = node.Name,
             };
-            var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{node.Address ?? node.Name}:{port}/"));
-            // Before the submission: a server killed after sbatch finds the job, its node and its port here (ClusterReplicaAdoption).
-            await new ClusterReplicaRecord(definition.Name, replica, engine.Executor.Name, attemptId, node.Name, url, launch.LogPath, args, port, request, options.ReplicaOwner)
+            // Before the submission: a server killed after sbatch finds the job, its node and its port here (ClusterReplicaAdoption;
+            // Slurm's only: a Kubernetes replica's address is its pod's, known once the pod runs).
+            var nodeUrl = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{node.Address ?? node.Name}:{port}/"));
+            await new ClusterReplicaRecord(definition.Name, replica, engine.Executor.Name, attemptId, node.Name, nodeUrl, launch.LogPath, args, port, request, options.ReplicaOwner)
                 .WriteAsync(launch.AttemptDirectory, cancellationToken).ConfigureAwait(false);
             release = ClusterReplicaRecord.Forgetting(launch.AttemptDirectory, release);
             var started = await engine.Executor.StartAsync(launch, cancellationToken).ConfigureAwait(false);
