@@ -9,9 +9,11 @@ namespace Yardmaster.Runtime.Cluster;
 /// it takes or renews it. On winning it calls <c>lead</c> with the fence of its epoch (the caller starts the job
 /// scheduler, its writes fenced); on losing it (another holder, or no renewal for a whole lease because the store did not
 /// answer) it calls <c>stepDown</c> first thing, so a deposed leader stops before another can have started. A clean
-/// shutdown resigns the lease, so a follower takes over at its next tick instead of after the lease.
+/// shutdown resigns the lease, so a follower takes over at its next tick instead of after the lease. Leading may take
+/// longer than the lease (the scheduler re-attaches to every running step first): the lease is renewed meanwhile, and a
+/// lead still starting when the lease is lost is cancelled and stepped down from.
 /// </summary>
-/// <remarks>Thread-safe; the callbacks run on the elector's loop, one at a time.</remarks>
+/// <remarks>Thread-safe; the callbacks never overlap: <c>stepDown</c> runs only once a <c>lead</c> has finished.</remarks>
 public sealed partial class LeaderElector : IAsyncDisposable
 {
     private readonly IClusterStore _store;
@@ -25,6 +27,7 @@ public sealed partial class LeaderElector : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private LeaseFence? _fence;
+    private Opening? _opening;
     private DateTimeOffset _renewedAt;
     private int _disposed;
 
@@ -81,43 +84,108 @@ public sealed partial class LeaderElector : IAsyncDisposable
             if (lease.HolderId == _instanceId)
             {
                 _renewedAt = _time.GetUtcNow();
-                if (_fence is not { } held || held.Epoch != lease.Epoch)
+                var moved = $"the lease moved to epoch {lease.Epoch}";
+                if (_opening is { } stale && stale.Fence.Epoch != lease.Epoch)
                 {
-                    if (_fence is not null)
-                    {
-                        await StepDownAsync($"the lease moved to epoch {lease.Epoch}").ConfigureAwait(false);
-                    }
+                    await AbandonAsync(moved).ConfigureAwait(false);
+                }
 
+                if (_fence is { } held && held.Epoch != lease.Epoch)
+                {
+                    await StepDownAsync(moved).ConfigureAwait(false);
+                }
+
+                if (_fence is null && _opening is null)
+                {
                     var fence = new LeaseFence(_instanceId, lease.Epoch);
                     Log.Elected(_log, _instanceId, lease.Epoch);
-                    try
-                    {
-                        await _lead(fence, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        // Holding a lease without leading would stall every other instance: give it up for another to take.
-                        await _store.ResignAsync(fence.HolderId, fence.Epoch, CancellationToken.None).ConfigureAwait(false);
-                        throw;
-                    }
+                    var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                    _opening = new Opening(fence, Task.Run(() => _lead(fence, cancel.Token), CancellationToken.None), cancel);
+                }
 
-                    Volatile.Write(ref _fence, fence);
+                if (_opening is { } opening)
+                {
+                    await FinishOpeningAsync(opening, cancellationToken).ConfigureAwait(false);
                 }
             }
-            else if (_fence is not null)
+            else
             {
-                await StepDownAsync($"instance {lease.HolderId} holds the lease at epoch {lease.Epoch}").ConfigureAwait(false);
+                var taken = $"instance {lease.HolderId} holds the lease at epoch {lease.Epoch}";
+                if (_opening is not null)
+                {
+                    await AbandonAsync(taken).ConfigureAwait(false);
+                }
+
+                if (_fence is not null)
+                {
+                    await StepDownAsync(taken).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.RoundFailed(_log, e.Message);
             // Unrenewed for a whole lease, it may have passed to another instance: stop writing before that one starts.
-            if (_fence is not null && _time.GetUtcNow() - _renewedAt >= _lease - Tick)
+            if (_time.GetUtcNow() - _renewedAt >= _lease - Tick)
             {
-                await StepDownAsync("the store did not answer for most of a lease").ConfigureAwait(false);
+                const string Silent = "the store did not answer for most of a lease";
+                if (_opening is not null)
+                {
+                    await AbandonAsync(Silent).ConfigureAwait(false);
+                }
+
+                if (_fence is not null)
+                {
+                    await StepDownAsync(Silent).ConfigureAwait(false);
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// Waits up to a tick for the lead being started: done, this instance leads; failed, the lease is resigned (holding it
+    /// without leading would stall every other instance) and the failure thrown; still starting, the next tick renews the
+    /// lease and looks again.
+    /// </summary>
+    private async Task FinishOpeningAsync(Opening opening, CancellationToken cancellationToken)
+    {
+        await Task.WhenAny(opening.Lead, Task.Delay(Tick, _time, cancellationToken)).ConfigureAwait(false);
+        if (!opening.Lead.IsCompleted)
+        {
+            if (!opening.Logged)
+            {
+                opening.Logged = true;
+                Log.StillStarting(_log, _instanceId, opening.Fence.Epoch);
+            }
+
+            return;
+        }
+
+        _opening = null;
+        opening.Cancel.Dispose();
+        try
+        {
+            await opening.Lead.ConfigureAwait(false);
+        }
+        catch
+        {
+            await _store.ResignAsync(opening.Fence.HolderId, opening.Fence.Epoch, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        Volatile.Write(ref _fence, opening.Fence);
+    }
+
+    /// <summary>Gives up a lead still starting when the lease is lost: cancels it, waits for its end, then steps down (undoing what it opened).</summary>
+    private async Task AbandonAsync(string reason)
+    {
+        var opening = _opening!;
+        _opening = null;
+        Log.SteppedDown(_log, _instanceId, opening.Fence.Epoch, reason + " (while the job scheduler was still starting)");
+        await opening.Cancel.CancelAsync().ConfigureAwait(false);
+        await opening.Lead.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // cancelled, failed or done: over either way
+        opening.Cancel.Dispose();
+        await _stepDown().ConfigureAwait(false);
     }
 
     /// <summary>Stops competing; while leading, steps down and resigns the lease so a follower takes over at once.</summary>
@@ -134,21 +202,32 @@ public sealed partial class LeaderElector : IAsyncDisposable
             await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        if (_opening is { } opening)
+        {
+            await AbandonAsync("shutting down").ConfigureAwait(false);
+            await ResignAsync(opening.Fence).ConfigureAwait(false);
+        }
+
         if (_fence is { } fence)
         {
             await StepDownAsync("shutting down").ConfigureAwait(false);
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await _store.ResignAsync(fence.HolderId, fence.Epoch, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                Log.RoundFailed(_log, "could not resign the lease (it lapses by itself): " + e.Message);
-            }
+            await ResignAsync(fence).ConfigureAwait(false);
         }
 
         _stopping.Dispose();
+    }
+
+    private async Task ResignAsync(LeaseFence fence)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _store.ResignAsync(fence.HolderId, fence.Epoch, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.RoundFailed(_log, "could not resign the lease (it lapses by itself): " + e.Message);
+        }
     }
 
     private async Task StepDownAsync(string reason)
@@ -189,5 +268,20 @@ public sealed partial class LeaderElector : IAsyncDisposable
 
         [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Leader election round failed (will try again): {Reason}")]
         public static partial void RoundFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "Instance {Instance} holds the lease (epoch {Epoch}) and is still starting the job scheduler (re-attaching to running steps); renewing the lease meanwhile")]
+        public static partial void StillStarting(ILogger logger, string instance, long epoch);
+    }
+
+    /// <summary>A lead being started: its fence, the <c>lead</c> callback's task, and what cancels it.</summary>
+    private sealed class Opening(LeaseFence fence, Task lead, CancellationTokenSource cancel)
+    {
+        public LeaseFence Fence { get; } = fence;
+
+        public Task Lead { get; } = lead;
+
+        public CancellationTokenSource Cancel { get; } = cancel;
+
+        public bool Logged { get; set; }
     }
 }

@@ -34,7 +34,7 @@ internal static class AdminToken
             File.Delete(path);
         }
 
-        var (token, created) = File.Exists(path) ? (await ReadAsync(path, cancellationToken).ConfigureAwait(false), false) : (await CreateAsync(path, cancellationToken).ConfigureAwait(false), true);
+        var (token, created) = File.Exists(path) ? (await ReadAsync(path, cancellationToken).ConfigureAwait(false), false) : await CreateOrReadAsync(path, cancellationToken).ConfigureAwait(false);
         var hash = ApiKeys.Hash(token);
         if (await store.GetCredentialHashAsync(CredentialName, cancellationToken).ConfigureAwait(false) != hash)
         {
@@ -44,11 +44,37 @@ internal static class AdminToken
         return (path, hash, created);
     }
 
+    /// <summary>
+    /// Creates the token file; when another server of the same data folder created it at the same moment (instances
+    /// sharing a folder on PostgreSQL start together), uses that one's token once it is written, for half a second at most.
+    /// </summary>
+    private static async Task<(string Token, bool Created)> CreateOrReadAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await CreateAsync(path, cancellationToken).ConfigureAwait(false), true);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            for (var tries = 1; ; tries++)
+            {
+                try
+                {
+                    return (await ReadAsync(path, cancellationToken).ConfigureAwait(false), false);
+                }
+                catch (InvalidDataException) when (tries < 10)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false); // created, not yet written
+                }
+            }
+        }
+    }
+
     private static async Task<string> CreateAsync(string path, CancellationToken cancellationToken)
     {
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         // CreateNew with the mode given at open: the file never exists with wider permissions, and two servers
-        // starting at once cannot both write one (the loser reads the winner's on its next start).
+        // starting at once cannot both write one (the loser reads the winner's: CreateOrReadAsync).
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

@@ -97,7 +97,67 @@ public sealed class LeaderElectorTests : IAsyncLifetime
         Assert.True(b.Elector.IsLeader);
     }
 
-    private async Task<Candidate> ElectorAsync(string id, TimeSpan lease, bool failToLead = false)
+    [Fact]
+    public async Task TickAsync_LeadingTakesLongerThanTheLease_LeaseRenewedMeanwhileThenLeadsAtTheSameEpoch()
+    {
+        var lease = TimeSpan.FromSeconds(1.5);
+        var recovered = new TaskCompletionSource();
+        var a = await ElectorAsync("a", lease, gate: recovered.Task);
+        var b = await ElectorAsync("b", lease);
+        await a.Elector.TickAsync(Ct); // wins, starts leading, and returns after a tick with the lead still starting
+        a.Elector.Start();
+
+        // For three leases b finds the lease held: a renews it while its scheduler still starts.
+        var until = DateTimeOffset.UtcNow + (3 * lease);
+        while (DateTimeOffset.UtcNow < until)
+        {
+            await b.Elector.TickAsync(Ct);
+            Assert.False(b.Elector.IsLeader);
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.False(a.Elector.IsLeader);
+        recovered.SetResult();
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        while (!a.Elector.IsLeader && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.True(a.Elector.IsLeader);
+        Assert.Equal([1L], a.Led.Select(f => f.Epoch));
+        Assert.Equal(0, a.SteppedDown);
+        Assert.Empty(b.Led);
+    }
+
+    [Fact]
+    public async Task TickAsync_LeaseLostWhileLeadingStillStarts_StartCancelledAndSteppedDownOnce()
+    {
+        var lease = TimeSpan.FromSeconds(1);
+        var never = new TaskCompletionSource();
+        var a = await ElectorAsync("a", lease, gate: never.Task);
+        var b = await ElectorAsync("b", lease);
+        await a.Elector.TickAsync(Ct);
+
+        // a stops renewing (as a paused process would) while its lead still starts; b takes the expired lease.
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (!b.Elector.IsLeader && DateTimeOffset.UtcNow < deadline)
+        {
+            await b.Elector.TickAsync(Ct);
+            await Task.Delay(100, Ct);
+        }
+
+        await a.Elector.TickAsync(Ct);
+
+        Assert.True(b.Elector.IsLeader);
+        Assert.False(a.Elector.IsLeader);
+        Assert.True(a.StartCancelled);
+        Assert.Equal(1, a.SteppedDown);
+        Assert.Empty(a.Led);
+        Assert.Equal(2, Assert.Single(b.Led).Epoch);
+    }
+
+    private async Task<Candidate> ElectorAsync(string id, TimeSpan lease, bool failToLead = false, Task? gate = null)
     {
         var store = await StoreOpener.OpenClusterAsync(_database!.Settings, TimeProvider.System, Ct) ?? throw new InvalidOperationException("a PostgreSQL store has a cluster store");
         _owned.Add(store);
@@ -107,7 +167,7 @@ public sealed class LeaderElectorTests : IAsyncLifetime
             id,
             () => $"http://{id}.invalid:8080/",
             lease,
-            (fence, _) => failToLead ? throw new InvalidOperationException("the job scheduler did not start") : candidate.Lead(fence),
+            (fence, token) => failToLead ? throw new InvalidOperationException("the job scheduler did not start") : candidate.LeadAsync(fence, gate, token),
             candidate.StepDown,
             TimeProvider.System);
         _owned.Add(candidate.Elector);
@@ -122,10 +182,25 @@ public sealed class LeaderElectorTests : IAsyncLifetime
 
         public int SteppedDown { get; private set; }
 
-        public Task Lead(LeaseFence fence)
+        public bool StartCancelled { get; private set; }
+
+        /// <summary>Leads once <paramref name="gate"/> (a scheduler still recovering) has passed; records a cancellation of the wait.</summary>
+        public async Task LeadAsync(LeaseFence fence, Task? gate, CancellationToken token)
         {
+            if (gate is not null)
+            {
+                try
+                {
+                    await gate.WaitAsync(token);
+                }
+                catch (OperationCanceledException)
+                {
+                    StartCancelled = true;
+                    throw;
+                }
+            }
+
             Led.Add(fence);
-            return Task.CompletedTask;
         }
 
         public Task StepDown()
