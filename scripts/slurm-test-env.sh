@@ -151,7 +151,11 @@ KillWait=10
 DefMemPerCPU=256
 NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=${NODE_PORT[n1]} CPUs=2 RealMemory=4000 State=UNKNOWN
 NodeName=n2 NodeHostname=localhost NodeAddr=127.0.0.1 Port=${NODE_PORT[n2]} CPUs=2 RealMemory=4000 State=UNKNOWN
-PartitionName=main Nodes=n1,n2 Default=YES MaxTime=INFINITE State=UP
+# Slurm's own preemption, for the tests of a job Slurm preempts: a job of 'urgent' cancels jobs of 'main' it needs room of.
+PreemptType=preempt/partition_prio
+PreemptMode=CANCEL
+PartitionName=main Nodes=n1,n2 Default=YES MaxTime=INFINITE State=UP PriorityTier=1
+PartitionName=urgent Nodes=n1,n2 MaxTime=INFINITE State=UP PriorityTier=10
 EOF
   local swap=no
   [ -f /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ] && swap=yes

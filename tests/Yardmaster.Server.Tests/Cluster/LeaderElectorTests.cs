@@ -69,12 +69,7 @@ public sealed class LeaderElectorTests : IAsyncLifetime
         await a.Elector.TickAsync(Ct);
 
         // a stops renewing (as a paused process would); b takes the lease once it has expired by the database's clock.
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        while (!b.Elector.IsLeader && DateTimeOffset.UtcNow < deadline)
-        {
-            await b.Elector.TickAsync(Ct);
-            await Task.Delay(100, Ct);
-        }
+        await TickUntilLeaderAsync(b);
 
         await a.Elector.TickAsync(Ct);
 
@@ -140,12 +135,7 @@ public sealed class LeaderElectorTests : IAsyncLifetime
         await a.Elector.TickAsync(Ct);
 
         // a stops renewing (as a paused process would) while its lead still starts; b takes the expired lease.
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        while (!b.Elector.IsLeader && DateTimeOffset.UtcNow < deadline)
-        {
-            await b.Elector.TickAsync(Ct);
-            await Task.Delay(100, Ct);
-        }
+        await TickUntilLeaderAsync(b);
 
         await a.Elector.TickAsync(Ct);
 
@@ -155,6 +145,17 @@ public sealed class LeaderElectorTests : IAsyncLifetime
         Assert.Equal(1, a.SteppedDown);
         Assert.Empty(a.Led);
         Assert.Equal(2, Assert.Single(b.Led).Epoch);
+    }
+
+    /// <summary>Runs <paramref name="candidate"/>'s rounds until it leads (the other's lease has expired by the database's clock), 20 s at most.</summary>
+    private static async Task TickUntilLeaderAsync(Candidate candidate)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (!candidate.Elector.IsLeader && DateTimeOffset.UtcNow < deadline)
+        {
+            await candidate.Elector.TickAsync(Ct);
+            await Task.Delay(100, Ct);
+        }
     }
 
     private async Task<Candidate> ElectorAsync(string id, TimeSpan lease, bool failToLead = false, Task? gate = null)

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Yardmaster.Server.Tests.Cli;
@@ -252,12 +251,7 @@ public sealed class SlurmModelReplicaRestartTests : IAsyncLifetime
     private YardProcess Start(string config) =>
         YardProcess.Start(["serve", "--config", config, "--port", "0", "--data", _home.File("data")], YardServeFixture.Environment(_home.Path));
 
-    private static HttpClient Client(string url)
-    {
-        var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return http;
-    }
+    private static HttpClient Client(string url) => SlurmRuns.AdminClient(url, AdminKey);
 
     /// <summary>The model's jobs in squeue (id to node) and its replicas' states in the gateway, printed when the wait fails.</summary>
     private sealed record ReplicaView(Dictionary<string, string> Jobs, List<string> States)

@@ -93,6 +93,33 @@ public sealed class SlurmPlacementTests(SlurmGatewayFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task PostRuns_SlurmPreemptsAStepForAnUrgentJob_RequeuedWithoutARetryAndTheRunSucceeds()
+    {
+        // retries: 0, so a preemption counted as a failure would fail the run.
+        var id = await SlurmRuns.SubmitAsync(Http, "name: preemptible\nsteps:\n  - id: a\n    run: echo \"$SLURM_JOB_ID\" >> a.jobs; sleep 8\n    resources: { cpu: 2 }\n  - id: b\n    run: echo \"$SLURM_JOB_ID\" >> b.jobs; sleep 8\n    resources: { cpu: 2 }\n");
+        await SlurmRuns.WaitRunningAsync(Http, id, "a");
+        await SlurmRuns.WaitRunningAsync(Http, id, "b");
+
+        // Another user's job in the higher-tier partition: Slurm cancels one of ours to make room (PREEMPTED).
+        var (code, output, error) = await fixture.Cluster.RunAsync("sbatch", ["--parsable", "--partition=urgent", "--cpus-per-task=2", "--mem=64M", "--output=/dev/null", "--wrap=sleep 2"], Ct);
+        Assert.True(code == 0, error);
+        var run = await SlurmRuns.WaitEndedAsync(Http, id, seconds: 120);
+
+        Assert.True(run.GetProperty("state").GetString() == "succeeded", run.GetRawText());
+        var attempts = run.GetProperty("attempts").EnumerateArray().ToList();
+        var preempted = Assert.Single(attempts, a => a.GetProperty("outcome").GetString() == "preempted");
+        Assert.StartsWith("preempted by the engine for other work (slurm job ", preempted.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var step = preempted.GetProperty("step").GetString()!;
+        Assert.Equal(["preempted", "succeeded"], SlurmRuns.Attempts(run, step).Select(a => a.GetProperty("outcome").GetString()));
+        var record = run.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == step);
+        Assert.Equal(0, record.GetProperty("retries_used").GetInt32());
+        Assert.Contains(run.GetProperty("transitions").EnumerateArray(), t => (t.GetProperty("reason").GetString() ?? string.Empty).StartsWith("requeued: preempted by the engine", StringComparison.Ordinal));
+        var jobs = await File.ReadAllLinesAsync(Path.Combine(run.GetProperty("working_directory").GetString()!, step + ".jobs"), Ct);
+        Assert.Equal(2, jobs.Distinct().Count());
+        Assert.Equal("COMPLETED", await SlurmRuns.JobStateAsync(fixture.Cluster, output.Trim()));
+    }
+
+    [Fact]
     public async Task GetRun_StepWaitingInSlurmsQueue_AttemptHasNoNodeYetAndNodesHoldNothingForIt()
     {
         var holders = await SlurmRuns.SubmitAsync(Http, "name: fill\nsteps:\n  - id: a\n    run: sleep 120\n    resources: { cpu: 2 }\n  - id: b\n    run: sleep 120\n    resources: { cpu: 2 }\n");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -18,6 +19,14 @@ internal static class SlurmRuns
           docker: { enabled: false }
           slurm: { conf: "{{cluster.Conf}}", bin_dir: "{{cluster.BinDir}}", partition: {{cluster.Partition}}, poll: 250ms }
         """;
+
+    /// <summary>A client of the <c>yard serve</c> at <paramref name="url"/> sending <paramref name="adminKey"/>.</summary>
+    public static HttpClient AdminClient(string url, string adminKey)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+        return http;
+    }
 
     /// <summary>Submits <paramref name="yaml"/> and returns the run id; fails unless 201.</summary>
     public static async Task<string> SubmitAsync(HttpClient http, string yaml)

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Yardmaster.Server.Tests.Cli;
 
 namespace Yardmaster.Server.Tests.Slurm;
@@ -80,10 +79,5 @@ public sealed class SlurmServeRestartTests : IAsyncLifetime
     private YardProcess Start(string config) =>
         YardProcess.Start(["serve", "--config", config, "--port", "0", "--data", _home.File("data")], YardServeFixture.Environment(_home.Path));
 
-    private static HttpClient Client(string url)
-    {
-        var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return http;
-    }
+    private static HttpClient Client(string url) => SlurmRuns.AdminClient(url, AdminKey);
 }
