@@ -216,10 +216,15 @@ start_accounting() {
     slurmdbd
     for _ in $(seq 1 100); do timeout 5 sacctmgr -n -P list cluster >/dev/null 2>&1 && break; sleep 0.1; done
   fi
-  if ! timeout 10 sacctmgr -n -P list cluster format=cluster 2>/dev/null | grep -qx yardmaster; then
-    timeout 10 sacctmgr -i add cluster yardmaster >/dev/null \
-      || { echo "slurmdbd does not answer; see $DIR/log/slurmdbd.log" >&2; tail -n 20 "$DIR/log/slurmdbd.log" >&2; exit 1; }
-  fi
+  # A slurmdbd just restarted (a changed config) may take seconds to answer: ask again for up to 30 s.
+  local deadline=$((SECONDS + 30))
+  until timeout 10 sacctmgr -n -P list cluster format=cluster 2>/dev/null | grep -qx yardmaster; do
+    timeout 10 sacctmgr -i add cluster yardmaster >/dev/null 2>&1 && break
+    if [ $SECONDS -ge $deadline ]; then
+      echo "slurmdbd does not answer; see $DIR/log/slurmdbd.log" >&2; tail -n 20 "$DIR/log/slurmdbd.log" >&2; exit 1
+    fi
+    sleep 1
+  done
 }
 
 start_slurm() {
