@@ -211,7 +211,7 @@ public sealed partial class JobScheduler
         var top = _ready.Min!.Priority;
         foreach (var a in _running)
         {
-            if (a.Step.Run.Pipeline.Priority > top && a.StopReason is null)
+            if (a.Step.Run.Pipeline.Priority > top && a.StopReason is null && a.Node >= 0) // one still queued at its engine cannot be preempted here
             {
                 return true;
             }
