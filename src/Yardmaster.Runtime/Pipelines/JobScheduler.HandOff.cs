@@ -100,15 +100,8 @@ public sealed partial class JobScheduler
 
         if (node >= 0)
         {
-            var free = _ledger.Snapshot()[node].GpuFree;
-            var gpus = 0UL;
-            for (var bit = 0; bit < 64 && System.Numerics.BitOperations.PopCount(gpus) < attempt.Request.Gpus; bit++)
-            {
-                if ((free & (1UL << bit)) != 0)
-                {
-                    gpus |= 1UL << bit;
-                }
-            }
+            // Slurm does not say which devices it gave: the ledger holds the node's lowest free ones.
+            var gpus = _ledger.Snapshot()[node].Take(new ResourceRequest(0, 0, attempt.Request.Gpus));
 
             attempt.Node = node;
             attempt.Gpus = gpus;

@@ -47,9 +47,7 @@ public sealed class SlurmPlacementTests(SlurmGatewayFixture fixture) : IClassFix
     [Fact]
     public async Task PostRuns_StepQueuedInSlurmLongerThanItsTimeout_TimeoutCountsFromItsStartAndItSucceeds()
     {
-        var holders = await SlurmRuns.SubmitAsync(Http, "name: holders\nsteps:\n  - id: a\n    run: sleep 6\n    resources: { cpu: 2 }\n  - id: b\n    run: sleep 6\n    resources: { cpu: 2 }\n");
-        await SlurmRuns.WaitRunningAsync(Http, holders, "a");
-        await SlurmRuns.WaitRunningAsync(Http, holders, "b");
+        var holders = await HoldBothNodesAsync("holders", "sleep 6", "sleep 6");
 
         var id = await SlurmRuns.SubmitAsync(Http, "name: late\nsteps:\n  - id: quick\n    run: sleep 1\n    timeout: 3s\n    resources: { cpu: 2 }\n");
         var run = await SlurmRuns.WaitEndedAsync(Http, id);
@@ -67,38 +65,25 @@ public sealed class SlurmPlacementTests(SlurmGatewayFixture fixture) : IClassFix
     [Fact]
     public async Task PostRuns_CriticalStepQueuedAfterABatchOne_SlurmStartsTheCriticalOneFirst()
     {
-        var holders = await SlurmRuns.SubmitAsync(Http, "name: hold-two\nsteps:\n  - id: short\n    run: sleep 4\n    resources: { cpu: 2 }\n  - id: long\n    run: sleep 120\n    resources: { cpu: 2 }\n");
-        await SlurmRuns.WaitRunningAsync(Http, holders, "short");
-        await SlurmRuns.WaitRunningAsync(Http, holders, "long");
+        var holders = await HoldBothNodesAsync("hold-two", "sleep 4", "sleep 120");
         var batch = await SlurmRuns.SubmitAsync(Http, "name: nightly\npriority: batch\nsteps:\n  - id: work\n    run: sleep 120\n    resources: { cpu: 2 }\n");
         await SlurmRuns.PollAsync(() => SlurmRuns.JobsOfRunAsync(fixture.Cluster, batch), j => j.Count == 1, $"run {batch}'s job in squeue", TimeSpan.FromSeconds(30));
         var critical = await SlurmRuns.SubmitAsync(Http, "name: urgent\npriority: critical\nsteps:\n  - id: work\n    run: sleep 120\n    resources: { cpu: 2 }\n");
 
-        // One node frees when 'short' ends: the critical job, queued last, takes it.
+        // One node frees when the 4 s step ends: the critical job, queued last, takes it.
         var started = await SlurmRuns.WaitRunningAsync(Http, critical, "work");
         var batchJobs = await SlurmRuns.JobsOfRunAsync(fixture.Cluster, batch);
 
         Assert.Equal("PENDING", Assert.Single(batchJobs).State);
         Assert.Contains(SlurmRuns.Attempts(started, "work")[0].GetProperty("node").GetString(), fixture.Cluster.Nodes);
-        foreach (var id in new[] { holders, batch, critical })
-        {
-            using var cancel = await fixture.Gateway.SendEmptyAsync(HttpMethod.Post, $"/api/runs/{id}/cancel");
-            Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-        }
-
-        foreach (var id in new[] { holders, batch, critical })
-        {
-            Assert.Equal("cancelled", (await SlurmRuns.WaitEndedAsync(Http, id)).GetProperty("state").GetString());
-        }
+        await CancelEachAsync(batch, critical, holders);
     }
 
     [Fact]
     public async Task PostRuns_SlurmPreemptsAStepForAnUrgentJob_RequeuedWithoutARetryAndTheRunSucceeds()
     {
         // retries: 0, so a preemption counted as a failure would fail the run.
-        var id = await SlurmRuns.SubmitAsync(Http, "name: preemptible\nsteps:\n  - id: a\n    run: echo \"$SLURM_JOB_ID\" >> a.jobs; sleep 8\n    resources: { cpu: 2 }\n  - id: b\n    run: echo \"$SLURM_JOB_ID\" >> b.jobs; sleep 8\n    resources: { cpu: 2 }\n");
-        await SlurmRuns.WaitRunningAsync(Http, id, "a");
-        await SlurmRuns.WaitRunningAsync(Http, id, "b");
+        var id = await HoldBothNodesAsync("preemptible", "echo \"$SLURM_JOB_ID\" >> a.jobs; sleep 8", "echo \"$SLURM_JOB_ID\" >> b.jobs; sleep 8");
 
         // Another user's job in the higher-tier partition: Slurm cancels one of ours to make room (PREEMPTED).
         var (code, output, error) = await fixture.Cluster.RunAsync("sbatch", ["--parsable", "--partition=urgent", "--cpus-per-task=2", "--mem=64M", "--output=/dev/null", "--wrap=sleep 2"], Ct);
@@ -122,9 +107,7 @@ public sealed class SlurmPlacementTests(SlurmGatewayFixture fixture) : IClassFix
     [Fact]
     public async Task GetRun_StepWaitingInSlurmsQueue_AttemptHasNoNodeYetAndNodesHoldNothingForIt()
     {
-        var holders = await SlurmRuns.SubmitAsync(Http, "name: fill\nsteps:\n  - id: a\n    run: sleep 120\n    resources: { cpu: 2 }\n  - id: b\n    run: sleep 120\n    resources: { cpu: 2 }\n");
-        await SlurmRuns.WaitRunningAsync(Http, holders, "a");
-        await SlurmRuns.WaitRunningAsync(Http, holders, "b");
+        var holders = await HoldBothNodesAsync("fill", "sleep 120", "sleep 120");
         var id = await SlurmRuns.SubmitAsync(Http, "name: queued\nsteps:\n  - id: wait\n    run: \"true\"\n    resources: { cpu: 2 }\n");
 
         var queued = await SlurmRuns.PollAsync(
@@ -139,11 +122,26 @@ public sealed class SlurmPlacementTests(SlurmGatewayFixture fixture) : IClassFix
         Assert.Matches("^slurm job [0-9]+$", attempt.GetProperty("locator").GetString());
         Assert.DoesNotContain(nodes.SelectMany(n => n.GetProperty("allocations").EnumerateArray()), a => a.GetProperty("run").GetString() == id);
         Assert.Equal(2, nodes.SelectMany(n => n.GetProperty("allocations").EnumerateArray()).Count(a => a.GetProperty("run").GetString() == holders));
-        foreach (var run in new[] { id, holders }) // the queued one first: it would start and end once the holders are gone
+        await CancelEachAsync(id, holders); // the queued one first: it would start and end once the holders are gone
+    }
+
+    /// <summary>A run of two whole-node steps, <c>a</c> and <c>b</c>, running <paramref name="a"/> and <paramref name="b"/>; returned once both run on their nodes.</summary>
+    private async Task<string> HoldBothNodesAsync(string name, string a, string b)
+    {
+        var id = await SlurmRuns.SubmitAsync(Http, $"name: {name}\nsteps:\n  - id: a\n    run: {a}\n    resources: {{ cpu: 2 }}\n  - id: b\n    run: {b}\n    resources: {{ cpu: 2 }}\n");
+        await SlurmRuns.WaitRunningAsync(Http, id, "a");
+        await SlurmRuns.WaitRunningAsync(Http, id, "b");
+        return id;
+    }
+
+    /// <summary>Cancels the runs one after the other, in order, each accepted and ended cancelled before the next.</summary>
+    private async Task CancelEachAsync(params string[] ids)
+    {
+        foreach (var id in ids)
         {
-            using var cancel = await fixture.Gateway.SendEmptyAsync(HttpMethod.Post, $"/api/runs/{run}/cancel");
+            using var cancel = await fixture.Gateway.SendEmptyAsync(HttpMethod.Post, $"/api/runs/{id}/cancel");
             Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-            Assert.Equal("cancelled", (await SlurmRuns.WaitEndedAsync(Http, run)).GetProperty("state").GetString());
+            Assert.Equal("cancelled", (await SlurmRuns.WaitEndedAsync(Http, id)).GetProperty("state").GetString());
         }
     }
 }
