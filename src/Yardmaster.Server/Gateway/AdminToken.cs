@@ -46,35 +46,36 @@ internal static class AdminToken
 
     /// <summary>
     /// Creates the token file; when another server of the same data folder created it at the same moment (instances
-    /// sharing a folder on PostgreSQL start together), uses that one's token once it is written, for half a second at most.
+    /// sharing a folder on PostgreSQL start together), uses that one's token. The token is written to a file of its
+    /// own first and then linked into place, so that the file, once it exists, always holds a whole token.
     /// </summary>
     private static async Task<(string Token, bool Created)> CreateOrReadAsync(string path, CancellationToken cancellationToken)
     {
+        var draft = $"{path}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.new";
         try
         {
-            return (await CreateAsync(path, cancellationToken).ConfigureAwait(false), true);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            for (var tries = 1; ; tries++)
+            var token = await WriteAsync(draft, cancellationToken).ConfigureAwait(false);
+            try
             {
-                try
-                {
-                    return (await ReadAsync(path, cancellationToken).ConfigureAwait(false), false);
-                }
-                catch (InvalidDataException) when (tries < 10)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false); // created, not yet written
-                }
+                // Without overwrite, a move on Unix is a link then an unlink: it fails when the name exists.
+                File.Move(draft, path, overwrite: false);
+                return (token, true);
             }
+            catch (IOException) when (File.Exists(path))
+            {
+                return (await ReadAsync(path, cancellationToken).ConfigureAwait(false), false);
+            }
+        }
+        finally
+        {
+            File.Delete(draft);
         }
     }
 
-    private static async Task<string> CreateAsync(string path, CancellationToken cancellationToken)
+    private static async Task<string> WriteAsync(string path, CancellationToken cancellationToken)
     {
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        // CreateNew with the mode given at open: the file never exists with wider permissions, and two servers
-        // starting at once cannot both write one (the loser reads the winner's: CreateOrReadAsync).
+        // CreateNew with the mode given at open: the file never exists with wider permissions.
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

@@ -30,5 +30,6 @@ public sealed class AdminTokenTests
         var token = (await File.ReadAllTextAsync(Path.Combine(data.Path, AdminToken.FileName), Ct)).Trim();
         Assert.All(results, r => Assert.Equal(ApiKeys.Hash(token), r.Hash));
         Assert.Equal(ApiKeys.Hash(token), await store.GetCredentialHashAsync(AdminToken.CredentialName, Ct));
+        Assert.Empty(Directory.GetFiles(data.Path, "*.new")); // no draft left behind
     }
 }
