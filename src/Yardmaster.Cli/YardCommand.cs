@@ -31,6 +31,7 @@ internal static class YardCommand
         root.Subcommands.Add(RetryCommand.Create());
         root.Subcommands.Add(ResumeCommand.Create());
         root.Subcommands.Add(Commands.Store.StoreCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
         AddVersionEverywhere(root);
         return root;
     }
