@@ -1,6 +1,7 @@
 using System.Globalization;
 using Yardmaster.Core.History;
 using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Reporting;
 using Yardmaster.Core.Statistics;
 using Yardmaster.Core.Units;
 

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Security;
 using System.Text;
 
-namespace Yardmaster.Server.Reports;
+namespace Yardmaster.Core.Reporting;
 
 /// <summary>Plots drawn as inline SVG, with no script and no external asset: lines over time, and horizontal bars.</summary>
-internal static class SvgChart
+public static class SvgChart
 {
     private const int Width = 760;
     private const int Height = 260;
@@ -82,8 +82,10 @@ internal static class SvgChart
         return End(svg);
     }
 
+    /// <summary>Text made safe inside SVG or HTML.</summary>
     public static string Escape(string text) => SecurityElement.Escape(text) ?? "";
 
+    /// <summary>A value as a label: whole above 100, one decimal above 1, else three.</summary>
     public static string Format(double value) => value switch
     {
         >= 100 => value.ToString("0", CultureInfo.InvariantCulture),
