@@ -34,6 +34,6 @@ internal sealed class Resident(SimModel model, DateTimeOffset loadedAt)
         }
 
         _running.RemoveAll(end => end <= now);
-        return new ReplicaSnapshot(Model.Name, 0, ReplicaState.Ready, DeviceKind.Gpu, Model.Bytes, 4, _running.Count, LastUsed, Uses, Model.LoadTime, Pinned: false);
+        return new ReplicaSnapshot(Model.Name, 0, ReplicaState.Ready, DeviceKind.Gpu, Model.Bytes, 4, _running.Count, LastUsed, Uses, Model.LoadTime, Pinned: false) { Account = EvictionSimulation.Device };
     }
 }
