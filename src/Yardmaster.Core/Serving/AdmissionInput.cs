@@ -25,4 +25,11 @@ public sealed record AdmissionInput(
     TokenBucket? Rate,
     IReadOnlyList<AdmissionCandidate> Candidates,
     int MaxQueue,
-    TimeSpan LoadWait);
+    TimeSpan LoadWait)
+{
+    /// <summary>
+    /// True (the server's behaviour) to refuse at once a request whose predicted wait plus service exceed its deadline;
+    /// false admits it to wait until its deadline (the <c>fcfs</c> baseline of <c>yard simulate</c>: no admission control).
+    /// </summary>
+    public bool JudgeDeadlines { get; init; } = true;
+}

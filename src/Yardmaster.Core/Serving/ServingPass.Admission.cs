@@ -50,7 +50,7 @@ public static partial class ServingPass
             return new AdmissionDecision(AdmissionVerdict.QueueFull, index, predictedWait, default, false, default, verdicts, reason, null);
         }
 
-        if (now + predictedWait + chosen.Service > input.Deadline && chosen.HasServiceSample)
+        if (input.JudgeDeadlines && now + predictedWait + chosen.Service > input.Deadline && chosen.HasServiceSample)
         {
             return new AdmissionDecision(AdmissionVerdict.DeadlineUnmeetable, index, predictedWait, default, false, default, verdicts, reason, null);
         }

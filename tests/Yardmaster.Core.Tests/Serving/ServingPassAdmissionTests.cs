@@ -69,6 +69,14 @@ public sealed class ServingPassAdmissionTests
     }
 
     [Fact]
+    public void Admit_DeadlinesNotJudged_AdmittedToWait()
+    {
+        var decision = ServingPass.Admit(Input([Loaded("m", 0, serviceSeconds: 60)], slack: TimeSpan.FromSeconds(3)) with { JudgeDeadlines = false });
+        Assert.Equal(AdmissionVerdict.Admitted, decision.Verdict);
+        Assert.Equal(TimeSpan.FromSeconds(3), decision.WaitLimit);
+    }
+
+    [Fact]
     public void Admit_ServiceNeverMeasured_DeadlineNotJudged()
     {
         Assert.Equal(AdmissionVerdict.Admitted, ServingPass.Admit(Input([Loaded("m", 0, serviceSeconds: 60, measured: false)], slack: TimeSpan.FromSeconds(3))).Verdict);
