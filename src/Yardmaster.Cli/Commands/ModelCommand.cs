@@ -9,6 +9,7 @@ internal static class ModelCommand
     {
         var command = new Command("model", "Create and inspect model files.");
         command.Subcommands.Add(ModelCreateCommand.Create());
+        command.Subcommands.Add(ModelBenchCommand.Create());
         return command;
     }
 }
