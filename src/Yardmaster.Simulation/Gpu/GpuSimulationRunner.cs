@@ -7,7 +7,8 @@ namespace Yardmaster.Simulation.Gpu;
 /// <summary>
 /// <c>yard simulate --format alibaba-gpu</c>: pods of the openb trace placed on its nodes by each placement policy, the
 /// paper's arrival-only experiment (see <see cref="GpuExperiment"/>). Always runs fgd, best-fit and first-fit;
-/// <c>--policy placement=NAME</c> adds another and makes it the one compared with best-fit.
+/// <c>--policy placement=NAME</c> adds another and makes it the one compared with best-fit; <c>placement=all</c> runs
+/// every known policy.
 /// </summary>
 internal static class GpuSimulationRunner
 {
@@ -16,6 +17,9 @@ internal static class GpuSimulationRunner
 
     /// <summary>Arrivals stop at this percent of the GPU capacity unless <c>--load-scale</c> says otherwise (the paper's 130%).</summary>
     public const int DefaultMaxPercent = 130;
+
+    /// <summary>The <c>--policy placement=</c> value that runs every policy.</summary>
+    public const string All = "all";
 
     /// <summary>The policies every run compares.</summary>
     public static IReadOnlyList<string> Baselines { get; } = [GpuPlacementPolicies.Fgd, GpuPlacementPolicies.BestFit, GpuPlacementPolicies.FirstFit];
@@ -68,7 +72,8 @@ internal static class GpuSimulationRunner
         var specs = nodes.Select(n => new GpuNodeSpec(n.CpuMillis, n.MemoryMib, n.Gpus, Math.Max(0, models.IndexOf(n.Model)))).ToList();
         var pool = pods.Select(p => new GpuTask(p.CpuMillis, p.MemoryMib, p.GpuCount, p.GpuMilli, ModelMask(p.GpuSpec, models))).ToList();
         var maxPercent = options.LoadScale is { } scale ? (int)Math.Round(scale * 100) : DefaultMaxPercent;
-        var policies = Baselines.Append(selected).Distinct().ToList();
+        var policies = selected == All ? [.. GpuPlacementPolicies.Names] : Baselines.Append(selected).Distinct().ToList();
+        selected = selected == All ? GpuPlacementPolicies.Fgd : selected;
         var setup = new GpuExperimentSetup(specs, pool, GpuWorkload.From(pool), policies, Repetitions, options.Seed, maxPercent);
         var results = GpuExperiment.Run(setup, cancellationToken);
         var report = new GpuReport(
@@ -93,9 +98,9 @@ internal static class GpuSimulationRunner
         {
             problem = $"--nodes: {options.Nodes} does not exist";
         }
-        else if (!GpuPlacementPolicies.Names.Contains(selected))
+        else if (!GpuPlacementPolicies.Names.Contains(selected) && selected != All)
         {
-            problem = $"--policy placement={selected}: unknown placement policy; known: {string.Join(", ", GpuPlacementPolicies.Names)}";
+            problem = $"--policy placement={selected}: unknown placement policy; known: {string.Join(", ", GpuPlacementPolicies.Names)} (or {All})";
         }
         else if (options.LoadScale is { } scale && (scale * 100 < 1 || scale > 10))
         {

@@ -2,18 +2,22 @@ namespace Yardmaster.Core.Placement.GpuSharing;
 
 /// <summary>
 /// Fragmentation Gradient Descent (Weng et al., ATC 2023): among the nodes and GPUs where the task fits, the placement
-/// that increases the node's expected fragmentation (<c>GpuFragmentation.Expected</c>) least. A shared task tries
-/// each GPU that holds it; whole GPUs are the lowest wholly free ones (any choice leaves the node the same). Ties go to
-/// the lowest node index, then the lowest GPU. Each node's gradient per task type is cached until the node changes.
+/// that increases the node's expected fragmentation (<c>GpuFragmentation.Expected</c>) least. On a node, a shared task
+/// tries each GPU that holds it (the least increase wins, the lowest GPU on ties); whole GPUs are the lowest wholly free
+/// ones (any choice leaves the node the same). Across nodes, as the paper's Kubernetes plugin scores them, each node
+/// gets the whole score ⌊100·σ(−Δ/1000)⌋ of its increase Δ (thousandths of a GPU) and one of the highest-scored nodes is
+/// taken at random (seeded), as kube-scheduler breaks ties; with <c>exact</c>, the least Δ itself wins, the lowest node
+/// index on ties. Each node's gradient per task type is cached until the node changes.
 /// </summary>
-internal sealed class FragmentationGradientPlacement(GpuWorkload workload) : IGpuPlacementPolicy
+internal sealed class FragmentationGradientPlacement(GpuWorkload workload, int seed, bool exact = false) : IGpuPlacementPolicy
 {
     private readonly Dictionary<GpuTask, Gradient[]> _gradients = [];
+    private readonly Random _random = new(seed);
     private GpuCluster? _cluster;
     private double[] _fragmentation = [];
     private long[] _fragmentationVersion = [];
 
-    public string Name => GpuPlacementPolicies.Fgd;
+    public string Name => exact ? GpuPlacementPolicies.FgdExact : GpuPlacementPolicies.Fgd;
 
     public GpuPlacement Choose(in GpuTask task, GpuCluster cluster)
     {
@@ -26,7 +30,8 @@ internal sealed class FragmentationGradientPlacement(GpuWorkload workload) : IGp
         }
 
         var best = -1;
-        var bestDelta = double.MaxValue;
+        var bestCost = double.MaxValue;
+        var ties = 0;
         for (var n = 0; n < cluster.Count; n++)
         {
             if (!cluster.Fits(n, task))
@@ -40,10 +45,15 @@ internal sealed class FragmentationGradientPlacement(GpuWorkload workload) : IGp
                 g = Compute(task, cluster, n);
             }
 
-            if (g.Delta < bestDelta)
+            if (g.Cost < bestCost)
             {
                 best = n;
-                bestDelta = g.Delta;
+                bestCost = g.Cost;
+                ties = 1;
+            }
+            else if (!exact && g.Cost == bestCost && _random.Next(++ties) == 0)
+            {
+                best = n; // reservoir sampling: each of the equally scored nodes kept with probability 1/ties
             }
         }
 
@@ -67,7 +77,7 @@ internal sealed class FragmentationGradientPlacement(GpuWorkload workload) : IGp
                 after[g] -= (whole & (1UL << g)) != 0 ? GpuTask.WholeGpu : 0;
             }
 
-            return new Gradient(cluster.Version(n), GpuFragmentation.Expected(workload, model, cpu, memory, after) - before, whole);
+            return Score(cluster.Version(n), GpuFragmentation.Expected(workload, model, cpu, memory, after) - before, whole);
         }
 
         var bestGpu = -1;
@@ -89,8 +99,12 @@ internal sealed class FragmentationGradientPlacement(GpuWorkload workload) : IGp
             }
         }
 
-        return new Gradient(cluster.Version(n), bestAfter - before, 1UL << bestGpu);
+        return Score(cluster.Version(n), bestAfter - before, 1UL << bestGpu);
     }
+
+    /// <summary>What the node costs (lower is better): Δ itself when exact, else minus the plugin's whole score (ties are meant).</summary>
+    private Gradient Score(long version, double delta, ulong gpus) =>
+        new(version, exact ? delta : -Math.Floor(100 / (1 + Math.Exp(delta / 1000))), gpus);
 
     private double Fragmentation(GpuCluster cluster, int n)
     {
@@ -114,6 +128,6 @@ internal sealed class FragmentationGradientPlacement(GpuWorkload workload) : IGp
         }
     }
 
-    /// <summary>The change of a node's expected fragmentation if the task went there, on the GPUs given, valid while the node has that version.</summary>
-    private readonly record struct Gradient(long Version, double Delta, ulong Gpus);
+    /// <summary>The cost of a node (from the change of its expected fragmentation) if the task went there, on the GPUs given, valid while the node has that version.</summary>
+    private readonly record struct Gradient(long Version, double Cost, ulong Gpus);
 }

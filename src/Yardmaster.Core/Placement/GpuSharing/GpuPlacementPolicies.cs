@@ -6,6 +6,9 @@ public static class GpuPlacementPolicies
     /// <summary>Fragmentation Gradient Descent (the paper's policy, the default).</summary>
     public const string Fgd = "fgd";
 
+    /// <summary>FGD choosing the least fragmentation increase exactly, the lowest node on ties (a variant, to show what the plugin's scoring adds).</summary>
+    public const string FgdExact = "fgd-exact";
+
     /// <summary>The node left tightest in CPU and GPU.</summary>
     public const string BestFit = "best-fit";
 
@@ -19,12 +22,13 @@ public static class GpuPlacementPolicies
     public const string Random = "random";
 
     /// <summary>Every name, the default first.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Fgd, BestFit, FirstFit, DotProduct, Random];
+    public static IReadOnlyList<string> Names { get; } = [Fgd, FgdExact, BestFit, FirstFit, DotProduct, Random];
 
-    /// <summary>A new instance of the policy named <paramref name="name"/> (FGD measures against <paramref name="workload"/>; random draws from <paramref name="seed"/>); null for an unknown name.</summary>
+    /// <summary>A new instance of the policy named <paramref name="name"/> (FGD measures against <paramref name="workload"/>; fgd and random draw from <paramref name="seed"/>); null for an unknown name.</summary>
     public static IGpuPlacementPolicy? Create(string name, GpuWorkload workload, int seed) => name switch
     {
-        Fgd => new FragmentationGradientPlacement(workload ?? throw new ArgumentNullException(nameof(workload))),
+        Fgd => new FragmentationGradientPlacement(workload ?? throw new ArgumentNullException(nameof(workload)), seed),
+        FgdExact => new FragmentationGradientPlacement(workload ?? throw new ArgumentNullException(nameof(workload)), seed, exact: true),
         BestFit => new GpuBestFitPlacement(),
         FirstFit => new GpuFirstFitPlacement(),
         DotProduct => new GpuDotProductPlacement(),

@@ -18,14 +18,16 @@ public sealed class GpuPlacementPoliciesTests
         return cluster;
     }
 
-    [Fact]
-    public void Fgd_SharedTask_GoesWhereItLeavesAWholeGpuFree()
+    [Theory]
+    [InlineData(GpuPlacementPolicies.Fgd)]
+    [InlineData(GpuPlacementPolicies.FgdExact)]
+    public void Fgd_SharedTask_GoesWhereItLeavesAWholeGpuFree(string name)
     {
         var cluster = TwoNodes();
 
-        // Node 0 would go from 0 to 0.25 × 500 (the whole-GPU task no longer runs there): +125.
-        // Node 1's GPU 1 would go from 0.25 × 600 to 0.75 × 100 + 0.25 × 100: −50. FGD descends.
-        var placement = Create(GpuPlacementPolicies.Fgd).Choose(_half, cluster);
+        // Node 0 would go from 0 to 0.25 × 500 (the whole-GPU task no longer runs there): +125, scored ⌊100·σ(−0.125)⌋ = 46.
+        // Node 1's GPU 1 would go from 0.25 × 600 to 0.75 × 100 + 0.25 × 100: −50, scored ⌊100·σ(0.05)⌋ = 51. FGD descends.
+        var placement = Create(name).Choose(_half, cluster);
 
         Assert.Equal(new GpuPlacement(1, 0b10), placement);
     }
@@ -42,6 +44,7 @@ public sealed class GpuPlacementPoliciesTests
 
     [Theory]
     [InlineData(GpuPlacementPolicies.Fgd, 0)]
+    [InlineData(GpuPlacementPolicies.FgdExact, 0)]
     [InlineData(GpuPlacementPolicies.BestFit, 1)]
     public void Choose_ShareThenTwoWholeGpuTasks_FgdPlacesAllBestFitStrandsOne(string name, int unplaced)
     {
@@ -63,6 +66,23 @@ public sealed class GpuPlacementPoliciesTests
         }
 
         Assert.Equal(unplaced, failed);
+    }
+
+    [Fact]
+    public void Fgd_EquallyScoredNodes_SeededRandomChoiceAmongThem()
+    {
+        var chosen = new HashSet<int>();
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var cluster = new GpuCluster(Enumerable.Repeat(new GpuNodeSpec(32000, 131072, 2), 8).ToList());
+            var first = Create(GpuPlacementPolicies.Fgd, seed).Choose(_half, cluster);
+            Assert.Equal(first, Create(GpuPlacementPolicies.Fgd, seed).Choose(_half, cluster));
+            chosen.Add(first.Node);
+        }
+
+        Assert.True(chosen.Count > 1, "eight empty equal nodes score the same; the seed picks among them");
+        var exact = Create(GpuPlacementPolicies.FgdExact).Choose(_half, new GpuCluster(Enumerable.Repeat(new GpuNodeSpec(32000, 131072, 2), 8).ToList()));
+        Assert.Equal(new GpuPlacement(0, 0b1), exact); // exact: the lowest node and GPU
     }
 
     [Fact]
@@ -114,7 +134,7 @@ public sealed class GpuPlacementPoliciesTests
     public void Create_UnknownName_IsNull()
     {
         Assert.Null(GpuPlacementPolicies.Create("worst-fit", _workload, 1));
-        Assert.Equal(["fgd", "best-fit", "first-fit", "dot-product", "random"], GpuPlacementPolicies.Names);
+        Assert.Equal(["fgd", "fgd-exact", "best-fit", "first-fit", "dot-product", "random"], GpuPlacementPolicies.Names);
     }
 
     [Fact]
