@@ -22,7 +22,7 @@ internal static class GpuReportWriter
         var markdown = Markdown(report);
         await File.WriteAllTextAsync(Path.Combine(folder, "summary.md"), markdown, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(folder, "summary.json"), Json(report), cancellationToken).ConfigureAwait(false);
-        var from = Math.Min(70, report.MaxPercent - 1);
+        var from = Math.Min(90, report.MaxPercent - 1); // saturation, where the policies differ
         var unallocated = SvgChart.XyLines("Unallocated GPUs as pods arrive", "arrived workload (% of GPU capacity)", "% of GPUs", from, report.MaxPercent, Lines(report, p => p.Unallocated));
         var failed = SvgChart.XyLines("GPUs asked by pods that could not be placed", "arrived workload (% of GPU capacity)", "% of GPUs", from, report.MaxPercent, Lines(report, p => p.FailedGpu));
         var fragmentation = SvgChart.XyLines("Expected GPU fragmentation (FGD's measure)", "arrived workload (% of GPU capacity)", "% of GPUs", 0, report.MaxPercent, Lines(report, p => p.Fragmented));
