@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Yardmaster.Core.Reporting;
 
-/// <summary>Plots drawn as inline SVG, with no script and no external asset: lines over time, and horizontal bars.</summary>
+/// <summary>Plots drawn as inline SVG, with no script and no external asset: lines over time or over a numeric axis, and horizontal bars.</summary>
 public static class SvgChart
 {
     private const int Width = 760;
@@ -51,6 +51,47 @@ public static class SvgChart
                 svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(p.At):0.#}\" cy=\"{Y(p.Value):0.#}\" r=\"2.5\" fill=\"{color}\"><title>{Escape(line.Name)} {p.At.UtcDateTime:yyyy-MM-dd HH:mm}: {Format(p.Value)} {Escape(unit)}</title></circle>");
             }
 
+            Legend(svg, i, line.Name, color, line.Dashed);
+        }
+
+        return End(svg);
+    }
+
+    /// <summary>One line of an x–y plot: a name and its points (x, y), by x ascending.</summary>
+    public sealed record XyLine(string Name, IReadOnlyList<(double X, double Y)> Points, bool Dashed = false);
+
+    /// <summary>
+    /// Lines over a numeric x axis from <paramref name="minX"/> to <paramref name="maxX"/> (points outside are left
+    /// out), labelled <paramref name="xLabel"/>; y from 0 to <paramref name="maxY"/> or a round ceiling of the values shown.
+    /// </summary>
+    public static string XyLines(string title, string xLabel, string unit, double minX, double maxX, IReadOnlyList<XyLine> lines, double? maxY = null)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var svg = Begin(title);
+        var shown = lines.Select(l => l with { Points = [.. l.Points.Where(p => p.X >= minX && p.X <= maxX && double.IsFinite(p.Y))] }).ToList();
+        var points = shown.SelectMany(l => l.Points).ToList();
+        if (points.Count == 0 || !(maxX > minX))
+        {
+            return NoData(svg);
+        }
+
+        var top = maxY ?? NiceCeiling(points.Max(p => p.Y));
+        double X(double x) => Left + ((Width - Left - Right) * Math.Clamp((x - minX) / (maxX - minX), 0, 1));
+        double Y(double v) => Top + ((Height - Top - Bottom) * (1 - Math.Clamp(v / top, 0, 1)));
+        Axes(svg, top, unit, Y);
+        for (var i = 0; i <= 5; i++)
+        {
+            var x = minX + ((maxX - minX) * i / 5);
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(x):0.#}\" y=\"{Height - Bottom + 14}\" text-anchor=\"middle\" class=\"tick\">{Format(x)}</text>");
+        }
+
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + ((Width - Left - Right) / 2)}\" y=\"{Height - 4}\" text-anchor=\"middle\">{Escape(xLabel)}</text>");
+        for (var i = 0; i < shown.Count; i++)
+        {
+            var color = _palette[i % _palette.Length];
+            var line = shown[i];
+            var path = string.Join(' ', line.Points.Select((p, j) => string.Create(CultureInfo.InvariantCulture, $"{(j == 0 ? 'M' : 'L')}{X(p.X):0.#},{Y(p.Y):0.#}")));
+            svg.Append(CultureInfo.InvariantCulture, $"<path d=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{(line.Dashed ? " stroke-dasharray=\"5,4\"" : "")}><title>{Escape(line.Name)}</title></path>");
             Legend(svg, i, line.Name, color, line.Dashed);
         }
 
