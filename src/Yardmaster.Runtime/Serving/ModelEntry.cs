@@ -2,6 +2,7 @@ using Yardmaster.Core.Admission;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
 using Yardmaster.Core.Queueing;
+using Yardmaster.Core.Serving;
 
 namespace Yardmaster.Runtime.Serving;
 
@@ -44,6 +45,23 @@ internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue
 
     /// <summary>Removed from the registry: drains, then disappears.</summary>
     public bool Removed { get; set; }
+
+    /// <summary>What the serving pass's dispatch, scale-out and idle steps know of it.</summary>
+    public ModelState State(TimeSpan queueBudget) => new(
+        Definition.Name, Removed, Count(ReplicaState.Ready), Count(ReplicaState.Loading), Definition.ReplicasMin, Definition.ReplicasMax,
+        Queue.Count, ReadySlots(), ServiceEstimate, NextLoadAt, Definition.KeepAlive, queueBudget);
+
+    /// <summary>Its replicas as the policies see them, in order.</summary>
+    public List<ReplicaSnapshot> Snapshots()
+    {
+        var snapshots = new List<ReplicaSnapshot>(Replicas.Count);
+        foreach (var r in Replicas)
+        {
+            snapshots.Add(r.Snapshot());
+        }
+
+        return snapshots;
+    }
 
     public int Count(ReplicaState state)
     {

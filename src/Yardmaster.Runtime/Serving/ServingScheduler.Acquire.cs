@@ -2,6 +2,7 @@ using System.Globalization;
 using Yardmaster.Core.Admission;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
+using Yardmaster.Core.Serving;
 
 namespace Yardmaster.Runtime.Serving;
 
@@ -63,57 +64,65 @@ public sealed partial class ServingScheduler
     {
         var now = _time.GetUtcNow();
         var task = TaskFor(ticket.Task, now);
-        if (_disposed)
+        var entries = new List<ModelEntry?>(ticket.Task.Models.Count);
+        var candidates = new List<AdmissionCandidate>(ticket.Task.Models.Count);
+        var early = _disposed || ticket.Deadline <= now || (task.Definition.MaxConcurrency is { } max && task.Admitted >= max);
+        foreach (var name in early ? [] : ticket.Task.Models)
         {
-            return (null, new Refusal(503, "shutting_down", "the server is shutting down"), default);
+            var (entry, candidate) = AdmissionCandidateFor(name, ticket, now);
+            entries.Add(entry);
+            candidates.Add(candidate);
         }
 
-        if (ticket.Deadline <= now)
+        var decision = ServingPass.Admit(new AdmissionInput(
+            now, ticket.Priority, ticket.Deadline, _disposed, task.Definition.Name, task.Definition.MaxConcurrency, task.Admitted, task.Bucket, candidates, _settings.MaxQueue, _settings.LoadWait));
+        if (decision.Candidates.Count > 0)
         {
-            return (null, new Refusal(504, "deadline_exceeded", "the request's deadline has already passed"), default);
+            trace.Candidates = decision.Candidates;
         }
 
-        if (task.Definition.MaxConcurrency is { } limit && task.Admitted >= limit)
+        var model = decision.Model >= 0 ? entries[decision.Model] : null;
+        if (model is not null && decision.Reason is { } reason)
         {
-            return (null, new Refusal(429, "concurrency_limit", $"task '{task.Definition.Name}' already has {task.Admitted} requests in progress, its max_concurrency", TimeSpan.FromSeconds(1)), default);
+            trace.Model = model.Definition.Name;
+            trace.Reason = reason;
         }
 
-        if (task.Bucket is { } bucket && !bucket.TryTake(now, out var retry))
+        var predictedWait = decision.PredictedWait;
+        switch (decision.Verdict)
         {
-            return (null, new Refusal(429, "rate_limit", string.Create(CultureInfo.InvariantCulture, $"task '{task.Definition.Name}' is over its rate of {task.Definition.Rate!.PerSecond:0.###}/s"), retry), default);
+            case AdmissionVerdict.ShuttingDown:
+                return (null, new Refusal(503, "shutting_down", "the server is shutting down"), default);
+            case AdmissionVerdict.DeadlinePassed:
+                return (null, new Refusal(504, "deadline_exceeded", "the request's deadline has already passed"), default);
+            case AdmissionVerdict.ConcurrencyLimit:
+                return (null, new Refusal(429, "concurrency_limit", $"task '{task.Definition.Name}' already has {task.Admitted} requests in progress, its max_concurrency", TimeSpan.FromSeconds(1)), default);
+            case AdmissionVerdict.RateLimit:
+                return (null, new Refusal(429, "rate_limit", string.Create(CultureInfo.InvariantCulture, $"task '{task.Definition.Name}' is over its rate of {task.Definition.Rate!.PerSecond:0.###}/s"), decision.RetryAfter), default);
+            case AdmissionVerdict.NoModel:
+                return (null, new Refusal(503, "no_capacity", $"task '{ticket.Task.Name}' cannot be served now: none of its models is available", TimeSpan.FromSeconds(5)), default);
+            case AdmissionVerdict.CannotFit:
+                return (null, new Refusal(503, "no_capacity", $"task '{ticket.Task.Name}' cannot be served: {decision.Words}", TimeSpan.FromSeconds(5)), default);
+            case AdmissionVerdict.QueueFull:
+                return (null, new Refusal(429, "queue_full", $"model '{model!.Definition.Name}' has {model.Queue.Count} requests queued, the limit (scheduler.max_queue); {QueueAdvice(model, predictedWait)}", Clamp(predictedWait)), default);
+            case AdmissionVerdict.DeadlineUnmeetable:
+                var slack = ticket.Deadline - now;
+                return (null, new Refusal(
+                    503,
+                    "deadline_unmeetable",
+                    string.Create(CultureInfo.InvariantCulture, $"model '{model!.Definition.Name}' cannot answer within the deadline: predicted wait {predictedWait.TotalMilliseconds:0} ms + service {model.ServiceEstimate.TotalMilliseconds:0} ms > {slack.TotalMilliseconds:0} ms left ({Occupancy(model)}, {model.Queue.Count} queued); allow a longer deadline (the task's latency SLO or X-Yard-Deadline-Ms), retry later, or add replicas"),
+                    Clamp(predictedWait)), default);
         }
 
-        var (model, predictedWait, why) = Select(ticket, now, trace);
-        if (model is null)
+        var chosen = model!;
+        if (decision.Shed && chosen.Queue.Shed(ticket.Priority) is PendingRequest victim && chosen.Queue.Remove(victim))
         {
-            return (null, why, default);
-        }
-
-        if (model.Queue.Count >= _settings.MaxQueue)
-        {
-            // A full queue sheds its least urgent request for a more urgent newcomer, else refuses the newcomer.
-            var advice = string.Create(CultureInfo.InvariantCulture, $"{Occupancy(model)}; retry in {Clamp(predictedWait).TotalSeconds:0} s, or raise scheduler.max_queue or the model's replicas.max");
-            if (model.Queue.Shed(ticket.Priority) is not PendingRequest victim || !model.Queue.Remove(victim))
-            {
-                return (null, new Refusal(429, "queue_full", $"model '{model.Definition.Name}' has {model.Queue.Count} requests queued, the limit (scheduler.max_queue); {advice}", Clamp(predictedWait)), default);
-            }
-
+            // A full queue sheds its least urgent request for a more urgent newcomer.
             victim.TaskEntry.Admitted--;
-            var shed = new Refusal(429, "queue_full", $"model '{model.Definition.Name}' has {model.Queue.Count + 1} requests queued, the limit (scheduler.max_queue), and a more urgent request took this one's place; {advice}", Clamp(predictedWait));
+            var shed = new Refusal(429, "queue_full", $"model '{chosen.Definition.Name}' has {chosen.Queue.Count + 1} requests queued, the limit (scheduler.max_queue), and a more urgent request took this one's place; {QueueAdvice(chosen, predictedWait)}", Clamp(predictedWait));
             victim.Completion.TrySetResult(shed);
             Finish(victim, "refused", shed);
             Log.Refused(_log, victim.Trace.RequestId, victim.Task, shed.Code, shed.Message);
-        }
-
-        var service = model.ServiceEstimate;
-        if (now + predictedWait + service > ticket.Deadline && model.HasServiceSample)
-        {
-            var slack = ticket.Deadline - now;
-            return (null, new Refusal(
-                503,
-                "deadline_unmeetable",
-                string.Create(CultureInfo.InvariantCulture, $"model '{model.Definition.Name}' cannot answer within the deadline: predicted wait {predictedWait.TotalMilliseconds:0} ms + service {service.TotalMilliseconds:0} ms > {slack.TotalMilliseconds:0} ms left ({Occupancy(model)}, {model.Queue.Count} queued); allow a longer deadline (the task's latency SLO or X-Yard-Deadline-Ms), retry later, or add replicas"),
-                Clamp(predictedWait)), default);
         }
 
         var pending = new PendingRequest
@@ -125,28 +134,51 @@ public sealed partial class ServingScheduler
             Arrival = now,
             Deadline = ticket.Deadline,
             Cost = Math.Max(1, ticket.Cost),
-            Model = model,
+            Model = chosen,
             TaskEntry = task,
             Trace = trace,
         };
         task.Admitted++;
-        model.Queue.Enqueue(pending);
+        chosen.Queue.Enqueue(pending);
         _live.Add(pending);
         trace.PredictedStart = predictedWait;
-        SamplePositions(model, now);
-        if (model.Count(ReplicaState.Ready) == 0 && model.Replicas.FirstOrDefault(r => r.State == ReplicaState.Loading) is { } loading)
+        SamplePositions(chosen, now);
+        if (chosen.Count(ReplicaState.Ready) == 0 && chosen.Replicas.FirstOrDefault(r => r.State == ReplicaState.Loading) is { } loading)
         {
-            NoteLoad(model, loading); // joins a load already running
+            NoteLoad(chosen, loading); // joins a load already running
         }
 
-        var limitWait = ticket.Deadline - now;
-        if (model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0 && _settings.LoadWait < limitWait)
-        {
-            limitWait = _settings.LoadWait; // refuse with 503 if no memory frees up in time
-        }
-
-        return (pending, null, limitWait);
+        return (pending, null, decision.WaitLimit);
     }
+
+    /// <summary>What admission knows of the task's model <paramref name="name"/>, with its live entry (null when it is not available).</summary>
+    private (ModelEntry? Entry, AdmissionCandidate Candidate) AdmissionCandidateFor(string name, RequestTicket ticket, DateTimeOffset now)
+    {
+        if (!_models.TryGetValue(name, out var model) || model.Removed || ticket.ExcludedModels.Contains(name))
+        {
+            var why = ticket.ExcludedModels.Contains(name) ? "not chosen: it failed on an earlier attempt" : "not chosen: not a configured model";
+            return (null, new AdmissionCandidate(name, why, null, 0, false, default, false, false, null, 0, "", 0));
+        }
+
+        var load = LoadInputFor(model);
+        var full = model.Queue.Count >= _settings.MaxQueue;
+        return (model, new AdmissionCandidate(
+            name,
+            null,
+            Candidate(model, ticket.Priority, now, load),
+            model.Queue.Count,
+            full && model.Queue.Shed(ticket.Priority) is not null,
+            model.ServiceEstimate,
+            model.HasServiceSample,
+            ServingPass.FitsSomeBudget(load),
+            model.EstimateError,
+            model.MemoryEstimate,
+            load.DeviceWords,
+            model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading)));
+    }
+
+    private string QueueAdvice(ModelEntry model, TimeSpan predictedWait) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Occupancy(model)}; retry in {Clamp(predictedWait).TotalSeconds:0} s, or raise scheduler.max_queue or the model's replicas.max");
 
     private TaskEntry TaskFor(TaskDefinition definition, DateTimeOffset now)
     {

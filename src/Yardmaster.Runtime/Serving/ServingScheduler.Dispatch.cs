@@ -1,4 +1,6 @@
+using System.Globalization;
 using Yardmaster.Core.Models;
+using Yardmaster.Core.Serving;
 
 namespace Yardmaster.Runtime.Serving;
 
@@ -60,111 +62,73 @@ public sealed partial class ServingScheduler
         {
             BeginUnload(replica, UnloadReason.Idle, "drained");
         }
-        else if (replica.State == ReplicaState.Ready && replica.InFlight == 0 && model.Queue.Count == 0
-            && model.Definition.KeepAlive == TimeSpan.Zero && model.Count(ReplicaState.Ready) > model.Definition.ReplicasMin)
+        else
         {
-            BeginUnload(replica, UnloadReason.Idle, "keep_alive 0");
+            UnloadIdle(model, now);
         }
 
         Pump(model);
         PumpBlocked();
     }
 
-    /// <summary>Hands free slots to queued requests in policy order, then loads or scales out if requests still wait.</summary>
+    /// <summary>Hands free slots to queued requests in policy order (the serving pass's dispatch step), then loads one more replica if it says so.</summary>
     private void Pump(ModelEntry model)
     {
         var now = _time.GetUtcNow();
-        var dispatched = false;
-        while (model.Queue.Count > 0)
+        if (model.Queue.Count == 0)
         {
-            var snapshots = new List<ReplicaSnapshot>(model.Replicas.Count);
-            foreach (var r in model.Replicas)
-            {
-                snapshots.Add(r.Snapshot());
-            }
+            return;
+        }
 
-            var chosen = _policies.Routing.Choose(snapshots);
-            if (chosen < 0)
-            {
-                break;
-            }
-
+        var plan = ServingPass.Dispatch(model.State(Budget(model)), model.Snapshots(), _policies.Routing, _disposed, now);
+        foreach (var index in plan.Replicas)
+        {
             var next = (PendingRequest)model.Queue.Dequeue(now)!;
-            var replica = model.Replicas[chosen];
+            var replica = model.Replicas[index];
             replica.InFlight++;
             _eviction.GetValueOrDefault(replica.Device)?.OnUse(model.Definition.Name, now);
             next.ServedBy = replica;
             next.Trace.Dispatched(new TraceDispatch(now, replica.Number, replica.Device, now - next.Arrival));
             next.Completion.TrySetResult(new Lease(replica, next, now - next.Arrival));
-            dispatched = true;
         }
 
-        if (dispatched)
+        if (plan.Replicas.Count > 0)
         {
             SamplePositions(model, now);
         }
 
-        if (model.Queue.Count > 0)
+        if (plan.ScaleOut)
         {
-            ScaleOut(model, now);
+            StartLoad(model, now);
         }
     }
 
     /// <summary>Retries loads for models whose requests wait for memory (after a release or unload freed some).</summary>
     private void PumpBlocked()
     {
+        var now = _time.GetUtcNow();
         foreach (var model in _models.Values)
         {
-            if (model.Queue.Count > 0 && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0)
+            if (model.Queue.Count > 0 && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0
+                && ServingPass.ShouldScaleOut(model.State(Budget(model)), _disposed, now))
             {
-                ScaleOut(model, _time.GetUtcNow());
+                StartLoad(model, now);
             }
         }
     }
 
-    /// <summary>
-    /// Starts a replica when requests wait and none is coming: the first one for a cold model, or one more
-    /// (up to <c>replicas.max</c>) when the predicted wait of the queue exceeds the SLO budget of its tasks.
-    /// One load at a time per model (single flight).
-    /// </summary>
-    private void ScaleOut(ModelEntry model, DateTimeOffset now)
+    /// <summary>Unloads the model's idle replicas the serving pass's idle step names (beyond keep-alive, above the minimum, nothing queued).</summary>
+    private void UnloadIdle(ModelEntry model, DateTimeOffset now)
     {
-        if (model.Removed || _disposed || model.Count(ReplicaState.Loading) > 0 || now < model.NextLoadAt)
+        var replicas = model.Snapshots();
+        foreach (var index in ServingPass.IdleUnloads(model.State(Budget(model)), replicas, now))
         {
-            return;
+            var r = model.Replicas[index];
+            var idle = now - replicas[index].LastUsed;
+            BeginUnload(r, UnloadReason.Idle, model.Definition.KeepAlive == TimeSpan.Zero ? "keep_alive 0" : string.Create(CultureInfo.InvariantCulture, $"idle for {idle.TotalSeconds:0.#} s (keep_alive)"));
         }
-
-        var active = model.Count(ReplicaState.Ready);
-        if (active >= model.Definition.ReplicasMax)
-        {
-            return;
-        }
-
-        if (active > 0)
-        {
-            var wait = model.ServiceEstimate * (model.Queue.Count / (double)model.ReadySlots());
-            if (wait <= Budget(model))
-            {
-                return;
-            }
-        }
-
-        StartLoad(model, now);
     }
 
-    /// <summary>The tightest queueing budget among the tasks that use the model: their TTFT SLO, else half their latency SLO, else 1 s.</summary>
-    private TimeSpan Budget(ModelEntry model)
-    {
-        var budget = TimeSpan.MaxValue;
-        foreach (var task in _tasks.Values)
-        {
-            if (task.Definition.Models.Contains(model.Definition.Name))
-            {
-                var b = task.Definition.Ttft ?? (task.Definition.Latency / 2) ?? TimeSpan.FromSeconds(1);
-                budget = b < budget ? b : budget;
-            }
-        }
-
-        return budget == TimeSpan.MaxValue ? TimeSpan.FromSeconds(1) : budget;
-    }
+    /// <summary>The queueing budget of the tasks that use the model (<see cref="ServingPass.QueueBudget"/>).</summary>
+    private TimeSpan Budget(ModelEntry model) => ServingPass.QueueBudget(model.Definition.Name, _tasks.Values.Select(t => t.Definition));
 }

@@ -1,5 +1,4 @@
-using System.Globalization;
-using Yardmaster.Core.Models;
+using Yardmaster.Core.Serving;
 
 namespace Yardmaster.Runtime.Serving;
 
@@ -18,18 +17,7 @@ public sealed partial class ServingScheduler
             var now = _time.GetUtcNow();
             foreach (var model in _models.Values)
             {
-                if (model.Definition.KeepAlive is { } keepAlive)
-                {
-                    var ready = model.Count(ReplicaState.Ready);
-                    foreach (var r in model.Replicas.Where(r => r.State == ReplicaState.Ready && r.InFlight == 0).OrderBy(r => r.LastUsed).ToList())
-                    {
-                        if (ready > model.Definition.ReplicasMin && model.Queue.Count == 0 && now - r.LastUsed >= keepAlive)
-                        {
-                            BeginUnload(r, UnloadReason.Idle, string.Create(CultureInfo.InvariantCulture, $"idle for {(now - r.LastUsed).TotalSeconds:0.#} s (keep_alive)"));
-                            ready--;
-                        }
-                    }
-                }
+                UnloadIdle(model, now);
             }
 
             EnsureMinimums();
@@ -49,8 +37,7 @@ public sealed partial class ServingScheduler
         var now = _time.GetUtcNow();
         foreach (var model in _models.Values)
         {
-            if (!model.Removed && model.Count(ReplicaState.Loading) == 0 && now >= model.NextLoadAt
-                && model.Count(ReplicaState.Ready) < model.Definition.ReplicasMin)
+            if (ServingPass.BelowMinimum(model.State(Budget(model)), now))
             {
                 StartLoad(model, now);
             }

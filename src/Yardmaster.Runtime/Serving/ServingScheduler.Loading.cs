@@ -1,6 +1,6 @@
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
-using Yardmaster.Core.Units;
+using Yardmaster.Core.Serving;
 
 namespace Yardmaster.Runtime.Serving;
 
@@ -55,50 +55,20 @@ public sealed partial class ServingScheduler
     /// <summary>Reserves memory (evicting idle replicas if the policy finds enough) and starts a replica; false with <see cref="ModelEntry.Blocked"/> set when it cannot.</summary>
     private bool StartLoad(ModelEntry model, DateTimeOffset now)
     {
-        if (model.EstimateError is { } unloadable)
+        var plan = ServingPass.Load(LoadInputFor(model), EvictionFor, now);
+        if (plan.Device is not { } device)
         {
-            model.Blocked = unloadable;
+            model.Blocked = plan.Refusal;
+            if (model.EstimateError is null)
+            {
+                NoteBlocked(model, now);
+            }
+
             return false;
         }
 
         var need = model.MemoryEstimate;
-        string? device = null;
-        IReadOnlyList<Replica> victims = [];
-        string? refusal = null;
-        foreach (var candidate in _ledger.Devices(LocalDevice(model.Definition)))
-        {
-            if (_ledger.Budget(candidate) < need)
-            {
-                refusal = $"needs {ByteSizes.Format(need)}, more than the {candidate} budget of {ByteSizes.Format(_ledger.Budget(candidate))}";
-                continue;
-            }
-
-            var missing = need - _ledger.Free(candidate);
-            if (missing <= 0)
-            {
-                device = candidate;
-                break;
-            }
-
-            var onDevice = _models.Values.SelectMany(m => m.Replicas).Where(r => r.Device == candidate).ToList();
-            var decision = EvictionFor(candidate).Choose(new EvictionRequest([.. onDevice.Select(r => r.Snapshot())], missing, now));
-            if (decision.Fits)
-            {
-                device = candidate;
-                victims = [.. decision.Victims.Select(v => onDevice.First(r => r.Model.Definition.Name == v.Model && r.Number == v.Replica))];
-                break;
-            }
-
-            refusal = $"{candidate}: {decision.Refusal}";
-        }
-
-        if (device is null)
-        {
-            model.Blocked = refusal ?? $"no {model.Definition.Device.ToString().ToLowerInvariant()} device is configured";
-            NoteBlocked(model, now);
-            return false;
-        }
-
+        var victims = plan.Victims.Select(v => _models[v.Model].Replicas.First(r => r.Number == v.Replica)).ToList();
         var waitFor = new List<Task>();
         foreach (var victim in victims)
         {
@@ -128,6 +98,25 @@ public sealed partial class ServingScheduler
         _ledger.Charge(device, need);
         Track(Task.Run(() => LoadAsync(replica, model.Definition, waitFor)));
         return true;
+    }
+
+    /// <summary>What the load step knows of <paramref name="model"/>: its need, the devices of its kind with what is free, and the replicas on them.</summary>
+    private LoadInput LoadInputFor(ModelEntry model)
+    {
+        var devices = _ledger.Devices(LocalDevice(model.Definition)).Select(d => new DeviceFree(d, _ledger.Budget(d), _ledger.Free(d))).ToList();
+        var replicas = new List<ReplicaSnapshot>();
+        foreach (var m in _models.Values)
+        {
+            foreach (var r in m.Replicas)
+            {
+                if (devices.Exists(d => d.Device == r.Device))
+                {
+                    replicas.Add(r.Snapshot());
+                }
+            }
+        }
+
+        return new LoadInput(model.MemoryEstimate, model.EstimateError, devices, replicas, model.Definition.Device.ToString().ToLowerInvariant());
     }
 
     private IEvictionPolicy EvictionFor(string device)

@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using Yardmaster.Simulation.Reporting;
+using Yardmaster.Simulation.Traces;
+
 namespace Yardmaster.Simulation.Serving;
 
 /// <summary><c>yard simulate</c> of an inference trace (azure-llm, mooncake, alibaba-genai, yard) through the server's own serving pass.</summary>
@@ -5,9 +9,72 @@ internal static class ServingSimulationRunner
 {
     public static async Task<int> RunAsync(SimulateOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        _ = options;
-        _ = output;
-        await error.WriteLineAsync("error: the serving simulation is not built yet".AsMemory(), cancellationToken).ConfigureAwait(false);
-        return 1;
+        if (options.Config is not null)
+        {
+            await error.WriteLineAsync("error: --config is not supported for request traces yet: the simulation uses the default setup derived from the trace (see docs/simulation.md)".AsMemory(), cancellationToken).ConfigureAwait(false);
+            return 2;
+        }
+
+        var known = new[] { "queue", "eviction", "routing" };
+        foreach (var (kind, name) in options.Policies)
+        {
+            var ok = kind switch
+            {
+                "queue" => Core.Queueing.QueuePolicies.Create(name) is not null,
+                "eviction" => Core.Models.EvictionPolicies.Create(name) is not null,
+                "routing" => Core.Models.RoutingPolicies.Create(name, new Random(1)) is not null,
+                _ => false,
+            };
+            if (!ok)
+            {
+                var names = kind switch
+                {
+                    "queue" => string.Join(", ", Core.Queueing.QueuePolicies.Names),
+                    "eviction" => string.Join(", ", Core.Models.EvictionPolicies.Names),
+                    "routing" => string.Join(", ", Core.Models.RoutingPolicies.Names),
+                    _ => "",
+                };
+                await error.WriteLineAsync((known.Contains(kind) ? $"error: --policy {kind}={name}: unknown; known: {names}" : $"error: --policy {kind}: not a policy of a request trace; known kinds: {string.Join(", ", known)}").AsMemory(), cancellationToken).ConfigureAwait(false);
+                return 2;
+            }
+        }
+
+        var problems = new TraceProblems(options.Trace, options.Strict);
+        IReadOnlyList<TraceRequest> trace;
+        try
+        {
+            trace = TraceReader.Read(options.Trace, options.Format, problems);
+        }
+        catch (TraceFormatException e)
+        {
+            await error.WriteLineAsync(("error: " + e.Message).AsMemory(), cancellationToken).ConfigureAwait(false);
+            return 2;
+        }
+
+        foreach (var line in problems.Lines())
+        {
+            await error.WriteLineAsync(("warning: " + line).AsMemory(), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (trace.Count == 0)
+        {
+            await error.WriteLineAsync($"error: {options.Trace} holds no request".AsMemory(), cancellationToken).ConfigureAwait(false);
+            return 2;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var (runs, notes) = options.Format == TraceFormat.AlibabaGenAi ? GenAiExperiment.Run(trace, options) : LlmExperiment.Run(trace, options);
+        var allNotes = notes.ToList();
+        if (problems.Count > 0)
+        {
+            allNotes.Add($"{problems.Count} malformed rows of the trace were skipped (listed on standard error).");
+        }
+
+        allNotes.Add($"Simulated {trace.Count:N0} requests × {runs.Count} runs in {stopwatch.Elapsed.TotalSeconds:0.0} s.");
+        var report = new SummaryReport("yard simulate", options.Trace, TraceFormats.Name(options.Format), runs, allNotes);
+        var (json, markdown) = await SummaryWriter.WriteAsync(options.Output, report, cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync(SummaryWriter.ToMarkdown(report).AsMemory(), cancellationToken).ConfigureAwait(false);
+        await error.WriteLineAsync($"wrote {json} and {markdown}".AsMemory(), cancellationToken).ConfigureAwait(false);
+        return 0;
     }
 }

@@ -7,7 +7,7 @@ namespace Yardmaster.Simulation.Traces;
 /// <c>yard bench replay</c> so that both send a request to the same task: the task the trace names (yard); else by the
 /// class it names (critical and high: <c>chat</c>; normal: <c>search</c>; low and batch: <c>batch</c>); else by
 /// <c>SplitMix64(index) mod 100</c> of its index in the sorted trace (for the Azure trace, its data row), bucketed
-/// 20 / 30 / 50 as <c>bench/Yardmaster.PolicySim</c> did. Pure and deterministic.
+/// 20 / 30 / 50 (as the policy simulation of 2026-11-22 did). Pure and deterministic.
 /// </summary>
 public static class TraceTasks
 {
@@ -38,7 +38,7 @@ public static class TraceTasks
             };
         }
 
-        var bucket = (int)(Mix((ulong)index) % 100);
+        var bucket = (int)(StableHash.Mix((ulong)index) % 100);
         foreach (var t in Defaults)
         {
             bucket -= t.Percent;
@@ -49,14 +49,5 @@ public static class TraceTasks
         }
 
         return Defaults[^1].Name;
-    }
-
-    /// <summary>SplitMix64's finalizer (the same draw as PolicySim's <c>StableHash.Mix</c>).</summary>
-    private static ulong Mix(ulong x)
-    {
-        x += 0x9E3779B97F4A7C15UL;
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-        return x ^ (x >> 31);
     }
 }

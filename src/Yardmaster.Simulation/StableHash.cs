@@ -1,4 +1,4 @@
-namespace Yardmaster.PolicySim;
+namespace Yardmaster.Simulation;
 
 /// <summary>
 /// Deterministic hashing for the simulator's draws (string.GetHashCode is randomized per process, so

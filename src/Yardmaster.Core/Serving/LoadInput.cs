@@ -1,0 +1,11 @@
+using Yardmaster.Core.Models;
+
+namespace Yardmaster.Core.Serving;
+
+/// <summary>What the load step knows: the model's footprint, the devices of its kind, and every replica on them.</summary>
+/// <param name="Need">Bytes a new replica needs (measured, else estimated).</param>
+/// <param name="EstimateError">Why no footprint could be estimated (no load starts while set); null when fine.</param>
+/// <param name="Devices">The accounts of the model's device kind, in the order to try them.</param>
+/// <param name="Replicas">Every replica whose <see cref="ReplicaSnapshot.Account"/> is one of <paramref name="Devices"/> (others are ignored).</param>
+/// <param name="DeviceWords">The kind in words for "no ... device is configured" ("cpu", "gpu").</param>
+public sealed record LoadInput(long Need, string? EstimateError, IReadOnlyList<DeviceFree> Devices, IReadOnlyList<ReplicaSnapshot> Replicas, string DeviceWords);

@@ -1,0 +1,110 @@
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Models;
+
+namespace Yardmaster.Core.Serving;
+
+public static partial class ServingPass
+{
+    /// <summary>
+    /// Hands free slots to queued requests: the routing policy picks a replica for each in turn (seeing the slots the
+    /// earlier ones took) until none has a free slot or the queue is empty. Then, if requests still wait, whether one
+    /// more replica should load (<see cref="ShouldScaleOut"/>).
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="replicas">Its replicas, whatever their state.</param>
+    /// <param name="routing">The routing policy.</param>
+    /// <param name="stopping">True when the scheduler is stopping (nothing loads).</param>
+    /// <param name="now">The clock.</param>
+    public static DispatchPlan Dispatch(ModelState model, IReadOnlyList<ReplicaSnapshot> replicas, IRoutingPolicy routing, bool stopping, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(replicas);
+        ArgumentNullException.ThrowIfNull(routing);
+        var chosen = new List<int>();
+        if (model.Queued > 0 && replicas.Count > 0)
+        {
+            var view = replicas.ToArray();
+            while (chosen.Count < model.Queued)
+            {
+                var index = routing.Choose(view);
+                if (index < 0)
+                {
+                    break;
+                }
+
+                view[index] = view[index] with { InFlight = view[index].InFlight + 1 };
+                chosen.Add(index);
+            }
+        }
+
+        var left = model with { Queued = model.Queued - chosen.Count };
+        return new DispatchPlan(chosen, left.Queued > 0 && ShouldScaleOut(left, stopping, now));
+    }
+
+    /// <summary>
+    /// True when requests wait and a replica should start: the first one for a cold model, or one more (up to
+    /// <c>replicas.max</c>) when the queue's predicted wait exceeds <see cref="ModelState.QueueBudget"/>. Never while one
+    /// loads (single flight), during a restart backoff, for a removed model, or while stopping.
+    /// </summary>
+    public static bool ShouldScaleOut(ModelState model, bool stopping, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Removed || stopping || model.Loading > 0 || now < model.NextLoadAt || model.Ready >= model.ReplicasMax)
+        {
+            return false;
+        }
+
+        return model.Ready == 0 || model.Service * (model.Queued / (double)Math.Max(1, model.ReadySlots)) > model.QueueBudget;
+    }
+
+    /// <summary>True when the model has fewer ready replicas than its <c>replicas.min</c> and none loading: one should start.</summary>
+    public static bool BelowMinimum(ModelState model, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return !model.Removed && model.Loading == 0 && now >= model.NextLoadAt && model.Ready < model.ReplicasMin;
+    }
+
+    /// <summary>
+    /// The idle replicas to unload: ready, serving nothing, unused for the model's <c>keep_alive</c>, least recently used
+    /// first, while more than <c>replicas.min</c> stay ready and nothing is queued. Indexes into <paramref name="replicas"/>.
+    /// </summary>
+    public static IReadOnlyList<int> IdleUnloads(ModelState model, IReadOnlyList<ReplicaSnapshot> replicas, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(replicas);
+        if (model.KeepAlive is not { } keepAlive || model.Queued > 0)
+        {
+            return [];
+        }
+
+        var ready = model.Ready;
+        var unload = new List<int>();
+        foreach (var i in Enumerable.Range(0, replicas.Count).Where(i => replicas[i].State == ReplicaState.Ready && replicas[i].InFlight == 0).OrderBy(i => replicas[i].LastUsed))
+        {
+            if (ready > model.ReplicasMin && now - replicas[i].LastUsed >= keepAlive)
+            {
+                unload.Add(i);
+                ready--;
+            }
+        }
+
+        return unload;
+    }
+
+    /// <summary>The tightest queueing budget among the tasks that use <paramref name="model"/>: their TTFT SLO, else half their latency SLO, else 1 s.</summary>
+    public static TimeSpan QueueBudget(string model, IEnumerable<TaskDefinition> tasks)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        var budget = TimeSpan.MaxValue;
+        foreach (var task in tasks)
+        {
+            if (task.Models.Contains(model))
+            {
+                var b = task.Ttft ?? (task.Latency / 2) ?? TimeSpan.FromSeconds(1);
+                budget = b < budget ? b : budget;
+            }
+        }
+
+        return budget == TimeSpan.MaxValue ? TimeSpan.FromSeconds(1) : budget;
+    }
+}

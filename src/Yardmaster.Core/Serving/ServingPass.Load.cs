@@ -1,0 +1,118 @@
+using Yardmaster.Core.Models;
+using Yardmaster.Core.Units;
+
+namespace Yardmaster.Core.Serving;
+
+/// <summary>
+/// The serving decisions, pure over snapshots: where a replica loads and what it evicts, whether a request is
+/// admitted and on which model, which replicas take the queued requests, when to scale out, what to unload when idle.
+/// The live scheduler (<c>ServingScheduler</c>) calls them under its lock and applies their plans with I/O; the
+/// simulator (<c>yard simulate</c>) calls the very same ones on simulated state. No clock, no I/O, no randomness
+/// beyond what the policies passed in hold.
+/// </summary>
+public static partial class ServingPass
+{
+    /// <summary>
+    /// Where a new replica goes: the first device of its kind where it fits as is, or after the device's eviction
+    /// policy frees enough from idle replicas. A device whose whole budget is too small is skipped.
+    /// </summary>
+    /// <param name="input">The model's need, the devices and their replicas.</param>
+    /// <param name="eviction">The eviction policy of a device (one per device; it may keep state).</param>
+    /// <param name="now">The clock, for the policy.</param>
+    public static LoadPlan Load(LoadInput input, Func<string, IEvictionPolicy> eviction, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(eviction);
+        if (input.EstimateError is { } unloadable)
+        {
+            return LoadPlan.Refuse(unloadable);
+        }
+
+        string? refusal = null;
+        foreach (var device in input.Devices)
+        {
+            if (device.Budget < input.Need)
+            {
+                refusal = $"needs {ByteSizes.Format(input.Need)}, more than the {device.Device} budget of {ByteSizes.Format(device.Budget)}";
+                continue;
+            }
+
+            var missing = input.Need - device.Free;
+            if (missing <= 0)
+            {
+                return new LoadPlan(device.Device, [], null);
+            }
+
+            var onDevice = On(input.Replicas, device.Device);
+            var decision = eviction(device.Device).Choose(new EvictionRequest(onDevice, missing, now));
+            if (decision.Fits)
+            {
+                return new LoadPlan(device.Device, decision.Victims, null);
+            }
+
+            refusal = $"{device.Device}: {decision.Refusal}";
+        }
+
+        return LoadPlan.Refuse(refusal ?? $"no {input.DeviceWords} device is configured");
+    }
+
+    /// <summary>True when a new replica fits on some device now, counting what the idle replicas there would free (model selection's "can load now").</summary>
+    public static bool CanFitNow(LoadInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.EstimateError is not null)
+        {
+            return false;
+        }
+
+        foreach (var device in input.Devices)
+        {
+            if (device.Budget < input.Need)
+            {
+                continue;
+            }
+
+            var free = device.Free;
+            foreach (var r in input.Replicas)
+            {
+                if (free >= input.Need)
+                {
+                    break;
+                }
+
+                if (r.Account == device.Device && r.Evictable)
+                {
+                    free += r.MemoryBytes;
+                }
+            }
+
+            if (free >= input.Need)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when some device's whole budget could hold the model (so a request may wait for memory to free up).</summary>
+    public static bool FitsSomeBudget(LoadInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.EstimateError is null && input.Devices.Any(d => d.Budget >= input.Need);
+    }
+
+    private static List<ReplicaSnapshot> On(IReadOnlyList<ReplicaSnapshot> replicas, string device)
+    {
+        var on = new List<ReplicaSnapshot>();
+        foreach (var r in replicas)
+        {
+            if (r.Account == device)
+            {
+                on.Add(r);
+            }
+        }
+
+        return on;
+    }
+}

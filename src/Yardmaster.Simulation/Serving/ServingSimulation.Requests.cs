@@ -1,0 +1,117 @@
+using Yardmaster.Core.Models;
+using Yardmaster.Core.Serving;
+
+namespace Yardmaster.Simulation.Serving;
+
+internal sealed partial class ServingSimulation
+{
+    private void Arrive(SimRequest request)
+    {
+        var task = _tasks[request.TaskIndex];
+        IReadOnlyList<string> names = request.TraceModel is { } named ? [named] : task.Definition.Models;
+        var candidates = new List<AdmissionCandidate>(names.Count);
+        var entries = new List<SimModel?>(names.Count);
+        foreach (var name in names)
+        {
+            if (!_byName.TryGetValue(name, out var model))
+            {
+                entries.Add(null);
+                candidates.Add(new AdmissionCandidate(name, "not chosen: not a configured model", null, 0, false, default, false, false, null, 0, "", 0));
+                continue;
+            }
+
+            entries.Add(model);
+            var load = LoadInputFor(model);
+            var ready = model.ReadySlots();
+            var inFlight = model.InFlight();
+            var loading = model.Count(ReplicaState.Loading);
+            var backoff = model.NextLoadAt > _now ? model.NextLoadAt - _now : TimeSpan.Zero;
+            var selection = new CandidateSnapshot(
+                name, model.Definition.Cost, Math.Max(0, ready - inFlight), model.Queue.CountAhead(request.Priority), inFlight, ready, model.Service.Mean, loading > 0,
+                model.LoadEstimate + backoff, model.Definition.Slots, ServingPass.CanFitNow(load), model.Count(ReplicaState.Ready) + loading < model.Definition.ReplicasMax);
+            var full = model.Queue.Count >= _setup.Scheduler.MaxQueue;
+            candidates.Add(new AdmissionCandidate(
+                name, null, selection, model.Queue.Count, full && model.Queue.Shed(request.Priority) is not null, model.Service.Mean, model.Service.Observations > 0,
+                ServingPass.FitsSomeBudget(load), null, model.Memory, load.DeviceWords, model.Count(ReplicaState.Ready) + loading));
+        }
+
+        var decision = ServingPass.Admit(new AdmissionInput(
+            _now, request.Priority, request.Deadline, false, task.Definition.Name, task.Definition.MaxConcurrency, task.Admitted, task.Bucket, candidates,
+            _setup.Scheduler.MaxQueue, _setup.Scheduler.LoadWait) { JudgeDeadlines = _policies.Admission });
+        if (decision.Verdict != AdmissionVerdict.Admitted)
+        {
+            End(request, SimOutcome.Refused, decision.Verdict);
+            return;
+        }
+
+        var chosen = entries[decision.Model]!;
+        if (decision.Shed && chosen.Queue.Shed(request.Priority) is SimRequest victim && chosen.Queue.Remove(victim))
+        {
+            _tasks[victim.TaskIndex].Admitted--;
+            End(victim, SimOutcome.Refused, AdmissionVerdict.QueueFull);
+        }
+
+        request.Model = chosen;
+        request.WaitLimit = decision.WaitLimit;
+        task.Admitted++;
+        chosen.Queue.Enqueue(request);
+        Schedule(_now + decision.WaitLimit, EventKind.Wait, request);
+        Pump(chosen);
+    }
+
+    /// <summary>A queued request's wait limit passed: it keeps waiting to its deadline when a replica is coming, else it is refused (504 at the deadline, 503 for memory).</summary>
+    private void Wait(SimRequest request)
+    {
+        if (request.Outcome != SimOutcome.Pending || !request.Queued)
+        {
+            return;
+        }
+
+        var model = request.Model!;
+        if (_now < request.Deadline && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) > 0)
+        {
+            Schedule(request.Deadline, EventKind.Wait, request);
+            return;
+        }
+
+        model.Queue.Remove(request);
+        _tasks[request.TaskIndex].Admitted--;
+        End(request, _now >= request.Deadline ? SimOutcome.Expired : SimOutcome.NoCapacity, null);
+    }
+
+    private void Finish(SimRequest request)
+    {
+        var replica = request.ServedBy!;
+        var model = replica.Model;
+        replica.InFlight--;
+        replica.LastUsed = _now;
+        replica.Uses++;
+        model.Service.Observe(_now - request.Start!.Value);
+        _tasks[request.TaskIndex].Admitted--;
+        End(request, SimOutcome.Completed, null);
+        if (replica.State == ReplicaState.Draining && replica.InFlight == 0)
+        {
+            Unload(replica);
+        }
+        else
+        {
+            UnloadIdle(model);
+        }
+
+        Pump(model);
+        PumpBlocked();
+        if (model.Definition.KeepAlive is { } keepAlive)
+        {
+            EnsureTick(_now + keepAlive);
+        }
+    }
+
+    private void End(SimRequest request, SimOutcome outcome, AdmissionVerdict? verdict)
+    {
+        request.Outcome = outcome;
+        request.Verdict = verdict;
+        request.End = _now;
+        _pending--;
+        _ended(request);
+    }
+}

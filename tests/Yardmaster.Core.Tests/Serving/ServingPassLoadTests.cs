@@ -1,0 +1,65 @@
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Models;
+using Yardmaster.Core.Serving;
+
+namespace Yardmaster.Core.Tests.Serving;
+
+public sealed class ServingPassLoadTests
+{
+    private static readonly DateTimeOffset _t0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    internal static ReplicaSnapshot Replica(string model, string device, long mib, int minutesAgo = 1, int inFlight = 0, bool pinned = false, ReplicaState state = ReplicaState.Ready) =>
+        new(model, 0, state, DeviceKind.Gpu, mib << 20, 1, inFlight, _t0.AddMinutes(-minutesAgo), 1, TimeSpan.FromSeconds(1), pinned) { Account = device };
+
+    private static LoadPlan Load(long needMib, DeviceFree[] devices, ReplicaSnapshot[] replicas, string? error = null) =>
+        ServingPass.Load(new LoadInput(needMib << 20, error, devices, replicas, "gpu"), _ => new LruEvictionPolicy(), _t0);
+
+    [Fact]
+    public void Load_FitsOnTheFirstDeviceWithRoom_NoVictims()
+    {
+        var plan = Load(100, [new("gpu0", 1000L << 20, 50L << 20), new("gpu1", 1000L << 20, 500L << 20)], []);
+        Assert.Equal("gpu1", plan.Device);
+        Assert.Empty(plan.Victims);
+    }
+
+    [Fact]
+    public void Load_FirstDeviceFullOfIdleReplicas_EvictsThereLeastRecentlyUsedFirst()
+    {
+        var replicas = new[] { Replica("a", "gpu0", 400, minutesAgo: 1), Replica("b", "gpu0", 400, minutesAgo: 9), Replica("c", "gpu1", 900, inFlight: 1) };
+        var plan = Load(300, [new("gpu0", 1000L << 20, 200L << 20), new("gpu1", 1000L << 20, 100L << 20)], replicas);
+        Assert.Equal("gpu0", plan.Device);
+        Assert.Equal(["b"], plan.Victims.Select(v => v.Model));
+    }
+
+    [Fact]
+    public void Load_EveryBudgetTooSmallOrBusy_RefusesNamingTheLastDevice()
+    {
+        var replicas = new[] { Replica("busy", "gpu1", 900, inFlight: 1) };
+        var plan = Load(500, [new("gpu0", 400L << 20, 400L << 20), new("gpu1", 1000L << 20, 100L << 20)], replicas);
+        Assert.False(plan.Starts);
+        Assert.StartsWith("gpu1: need 400.0 MiB more, evictable replicas hold 0 B", plan.Refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_NoDevice_SaysNoneIsConfigured()
+    {
+        Assert.Equal("no gpu device is configured", Load(1, [], []).Refusal);
+    }
+
+    [Fact]
+    public void Load_EstimateError_RefusesWithIt()
+    {
+        Assert.Equal("model file missing", Load(1, [new("gpu0", 1000L << 20, 1000L << 20)], [], "model file missing").Refusal);
+    }
+
+    [Fact]
+    public void CanFitNow_CountsIdleReplicasOnTheDeviceOnly()
+    {
+        var replicas = new[] { Replica("idle", "gpu0", 300), Replica("busy", "gpu0", 300, inFlight: 1), Replica("other", "gpu1", 900) };
+        DeviceFree[] devices = [new("gpu0", 1000L << 20, 100L << 20)];
+        Assert.True(ServingPass.CanFitNow(new LoadInput(400L << 20, null, devices, replicas, "gpu")));
+        Assert.False(ServingPass.CanFitNow(new LoadInput(500L << 20, null, devices, replicas, "gpu")));
+        Assert.True(ServingPass.FitsSomeBudget(new LoadInput(900L << 20, null, devices, replicas, "gpu")));
+        Assert.False(ServingPass.FitsSomeBudget(new LoadInput(1100L << 20, null, devices, replicas, "gpu")));
+    }
+}

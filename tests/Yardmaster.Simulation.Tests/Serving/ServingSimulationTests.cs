@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Yardmaster.Simulation.Reporting;
+using Yardmaster.Simulation.Serving;
+using Yardmaster.Simulation.Tests.Traces;
+using Yardmaster.Simulation.Traces;
+
+namespace Yardmaster.Simulation.Tests.Serving;
+
+/// <summary>The serving simulation: the server's own pass over simulated replicas, against its baselines and bounds.</summary>
+public sealed class ServingSimulationTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Steady arrivals every 50 ms, 400 prompt tokens and 100 to 400 output tokens (1.1 to 4.1 s at the default token model).</summary>
+    private static List<TraceRequest> Steady(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new TraceRequest(i + 2, TimeSpan.FromMilliseconds(50 * i), 400, 100 + (i * 37 % 300)))];
+
+    private static SimulateOptions Options(double? load, string output = "unused") =>
+        new("trace.csv", TraceFormat.AzureLlm, null, null, new Dictionary<string, string>(), load, 1, output, false);
+
+    private static TaskSummary Task(RunSummary run, string name) => run.Tasks.Single(t => t.Task == name);
+
+    [Fact]
+    public void Llm_AtItsOwnRate_EveryPolicyMeetsTheSlosTheBoundMeets()
+    {
+        var (runs, _) = LlmExperiment.Run(Steady(2000), Options(0.5));
+        Assert.Equal(["bound at 0.5×", "fcfs at 0.5×", "default at 0.5×"], runs.Select(r => r.Label));
+        foreach (var run in runs)
+        {
+            Assert.Equal(2000, run.All.Requests);
+            Assert.Equal(2000, run.All.Completed);
+            Assert.Equal(1.0, run.All.SloAttainment);
+        }
+    }
+
+    [Fact]
+    public void Llm_Overloaded_DefaultKeepsTheTopClassWhereFcfsLetsItFall()
+    {
+        var (runs, _) = LlmExperiment.Run(Steady(4000), Options(2.0));
+        var fcfs = runs.Single(r => r.Label == "fcfs at 2×");
+        var fair = runs.Single(r => r.Label == "default at 2×");
+        Assert.True(Task(fcfs, "chat").SloAttainment < 0.5, $"fcfs chat attainment {Task(fcfs, "chat").SloAttainment}");
+        Assert.True(Task(fair, "chat").SloAttainment > 0.99, $"default chat attainment {Task(fair, "chat").SloAttainment}");
+        Assert.True(Task(fair, "batch").Refused + Task(fair, "batch").TimedOut > 0, "the default makes room by refusing the lowest class");
+        Assert.Equal(4000, fair.All.Requests);
+    }
+
+    [Fact]
+    public void Llm_SameInputs_SameFigures()
+    {
+        var first = LlmExperiment.Run(Steady(500), Options(1.5)).Runs;
+        var second = LlmExperiment.Run(Steady(500), Options(1.5)).Runs;
+        Assert.Equal(first.Select(r => (r.Label, r.All.Completed, r.All.SloMet, r.All.Latency)), second.Select(r => (r.Label, r.All.Completed, r.All.SloMet, r.All.Latency)));
+    }
+
+    [Fact]
+    public void GenAi_ManyModelsInLittleMemory_BeladyLoadsNoMoreThanLru()
+    {
+        // 20 models, Zipf-like: model k requested with weight 1/(k+1), one request a second, each holding its slot 5 s.
+        var random = new Random(7);
+        var weights = Enumerable.Range(0, 20).Select(k => 1.0 / (k + 1)).ToArray();
+        var trace = Enumerable.Range(0, 3000).Select(i =>
+        {
+            var x = random.NextDouble() * weights.Sum();
+            var k = 0;
+            while ((x -= weights[k]) > 0)
+            {
+                k++;
+            }
+
+            return new TraceRequest(i + 2, TimeSpan.FromSeconds(i), 10, 0, Model: $"M{k:00}", Service: TimeSpan.FromSeconds(5));
+        }).ToList();
+        var (runs, _) = GenAiExperiment.Run(trace, Options(null) with { Format = TraceFormat.AlibabaGenAi });
+        long Loads(string label) => long.Parse(runs.Single(r => r.Label == label).Parameters.Single(p => p.Key == "loads").Value, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var share in new[] { "10%", "20%", "30%" })
+        {
+            Assert.True(Loads("belady at " + share) <= Loads("lru at " + share), $"{share}: belady {Loads("belady at " + share)} > lru {Loads("lru at " + share)}");
+            Assert.True(Loads("belady at " + share) >= 20, "every model is loaded at least once");
+        }
+
+        Assert.All(runs, r => Assert.Equal(3000, r.All.Requests));
+    }
+
+    [Fact]
+    public async Task Simulate_AzureFixture_WritesTheSummaryOfEveryRun()
+    {
+        using var output = new TempDirectory();
+        var trace = Path.Combine(TraceFixtures.Directory, "azure-llm-conv-head.csv");
+        var options = new SimulateOptions(trace, TraceFormat.AzureLlm, null, null, new Dictionary<string, string>(), null, 1, output.Path, false);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(0, await Simulator.RunAsync(options, stdout, stderr, Ct));
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output.Path, "summary.json"), Ct));
+        var labels = json.RootElement.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("label").GetString()).ToList();
+        Assert.Equal(LlmExperiment.Loads.Count * 3, labels.Count);
+        Assert.Contains("fcfs at 1.5×", labels);
+        Assert.Contains("default at 0.5×", labels);
+        Assert.Contains("## default at 1×", await File.ReadAllTextAsync(Path.Combine(output.Path, "summary.md"), Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_UnknownPolicy_ListsTheKnownOnesAndWritesNothing()
+    {
+        using var output = new TempDirectory();
+        var trace = Path.Combine(TraceFixtures.Directory, "azure-llm-conv-head.csv");
+        var options = new SimulateOptions(trace, TraceFormat.AzureLlm, null, null, new Dictionary<string, string> { ["queue"] = "lifo" }, null, 1, output.Path, false);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(2, await Simulator.RunAsync(options, stdout, stderr, Ct));
+        Assert.Equal("error: --policy queue=lifo: unknown; known: fair, fcfs", stderr.ToString().Trim());
+        Assert.False(File.Exists(Path.Combine(output.Path, "summary.json")));
+    }
+}
