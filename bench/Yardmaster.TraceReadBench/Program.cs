@@ -35,6 +35,18 @@ var mooncake = Build(Path.Combine(work, $"mooncake-{rows}.jsonl"), Path.Combine(
     return "{\"timestamp\": " + ms.ToString(CultureInfo.InvariantCulture) + line[at..];
 });
 
+Console.WriteLine("| shared trace | format | requests | malformed rows |");
+Console.WriteLine("|---|---|--:|--:|");
+foreach (var (format, name) in new[] { (TraceFormat.AzureLlm, "azure-llm-2023-conv.csv"), (TraceFormat.Mooncake, "mooncake-synthetic.jsonl"), (TraceFormat.AlibabaGenAi, "alibaba-genai-v2026/lora_request_trace.csv") })
+{
+    var problems = new TraceProblems(name, strict: false);
+    var read = TraceReader.Read(Path.Combine(traces, name), format, problems);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {TraceFormats.Name(format)} | {read.Count:N0} | {problems.Count} |"));
+}
+
+var loads = LoadTimeSamples.Read(Path.Combine(traces, "alibaba-genai-v2026", "basemodel_update_latency_anon.csv"), new TraceProblems("load times", strict: true));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| alibaba-genai-v2026/basemodel_update_latency_anon.csv | load times | {loads.Count:N0} (median {loads.Order().ElementAt(loads.Count / 2).TotalSeconds:0.0} s) | 0 |"));
+Console.WriteLine();
 Console.WriteLine($"| format | rows | file MiB | read s (best of 3) | rows/s | managed MiB after |");
 Console.WriteLine("|---|--:|--:|--:|--:|--:|");
 foreach (var (format, file) in new[] { (TraceFormat.AzureLlm, azure), (TraceFormat.Mooncake, mooncake) })

@@ -232,6 +232,20 @@ public sealed class TraceReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_ByteOrderMarkAndLinesLongerThanTheBuffer_ReadWhole()
+    {
+        var file = _dir.File("long.jsonl");
+        var ids = string.Join(",", Enumerable.Range(0, 30_000));
+        File.WriteAllText(file, "{\"timestamp\":0,\"input_length\":1,\"output_length\":1}\r\n{\"timestamp\":3,\"input_length\":2,\"output_length\":1,\"hash_ids\":[" + ids + "]}", new System.Text.UTF8Encoding(true));
+
+        var requests = TraceReader.Read(file, TraceFormat.Mooncake, new TraceProblems(file, strict: true));
+
+        Assert.Equal([1, 2], requests.Select(r => r.PromptTokens));
+        Assert.Equal(30_000, requests[1].PrefixBlocks!.Count);
+        Assert.Equal(29_999, requests[1].PrefixBlocks![^1]);
+    }
+
+    [Fact]
     public void Read_AlibabaGpu_IsNotARequestTrace()
     {
         var e = Assert.Throws<ArgumentException>(() => TraceReader.Read(TraceFixtures.AzureLlm, TraceFormat.AlibabaGpu, new TraceProblems("x", strict: false)));
