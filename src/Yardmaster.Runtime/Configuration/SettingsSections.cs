@@ -253,7 +253,7 @@ internal static class SettingsSections
     }
 
     /// <summary>
-    /// <c>max_wait: 30s</c> (one aging bound for every class) or <c>max_wait: { default: 30s, low: 2m, batch: 5m }</c>
+    /// <c>max_wait: 30s</c> (one aging bound for every class) or <c>max_wait: { default: 30s, low: 2m, batch: 10m }</c>
     /// (per class; classes left out keep the built-in defaults).
     /// </summary>
     private static TimeSpan? MaxWait(ConfigSection s, out IReadOnlyDictionary<PriorityClass, TimeSpan>? byClass)

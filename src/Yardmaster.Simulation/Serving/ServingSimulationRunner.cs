@@ -9,10 +9,29 @@ internal static class ServingSimulationRunner
 {
     public static async Task<int> RunAsync(SimulateOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (options.Config is not null)
+        Core.Configuration.YardConfig? config = null;
+        if (options.Config is { } file)
         {
-            await error.WriteLineAsync("error: --config is not supported for request traces yet: the simulation uses the default setup derived from the trace (see docs/simulation.md)".AsMemory(), cancellationToken).ConfigureAwait(false);
-            return 2;
+            if (options.Format == TraceFormat.AlibabaGenAi)
+            {
+                await error.WriteLineAsync("error: --config is not used for alibaba-genai: its models come from the trace (see docs/simulation.md)".AsMemory(), cancellationToken).ConfigureAwait(false);
+                return 2;
+            }
+
+            // Loaded and validated as yard serve loads it: every error with file, line and field.
+            var loaded = Runtime.Configuration.YardConfigLoader.Load(file);
+            if (loaded.Config is null)
+            {
+                foreach (var e in Core.Configuration.ErrorReport.Shown(loaded.Errors))
+                {
+                    await error.WriteLineAsync($"error: {e}".AsMemory(), cancellationToken).ConfigureAwait(false);
+                }
+
+                await error.WriteLineAsync((Core.Configuration.ErrorReport.Count(loaded.Errors.Count) + $" in {file}; nothing simulated").AsMemory(), cancellationToken).ConfigureAwait(false);
+                return 2;
+            }
+
+            config = loaded.Config;
         }
 
         var known = new[] { "queue", "eviction", "routing" };
@@ -63,7 +82,7 @@ internal static class ServingSimulationRunner
         }
 
         var stopwatch = Stopwatch.StartNew();
-        var (runs, notes) = options.Format == TraceFormat.AlibabaGenAi ? GenAiExperiment.Run(trace, options) : LlmExperiment.Run(trace, options);
+        var (runs, notes) = options.Format == TraceFormat.AlibabaGenAi ? GenAiExperiment.Run(trace, options) : LlmExperiment.Run(trace, options, config);
         var allNotes = notes.ToList();
         if (problems.Count > 0)
         {

@@ -20,7 +20,10 @@ public static class TraceTasks
     ];
 
     /// <summary>The task of <paramref name="request"/>, the <paramref name="index"/>th (0-based) of its sorted trace.</summary>
-    public static string For(TraceRequest request, int index)
+    /// <param name="request">The request.</param>
+    /// <param name="index">Its index in the sorted trace.</param>
+    /// <param name="salt">0 for the split above; another value draws another split of the same shares (<c>yard tune</c>'s seeds).</param>
+    public static string For(TraceRequest request, int index, ulong salt = 0)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Task is { } task)
@@ -38,7 +41,7 @@ public static class TraceTasks
             };
         }
 
-        var bucket = (int)(StableHash.Mix((ulong)index) % 100);
+        var bucket = (int)(StableHash.Mix((ulong)index ^ (salt == 0 ? 0 : StableHash.Mix(salt))) % 100);
         foreach (var t in Defaults)
         {
             bucket -= t.Percent;
