@@ -32,6 +32,7 @@ internal static class YardCommand
         root.Subcommands.Add(ResumeCommand.Create());
         root.Subcommands.Add(Commands.Store.StoreCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(TuneCommand.Create());
         root.Subcommands.Add(Commands.Bench.BenchCommand.Create());
         AddVersionEverywhere(root);
         return root;

@@ -67,12 +67,7 @@ internal static class GenAiExperiment
                 var builder = new RunSummaryBuilder(slos);
                 var simulation = new ServingSimulation(setup, policy, () => TimeSpan.FromSeconds(2), _ => policy.Eviction == "belady" ? new BeladyEviction(uses) : EvictionPolicies.Create(policy.Eviction)!);
                 var epoch = DateTimeOffset.UnixEpoch;
-                var last = epoch;
-                simulation.Run(Requests(trace, task, epoch), epoch, r =>
-                {
-                    builder.Add(SimResults.Of(r, task.Name));
-                    last = r.End!.Value > last ? r.End.Value : last;
-                });
+                simulation.Run(Requests(trace, task, epoch), epoch, r => builder.Add(SimResults.Of(r, task.Name)));
                 var loads = simulation.Models.Sum(m => m.Loads);
                 var loadTime = simulation.Models.Aggregate(TimeSpan.Zero, (t, m) => t + m.LoadTime);
                 var bytes = simulation.Models.Sum(m => m.BytesLoaded);
@@ -85,7 +80,7 @@ internal static class GenAiExperiment
                         new("load_time_s", loadTime.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)),
                         new("bytes_loaded", ByteSizes.Format(bytes)),
                     ],
-                    last - epoch));
+                    trace[^1].Offset > TimeSpan.Zero ? trace[^1].Offset : TimeSpan.FromSeconds(1)));
             }
         }
 

@@ -59,7 +59,11 @@ internal sealed class LlmWorkload
         return bound;
     }
 
-    /// <summary>Simulates <paramref name="policy"/> at <paramref name="load"/> with <paramref name="scheduler"/> (default: <see cref="Scheduler"/>); the results and the simulated duration.</summary>
+    /// <summary>
+    /// Simulates <paramref name="policy"/> at <paramref name="load"/> with <paramref name="scheduler"/> (default: <see cref="Scheduler"/>);
+    /// the results, and the duration goodput is counted over: the trace's arrival span at that load, the same for every policy
+    /// (the time to the last answer would favour a policy that refuses sooner).
+    /// </summary>
     public (RunSummaryBuilder Results, TimeSpan Duration) Simulate(SimPolicies policy, double load, SchedulerSettings? scheduler = null)
     {
         var model = new ModelDefinition { Name = "llm", Path = "llm.gguf", Memory = 16L << 30, Slots = LlmExperiment.Slots, ReplicasMin = Replicas, ReplicasMax = Replicas, KeepAlive = null };
@@ -67,13 +71,8 @@ internal sealed class LlmWorkload
         var builder = new RunSummaryBuilder(Slos);
         var simulation = new ServingSimulation(setup, policy, () => Speed.LoadTime ?? TimeSpan.FromSeconds(2), _ => EvictionPolicies.Create(policy.Eviction) ?? throw new ArgumentException($"unknown eviction policy '{policy.Eviction}'"));
         var epoch = DateTimeOffset.UnixEpoch;
-        var last = epoch;
-        simulation.Run(Requests(epoch, load, (scheduler ?? Scheduler).DefaultDeadline), epoch, r =>
-        {
-            builder.Add(SimResults.Of(r, Tasks[r.TaskIndex].Name));
-            last = r.End!.Value > last ? r.End.Value : last;
-        });
-        return (builder, last - epoch);
+        simulation.Run(Requests(epoch, load, (scheduler ?? Scheduler).DefaultDeadline), epoch, r => builder.Add(SimResults.Of(r, Tasks[r.TaskIndex].Name)));
+        return (builder, Span / load);
     }
 
     private IEnumerable<SimRequest> Requests(DateTimeOffset epoch, double load, TimeSpan defaultDeadline)
