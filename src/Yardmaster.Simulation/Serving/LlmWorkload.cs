@@ -1,3 +1,4 @@
+using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
 using Yardmaster.Simulation.Reporting;
@@ -28,8 +29,23 @@ internal sealed class LlmWorkload
         Span = trace.Count > 1 ? trace[^1].Offset : TimeSpan.FromSeconds(1);
         var work = trace.Sum(r => Speed.Service(r.PromptTokens, r.OutputTokens).TotalSeconds);
         Replicas = Math.Max(1, (int)Math.Ceiling(work / Math.Max(1, Span.TotalSeconds) / LlmExperiment.Slots));
+        _taskOf = new int[trace.Count];
+        for (var i = 0; i < trace.Count; i++)
+        {
+            var name = TraceTasks.For(trace[i], i, salt);
+            var index = Tasks.FindIndex(t => t.Name == name);
+            if (index < 0)
+            {
+                // A task the trace names (a yard request log): the config's definition, else its class from the trace and no SLO.
+                Tasks.Add(config?.Tasks.FirstOrDefault(c => c.Name == name) is { } own ? own with { Models = ["llm"] }
+                    : new TaskDefinition { Name = name, Priority = PriorityClasses.TryParse(trace[i].Priority, out var p) ? p : PriorityClass.Normal, Models = ["llm"] });
+                index = Tasks.Count - 1;
+            }
+
+            _taskOf[i] = index;
+        }
+
         Slos = Tasks.ToDictionary(t => t.Name, t => new SloTarget(null, t.Latency), StringComparer.Ordinal);
-        _taskOf = [.. trace.Select((r, i) => Tasks.FindIndex(t => t.Name == TraceTasks.For(r, i, salt)))];
     }
 
     public ModelSpeed Speed { get; } = LlmExperiment.DefaultSpeed;

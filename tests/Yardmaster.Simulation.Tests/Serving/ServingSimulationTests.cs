@@ -110,4 +110,23 @@ public sealed class ServingSimulationTests
         Assert.Equal("error: --policy queue=lifo: unknown; known: fair, fcfs", stderr.ToString().Trim());
         Assert.False(File.Exists(Path.Combine(output.Path, "summary.json")));
     }
+
+    [Fact]
+    public async Task Simulate_YardRequestLog_TasksItNamesAreSimulatedWithTheirClass()
+    {
+        using var dir = new TempDirectory();
+        var trace = Path.Combine(dir.Path, "requests.jsonl");
+        var lines = Enumerable.Range(0, 40).Select(i => i % 2 == 0
+            ? $$"""{"timestamp":{{i * 100}},"input_length":50,"output_length":20,"task":"chat","priority":"high"}"""
+            : $$"""{"timestamp":{{i * 100}},"input_length":50,"output_length":20,"task":"nightly-eval","priority":"low"}""");
+        await File.WriteAllLinesAsync(trace, lines, Ct);
+        var options = new SimulateOptions(trace, TraceFormat.Yard, null, null, new Dictionary<string, string>(), 1.0, 1, Path.Combine(dir.Path, "out"), false);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(0, await Simulator.RunAsync(options, stdout, stderr, Ct));
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir.Path, "out", "summary.json"), Ct));
+        var run = json.RootElement.GetProperty("runs").EnumerateArray().Single(r => r.GetProperty("label").GetString() == "default at 1×");
+        var tasks = run.GetProperty("tasks").EnumerateArray().ToDictionary(t => t.GetProperty("task").GetString()!, t => t.GetProperty("completed").GetInt64());
+        Assert.Equal(new Dictionary<string, long> { ["chat"] = 20, ["nightly-eval"] = 20 }, tasks);
+    }
 }
