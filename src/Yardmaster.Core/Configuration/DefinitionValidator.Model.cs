@@ -60,6 +60,19 @@ public static partial class DefinitionValidator
         CheckDuration(model.ReadyTimeout, zeroAllowed: false, Join(at, "ready_timeout"), errors);
         CheckDuration(model.StopGrace, zeroAllowed: true, Join(at, "stop_grace"), errors);
 
+        if (model.Simulation is { } sim)
+        {
+            if (!double.IsFinite(sim.PrefillTokensPerSecond) || sim.PrefillTokensPerSecond <= 0)
+            {
+                errors.Add(new(Join(at, "simulation.prefill_tokens_per_second"), "is required: a number above 0 (measure it with yard model bench FILE)"));
+            }
+
+            if (!double.IsFinite(sim.DecodeTokensPerSecond) || sim.DecodeTokensPerSecond <= 0)
+            {
+                errors.Add(new(Join(at, "simulation.decode_tokens_per_second"), "is required: a number above 0 (measure it with yard model bench FILE)"));
+            }
+        }
+
         if (!double.IsFinite(model.Cost) || model.Cost < 0)
         {
             errors.Add(new(Join(at, "cost"), $"must be a non-negative number (was {model.Cost})"));

@@ -69,6 +69,9 @@ public sealed record ModelDefinition
     /// <summary>Relative cost of serving one request (e.g. price or energy); selection prefers cheaper among equally fast. Default 1.</summary>
     public double Cost { get; init; } = 1;
 
+    /// <summary>The token model <c>yard simulate</c> and <c>yard tune</c> serve it with (<c>simulation:</c>); null for the simulator's default. Not used live.</summary>
+    public ModelSpeedSettings? Simulation { get; init; }
+
     /// <summary>True when the definition came from the config file (the API cannot change or remove it, nor create process backends).</summary>
     public bool FromConfig { get; init; }
 }

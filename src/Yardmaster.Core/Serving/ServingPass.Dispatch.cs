@@ -91,6 +91,13 @@ public static partial class ServingPass
         return unload;
     }
 
+    /// <summary>A model as the scheduler serves it: an <c>http</c> backend is one replica, always there, pinned, holding no memory here.</summary>
+    public static ModelDefinition Normalize(ModelDefinition model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Backend == BackendKind.Http ? model with { ReplicasMin = 1, ReplicasMax = 1, KeepAlive = null, Pinned = true, Memory = 0 } : model;
+    }
+
     /// <summary>The tightest queueing budget among the tasks that use <paramref name="model"/>: their TTFT SLO, else half their latency SLO, else 1 s.</summary>
     public static TimeSpan QueueBudget(string model, IEnumerable<TaskDefinition> tasks)
     {

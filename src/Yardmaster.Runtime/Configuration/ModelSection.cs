@@ -9,7 +9,10 @@ internal static class ModelSection
     [
         "name", "backend", "path", "command", "image", "url", "api_key_env", "upstream_model", "device", "memory", "slots",
         "context", "threads", "replicas", "keep_alive", "pinned", "ready_timeout", "stop_grace", "cost",
+        "simulation",
     ];
+
+    private static readonly string[] _simulationKeys = ["prefill_tokens_per_second", "decode_tokens_per_second", "load_time"];
 
     private static readonly string[] _replicaKeys = ["min", "max"];
 
@@ -54,6 +57,9 @@ internal static class ModelSection
             ReadyTimeout = s.Duration("ready_timeout") ?? defaults.ReadyTimeout,
             StopGrace = s.Duration("stop_grace") ?? defaults.StopGrace,
             Cost = s.Number("cost") ?? defaults.Cost,
+            Simulation = s.Section("simulation", _simulationKeys) is { } sim
+                ? new ModelSpeedSettings(sim.Number("prefill_tokens_per_second") ?? double.NaN, sim.Number("decode_tokens_per_second") ?? double.NaN, sim.Duration("load_time"))
+                : null,
             FromConfig = true,
         };
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
+using Yardmaster.Core.Serving;
 
 namespace Yardmaster.Runtime.Serving;
 
@@ -167,9 +168,7 @@ public sealed partial class ServingScheduler : IAsyncDisposable
     /// <summary>The kind of local device whose memory account a model's replicas are charged to: a cluster backend's hold nothing here (charged 0 to the CPU's), whatever device they use on their node.</summary>
     private static DeviceKind LocalDevice(ModelDefinition model) => model.Backend.OnCluster() ? DeviceKind.Cpu : model.Device;
 
-    private static ModelDefinition Normalize(ModelDefinition model) => model.Backend == BackendKind.Http
-        ? model with { ReplicasMin = 1, ReplicasMax = 1, KeepAlive = null, Pinned = true, Memory = 0 }
-        : model;
+    private static ModelDefinition Normalize(ModelDefinition model) => ServingPass.Normalize(model);
 
     private void Track(Task task)
     {

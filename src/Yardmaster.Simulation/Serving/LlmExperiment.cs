@@ -63,7 +63,9 @@ internal static class LlmExperiment
 
         var notes = new List<string>
         {
-            string.Create(CultureInfo.InvariantCulture, $"Setup derived from the trace: one model `llm`, {replicas} replicas of {Slots} slots, warm from the start; token model prefill {speed.PrefillTokensPerSecond:0} and decode {speed.DecodeTokensPerSecond:0} tokens/s per sequence, so that the trace at its own rate fills the {replicas * Slots} slots on average (load 1.0×)."),
+            workload.Configured
+                ? "Models as " + options.Config + " declares them: " + string.Join("; ", workload.Models.Select(m => string.Create(CultureInfo.InvariantCulture, $"`{m.Model.Name}` replicas {m.Model.ReplicasMin}-{m.Model.ReplicasMax} of {m.Model.Slots} slots, prefill {m.Speed.PrefillTokensPerSecond:0.#} and decode {m.Speed.DecodeTokensPerSecond:0.#} tokens/s per sequence"))) + "."
+                : string.Create(CultureInfo.InvariantCulture, $"Setup derived from the trace: one model `llm`, {replicas} replicas of {Slots} slots, warm from the start; token model prefill {speed.PrefillTokensPerSecond:0} and decode {speed.DecodeTokensPerSecond:0} tokens/s per sequence, so that the trace at its own rate fills the {replicas * Slots} slots on average (load 1.0×)."),
             "Tasks: " + string.Join(", ", TraceTasks.Defaults.Select(t => string.Create(CultureInfo.InvariantCulture, $"`{t.Name}` ({t.Priority.ToString().ToLowerInvariant()}, latency SLO {t.Latency.TotalSeconds:0} s, {t.Percent}%)"))) + ", by a stable hash of each request's index (TraceTasks).",
             config is null ? "Scheduler: the defaults of `yard serve` (no --config)." : $"Scheduler settings and the tasks it names from {options.Config}.",
             "A load of X replays the trace with its arrival times divided by X; goodput is per second of that arrival span, the same for every policy. `bound` is each request served the moment it arrives: its service time alone against its SLO.",

@@ -1,6 +1,7 @@
 using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
+using Yardmaster.Core.Serving;
 using Yardmaster.Simulation.Reporting;
 using Yardmaster.Simulation.Traces;
 
@@ -17,18 +18,37 @@ internal sealed class LlmWorkload
     private readonly int[] _taskOf;
 
     /// <param name="trace">The requests.</param>
-    /// <param name="config">A yard.yaml whose <c>scheduler:</c> is the default run's and whose tasks named chat, search or batch replace those; null for the defaults.</param>
+    /// <param name="config">
+    /// A yard.yaml whose <c>scheduler:</c> is the default run's and whose tasks named chat, search or batch (or a name the
+    /// trace uses) replace those; when it declares models, they are simulated as declared (replicas, slots, memory,
+    /// devices, <c>simulation:</c> token model) instead of the setup derived from the trace. Null for the defaults.
+    /// </param>
     /// <param name="salt">0 for the default split of requests over tasks; another value for another draw of the same shares.</param>
     public LlmWorkload(IReadOnlyList<TraceRequest> trace, YardConfig? config, ulong salt = 0)
     {
         _trace = trace;
-        Tasks = [.. TraceTasks.Defaults.Select(t => config?.Tasks.FirstOrDefault(c => c.Name == t.Name) is { } own
-            ? own with { Models = ["llm"] }
-            : new TaskDefinition { Name = t.Name, Priority = t.Priority, Latency = t.Latency, Models = ["llm"] })];
         Scheduler = config?.Scheduler ?? new SchedulerSettings();
         Span = trace.Count > 1 ? trace[^1].Offset : TimeSpan.FromSeconds(1);
-        var work = trace.Sum(r => Speed.Service(r.PromptTokens, r.OutputTokens).TotalSeconds);
-        Replicas = Math.Max(1, (int)Math.Ceiling(work / Math.Max(1, Span.TotalSeconds) / LlmExperiment.Slots));
+        Configured = config is { Models.Count: > 0 };
+        if (config is { Models.Count: > 0 })
+        {
+            Models = [.. config.Models.Select(ServingPass.Normalize).Select(m => (m with { Memory = m.Memory ?? DefaultMemory }, m.Simulation is { } s ? new ModelSpeed(s.PrefillTokensPerSecond, s.DecodeTokensPerSecond, s.LoadTime) : LlmExperiment.DefaultSpeed))];
+            Devices = config.Devices;
+            Replicas = Models.Sum(m => m.Model.ReplicasMax);
+        }
+        else
+        {
+            var work = trace.Sum(r => LlmExperiment.DefaultSpeed.Service(r.PromptTokens, r.OutputTokens).TotalSeconds);
+            Replicas = Math.Max(1, (int)Math.Ceiling(work / Math.Max(1, Span.TotalSeconds) / LlmExperiment.Slots));
+            Models = [(new ModelDefinition { Name = "llm", Path = "llm.gguf", Memory = DefaultMemory, Slots = LlmExperiment.Slots, ReplicasMin = Replicas, ReplicasMax = Replicas, KeepAlive = null }, LlmExperiment.DefaultSpeed)];
+            Devices = new DeviceSettings { CpuMemory = Replicas * DefaultMemory };
+        }
+
+        var first = Models[0].Model.Name;
+        TaskDefinition Own(TaskDefinition task) => Configured ? task : task with { Models = [first] };
+        Tasks = [.. TraceTasks.Defaults.Select(t => config?.Tasks.FirstOrDefault(c => c.Name == t.Name) is { } own
+            ? Own(own)
+            : new TaskDefinition { Name = t.Name, Priority = t.Priority, Latency = t.Latency, Models = [first] })];
         _taskOf = new int[trace.Count];
         for (var i = 0; i < trace.Count; i++)
         {
@@ -37,8 +57,8 @@ internal sealed class LlmWorkload
             if (index < 0)
             {
                 // A task the trace names (a yard request log): the config's definition, else its class from the trace and no SLO.
-                Tasks.Add(config?.Tasks.FirstOrDefault(c => c.Name == name) is { } own ? own with { Models = ["llm"] }
-                    : new TaskDefinition { Name = name, Priority = PriorityClasses.TryParse(trace[i].Priority, out var p) ? p : PriorityClass.Normal, Models = ["llm"] });
+                Tasks.Add(config?.Tasks.FirstOrDefault(c => c.Name == name) is { } own ? Own(own)
+                    : new TaskDefinition { Name = name, Priority = PriorityClasses.TryParse(trace[i].Priority, out var p) ? p : PriorityClass.Normal, Models = [first] });
                 index = Tasks.Count - 1;
             }
 
@@ -48,14 +68,27 @@ internal sealed class LlmWorkload
         Slos = Tasks.ToDictionary(t => t.Name, t => new SloTarget(null, t.Latency), StringComparer.Ordinal);
     }
 
-    public ModelSpeed Speed { get; } = LlmExperiment.DefaultSpeed;
+    /// <summary>A replica's memory when its model declares none (the live server estimates it from the file).</summary>
+    public const long DefaultMemory = 16L << 30;
+
+    /// <summary>The models simulated, with their token models.</summary>
+    public List<(ModelDefinition Model, ModelSpeed Speed)> Models { get; }
+
+    /// <summary>The memory budgets.</summary>
+    public DeviceSettings Devices { get; }
+
+    /// <summary>True when the models are the config's, false when derived from the trace.</summary>
+    public bool Configured { get; }
+
+    /// <summary>The token model of the first model (the derived setup's only one).</summary>
+    public ModelSpeed Speed => Models[0].Speed;
 
     public List<TaskDefinition> Tasks { get; }
 
     /// <summary>The configured scheduler settings (the server's defaults without a config).</summary>
     public SchedulerSettings Scheduler { get; }
 
-    /// <summary>Replicas of <see cref="LlmExperiment.Slots"/> slots.</summary>
+    /// <summary>Replicas in all (at most; the derived setup's are all warm, of <see cref="LlmExperiment.Slots"/> slots).</summary>
     public int Replicas { get; }
 
     public TimeSpan Span { get; }
@@ -69,7 +102,9 @@ internal sealed class LlmWorkload
         for (var i = 0; i < _trace.Count; i++)
         {
             var r = _trace[i];
-            bound.Add(new RequestResult(Tasks[_taskOf[i]].Name, Core.Statistics.RequestOutcome.Completed, Speed.Prefill(r.PromptTokens), Speed.Service(r.PromptTokens, r.OutputTokens)));
+            var task = Tasks[_taskOf[i]];
+            var speed = Models.FirstOrDefault(m => task.Models.Contains(m.Model.Name)).Speed ?? Speed;
+            bound.Add(new RequestResult(task.Name, Core.Statistics.RequestOutcome.Completed, speed.Prefill(r.PromptTokens), speed.Service(r.PromptTokens, r.OutputTokens)));
         }
 
         return bound;
@@ -82,8 +117,7 @@ internal sealed class LlmWorkload
     /// </summary>
     public (RunSummaryBuilder Results, TimeSpan Duration) Simulate(SimPolicies policy, double load, SchedulerSettings? scheduler = null)
     {
-        var model = new ModelDefinition { Name = "llm", Path = "llm.gguf", Memory = 16L << 30, Slots = LlmExperiment.Slots, ReplicasMin = Replicas, ReplicasMax = Replicas, KeepAlive = null };
-        var setup = new SimSetup(Tasks, [(model, Speed)], new DeviceSettings { CpuMemory = Replicas * (16L << 30) }, scheduler ?? Scheduler, _ => -1, "");
+        var setup = new SimSetup(Tasks, Models, Devices, scheduler ?? Scheduler, _ => -1, "");
         var builder = new RunSummaryBuilder(Slos);
         var simulation = new ServingSimulation(setup, policy, () => Speed.LoadTime ?? TimeSpan.FromSeconds(2), _ => EvictionPolicies.Create(policy.Eviction) ?? throw new ArgumentException($"unknown eviction policy '{policy.Eviction}'"));
         var epoch = DateTimeOffset.UnixEpoch;

@@ -332,6 +332,26 @@ public sealed class YardConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void LoadText_ModelSimulation_TheTokenModelTheSimulatorUses()
+    {
+        var yaml = "models:\n  - name: m\n    backend: http\n    url: http://127.0.0.1:9/v1\n    simulation: { prefill_tokens_per_second: 4590, decode_tokens_per_second: 2162, load_time: 150ms }\n";
+        var result = YardConfigLoader.LoadText(yaml, "inline.yaml", _dir.Path);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(new ModelSpeedSettings(4590, 2162, TimeSpan.FromMilliseconds(150)), result.Config!.Models[0].Simulation);
+    }
+
+    [Fact]
+    public void LoadText_ModelSimulationWithoutDecode_ErrorAtTheModelNamesTheField()
+    {
+        var yaml = "models:\n  - name: m\n    backend: http\n    url: http://127.0.0.1:9/v1\n    simulation: { prefill_tokens_per_second: 100 }\n";
+        var error = Assert.Single(YardConfigLoader.LoadText(yaml, "inline.yaml", _dir.Path).Errors).ToString();
+
+        Assert.StartsWith("inline.yaml:", error, StringComparison.Ordinal);
+        Assert.EndsWith("models[0].simulation.decode_tokens_per_second: is required: a number above 0 (measure it with yard model bench FILE)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LoadText_BaseDirectory_ResolvesRelativePaths()
     {
         var result = YardConfigLoader.LoadText(Model, "inline.yaml", _dir.Path);

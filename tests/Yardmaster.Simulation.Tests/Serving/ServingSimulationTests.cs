@@ -129,4 +129,53 @@ public sealed class ServingSimulationTests
         var tasks = run.GetProperty("tasks").EnumerateArray().ToDictionary(t => t.GetProperty("task").GetString()!, t => t.GetProperty("completed").GetInt64());
         Assert.Equal(new Dictionary<string, long> { ["chat"] = 20, ["nightly-eval"] = 20 }, tasks);
     }
+
+    [Fact]
+    public async Task Simulate_ConfigDeclaresTheModel_ItsReplicasAndTokenModelAreSimulated()
+    {
+        using var dir = new TempDirectory();
+        var config = Path.Combine(dir.Path, "yard.yaml");
+        await File.WriteAllTextAsync(config, """
+            models:
+              - name: tiny
+                backend: http
+                url: http://127.0.0.1:9/v1
+                slots: 2
+                simulation: { prefill_tokens_per_second: 1000, decode_tokens_per_second: 20 }
+            tasks:
+              - name: chat
+                priority: high
+                models: [tiny]
+                slo: { latency: 20s }
+            """, Ct);
+        var trace = Path.Combine(dir.Path, "trace.csv");
+        // One request every 10 s, 100 tokens in and 100 out: 0.1 s + 5 s each at the declared token model.
+        await File.WriteAllLinesAsync(trace, ["TIMESTAMP,ContextTokens,GeneratedTokens", .. Enumerable.Range(0, 20).Select(i => $"2023-11-16 18:{15 + (i / 6):00}:{i % 6 * 10:00}.0000000,100,100")], Ct);
+        var options = new SimulateOptions(trace, TraceFormat.AzureLlm, null, config, new Dictionary<string, string>(), 1.0, 1, Path.Combine(dir.Path, "out"), false);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(0, await Simulator.RunAsync(options, stdout, stderr, Ct));
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir.Path, "out", "summary.json"), Ct));
+        Assert.Contains("`tiny` replicas 1-1 of 2 slots, prefill 1000 and decode 20 tokens/s per sequence", json.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()!).First(n => n.StartsWith("Models as", StringComparison.Ordinal)), StringComparison.Ordinal);
+        var run = json.RootElement.GetProperty("runs").EnumerateArray().Single(r => r.GetProperty("label").GetString() == "default at 1×");
+        Assert.Equal(20, run.GetProperty("all").GetProperty("completed").GetInt64());
+        var p50 = run.GetProperty("all").GetProperty("latency_ms").GetProperty("p50").GetDouble();
+        Assert.InRange(p50, 4000, 6500); // 5.1 s of service (histogram buckets are within about 19%); an http backend is one replica, always there
+    }
+
+    [Fact]
+    public async Task Simulate_InvalidConfig_FailsAsServeWouldWithFileLineAndField()
+    {
+        using var dir = new TempDirectory();
+        var config = Path.Combine(dir.Path, "yard.yaml");
+        await File.WriteAllTextAsync(config, "scheduler:\n  queue: lifo\n", Ct);
+        var trace = Path.Combine(TraceFixtures.Directory, "azure-llm-conv-head.csv");
+        var options = new SimulateOptions(trace, TraceFormat.AzureLlm, null, config, new Dictionary<string, string>(), null, 1, Path.Combine(dir.Path, "out"), false);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(2, await Simulator.RunAsync(options, stdout, stderr, Ct));
+        Assert.StartsWith($"error: {config}:2:", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("scheduler.queue", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "out")));
+    }
 }
