@@ -12,6 +12,11 @@ internal sealed partial class ServingSimulation
             return;
         }
 
+        if (Verify && !model.Consistent())
+        {
+            throw new InvalidOperationException($"the counts or snapshots kept for {model.Definition.Name} differ from a scan");
+        }
+
         var plan = ServingPass.Dispatch(model.State(), model.Snapshots(), _routing, false, _now);
         foreach (var index in plan.Replicas)
         {
@@ -47,6 +52,11 @@ internal sealed partial class ServingSimulation
     private void UnloadIdle(SimModel model)
     {
         var idle = ServingPass.IdleUnloads(model.State(), model.Snapshots(), _now);
+        if (idle.Count == 0)
+        {
+            return;
+        }
+
         foreach (var replica in idle.Select(i => model.Replicas[i]).ToList())
         {
             Unload(replica);

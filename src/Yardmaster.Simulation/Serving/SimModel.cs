@@ -21,6 +21,7 @@ internal sealed class SimModel(ModelDefinition definition, IRequestQueue queue, 
     private readonly int[] _counts = new int[Enum.GetValues<ReplicaState>().Length];
     private int _inFlight;
     private List<ReplicaSnapshot>? _snapshots;
+    private ModelState? _state;
 
     public ModelDefinition Definition { get; } = definition;
 
@@ -90,9 +91,21 @@ internal sealed class SimModel(ModelDefinition definition, IRequestQueue queue, 
 
     public int InFlight() => _inFlight;
 
-    public ModelState State() => new(
-        Definition.Name, false, Count(ReplicaState.Ready), Count(ReplicaState.Loading), Definition.ReplicasMin, Definition.ReplicasMax,
-        Queue.Count, ReadySlots(), Service.Mean, NextLoadAt, Definition.KeepAlive, QueueBudget);
+    /// <summary>What the dispatch, scale-out and idle steps know of it now; the same instance while nothing in it changed (a record: equal values, equal input).</summary>
+    public ModelState State()
+    {
+        var ready = Count(ReplicaState.Ready);
+        var loading = Count(ReplicaState.Loading);
+        var queued = Queue.Count;
+        var service = Service.Mean;
+        if (_state is not { } s || s.Ready != ready || s.Loading != loading || s.Queued != queued || s.Service != service || s.NextLoadAt != NextLoadAt)
+        {
+            _state = new ModelState(
+                Definition.Name, false, ready, loading, Definition.ReplicasMin, Definition.ReplicasMax, queued, ready * Definition.Slots, service, NextLoadAt, Definition.KeepAlive, QueueBudget);
+        }
+
+        return _state;
+    }
 
     /// <summary>Its replicas' snapshots, in order; the same list until a replica changes (callers only read it).</summary>
     public List<ReplicaSnapshot> Snapshots()
@@ -125,5 +138,8 @@ internal sealed class SimModel(ModelDefinition definition, IRequestQueue queue, 
     public bool Consistent() =>
         Enum.GetValues<ReplicaState>().All(s => _counts[(int)s] == _replicas.Count(r => r.State == s))
         && _inFlight == _replicas.Sum(r => r.InFlight)
-        && Snapshots().SequenceEqual(_replicas.Select(r => r.Fresh()));
+        && Snapshots().SequenceEqual(_replicas.Select(r => r.Fresh()))
+        && State() == new ModelState(
+            Definition.Name, false, _replicas.Count(r => r.State == ReplicaState.Ready), _replicas.Count(r => r.State == ReplicaState.Loading), Definition.ReplicasMin,
+            Definition.ReplicasMax, Queue.Count, _replicas.Count(r => r.State == ReplicaState.Ready) * Definition.Slots, Service.Mean, NextLoadAt, Definition.KeepAlive, QueueBudget);
 }
