@@ -102,7 +102,7 @@ internal sealed partial class ServingSimulation
     /// <summary>Requests the engine holds now: read (the next arrival), queued or in flight; an ended request is forgotten.</summary>
     public int Held => _pending;
 
-    /// <summary>Events scheduled now (arrivals, finishes, loads, wait limits, the tick).</summary>
+    /// <summary>Events scheduled now (arrivals, finishes, loads, ticks; the wait limits of queued requests are kept apart).</summary>
     public int Scheduled => _events.Count;
 
     /// <summary>
