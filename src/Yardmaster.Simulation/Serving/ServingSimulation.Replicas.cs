@@ -12,10 +12,16 @@ internal sealed partial class ServingSimulation
             return;
         }
 
-        var plan = ServingPass.Dispatch(model.State(Budget(model)), model.Snapshots(), _routing, false, _now);
+        if (Verify && !model.Consistent())
+        {
+            throw new InvalidOperationException($"the counts or snapshots kept for {model.Definition.Name} differ from a scan");
+        }
+
+        var plan = ServingPass.Dispatch(model.State(), model.Snapshots(), _routing, false, _now);
         foreach (var index in plan.Replicas)
         {
             var next = (SimRequest)model.Queue.Dequeue(_now)!;
+            DropWait(next);
             var replica = model.Replicas[index];
             replica.InFlight++;
             _eviction.GetValueOrDefault(replica.Device)?.OnUse(model.Definition.Name, _now);
@@ -36,7 +42,7 @@ internal sealed partial class ServingSimulation
         foreach (var model in _models)
         {
             if (model.Queue.Count > 0 && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0
-                && ServingPass.ShouldScaleOut(model.State(Budget(model)), false, _now))
+                && ServingPass.ShouldScaleOut(model.State(), false, _now))
             {
                 StartLoad(model);
             }
@@ -45,7 +51,12 @@ internal sealed partial class ServingSimulation
 
     private void UnloadIdle(SimModel model)
     {
-        var idle = ServingPass.IdleUnloads(model.State(Budget(model)), model.Snapshots(), _now);
+        var idle = ServingPass.IdleUnloads(model.State(), model.Snapshots(), _now);
+        if (idle.Count == 0)
+        {
+            return;
+        }
+
         foreach (var replica in idle.Select(i => model.Replicas[i]).ToList())
         {
             Unload(replica);
@@ -54,7 +65,7 @@ internal sealed partial class ServingSimulation
 
     private void StartLoad(SimModel model)
     {
-        var plan = ServingPass.Load(LoadInputFor(model), EvictionFor, _now);
+        var plan = PlanLoad(model);
         if (plan.Device is not { } device)
         {
             return;
@@ -66,11 +77,11 @@ internal sealed partial class ServingSimulation
         }
 
         var numbers = model.Replicas.Select(r => r.Number).ToHashSet();
-        var replica = new SimReplica(model, Enumerable.Range(0, numbers.Count + 1).First(n => !numbers.Contains(n)), device) { Memory = model.Memory, LastUsed = _now };
+        var replica = new SimReplica(model, Enumerable.Range(0, numbers.Count + 1).First(n => !numbers.Contains(n)), _devices[device], _replicaSeq++) { Memory = model.Memory, LastUsed = _now };
         var loadTime = model.Speed.LoadTime ?? _sampleLoad();
         replica.LoadCost = loadTime;
-        model.Replicas.Add(replica);
-        Charge(device, replica.Memory);
+        model.Add(replica);
+        replica.Account.Charge(replica.Memory);
         model.Loads++;
         model.LoadTime += loadTime;
         model.BytesLoaded += replica.Memory;
@@ -91,10 +102,10 @@ internal sealed partial class ServingSimulation
     }
 
     /// <summary>Unloads at once (busy replicas are never chosen: eviction and idle unloads take idle ones only).</summary>
-    private void Unload(SimReplica replica)
+    private static void Unload(SimReplica replica)
     {
         replica.State = ReplicaState.Unloaded;
-        Refund(replica.Device, replica.Memory);
-        replica.Model.Replicas.Remove(replica);
+        replica.Account.Refund(replica.Memory);
+        replica.Model.Remove(replica);
     }
 }

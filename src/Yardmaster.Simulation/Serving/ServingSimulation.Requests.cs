@@ -21,18 +21,17 @@ internal sealed partial class ServingSimulation
             }
 
             entries.Add(model);
-            var load = LoadInputFor(model);
             var ready = model.ReadySlots();
             var inFlight = model.InFlight();
             var loading = model.Count(ReplicaState.Loading);
             var backoff = model.NextLoadAt > _now ? model.NextLoadAt - _now : TimeSpan.Zero;
             var selection = new CandidateSnapshot(
                 name, model.Definition.Cost, Math.Max(0, ready - inFlight), model.Queue.CountAhead(request.Priority), inFlight, ready, model.Service.Mean, loading > 0,
-                model.LoadEstimate + backoff, model.Definition.Slots, ServingPass.CanFitNow(load), model.Count(ReplicaState.Ready) + loading < model.Definition.ReplicasMax);
+                model.LoadEstimate + backoff, model.Definition.Slots, CanFitNow(model), model.Count(ReplicaState.Ready) + loading < model.Definition.ReplicasMax);
             var full = model.Queue.Count >= _setup.Scheduler.MaxQueue;
             candidates.Add(new AdmissionCandidate(
                 name, null, selection, model.Queue.Count, full && model.Queue.Shed(request.Priority) is not null, model.Service.Mean, model.Service.Observations > 0,
-                ServingPass.FitsSomeBudget(load), null, model.Memory, load.DeviceWords, model.Count(ReplicaState.Ready) + loading));
+                FitsSomeBudget(model), null, model.Memory, model.DeviceWords, model.Count(ReplicaState.Ready) + loading));
         }
 
         var decision = ServingPass.Admit(new AdmissionInput(
@@ -47,6 +46,7 @@ internal sealed partial class ServingSimulation
         var chosen = entries[decision.Model]!;
         if (decision.Shed && chosen.Queue.Shed(request.Priority) is SimRequest victim && chosen.Queue.Remove(victim))
         {
+            DropWait(victim);
             _tasks[victim.TaskIndex].Admitted--;
             End(victim, SimOutcome.Refused, AdmissionVerdict.QueueFull);
         }
@@ -55,7 +55,7 @@ internal sealed partial class ServingSimulation
         request.WaitLimit = decision.WaitLimit;
         task.Admitted++;
         chosen.Queue.Enqueue(request);
-        Schedule(_now + decision.WaitLimit, EventKind.Wait, request);
+        ScheduleWait(_now + decision.WaitLimit, request);
         Pump(chosen);
     }
 
@@ -70,7 +70,7 @@ internal sealed partial class ServingSimulation
         var model = request.Model!;
         if (_now < request.Deadline && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) > 0)
         {
-            Schedule(request.Deadline, EventKind.Wait, request);
+            ScheduleWait(request.Deadline, request);
             return;
         }
 

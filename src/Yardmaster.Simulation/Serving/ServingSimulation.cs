@@ -1,4 +1,3 @@
-using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
 using Yardmaster.Core.Queueing;
 using Yardmaster.Core.Serving;
@@ -21,12 +20,18 @@ internal sealed partial class ServingSimulation
     private readonly IRoutingPolicy _routing;
     private readonly Func<string, IEvictionPolicy> _newEviction;
     private readonly Dictionary<string, IEvictionPolicy> _eviction = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (long Budget, long Used)> _devices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimDevice> _devices = new(StringComparer.Ordinal);
+    private readonly SimDevice[] _cpuDevices;
+    private readonly SimDevice[] _gpuDevices;
     private readonly List<SimModel> _models = [];
     private readonly Dictionary<string, SimModel> _byName = new(StringComparer.Ordinal);
     private readonly List<SimTask> _tasks;
     private readonly PriorityQueue<(EventKind Kind, object? Subject), (DateTimeOffset At, long Seq)> _events = new();
+
+    /// <summary>The wait limits of queued requests, apart from the other events so that a request served or shed is dropped at once (nothing keeps an ended request).</summary>
+    private readonly SortedSet<(DateTimeOffset At, long Seq, SimRequest Request)> _waits = new(WaitOrder.Instance);
     private long _seq;
+    private long _replicaSeq;
     private DateTimeOffset _now;
     private int _pending;
     private IEnumerator<SimRequest>? _arrivals;
@@ -45,15 +50,22 @@ internal sealed partial class ServingSimulation
         _newEviction = eviction;
         _routing = RoutingPolicies.Create(policies.Routing, new Random(1)) ?? throw new ArgumentException($"unknown routing policy '{policies.Routing}'", nameof(policies));
         var queue = QueuePolicies.Create(policies.Queue) ?? throw new ArgumentException($"unknown queue policy '{policies.Queue}'", nameof(policies));
-        _devices["cpu"] = (setup.Devices.CpuMemory, 0);
+        var needs = setup.Models.Select(m => m.Model.Memory ?? 0).Distinct().Order().ToList();
+        _devices["cpu"] = new SimDevice("cpu", setup.Devices.CpuMemory, needs.Count);
         foreach (var gpu in setup.Devices.Gpus)
         {
-            _devices["gpu" + gpu.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)] = (gpu.Memory, 0);
+            var name = "gpu" + gpu.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _devices[name] = new SimDevice(name, gpu.Memory, needs.Count);
         }
 
+        _cpuDevices = [_devices["cpu"]];
+        _gpuDevices = [.. _devices.Keys.Where(k => k.StartsWith("gpu", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(k => _devices[k])];
         foreach (var (definition, speed) in setup.Models)
         {
-            var model = new SimModel(definition, queue.CreateQueue(setup.Scheduler.QueueOptions), speed);
+            var model = new SimModel(definition, queue.CreateQueue(setup.Scheduler.QueueOptions), speed, _models.Count, ServingPass.QueueBudget(definition.Name, setup.Tasks))
+            {
+                NeedIndex = needs.IndexOf(definition.Memory ?? 0),
+            };
             _models.Add(model);
             _byName[definition.Name] = model;
         }
@@ -66,7 +78,6 @@ internal sealed partial class ServingSimulation
         Arrive,
         Finish,
         Loaded,
-        Wait,
         Tick,
     }
 
@@ -75,6 +86,24 @@ internal sealed partial class ServingSimulation
 
     /// <summary>Every task, after <see cref="Run"/>.</summary>
     public IReadOnlyList<SimTask> Tasks => _tasks;
+
+    /// <summary>
+    /// True to check, at every step, that the kept counts, snapshots and device lists equal a fresh scan, and that the
+    /// per-device fit answers equal <see cref="ServingPass.CanFitNow"/> over the full input (slow; for tests).
+    /// </summary>
+    public bool Verify { get; init; }
+
+    /// <summary>Requests queued on any model now.</summary>
+    public int Queued => _models.Sum(m => m.Queue.Count);
+
+    /// <summary>Requests being served now.</summary>
+    public int InFlight => _models.Sum(m => m.InFlight());
+
+    /// <summary>Requests the engine holds now: read (the next arrival), queued or in flight; an ended request is forgotten.</summary>
+    public int Held => _pending;
+
+    /// <summary>Events scheduled now (arrivals, finishes, loads, ticks; the wait limits of queued requests are kept apart).</summary>
+    public int Scheduled => _events.Count;
 
     /// <summary>
     /// Replays <paramref name="requests"/> (in arrival order, read one ahead: memory does not grow with the trace's length)
@@ -97,8 +126,24 @@ internal sealed partial class ServingSimulation
         _arrivals = arrivals;
         NextArrival();
         EnsureTick(start + _tick);
-        while (_events.TryDequeue(out var e, out var at))
+        while (true)
         {
+            var hasEvent = _events.TryPeek(out var e, out var at);
+            if (_waits.Count > 0 && (!hasEvent || WaitOrder.Instance.Compare(_waits.Min, (at.At, at.Seq, null!)) < 0))
+            {
+                var wait = _waits.Min;
+                _waits.Remove(wait);
+                _now = wait.At;
+                Wait(wait.Request);
+                continue;
+            }
+
+            if (!hasEvent)
+            {
+                break;
+            }
+
+            _events.Dequeue();
             _now = at.At;
             switch (e.Kind)
             {
@@ -109,7 +154,6 @@ internal sealed partial class ServingSimulation
                     break;
                 case EventKind.Finish: Finish((SimRequest)e.Subject!); break;
                 case EventKind.Loaded: Loaded((SimReplica)e.Subject!); break;
-                case EventKind.Wait: Wait((SimRequest)e.Subject!); break;
                 case EventKind.Tick when (DateTimeOffset)e.Subject! == _tickAt: Tick(); break;
             }
         }
@@ -129,18 +173,28 @@ internal sealed partial class ServingSimulation
 
     private void Schedule(DateTimeOffset at, EventKind kind, object? subject) => _events.Enqueue((kind, subject), (at, _seq++));
 
+    /// <summary>Schedules <paramref name="request"/>'s wait limit (in the one order of events: time, then when scheduled).</summary>
+    private void ScheduleWait(DateTimeOffset at, SimRequest request)
+    {
+        request.WaitKey = (at, _seq++);
+        _waits.Add((at, request.WaitKey.Seq, request));
+    }
+
+    /// <summary>Drops the wait limit of a request that left its queue.</summary>
+    private void DropWait(SimRequest request) => _waits.Remove((request.WaitKey.At, request.WaitKey.Seq, request));
+
     /// <summary>A replica ready from the start (the server starts warm to <c>replicas.min</c>): no load counted.</summary>
     private void Warm(SimModel model)
     {
-        var device = ServingPass.Load(LoadInputFor(model), EvictionFor, _now).Device;
+        var device = PlanLoad(model).Device;
         if (device is null)
         {
             return;
         }
 
-        var replica = new SimReplica(model, model.Replicas.Count, device) { State = ReplicaState.Ready, Memory = model.Memory, LastUsed = _now };
-        model.Replicas.Add(replica);
-        Charge(device, replica.Memory);
+        var replica = new SimReplica(model, model.Replicas.Count, _devices[device], _replicaSeq++) { State = ReplicaState.Ready, Memory = model.Memory, LastUsed = _now };
+        model.Add(replica);
+        replica.Account.Charge(replica.Memory);
     }
 
     private void Tick()
@@ -148,7 +202,7 @@ internal sealed partial class ServingSimulation
         foreach (var model in _models)
         {
             UnloadIdle(model);
-            if (ServingPass.BelowMinimum(model.State(Budget(model)), _now))
+            if (ServingPass.BelowMinimum(model.State(), _now))
             {
                 StartLoad(model);
             }
@@ -207,18 +261,6 @@ internal sealed partial class ServingSimulation
         return first;
     }
 
-    private void Charge(string device, long bytes)
-    {
-        var (budget, used) = _devices[device];
-        _devices[device] = (budget, used + bytes);
-    }
-
-    private void Refund(string device, long bytes)
-    {
-        var (budget, used) = _devices[device];
-        _devices[device] = (budget, Math.Max(0, used - bytes));
-    }
-
     private IEvictionPolicy EvictionFor(string device)
     {
         if (!_eviction.TryGetValue(device, out var policy))
@@ -230,21 +272,20 @@ internal sealed partial class ServingSimulation
         return policy;
     }
 
-    private TimeSpan Budget(SimModel model) => ServingPass.QueueBudget(model.Definition.Name, _setup.Tasks);
-
-    private LoadInput LoadInputFor(SimModel model)
+    /// <summary>The load step's full input for <paramref name="model"/>, as the server builds it: every device of its kind and every replica on them (the verify mode's reference).</summary>
+    private LoadInput FullLoadInput(SimModel model)
     {
         var kind = model.Definition.Device;
-        var devices = _devices.Keys.Where(k => kind == DeviceKind.Cpu ? k == "cpu" : k.StartsWith("gpu", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
-            .Select(d => new DeviceFree(d, _devices[d].Budget, Math.Max(0, _devices[d].Budget - _devices[d].Used))).ToList();
+        var devices = DevicesOf(model).Select(d => new DeviceFree(d.Name, d.Budget, d.Free)).ToList();
+        var names = devices.Select(d => d.Device).ToHashSet(StringComparer.Ordinal);
         var replicas = new List<ReplicaSnapshot>();
         foreach (var m in _models)
         {
             foreach (var r in m.Replicas)
             {
-                if (devices.Exists(d => d.Device == r.Device))
+                if (names.Contains(r.Device))
                 {
-                    replicas.Add(r.Snapshot());
+                    replicas.Add(r.Fresh());
                 }
             }
         }

@@ -6,19 +6,47 @@ using Yardmaster.Core.Serving;
 
 namespace Yardmaster.Simulation.Serving;
 
-/// <summary>One simulated model: its queue, replicas and measurements, as the live scheduler's <c>ModelEntry</c> keeps them.</summary>
-internal sealed class SimModel(ModelDefinition definition, IRequestQueue queue, ModelSpeed speed)
+/// <summary>
+/// One simulated model: its queue, replicas and measurements, as the live scheduler's <c>ModelEntry</c> keeps them. Counts
+/// by state and requests in flight are kept as replicas change (no scan), and its replicas' snapshots are listed once per change.
+/// </summary>
+/// <param name="definition">The model.</param>
+/// <param name="queue">Its queue.</param>
+/// <param name="speed">Its token model.</param>
+/// <param name="index">Its place among the simulation's models (the server's replica order is by model, then by age).</param>
+/// <param name="queueBudget">Its queueing budget (<see cref="ServingPass.QueueBudget"/> over the tasks; fixed for a run).</param>
+internal sealed class SimModel(ModelDefinition definition, IRequestQueue queue, ModelSpeed speed, int index, TimeSpan queueBudget)
 {
+    private readonly List<SimReplica> _replicas = [];
+    private readonly int[] _counts = new int[Enum.GetValues<ReplicaState>().Length];
+    private int _inFlight;
+    private List<ReplicaSnapshot>? _snapshots;
+    private ModelState? _state;
+
     public ModelDefinition Definition { get; } = definition;
 
     public IRequestQueue Queue { get; } = queue;
 
     public ModelSpeed Speed { get; } = speed;
 
-    public List<SimReplica> Replicas { get; } = [];
+    public int Index { get; } = index;
+
+    public TimeSpan QueueBudget { get; } = queueBudget;
+
+    /// <summary>Its replicas, oldest first.</summary>
+    public IReadOnlyList<SimReplica> Replicas => _replicas;
 
     /// <summary>Bytes a replica takes (the declared memory).</summary>
     public long Memory => Definition.Memory ?? 0;
+
+    /// <summary>Index of <see cref="Memory"/> among the distinct replica sizes (for the devices' fit caches).</summary>
+    public int NeedIndex { get; set; }
+
+    /// <summary>Its device kind in words ("cpu", "gpu"), as the load step's input names it.</summary>
+    public string DeviceWords { get; } = definition.Device.ToString().ToLowerInvariant();
+
+    /// <summary>Whether some device's whole budget holds a replica (asked once: budgets do not change); null until asked.</summary>
+    public bool? FitsSomeBudget { get; set; }
 
     /// <summary>Load time of the last load (the server's estimate before any: 2 s).</summary>
     public TimeSpan LoadEstimate { get; set; } = TimeSpan.FromSeconds(2);
@@ -33,15 +61,85 @@ internal sealed class SimModel(ModelDefinition definition, IRequestQueue queue, 
 
     public long BytesLoaded { get; set; }
 
-    public int Count(ReplicaState state) => Replicas.Count(r => r.State == state);
+    public void Add(SimReplica replica)
+    {
+        _replicas.Add(replica);
+        replica.Listed = true;
+        _counts[(int)replica.State]++;
+        _inFlight += replica.InFlight;
+        replica.Account.Add(replica);
+        Touch();
+    }
+
+    public void Remove(SimReplica replica)
+    {
+        if (!_replicas.Remove(replica))
+        {
+            return;
+        }
+
+        replica.Listed = false;
+        _counts[(int)replica.State]--;
+        _inFlight -= replica.InFlight;
+        replica.Account.Remove(replica);
+        Touch();
+    }
+
+    public int Count(ReplicaState state) => _counts[(int)state];
 
     public int ReadySlots() => Count(ReplicaState.Ready) * Definition.Slots;
 
-    public int InFlight() => Replicas.Sum(r => r.InFlight);
+    public int InFlight() => _inFlight;
 
-    public ModelState State(TimeSpan queueBudget) => new(
-        Definition.Name, false, Count(ReplicaState.Ready), Count(ReplicaState.Loading), Definition.ReplicasMin, Definition.ReplicasMax,
-        Queue.Count, ReadySlots(), Service.Mean, NextLoadAt, Definition.KeepAlive, queueBudget);
+    /// <summary>What the dispatch, scale-out and idle steps know of it now; the same instance while nothing in it changed (a record: equal values, equal input).</summary>
+    public ModelState State()
+    {
+        var ready = Count(ReplicaState.Ready);
+        var loading = Count(ReplicaState.Loading);
+        var queued = Queue.Count;
+        var service = Service.Mean;
+        if (_state is not { } s || s.Ready != ready || s.Loading != loading || s.Queued != queued || s.Service != service || s.NextLoadAt != NextLoadAt)
+        {
+            _state = new ModelState(
+                Definition.Name, false, ready, loading, Definition.ReplicasMin, Definition.ReplicasMax, queued, ready * Definition.Slots, service, NextLoadAt, Definition.KeepAlive, QueueBudget);
+        }
 
-    public List<ReplicaSnapshot> Snapshots() => [.. Replicas.Select(r => r.Snapshot())];
+        return _state;
+    }
+
+    /// <summary>Its replicas' snapshots, in order; the same list until a replica changes (callers only read it).</summary>
+    public List<ReplicaSnapshot> Snapshots()
+    {
+        if (_snapshots is null)
+        {
+            _snapshots = new List<ReplicaSnapshot>(_replicas.Count);
+            foreach (var r in _replicas)
+            {
+                _snapshots.Add(r.Snapshot());
+            }
+        }
+
+        return _snapshots;
+    }
+
+    /// <summary>A listed replica moved from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public void Counted(ReplicaState from, ReplicaState to)
+    {
+        _counts[(int)from]--;
+        _counts[(int)to]++;
+    }
+
+    public void InFlightChanged(int delta) => _inFlight += delta;
+
+    /// <summary>A replica changed: its snapshots are listed again when next asked for.</summary>
+    public void Touch() => _snapshots = null;
+
+    /// <summary>The counts and list checked against a scan of the replicas (the simulation's verify mode).</summary>
+    public bool Consistent() =>
+        Enum.GetValues<ReplicaState>().All(s => _counts[(int)s] == _replicas.Count(r => r.State == s))
+        && _inFlight == _replicas.Sum(r => r.InFlight)
+        && Snapshots().SequenceEqual(_replicas.Select(r => r.Fresh()))
+        && State() == new ModelState(
+            Definition.Name, false, _replicas.Count(r => r.State == ReplicaState.Ready), _replicas.Count(r => r.State == ReplicaState.Loading), Definition.ReplicasMin,
+            Definition.ReplicasMax, Queue.Count, _replicas.Count(r => r.State == ReplicaState.Ready) * Definition.Slots, Service.Mean, NextLoadAt, Definition.KeepAlive, QueueBudget);
 }

@@ -2,30 +2,126 @@ using Yardmaster.Core.Models;
 
 namespace Yardmaster.Simulation.Serving;
 
-/// <summary>One simulated replica: its state, memory and slots, as the live scheduler's <c>Replica</c> keeps them.</summary>
-internal sealed class SimReplica(SimModel model, int number, string device)
+/// <summary>
+/// One simulated replica: its state, memory and slots, as the live scheduler's <c>Replica</c> keeps them. Every change
+/// tells its model and its device (their counters, cached snapshots and fit answers follow), and its
+/// <see cref="Snapshot"/> is kept until it changes.
+/// </summary>
+/// <param name="model">Its model.</param>
+/// <param name="number">Its number within the model.</param>
+/// <param name="device">The account it is charged to.</param>
+/// <param name="sequence">When it was created, among every replica of the run (its place in the server's replica order).</param>
+internal sealed class SimReplica(SimModel model, int number, SimDevice device, long sequence)
 {
+    private ReplicaState _state = ReplicaState.Loading;
+    private long _memory;
+    private int _inFlight;
+    private DateTimeOffset _lastUsed;
+    private long _uses;
+    private TimeSpan _loadCost;
+    private ReplicaSnapshot? _snapshot;
+
     public SimModel Model { get; } = model;
 
     public int Number { get; } = number;
 
-    public string Device { get; } = device;
+    /// <summary>The account's name.</summary>
+    public string Device => Account.Name;
 
-    public ReplicaState State { get; set; } = ReplicaState.Loading;
+    public SimDevice Account { get; } = device;
 
-    public long Memory { get; set; }
+    public long Sequence { get; } = sequence;
 
-    public int InFlight { get; set; }
+    /// <summary>True while it is in its model's (and device's) replica list.</summary>
+    public bool Listed { get; set; }
 
-    public DateTimeOffset LastUsed { get; set; }
+    public ReplicaState State
+    {
+        get => _state;
+        set
+        {
+            if (Listed)
+            {
+                Model.Counted(_state, value);
+            }
 
-    public long Uses { get; set; }
+            _state = value;
+            Changed();
+        }
+    }
 
-    public TimeSpan LoadCost { get; set; }
+    public long Memory
+    {
+        get => _memory;
+        set
+        {
+            _memory = value;
+            Changed();
+        }
+    }
 
-    public ReplicaSnapshot Snapshot() => new(
-        Model.Definition.Name, Number, State, Model.Definition.Device, Memory, Model.Definition.Slots, InFlight, LastUsed, Uses, LoadCost, Model.Definition.Pinned)
+    public int InFlight
+    {
+        get => _inFlight;
+        set
+        {
+            if (Listed)
+            {
+                Model.InFlightChanged(value - _inFlight);
+            }
+
+            _inFlight = value;
+            Changed();
+        }
+    }
+
+    public DateTimeOffset LastUsed
+    {
+        get => _lastUsed;
+        set
+        {
+            _lastUsed = value;
+            Changed();
+        }
+    }
+
+    public long Uses
+    {
+        get => _uses;
+        set
+        {
+            _uses = value;
+            Changed();
+        }
+    }
+
+    public TimeSpan LoadCost
+    {
+        get => _loadCost;
+        set
+        {
+            _loadCost = value;
+            Changed();
+        }
+    }
+
+    /// <summary>What the passes see of it; the same instance until it changes.</summary>
+    public ReplicaSnapshot Snapshot() => _snapshot ??= Fresh();
+
+    /// <summary>A new snapshot from its fields (the verify mode checks the kept one against it).</summary>
+    public ReplicaSnapshot Fresh() => new(
+        Model.Definition.Name, Number, _state, Model.Definition.Device, _memory, Model.Definition.Slots, _inFlight, _lastUsed, _uses, _loadCost, Model.Definition.Pinned)
     {
         Account = Device,
     };
+
+    private void Changed()
+    {
+        _snapshot = null;
+        if (Listed)
+        {
+            Model.Touch();
+            Account.Touch();
+        }
+    }
 }
