@@ -14,45 +14,11 @@ internal static class AlibabaGpuPodReader
 
     /// <summary>The well-formed pods of <paramref name="reader"/>, in file order.</summary>
     /// <exception cref="TraceFormatException">A missing or wrong header; a malformed row with <see cref="TraceProblems.Strict"/>.</exception>
-    public static async Task<IReadOnlyList<AlibabaGpuPod>> ReadAsync(TextReader reader, TraceProblems problems, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<AlibabaGpuPod>> ReadAsync(TextReader reader, TraceProblems problems, CancellationToken cancellationToken) =>
+        AlibabaGpuCsv.ReadAsync<AlibabaGpuPod>(reader, problems, Columns, Parse, cancellationToken);
+
+    private static AlibabaGpuPod? Parse(long line, string[] fields, int[] at, out string? problem)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        ArgumentNullException.ThrowIfNull(problems);
-        var header = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-        var at = AlibabaGpuCsv.Columns(problems.File, header, Columns);
-        var width = header!.Split(',').Length;
-        var pods = new List<AlibabaGpuPod>();
-        long line = 1;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } text)
-        {
-            line++;
-            if (text.Length == 0)
-            {
-                continue;
-            }
-
-            if (Parse(line, text, at, width, out var problem) is { } pod)
-            {
-                pods.Add(pod);
-            }
-            else
-            {
-                problems.Add(line, problem!);
-            }
-        }
-
-        return pods;
-    }
-
-    private static AlibabaGpuPod? Parse(long line, string text, int[] at, int width, out string? problem)
-    {
-        var fields = text.Split(',');
-        if (fields.Length != width)
-        {
-            problem = $"{fields.Length} columns where the header has {width}";
-            return null;
-        }
-
         if (AlibabaGpuCsv.Count(fields, at[1], "cpu_milli", out problem) is not { } cpu
             || AlibabaGpuCsv.Count(fields, at[2], "memory_mib", out problem) is not { } memory
             || AlibabaGpuCsv.Count(fields, at[3], "num_gpu", out problem) is not { } count
