@@ -13,8 +13,8 @@ requests=300
 skip=0
 speeds="4 8"
 slots=4
-slo_chat=1s
-slo_search=3s
+slo_chat=2s
+slo_search=4s
 slo_batch=8s
 concurrency="1 2 4"
 while [ $# -gt 0 ]; do
@@ -63,16 +63,18 @@ load=$(jq -r '.load_seconds' "$bench_json")
 
 key="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 export YARD_BENCH_ADMIN_KEY="$key" # the server's admin key (replay reads the tasks' SLOs); simulate validates the config as serve does
-config="$work/yard.yaml"
-cat > "$config" <<EOF
+# write_config FILE PREFILL DECODE: the yard.yaml of the server and of the simulation (one warm replica, both sides).
+write_config() {
+  cat > "$1" <<EOF
 models:
   - name: tiny
     backend: builtin
     path: "$model"
     slots: $slots
     context: 4096
+    replicas: { min: 1, max: 1 }
     memory: 64MiB # declared: without it the simulator charges 16 GiB (LlmWorkload.DefaultMemory), over the 8 GiB cpu budget
-    simulation: { prefill_tokens_per_second: $prefill, decode_tokens_per_second: $decode, load_time: ${load}s }
+    simulation: { prefill_tokens_per_second: $2, decode_tokens_per_second: $3, load_time: ${load}s }
 tasks:
   - { name: chat, priority: high, slo: { latency: $slo_chat }, models: [tiny] }
   - { name: search, priority: normal, slo: { latency: $slo_search }, models: [tiny] }
@@ -80,6 +82,23 @@ tasks:
 auth:
   admin_keys_env: YARD_BENCH_ADMIN_KEY
 EOF
+}
+config="$work/yard.yaml"
+write_config "$config" "$prefill" "$decode"
+
+# The calibration trace (azure-llm format): rounds of $slots requests at once, 1 s apart, of the slice's mean prompt and
+# output lengths: through the gateway and the replay client, each slot busy, as under pressure. Its per-sequence rates
+# (prompt / TTFT, other tokens / the time after the first), medians after the first round, are the token model "gateway".
+calibration="$work/calibration.csv"
+read -r mean_prompt mean_output < <(awk -F, 'NR > 1 { p += $2; o += $3; n++ } END { printf "%d %d\n", p / n, o / n }' "$slice")
+{
+  echo "TIMESTAMP,ContextTokens,GeneratedTokens"
+  for round in $(seq 0 8); do
+    for _ in $(seq 1 "$slots"); do
+      printf '2023-11-16 18:00:%02d.0000000,%d,%d\n' "$round" "$mean_prompt" "$mean_output"
+    done
+  done
+} > "$calibration"
 
 server=""
 stop_server() {
@@ -94,15 +113,15 @@ trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
-# compare DIR SPEED: the markdown rows of one speed from the replay's and the simulation's summary.json.
+# compare DIR SPEED SOURCE: the markdown rows of one speed from the replay's and the simulation's summary.json.
 compare() {
-  jq -r --slurpfile sim "$1/sim/summary.json" --arg speed "$2" '
+  jq -r --slurpfile sim "$1/sim-$3/summary.json" --arg speed "$2" --arg source "$3" '
     def pct: if . == null then "-" else (. * 1000 | round / 10 | tostring) + "%" end;
     def ms: if . == null then "-" else (. | round | tostring) end;
     ($sim[0].runs[] | select(.label | startswith("default"))) as $s
     | .runs[0].tasks[] as $m
     | ($s.tasks[] | select(.task == $m.task)) as $p
-    | "| \($speed)× | \($m.task) | \($m.requests) | \($m.slo_attainment | pct) | \($p.slo_attainment | pct) | \((($p.slo_attainment - $m.slo_attainment) * 1000 | round / 10))"
+    | "| \($speed)× | \($m.task) | \($source) | \($m.requests) | \($m.slo_attainment | pct) | \($p.slo_attainment | pct) | \((($p.slo_attainment - $m.slo_attainment) * 1000 | round / 10))"
       + " | \($m.ttft_ms.p50 | ms) / \($m.ttft_ms.p95 | ms) | \($p.ttft_ms.p50 | ms) / \($p.ttft_ms.p95 | ms)"
       + " | \($m.latency_ms.p50 | ms) / \($m.latency_ms.p95 | ms) | \($p.latency_ms.p50 | ms) / \($p.latency_ms.p95 | ms)"
       + " | \($m.refused + $m.timed_out) / \($p.refused + $p.timed_out) |"' "$1/replay/summary.json"
@@ -111,6 +130,7 @@ compare() {
 rows="$work/rows.md"
 : > "$rows"
 loads=""
+calibrated=""
 for speed in $speeds; do
   dir="$work/speed-$speed"
   mkdir -p "$dir"
@@ -124,13 +144,28 @@ for speed in $speeds; do
     fi
     sleep 0.2
   done
+  "${yard[@]}" bench replay --trace "$calibration" --format azure-llm --url "http://127.0.0.1:$port" --key "$key" \
+    --out "$dir/calibration" > "$dir/calibration.log"
   before=$(cut -d' ' -f1 /proc/loadavg)
   "${yard[@]}" bench replay --trace "$slice" --format azure-llm --url "http://127.0.0.1:$port" --speed "$speed" \
     --key "$key" --out "$dir/replay" > "$dir/replay.log"
   after=$(cut -d' ' -f1 /proc/loadavg)
   stop_server
-  "${yard[@]}" simulate --trace "$slice" --format azure-llm --config "$config" --load-scale "$speed" --out "$dir/sim" > "$dir/sim.log"
-  compare "$dir" "$speed" >> "$rows"
+  read -r cal_prefill cal_decode < <(python3 - "$dir/calibration/requests.csv" "$slots" <<'PY'
+import csv, statistics, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["outcome"] == "completed"][int(sys.argv[2]):]
+prefill = [int(r["served_prompt_tokens"]) / (float(r["ttft_ms"]) / 1000) for r in rows]
+decode = [(int(r["served_output_tokens"]) - 1) / ((float(r["latency_ms"]) - float(r["ttft_ms"])) / 1000) for r in rows]
+print(round(statistics.median(prefill), 1), round(statistics.median(decode), 1))
+PY
+)
+  write_config "$dir/yard-gateway.yaml" "$cal_prefill" "$cal_decode"
+  for model_source in engine gateway; do
+    cfg="$config"; [ $model_source = gateway ] && cfg="$dir/yard-gateway.yaml"
+    "${yard[@]}" simulate --trace "$slice" --format azure-llm --config "$cfg" --load-scale "$speed" --out "$dir/sim-$model_source" > "$dir/sim-$model_source.log"
+    compare "$dir" "$speed" "$model_source" >> "$rows"
+  done
+  calibrated="$calibrated ${speed}x: prefill $cal_prefill, decode $cal_decode;"
   loads="$loads ${speed}×: $before → $after;"
 done
 
@@ -142,14 +177,16 @@ done
   echo "builtin runtime, 1 replica of $slots slots. SLOs: chat (high) $slo_chat, search (normal) $slo_search, batch (batch) $slo_batch."
   echo
   echo "\`yard model bench\` ($(jq -c 'del(.file)' "$bench_json")):"
-  echo "token model used: prefill $prefill, decode $decode tokens/s per sequence, load ${load} s."
+  echo "token model \"engine\": prefill $prefill, decode $decode tokens/s per sequence ($slots at once, or one), load ${load} s."
+  echo "token model \"gateway\" (calibration: 9 rounds of $slots requests at once, $mean_prompt prompt / $mean_output output tokens, through \`yard serve\`"
+  echo "and \`yard bench replay\` just before each replay):$calibrated"
   echo
   echo '```yaml'
   sed "s|$shared|\$SHARED|" "$config"
   echo '```'
   echo
-  echo "| speed | task | requests | measured | predicted | predicted − measured (points) | TTFT p50 / p95 ms measured | predicted | latency p50 / p95 ms measured | predicted | refused or timed out, measured / predicted |"
-  echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+  echo "| speed | task | token model | requests | measured | predicted | predicted − measured (points) | TTFT p50 / p95 ms measured | predicted | latency p50 / p95 ms measured | predicted | refused or timed out, measured / predicted |"
+  echo "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
   cat "$rows"
   echo
   echo "Load average (1 min) before → after each replay:$loads"
