@@ -7,7 +7,7 @@ using Yardmaster.Inference.Llama;
 namespace Yardmaster.Cli.Commands;
 
 /// <summary>
-/// <c>yard model bench FILE [--prompt-tokens N] [--output-tokens N] [--threads N] [--repeat N] [--output text|json]</c>:
+/// <c>yard model bench FILE [--prompt-tokens N] [--output-tokens N] [--threads N] [--repeat N] [--concurrency N,M...] [--output text|json]</c>:
 /// the builtin runtime's prefill and decode tokens per second on this machine (<see cref="ModelBenchmark"/>), the
 /// figures <c>yard simulate</c>'s token model takes.
 /// </summary>
@@ -27,11 +27,19 @@ internal static class ModelBenchCommand
             }
         });
         var repeat = Positive("--repeat", "Requests measured; the medians are reported", 3, 1);
+        var concurrency = new Option<string?>("--concurrency") { Description = "Also measure per-sequence rates with this many sequences at once, e.g. 1,2,4 (an engine of that many slots)" };
+        concurrency.Validators.Add(r =>
+        {
+            if (Levels(r.GetValueOrDefault<string?>()) is null)
+            {
+                r.AddError("--concurrency must be comma-separated whole numbers from 1 to 64, e.g. 1,2,4");
+            }
+        });
         var format = OutputOption.Create();
         format.Aliases.Add("--format");
         var command = new Command("bench", "Measure the builtin runtime's load time and prefill and decode tokens per second on a GGUF file, on this machine.")
         {
-            file, prompt, output, threads, repeat, format,
+            file, prompt, output, threads, repeat, concurrency, format,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -45,7 +53,7 @@ internal static class ModelBenchCommand
             ModelBenchmark.Result result;
             try
             {
-                result = await ModelBenchmark.RunAsync(path, parse.GetValue(prompt), parse.GetValue(output), parse.GetValue(threads), parse.GetValue(repeat), TimeProvider.System, ct).ConfigureAwait(false);
+                result = await ModelBenchmark.RunAsync(path, parse.GetValue(prompt), parse.GetValue(output), parse.GetValue(threads), parse.GetValue(repeat), Levels(parse.GetValue(concurrency)) ?? [], TimeProvider.System, ct).ConfigureAwait(false);
             }
             catch (GgufFormatException e)
             {
@@ -82,8 +90,32 @@ internal static class ModelBenchCommand
         return option;
     }
 
+    /// <summary>The levels of <c>--concurrency</c>: empty when absent, null when malformed.</summary>
+    private static int[]? Levels(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        var levels = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > 64)
+            {
+                return null;
+            }
+
+            levels.Add(n);
+        }
+
+        return [.. levels];
+    }
+
     private static string Text(ModelBenchmark.Result r) => string.Create(CultureInfo.InvariantCulture,
-        $"{r.Model}: load {r.LoadSeconds:0.###} s; prefill {r.PrefillTokensPerSecond:0} tokens/s ({r.PromptTokens}-token prompt); decode {r.DecodeTokensPerSecond:0.#} tokens/s ({r.OutputTokens} tokens); {r.Threads} thread(s), median of {r.Repeat}");
+        $"{r.Model}: load {r.LoadSeconds:0.###} s; prefill {r.PrefillTokensPerSecond:0} tokens/s ({r.PromptTokens}-token prompt); decode {r.DecodeTokensPerSecond:0.#} tokens/s ({r.OutputTokens} tokens); {r.Threads} thread(s), median of {r.Repeat}")
+        + string.Concat(r.Concurrency.Select(c => string.Create(CultureInfo.InvariantCulture,
+            $"\n  {c.Sequences} at once: prefill {c.PrefillTokensPerSecond:0}, decode {c.DecodeTokensPerSecond:0.#} tokens/s per sequence")));
 
     private static string Json(ModelBenchmark.Result r)
     {
@@ -101,6 +133,20 @@ internal static class ModelBenchCommand
             json.WriteNumber("threads", r.Threads);
             json.WriteNumber("repeat", r.Repeat);
             json.WriteNumber("context_length", r.ContextLength);
+            if (r.Concurrency.Count > 0)
+            {
+                json.WriteStartArray("concurrency");
+                foreach (var c in r.Concurrency)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("sequences", c.Sequences);
+                    json.WriteNumber("prefill_tokens_per_second", Math.Round(c.PrefillTokensPerSecond, 1));
+                    json.WriteNumber("decode_tokens_per_second", Math.Round(c.DecodeTokensPerSecond, 1));
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
 

@@ -19,6 +19,27 @@ public sealed class ModelBenchCommandTests
     }
 
     [Fact]
+    public async Task Bench_ConcurrencyJson_PerSequenceRatesPerLevel()
+    {
+        var (code, stdout, stderr) = await YardProcess.RunAsync(["model", "bench", SharedModels.TinyRandomLlama, "--prompt-tokens", "32", "--output-tokens", "8", "--repeat", "1", "--threads", "1", "--concurrency", "1,3", "--format", "json"]);
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var levels = json.RootElement.GetProperty("concurrency").EnumerateArray().ToList();
+        Assert.Equal([1, 3], levels.Select(l => l.GetProperty("sequences").GetInt32()));
+        Assert.All(levels, l => Assert.True(l.GetProperty("prefill_tokens_per_second").GetDouble() > 0 && l.GetProperty("decode_tokens_per_second").GetDouble() > 0, l.ToString()));
+    }
+
+    [Fact]
+    public async Task Bench_ConcurrencyNotNumbers_Exit2NamingTheOption()
+    {
+        var (code, stdout, stderr) = await YardProcess.RunAsync(["model", "bench", SharedModels.TinyRandomLlama, "--concurrency", "1,x"]);
+
+        Assert.Equal((2, string.Empty), (code, stdout));
+        Assert.Contains("--concurrency must be comma-separated whole numbers from 1 to 64", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bench_Text_OneLineWithBothRates()
     {
         var (code, stdout, stderr) = await YardProcess.RunAsync(["model", "bench", SharedModels.TinyRandomLlama, "--prompt-tokens", "32", "--output-tokens", "8", "--repeat", "1"]);
