@@ -32,7 +32,7 @@ internal sealed class LlmWorkload
         Configured = config is { Models.Count: > 0 };
         if (config is { Models.Count: > 0 })
         {
-            Models = [.. config.Models.Select(ServingPass.Normalize).Select(m => (m with { Memory = m.Memory ?? DefaultMemory }, m.Simulation is { } s ? new ModelSpeed(s.PrefillTokensPerSecond, s.DecodeTokensPerSecond, s.LoadTime) : LlmExperiment.DefaultSpeed))];
+            Models = [.. config.Models.Select(ServingPass.Normalize).Select(m => (m with { Memory = m.Memory ?? Footprint(m) }, m.Simulation is { } s ? new ModelSpeed(s.PrefillTokensPerSecond, s.DecodeTokensPerSecond, s.LoadTime) : LlmExperiment.DefaultSpeed))];
             Devices = config.Devices;
             Replicas = Models.Sum(m => m.Model.ReplicasMax);
         }
@@ -68,8 +68,21 @@ internal sealed class LlmWorkload
         Slos = Tasks.ToDictionary(t => t.Name, t => new SloTarget(null, t.Latency), StringComparer.Ordinal);
     }
 
-    /// <summary>A replica's memory when its model declares none (the live server estimates it from the file).</summary>
+    /// <summary>A replica's memory in the setup derived from a trace.</summary>
     public const long DefaultMemory = 16L << 30;
+
+    /// <summary>A replica's memory when a config's model declares none and names no file that exists.</summary>
+    public const long UnknownMemory = 1L << 30;
+
+    /// <summary>
+    /// The memory a declared model's replica is charged when it declares none: its file's size (the weights; the live
+    /// server adds the KV cache of its context, so this is a lower bound), else <see cref="UnknownMemory"/>.
+    /// </summary>
+    public static long Footprint(ModelDefinition model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Path is { } path && File.Exists(path) ? new FileInfo(path).Length : UnknownMemory;
+    }
 
     /// <summary>The models simulated, with their token models.</summary>
     public List<(ModelDefinition Model, ModelSpeed Speed)> Models { get; }

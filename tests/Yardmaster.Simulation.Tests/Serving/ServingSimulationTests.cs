@@ -156,7 +156,7 @@ public sealed class ServingSimulationTests
         using var stderr = new StringWriter();
         Assert.Equal(0, await Simulator.RunAsync(options, stdout, stderr, Ct));
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir.Path, "out", "summary.json"), Ct));
-        Assert.Contains("`tiny` replicas 1-1 of 2 slots, prefill 1000 and decode 20 tokens/s per sequence", json.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()!).First(n => n.StartsWith("Models as", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("`tiny` replicas 1-1 of 2 slots, 0 B each, prefill 1000 and decode 20 tokens/s per sequence", json.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()!).First(n => n.StartsWith("Models as", StringComparison.Ordinal)), StringComparison.Ordinal);
         var run = json.RootElement.GetProperty("runs").EnumerateArray().Single(r => r.GetProperty("label").GetString() == "default at 1×");
         Assert.Equal(20, run.GetProperty("all").GetProperty("completed").GetInt64());
         var p50 = run.GetProperty("all").GetProperty("latency_ms").GetProperty("p50").GetDouble();
@@ -177,5 +177,15 @@ public sealed class ServingSimulationTests
         Assert.StartsWith($"error: {config}:2:", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("scheduler.queue", stderr.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(dir.Path, "out")));
+    }
+
+    [Fact]
+    public void Footprint_UndeclaredMemory_TheFileSizeElseOneGiB()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "m.gguf");
+        File.WriteAllBytes(file, new byte[123_456]);
+        Assert.Equal(123_456, LlmWorkload.Footprint(new Core.Configuration.ModelDefinition { Name = "m", Path = file }));
+        Assert.Equal(1L << 30, LlmWorkload.Footprint(new Core.Configuration.ModelDefinition { Name = "m", Path = Path.Combine(dir.Path, "missing.gguf") }));
     }
 }
