@@ -10,7 +10,7 @@ public sealed class RunInterruptTests(YardServeFixture server) : IClassFixture<Y
     {
         using var dir = new TempDirectory();
         var gate = dir.File("go");
-        var file = Write(dir, "wait.yaml", $"name: wait\nsteps:\n  - id: wait\n    run: while [ ! -f {gate} ]; do sleep 0.05; done\n");
+        var file = Write(dir, "wait.yaml", $"name: wait\nsteps:\n  - id: wait\n    run: while [ ! -f {gate} ] && [ -d {dir.Path} ]; do sleep 0.05; done\n");
         await using var run = YardProcess.Start(["run", file, "--server", server.Url], ServerEnvironment(dir));
         var id = (await run.WaitForLineAsync("run ", TimeSpan.FromSeconds(60))).Split(' ')[0];
         await run.WaitForLineAsync("  wait: running", TimeSpan.FromSeconds(60));
@@ -75,7 +75,7 @@ public sealed class RunInterruptTests(YardServeFixture server) : IClassFixture<Y
     {
         using var dir = new TempDirectory();
         var gate = dir.File("go");
-        var file = Write(dir, "wait.yaml", $"name: wait\nsteps:\n  - id: wait\n    run: while [ ! -f {gate} ]; do sleep 0.05; done\n  - id: after\n    needs: [wait]\n    run: \"true\"\n");
+        var file = Write(dir, "wait.yaml", $"name: wait\nsteps:\n  - id: wait\n    run: while [ ! -f {gate} ] && [ -d {dir.Path} ]; do sleep 0.05; done\n  - id: after\n    needs: [wait]\n    run: \"true\"\n");
         var data = dir.File("data");
         await using var run = YardProcess.Start(["run", file, "--data", data], YardServeFixture.Environment(dir.Path));
         await run.WaitForLineAsync("  wait: running", TimeSpan.FromSeconds(60));

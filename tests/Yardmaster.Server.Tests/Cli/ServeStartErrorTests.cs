@@ -66,7 +66,7 @@ public sealed class ServeStartErrorTests : IDisposable
     {
         var data = _dir.File("data");
         var gate = _dir.File("go");
-        await File.WriteAllTextAsync(_dir.File("wait.yaml"), $"name: wait\nsteps:\n  - id: wait\n    run: while [ ! -f {gate} ]; do sleep 0.05; done\n", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(_dir.File("wait.yaml"), $"name: wait\nsteps:\n  - id: wait\n    run: while [ ! -f {gate} ] && [ -d {_dir.Path} ]; do sleep 0.05; done\n", TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(_dir.File("other.yaml"), "name: other\nsteps:\n  - id: a\n    run: \"true\"\n", TestContext.Current.CancellationToken);
         await using var first = YardProcess.Start(["run", _dir.File("wait.yaml"), "--data", data], YardServeFixture.Environment(_dir.Path));
         await first.WaitForLineAsync("  wait: running", TimeSpan.FromSeconds(60));

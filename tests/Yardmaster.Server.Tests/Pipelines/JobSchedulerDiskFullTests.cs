@@ -23,7 +23,7 @@ public sealed class JobSchedulerDiskFullTests
         var (host, error) = await JobHost.OpenAsync(config, disk.Path, null, ClusterEngines.None, logging, TimeProvider.System, Ct);
         Assert.Null(error);
         await using var _ = host!;
-        var (id, errors) = await host!.Scheduler.SubmitAsync($"name: full\nsteps:\n  - id: wait\n    run: while [ ! -e {signals.File("go")} ]; do sleep 0.05; done\n  - id: after\n    needs: [wait]\n    run: \"true\"\n", "full.yaml", Ct);
+        var (id, errors) = await host!.Scheduler.SubmitAsync($"name: full\nsteps:\n  - id: wait\n    run: while [ ! -e {signals.File("go")} ] && [ -d {signals.Path} ]; do sleep 0.05; done\n  - id: after\n    needs: [wait]\n    run: \"true\"\n", "full.yaml", Ct);
         Assert.Empty(errors);
         await WaitUntilAsync(async () => (await host.Store.GetRunAsync(id!, Ct))!.Attempts.Any(a => a.Locator is not null), "the first step starting");
 
@@ -60,7 +60,7 @@ public sealed class JobSchedulerDiskFullTests
         var disposed = false;
         try
         {
-            var (id, _) = await host!.Scheduler.SubmitAsync($"name: held\nsteps:\n  - id: wait\n    run: while [ ! -e {signals.File("go")} ]; do sleep 0.05; done\n", "held.yaml", Ct);
+            var (id, _) = await host!.Scheduler.SubmitAsync($"name: held\nsteps:\n  - id: wait\n    run: while [ ! -e {signals.File("go")} ] && [ -d {signals.Path} ]; do sleep 0.05; done\n", "held.yaml", Ct);
             await WaitUntilAsync(async () => (await host.Store.GetRunAsync(id!, Ct))!.Attempts.Any(a => a.Locator is not null), "the step starting");
             disk.Fill();
 

@@ -25,7 +25,7 @@ public sealed class RunsApiDiskFullTests
             name: filling
             steps:
               - id: first
-                run: while [ ! -e {{signals.File("go")}} ]; do sleep 0.05; done
+                run: while [ ! -e {{signals.File("go")}} ] && [ -d {{signals.Path}} ]; do sleep 0.05; done
               - id: second
                 needs: [first]
                 run: echo second > second.txt
