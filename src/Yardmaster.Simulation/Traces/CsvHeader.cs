@@ -27,7 +27,7 @@ internal sealed class CsvHeader
     /// <exception cref="TraceFormatException">The file is empty, or a required column is missing: the message names the file, the format and the columns expected.</exception>
     public static CsvHeader Read(Utf8LineReader lines, CsvFields fields, string file, string format, IReadOnlyList<string> required)
     {
-        var expected = $"a {format} trace starts with a header naming the columns {string.Join(",", required)}";
+        var expected = $"{format} traces start with a header naming the columns {string.Join(",", required)}";
         if (!lines.TryRead(out var line))
         {
             throw new TraceFormatException($"{file}: the file is empty; {expected}");

@@ -98,10 +98,10 @@ public sealed class TraceReaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("azure-llm", "time,prompt,output\n1,2,3\n", "bad.csv:1: the header 'time,prompt,output' has no column TIMESTAMP, ContextTokens, GeneratedTokens; a azure-llm trace starts with a header naming the columns TIMESTAMP,ContextTokens,GeneratedTokens")]
-    [InlineData("azure-llm", "2023-11-16 18:00:00,10,2\n", "bad.csv:1: the header '2023-11-16 18:00:00,10,2' has no column TIMESTAMP, ContextTokens, GeneratedTokens; a azure-llm trace starts with a header naming the columns TIMESTAMP,ContextTokens,GeneratedTokens")]
-    [InlineData("azure-llm", "", "bad.csv: the file is empty; a azure-llm trace starts with a header naming the columns TIMESTAMP,ContextTokens,GeneratedTokens")]
-    [InlineData("alibaba-genai", "gmt_create,predict_status,exec_time_seconds,prompt_length\n", "bad.csv:1: the header 'gmt_create,predict_status,exec_time_seco…' has no column checkpoint_model_version_id; a alibaba-genai trace starts with a header naming the columns gmt_create,predict_status,exec_time_seconds,prompt_length,checkpoint_model_version_id")]
+    [InlineData("azure-llm", "time,prompt,output\n1,2,3\n", "bad.csv:1: the header 'time,prompt,output' has no column TIMESTAMP, ContextTokens, GeneratedTokens; azure-llm traces start with a header naming the columns TIMESTAMP,ContextTokens,GeneratedTokens")]
+    [InlineData("azure-llm", "2023-11-16 18:00:00,10,2\n", "bad.csv:1: the header '2023-11-16 18:00:00,10,2' has no column TIMESTAMP, ContextTokens, GeneratedTokens; azure-llm traces start with a header naming the columns TIMESTAMP,ContextTokens,GeneratedTokens")]
+    [InlineData("azure-llm", "", "bad.csv: the file is empty; azure-llm traces start with a header naming the columns TIMESTAMP,ContextTokens,GeneratedTokens")]
+    [InlineData("alibaba-genai", "gmt_create,predict_status,exec_time_seconds,prompt_length\n", "bad.csv:1: the header 'gmt_create,predict_status,exec_time_seco…' has no column checkpoint_model_version_id; alibaba-genai traces start with a header naming the columns gmt_create,predict_status,exec_time_seconds,prompt_length,checkpoint_model_version_id")]
     [InlineData("mooncake", "TIMESTAMP,ContextTokens,GeneratedTokens\n", "bad.csv:1: not JSON lines ('TIMESTAMP,ContextTokens,GeneratedTokens'); a mooncake trace has one JSON object per line with timestamp (ms), input_length, output_length")]
     public void Read_MissingOrWrongHeader_FatalNamingTheExpectedColumns(string format, string text, string message)
     {
