@@ -116,7 +116,8 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture) : IClassFixtur
         var third = await page.Locator("#run-detail g.step[data-step=third]").GetAttributeAsync("data-state");
         Assert.NotEqual("succeeded", third); // green came step by step, not all at the end
         Assert.Equal("succeeded", await first.GetAttributeAsync("data-state"));
-        Assert.Equal("rgb(31, 157, 85)", await first.Locator("rect").EvaluateAsync<string>("r => getComputedStyle(r).fill"));
+        // The view re-renders as the run changes: a one-shot read may hit a node just replaced (fill ""); the assertion retries.
+        await Expect(first.Locator("rect")).ToHaveCSSAsync("fill", "rgb(31, 157, 85)");
         await page.Locator("#run-detail g.step[data-step=third][data-state=succeeded]").WaitForAsync();
         await Expect(page.Locator("#run-detail [data-run-state]")).ToHaveAttributeAsync("data-run-state", "succeeded");
         await page.Locator("#run-detail g.step[data-step=third]").ClickAsync();
