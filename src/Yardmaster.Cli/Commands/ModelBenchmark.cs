@@ -61,22 +61,9 @@ internal static class ModelBenchmark
             var request = new GenerationRequest(Prompt(tokenizer, promptTokens, r), SamplingOptions.Greedy, outputTokens, []) { IgnoreEndOfGeneration = true };
             var generation = engine.Submit(request, cancellationToken).Generation
                 ?? throw new InvalidOperationException("the engine refused the benchmark's request");
-            var sent = time.GetTimestamp();
-            long? first = null;
-            await foreach (var e in generation.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                first ??= time.GetTimestamp();
-                if (e is GenerationFinished f)
-                {
-                    if (f.Error is not null || f.CompletionTokens < 2)
-                    {
-                        throw new InvalidOperationException($"the benchmark's generation ended early ({f.Reason}: {f.Error ?? $"{f.CompletionTokens} token(s)"})");
-                    }
-
-                    prefill.Add(promptTokens / time.GetElapsedTime(sent, first.Value).TotalSeconds);
-                    decode.Add((f.CompletionTokens - 1) / time.GetElapsedTime(first.Value).TotalSeconds);
-                }
-            }
+            var (p, d) = await TimeAsync(generation, promptTokens, time, cancellationToken).ConfigureAwait(false);
+            prefill.Add(p);
+            decode.Add(d);
         }
 
         var levels = new List<Concurrent>();
