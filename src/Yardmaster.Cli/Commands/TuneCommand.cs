@@ -1,57 +1,63 @@
 using System.CommandLine;
+using System.Text;
+using System.Text.Json;
 using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
+using Yardmaster.Core.History;
 using Yardmaster.Core.Units;
 using Yardmaster.Runtime.Configuration;
 using Yardmaster.Simulation.Serving;
 using Yardmaster.Simulation.Traces;
 using Yardmaster.Simulation.Tuning;
+using Yardmaster.Storage;
 
 namespace Yardmaster.Cli.Commands;
 
 /// <summary>
 /// <c>yard tune</c>: searches the scheduler parameters a yard.yaml exposes (queue policy, aging bounds, queue bound) by
-/// simulating a trace through the server's own passes, and prints the best configuration found as a diff against the
-/// current one with the predicted change per task and its spread over several draws (seeds).
+/// simulating a trace, or the server's own request log (<c>--history 7d</c>), through the server's own passes, and prints
+/// the best configuration found as a diff against the current one with the predicted change per task and its spread over
+/// several draws (seeds). <c>--apply</c> puts a confident change in force on the running server (<c>PUT /api/scheduler</c>).
 /// </summary>
 internal static class TuneCommand
 {
     public static Command Create()
     {
-        var trace = new Option<string>("--trace") { Description = "The trace file", Required = true };
-        var format = new Option<string>("--format") { Description = "Its format: azure-llm, mooncake, yard", Required = true };
-        var config = new Option<string?>("--config") { Description = "The yard.yaml to improve (default: the server's defaults)" };
+        var trace = new Option<string?>("--trace") { Description = "The trace file (or --history)" };
+        var format = new Option<string?>("--format") { Description = "Its format: azure-llm, mooncake, yard" };
+        var history = new Option<string?>("--history") { Description = "Tune on the server's own request log instead: how far back (e.g. 24h, 7d), read from the store of --data (or --config's store)" };
+        var config = new Option<string?>("--config") { Description = "The yard.yaml to improve (default: the server's defaults); with --history, its store too" };
         var objective = new Option<string>("--objective") { Description = "goodput (requests/s within SLO) or slo (attainment weighted by class)", DefaultValueFactory = _ => "goodput" };
         objective.AcceptOnlyFromAmong("goodput", "slo");
         var budget = new Option<string>("--budget") { Description = "Wall time the search may take (e.g. 60s, 5m)", DefaultValueFactory = _ => "60s" };
         var seeds = new Option<int>("--seeds") { Description = "Draws of the task split each configuration is simulated under", DefaultValueFactory = _ => 3 };
         var loadScale = new Option<double>("--load-scale") { Description = "Arrival rate multiplier the trace is replayed at", DefaultValueFactory = _ => 1.0 };
         var strict = new Option<bool>("--strict") { Description = "A malformed trace row is fatal" };
-        var command = new Command("tune", "Search the scheduler's parameters by simulating a trace, and print the best configuration found as a diff.")
+        var apply = new Option<bool>("--apply") { Description = "Put the best configuration in force on the running server (--server) when it is better on every seed" };
+        var data = new Option<string?>("--data") { Description = "Data folder of a 'yard serve' on this machine: its store (for --history) and admin.token (for --apply) (default $YARD_HOME, else ~/.cache/yardmaster)" };
+        var server = new ServerOptions(data);
+        var command = new Command("tune", "Search the scheduler's parameters by simulating a trace or the server's request log, and print the best configuration found as a diff.")
         {
-            trace, format, config, objective, budget, seeds, loadScale, strict,
+            trace, format, history, config, objective, budget, seeds, loadScale, strict, apply, data,
         };
+        server.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            var kind = TraceFormats.Parse(parse.GetValue(format)!, out var formatError);
-            if (kind is not (TraceFormat.AzureLlm or TraceFormat.Mooncake or TraceFormat.Yard))
-            {
-                await Console.Error.WriteLineAsync($"error: --format: {formatError ?? "yard tune takes an LLM request trace: azure-llm, mooncake or yard"}").ConfigureAwait(false);
-                return ExitCodes.Usage;
-            }
-
             if (!Quantities.TryParseDuration(parse.GetValue(budget), out var limit, out _) || limit <= TimeSpan.Zero)
             {
-                await Console.Error.WriteLineAsync($"error: --budget '{parse.GetValue(budget)}' is not a duration above 0 (e.g. 60s, 5m)").ConfigureAwait(false);
-                return ExitCodes.Usage;
+                return await UsageAsync($"--budget '{parse.GetValue(budget)}' is not a duration above 0 (e.g. 60s, 5m)").ConfigureAwait(false);
             }
 
             var seedCount = parse.GetValue(seeds);
             var load = parse.GetValue(loadScale);
             if (seedCount is < 1 or > 20 || !double.IsFinite(load) || load <= 0)
             {
-                await Console.Error.WriteLineAsync("error: --seeds must be 1 to 20 and --load-scale above 0").ConfigureAwait(false);
-                return ExitCodes.Usage;
+                return await UsageAsync("--seeds must be 1 to 20 and --load-scale above 0").ConfigureAwait(false);
+            }
+
+            if ((parse.GetValue(trace) is null) == (parse.GetValue(history) is null))
+            {
+                return await UsageAsync("give either --trace FILE --format F, or --history DURATION (the server's own request log)").ConfigureAwait(false);
             }
 
             YardConfig? yard = null;
@@ -67,27 +73,18 @@ internal static class TuneCommand
                 yard = loaded.Config;
             }
 
-            var path = parse.GetValue(trace)!;
-            var problems = new TraceProblems(path, parse.GetValue(strict));
-            IReadOnlyList<TraceRequest> requests;
-            try
+            IReadOnlyList<TraceRequest>? requests;
+            if (parse.GetValue(history) is { } back)
             {
-                requests = TraceReader.Read(path, kind.Value, problems);
+                (requests, yard) = await FromHistoryAsync(back, parse.GetValue(data), yard, ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is TraceFormatException or IOException)
+            else
             {
-                await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
-                return ExitCodes.Usage;
+                requests = await FromTraceAsync(parse.GetValue(trace)!, parse.GetValue(format), parse.GetValue(strict)).ConfigureAwait(false);
             }
 
-            foreach (var line in problems.Lines())
+            if (requests is null)
             {
-                await Console.Error.WriteLineAsync("warning: " + line).ConfigureAwait(false);
-            }
-
-            if (requests.Count == 0)
-            {
-                await Console.Error.WriteLineAsync($"error: {path} holds no request").ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
 
@@ -96,8 +93,131 @@ internal static class TuneCommand
             var tasks = new LlmWorkload(requests, yard).Tasks
                 .Select(t => (t.Name, t.Priority.Name(), t.Latency is { } l ? "latency " + Durations.Format(l) : "-")).ToList();
             await Console.Out.WriteAsync(TuneReport.Write(result, goal, load, seedCount, tasks)).ConfigureAwait(false);
-            return ExitCodes.Ok;
+            if (!parse.GetValue(apply))
+            {
+                return ExitCodes.Ok;
+            }
+
+            if (result.Best.Candidate == result.Current.Candidate || !result.Confident)
+            {
+                await Console.Out.WriteLineAsync("--apply: nothing sent (no change predicted better on every seed)").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
+            return await ServerCall.RunAsync(parse, server, async (client, token) =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Put, "api/scheduler") { Content = new StringContent(Body(result.Best.Candidate), Encoding.UTF8, "application/json") };
+                using var response = await client.SendAsync(request, token).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync($"--apply: in force on {client.Target.Display} (GET /api/adaptations lists it)").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }, ct).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>The request log of the last <paramref name="back"/> from the store, and the config with each model's token model fitted to it where it declares none.</summary>
+    private static async Task<(IReadOnlyList<TraceRequest>?, YardConfig?)> FromHistoryAsync(string back, string? data, YardConfig? yard, CancellationToken ct)
+    {
+        if (TimeWindow.Parse(back, null, TimeProvider.System.GetUtcNow(), out var error) is not { } window)
+        {
+            await UsageAsync($"--history: {error}").ConfigureAwait(false);
+            return (null, yard);
+        }
+
+        StoreSettings store;
+        if (data is null && yard is { Store.IsPostgres: true })
+        {
+            store = yard.Store;
+        }
+        else
+        {
+            var path = data is null && yard?.Store.Path is { } configured ? configured : Path.Combine(Path.GetFullPath(data ?? ServeCommand.DefaultDataDirectory()), "yard.db");
+            if (!File.Exists(path))
+            {
+                await UsageAsync($"--history: no store at {path}; name the data folder of a server that has run (--data) or its config (--config)").ConfigureAwait(false);
+                return (null, yard);
+            }
+
+            store = new StoreSettings { Path = path };
+        }
+
+        var rows = new List<RequestLogRecord>();
+        await using (var history = await StoreOpener.OpenHistoryAsync(store, store.Path ?? "", TimeProvider.System, null, ct).ConfigureAwait(false))
+        {
+            await foreach (var row in history.ReadRequestsAsync(window.Since, window.Until, ct).ConfigureAwait(false))
+            {
+                rows.Add(row);
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            await UsageAsync($"--history: the request log holds no request from {window.Since:O} to {window.Until:O}").ConfigureAwait(false);
+            return (null, yard);
+        }
+
+        await Console.Error.WriteLineAsync($"{rows.Count} request(s) from the request log, {window.Since:O} to {window.Until:O}").ConfigureAwait(false);
+        return (RequestLogReplay.Trace(rows), yard is null ? null : AdaptPlanner.Fitted(yard, rows));
+    }
+
+    private static async Task<IReadOnlyList<TraceRequest>?> FromTraceAsync(string path, string? formatName, bool strict)
+    {
+        var kind = formatName is null ? null : TraceFormats.Parse(formatName, out var formatError);
+        if (kind is not (TraceFormat.AzureLlm or TraceFormat.Mooncake or TraceFormat.Yard))
+        {
+            await UsageAsync("--format: " + (formatName is null ? "--trace needs --format: azure-llm, mooncake or yard" : "yard tune takes an LLM request trace: azure-llm, mooncake or yard")).ConfigureAwait(false);
+            return null;
+        }
+
+        var problems = new TraceProblems(path, strict);
+        IReadOnlyList<TraceRequest> requests;
+        try
+        {
+            requests = TraceReader.Read(path, kind.Value, problems);
+        }
+        catch (Exception e) when (e is TraceFormatException or IOException)
+        {
+            await UsageAsync(e.Message).ConfigureAwait(false);
+            return null;
+        }
+
+        foreach (var line in problems.Lines())
+        {
+            await Console.Error.WriteLineAsync("warning: " + line).ConfigureAwait(false);
+        }
+
+        if (requests.Count == 0)
+        {
+            await UsageAsync($"{path} holds no request").ConfigureAwait(false);
+            return null;
+        }
+
+        return requests;
+    }
+
+    /// <summary>The body of <c>PUT /api/scheduler</c> that puts <paramref name="best"/> in force.</summary>
+    private static string Body(TuneCandidate best)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("queue", best.Queue);
+            json.WriteNumber("max_queue", best.MaxQueue);
+            json.WriteStartObject("max_wait");
+            json.WriteString("default", Durations.Format(best.DefaultWait));
+            json.WriteString("low", Durations.Format(best.LowWait));
+            json.WriteString("batch", Durations.Format(best.BatchWait));
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static async Task<int> UsageAsync(string message)
+    {
+        await Console.Error.WriteLineAsync("error: " + message).ConfigureAwait(false);
+        return ExitCodes.Usage;
     }
 }

@@ -252,6 +252,10 @@ public static partial class DefinitionValidator
 
         CheckDuration(scheduler.DefaultDeadline, zeroAllowed: false, "scheduler.default_deadline", errors);
         CheckDuration(scheduler.LoadWait, zeroAllowed: true, "scheduler.load_wait", errors);
+        if (scheduler.Adapt is { } adapt)
+        {
+            CheckAdapt(adapt, errors);
+        }
     }
 
     private static void CheckPolicy(string name, IReadOnlyList<string> known, string field, List<ConfigError> errors)

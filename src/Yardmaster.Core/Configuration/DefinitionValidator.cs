@@ -23,6 +23,10 @@ public static partial class DefinitionValidator
         CheckHistory(config.History, errors);
         CheckRequestLog(config.History, errors);
         CheckAuth(config.Auth, errors);
+        if (config.Scheduler.Adapt is not null && (!config.History.Enabled || config.History.RequestMaxRows == 0))
+        {
+            errors.Add(new("scheduler.adapt", "needs the request log it tunes on: history.enabled true and history.requests.max_rows above 0"));
+        }
 
         var models = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < config.Models.Count; i++)

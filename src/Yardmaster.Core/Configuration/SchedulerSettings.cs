@@ -43,4 +43,7 @@ public sealed record SchedulerSettings
 
     /// <summary>How long a request may wait for memory to be freed for its model before a 503. Default 30 s.</summary>
     public TimeSpan LoadWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>adapt:</c> re-tuning from the request log while serving; null (the default) for off.</summary>
+    public AdaptSettings? Adapt { get; init; }
 }

@@ -9,7 +9,7 @@ internal static class SettingsSections
     public static readonly string[] ServerKeys = ["host", "port", "max_body", "max_prompt_chars", "cors_origins", "model_dirs"];
     public static readonly string[] StoreKeys = ["path", "url", "password_env", "lease"];
     public static readonly string[] DeviceKeys = ["cpu", "gpus"];
-    public static readonly string[] SchedulerKeys = ["queue", "eviction", "routing", "max_queue", "max_wait", "default_deadline", "load_wait"];
+    public static readonly string[] SchedulerKeys = ["queue", "eviction", "routing", "max_queue", "max_wait", "default_deadline", "load_wait", "adapt"];
     public static readonly string[] JobKeys = ["placement", "backfill", "max_running", "stop_grace", "docker", "allowed_dirs", "executor", "slurm", "kubernetes"];
     public static readonly string[] HistoryKeys = ["enabled", "retention", "minute_rows", "requests"];
     public static readonly string[] MetricsKeys = ["enabled", "public"];
@@ -20,6 +20,9 @@ internal static class SettingsSections
     private static readonly string[] _slurmKeys = ["partition", "account", "qos", "extra_args", "bin_dir", "conf", "poll", "placement", "queue_limit"];
     private static readonly string[] _kubernetesKeys = ["namespace", "kubeconfig", "image", "image_pull_policy", "service_account", "node_selector", "tolerations", "ttl_after_finished"];
     private static readonly string[] _maxWaitKeys = ["default", "critical", "high", "normal", "low", "batch"];
+    private static readonly string[] _adaptKeys = ["every", "window", "objective", "margin", "seeds", "budget", "min_requests", "bounds"];
+    private static readonly string[] _adaptBoundKeys = ["queue", "max_queue", "max_wait"];
+    private static readonly string[] _rangeKeys = ["min", "max"];
     private static readonly string[] _tolerationKeys = ["key", "operator", "value", "effect", "tolerationSeconds"];
     private static readonly string[] _gpuKeys = ["index", "memory", "name"];
 
@@ -249,7 +252,56 @@ internal static class SettingsSections
             MaxWaitByClass = byClass ?? d.MaxWaitByClass,
             DefaultDeadline = s.Duration("default_deadline") ?? d.DefaultDeadline,
             LoadWait = s.Duration("load_wait") ?? d.LoadWait,
+            Adapt = s.Section("adapt", _adaptKeys) is { } adapt ? Adapt(adapt) : null,
         };
+    }
+
+    /// <summary><c>scheduler.adapt:</c>; present (even empty) turns it on.</summary>
+    private static AdaptSettings Adapt(ConfigSection s)
+    {
+        var d = new AdaptSettings();
+        return new AdaptSettings
+        {
+            Every = s.Duration("every") ?? d.Every,
+            Window = s.Duration("window") ?? d.Window,
+            Objective = s.String("objective") ?? d.Objective,
+            Margin = s.Number("margin") ?? d.Margin,
+            Seeds = s.Int("seeds") ?? d.Seeds,
+            Budget = s.Duration("budget") ?? d.Budget,
+            MinRequests = s.Int("min_requests") ?? d.MinRequests,
+            Bounds = s.Section("bounds", _adaptBoundKeys) is { } b ? AdaptBounds(b) : null,
+        };
+    }
+
+    private static AdaptBounds AdaptBounds(ConfigSection s)
+    {
+        var waits = new Dictionary<string, (TimeSpan, TimeSpan)>(StringComparer.Ordinal);
+        if (s.Section("max_wait", DefinitionValidator.AdaptWaitKeys) is { } map)
+        {
+            foreach (var key in DefinitionValidator.AdaptWaitKeys)
+            {
+                if (map.Section(key, _rangeKeys) is { } range && Range<TimeSpan>(range, r => r.Duration) is { } w)
+                {
+                    waits[key] = w;
+                }
+            }
+        }
+
+        return new AdaptBounds
+        {
+            Queues = s.Strings("queue", "queue policies"),
+            MaxQueue = s.Section("max_queue", _rangeKeys) is { } q ? Range<int>(q, r => r.Int) : null,
+            MaxWait = waits,
+        };
+    }
+
+    /// <summary><c>{ min: X, max: Y }</c>, both required.</summary>
+    private static (T Min, T Max)? Range<T>(ConfigSection s, Func<ConfigSection, Func<string, T?>> read)
+        where T : struct
+    {
+        Require(s, "min", "the smallest value adapt may choose");
+        Require(s, "max", "the largest value adapt may choose");
+        return read(s)("min") is { } min && read(s)("max") is { } max ? (min, max) : null;
     }
 
     /// <summary>

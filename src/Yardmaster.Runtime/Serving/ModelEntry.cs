@@ -11,7 +11,8 @@ internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue
 {
     public ModelDefinition Definition { get; set; } = definition;
 
-    public IRequestQueue Queue { get; } = queue;
+    /// <summary>Its queue; replaced (with every waiting request moved across) when the queue settings change.</summary>
+    public IRequestQueue Queue { get; set; } = queue;
 
     public List<Replica> Replicas { get; } = [];
 

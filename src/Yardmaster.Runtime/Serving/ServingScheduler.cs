@@ -26,9 +26,9 @@ public sealed partial class ServingScheduler : IAsyncDisposable
     private static readonly TimeSpan _maxBackoff = TimeSpan.FromSeconds(30);
 
     private readonly Lock _gate = new();
-    private readonly SchedulerSettings _settings;
+    private SchedulerSettings _settings;
     private readonly IReplicaLauncher _launcher;
-    private readonly ServingPolicies _policies;
+    private ServingPolicies _policies;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly MemoryLedger _ledger;

@@ -39,6 +39,7 @@ public sealed class GatewayApp : IAsyncDisposable
     private ServingRegistry? _registry;
     private IHistoryStore? _historyStore;
     private Runtime.History.HistoryRecorder? _history;
+    private Adapt.SchedulerAdapter? _adapter;
     private Pipelines.ClusterEngines? _clusters;
     private Core.Cluster.IClusterStore? _cluster;
     private Core.Runs.IRunStore? _sharedRuns;
@@ -233,6 +234,17 @@ public sealed class GatewayApp : IAsyncDisposable
         app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, registry, started));
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
         new ManagementApi(registry, _scheduler, statistics, _history, _time, config.Server.MaxBodyBytes).Map(app);
+        var adaptations = new Adapt.AdaptationJournal();
+        new Adapt.SchedulerApi(_scheduler, settings.Adapt, adaptations, _time, log, config.Server.MaxBodyBytes).Map(app);
+        if (settings.Adapt is { } adapt && _history is not null && _historyStore is not null)
+        {
+            // The tasks and models as the registry holds them now (the API may have changed them), under the settings in force.
+            _adapter = new Adapt.SchedulerAdapter(adapt, _scheduler, () => config with
+            {
+                Tasks = [.. registry.Current.Tasks.Values, .. registry.Current.Implicit.Values.Where(t => !registry.Current.Tasks.ContainsKey(t.Name))],
+                Models = [.. registry.Current.Models.Values],
+            }, _history, _historyStore, adaptations, _time, log);
+        }
         new RequestsApi(_scheduler, _time).Map(app);
         new Pipelines.RunsApi(jobsAccess, runs, config.Server.MaxBodyBytes).Map(app);
         new Reports.ReportApi(_history, _historyStore, runs, _time).Map(app);
@@ -245,6 +257,7 @@ public sealed class GatewayApp : IAsyncDisposable
         app.MapFallback(noRoute.WriteAsync);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _adapter?.Start();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Url = Advertised(new Uri(address));
         if (_cluster is null)
@@ -348,6 +361,11 @@ public sealed class GatewayApp : IAsyncDisposable
         if (_jobs is not null)
         {
             await _jobs.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_adapter is not null)
+        {
+            await _adapter.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_history is not null)

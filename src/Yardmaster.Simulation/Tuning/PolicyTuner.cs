@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
-using Yardmaster.Simulation.Reporting;
 using Yardmaster.Simulation.Serving;
 using Yardmaster.Simulation.Traces;
 
@@ -15,25 +13,16 @@ namespace Yardmaster.Simulation.Tuning;
 /// </summary>
 internal static class PolicyTuner
 {
-    /// <summary>The values tried for each parameter (besides the current one).</summary>
-    public static IReadOnlyList<string> Queues { get; } = ["fair", "fcfs"];
-
-    public static IReadOnlyList<TimeSpan> DefaultWaits { get; } = [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2)];
-
-    public static IReadOnlyList<TimeSpan> LowWaits { get; } = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)];
-
-    public static IReadOnlyList<TimeSpan> BatchWaits { get; } = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30)];
-
-    public static IReadOnlyList<int> MaxQueues { get; } = [256, 1024, 4096];
-
     /// <param name="trace">The requests.</param>
     /// <param name="config">The configuration to improve (null: the server's defaults).</param>
     /// <param name="objective">What to maximize.</param>
     /// <param name="load">The load the trace is replayed at.</param>
     /// <param name="seeds">Draws of the task split each candidate is simulated under.</param>
     /// <param name="budget">Wall time after which the search stops with the best so far.</param>
-    public static TuneResult Tune(IReadOnlyList<TraceRequest> trace, YardConfig? config, TuneObjective objective, double load, int seeds, TimeSpan budget)
+    /// <param name="space">The values tried (default <see cref="TuneSpace.Full"/>; <c>scheduler.adapt.bounds</c> narrow it).</param>
+    public static TuneResult Tune(IReadOnlyList<TraceRequest> trace, YardConfig? config, TuneObjective objective, double load, int seeds, TimeSpan budget, TuneSpace? space = null)
     {
+        space ??= TuneSpace.Full;
         var stopwatch = Stopwatch.StartNew();
         var workloads = Enumerable.Range(0, seeds).Select(s => new LlmWorkload(trace, config, (ulong)s)).ToList();
         var baseSettings = workloads[0].Scheduler;
@@ -55,7 +44,7 @@ internal static class PolicyTuner
         while (stopwatch.Elapsed < budget)
         {
             var improved = false;
-            foreach (var neighbour in Neighbours(best.Candidate))
+            foreach (var neighbour in Neighbours(best.Candidate, space))
             {
                 if (stopwatch.Elapsed >= budget)
                 {
@@ -81,29 +70,29 @@ internal static class PolicyTuner
     }
 
     /// <summary>The candidates that differ from <paramref name="c"/> in one parameter.</summary>
-    private static IEnumerable<TuneCandidate> Neighbours(TuneCandidate c)
+    private static IEnumerable<TuneCandidate> Neighbours(TuneCandidate c, TuneSpace space)
     {
-        foreach (var q in Queues.Where(q => q != c.Queue))
+        foreach (var q in space.Queues.Where(q => q != c.Queue))
         {
             yield return c with { Queue = q };
         }
 
-        foreach (var w in BatchWaits.Where(w => w != c.BatchWait))
+        foreach (var w in space.BatchWaits.Where(w => w != c.BatchWait))
         {
             yield return c with { BatchWait = w };
         }
 
-        foreach (var w in LowWaits.Where(w => w != c.LowWait))
+        foreach (var w in space.LowWaits.Where(w => w != c.LowWait))
         {
             yield return c with { LowWait = w };
         }
 
-        foreach (var w in DefaultWaits.Where(w => w != c.DefaultWait))
+        foreach (var w in space.DefaultWaits.Where(w => w != c.DefaultWait))
         {
             yield return c with { DefaultWait = w };
         }
 
-        foreach (var m in MaxQueues.Where(m => m != c.MaxQueue))
+        foreach (var m in space.MaxQueues.Where(m => m != c.MaxQueue))
         {
             yield return c with { MaxQueue = m };
         }
@@ -119,7 +108,7 @@ internal static class PolicyTuner
             var policy = new SimPolicies("tune", settings.Queue, settings.Eviction, settings.Routing, Admission: true);
             var (results, duration) = workload.Simulate(policy, load, settings);
             var run = results.Build("tune", [], duration);
-            scores.Add(objective == TuneObjective.Goodput ? run.All.Goodput : Weighted(run, workload.Tasks));
+            scores.Add(TuneScore.Of(run, objective, workload.Tasks));
             foreach (var task in run.Tasks)
             {
                 attainment[task.Task] = attainment.GetValueOrDefault(task.Task) + ((task.SloAttainment ?? 0) / workloads.Count);
@@ -128,20 +117,5 @@ internal static class PolicyTuner
         }
 
         return new TuneEvaluation(candidate, scores, attainment, goodput);
-    }
-
-    /// <summary>Attainment weighted by class (critical 16 … batch 1), 0 to 1.</summary>
-    private static double Weighted(RunSummary run, List<TaskDefinition> tasks)
-    {
-        double sum = 0, weights = 0;
-        foreach (var task in run.Tasks)
-        {
-            var priority = tasks.First(t => t.Name == task.Task).Priority;
-            var weight = Math.Pow(2, PriorityClasses.All.Count - 1 - PriorityClasses.All.ToList().IndexOf(priority));
-            sum += weight * (task.SloAttainment ?? 0);
-            weights += weight;
-        }
-
-        return weights == 0 ? 0 : sum / weights;
     }
 }

@@ -1,0 +1,58 @@
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Queueing;
+
+namespace Yardmaster.Runtime.Serving;
+
+/// <content>The scheduler settings in force, and changing them while serving (<c>PUT /api/scheduler</c>, <c>scheduler.adapt</c>).</content>
+public sealed partial class ServingScheduler
+{
+    /// <summary>The scheduler settings in force: yard.yaml's, as last changed by <see cref="Retune"/>.</summary>
+    public SchedulerSettings Settings
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _settings;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="settings"/> in force at once. When the queue policy or an aging bound changed, every model's
+    /// queue is rebuilt with <paramref name="queue"/> and its waiting requests moved across in their current order, so none
+    /// is lost or answered twice; a shorter <c>max_queue</c> refuses only newcomers (a queue already longer drains).
+    /// Eviction and routing policies are not changed here: they hold state per device and replica.
+    /// </summary>
+    public void Retune(SchedulerSettings settings, IQueuePolicy queue)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(queue);
+        lock (_gate)
+        {
+            var rebuild = queue.Name != _policies.Queue.Name || settings.QueueOptions.MaxWait != _settings.QueueOptions.MaxWait
+                || !SameWaits(settings.QueueOptions, _settings.QueueOptions);
+            _settings = settings;
+            _policies = _policies with { Queue = queue };
+            if (!rebuild)
+            {
+                return;
+            }
+
+            var now = _time.GetUtcNow();
+            foreach (var model in _models.Values)
+            {
+                var next = queue.CreateQueue(settings.QueueOptions);
+                while (model.Queue.Dequeue(now) is { } waiting)
+                {
+                    next.Enqueue(waiting);
+                }
+
+                model.Queue = next;
+            }
+        }
+    }
+
+    private static bool SameWaits(QueueOptions a, QueueOptions b) =>
+        Core.PriorityClasses.All.All(p => a.MaxWaitFor(p) == b.MaxWaitFor(p));
+}

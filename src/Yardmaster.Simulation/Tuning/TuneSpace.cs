@@ -1,0 +1,51 @@
+using Yardmaster.Core.Configuration;
+
+namespace Yardmaster.Simulation.Tuning;
+
+/// <summary>The values <see cref="PolicyTuner"/> tries for each parameter besides the current one; an empty list keeps that parameter as it is.</summary>
+/// <param name="Queues">Queue policies.</param>
+/// <param name="DefaultWaits">Aging bounds of critical, high and normal.</param>
+/// <param name="LowWaits">Aging bounds of low.</param>
+/// <param name="BatchWaits">Aging bounds of batch.</param>
+/// <param name="MaxQueues">Queue bounds.</param>
+internal sealed record TuneSpace(
+    IReadOnlyList<string> Queues,
+    IReadOnlyList<TimeSpan> DefaultWaits,
+    IReadOnlyList<TimeSpan> LowWaits,
+    IReadOnlyList<TimeSpan> BatchWaits,
+    IReadOnlyList<int> MaxQueues)
+{
+    /// <summary>What <c>yard tune</c> searches.</summary>
+    public static TuneSpace Full { get; } = new(
+        ["fair", "fcfs"],
+        [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2)],
+        [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)],
+        [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30)],
+        [256, 1024, 4096]);
+
+    /// <summary>
+    /// The space <c>scheduler.adapt.bounds</c> allows: for each parameter it names, <see cref="Full"/>'s values within its
+    /// range plus the range's ends; a parameter it leaves out stays as configured. No bounds: <see cref="Full"/>.
+    /// </summary>
+    public static TuneSpace Within(AdaptBounds? bounds)
+    {
+        if (bounds is null)
+        {
+            return Full;
+        }
+
+        return new(
+            bounds.Queues ?? [],
+            Waits(bounds, "default", Full.DefaultWaits),
+            Waits(bounds, "low", Full.LowWaits),
+            Waits(bounds, "batch", Full.BatchWaits),
+            bounds.MaxQueue is { } q ? Between(Full.MaxQueues, q.Min, q.Max) : []);
+    }
+
+    private static IReadOnlyList<TimeSpan> Waits(AdaptBounds bounds, string key, IReadOnlyList<TimeSpan> values) =>
+        bounds.MaxWait.TryGetValue(key, out var range) ? Between(values, range.Min, range.Max) : [];
+
+    private static IReadOnlyList<T> Between<T>(IReadOnlyList<T> values, T min, T max)
+        where T : IComparable<T> =>
+        [.. values.Where(v => v.CompareTo(min) > 0 && v.CompareTo(max) < 0).Prepend(min).Append(max).Distinct().Order()];
+}
