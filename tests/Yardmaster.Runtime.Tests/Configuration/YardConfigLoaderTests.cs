@@ -79,6 +79,12 @@ public sealed class YardConfigLoaderTests : IDisposable
     [InlineData("scheduler:\n  eviction: mru\n", 2, 13, "scheduler.eviction", "use gdsf | lru")]
     [InlineData("scheduler:\n  routing: random\n", 2, 12, "scheduler.routing", "use least-outstanding | p2c")]
     [InlineData("scheduler:\n  default_deadline: 0\n", 2, 21, "scheduler.default_deadline", "must be positive")]
+    [InlineData("scheduler:\n  adapt: { every: 0s }\n", 2, 19, "scheduler.adapt.every", "must be at least 1s (was 0s)")]
+    [InlineData("scheduler:\n  adapt: { objective: latency }\n", 2, 23, "scheduler.adapt.objective", "unknown objective 'latency'; use slo | goodput")]
+    [InlineData("scheduler:\n  adapt:\n    bounds: { max_wait: { batch: { min: 10m, max: 1m } } }\n", 3, 34, "scheduler.adapt.bounds.max_wait.batch", "needs 0 <= min <= max (was min 10m, max 1m)")]
+    [InlineData("scheduler:\n  adapt:\n    bounds: { queue: [fair, lifo] }\n", 3, 22, "scheduler.adapt.bounds.queue", "unknown policy 'lifo'; use fair | fcfs")]
+    [InlineData("scheduler:\n  adapt:\n    bounds: { max_queue: { min: 5 } }\n", 3, 26, "scheduler.adapt.bounds.max_queue.max", "max is required")]
+    [InlineData("scheduler:\n  adapt: { every: 1h }\nhistory: { enabled: false }\n", 2, 10, "scheduler.adapt", "needs the request log it tunes on")]
     [InlineData("server:\n  port: 70000\n", 2, 9, "server.port", "between 0 and 65535")]
     [InlineData("server:\n  max_body: 0\n", 2, 13, "server.max_body", "must be positive")]
     [InlineData("devices:\n  gpus:\n    - { index: 0 }\n", 3, 7, "devices.gpus[0].memory", "memory is required")]
@@ -216,6 +222,26 @@ public sealed class YardConfigLoaderTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(20), scheduler.QueueOptions.MaxWaitFor(PriorityClass.High));
         Assert.Equal(TimeSpan.FromMinutes(2), scheduler.QueueOptions.MaxWaitFor(PriorityClass.Low));
         Assert.Equal(TimeSpan.FromMinutes(10), scheduler.QueueOptions.MaxWaitFor(PriorityClass.Batch));
+    }
+
+    [Fact]
+    public void Load_Adapt_EveryKeyRead()
+    {
+        var adapt = Load("scheduler:\n  adapt:\n    every: 30m\n    window: 12h\n    objective: goodput\n    margin: 0.05\n    seeds: 5\n    budget: 2m\n    min_requests: 1000\n    bounds:\n      queue: [fair]\n      max_queue: { min: 256, max: 4096 }\n      max_wait: { batch: { min: 1m, max: 30m } }\n").Config!.Scheduler.Adapt!;
+
+        Assert.Equal((TimeSpan.FromMinutes(30), TimeSpan.FromHours(12), "goodput", 0.05, 5, TimeSpan.FromMinutes(2), 1000), (adapt.Every, adapt.Window, adapt.Objective, adapt.Margin, adapt.Seeds, adapt.Budget, adapt.MinRequests));
+        Assert.Equal(["fair"], adapt.Bounds!.Queues!);
+        Assert.Equal((256, 4096), adapt.Bounds.MaxQueue);
+        Assert.Equal((TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(30)), Assert.Single(adapt.Bounds.MaxWait).Value);
+        Assert.Null(Load("scheduler:\n  queue: fair\n").Config!.Scheduler.Adapt);
+    }
+
+    [Fact]
+    public void Load_AdaptBoundOfAClassItDoesNotMove_ErrorNamesTheKey()
+    {
+        var error = Assert.Single(Load("scheduler:\n  adapt:\n    bounds: { max_wait: { high: { min: 1s, max: 1m } } }\n").Errors);
+        Assert.Equal((3, "scheduler.adapt.bounds.max_wait.high"), (error.Line, error.Field));
+        Assert.Contains("default", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
