@@ -33,7 +33,7 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture) : IClassFixtur
             run: sleep 120
         """;
 
-    private static readonly string[] _views = ["tasks", "models", "nodes", "runs"];
+    private static readonly string[] _views = ["tasks", "models", "nodes", "runs", "scheduler"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -141,6 +141,20 @@ public sealed class DashboardBrowserTests(BrowserFixture fixture) : IClassFixtur
         await page.Locator("#run-detail g.step[data-step=forever][data-state=running]").WaitForAsync();
         await page.Locator("#run-detail button.cancel").ClickAsync();
         await Expect(page.Locator("#run-detail [data-run-state]")).ToHaveAttributeAsync("data-run-state", "cancelled", new() { Timeout = 30_000 });
+
+        // A change of the scheduler settings by hand shows in the scheduler view, with the change listed.
+        using (var put = await fixture.Gateway.Http.PutAsJsonAsync("/api/scheduler", new { max_wait = new { batch = "20m" } }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        await page.ClickAsync("#nav a[data-view=scheduler]");
+        await Expect(page.Locator("#scheduler-settings tr[data-setting=max_wait]")).ToContainTextAsync("batch 20m");
+        await Expect(page.Locator("#adapt-status")).ToContainTextAsync("scheduler.adapt is off");
+        var change = page.Locator("#adaptation-list tr[data-adaptation='1']");
+        await Expect(change).ToContainTextAsync("-> 20m");
+        await Expect(change).ToHaveAttributeAsync("data-status", "applied");
+        await Expect(change).ToContainTextAsync("api");
 
         // The same views on a phone-sized screen.
         await page.SetViewportSizeAsync(390, 844);

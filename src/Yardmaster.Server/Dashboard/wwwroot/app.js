@@ -161,6 +161,7 @@ async function refresh() {
     case "models": renderModels(stats, await getJson("/api/models")); break;
     case "nodes": renderNodes(await getJson("/api/nodes")); break;
     case "runs": await refreshRuns(); break;
+    case "scheduler": renderScheduler(await getJson("/api/scheduler"), await getJson("/api/adaptations")); break;
   }
   setStatus(`updated ${new Date().toLocaleTimeString()}`);
 }
@@ -414,6 +415,39 @@ function renderNodes(answer) {
   }));
 }
 
+// ---------- scheduler ----------
+
+function pct(v) { return v === null || v === undefined ? "–" : `${(v * 100).toFixed(1)}%`; }
+
+function renderScheduler(settings, answer) {
+  if (!changed("scheduler", settings, answer)) return;
+  const waits = Object.entries(settings.max_wait).filter(([k]) => k !== "default").map(([k, v]) => `${k} ${v}`).join(", ");
+  $("scheduler-settings").replaceChildren(el("table", {}, el("tbody", {},
+    [["queue", settings.queue], ["max_queue", String(settings.max_queue)], ["max_wait", waits], ["eviction", settings.eviction], ["routing", settings.routing]]
+      .map(([k, v]) => el("tr", { "data-setting": k }, el("th", {}, k), el("td", {}, v))))));
+  const adapt = answer.adapt, check = answer.last_check;
+  $("adapt-status").textContent = !adapt.enabled
+    ? "scheduler.adapt is off: settings change only through PUT /api/scheduler (yard tune --apply)."
+    : `scheduler.adapt every ${adapt.every} over a ${adapt.window} window (objective ${adapt.objective}, margin ${adapt.margin}). `
+      + (check ? `Last check ${new Date(check.at).toLocaleTimeString()}: ${check.verdict}, ${check.detail}.` : "No check yet.");
+  const rows = answer.adaptations;
+  $("adaptation-list").replaceChildren(rows.length === 0
+    ? el("p", { class: "note" }, "No change yet.")
+    : el("table", {},
+        el("thead", {}, el("tr", {}, el("th", {}, "#"), el("th", {}, "at"), el("th", {}, "source"), el("th", {}, "change"), el("th", {}, "status"),
+          el("th", { class: "num" }, "predicted"), el("th", { class: "num" }, "measured before"), el("th", { class: "num" }, "measured after"), el("th", {}, "note"))),
+        el("tbody", {}, rows.map((a) => el("tr", { "data-adaptation": String(a.id), "data-status": a.status },
+          el("td", {}, String(a.id)),
+          el("td", {}, new Date(a.at).toLocaleTimeString()),
+          el("td", {}, a.source),
+          el("td", {}, a.change),
+          el("td", {}, el("span", { class: `badge state-${a.status}` }, a.status)),
+          el("td", { class: "num" }, a.predicted ? `${fmt(a.predicted.now)} → ${fmt(a.predicted.best)}` : "–"),
+          el("td", { class: "num" }, a.before ? fmt(a.before.score) : "–"),
+          el("td", { class: "num" }, a.after ? fmt(a.after.score) : "–"),
+          el("td", {}, a.note || ""))))));
+}
+
 // ---------- runs ----------
 
 async function refreshRuns() {
@@ -518,7 +552,7 @@ function dag(run) {
 
 function route() {
   const view = (location.hash || "#tasks").slice(1);
-  state.view = ["tasks", "models", "nodes", "runs"].includes(view) ? view : "tasks";
+  state.view = ["tasks", "models", "nodes", "runs", "scheduler"].includes(view) ? view : "tasks";
   for (const section of document.querySelectorAll(".view")) section.hidden = section.dataset.view !== state.view;
   for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.view === state.view);
 }
