@@ -27,14 +27,119 @@ internal sealed partial class ServingSimulation
             _eviction.GetValueOrDefault(replica.Device)?.OnUse(model.Definition.Name, _now);
             next.ServedBy = replica;
             next.Start = _now;
+            if (replica.Running is { } running && next.TraceService is null)
+            {
+                Join(replica, running, next);
+                continue;
+            }
+
             next.FirstToken = _now + (next.TraceService is null ? model.Speed.Prefill(next.PromptTokens) : TimeSpan.Zero);
-            Schedule(_now + (next.TraceService ?? model.Speed.Service(next.PromptTokens, next.OutputTokens)), EventKind.Finish, next);
+            next.FinishSeq = Schedule(_now + (next.TraceService ?? model.Speed.Service(next.PromptTokens, next.OutputTokens)), EventKind.Finish, next);
         }
 
         if (plan.ScaleOut)
         {
             StartLoad(model);
         }
+    }
+
+    /// <summary>A request starts on a replica whose rates depend on concurrency: its work is counted, and the replica's requests are re-rated once this event is handled.</summary>
+    private void Join(SimReplica replica, List<SimRequest> running, SimRequest request)
+    {
+        request.PrefillLeft = request.PromptTokens;
+        request.DecodeLeft = request.OutputTokens;
+        request.RatedAt = _now;
+        request.FirstToken = _now;
+        running.Add(request);
+        MarkUnrated(replica);
+    }
+
+    /// <summary>A request's live finish event came: it leaves its replica's running requests (the others are re-rated once this event is handled), and ends.</summary>
+    private void Finished(SimRequest request)
+    {
+        if (request.ServedBy is { Running: { } running } replica && request.TraceService is null)
+        {
+            running.Remove(request);
+            MarkUnrated(replica);
+        }
+
+        Finish(request);
+    }
+
+    private void MarkUnrated(SimReplica replica)
+    {
+        if (!replica.Unrated)
+        {
+            replica.Unrated = true;
+            _unrated.Add(replica);
+        }
+    }
+
+    /// <summary>Re-rates the requests of every replica where one started or ended during the event just handled.</summary>
+    private void RateUnrated()
+    {
+        foreach (var replica in _unrated)
+        {
+            replica.Unrated = false;
+            Rate(replica);
+        }
+
+        _unrated.Clear();
+    }
+
+    /// <summary>
+    /// Brings each request on <paramref name="replica"/> up to now at the rates it had, gives it the rates for the number
+    /// running now, and schedules its finish for them (the earlier finish event becomes stale: see <see cref="SimRequest.FinishSeq"/>).
+    /// </summary>
+    private void Rate(SimReplica replica)
+    {
+        var running = replica.Running!;
+        if (Verify && running.Count != replica.InFlight)
+        {
+            throw new InvalidOperationException($"replica {replica.Number} of {replica.Model.Definition.Name} lists {running.Count} running requests, counts {replica.InFlight}");
+        }
+
+        var prefill = replica.Model.Speed.PrefillAt(running.Count);
+        var decode = replica.Model.Speed.DecodeAt(running.Count);
+        foreach (var request in running)
+        {
+            Progress(request);
+            request.PrefillRate = prefill;
+            request.DecodeRate = decode;
+            var toFirst = request.PrefillLeft / prefill;
+            if (request.PrefillLeft > 0)
+            {
+                request.FirstToken = _now + TimeSpan.FromSeconds(toFirst);
+            }
+
+            request.FinishSeq = Schedule(_now + TimeSpan.FromSeconds(toFirst + (request.DecodeLeft / decode)), EventKind.Finish, request);
+        }
+    }
+
+    /// <summary>The work <paramref name="request"/> did since it was last rated, at the rates it had: prompt first, then output.</summary>
+    private void Progress(SimRequest request)
+    {
+        var elapsed = (_now - request.RatedAt).TotalSeconds;
+        request.RatedAt = _now;
+        if (elapsed <= 0)
+        {
+            return;
+        }
+
+        if (request.PrefillLeft > 0)
+        {
+            var toFirst = request.PrefillLeft / request.PrefillRate;
+            if (elapsed < toFirst)
+            {
+                request.PrefillLeft -= elapsed * request.PrefillRate;
+                return;
+            }
+
+            request.PrefillLeft = 0; // its first token came at the time its last rating set
+            elapsed -= toFirst;
+        }
+
+        request.DecodeLeft = Math.Max(0, request.DecodeLeft - (elapsed * request.DecodeRate));
     }
 
     private void PumpBlocked()
