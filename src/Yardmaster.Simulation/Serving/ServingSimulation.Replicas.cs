@@ -34,7 +34,7 @@ internal sealed partial class ServingSimulation
             }
 
             next.FirstToken = _now + (next.TraceService is null ? model.Speed.Prefill(next.PromptTokens) : TimeSpan.Zero);
-            next.FinishSeq = Schedule(_now + (next.TraceService ?? model.Speed.Service(next.PromptTokens, next.OutputTokens)), EventKind.Finish, next);
+            Schedule(_now + (next.TraceService ?? model.Speed.Service(next.PromptTokens, next.OutputTokens)), EventKind.Finish, next);
         }
 
         if (plan.ScaleOut)
@@ -54,15 +54,25 @@ internal sealed partial class ServingSimulation
         MarkUnrated(replica);
     }
 
-    /// <summary>A request's live finish event came: it leaves its replica's running requests (the others are re-rated once this event is handled), and ends.</summary>
-    private void Finished(SimRequest request)
+    /// <summary>
+    /// The replica's next finish came (its live event: see <see cref="SimReplica.NextSeq"/>): the request due first leaves
+    /// its running requests (the others are re-rated once this event is handled), and ends.
+    /// </summary>
+    private void NextFinish(SimReplica replica)
     {
-        if (request.ServedBy is { Running: { } running } replica && request.TraceService is null)
+        var running = replica.Running!;
+        var first = 0;
+        for (var i = 1; i < running.Count; i++)
         {
-            running.Remove(request);
-            MarkUnrated(replica);
+            if (running[i].FinishAt < running[first].FinishAt)
+            {
+                first = i;
+            }
         }
 
+        var request = running[first];
+        running.RemoveAt(first);
+        MarkUnrated(replica);
         Finish(request);
     }
 
@@ -89,7 +99,8 @@ internal sealed partial class ServingSimulation
 
     /// <summary>
     /// Brings each request on <paramref name="replica"/> up to now at the rates it had, gives it the rates for the number
-    /// running now, and schedules its finish for them (the earlier finish event becomes stale: see <see cref="SimRequest.FinishSeq"/>).
+    /// running now and its finish at them, and schedules the replica's next finish (one event per replica, whatever its
+    /// slots: an earlier one is stale, see <see cref="SimReplica.NextSeq"/>).
     /// </summary>
     private void Rate(SimReplica replica)
     {
@@ -101,6 +112,7 @@ internal sealed partial class ServingSimulation
 
         var prefill = replica.Model.Speed.PrefillAt(running.Count);
         var decode = replica.Model.Speed.DecodeAt(running.Count);
+        var next = DateTimeOffset.MaxValue;
         foreach (var request in running)
         {
             Progress(request);
@@ -112,8 +124,11 @@ internal sealed partial class ServingSimulation
                 request.FirstToken = _now + TimeSpan.FromSeconds(toFirst);
             }
 
-            request.FinishSeq = Schedule(_now + TimeSpan.FromSeconds(toFirst + (request.DecodeLeft / decode)), EventKind.Finish, request);
+            request.FinishAt = _now + TimeSpan.FromSeconds(toFirst + (request.DecodeLeft / decode));
+            next = request.FinishAt < next ? request.FinishAt : next;
         }
+
+        replica.NextSeq = running.Count == 0 ? -1 : Schedule(next, EventKind.NextFinish, replica);
     }
 
     /// <summary>The work <paramref name="request"/> did since it was last rated, at the rates it had: prompt first, then output.</summary>

@@ -79,6 +79,9 @@ internal sealed partial class ServingSimulation
     {
         Arrive,
         Finish,
+
+        /// <summary>The next finish on a replica whose rates depend on concurrency (its requests' finishes move as others start and end).</summary>
+        NextFinish,
         Loaded,
         Tick,
     }
@@ -159,7 +162,8 @@ internal sealed partial class ServingSimulation
                     EnsureTick(_now + _tick);
                     Arrive((SimRequest)e.Subject!);
                     break;
-                case EventKind.Finish when ((SimRequest)e.Subject!).FinishSeq == at.Seq: Finished((SimRequest)e.Subject!); break;
+                case EventKind.Finish: Finish((SimRequest)e.Subject!); break;
+                case EventKind.NextFinish when ((SimReplica)e.Subject!).NextSeq == at.Seq: NextFinish((SimReplica)e.Subject!); break;
                 case EventKind.Loaded: Loaded((SimReplica)e.Subject!); break;
                 case EventKind.Tick when (DateTimeOffset)e.Subject! == _tickAt: Tick(); break;
             }

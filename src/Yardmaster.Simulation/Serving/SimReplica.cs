@@ -38,6 +38,9 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
     /// </summary>
     public List<SimRequest>? Running { get; } = model.Speed.Constant ? null : [];
 
+    /// <summary>The place in the order of events of its live next-finish event (earlier ones, rescheduled since, are stale); -1 for none.</summary>
+    public long NextSeq { get; set; } = -1;
+
     /// <summary>True when a request started or ended on it since its requests were last rated.</summary>
     public bool Unrated { get; set; }
 

@@ -33,8 +33,8 @@ internal sealed class SimRequest : QueuedRequest
     /// <summary>When its first token was out (start plus prefill); while it is in prefill on a replica whose rates depend on concurrency, when it will be at the current rates.</summary>
     public DateTimeOffset? FirstToken { get; set; }
 
-    /// <summary>The place in the order of events of its live finish event (an earlier one, rescheduled since, is stale).</summary>
-    public long FinishSeq { get; set; }
+    /// <summary>When it will end at its current rates (a token model whose rates depend on concurrency only).</summary>
+    public DateTimeOffset FinishAt { get; set; }
 
     /// <summary>Prompt tokens not yet read, as of <see cref="RatedAt"/> (a token model whose rates depend on concurrency only).</summary>
     public double PrefillLeft { get; set; }
