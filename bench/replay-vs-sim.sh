@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Goal 4 of issue 12: a slice of the Azure LLM conversation trace replayed live against `yard serve` (builtin runtime,
 # llama-2-tiny-random, one replica) with `yard bench replay`, and the same slice through `yard simulate` with the same
-# yard.yaml, whose token model is measured here with `yard model bench`. Prints per task the measured and predicted
-# SLO attainment and their difference in points, and TTFT/latency p50/p95 side by side; goal: within 5 points.
+# yard.yaml, under three token models (models[].simulation): "engine", the per-sequence rates by sequences at once that
+# `yard model bench --concurrency` measures; "gateway", the same table calibrated through the server and the replay client
+# (rounds of N requests at once, each level of --bench-concurrency up to the slots); "gateway-1", the gateway's rate at the
+# slot count alone (one rate at every concurrency: the method before the table). Prints per task the measured and
+# predicted SLO attainment and their difference in points, and TTFT/latency p50/p95 side by side; goal: within 5 points.
 # Usage: [YARD_SHARED=DIR] bench/replay-vs-sim.sh [--no-build] [--requests N] [--skip N] [--speeds "X Y"]
 #        [--slots N] [--slo-chat D] [--slo-search D] [--slo-batch D] [--bench-concurrency "1 2 4"]
 set -euo pipefail
@@ -28,7 +31,7 @@ while [ $# -gt 0 ]; do
     --slo-search) slo_search="$2"; shift 2 ;;
     --slo-batch) slo_batch="$2"; shift 2 ;;
     --bench-concurrency) concurrency="$2"; shift 2 ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -49,21 +52,21 @@ out="bench/results/replay-vs-sim-$(date -u +%Y-%m-%d-%H%M).md"
 slice="$work/slice.csv"
 awk -v from=$((skip + 2)) -v to=$((skip + requests + 1)) 'NR == 1 || (NR >= from && NR <= to)' "$trace" > "$slice"
 
-# The token model, measured in-process as `yard serve` runs the model: one sequence, and N at once when the command
-# measures concurrency (--concurrency), whose per-sequence rates at the slot count are what a busy replica gives each slot.
+# The token model "engine", measured in-process as `yard serve` runs the model: per sequence, with N sequences at once for
+# each N of --bench-concurrency (an engine of N slots given N prompts), as a models[].simulation table.
 bench_json="$work/model-bench.json"
-if "${yard[@]}" model bench --help 2>/dev/null | grep -q -- '--concurrency'; then
-  "${yard[@]}" model bench "$model" --prompt-tokens 256 --output-tokens 128 --repeat 3 --concurrency "${concurrency// /,}" --output json > "$bench_json"
-else
-  "${yard[@]}" model bench "$model" --prompt-tokens 256 --output-tokens 128 --repeat 3 --output json > "$bench_json"
-fi
-prefill=$(jq -r --argjson s "$slots" '(.concurrency // []) as $c | (if ($c|length) > 0 then ([$c[] | select(.sequences <= $s)] | last | .prefill_tokens_per_second) else .prefill_tokens_per_second end)' "$bench_json")
-decode=$(jq -r --argjson s "$slots" '(.concurrency // []) as $c | (if ($c|length) > 0 then ([$c[] | select(.sequences <= $s)] | last | .decode_tokens_per_second) else .decode_tokens_per_second end)' "$bench_json")
+"${yard[@]}" model bench "$model" --prompt-tokens 256 --output-tokens 128 --repeat 3 --concurrency "${concurrency// /,}" --output json > "$bench_json"
 load=$(jq -r '.load_seconds' "$bench_json")
+# table_yaml ROWS_JSON: the flow mapping of models[].simulation for rows [{sequences, prefill_tokens_per_second, decode_tokens_per_second}].
+table_yaml() {
+  jq -r --arg load "$load" '"{ load_time: \($load)s, concurrency: [" + ([.[] | "{ sequences: \(.sequences), prefill_tokens_per_second: \(.prefill_tokens_per_second), decode_tokens_per_second: \(.decode_tokens_per_second) }"] | join(", ")) + "] }"' <<< "$1"
+}
+engine_sim=$(table_yaml "$(jq -c '.concurrency' "$bench_json")")
 
 key="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 export YARD_BENCH_ADMIN_KEY="$key" # the server's admin key (replay reads the tasks' SLOs); simulate validates the config as serve does
-# write_config FILE PREFILL DECODE: the yard.yaml of the server and of the simulation (one warm replica, both sides).
+# write_config FILE SIMULATION: the yard.yaml of the server and of the simulation (one warm replica, both sides), with
+# SIMULATION the flow mapping of models[].simulation (the server ignores it).
 write_config() {
   cat > "$1" <<EOF
 models:
@@ -74,7 +77,7 @@ models:
     context: 4096
     replicas: { min: 1, max: 1 }
     memory: 64MiB # declared: without it the simulator charges 16 GiB (LlmWorkload.DefaultMemory), over the 8 GiB cpu budget
-    simulation: { prefill_tokens_per_second: $2, decode_tokens_per_second: $3, load_time: ${load}s }
+    simulation: $2
 tasks:
   - { name: chat, priority: high, slo: { latency: $slo_chat }, models: [tiny] }
   - { name: search, priority: normal, slo: { latency: $slo_search }, models: [tiny] }
@@ -84,21 +87,25 @@ auth:
 EOF
 }
 config="$work/yard.yaml"
-write_config "$config" "$prefill" "$decode"
+write_config "$config" "$engine_sim"
 
-# The calibration trace (azure-llm format): rounds of $slots requests at once, 1 s apart, of the slice's mean prompt and
-# output lengths: through the gateway and the replay client, each slot busy, as under pressure. Its per-sequence rates
-# (prompt / TTFT, other tokens / the time after the first), medians after the first round, are the token model "gateway".
-calibration="$work/calibration.csv"
+# The calibration traces (azure-llm format), one per level N of --bench-concurrency up to the slots: 9 rounds of N requests
+# at once, 1 s apart, of the slice's mean prompt and output lengths, through the gateway and the replay client. Their
+# per-sequence rates (prompt / TTFT, other tokens / the time after the first), medians after the first round, are the
+# token model "gateway" (a table by N); the rates at the highest N alone are "gateway-1".
 read -r mean_prompt mean_output < <(awk -F, 'NR > 1 { p += $2; o += $3; n++ } END { printf "%d %d\n", p / n, o / n }' "$slice")
-{
-  echo "TIMESTAMP,ContextTokens,GeneratedTokens"
-  for round in $(seq 0 8); do
-    for _ in $(seq 1 "$slots"); do
-      printf '2023-11-16 18:00:%02d.0000000,%d,%d\n' "$round" "$mean_prompt" "$mean_output"
+levels=""
+for n in $concurrency; do [ "$n" -le "$slots" ] && levels="$levels $n"; done
+for n in $levels; do
+  {
+    echo "TIMESTAMP,ContextTokens,GeneratedTokens"
+    for round in $(seq 0 8); do
+      for _ in $(seq 1 "$n"); do
+        printf '2023-11-16 18:00:%02d.0000000,%d,%d\n' "$round" "$mean_prompt" "$mean_output"
+      done
     done
-  done
-} > "$calibration"
+  } > "$work/calibration-$n.csv"
+done
 
 server=""
 stop_server() {
@@ -144,14 +151,11 @@ for speed in $speeds; do
     fi
     sleep 0.2
   done
-  "${yard[@]}" bench replay --trace "$calibration" --format azure-llm --url "http://127.0.0.1:$port" --key "$key" \
-    --out "$dir/calibration" > "$dir/calibration.log"
-  before=$(cut -d' ' -f1 /proc/loadavg)
-  "${yard[@]}" bench replay --trace "$slice" --format azure-llm --url "http://127.0.0.1:$port" --speed "$speed" \
-    --key "$key" --out "$dir/replay" > "$dir/replay.log"
-  after=$(cut -d' ' -f1 /proc/loadavg)
-  stop_server
-  read -r cal_prefill cal_decode < <(python3 - "$dir/calibration/requests.csv" "$slots" <<'PY'
+  rows_json="[]"
+  for n in $levels; do
+    "${yard[@]}" bench replay --trace "$work/calibration-$n.csv" --format azure-llm --url "http://127.0.0.1:$port" --key "$key" \
+      --out "$dir/calibration-$n" > "$dir/calibration-$n.log"
+    read -r cal_prefill cal_decode < <(python3 - "$dir/calibration-$n/requests.csv" "$n" <<'PY'
 import csv, statistics, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["outcome"] == "completed"][int(sys.argv[2]):]
 prefill = [int(r["served_prompt_tokens"]) / (float(r["ttft_ms"]) / 1000) for r in rows]
@@ -159,13 +163,21 @@ decode = [(int(r["served_output_tokens"]) - 1) / ((float(r["latency_ms"]) - floa
 print(round(statistics.median(prefill), 1), round(statistics.median(decode), 1))
 PY
 )
-  write_config "$dir/yard-gateway.yaml" "$cal_prefill" "$cal_decode"
-  for model_source in engine gateway; do
-    cfg="$config"; [ $model_source = gateway ] && cfg="$dir/yard-gateway.yaml"
+    rows_json=$(jq -c --argjson n "$n" --argjson p "$cal_prefill" --argjson d "$cal_decode" '. + [{ sequences: $n, prefill_tokens_per_second: $p, decode_tokens_per_second: $d }]' <<< "$rows_json")
+  done
+  before=$(cut -d' ' -f1 /proc/loadavg)
+  "${yard[@]}" bench replay --trace "$slice" --format azure-llm --url "http://127.0.0.1:$port" --speed "$speed" \
+    --key "$key" --out "$dir/replay" > "$dir/replay.log"
+  after=$(cut -d' ' -f1 /proc/loadavg)
+  stop_server
+  write_config "$dir/yard-gateway.yaml" "$(table_yaml "$rows_json")"
+  write_config "$dir/yard-gateway-1.yaml" "$(table_yaml "$(jq -c '[last | .sequences = 1]' <<< "$rows_json")")"
+  for model_source in engine gateway gateway-1; do
+    cfg="$config"; [ $model_source != engine ] && cfg="$dir/yard-$model_source.yaml"
     "${yard[@]}" simulate --trace "$slice" --format azure-llm --config "$cfg" --load-scale "$speed" --out "$dir/sim-$model_source" > "$dir/sim-$model_source.log"
     compare "$dir" "$speed" "$model_source" >> "$rows"
   done
-  calibrated="$calibrated ${speed}x: prefill $cal_prefill, decode $cal_decode;"
+  calibrated="$calibrated ${speed}×: $(jq -r 'map("\(.sequences) at once \(.prefill_tokens_per_second) / \(.decode_tokens_per_second)") | join(", ")' <<< "$rows_json");"
   loads="$loads ${speed}×: $before → $after;"
 done
 
@@ -177,9 +189,10 @@ done
   echo "builtin runtime, 1 replica of $slots slots. SLOs: chat (high) $slo_chat, search (normal) $slo_search, batch (batch) $slo_batch."
   echo
   echo "\`yard model bench\` ($(jq -c 'del(.file)' "$bench_json")):"
-  echo "token model \"engine\": prefill $prefill, decode $decode tokens/s per sequence ($slots at once, or one), load ${load} s."
-  echo "token model \"gateway\" (calibration: 9 rounds of $slots requests at once, $mean_prompt prompt / $mean_output output tokens, through \`yard serve\`"
-  echo "and \`yard bench replay\` just before each replay):$calibrated"
+  echo "token model \"engine\": $engine_sim (prefill / decode tokens/s per sequence by sequences at once)."
+  echo "token model \"gateway\" (calibration per level: 9 rounds of N requests at once, $mean_prompt prompt / $mean_output output tokens,"
+  echo "through \`yard serve\` and \`yard bench replay\` just before each replay; prefill / decode per sequence):$calibrated"
+  echo "token model \"gateway-1\": the gateway's rates at $(echo $levels | awk '{ print $NF }') at once, at every concurrency (one rate, as before the table)."
   echo
   echo '```yaml'
   sed "s|$shared|\$SHARED|" "$config"

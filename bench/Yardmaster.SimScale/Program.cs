@@ -3,9 +3,14 @@
 // policies. Prints the wall time, requests simulated per second, and every --every finished requests the working set and
 // the live GC heap (after a full collection), which stay flat: the engine forgets what has ended.
 // Usage: dotnet run -c Release --project bench/Yardmaster.SimScale [-- --gpus 1000 --models 200 --requests 1000000
-//        --rate 1.5 --seed 1 --every 100000]
+//        --rate 1.5 --seed 1 --every 100000 --concurrency off]
+// --concurrency builtin|slight gives every model a per-concurrency token model, so that a replica's requests are re-rated
+// whenever one starts or ends: per sequence its rates alone, then ×0.67 with 2 at once and ×0.35 with 4 or more (builtin:
+// the shape the builtin runtime measured; a slower, so heavier, workload), or ×0.999 and ×0.998 (slight: about the same
+// workload as off, so the difference in time is the re-rating's).
 using System.Diagnostics;
 using System.Globalization;
+using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
 using Yardmaster.Simulation;
 using Yardmaster.Simulation.Reporting;
@@ -17,6 +22,7 @@ var requests = 1_000_000L;
 var rate = 1.5;
 var seed = 1;
 var every = 100_000L;
+var concurrency = "off";
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
     var value = args[i + 1];
@@ -28,12 +34,31 @@ for (var i = 0; i + 1 < args.Length; i += 2)
         case "--rate": rate = double.Parse(value, CultureInfo.InvariantCulture); break;
         case "--seed": seed = int.Parse(value, CultureInfo.InvariantCulture); break;
         case "--every": every = long.Parse(value, CultureInfo.InvariantCulture); break;
-        default: throw new ArgumentException("unknown option " + args[i] + "; known: --gpus --models --requests --rate --seed --every");
+        case "--concurrency": concurrency = value; break;
+        default: throw new ArgumentException("unknown option " + args[i] + "; known: --gpus --models --requests --rate --seed --every --concurrency");
     }
 }
 
 var workload = new SyntheticServing(gpus, models, rate, seed);
 var setup = workload.Setup();
+(int Sequences, double Factor)[]? factors = concurrency switch
+{
+    "off" => null,
+    "builtin" => [(1, 1.0), (2, 0.67), (4, 0.35)],
+    "slight" => [(1, 1.0), (2, 0.999), (4, 0.998)],
+    _ => throw new ArgumentException("--concurrency is off, builtin or slight"),
+};
+if (factors is not null)
+{
+    setup = setup with
+    {
+        Models = [.. setup.Models.Select(m => (m.Model, new ModelSpeed(
+            [.. factors.Select(f => new ConcurrencySpeedSettings(f.Sequences, m.Speed.PrefillTokensPerSecond * f.Factor, m.Speed.DecodeTokensPerSecond * f.Factor))],
+            m.Speed.LoadTime)))],
+        Describe = setup.Describe + ", per-concurrency token model " + concurrency,
+    };
+}
+
 var policies = new SimPolicies("default", "fair", "gdsf", "least-outstanding", Admission: true);
 var builder = new RunSummaryBuilder(workload.Slos());
 var tasks = setup.Tasks.Select(t => t.Name).ToArray();

@@ -27,7 +27,7 @@ internal static class ModelBenchCommand
             }
         });
         var repeat = Positive("--repeat", "Requests measured; the medians are reported", 3, 1);
-        var concurrency = new Option<string?>("--concurrency") { Description = "Also measure per-sequence rates with this many sequences at once, e.g. 1,2,4 (an engine of that many slots)" };
+        var concurrency = new Option<string?>("--concurrency") { Description = "Also measure per-sequence rates with this many sequences at once, e.g. 1,2,4 (an engine of that many slots); the text output ends with them as models[].simulation yaml" };
         concurrency.Validators.Add(r =>
         {
             if (Levels(r.GetValueOrDefault<string?>()) is null)
@@ -90,7 +90,7 @@ internal static class ModelBenchCommand
         return option;
     }
 
-    /// <summary>The levels of <c>--concurrency</c>: empty when absent, null when malformed.</summary>
+    /// <summary>The levels of <c>--concurrency</c>, increasing and each once (the order of the table's rows): empty when absent, null when malformed.</summary>
     private static int[]? Levels(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -109,13 +109,20 @@ internal static class ModelBenchCommand
             levels.Add(n);
         }
 
-        return [.. levels];
+        return [.. levels.Distinct().Order()];
     }
 
+    /// <summary>One line; with <c>--concurrency</c>, then the <c>simulation:</c> mapping of a model in yard.yaml, ready to paste.</summary>
     private static string Text(ModelBenchmark.Result r) => string.Create(CultureInfo.InvariantCulture,
         $"{r.Model}: load {r.LoadSeconds:0.###} s; prefill {r.PrefillTokensPerSecond:0} tokens/s ({r.PromptTokens}-token prompt); decode {r.DecodeTokensPerSecond:0.#} tokens/s ({r.OutputTokens} tokens); {r.Threads} thread(s), median of {r.Repeat}")
+        + (r.Concurrency.Count == 0 ? string.Empty : "\n" + SimulationYaml(r));
+
+    /// <summary>The per-sequence rates by sequences at once in the shape of <c>models[].simulation</c> (what <c>yard simulate</c> and <c>yard tune</c> read).</summary>
+    private static string SimulationYaml(ModelBenchmark.Result r) =>
+        "# per-sequence rates by sequences at once, for models[].simulation in yard.yaml (yard simulate, yard tune):\n"
+        + string.Create(CultureInfo.InvariantCulture, $"simulation:\n  load_time: {r.LoadSeconds * 1000:0}ms\n  concurrency:")
         + string.Concat(r.Concurrency.Select(c => string.Create(CultureInfo.InvariantCulture,
-            $"\n  {c.Sequences} at once: prefill {c.PrefillTokensPerSecond:0}, decode {c.DecodeTokensPerSecond:0.#} tokens/s per sequence")));
+            $"\n    - {{ sequences: {c.Sequences}, prefill_tokens_per_second: {c.PrefillTokensPerSecond:0.#}, decode_tokens_per_second: {c.DecodeTokensPerSecond:0.#} }}")));
 
     private static string Json(ModelBenchmark.Result r)
     {

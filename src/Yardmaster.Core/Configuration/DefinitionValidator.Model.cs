@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Yardmaster.Core.Configuration;
 
 /// <content>The rules of one model.</content>
@@ -62,20 +64,61 @@ public static partial class DefinitionValidator
 
         if (model.Simulation is { } sim)
         {
-            if (!double.IsFinite(sim.PrefillTokensPerSecond) || sim.PrefillTokensPerSecond <= 0)
-            {
-                errors.Add(new(Join(at, "simulation.prefill_tokens_per_second"), "is required: a number above 0 (measure it with yard model bench FILE)"));
-            }
-
-            if (!double.IsFinite(sim.DecodeTokensPerSecond) || sim.DecodeTokensPerSecond <= 0)
-            {
-                errors.Add(new(Join(at, "simulation.decode_tokens_per_second"), "is required: a number above 0 (measure it with yard model bench FILE)"));
-            }
+            CheckSimulation(sim, Join(at, "simulation"), errors);
         }
 
         if (!double.IsFinite(model.Cost) || model.Cost < 0)
         {
             errors.Add(new(Join(at, "cost"), $"must be a non-negative number (was {model.Cost})"));
+        }
+    }
+
+    /// <summary>Either both scalar rates or the <c>concurrency</c> table (sequences rising from 1 up, rates above 0), not both.</summary>
+    private static void CheckSimulation(ModelSpeedSettings sim, string at, List<ConfigError> errors)
+    {
+        if (sim.Concurrency is not { } table)
+        {
+            CheckRate(sim.PrefillTokensPerSecond, Join(at, "prefill_tokens_per_second"), "is required: a number above 0 (measure it with yard model bench FILE)", errors);
+            CheckRate(sim.DecodeTokensPerSecond, Join(at, "decode_tokens_per_second"), "is required: a number above 0 (measure it with yard model bench FILE)", errors);
+            return;
+        }
+
+        foreach (var (rate, key) in new[] { (sim.PrefillTokensPerSecond, "prefill_tokens_per_second"), (sim.DecodeTokensPerSecond, "decode_tokens_per_second") })
+        {
+            if (!double.IsNaN(rate))
+            {
+                errors.Add(new(Join(at, key), "not with concurrency: give the rates in the table's rows (or drop the table for one rate at every concurrency)"));
+            }
+        }
+
+        if (table.Count == 0)
+        {
+            errors.Add(new(Join(at, "concurrency"), "needs at least one row { sequences, prefill_tokens_per_second, decode_tokens_per_second } (yard model bench FILE --concurrency 1,2,4 prints them)"));
+        }
+
+        for (var i = 0; i < table.Count; i++)
+        {
+            var row = table[i];
+            var field = $"{at}.concurrency[{i}]";
+            if (row.Sequences < 1)
+            {
+                errors.Add(new(Join(field, "sequences"), $"is required: a whole number of sequences at once, at least 1 (was {row.Sequences})"));
+            }
+            else if (i > 0 && table[i - 1].Sequences >= 1 && row.Sequences <= table[i - 1].Sequences)
+            {
+                errors.Add(new(Join(field, "sequences"), $"must be above the row before's ({table[i - 1].Sequences}): rows go by increasing sequences (was {row.Sequences})"));
+            }
+
+            CheckRate(row.PrefillTokensPerSecond, Join(field, "prefill_tokens_per_second"), "is required: a number above 0, tokens per second per sequence", errors);
+            CheckRate(row.DecodeTokensPerSecond, Join(field, "decode_tokens_per_second"), "is required: a number above 0, tokens per second per sequence", errors);
+        }
+    }
+
+    private static void CheckRate(double rate, string field, string message, List<ConfigError> errors)
+    {
+        if (!double.IsFinite(rate) || rate <= 0)
+        {
+            errors.Add(new(field, double.IsNaN(rate) ? message : $"{message} (was {rate.ToString(CultureInfo.InvariantCulture)})"));
         }
     }
 

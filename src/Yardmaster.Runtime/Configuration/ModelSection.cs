@@ -12,7 +12,9 @@ internal static class ModelSection
         "simulation",
     ];
 
-    private static readonly string[] _simulationKeys = ["prefill_tokens_per_second", "decode_tokens_per_second", "load_time"];
+    private static readonly string[] _simulationKeys = ["prefill_tokens_per_second", "decode_tokens_per_second", "load_time", "concurrency"];
+
+    private static readonly string[] _concurrencyKeys = ["sequences", "prefill_tokens_per_second", "decode_tokens_per_second"];
 
     private static readonly string[] _replicaKeys = ["min", "max"];
 
@@ -57,10 +59,35 @@ internal static class ModelSection
             ReadyTimeout = s.Duration("ready_timeout") ?? defaults.ReadyTimeout,
             StopGrace = s.Duration("stop_grace") ?? defaults.StopGrace,
             Cost = s.Number("cost") ?? defaults.Cost,
-            Simulation = s.Section("simulation", _simulationKeys) is { } sim
-                ? new ModelSpeedSettings(sim.Number("prefill_tokens_per_second") ?? double.NaN, sim.Number("decode_tokens_per_second") ?? double.NaN, sim.Duration("load_time"))
-                : null,
+            Simulation = ReadSimulation(s),
             FromConfig = true,
+        };
+    }
+
+    /// <summary><c>simulation:</c>; an absent rate is NaN (the validator names it), an absent table null.</summary>
+    private static ModelSpeedSettings? ReadSimulation(ConfigSection s)
+    {
+        if (s.Section("simulation", _simulationKeys) is not { } sim)
+        {
+            return null;
+        }
+
+        List<ConcurrencySpeedSettings>? table = null;
+        if (sim.List("concurrency", "rows { sequences, prefill_tokens_per_second, decode_tokens_per_second }") is { } rows)
+        {
+            table = new List<ConcurrencySpeedSettings>(rows.Count);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                // A row that is not a mapping still takes its place (its error is the reader's), so that later indexes stay the file's.
+                var field = $"{sim.Field("concurrency")}[{i}]";
+                var row = sim.Reader.Section(rows[i], field, _concurrencyKeys) ?? new ConfigSection(sim.Reader, field, rows[i], []);
+                table.Add(new ConcurrencySpeedSettings(row.Int("sequences") ?? 0, row.Number("prefill_tokens_per_second") ?? double.NaN, row.Number("decode_tokens_per_second") ?? double.NaN));
+            }
+        }
+
+        return new ModelSpeedSettings(sim.Number("prefill_tokens_per_second") ?? double.NaN, sim.Number("decode_tokens_per_second") ?? double.NaN, sim.Duration("load_time"))
+        {
+            Concurrency = table,
         };
     }
 

@@ -32,7 +32,7 @@ internal sealed class LlmWorkload
         Configured = config is { Models.Count: > 0 };
         if (config is { Models.Count: > 0 })
         {
-            Models = [.. config.Models.Select(ServingPass.Normalize).Select(m => (m with { Memory = m.Memory ?? Footprint(m) }, m.Simulation is { } s ? new ModelSpeed(s.PrefillTokensPerSecond, s.DecodeTokensPerSecond, s.LoadTime) : LlmExperiment.DefaultSpeed))];
+            Models = [.. config.Models.Select(ServingPass.Normalize).Select(m => (m with { Memory = m.Memory ?? Footprint(m) }, m.Simulation is { } s ? ModelSpeed.From(s) : LlmExperiment.DefaultSpeed))];
             Devices = config.Devices;
             Replicas = Models.Sum(m => m.Model.ReplicasMax);
         }

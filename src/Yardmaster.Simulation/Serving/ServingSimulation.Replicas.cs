@@ -27,6 +27,12 @@ internal sealed partial class ServingSimulation
             _eviction.GetValueOrDefault(replica.Device)?.OnUse(model.Definition.Name, _now);
             next.ServedBy = replica;
             next.Start = _now;
+            if (replica.Running is { } running && next.TraceService is null)
+            {
+                Join(replica, running, next);
+                continue;
+            }
+
             next.FirstToken = _now + (next.TraceService is null ? model.Speed.Prefill(next.PromptTokens) : TimeSpan.Zero);
             Schedule(_now + (next.TraceService ?? model.Speed.Service(next.PromptTokens, next.OutputTokens)), EventKind.Finish, next);
         }
@@ -35,6 +41,120 @@ internal sealed partial class ServingSimulation
         {
             StartLoad(model);
         }
+    }
+
+    /// <summary>A request starts on a replica whose rates depend on concurrency: its work is counted, and the replica's requests are re-rated once this event is handled.</summary>
+    private void Join(SimReplica replica, List<SimRequest> running, SimRequest request)
+    {
+        request.PrefillLeft = request.PromptTokens;
+        request.DecodeLeft = request.OutputTokens;
+        request.RatedAt = _now;
+        request.FirstToken = _now;
+        running.Add(request);
+        MarkUnrated(replica);
+    }
+
+    /// <summary>
+    /// The replica's next finish came (its live event: see <see cref="SimReplica.NextSeq"/>): the request due first leaves
+    /// its running requests (the others are re-rated once this event is handled), and ends.
+    /// </summary>
+    private void NextFinish(SimReplica replica)
+    {
+        var running = replica.Running!;
+        var first = 0;
+        for (var i = 1; i < running.Count; i++)
+        {
+            if (running[i].FinishAt < running[first].FinishAt)
+            {
+                first = i;
+            }
+        }
+
+        var request = running[first];
+        running.RemoveAt(first);
+        MarkUnrated(replica);
+        Finish(request);
+    }
+
+    private void MarkUnrated(SimReplica replica)
+    {
+        if (!replica.Unrated)
+        {
+            replica.Unrated = true;
+            _unrated.Add(replica);
+        }
+    }
+
+    /// <summary>Re-rates the requests of every replica where one started or ended during the event just handled.</summary>
+    private void RateUnrated()
+    {
+        foreach (var replica in _unrated)
+        {
+            replica.Unrated = false;
+            Rate(replica);
+        }
+
+        _unrated.Clear();
+    }
+
+    /// <summary>
+    /// Brings each request on <paramref name="replica"/> up to now at the rates it had, gives it the rates for the number
+    /// running now and its finish at them, and schedules the replica's next finish (one event per replica, whatever its
+    /// slots: an earlier one is stale, see <see cref="SimReplica.NextSeq"/>).
+    /// </summary>
+    private void Rate(SimReplica replica)
+    {
+        var running = replica.Running!;
+        if (Verify && running.Count != replica.InFlight)
+        {
+            throw new InvalidOperationException($"replica {replica.Number} of {replica.Model.Definition.Name} lists {running.Count} running requests, counts {replica.InFlight}");
+        }
+
+        var prefill = replica.Model.Speed.PrefillAt(running.Count);
+        var decode = replica.Model.Speed.DecodeAt(running.Count);
+        var next = DateTimeOffset.MaxValue;
+        foreach (var request in running)
+        {
+            Progress(request);
+            request.PrefillRate = prefill;
+            request.DecodeRate = decode;
+            var toFirst = request.PrefillLeft / prefill;
+            if (request.PrefillLeft > 0)
+            {
+                request.FirstToken = _now + TimeSpan.FromSeconds(toFirst);
+            }
+
+            request.FinishAt = _now + TimeSpan.FromSeconds(toFirst + (request.DecodeLeft / decode));
+            next = request.FinishAt < next ? request.FinishAt : next;
+        }
+
+        replica.NextSeq = running.Count == 0 ? -1 : Schedule(next, EventKind.NextFinish, replica);
+    }
+
+    /// <summary>The work <paramref name="request"/> did since it was last rated, at the rates it had: prompt first, then output.</summary>
+    private void Progress(SimRequest request)
+    {
+        var elapsed = (_now - request.RatedAt).TotalSeconds;
+        request.RatedAt = _now;
+        if (elapsed <= 0)
+        {
+            return;
+        }
+
+        if (request.PrefillLeft > 0)
+        {
+            var toFirst = request.PrefillLeft / request.PrefillRate;
+            if (elapsed < toFirst)
+            {
+                request.PrefillLeft -= elapsed * request.PrefillRate;
+                return;
+            }
+
+            request.PrefillLeft = 0; // its first token came at the time its last rating set
+            elapsed -= toFirst;
+        }
+
+        request.DecodeLeft = Math.Max(0, request.DecodeLeft - (elapsed * request.DecodeRate));
     }
 
     private void PumpBlocked()

@@ -30,6 +30,8 @@ internal sealed partial class ServingSimulation
 
     /// <summary>The wait limits of queued requests, apart from the other events so that a request served or shed is dropped at once (nothing keeps an ended request).</summary>
     private readonly SortedSet<(DateTimeOffset At, long Seq, SimRequest Request)> _waits = new(WaitOrder.Instance);
+    /// <summary>Replicas where a request started or ended during the event being handled (their requests are re-rated after it).</summary>
+    private readonly List<SimReplica> _unrated = [];
     private long _seq;
     private long _replicaSeq;
     private DateTimeOffset _now;
@@ -77,6 +79,9 @@ internal sealed partial class ServingSimulation
     {
         Arrive,
         Finish,
+
+        /// <summary>The next finish on a replica whose rates depend on concurrency (its requests' finishes move as others start and end).</summary>
+        NextFinish,
         Loaded,
         Tick,
     }
@@ -128,6 +133,11 @@ internal sealed partial class ServingSimulation
         EnsureTick(start + _tick);
         while (true)
         {
+            if (_unrated.Count > 0)
+            {
+                RateUnrated();
+            }
+
             var hasEvent = _events.TryPeek(out var e, out var at);
             if (_waits.Count > 0 && (!hasEvent || WaitOrder.Instance.Compare(_waits.Min, (at.At, at.Seq, null!)) < 0))
             {
@@ -153,6 +163,7 @@ internal sealed partial class ServingSimulation
                     Arrive((SimRequest)e.Subject!);
                     break;
                 case EventKind.Finish: Finish((SimRequest)e.Subject!); break;
+                case EventKind.NextFinish when ((SimReplica)e.Subject!).NextSeq == at.Seq: NextFinish((SimReplica)e.Subject!); break;
                 case EventKind.Loaded: Loaded((SimReplica)e.Subject!); break;
                 case EventKind.Tick when (DateTimeOffset)e.Subject! == _tickAt: Tick(); break;
             }
@@ -171,7 +182,12 @@ internal sealed partial class ServingSimulation
         }
     }
 
-    private void Schedule(DateTimeOffset at, EventKind kind, object? subject) => _events.Enqueue((kind, subject), (at, _seq++));
+    /// <summary>Schedules an event; its place in the order of events at the same time.</summary>
+    private long Schedule(DateTimeOffset at, EventKind kind, object? subject)
+    {
+        _events.Enqueue((kind, subject), (at, _seq));
+        return _seq++;
+    }
 
     /// <summary>Schedules <paramref name="request"/>'s wait limit (in the one order of events: time, then when scheduled).</summary>
     private void ScheduleWait(DateTimeOffset at, SimRequest request)

@@ -32,6 +32,18 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
 
     public long Sequence { get; } = sequence;
 
+    /// <summary>
+    /// The requests it serves, when its model's rates depend on how many run at once (null otherwise): their progress is
+    /// re-rated whenever one starts or ends.
+    /// </summary>
+    public List<SimRequest>? Running { get; } = model.Speed.Constant ? null : [];
+
+    /// <summary>The place in the order of events of its live next-finish event (earlier ones, rescheduled since, are stale); -1 for none.</summary>
+    public long NextSeq { get; set; } = -1;
+
+    /// <summary>True when a request started or ended on it since its requests were last rated.</summary>
+    public bool Unrated { get; set; }
+
     /// <summary>True while it is in its model's (and device's) replica list.</summary>
     public bool Listed { get; set; }
 

@@ -30,8 +30,26 @@ internal sealed class SimRequest : QueuedRequest
     /// <summary>When it got a slot.</summary>
     public DateTimeOffset? Start { get; set; }
 
-    /// <summary>When its first token was out (start plus prefill).</summary>
+    /// <summary>When its first token was out (start plus prefill); while it is in prefill on a replica whose rates depend on concurrency, when it will be at the current rates.</summary>
     public DateTimeOffset? FirstToken { get; set; }
+
+    /// <summary>When it will end at its current rates (a token model whose rates depend on concurrency only).</summary>
+    public DateTimeOffset FinishAt { get; set; }
+
+    /// <summary>Prompt tokens not yet read, as of <see cref="RatedAt"/> (a token model whose rates depend on concurrency only).</summary>
+    public double PrefillLeft { get; set; }
+
+    /// <summary>Output tokens not yet made, as of <see cref="RatedAt"/> (a token model whose rates depend on concurrency only).</summary>
+    public double DecodeLeft { get; set; }
+
+    /// <summary>When its progress was last brought up to date and its rates set.</summary>
+    public DateTimeOffset RatedAt { get; set; }
+
+    /// <summary>Its prefill rate since <see cref="RatedAt"/>, tokens per second.</summary>
+    public double PrefillRate { get; set; }
+
+    /// <summary>Its decode rate since <see cref="RatedAt"/>, tokens per second.</summary>
+    public double DecodeRate { get; set; }
 
     /// <summary>When it ended.</summary>
     public DateTimeOffset? End { get; set; }

@@ -378,6 +378,57 @@ public sealed class YardConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void LoadText_ModelSimulationConcurrency_TheTableByIncreasingSequences()
+    {
+        var yaml = "models:\n  - name: m\n    backend: http\n    url: http://127.0.0.1:9/v1\n    simulation:\n      load_time: 150ms\n      concurrency:\n"
+            + "        - { sequences: 1, prefill_tokens_per_second: 20697.5, decode_tokens_per_second: 3568 }\n"
+            + "        - { sequences: 4, prefill_tokens_per_second: 9000, decode_tokens_per_second: 1256 }\n";
+        var result = YardConfigLoader.LoadText(yaml, "inline.yaml", _dir.Path);
+
+        Assert.Empty(result.Errors);
+        var simulation = result.Config!.Models[0].Simulation!;
+        Assert.Equal([new ConcurrencySpeedSettings(1, 20697.5, 3568), new ConcurrencySpeedSettings(4, 9000, 1256)], simulation.Concurrency!);
+        Assert.Equal(TimeSpan.FromMilliseconds(150), simulation.LoadTime);
+    }
+
+    [Theory]
+    [InlineData("{ sequences: 2, prefill_tokens_per_second: 900, decode_tokens_per_second: 90 }", 9, "models[0].simulation.concurrency[1].sequences: must be above the row before's (2): rows go by increasing sequences (was 2)")]
+    [InlineData("{ sequences: 0, prefill_tokens_per_second: 900, decode_tokens_per_second: 90 }", 9, "models[0].simulation.concurrency[1].sequences: is required: a whole number of sequences at once, at least 1 (was 0)")]
+    [InlineData("{ sequences: 4, prefill_tokens_per_second: 900, decode_tokens_per_second: 0 }", 9, "models[0].simulation.concurrency[1].decode_tokens_per_second: is required: a number above 0, tokens per second per sequence (was 0)")]
+    [InlineData("{ sequences: 4, decode_tokens_per_second: 90 }", 9, "models[0].simulation.concurrency[1].prefill_tokens_per_second: is required: a number above 0, tokens per second per sequence")]
+    [InlineData("{ sequences: 4, prefill_tokens_per_second: 900, decode_tokens_per_second: 90, threads: 2 }", 9, "models[0].simulation.concurrency[1].threads: unknown key 'threads'; known keys: sequences, prefill_tokens_per_second, decode_tokens_per_second")]
+    public void LoadText_BadConcurrencyRow_ErrorAtItsLineNamesTheField(string row, int line, string expected)
+    {
+        var yaml = "models:\n  - name: m\n    backend: http\n    url: http://127.0.0.1:9/v1\n    simulation:\n      concurrency:\n"
+            + "        - { sequences: 2, prefill_tokens_per_second: 1000, decode_tokens_per_second: 100 }\n"
+            + "\n        - " + row + "\n";
+        var error = Assert.Single(YardConfigLoader.LoadText(yaml, "inline.yaml", _dir.Path).Errors).ToString();
+
+        Assert.StartsWith($"inline.yaml:{line}:", error, StringComparison.Ordinal);
+        Assert.EndsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadText_ScalarRateBesideConcurrency_ErrorNamesTheScalar()
+    {
+        var yaml = "models:\n  - name: m\n    backend: http\n    url: http://127.0.0.1:9/v1\n    simulation:\n      decode_tokens_per_second: 100\n"
+            + "      concurrency: [{ sequences: 1, prefill_tokens_per_second: 1000, decode_tokens_per_second: 100 }]\n";
+        var error = Assert.Single(YardConfigLoader.LoadText(yaml, "inline.yaml", _dir.Path).Errors).ToString();
+
+        Assert.Equal("inline.yaml:6:33: models[0].simulation.decode_tokens_per_second: not with concurrency: give the rates in the table's rows (or drop the table for one rate at every concurrency)", error);
+    }
+
+    [Fact]
+    public void LoadText_EmptyConcurrency_ErrorNamesTheTable()
+    {
+        var yaml = "models:\n  - name: m\n    backend: http\n    url: http://127.0.0.1:9/v1\n    simulation: { concurrency: [] }\n";
+        var error = Assert.Single(YardConfigLoader.LoadText(yaml, "inline.yaml", _dir.Path).Errors).ToString();
+
+        Assert.StartsWith("inline.yaml:5:", error, StringComparison.Ordinal);
+        Assert.Contains("models[0].simulation.concurrency: needs at least one row", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LoadText_BaseDirectory_ResolvesRelativePaths()
     {
         var result = YardConfigLoader.LoadText(Model, "inline.yaml", _dir.Path);

@@ -31,6 +31,28 @@ public sealed class ModelBenchCommandTests
     }
 
     [Fact]
+    public async Task Bench_ConcurrencyText_EndsWithTheSimulationYamlAConfigAccepts()
+    {
+        var (code, stdout, stderr) = await YardProcess.RunAsync(["model", "bench", SharedModels.TinyRandomLlama, "--prompt-tokens", "32", "--output-tokens", "8", "--repeat", "1", "--threads", "1", "--concurrency", "2,1"]);
+
+        Assert.True(code == 0, stderr);
+        Assert.Matches(
+            @"^llama-2-tiny-random: load [^\n]+\n# per-sequence rates by sequences at once, for models\[\]\.simulation in yard\.yaml \(yard simulate, yard tune\):\n"
+            + @"simulation:\n  load_time: \d+ms\n  concurrency:\n"
+            + @"    - \{ sequences: 1, prefill_tokens_per_second: [\d.]+, decode_tokens_per_second: [\d.]+ \}\n"
+            + @"    - \{ sequences: 2, prefill_tokens_per_second: [\d.]+, decode_tokens_per_second: [\d.]+ \}\n$",
+            stdout);
+
+        // Pasted under a model of yard.yaml as printed, indented to the model's keys: `yard serve --check` accepts it.
+        using var dir = new TempDirectory();
+        var pasted = string.Concat(stdout.Split('\n').SkipWhile(l => !l.StartsWith("simulation:", StringComparison.Ordinal)).Where(l => l.Length > 0).Select(l => "    " + l + "\n"));
+        var config = dir.File("yard.yaml");
+        await File.WriteAllTextAsync(config, $"models:\n  - name: tiny\n    backend: builtin\n    path: {SharedModels.TinyRandomLlama}\n{pasted}", TestContext.Current.CancellationToken);
+        var check = await YardProcess.RunAsync(["serve", "--check", "--config", config, "--data", dir.File("data")]);
+        Assert.True(check.ExitCode == 0, check.Stdout + check.Stderr);
+    }
+
+    [Fact]
     public async Task Bench_ConcurrencyNotNumbers_Exit2NamingTheOption()
     {
         var (code, stdout, stderr) = await YardProcess.RunAsync(["model", "bench", SharedModels.TinyRandomLlama, "--concurrency", "1,x"]);
