@@ -111,7 +111,7 @@ public sealed partial class ServingScheduler
                 return (null, new Refusal(
                     503,
                     "deadline_unmeetable",
-                    string.Create(CultureInfo.InvariantCulture, $"model '{model!.Definition.Name}' cannot answer within the deadline: predicted wait {predictedWait.TotalMilliseconds:0} ms + service {service.TotalMilliseconds:0} ms{ServiceBasis(model, ticket)} > {slack.TotalMilliseconds:0} ms left ({Occupancy(model)}, {model.Queue.Count} queued); allow a longer deadline (the task's latency SLO or X-Yard-Deadline-Ms), retry later, or add replicas"),
+                    string.Create(CultureInfo.InvariantCulture, $"model '{model!.Definition.Name}' cannot answer within the deadline: predicted wait {predictedWait.TotalMilliseconds:0} ms + service {service.TotalMilliseconds:0} ms > {slack.TotalMilliseconds:0} ms left ({Occupancy(model)}, {model.Queue.Count} queued; service {ServiceBasis(model, ticket)}); allow a longer deadline (the task's latency SLO or X-Yard-Deadline-Ms), retry later, or add replicas"),
                     Clamp(predictedWait)), default);
         }
 
@@ -183,8 +183,8 @@ public sealed partial class ServingScheduler
 
     /// <summary>What the predicted service time was made of, for a refusal's message.</summary>
     private static string ServiceBasis(ModelEntry model, RequestTicket ticket) => model.Service.Rates is null
-        ? " (the model's mean)"
-        : string.Create(CultureInfo.InvariantCulture, $" (for {(ticket.PromptTokens is { } p ? p.ToString(CultureInfo.InvariantCulture) : "a mean")} prompt tokens and max_tokens {(ticket.MaxTokens is { } m ? m.ToString(CultureInfo.InvariantCulture) : "unset")}, at the model's measured token rates)");
+        ? "as the model's mean"
+        : string.Create(CultureInfo.InvariantCulture, $"for {(ticket.PromptTokens is { } p ? p.ToString(CultureInfo.InvariantCulture) : "a mean")} prompt tokens and max_tokens {(ticket.MaxTokens is { } m ? m.ToString(CultureInfo.InvariantCulture) : "unset")} at the model's measured token rates");
 
     private string QueueAdvice(ModelEntry model, TimeSpan predictedWait) =>
         string.Create(CultureInfo.InvariantCulture, $"{Occupancy(model)}; retry in {Clamp(predictedWait).TotalSeconds:0} s, or raise scheduler.max_queue or the model's replicas.max");

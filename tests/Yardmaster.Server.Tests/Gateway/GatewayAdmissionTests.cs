@@ -17,7 +17,7 @@ public sealed class GatewayAdmissionTests
             context: 2048
             replicas: { min: 0, max: 1 }
         tasks:
-          - { name: summarize, priority: normal, latency: 60s, models: [one-slot] }
+          - { name: summarize, priority: normal, models: [one-slot] }
         """;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
