@@ -39,6 +39,14 @@ public sealed class GoodputBoundTests
     }
 
     [Fact]
+    public void Requests_Ranked_EarlierRankServedFirstEvenWhenLonger()
+    {
+        // One slot, 10 s: by count the three 3-s requests win; keeping ranks, the 9-s request of rank 0 goes first.
+        (double, double, double, int)[] requests = [(0, 10, 9, 0), (0, 10, 3, 1), (0, 10, 3, 1), (0, 10, 3, 1)];
+        Assert.Equal(1 + (1.0 / 3), GoodputBound.Requests(requests, slots: 1), 9);
+    }
+
+    [Fact]
     public void LlmExperiment_Overloaded_NoPolicyAboveTheMostGoodput()
     {
         var trace = Enumerable.Range(0, 3000).Select(i => new TraceRequest(i + 2, TimeSpan.FromMilliseconds(50 * i), 400, 100 + (i * 37 % 300))).ToList();
@@ -46,7 +54,9 @@ public sealed class GoodputBoundTests
         var runs = LlmExperiment.Run(trace, options).Runs;
         var bound = runs.Single(r => r.Label == "bound at 1.5×");
         var most = double.Parse(bound.Parameters.Single(p => p.Key == "most goodput").Value.TrimEnd('/', 's'), CultureInfo.InvariantCulture);
+        var byClass = double.Parse(bound.Parameters.Single(p => p.Key == "most goodput by class").Value.TrimEnd('/', 's'), CultureInfo.InvariantCulture);
         Assert.True(most < bound.All.Goodput, $"overloaded: the most goodput {most}/s is below serving everything at once ({bound.All.Goodput}/s)");
+        Assert.True(byClass <= most, $"keeping classes {byClass}/s, at most {most}/s");
         foreach (var run in runs.Where(r => r != bound))
         {
             Assert.True(run.All.Goodput <= most + 0.001, $"{run.Label}: {run.All.Goodput}/s above the bound {most}/s");
