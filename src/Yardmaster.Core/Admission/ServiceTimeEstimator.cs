@@ -1,13 +1,19 @@
 namespace Yardmaster.Core.Admission;
 
 /// <summary>
-/// An online estimate of the mean service time of one model's requests: an exponentially weighted
-/// moving average of observed times, <see cref="Default"/> until the first observation (which then
-/// replaces it outright, since the default is a guess). Pure; not thread-safe: the caller locks.
+/// An online estimate of one model's service time: the mean of its requests (an exponentially weighted
+/// moving average of observed times, <see cref="Default"/> until the first observation, which then
+/// replaces it outright, since the default is a guess), and once finished requests with their token
+/// counts taught it (<see cref="TokenRateFit"/>), one request's own from its prompt and <c>max_tokens</c>
+/// (<see cref="Predict"/>). Pure; not thread-safe: the caller locks.
 /// </summary>
 public sealed class ServiceTimeEstimator
 {
+    private readonly TokenRateFit _fit = new();
     private double _meanTicks;
+    private double? _prompt; // mean prompt tokens
+    private double? _output; // mean output tokens
+    private double? _stopped; // mean output tokens of the answers that ended before their max_tokens
 
     /// <summary>Makes an estimator with no observation yet.</summary>
     /// <param name="defaultTime">The estimate before any observation; not negative.</param>
@@ -37,6 +43,48 @@ public sealed class ServiceTimeEstimator
     /// <summary>The current estimate of the mean service time.</summary>
     public TimeSpan Mean => TimeSpan.FromTicks((long)Math.Round(_meanTicks));
 
+    /// <summary>The learned token model; null until <see cref="TokenRateFit.MinObservations"/> requests with varied token counts were observed with them.</summary>
+    public TokenRates? Rates => _fit.Rates;
+
+    /// <summary>
+    /// The predicted service time of one request: with <see cref="Rates"/>, from its prompt tokens and its output, taken as
+    /// its <c>max_tokens</c>, or as long as the answers that ended on their own were on average when that is less (an
+    /// answer rarely runs to a generous <c>max_tokens</c>); an unknown count is taken as the mean of those observed.
+    /// Without rates, <see cref="Mean"/>.
+    /// </summary>
+    /// <param name="promptTokens">Its prompt tokens, counted as the observations counted them; null when unknown.</param>
+    /// <param name="maxTokens">The most tokens it may generate; null when it set none.</param>
+    public TimeSpan Predict(int? promptTokens, int? maxTokens)
+    {
+        if (Rates is not { } rates)
+        {
+            return Mean;
+        }
+
+        var natural = _stopped ?? _output ?? 0;
+        var output = maxTokens is { } most ? Math.Min(most, _stopped ?? double.PositiveInfinity) : natural;
+        return rates.Service(promptTokens ?? _prompt ?? 0, output);
+    }
+
+    /// <summary>Adds one finished request with its token counts: the mean, and the token model (<see cref="Rates"/>).</summary>
+    /// <param name="serviceTime">Its service time; not negative.</param>
+    /// <param name="promptTokens">Its prompt tokens, counted as <see cref="Predict"/> will be asked; not negative.</param>
+    /// <param name="outputTokens">The tokens it generated; not negative.</param>
+    /// <param name="maxTokens">Its <c>max_tokens</c>; null when it set none.</param>
+    public void Observe(TimeSpan serviceTime, int promptTokens, int outputTokens, int? maxTokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(promptTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(outputTokens);
+        Observe(serviceTime);
+        _fit.Observe(serviceTime.TotalSeconds, promptTokens, outputTokens);
+        _prompt = Move(_prompt, promptTokens);
+        _output = Move(_output, outputTokens);
+        if (maxTokens is not { } most || outputTokens < most)
+        {
+            _stopped = Move(_stopped, outputTokens);
+        }
+    }
+
     /// <summary>Adds one observed service time (not negative).</summary>
     public void Observe(TimeSpan serviceTime)
     {
@@ -44,4 +92,6 @@ public sealed class ServiceTimeEstimator
         _meanTicks = Observations == 0 ? serviceTime.Ticks : _meanTicks + (Smoothing * (serviceTime.Ticks - _meanTicks));
         Observations++;
     }
+
+    private double Move(double? mean, double observed) => mean is { } m ? m + (Smoothing * (observed - m)) : observed;
 }

@@ -4,7 +4,8 @@ namespace Yardmaster.Core.Queueing;
 
 /// <summary>
 /// The requests of one priority class in a <see cref="FairQueue"/>: start-time fair queuing between
-/// tasks, earliest deadline first within a task. Not thread-safe.
+/// tasks, earliest deadline first within a task (or, with <paramref name="shortestFirst"/>, least
+/// predicted service first, <see cref="QueuedRequest.Service"/>). Not thread-safe.
 /// </summary>
 /// <remarks>
 /// Each task has a virtual time; the backlogged task with the smallest one is served and its time
@@ -14,7 +15,7 @@ namespace Yardmaster.Core.Queueing;
 /// Invariant: every key in <see cref="_backlogged"/> is at least <see cref="_virtualTime"/>, which is
 /// why a task left in the heap with no live request keeps a valid key when requests arrive again.
 /// </remarks>
-internal sealed class FairClassQueue
+internal sealed class FairClassQueue(bool shortestFirst = false)
 {
     private readonly Dictionary<string, FairTask> _tasks = new(StringComparer.Ordinal);
     private readonly PriorityQueue<FairTask, (double VirtualTime, long Sequence)> _backlogged = new();
@@ -28,7 +29,7 @@ internal sealed class FairClassQueue
     {
         ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_tasks, request.Task, out _);
         var task = slot ??= new FairTask(this);
-        task.Requests.Push(request, (request.Deadline.UtcTicks, request.Id));
+        task.Requests.Push(request, (shortestFirst ? request.Service.Ticks : request.Deadline.UtcTicks, request.Id));
         task.Waiting++;
         Count++;
         request.QueueSlot = task;

@@ -3,18 +3,24 @@ namespace Yardmaster.Core.Queueing;
 /// <summary>
 /// The <c>fair</c> ordering: a request that has waited its class's aging bound
 /// (<see cref="QueueOptions.MaxWaitFor"/>) first, oldest first whatever its class; otherwise the most
-/// urgent class, fair share between its tasks, earliest deadline within a task. Every operation is
-/// O(log n) amortized; removal is lazy. Not thread-safe.
+/// urgent class, fair share between its tasks, earliest deadline within a task (shortest first: least
+/// predicted service within a task, and a full queue sheds the longest). Every operation is O(log n)
+/// amortized (shedding: O(n) in the class shed from); removal is lazy. Not thread-safe.
 /// </summary>
 internal sealed class FairQueue : IRequestQueue
 {
-    private readonly FairClassQueue[] _classes = [new(), new(), new(), new(), new()];
+    private readonly FairClassQueue[] _classes;
     private readonly RequestHeap<(long ArrivalTicks, long Id)>[] _byArrival = [new(), new(), new(), new(), new()];
     private readonly TimeSpan[] _maxWait;
+    private readonly bool _shortestFirst;
 
-    public FairQueue(QueueOptions options)
+    /// <param name="options">The aging bounds.</param>
+    /// <param name="shortestFirst">True for <c>fair-sjf</c>: least predicted service first within a task, the longest shed first.</param>
+    public FairQueue(QueueOptions options, bool shortestFirst = false)
     {
         _maxWait = [.. PriorityClasses.All.Select(options.MaxWaitFor)];
+        _shortestFirst = shortestFirst;
+        _classes = [new(shortestFirst), new(shortestFirst), new(shortestFirst), new(shortestFirst), new(shortestFirst)];
     }
 
     public int Count { get; private set; }
@@ -116,8 +122,11 @@ internal sealed class FairQueue : IRequestQueue
         {
             if (_classes[c].Count > 0)
             {
-                // The newest of the class: it has waited least, and the older ones are nearer their turn.
-                return _byArrival[c].Live().MaxBy(r => (r.Arrival.UtcTicks, r.Id));
+                // The newest of the class: it has waited least, and the older ones are nearer their turn. Shortest first: the
+                // longest (the newest of those), whose place serves most others.
+                return _shortestFirst
+                    ? _byArrival[c].Live().MaxBy(r => (r.Service.Ticks, r.Arrival.UtcTicks, r.Id))
+                    : _byArrival[c].Live().MaxBy(r => (r.Arrival.UtcTicks, r.Id));
             }
         }
 

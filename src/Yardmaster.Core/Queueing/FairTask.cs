@@ -1,6 +1,6 @@
 namespace Yardmaster.Core.Queueing;
 
-/// <summary>One task's share of a <see cref="FairClassQueue"/>: its virtual time and its requests by deadline.</summary>
+/// <summary>One task's share of a <see cref="FairClassQueue"/>: its virtual time and its requests in serving order.</summary>
 internal sealed class FairTask(FairClassQueue owner)
 {
     /// <summary>The class queue the task belongs to.</summary>
@@ -15,6 +15,6 @@ internal sealed class FairTask(FairClassQueue owner)
     /// <summary>True while the task has an entry in its class's heap (possibly with no live request left).</summary>
     public bool Scheduled { get; set; }
 
-    /// <summary>Earliest deadline first, ties by id.</summary>
-    public RequestHeap<(long DeadlineTicks, long Id)> Requests { get; } = new();
+    /// <summary>Earliest deadline first (or, shortest first: least predicted service first), ties by id.</summary>
+    public RequestHeap<(long Key, long Id)> Requests { get; } = new();
 }

@@ -27,6 +27,13 @@ public class QueuedRequest
     /// <summary>Estimated cost in service units (e.g. tokens to generate); at least 1. Fair sharing charges it to the task.</summary>
     public double Cost { get; init; } = 1;
 
+    /// <summary>
+    /// Its predicted service time (admission's, from its own prompt and <c>max_tokens</c> once the model learned its token
+    /// rates); zero when unknown. The <c>fair-sjf</c> queue serves shorter requests first within a task and sheds the longest.
+    /// Set before it is enqueued.
+    /// </summary>
+    public TimeSpan Service { get; set; }
+
     /// <summary>True while the request is in a queue; queues set it, and use it for O(1) lazy removal.</summary>
     public bool Queued { get; internal set; }
 

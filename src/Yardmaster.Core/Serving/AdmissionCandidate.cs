@@ -8,7 +8,7 @@ namespace Yardmaster.Core.Serving;
 /// <param name="Selection">What model selection knows of it; ignored when <paramref name="Unavailable"/>.</param>
 /// <param name="Queued">Requests in its queue.</param>
 /// <param name="CanShed">True when its queue holds a request less urgent than the newcomer that a full queue would shed.</param>
-/// <param name="Service">Its mean service time.</param>
+/// <param name="Service">The request's predicted service time on it: from its own prompt and <c>max_tokens</c> once the model learned its token rates, else the model's mean (<see cref="Admission.ServiceTimeEstimator.Predict"/>).</param>
 /// <param name="HasServiceSample">True once a service time was measured (the deadline check needs one).</param>
 /// <param name="FitsSomeBudget">True when some device's whole budget could hold a replica (so a request may wait for memory).</param>
 /// <param name="EstimateError">Why it cannot load at all (its file is unreadable); null when fine.</param>

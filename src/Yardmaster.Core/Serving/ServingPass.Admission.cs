@@ -11,7 +11,7 @@ public static partial class ServingPass
     /// task's candidates (<see cref="ModelSelection"/>: soonest predicted start, then cheapest, then declared order; when
     /// none can serve now, the first that fits some budget waits for memory), the chosen queue's bound (a full queue sheds
     /// its least urgent request for a more urgent newcomer), and the deadline (refused when the predicted wait plus the
-    /// measured service time exceed it).
+    /// request's predicted service time, <see cref="AdmissionCandidate.Service"/>, exceed it).
     /// </summary>
     public static AdmissionDecision Admit(AdmissionInput input)
     {

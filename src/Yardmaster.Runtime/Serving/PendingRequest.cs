@@ -12,6 +12,12 @@ internal sealed class PendingRequest : QueuedRequest
     /// <summary>Its decision trace, written as the scheduler decides.</summary>
     public required TraceBuilder Trace { get; init; }
 
+    /// <summary>Its prompt tokens as the gateway counted them (<see cref="RequestTicket.PromptTokens"/>).</summary>
+    public int? PromptTokens { get; init; }
+
+    /// <summary>Its <c>max_tokens</c> (<see cref="RequestTicket.MaxTokens"/>).</summary>
+    public int? MaxTokens { get; init; }
+
     /// <summary>The replica serving it once dispatched; null while queued.</summary>
     public Replica? ServedBy { get; set; }
 

@@ -21,6 +21,12 @@ public sealed record RequestTicket
     /// <summary>Estimated service units (tokens to generate); at least 1.</summary>
     public double Cost { get; init; } = 1;
 
+    /// <summary>Its prompt's length in tokens as the gateway counts them (token ids, or about four characters a token); null when unknown. Admission predicts its service from it.</summary>
+    public int? PromptTokens { get; init; }
+
+    /// <summary>The most tokens it may generate (<c>max_tokens</c>); null when it set none. Admission predicts its service from it.</summary>
+    public int? MaxTokens { get; init; }
+
     /// <summary>The request's id (<c>X-Request-Id</c>), naming its decision trace; null gives it a scheduler-made one.</summary>
     public string? RequestId { get; init; }
 

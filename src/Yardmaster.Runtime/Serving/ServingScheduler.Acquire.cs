@@ -107,10 +107,11 @@ public sealed partial class ServingScheduler
                 return (null, new Refusal(429, "queue_full", $"model '{model!.Definition.Name}' has {model.Queue.Count} requests queued, the limit (scheduler.max_queue); {QueueAdvice(model, predictedWait)}", Clamp(predictedWait)), default);
             case AdmissionVerdict.DeadlineUnmeetable:
                 var slack = ticket.Deadline - now;
+                var service = candidates[decision.Model].Service;
                 return (null, new Refusal(
                     503,
                     "deadline_unmeetable",
-                    string.Create(CultureInfo.InvariantCulture, $"model '{model!.Definition.Name}' cannot answer within the deadline: predicted wait {predictedWait.TotalMilliseconds:0} ms + service {model.ServiceEstimate.TotalMilliseconds:0} ms > {slack.TotalMilliseconds:0} ms left ({Occupancy(model)}, {model.Queue.Count} queued); allow a longer deadline (the task's latency SLO or X-Yard-Deadline-Ms), retry later, or add replicas"),
+                    string.Create(CultureInfo.InvariantCulture, $"model '{model!.Definition.Name}' cannot answer within the deadline: predicted wait {predictedWait.TotalMilliseconds:0} ms + service {service.TotalMilliseconds:0} ms > {slack.TotalMilliseconds:0} ms left ({Occupancy(model)}, {model.Queue.Count} queued; service {ServiceBasis(model, ticket)}); allow a longer deadline (the task's latency SLO or X-Yard-Deadline-Ms), retry later, or add replicas"),
                     Clamp(predictedWait)), default);
         }
 
@@ -134,6 +135,9 @@ public sealed partial class ServingScheduler
             Arrival = now,
             Deadline = ticket.Deadline,
             Cost = Math.Max(1, ticket.Cost),
+            PromptTokens = ticket.PromptTokens,
+            MaxTokens = ticket.MaxTokens,
+            Service = candidates[decision.Model].Service,
             Model = chosen,
             TaskEntry = task,
             Trace = trace,
@@ -168,7 +172,7 @@ public sealed partial class ServingScheduler
             Candidate(model, ticket.Priority, now, load),
             model.Queue.Count,
             full && model.Queue.Shed(ticket.Priority) is not null,
-            model.ServiceEstimate,
+            model.Service.Predict(ticket.PromptTokens, ticket.MaxTokens),
             model.HasServiceSample,
             ServingPass.FitsSomeBudget(load),
             model.EstimateError,
@@ -176,6 +180,11 @@ public sealed partial class ServingScheduler
             load.DeviceWords,
             model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading)));
     }
+
+    /// <summary>What the predicted service time was made of, for a refusal's message.</summary>
+    private static string ServiceBasis(ModelEntry model, RequestTicket ticket) => model.Service.Rates is null
+        ? "as the model's mean"
+        : string.Create(CultureInfo.InvariantCulture, $"for {(ticket.PromptTokens is { } p ? p.ToString(CultureInfo.InvariantCulture) : "a mean")} prompt tokens and max_tokens {(ticket.MaxTokens is { } m ? m.ToString(CultureInfo.InvariantCulture) : "unset")} at the model's measured token rates");
 
     private string QueueAdvice(ModelEntry model, TimeSpan predictedWait) =>
         string.Create(CultureInfo.InvariantCulture, $"{Occupancy(model)}; retry in {Clamp(predictedWait).TotalSeconds:0} s, or raise scheduler.max_queue or the model's replicas.max");
@@ -229,7 +238,7 @@ public sealed partial class ServingScheduler
                 if (result.Lease is { } lease)
                 {
                     Finish(pending, "cancelled");
-                    ReleaseLocked(lease, success: false, serviceTime: null);
+                    ReleaseLocked(lease, success: false, serviceTime: null, outputTokens: null);
                 }
             }
             else if (pending.Model.Queue.Remove(pending))

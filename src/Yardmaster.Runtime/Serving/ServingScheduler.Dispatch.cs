@@ -8,14 +8,16 @@ public sealed partial class ServingScheduler
 {
     /// <summary>
     /// Gives the slot back. <paramref name="success"/> with a <paramref name="serviceTime"/> updates the
-    /// model's service-time estimate. Wakes the next queued request. Idempotent.
+    /// model's service-time estimate; with <paramref name="outputTokens"/> (the tokens the answer had) and the
+    /// request's prompt tokens known, also its token rates, from which admission predicts each request's own service
+    /// time. Wakes the next queued request. Idempotent.
     /// </summary>
-    public void Release(Lease lease, bool success, TimeSpan? serviceTime)
+    public void Release(Lease lease, bool success, TimeSpan? serviceTime, int? outputTokens = null)
     {
         ArgumentNullException.ThrowIfNull(lease);
         lock (_gate)
         {
-            ReleaseLocked(lease, success, serviceTime);
+            ReleaseLocked(lease, success, serviceTime, outputTokens);
         }
     }
 
@@ -29,7 +31,7 @@ public sealed partial class ServingScheduler
         ArgumentNullException.ThrowIfNull(lease);
         lock (_gate)
         {
-            ReleaseLocked(lease, success: false, serviceTime: null);
+            ReleaseLocked(lease, success: false, serviceTime: null, outputTokens: null);
             if (lease.Replica.State is ReplicaState.Ready or ReplicaState.Draining)
             {
                 MarkFailed(lease.Replica, reason);
@@ -37,7 +39,7 @@ public sealed partial class ServingScheduler
         }
     }
 
-    private void ReleaseLocked(Lease lease, bool success, TimeSpan? serviceTime)
+    private void ReleaseLocked(Lease lease, bool success, TimeSpan? serviceTime, int? outputTokens)
     {
         if (lease.Released)
         {
@@ -53,9 +55,13 @@ public sealed partial class ServingScheduler
         replica.InFlight = Math.Max(0, replica.InFlight - 1);
         replica.LastUsed = now;
         replica.Uses++;
-        if (success && serviceTime is { } observed)
+        if (success && serviceTime is { } observed && outputTokens is { } output && lease.Request.PromptTokens is { } prompt)
         {
-            model.Service.Observe(observed);
+            model.Service.Observe(observed, prompt, output, lease.Request.MaxTokens);
+        }
+        else if (success && serviceTime is { } time)
+        {
+            model.Service.Observe(time);
         }
 
         if (replica.State == ReplicaState.Draining && replica.InFlight == 0)

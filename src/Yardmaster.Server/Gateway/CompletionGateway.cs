@@ -73,9 +73,13 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
             }
 
             // Check has made both absent, null or an integer of at least 1.
-            var maxTokens = root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind == JsonValueKind.Number ? mt.GetInt32()
-                : root.TryGetProperty("max_completion_tokens", out var mct) && mct.ValueKind == JsonValueKind.Number ? mct.GetInt32() : 16;
-            var ticket = new RequestTicket { RequestId = requestId, Task = task, Priority = priority, Deadline = deadline, Arrival = now, Cost = Math.Max(1, maxTokens) };
+            int? maxTokens = root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind == JsonValueKind.Number ? mt.GetInt32()
+                : root.TryGetProperty("max_completion_tokens", out var mct) && mct.ValueKind == JsonValueKind.Number ? mct.GetInt32() : null;
+            var ticket = new RequestTicket
+            {
+                RequestId = requestId, Task = task, Priority = priority, Deadline = deadline, Arrival = now, Cost = Math.Max(1, maxTokens ?? 16),
+                PromptTokens = PromptTokens.Count(root, chat), MaxTokens = maxTokens,
+            };
             var call = new ForwardCall(body!, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
             await ServeAsync(http, new(task, requestId, now, arrival, priority, note), ticket, call).ConfigureAwait(false);
         }
@@ -152,7 +156,9 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
             }
 
             var completed = report.Outcome == ForwardOutcome.Completed;
-            scheduler.Release(lease, completed, completed ? time.GetElapsedTime(started) : null);
+            // The answer's own token count (from the backend's usage; none when it gave none) teaches the model's token rates.
+            var usage = report.PromptTokens > 0 || report.CompletionTokens > 0 ? report.CompletionTokens : (int?)null;
+            scheduler.Release(lease, completed, completed ? time.GetElapsedTime(started) : null, usage);
             Record(arrived, lease.Model, Outcome(report.Outcome), lease.QueueTime, report.FirstTokenTimestamp, report.PromptTokens, report.CompletionTokens, Reason(report.Outcome));
             return;
         }

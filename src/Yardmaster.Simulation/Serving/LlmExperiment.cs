@@ -53,7 +53,16 @@ internal static class LlmExperiment
 
         foreach (var load in options.LoadScale is { } only ? [only] : Loads)
         {
-            runs.Add(workload.Bound().Build(Label("bound", load), Parameters("service time alone (no queueing, no refusal)", load, replicas), workload.Span / load));
+            var seconds = (workload.Span / load).TotalSeconds;
+            var (most, byClass) = (workload.MostInSlo(load) / seconds, workload.MostInSlo(load, keepClasses: true) / seconds);
+            runs.Add(workload.Bound().Build(
+                Label("bound", load),
+                [
+                    .. Parameters("service time alone (no queueing, no refusal)", load, replicas),
+                    new("most goodput", string.Create(CultureInfo.InvariantCulture, $"{most:0.###}/s")),
+                    new("most goodput by class", string.Create(CultureInfo.InvariantCulture, $"{byClass:0.###}/s")),
+                ],
+                workload.Span / load));
             foreach (var policy in policies)
             {
                 var (results, duration) = workload.Simulate(policy, load);
@@ -68,7 +77,7 @@ internal static class LlmExperiment
                 : string.Create(CultureInfo.InvariantCulture, $"Setup derived from the trace: one model `llm`, {replicas} replicas of {Slots} slots, warm from the start; token model prefill {speed.PrefillTokensPerSecond:0} and decode {speed.DecodeTokensPerSecond:0} tokens/s per sequence, so that the trace at its own rate fills the {replicas * Slots} slots on average (load 1.0×)."),
             "Tasks: " + string.Join(", ", workload.Tasks.Select(t => string.Create(CultureInfo.InvariantCulture, $"`{t.Name}` ({t.Priority.ToString().ToLowerInvariant()}, latency SLO {(t.Latency is { } l ? Core.Units.Durations.Format(l) : "none")}{(TraceTasks.Defaults.FirstOrDefault(d => d.Name == t.Name) is { } d ? $", {d.Percent}%" : "")})"))) + "; a request goes to the task or class the trace names, else by a stable hash of its index (TraceTasks).",
             config is null ? "Scheduler: the defaults of `yard serve` (no --config)." : $"Scheduler settings and the tasks it names from {options.Config}.",
-            "A load of X replays the trace with its arrival times divided by X; goodput is per second of that arrival span, the same for every policy. `bound` is each request served the moment it arrives: its service time alone against its SLO.",
+            "A load of X replays the trace with its arrival times divided by X; goodput is per second of that arrival span, the same for every policy. `bound` is each request served the moment it arrives: its service time alone against its SLO; its `most goodput` is what no policy can beat on these slots (the slots pooled into one preemptible server, every span of time holding at most its slot-seconds of the requests due within it; GoodputBound), and `most goodput by class` what none can beat that completes as many requests of each class as can be before any of a less urgent class.",
             "`fcfs`: one FIFO queue, every request admitted and waiting until its deadline (504 then). `default`: the server's own policies as configured (by default the fair queue by class with aging, admission refusing at once what cannot meet its deadline, a full queue shedding its least urgent request).",
         };
         return (runs, notes);

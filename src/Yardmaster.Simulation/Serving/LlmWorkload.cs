@@ -124,6 +124,27 @@ internal sealed class LlmWorkload
     }
 
     /// <summary>
+    /// The most requests any policy could complete within their SLO at <paramref name="load"/> on the slots there are
+    /// (<see cref="GoodputBound"/>: every model's replicas pooled); with <paramref name="keepClasses"/>, any policy that
+    /// completes as many requests of each class as can be before any of a less urgent class.
+    /// </summary>
+    public double MostInSlo(double load, bool keepClasses = false)
+    {
+        var defaultDeadline = Scheduler.DefaultDeadline;
+        var requests = new List<(double, double, double, int)>(_trace.Count);
+        for (var i = 0; i < _trace.Count; i++)
+        {
+            var r = _trace[i];
+            var task = Tasks[_taskOf[i]];
+            var speed = Models.FirstOrDefault(m => task.Models.Contains(m.Model.Name)).Speed ?? Speed;
+            var arrival = r.Offset.TotalSeconds / load;
+            requests.Add((arrival, arrival + (task.Latency ?? defaultDeadline).TotalSeconds, speed.Service(r.PromptTokens, r.OutputTokens).TotalSeconds, keepClasses ? (int)task.Priority : 0));
+        }
+
+        return GoodputBound.Requests(requests, Models.Sum(m => m.Model.ReplicasMax * m.Model.Slots));
+    }
+
+    /// <summary>
     /// Simulates <paramref name="policy"/> at <paramref name="load"/> with <paramref name="scheduler"/> (default: <see cref="Scheduler"/>);
     /// the results, and the duration goodput is counted over: the trace's arrival span at that load, the same for every policy
     /// (the time to the last answer would favour a policy that refuses sooner).

@@ -30,7 +30,7 @@ internal sealed partial class ServingSimulation
                 model.LoadEstimate + backoff, model.Definition.Slots, CanFitNow(model), model.Count(ReplicaState.Ready) + loading < model.Definition.ReplicasMax);
             var full = model.Queue.Count >= _setup.Scheduler.MaxQueue;
             candidates.Add(new AdmissionCandidate(
-                name, null, selection, model.Queue.Count, full && model.Queue.Shed(request.Priority) is not null, model.Service.Mean, model.Service.Observations > 0,
+                name, null, selection, model.Queue.Count, full && model.Queue.Shed(request.Priority) is not null, model.Service.Predict(request.PromptTokens, request.OutputTokens), model.Service.Observations > 0,
                 FitsSomeBudget(model), null, model.Memory, model.DeviceWords, model.Count(ReplicaState.Ready) + loading));
         }
 
@@ -52,6 +52,7 @@ internal sealed partial class ServingSimulation
         }
 
         request.Model = chosen;
+        request.Service = candidates[decision.Model].Service; // admission's prediction, which a shortest-first queue orders by
         request.WaitLimit = decision.WaitLimit;
         task.Admitted++;
         chosen.Queue.Enqueue(request);
@@ -86,7 +87,14 @@ internal sealed partial class ServingSimulation
         replica.InFlight--;
         replica.LastUsed = _now;
         replica.Uses++;
-        model.Service.Observe(_now - request.Start!.Value);
+        if (request.TraceService is null)
+        {
+            model.Service.Observe(_now - request.Start!.Value, request.PromptTokens, request.OutputTokens, request.OutputTokens); // the token model decided: it teaches the rates
+        }
+        else
+        {
+            model.Service.Observe(_now - request.Start!.Value);
+        }
         _tasks[request.TaskIndex].Admitted--;
         End(request, SimOutcome.Completed, null);
         if (replica.State == ReplicaState.Draining && replica.InFlight == 0)

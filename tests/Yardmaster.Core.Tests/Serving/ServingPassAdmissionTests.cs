@@ -69,6 +69,26 @@ public sealed class ServingPassAdmissionTests
     }
 
     [Fact]
+    public void Admit_RatesLearned_LongRequestRefusedShortOneAdmittedOnTheSameModel()
+    {
+        // The model's finished requests taught it 4,000 prompt and 100 output tokens/s; its mean is inflated by long prompts.
+        var service = new ServiceTimeEstimator(TimeSpan.FromSeconds(1));
+        for (var i = 1; i <= 20; i++)
+        {
+            var (prompt, output) = (i % 4 == 0 ? 40_000 : 500, 10 * i);
+            service.Observe(TimeSpan.FromSeconds((prompt / 4000.0) + (output / 100.0)), prompt, output, output);
+        }
+
+        Assert.True(service.Mean > TimeSpan.FromSeconds(3));
+        AdmissionDecision For(int prompt, int maxTokens) =>
+            ServingPass.Admit(Input([Loaded("m", 1) with { Service = service.Predict(prompt, maxTokens) }], slack: TimeSpan.FromSeconds(3)));
+
+        Assert.Equal(AdmissionVerdict.Admitted, For(400, 64).Verdict); // 0.1 + 0.64 s
+        Assert.Equal(AdmissionVerdict.DeadlineUnmeetable, For(20_000, 64).Verdict); // 5 s of prefill alone
+        Assert.Equal(AdmissionVerdict.DeadlineUnmeetable, For(400, 1_000).Verdict); // 10 s of decoding
+    }
+
+    [Fact]
     public void Admit_DeadlinesNotJudged_AdmittedToWait()
     {
         var decision = ServingPass.Admit(Input([Loaded("m", 0, serviceSeconds: 60)], slack: TimeSpan.FromSeconds(3)) with { JudgeDeadlines = false });

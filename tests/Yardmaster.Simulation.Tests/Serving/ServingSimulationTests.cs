@@ -107,7 +107,7 @@ public sealed class ServingSimulationTests
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         Assert.Equal(2, await Simulator.RunAsync(options, stdout, stderr, Ct));
-        Assert.Equal("error: --policy queue=lifo: unknown; known: fair, fcfs", stderr.ToString().Trim());
+        Assert.Equal("error: --policy queue=lifo: unknown; known: fair, fair-sjf, fcfs", stderr.ToString().Trim());
         Assert.False(File.Exists(Path.Combine(output.Path, "summary.json")));
     }
 
