@@ -55,6 +55,7 @@ internal static class GenAiExperiment
             {
                 new("lru", "fair", "lru", "least-outstanding", Admission: true),
                 new("default", "fair", "gdsf", "least-outstanding", Admission: true),
+                new("session-lfu", "fair", "session-lfu", "least-outstanding", Admission: true),
                 new("belady", "fair", "belady", "least-outstanding", Admission: true),
             };
             if (options.Policies.TryGetValue("eviction", out var chosen) && chosen is not ("lru" or "gdsf"))
