@@ -7,7 +7,7 @@ namespace Yardmaster.Core.Configuration;
 public static partial class DefinitionValidator
 {
     /// <summary>Names accepted in <c>scheduler.eviction</c>.</summary>
-    public static IReadOnlyList<string> EvictionPolicyNames { get; } = ["gdsf", "lru"];
+    public static IReadOnlyList<string> EvictionPolicyNames => Models.EvictionPolicies.Names;
 
     /// <summary>Names accepted in <c>scheduler.routing</c>.</summary>
     public static IReadOnlyList<string> RoutingPolicyNames { get; } = ["least-outstanding", "p2c"];

@@ -6,8 +6,8 @@ public sealed record SchedulerSettings
     /// <summary>Queue ordering: <c>fair</c> (default: priority class, fair share between tasks, deadline; with aging) or <c>fcfs</c>.</summary>
     public string Queue { get; init; } = "fair";
 
-    /// <summary>Eviction: <c>gdsf</c> (default, GreedyDual-Size-Frequency) or <c>lru</c>.</summary>
-    public string Eviction { get; init; } = "gdsf";
+    /// <summary>Eviction: <c>session-lfu</c> (default: decayed session count × load cost per byte), <c>gdsf</c> (GreedyDual-Size-Frequency) or <c>lru</c>.</summary>
+    public string Eviction { get; init; } = "session-lfu";
 
     /// <summary>Routing between replicas: <c>least-outstanding</c> (default) or <c>p2c</c>.</summary>
     public string Routing { get; init; } = "least-outstanding";

@@ -4,11 +4,12 @@ namespace Yardmaster.Core.Models;
 public static class EvictionPolicies
 {
     /// <summary>Names accepted in <c>scheduler.eviction</c>; the first is the default.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["gdsf", "lru"];
+    public static IReadOnlyList<string> Names { get; } = ["session-lfu", "gdsf", "lru"];
 
     /// <summary>A new instance of the policy called <paramref name="name"/> (one per device), or null when there is none.</summary>
     public static IEvictionPolicy? Create(string name) => name switch
     {
+        "session-lfu" => new SessionLfuEvictionPolicy(),
         "gdsf" => new GdsfEvictionPolicy(),
         "lru" => new LruEvictionPolicy(),
         _ => null,

@@ -92,7 +92,7 @@ public sealed partial class ServingScheduler
             var next = (PendingRequest)model.Queue.Dequeue(now)!;
             var replica = model.Replicas[index];
             replica.InFlight++;
-            _eviction.GetValueOrDefault(replica.Device)?.OnUse(model.Definition.Name, now);
+            EvictionFor(replica.Device).OnUse(model.Definition.Name, now); // every use counts, also before the device's first eviction
             next.ServedBy = replica;
             next.Trace.Dispatched(new TraceDispatch(now, replica.Number, replica.Device, now - next.Arrival));
             next.Completion.TrySetResult(new Lease(replica, next, now - next.Arrival));

@@ -24,7 +24,7 @@ internal sealed partial class ServingSimulation
             DropWait(next);
             var replica = model.Replicas[index];
             replica.InFlight++;
-            _eviction.GetValueOrDefault(replica.Device)?.OnUse(model.Definition.Name, _now);
+            EvictionFor(replica.Device).OnUse(model.Definition.Name, _now); // every use counts, also before the device's first eviction
             next.ServedBy = replica;
             next.Start = _now;
             if (replica.Running is { } running && next.TraceService is null)

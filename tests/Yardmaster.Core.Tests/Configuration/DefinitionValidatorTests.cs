@@ -124,7 +124,7 @@ public sealed class DefinitionValidatorTests
     [InlineData("ttft above latency", "tasks[0].slo.ttft", "must not exceed slo.latency")]
     [InlineData("priority", "tasks[0].priority", "unknown priority 9; use critical | high | normal | low | batch")]
     [InlineData("queue policy", "scheduler.queue", "unknown policy 'edf'; use fair | fair-sjf | fcfs")]
-    [InlineData("eviction policy", "scheduler.eviction", "unknown policy 'mru'; use gdsf | lru")]
+    [InlineData("eviction policy", "scheduler.eviction", "unknown policy 'mru'; use session-lfu | gdsf | lru")]
     [InlineData("routing policy", "scheduler.routing", "unknown policy 'random'; use least-outstanding | p2c")]
     [InlineData("max queue", "scheduler.max_queue", "must be at least 1 (was 0)")]
     [InlineData("max wait", "scheduler.max_wait", "must not be negative")]

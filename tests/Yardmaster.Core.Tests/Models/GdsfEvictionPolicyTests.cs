@@ -105,13 +105,4 @@ public sealed class GdsfEvictionPolicyTests : EvictionPolicyContractTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new GdsfEvictionPolicy(TimeSpan.Zero));
     }
-
-    [Fact]
-    public void Create_Names_GdsfIsTheDefaultAndUnknownIsNull()
-    {
-        Assert.Equal("gdsf", EvictionPolicies.Names[0]);
-        Assert.IsType<GdsfEvictionPolicy>(EvictionPolicies.Create("gdsf"));
-        Assert.IsType<LruEvictionPolicy>(EvictionPolicies.Create("lru"));
-        Assert.Null(EvictionPolicies.Create("random"));
-    }
 }

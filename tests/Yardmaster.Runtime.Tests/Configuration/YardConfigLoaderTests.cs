@@ -76,7 +76,7 @@ public sealed class YardConfigLoaderTests : IDisposable
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    rate: { rate: 5/s, burst: 0 }\n", 7, 31, "tasks[0].rate.burst", "must be at least 1")]
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    slo: { ttft: 2s, latency: 1s }\n", 7, 18, "tasks[0].slo.ttft", "must not exceed slo.latency")]
     [InlineData("scheduler:\n  queue: random\n", 2, 10, "scheduler.queue", "unknown policy 'random'; use fair | fair-sjf | fcfs")]
-    [InlineData("scheduler:\n  eviction: mru\n", 2, 13, "scheduler.eviction", "use gdsf | lru")]
+    [InlineData("scheduler:\n  eviction: mru\n", 2, 13, "scheduler.eviction", "use session-lfu | gdsf | lru")]
     [InlineData("scheduler:\n  routing: random\n", 2, 12, "scheduler.routing", "use least-outstanding | p2c")]
     [InlineData("scheduler:\n  default_deadline: 0\n", 2, 21, "scheduler.default_deadline", "must be positive")]
     [InlineData("scheduler:\n  adapt: { every: 0s }\n", 2, 19, "scheduler.adapt.every", "must be at least 1s (was 0s)")]

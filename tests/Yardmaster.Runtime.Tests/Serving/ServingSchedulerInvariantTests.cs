@@ -34,7 +34,7 @@ public sealed class ServingSchedulerInvariantTests
             Slots = random.Next(1, 4),
             KeepAlive = TimeSpan.FromSeconds(random.Next(0, 120)),
         }).ToArray();
-        var policies = new ServingPolicies(QueuePolicies.Create("fair")!, () => EvictionPolicies.Create(random.Next(2) == 0 ? "gdsf" : "lru")!, new LeastOutstandingRoutingPolicy());
+        var policies = new ServingPolicies(QueuePolicies.Create("fair")!, () => EvictionPolicies.Create(EvictionPolicies.Names[random.Next(EvictionPolicies.Names.Count)])!, new LeastOutstandingRoutingPolicy());
         await using var scheduler = new ServingScheduler(new SchedulerSettings { LoadWait = TimeSpan.FromSeconds(20) }, new DeviceSettings { CpuMemory = Budget }, launcher, policies, clock);
         scheduler.SetModels(models);
         var pending = new List<Task<AcquireResult>>();
