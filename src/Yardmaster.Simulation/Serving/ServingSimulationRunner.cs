@@ -92,8 +92,14 @@ internal static class ServingSimulationRunner
         allNotes.Add($"Simulated {trace.Count:N0} requests × {runs.Count} runs in {stopwatch.Elapsed.TotalSeconds:0.0} s.");
         var report = new SummaryReport("yard simulate", options.Trace, TraceFormats.Name(options.Format), runs, allNotes);
         var (json, markdown) = await SummaryWriter.WriteAsync(options.Output, report, cancellationToken).ConfigureAwait(false);
+        var plots = ServingPlots.Plots(runs);
+        foreach (var (name, svg) in plots)
+        {
+            await File.WriteAllTextAsync(Path.Combine(options.Output, name), svg, cancellationToken).ConfigureAwait(false);
+        }
+
         await output.WriteAsync(SummaryWriter.ToMarkdown(report).AsMemory(), cancellationToken).ConfigureAwait(false);
-        await error.WriteLineAsync($"wrote {json} and {markdown}".AsMemory(), cancellationToken).ConfigureAwait(false);
+        await error.WriteLineAsync($"wrote {json}, {markdown}{(plots.Count == 0 ? "" : " and " + string.Join(", ", plots.Select(p => p.File)))}".AsMemory(), cancellationToken).ConfigureAwait(false);
         return 0;
     }
 }

@@ -98,6 +98,17 @@ public sealed class ServingSimulationTests
         Assert.Contains("fcfs at 1.5×", labels);
         Assert.Contains("default at 0.5×", labels);
         Assert.Contains("## default at 1×", await File.ReadAllTextAsync(Path.Combine(output.Path, "summary.md"), Ct), StringComparison.Ordinal);
+
+        // The plots: goodput and each task's attainment over the loads, one line per policy.
+        foreach (var plot in new[] { "goodput.svg", "attainment-chat.svg", "attainment-search.svg", "attainment-batch.svg" })
+        {
+            var svg = await File.ReadAllTextAsync(Path.Combine(output.Path, plot), Ct);
+            Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
+            Assert.All(new[] { "<title>fcfs</title>", "<title>default</title>", "<title>bound</title>" }, line => Assert.Contains(line, svg, StringComparison.Ordinal));
+        }
+
+        Assert.Contains("goodput.svg", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(output.Path, "loads.svg")));
     }
 
     [Fact]
