@@ -203,6 +203,7 @@ internal static class TuneCommand
         {
             json.WriteStartObject();
             json.WriteString("queue", best.Queue);
+            json.WriteString("eviction", best.Eviction);
             json.WriteNumber("max_queue", best.MaxQueue);
             json.WriteStartObject("max_wait");
             json.WriteString("default", Durations.Format(best.DefaultWait));

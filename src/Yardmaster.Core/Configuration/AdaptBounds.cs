@@ -9,6 +9,9 @@ public sealed record AdaptBounds
     /// <summary><c>queue</c>: the queue policies it may choose between; null to keep the configured one.</summary>
     public IReadOnlyList<string>? Queues { get; init; }
 
+    /// <summary><c>eviction</c>: the eviction policies it may choose between; null to keep the configured one.</summary>
+    public IReadOnlyList<string>? Evictions { get; init; }
+
     /// <summary><c>max_queue: { min, max }</c>; null to keep the configured bound.</summary>
     public (int Min, int Max)? MaxQueue { get; init; }
 

@@ -8,7 +8,7 @@ namespace Yardmaster.Core.Configuration;
 public static partial class DefinitionJson
 {
     /// <summary>The keys of <c>PUT /api/scheduler</c>: the settings that can change while serving.</summary>
-    public static IReadOnlyList<string> LiveSchedulerFields { get; } = ["queue", "max_queue", "max_wait"];
+    public static IReadOnlyList<string> LiveSchedulerFields { get; } = ["queue", "eviction", "max_queue", "max_wait"];
 
     private static readonly string[] _waitFields = ["default", .. PriorityClasses.All.Select(p => p.Name())];
 
@@ -61,7 +61,13 @@ public static partial class DefinitionJson
             list.Add($"'queue' must be one of {string.Join(" | ", QueuePolicies.Names)}, got \"{queue}\"");
         }
 
-        var read = current with { Queue = queue ?? current.Queue, MaxQueue = r.Int("max_queue", min: 1) ?? current.MaxQueue };
+        var eviction = r.String("eviction");
+        if (eviction is not null && Models.EvictionPolicies.Create(eviction) is null)
+        {
+            list.Add($"'eviction' must be one of {string.Join(" | ", Models.EvictionPolicies.Names)}, got \"{eviction}\"");
+        }
+
+        var read = current with { Queue = queue ?? current.Queue, Eviction = eviction ?? current.Eviction, MaxQueue = r.Int("max_queue", min: 1) ?? current.MaxQueue };
         if (r.TryGet("max_wait", out var wait))
         {
             read = ReadWaits(r, wait, read);

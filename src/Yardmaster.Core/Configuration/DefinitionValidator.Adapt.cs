@@ -73,6 +73,19 @@ public static partial class DefinitionValidator
             }
         }
 
+        if (bounds.Evictions is { } evictions)
+        {
+            if (evictions.Count == 0)
+            {
+                errors.Add(new(at + ".eviction", $"must name at least one policy: {string.Join(" | ", EvictionPolicyNames)}"));
+            }
+
+            foreach (var e in evictions)
+            {
+                CheckPolicy(e, EvictionPolicyNames, at + ".eviction", errors);
+            }
+        }
+
         if (bounds.MaxQueue is { } range && (range.Min < 1 || range.Max < range.Min))
         {
             errors.Add(new(at + ".max_queue", $"needs 1 <= min <= max (was min {range.Min}, max {range.Max})"));

@@ -21,7 +21,7 @@ internal static class SettingsSections
     private static readonly string[] _kubernetesKeys = ["namespace", "kubeconfig", "image", "image_pull_policy", "service_account", "node_selector", "tolerations", "ttl_after_finished"];
     private static readonly string[] _maxWaitKeys = ["default", "critical", "high", "normal", "low", "batch"];
     private static readonly string[] _adaptKeys = ["every", "window", "objective", "margin", "seeds", "budget", "min_requests", "bounds"];
-    private static readonly string[] _adaptBoundKeys = ["queue", "max_queue", "max_wait"];
+    private static readonly string[] _adaptBoundKeys = ["queue", "eviction", "max_queue", "max_wait"];
     private static readonly string[] _rangeKeys = ["min", "max"];
     private static readonly string[] _tolerationKeys = ["key", "operator", "value", "effect", "tolerationSeconds"];
     private static readonly string[] _gpuKeys = ["index", "memory", "name"];
@@ -290,6 +290,7 @@ internal static class SettingsSections
         return new AdaptBounds
         {
             Queues = s.Strings("queue", "queue policies"),
+            Evictions = s.Strings("eviction", "eviction policies"),
             MaxQueue = s.Section("max_queue", _rangeKeys) is { } q ? Range<int>(q, r => r.Int) : null,
             MaxWait = waits,
         };

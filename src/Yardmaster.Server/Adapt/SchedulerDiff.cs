@@ -15,6 +15,11 @@ internal static class SchedulerDiff
             parts.Add($"queue {from.Queue} -> {to.Queue}");
         }
 
+        if (from.Eviction != to.Eviction)
+        {
+            parts.Add($"eviction {from.Eviction} -> {to.Eviction}");
+        }
+
         if (from.MaxQueue != to.MaxQueue)
         {
             parts.Add($"max_queue {from.MaxQueue} -> {to.MaxQueue}");

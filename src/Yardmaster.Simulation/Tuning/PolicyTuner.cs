@@ -96,6 +96,11 @@ internal static class PolicyTuner
         {
             yield return c with { MaxQueue = m };
         }
+
+        foreach (var e in space.Evictions.Where(e => e != c.Eviction))
+        {
+            yield return c with { Eviction = e };
+        }
     }
 
     private static TuneEvaluation Score(List<LlmWorkload> workloads, TuneCandidate candidate, SchedulerSettings settings, TuneObjective objective, double load)

@@ -5,20 +5,21 @@ using Yardmaster.Core.Units;
 
 namespace Yardmaster.Simulation.Tuning;
 
-/// <summary>One point of the space <c>yard tune</c> searches: the scheduler parameters a yard.yaml exposes for one model's queue.</summary>
+/// <summary>One point of the space <c>yard tune</c> searches: the scheduler parameters a yard.yaml exposes for the queues and the model cache.</summary>
 /// <param name="Queue">The queue policy.</param>
 /// <param name="DefaultWait">The aging bound of critical, high and normal (<c>max_wait.default</c>).</param>
 /// <param name="LowWait">The aging bound of low.</param>
 /// <param name="BatchWait">The aging bound of batch.</param>
 /// <param name="MaxQueue">Requests a model's queue holds.</param>
-internal sealed record TuneCandidate(string Queue, TimeSpan DefaultWait, TimeSpan LowWait, TimeSpan BatchWait, int MaxQueue)
+/// <param name="Eviction">The eviction policy.</param>
+internal sealed record TuneCandidate(string Queue, TimeSpan DefaultWait, TimeSpan LowWait, TimeSpan BatchWait, int MaxQueue, string Eviction)
 {
     /// <summary>The candidate <paramref name="settings"/> are.</summary>
     public static TuneCandidate From(SchedulerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var options = settings.QueueOptions;
-        return new(settings.Queue, options.MaxWaitFor(PriorityClass.Normal), options.MaxWaitFor(PriorityClass.Low), options.MaxWaitFor(PriorityClass.Batch), settings.MaxQueue);
+        return new(settings.Queue, options.MaxWaitFor(PriorityClass.Normal), options.MaxWaitFor(PriorityClass.Low), options.MaxWaitFor(PriorityClass.Batch), settings.MaxQueue, settings.Eviction);
     }
 
     /// <summary><paramref name="settings"/> with this candidate's parameters.</summary>
@@ -28,12 +29,14 @@ internal sealed record TuneCandidate(string Queue, TimeSpan DefaultWait, TimeSpa
         MaxWait = DefaultWait,
         MaxWaitByClass = new Dictionary<PriorityClass, TimeSpan> { [PriorityClass.Low] = LowWait, [PriorityClass.Batch] = BatchWait },
         MaxQueue = MaxQueue,
+        Eviction = Eviction,
     };
 
     /// <summary>The <c>scheduler:</c> lines of yard.yaml that set it.</summary>
     public IReadOnlyList<string> Yaml() =>
     [
         $"  queue: {Queue}",
+        $"  eviction: {Eviction}",
         $"  max_queue: {MaxQueue.ToString(CultureInfo.InvariantCulture)}",
         $"  max_wait: {{ default: {Durations.Format(DefaultWait)}, low: {Durations.Format(LowWait)}, batch: {Durations.Format(BatchWait)} }}",
     ];

@@ -8,12 +8,14 @@ namespace Yardmaster.Simulation.Tuning;
 /// <param name="LowWaits">Aging bounds of low.</param>
 /// <param name="BatchWaits">Aging bounds of batch.</param>
 /// <param name="MaxQueues">Queue bounds.</param>
+/// <param name="Evictions">Eviction policies.</param>
 internal sealed record TuneSpace(
     IReadOnlyList<string> Queues,
     IReadOnlyList<TimeSpan> DefaultWaits,
     IReadOnlyList<TimeSpan> LowWaits,
     IReadOnlyList<TimeSpan> BatchWaits,
-    IReadOnlyList<int> MaxQueues)
+    IReadOnlyList<int> MaxQueues,
+    IReadOnlyList<string> Evictions)
 {
     /// <summary>What <c>yard tune</c> searches.</summary>
     public static TuneSpace Full { get; } = new(
@@ -21,7 +23,8 @@ internal sealed record TuneSpace(
         [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2)],
         [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)],
         [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30)],
-        [256, 1024, 4096]);
+        [256, 1024, 4096],
+        Core.Models.EvictionPolicies.Names);
 
     /// <summary>
     /// The space <c>scheduler.adapt.bounds</c> allows: for each parameter it names, <see cref="Full"/>'s values within its
@@ -39,7 +42,8 @@ internal sealed record TuneSpace(
             Waits(bounds, "default", Full.DefaultWaits),
             Waits(bounds, "low", Full.LowWaits),
             Waits(bounds, "batch", Full.BatchWaits),
-            bounds.MaxQueue is { } q ? Between(Full.MaxQueues, q.Min, q.Max) : []);
+            bounds.MaxQueue is { } q ? Between(Full.MaxQueues, q.Min, q.Max) : [],
+            bounds.Evictions ?? []);
     }
 
     private static IReadOnlyList<TimeSpan> Waits(AdaptBounds bounds, string key, IReadOnlyList<TimeSpan> values) =>

@@ -175,6 +175,28 @@ public sealed class ServingSchedulerTests
     }
 
     [Fact]
+    public async Task Retune_ToFcfsWhileRequestsQueue_QueueKeptAndServedInArrivalOrder()
+    {
+        await using var scheduler = Create(models: Model("m", slots: 1));
+        var held = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Lease!;
+        var low = scheduler.AcquireAsync(Ticket("m", PriorityClass.Low, task: "low"), Ct);
+        _clock.Advance(TimeSpan.FromMilliseconds(10));
+        var high = scheduler.AcquireAsync(Ticket("m", PriorityClass.High, task: "high"), Ct);
+        await Until(() => scheduler.Snapshot().Models.Single().Queued == 2);
+
+        scheduler.Retune(scheduler.Settings with { Queue = "fcfs", Eviction = "gdsf" }, QueuePolicies.Create("fcfs")!);
+
+        Assert.Equal(("fcfs", "gdsf"), (scheduler.Settings.Queue, scheduler.Settings.Eviction));
+        Assert.Equal(2, scheduler.Snapshot().Models.Single().Queued);
+        scheduler.Release(held, true, null);
+        var first = (await low.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!; // first come, whatever its class
+        Assert.False(high.IsCompleted);
+        scheduler.Release(first, true, null);
+        scheduler.Release((await high.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!, true, null);
+        Assert.Equal(0, scheduler.Snapshot().Models.Single().Queued);
+    }
+
+    [Fact]
     public async Task AcquireAsync_OverRate_429WithRetryAfter()
     {
         await using var scheduler = Create(models: Model("m"));

@@ -25,15 +25,16 @@ public sealed class SchedulerApiTests
         Assert.False(off.GetProperty("adapt").GetProperty("enabled").GetBoolean());
         Assert.Equal(JsonValueKind.Null, off.GetProperty("last_check").ValueKind);
 
-        using var put = await gateway.Http.PutAsJsonAsync("/api/scheduler", new { queue = "fcfs", max_wait = "45s", max_queue = 64 }, Ct);
+        using var put = await gateway.Http.PutAsJsonAsync("/api/scheduler", new { queue = "fcfs", eviction = "lru", max_wait = "45s", max_queue = 64 }, Ct);
         var answer = JsonDocument.Parse(await put.Content.ReadAsStringAsync(Ct)).RootElement;
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        Assert.Equal(("fcfs", 64), (answer.GetProperty("queue").GetString(), answer.GetProperty("max_queue").GetInt32()));
+        Assert.Equal(("fcfs", "lru", 64), (answer.GetProperty("queue").GetString(), answer.GetProperty("eviction").GetString(), answer.GetProperty("max_queue").GetInt32()));
         Assert.All(answer.GetProperty("max_wait").EnumerateObject(), w => Assert.Equal("45s", w.Value.GetString()));
         Assert.Equal(answer.ToString(), (await gateway.GetJsonAsync("/api/scheduler")).ToString());
         var entry = Assert.Single((await gateway.GetJsonAsync("/api/adaptations")).GetProperty("adaptations").EnumerateArray());
         Assert.Equal(("api", "applied"), (entry.GetProperty("source").GetString(), entry.GetProperty("status").GetString()));
+        Assert.StartsWith("queue fair -> fcfs, eviction session-lfu -> lru, max_queue 1024 -> 64, ", entry.GetProperty("change").GetString(), StringComparison.Ordinal);
         Assert.Contains("max_wait.batch 10m -> 45s", entry.GetProperty("change").GetString(), StringComparison.Ordinal);
 
         // The same again changes nothing, and lists nothing more.
@@ -49,18 +50,19 @@ public sealed class SchedulerApiTests
         await using var gateway = await GatewayHarness.StartAsync("server: { port: 0 }", data.Path);
         var before = (await gateway.GetJsonAsync("/api/scheduler")).ToString();
 
-        using var content = new StringContent("""{"queue": "lifo", "max_queue": 0, "max_wait": {"batch": "soon", "urgent": "1s"}, "eviction": "lru"}""", Encoding.UTF8, "application/json");
+        using var content = new StringContent("""{"queue": "lifo", "max_queue": 0, "max_wait": {"batch": "soon", "urgent": "1s"}, "eviction": "mru", "routing": "p2c"}""", Encoding.UTF8, "application/json");
         using var put = await gateway.Http.PutAsync("/api/scheduler", content, Ct);
         var problem = JsonDocument.Parse(await put.Content.ReadAsStringAsync(Ct)).RootElement;
 
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
         Assert.Equal("the scheduler settings are not valid; nothing changed", problem.GetProperty("detail").GetString());
         var errors = string.Join("\n", problem.GetProperty("errors").EnumerateArray().Select(e => e.GetString()));
-        Assert.Contains("'queue' must be one of fair | fcfs", errors, StringComparison.Ordinal);
+        Assert.Contains("'queue' must be one of fair | fair-sjf | fcfs", errors, StringComparison.Ordinal);
         Assert.Contains("'max_queue'", errors, StringComparison.Ordinal);
         Assert.Contains("'max_wait.batch'", errors, StringComparison.Ordinal);
         Assert.Contains("max_wait.urgent", errors, StringComparison.Ordinal);
-        Assert.Contains("eviction", errors, StringComparison.Ordinal);
+        Assert.Contains("'eviction' must be one of session-lfu | gdsf | lru", errors, StringComparison.Ordinal);
+        Assert.Contains("routing", errors, StringComparison.Ordinal);
         Assert.Equal(before, (await gateway.GetJsonAsync("/api/scheduler")).ToString());
         Assert.Empty((await gateway.GetJsonAsync("/api/adaptations")).GetProperty("adaptations").EnumerateArray());
     }

@@ -41,7 +41,7 @@ public sealed class PolicyTunerTests
     [Fact]
     public void Candidate_Yaml_ReadsBackAsTheSameSettings()
     {
-        var candidate = new TuneCandidate("fair", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), 256);
+        var candidate = new TuneCandidate("fair", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), 256, "lru");
         var yaml = "scheduler:\n" + string.Join("\n", candidate.Yaml()) + "\n";
         var loaded = Runtime.Configuration.YardConfigLoader.LoadText(yaml, "tuned.yaml", ".");
         Assert.True(loaded.Success, string.Join("; ", loaded.Errors));

@@ -20,6 +20,7 @@ public sealed class TuneSpaceTests
         Assert.Empty(space.DefaultWaits);
         Assert.Empty(space.LowWaits);
         Assert.Empty(space.MaxQueues);
+        Assert.Empty(space.Evictions);
     }
 
     [Fact]
