@@ -20,6 +20,9 @@ internal static class AdminToken
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>How long a start waits for another's token to be written whole before taking the file as it is.</summary>
+    private static readonly TimeSpan _wholeWait = TimeSpan.FromSeconds(5);
+
     /// <summary>Reads the token file, or creates it when missing, and records its hash in the store.</summary>
     /// <returns>The file, the token's hash, and whether this start created it.</returns>
     /// <exception cref="InvalidDataException">The file exists but holds no usable token (the message says to delete it).</exception>
@@ -34,7 +37,7 @@ internal static class AdminToken
             File.Delete(path);
         }
 
-        var (token, created) = File.Exists(path) ? (await ReadAsync(path, cancellationToken).ConfigureAwait(false), false) : await CreateOrReadAsync(path, cancellationToken).ConfigureAwait(false);
+        var (token, created) = File.Exists(path) ? (await ReadWholeAsync(path, cancellationToken).ConfigureAwait(false), false) : await CreateOrReadAsync(path, cancellationToken).ConfigureAwait(false);
         var hash = ApiKeys.Hash(token);
         if (await store.GetCredentialHashAsync(CredentialName, cancellationToken).ConfigureAwait(false) != hash)
         {
@@ -46,30 +49,39 @@ internal static class AdminToken
 
     /// <summary>
     /// Creates the token file; when another server of the same data folder created it at the same moment (instances
-    /// sharing a folder on PostgreSQL start together), uses that one's token. The token is written to a file of its
-    /// own first and then linked into place, so that the file, once it exists, always holds a whole token.
+    /// sharing a folder on PostgreSQL start together), uses that one's token. The file is created exclusively
+    /// (<c>O_CREAT|O_EXCL</c>: exactly one creator, whatever the file system does with links and renames), so a reader
+    /// can find it before its one line is written: it reads again until the line is whole, for up to
+    /// <see cref="_wholeWait"/>.
     /// </summary>
     private static async Task<(string Token, bool Created)> CreateOrReadAsync(string path, CancellationToken cancellationToken)
     {
-        var draft = $"{path}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.new";
         try
         {
-            var token = await WriteAsync(draft, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                // Without overwrite, a move on Unix is a link then an unlink: it fails when the name exists.
-                File.Move(draft, path, overwrite: false);
-                return (token, true);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                return (await ReadAsync(path, cancellationToken).ConfigureAwait(false), false);
-            }
+            return (await WriteAsync(path, cancellationToken).ConfigureAwait(false), true);
         }
-        finally
+        catch (IOException) when (File.Exists(path))
         {
-            File.Delete(draft);
+            return (await ReadWholeAsync(path, cancellationToken).ConfigureAwait(false), false);
         }
+    }
+
+    /// <summary>Reads the token another start is writing: again every 10 ms until it is a whole line, then as <see cref="ReadAsync"/>.</summary>
+    private static async Task<string> ReadWholeAsync(string path, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < _wholeWait)
+        {
+            var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            if (text.EndsWith('\n') || (text.Length == 64 && text.All(char.IsAsciiHexDigitLower)))
+            {
+                break;
+            }
+
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ReadAsync(path, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<string> WriteAsync(string path, CancellationToken cancellationToken)
