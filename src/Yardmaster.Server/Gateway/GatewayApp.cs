@@ -235,7 +235,8 @@ public sealed class GatewayApp : IAsyncDisposable
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
         new ManagementApi(registry, _scheduler, statistics, _history, _time, config.Server.MaxBodyBytes).Map(app);
         var adaptations = new Adapt.AdaptationJournal();
-        new Adapt.SchedulerApi(_scheduler, settings.Adapt, adaptations, _time, log, config.Server.MaxBodyBytes).Map(app);
+        var adaptLog = logging.CreateLogger(Logging.ConsoleLogging.AdaptCategory);
+        new Adapt.SchedulerApi(_scheduler, settings.Adapt, adaptations, _time, adaptLog, config.Server.MaxBodyBytes).Map(app);
         if (settings.Adapt is { } adapt && _history is not null && _historyStore is not null)
         {
             // The tasks and models as the registry holds them now (the API may have changed them), under the settings in force.
@@ -243,7 +244,7 @@ public sealed class GatewayApp : IAsyncDisposable
             {
                 Tasks = [.. registry.Current.Tasks.Values, .. registry.Current.Implicit.Values.Where(t => !registry.Current.Tasks.ContainsKey(t.Name))],
                 Models = [.. registry.Current.Models.Values],
-            }, _history, _historyStore, adaptations, _time, log);
+            }, _history, _historyStore, adaptations, _time, adaptLog);
         }
         new RequestsApi(_scheduler, _time).Map(app);
         new Pipelines.RunsApi(jobsAccess, runs, config.Server.MaxBodyBytes).Map(app);

@@ -8,6 +8,9 @@ public static class ConsoleLogging
     /// <summary>The serving scheduler's category: loads, unloads, failures, refusals, scale changes.</summary>
     public const string SchedulerCategory = "Yardmaster.Scheduler";
 
+    /// <summary>Changes of the scheduler settings while serving (<c>scheduler.adapt</c>, <c>PUT /api/scheduler</c>): rare and worth seeing, so shown at Information by default.</summary>
+    public const string AdaptCategory = "Yardmaster.Adapt";
+
     /// <summary>
     /// Replaces the builder's providers by the console in <paramref name="format"/> with scopes included (UTC timestamps
     /// in JSON), and sets the levels: warnings and errors always; access lines unless <see cref="LogVerbosity.Quiet"/>;
@@ -53,6 +56,7 @@ public static class ConsoleLogging
         }
 
         builder.AddFilter(Gateway.AccessLog.Category, verbosity == LogVerbosity.Quiet ? LogLevel.Warning : LogLevel.Information);
+        builder.AddFilter(AdaptCategory, verbosity switch { LogVerbosity.Quiet => LogLevel.Warning, LogVerbosity.Verbose => LogLevel.Debug, _ => LogLevel.Information });
         return builder;
     }
 }
