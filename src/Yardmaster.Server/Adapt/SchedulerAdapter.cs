@@ -28,6 +28,9 @@ internal sealed class SchedulerAdapter(
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
 
+    /// <summary>Since when the settings in force have been: this server's start, or the last change or revert. What was measured before it ran under other settings.</summary>
+    private DateTimeOffset _inForceSince = time.GetUtcNow();
+
     /// <summary>Starts the loop; its first look is <c>every</c> after now.</summary>
     public void Start() => _loop = RunAsync(_stopping.Token);
 
@@ -63,8 +66,13 @@ internal sealed class SchedulerAdapter(
             return;
         }
 
-        var before = AdaptPlanner.Measure(rows, tasks, objective, now - adapt.Window, now);
+        // Measured only over the time the settings being replaced were in force (the search may replay older arrivals).
+        var entries = journal.Entries;
+        var inForce = entries.Count > 0 && entries[^1].At > _inForceSince ? entries[^1].At : _inForceSince; // a change by hand counts too
+        var since = now - adapt.Window > inForce ? now - adapt.Window : inForce;
+        var before = AdaptPlanner.Measure([.. rows.Where(r => r.Arrival >= since)], tasks, objective, since, now);
         scheduler.Retune(change, QueuePolicies.Create(change.Queue)!);
+        _inForceSince = now;
         var entry = journal.Add(now, "adapt", settings, change, search, before);
         var predicted = string.Create(CultureInfo.InvariantCulture, $"{search.Best.Mean:0.###} against {search.Current.Mean:0.###} ({adapt.Objective}), measured {before.Score:0.###} before");
         var described = SchedulerDiff.Describe(settings, change);
@@ -83,9 +91,9 @@ internal sealed class SchedulerAdapter(
 
         var rows = await ReadAsync(change.At, end, cancellationToken).ConfigureAwait(false);
         var after = AdaptPlanner.Measure(rows, tasks, objective, change.At, end);
-        if (rows.Count < adapt.MinRequests || change.Before is not { } before)
+        if (rows.Count < adapt.MinRequests || change.Before is not { } before || before.Requests < adapt.MinRequests)
         {
-            journal.Update(change with { Status = "kept", After = after, Note = $"not judged: {rows.Count} requests in the window after it (min_requests {adapt.MinRequests})" });
+            journal.Update(change with { Status = "kept", After = after, Note = $"not judged: {rows.Count} requests in the window after it, {change.Before?.Requests ?? 0} before it under the settings it replaced (min_requests {adapt.MinRequests})" });
             Check(now, rows.Count, "kept", $"change {change.Id} kept unjudged: too few requests after it");
             return;
         }
@@ -93,6 +101,7 @@ internal sealed class SchedulerAdapter(
         if (AdaptPlanner.Worse(before, after, adapt.Margin))
         {
             scheduler.Retune(change.From, QueuePolicies.Create(change.From.Queue)!);
+            _inForceSince = now;
             journal.Update(change with { Status = "reverted", After = after, Note = string.Create(CultureInfo.InvariantCulture, $"measured {after.Score:0.###} against {before.Score:0.###} before it") });
             var back = SchedulerDiff.Describe(change.To, change.From);
             AdaptLog.Reverted(log, change.Id, after.Score, before.Score, rows.Count, back);

@@ -43,8 +43,10 @@ public sealed class SchedulerAdapterTests
     public async Task Step_ChangeMeasuresWorse_RevertedAndLogged()
     {
         await using var rig = await Rig.StartAsync();
-        // The window before: bursts of batch requests; half the chat requests (those behind aged batch ones) late.
-        await rig.WriteAsync(Workload(rig.Clock.GetUtcNow() - _window, chatLatency: i => i % 2 == 0 ? 300 : 1400));
+        // The window before, since the server started: bursts of batch requests; half the chat requests (those behind
+        // aged batch ones) late.
+        await rig.WriteAsync(Workload(rig.Clock.GetUtcNow(), chatLatency: i => i % 2 == 0 ? 300 : 1400));
+        rig.Clock.Advance(_window);
 
         await rig.Adapter.StepAsync(Ct);
 
@@ -70,6 +72,26 @@ public sealed class SchedulerAdapterTests
         Assert.Equal("measured 0.111 against 0.556 before it", judged.Note);
         Assert.Equal(TimeSpan.FromSeconds(1), rig.Scheduler.Settings.QueueOptions.MaxWaitFor(PriorityClass.Batch));
         Assert.Contains(rig.Log.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith($"Scheduler change 1 reverted: measured 0.111 against 0.556", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Step_LogFromBeforeTheServerStarted_SearchedButNotTakenAsTheSettingsMeasure()
+    {
+        await using var rig = await Rig.StartAsync();
+        // A log written before this server started (an earlier run, perhaps under other settings), then a quiet window.
+        await rig.WriteAsync(Workload(rig.Clock.GetUtcNow() - _window, chatLatency: i => i % 2 == 0 ? 300 : 1400));
+
+        await rig.Adapter.StepAsync(Ct);
+
+        var change = Assert.Single(rig.Journal.Entries);
+        Assert.Equal(0, change.Before!.Requests); // the arrivals were replayed, but none ran under the settings in force
+        await rig.WriteAsync(Workload(change.At, chatLatency: _ => 1400));
+        rig.Clock.Advance(_window + TimeSpan.FromSeconds(1));
+        await rig.Adapter.StepAsync(Ct);
+
+        var judged = Assert.Single(rig.Journal.Entries);
+        Assert.Equal("kept", judged.Status); // nothing to compare with: not reverted on a guess
+        Assert.StartsWith("not judged: 80 requests in the window after it, 0 before it", judged.Note, StringComparison.Ordinal);
     }
 
     [Fact]
