@@ -25,7 +25,7 @@ internal static class TuneCommand
     {
         var trace = new Option<string?>("--trace") { Description = "The trace file (or --history)" };
         var format = new Option<string?>("--format") { Description = "Its format: azure-llm, mooncake, yard" };
-        var history = new Option<string?>("--history") { Description = "Tune on the server's own request log instead: how far back (e.g. 24h, 7d), read from the store of --data (or --config's store)" };
+        var history = new Option<string?>("--history") { Description = "Tune on the server's own request log instead: how far back (e.g. 24h, 7d), read from --config's store (store.url or store.path), else yard.db in --data" };
         var config = new Option<string?>("--config") { Description = "The yard.yaml to improve (default: the server's defaults); with --history, its store too" };
         var objective = new Option<string>("--objective") { Description = "goodput (requests/s within SLO) or slo (attainment weighted by class)", DefaultValueFactory = _ => "goodput" };
         objective.AcceptOnlyFromAmong("goodput", "slo");
@@ -124,21 +124,11 @@ internal static class TuneCommand
             return (null, yard);
         }
 
-        StoreSettings store;
-        if (data is null && yard is { Store.IsPostgres: true })
+        var (store, storeError) = History.StoreTarget.Resolve(data, yard);
+        if (store is null)
         {
-            store = yard.Store;
-        }
-        else
-        {
-            var path = data is null && yard?.Store.Path is { } configured ? configured : Path.Combine(Path.GetFullPath(data ?? ServeCommand.DefaultDataDirectory()), "yard.db");
-            if (!File.Exists(path))
-            {
-                await UsageAsync($"--history: no store at {path}; name the data folder of a server that has run (--data) or its config (--config)").ConfigureAwait(false);
-                return (null, yard);
-            }
-
-            store = new StoreSettings { Path = path };
+            await UsageAsync($"--history: {storeError}").ConfigureAwait(false);
+            return (null, yard);
         }
 
         var rows = new List<RequestLogRecord>();

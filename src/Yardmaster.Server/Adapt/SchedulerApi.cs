@@ -45,8 +45,9 @@ internal sealed class SchedulerApi(ServingScheduler scheduler, AdaptSettings? ad
                 return;
             }
 
-            if (SchedulerDiff.Describe(current, next) is var change && change != "no change")
+            if (SchedulerDiff.Changes(current, next).Count > 0)
             {
+                var change = SchedulerDiff.Describe(current, next);
                 scheduler.Retune(next, QueuePolicies.Create(next.Queue)!);
                 var entry = journal.Add(time.GetUtcNow(), "api", current, next, null, null);
                 AdaptLog.Changed(log, "api", entry.Id, change, "nothing (set by hand)");

@@ -7,7 +7,8 @@ namespace Yardmaster.Server.Adapt;
 /// <summary>A change of the live scheduler settings in one line, for the log: <c>max_wait.batch 1s -> 10m</c>.</summary>
 internal static class SchedulerDiff
 {
-    public static string Describe(SchedulerSettings from, SchedulerSettings to)
+    /// <summary>The settings that differ, one phrase each (<c>max_wait.batch 1s -> 10m</c>); empty when none does.</summary>
+    public static IReadOnlyList<string> Changes(SchedulerSettings from, SchedulerSettings to)
     {
         var parts = new List<string>();
         if (from.Queue != to.Queue)
@@ -34,6 +35,10 @@ internal static class SchedulerDiff
             }
         }
 
-        return parts.Count == 0 ? "no change" : string.Join(", ", parts);
+        return parts;
     }
+
+    /// <summary>The changes in one line, or <c>no change</c>.</summary>
+    public static string Describe(SchedulerSettings from, SchedulerSettings to) =>
+        Changes(from, to) is { Count: > 0 } parts ? string.Join(", ", parts) : "no change";
 }

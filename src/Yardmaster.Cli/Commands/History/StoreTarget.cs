@@ -29,7 +29,7 @@ internal sealed class StoreTarget
     /// <summary>The store's settings (a SQLite file that exists, or a PostgreSQL URL), or the error to print (exit 2): an invalid config, or no store there.</summary>
     public (StoreSettings? Store, string? Error) Resolve(ParseResult parse)
     {
-        string? path = null;
+        YardConfig? config = null;
         if (parse.GetValue(_config) is { } file)
         {
             var loaded = YardConfigLoader.Load(file);
@@ -38,15 +38,24 @@ internal sealed class StoreTarget
                 return (null, string.Join(Environment.NewLine, loaded.Errors.Select(e => e.ToString())));
             }
 
-            if (loaded.Config.Store.IsPostgres)
-            {
-                return (loaded.Config.Store, null);
-            }
-
-            path = loaded.Config.Store.Path;
+            config = loaded.Config;
         }
 
-        path ??= System.IO.Path.Combine(System.IO.Path.GetFullPath(parse.GetValue(_data) ?? ServeCommand.DefaultDataDirectory()), "yard.db");
+        return Resolve(parse.GetValue(_data), config);
+    }
+
+    /// <summary>
+    /// The store of <paramref name="config"/> (its PostgreSQL URL, or its <c>store.path</c>), else <c>yard.db</c> in
+    /// <paramref name="data"/> (default <c>$YARD_HOME</c>, else ~/.cache/yardmaster); or the error when no such SQLite file exists.
+    /// </summary>
+    public static (StoreSettings? Store, string? Error) Resolve(string? data, YardConfig? config)
+    {
+        if (config is { Store.IsPostgres: true })
+        {
+            return (config.Store, null);
+        }
+
+        var path = config?.Store.Path ?? System.IO.Path.Combine(System.IO.Path.GetFullPath(data ?? ServeCommand.DefaultDataDirectory()), "yard.db");
         return File.Exists(path)
             ? (new StoreSettings { Path = path }, null)
             : (null, $"no store at {path}; name the data folder of a server that has run (--data) or its config (--config)");
