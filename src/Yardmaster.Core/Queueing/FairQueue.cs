@@ -5,14 +5,23 @@ namespace Yardmaster.Core.Queueing;
 /// (<see cref="QueueOptions.MaxWaitFor"/>) first, oldest first whatever its class; otherwise the most
 /// urgent class, fair share between its tasks, earliest deadline within a task (shortest first: least
 /// predicted service within a task, and a full queue sheds the longest). Every operation is O(log n)
-/// amortized (shedding: O(n) in the class shed from); removal is lazy. Not thread-safe.
+/// amortized (shedding: O(n) in the class shed from; <see cref="Doomed"/>: O(n log n), at most once a second); removal is
+/// lazy. Not thread-safe.
 /// </summary>
 internal sealed class FairQueue : IRequestQueue
 {
+    /// <summary><see cref="Doomed"/> looks again at most this often (it sorts each class's requests).</summary>
+    private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>The least capacity a class is assumed to have left, in slots.</summary>
+    private const double MinSlots = 0.5;
+
     private readonly FairClassQueue[] _classes;
     private readonly RequestHeap<(long ArrivalTicks, long Id)>[] _byArrival = [new(), new(), new(), new(), new()];
     private readonly TimeSpan[] _maxWait;
     private readonly bool _shortestFirst;
+    private readonly ServiceWindow _served = new();
+    private DateTimeOffset _checked = DateTimeOffset.MinValue;
 
     /// <param name="options">The aging bounds.</param>
     /// <param name="shortestFirst">True for <c>fair-sjf</c>: least predicted service first within a task, the longest shed first.</param>
@@ -73,6 +82,7 @@ internal sealed class FairQueue : IRequestQueue
             _byArrival[(int)aged.Priority].Pop();
             var task = (FairTask)aged.QueueSlot!;
             Take(aged);
+            _served.Record(aged.Priority, now, aged.Service);
             task.Owner.Forget(task, aged, served: true);
             return aged;
         }
@@ -83,6 +93,7 @@ internal sealed class FairQueue : IRequestQueue
             {
                 var next = queue.Dequeue()!;
                 Take(next);
+                _served.Record(next.Priority, now, next.Service);
                 _byArrival[(int)next.Priority].Compact(queue.Count);
                 return next;
             }
@@ -131,6 +142,32 @@ internal sealed class FairQueue : IRequestQueue
         }
 
         return null;
+    }
+
+    public IReadOnlyList<QueuedRequest> Doomed(DateTimeOffset now, int slots)
+    {
+        if (slots <= 0 || Count == 0 || now - _checked < CheckEvery)
+        {
+            return [];
+        }
+
+        _checked = now;
+        List<QueuedRequest>? doomed = null;
+        for (var c = 0; c < _classes.Length; c++)
+        {
+            if (_classes[c].Count > 0)
+            {
+                // What the class had left, at least a fraction of a slot: classes above it may have held every slot.
+                var left = Math.Max(slots - _served.SlotsAbove((PriorityClass)c, now), MinSlots);
+                var given = DeadlineShedding.Doomed(_byArrival[c].Live(), now, left);
+                if (given.Count > 0)
+                {
+                    (doomed ??= []).AddRange(given);
+                }
+            }
+        }
+
+        return doomed ?? (IReadOnlyList<QueuedRequest>)[];
     }
 
     private void Take(QueuedRequest request)

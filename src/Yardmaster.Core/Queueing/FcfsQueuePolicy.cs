@@ -59,6 +59,9 @@ public sealed class FcfsQueuePolicy : IQueuePolicy
         // Classes mean nothing here: a full queue refuses the newcomer, whatever its class.
         public QueuedRequest? Shed(PriorityClass incoming) => null;
 
+        // First come, first served knows no deadlines: a request waits until its own passes.
+        public IReadOnlyList<QueuedRequest> Doomed(DateTimeOffset now, int slots) => [];
+
         private void Take(QueuedRequest request)
         {
             request.Queued = false;

@@ -28,4 +28,15 @@ public interface IRequestQueue
     /// removes it. A policy that ignores classes never sheds.
     /// </summary>
     QueuedRequest? Shed(PriorityClass incoming);
+
+    /// <summary>
+    /// The waiting requests that cannot all be served by their deadlines and should be refused now rather than time out:
+    /// per class, in deadline order, with the slots the class had left over the last two minutes (<paramref name="slots"/>
+    /// less what more urgent classes were dequeued for), the longest of those ahead of a deadline that cannot be met
+    /// (<see cref="DeadlineShedding"/>). Empty when every deadline can be met, when checked less than a second ago, or for a
+    /// policy that ignores deadlines. The requests stay queued; the caller removes and refuses them.
+    /// </summary>
+    /// <param name="now">The clock.</param>
+    /// <param name="slots">The model's ready slots; none (0) gives up nothing.</param>
+    IReadOnlyList<QueuedRequest> Doomed(DateTimeOffset now, int slots);
 }

@@ -57,6 +57,17 @@ public static partial class ServingPass
         return model.Ready == 0 || model.Service * (model.Queued / (double)Math.Max(1, model.ReadySlots)) > model.QueueBudget;
     }
 
+    /// <summary>
+    /// The slots a model's queue may count on when it gives up requests that cannot meet their deadlines
+    /// (<see cref="Queueing.IRequestQueue.Doomed"/>): its ready slots once it has all the replicas it may have, else none
+    /// (nothing is given up while one more replica may still come, or while it loads).
+    /// </summary>
+    public static int SheddingSlots(ModelState model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Removed || model.Loading > 0 || model.Ready < model.ReplicasMax ? 0 : model.ReadySlots;
+    }
+
     /// <summary>True when the model has fewer ready replicas than its <c>replicas.min</c> and none loading: one should start.</summary>
     public static bool BelowMinimum(ModelState model, DateTimeOffset now)
     {

@@ -86,7 +86,13 @@ public sealed partial class ServingScheduler
             return;
         }
 
-        var plan = ServingPass.Dispatch(model.State(Budget(model)), model.Snapshots(), _policies.Routing, _disposed, now);
+        var state = model.State(Budget(model));
+        if (GiveUpDoomed(model, state, now))
+        {
+            state = state with { Queued = model.Queue.Count };
+        }
+
+        var plan = ServingPass.Dispatch(state, model.Snapshots(), _policies.Routing, _disposed, now);
         foreach (var index in plan.Replicas)
         {
             var next = (PendingRequest)model.Queue.Dequeue(now)!;

@@ -17,7 +17,19 @@ internal sealed partial class ServingSimulation
             throw new InvalidOperationException($"the counts or snapshots kept for {model.Definition.Name} differ from a scan");
         }
 
-        var plan = ServingPass.Dispatch(model.State(), model.Snapshots(), _routing, false, _now);
+        var state = model.State();
+        foreach (var doomed in model.Queue.Doomed(_now, ServingPass.SheddingSlots(state)))
+        {
+            var request = (SimRequest)doomed;
+            if (model.Queue.Remove(request))
+            {
+                DropWait(request);
+                _tasks[request.TaskIndex].Admitted--;
+                End(request, SimOutcome.Refused, AdmissionVerdict.DeadlineUnmeetable);
+            }
+        }
+
+        var plan = ServingPass.Dispatch(state with { Queued = model.Queue.Count }, model.Snapshots(), _routing, false, _now);
         foreach (var index in plan.Replicas)
         {
             var next = (SimRequest)model.Queue.Dequeue(_now)!;

@@ -19,11 +19,11 @@ internal sealed record TuneSpace(
 {
     /// <summary>What <c>yard tune</c> searches.</summary>
     public static TuneSpace Full { get; } = new(
-        ["fair", "fcfs"],
+        Core.Queueing.QueuePolicies.Names,
         [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2)],
         [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)],
         [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30)],
-        [256, 1024, 4096],
+        [256, 1024, 4096, 16384],
         Core.Models.EvictionPolicies.Names);
 
     /// <summary>

@@ -67,6 +67,22 @@ public abstract class RequestQueueContract
     }
 
     [Fact]
+    public void Doomed_EveryDeadlineCanBeMet_GivesUpNothing()
+    {
+        // Ten requests of 1 s each on one slot, due 20 s from now: all fit, whatever the order.
+        var queue = NewQueue();
+        for (var id = 1; id <= 10; id++)
+        {
+            var request = Request(id, priority: PriorityClass.Batch, deadlineSeconds: 20);
+            request.Service = TimeSpan.FromSeconds(1);
+            queue.Enqueue(request);
+        }
+
+        Assert.Empty(queue.Doomed(T0, slots: 1));
+        Assert.Equal(10, queue.Count);
+    }
+
+    [Fact]
     public void Dequeue_SameClassTaskAndDeadline_ServesInArrivalOrder()
     {
         var queue = NewQueue();

@@ -144,6 +144,34 @@ public sealed class ServingSchedulerTests
     }
 
     [Fact]
+    public async Task AcquireAsync_QueuedWorkCannotAllMeetItsDeadlines_NewestOfTheLongestRefused503BeforeItsDeadline()
+    {
+        await using var scheduler = Create(models: Model("m", slots: 1));
+        var taught = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Lease!;
+        scheduler.Release(taught, true, TimeSpan.FromSeconds(10)); // the model serves in about 10 s
+        var held = (await scheduler.AcquireAsync(Ticket("m"), Ct)).Lease!;
+        var older = scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch, TimeSpan.FromSeconds(35), task: "bulk"), Ct);
+        var newer = scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch, TimeSpan.FromSeconds(35), task: "bulk"), Ct);
+        await Until(() => scheduler.Snapshot().Models.Single().Queued == 2);
+
+        // The held request runs long: 20 s later the two queued need 20 s of the one slot and have 15 s left. The next
+        // arrival looks at the queue: one of them is refused now, not at its deadline, and the other can still make it.
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        var chat = scheduler.AcquireAsync(Ticket("m", PriorityClass.High, TimeSpan.FromSeconds(60), task: "chat"), Ct);
+
+        var refused = (await newer.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Refusal!;
+        Assert.Equal((503, "deadline_unmeetable"), (refused.Status, refused.Code));
+        Assert.Contains("among the longest", refused.Message, StringComparison.Ordinal);
+        Assert.False(older.IsCompleted);
+        Assert.Equal(2, scheduler.Snapshot().Models.Single().Queued);
+
+        scheduler.Release(held, true, null);
+        scheduler.Release((await chat.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!, true, null);
+        scheduler.Release((await older.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!, true, null);
+        Assert.Equal(0, scheduler.Snapshot().Tasks.Sum(t => t.Admitted));
+    }
+
+    [Fact]
     public async Task AcquireAsync_ClientGoesAway_QueuePlaceFreedAtOnce()
     {
         await using var scheduler = Create(models: Model("m", slots: 1));

@@ -34,7 +34,7 @@ public sealed class SchedulerApiTests
         Assert.Equal(answer.ToString(), (await gateway.GetJsonAsync("/api/scheduler")).ToString());
         var entry = Assert.Single((await gateway.GetJsonAsync("/api/adaptations")).GetProperty("adaptations").EnumerateArray());
         Assert.Equal(("api", "applied"), (entry.GetProperty("source").GetString(), entry.GetProperty("status").GetString()));
-        Assert.StartsWith("queue fair -> fcfs, eviction session-lfu -> lru, max_queue 1024 -> 64, ", entry.GetProperty("change").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("queue fair -> fcfs, eviction session-lfu -> lru, max_queue 4096 -> 64, ", entry.GetProperty("change").GetString(), StringComparison.Ordinal);
         Assert.Contains("max_wait.batch 10m -> 45s", entry.GetProperty("change").GetString(), StringComparison.Ordinal);
 
         // The same again changes nothing, and lists nothing more.

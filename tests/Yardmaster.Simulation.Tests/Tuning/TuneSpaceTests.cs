@@ -29,7 +29,7 @@ public sealed class TuneSpaceTests
         // The overload where a longer batch bound wins (PolicyTunerTests), with the batch bound held where it is.
         List<TraceRequest> trace = [.. Enumerable.Range(0, 3000).Select(i => new TraceRequest(i + 2, TimeSpan.FromMilliseconds(50 * i), 400, 100 + (i * 37 % 300)))];
         var config = new YardConfig { Scheduler = new SchedulerSettings { MaxWaitByClass = new Dictionary<PriorityClass, TimeSpan> { [PriorityClass.Low] = TimeSpan.FromMinutes(2), [PriorityClass.Batch] = TimeSpan.FromSeconds(20) } } };
-        var held = TuneSpace.Within(new AdaptBounds { MaxQueue = (1024, 1024) });
+        var held = TuneSpace.Within(new AdaptBounds { MaxQueue = (config.Scheduler.MaxQueue, config.Scheduler.MaxQueue) });
 
         var free = PolicyTuner.Tune(trace, config, TuneObjective.Slo, load: 2.0, seeds: 1, budget: TimeSpan.FromMinutes(10));
         var bounded = PolicyTuner.Tune(trace, config, TuneObjective.Slo, load: 2.0, seeds: 1, budget: TimeSpan.FromMinutes(10), held);
