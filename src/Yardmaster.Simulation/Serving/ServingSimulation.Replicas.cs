@@ -42,11 +42,17 @@ internal sealed partial class ServingSimulation
             if (replica.Running is { } running && next.TraceService is null)
             {
                 Join(replica, running, next);
+                Schedule(next.Deadline, EventKind.Cutoff, next); // its finish moves as others start and end
                 continue;
             }
 
             next.FirstToken = _now + (next.TraceService is null ? model.Speed.Prefill(next.PromptTokens) : TimeSpan.Zero);
-            Schedule(_now + (next.TraceService ?? model.Speed.Service(next.PromptTokens, next.OutputTokens)), EventKind.Finish, next);
+            var finish = _now + (next.TraceService ?? model.Speed.Service(next.PromptTokens, next.OutputTokens));
+            Schedule(finish, EventKind.Finish, next);
+            if (finish > next.Deadline)
+            {
+                Schedule(next.Deadline, EventKind.Cutoff, next);
+            }
         }
 
         if (plan.ScaleOut)

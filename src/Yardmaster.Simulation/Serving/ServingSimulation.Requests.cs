@@ -82,10 +82,13 @@ internal sealed partial class ServingSimulation
 
     private void Finish(SimRequest request)
     {
+        if (request.Outcome != SimOutcome.Pending)
+        {
+            return; // cut off at its deadline
+        }
+
         var replica = request.ServedBy!;
         var model = replica.Model;
-        replica.InFlight--;
-        replica.LastUsed = _now;
         replica.Uses++;
         if (request.TraceService is null)
         {
@@ -95,8 +98,39 @@ internal sealed partial class ServingSimulation
         {
             model.Service.Observe(_now - request.Start!.Value);
         }
+
+        Release(request, SimOutcome.Completed);
+    }
+
+    /// <summary>
+    /// A running request's deadline came before its end: the gateway stops answering it (504 <c>deadline_exceeded</c>, the
+    /// stream ended with an error) and its slot is free; a failed answer teaches the service estimate nothing, as live.
+    /// </summary>
+    private void Cutoff(SimRequest request)
+    {
+        if (request.Outcome != SimOutcome.Pending || request.ServedBy is not { } replica)
+        {
+            return; // it finished first
+        }
+
+        if (replica.Running is { } running)
+        {
+            running.Remove(request);
+            MarkUnrated(replica);
+        }
+
+        Release(request, SimOutcome.Expired);
+    }
+
+    /// <summary>Gives a served request's slot back and ends it; drains, unloads and pumps as any end of service does.</summary>
+    private void Release(SimRequest request, SimOutcome outcome)
+    {
+        var replica = request.ServedBy!;
+        var model = replica.Model;
+        replica.InFlight--;
+        replica.LastUsed = _now;
         _tasks[request.TaskIndex].Admitted--;
-        End(request, SimOutcome.Completed, null);
+        End(request, outcome, null);
         if (replica.State == ReplicaState.Draining && replica.InFlight == 0)
         {
             Unload(replica);

@@ -84,6 +84,9 @@ internal sealed partial class ServingSimulation
         NextFinish,
         Loaded,
         Tick,
+
+        /// <summary>A running request's deadline: the server stops answering it (504), as the gateway does, and frees its slot.</summary>
+        Cutoff,
     }
 
     /// <summary>Every model, after <see cref="Run"/>.</summary>
@@ -166,6 +169,7 @@ internal sealed partial class ServingSimulation
                 case EventKind.NextFinish when ((SimReplica)e.Subject!).NextSeq == at.Seq: NextFinish((SimReplica)e.Subject!); break;
                 case EventKind.Loaded: Loaded((SimReplica)e.Subject!); break;
                 case EventKind.Tick when (DateTimeOffset)e.Subject! == _tickAt: Tick(); break;
+                case EventKind.Cutoff: Cutoff((SimRequest)e.Subject!); break;
             }
         }
 

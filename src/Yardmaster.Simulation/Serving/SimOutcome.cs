@@ -12,7 +12,7 @@ internal enum SimOutcome
     /// <summary>Refused at admission (the verdict says why).</summary>
     Refused,
 
-    /// <summary>Still queued at its deadline (504).</summary>
+    /// <summary>Still queued or running at its deadline (504).</summary>
     Expired,
 
     /// <summary>Waited for memory beyond <c>load_wait</c> with no replica coming (503).</summary>
