@@ -22,9 +22,11 @@ internal static class DeadlineShedding
         ArgumentNullException.ThrowIfNull(waiting);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(slots);
         var doomed = new List<QueuedRequest>();
+        var byDeadline = waiting.Where(r => r.Deadline > now && r.Service > TimeSpan.Zero).ToArray();
+        Array.Sort(byDeadline, static (a, b) => a.Deadline != b.Deadline ? a.Deadline.CompareTo(b.Deadline) : a.Id.CompareTo(b.Id));
         var kept = new PriorityQueue<QueuedRequest, (long Service, long Id)>(); // the longest kept on top
         var ahead = 0.0;
-        foreach (var request in waiting.Where(r => r.Deadline > now && r.Service > TimeSpan.Zero).OrderBy(r => r.Deadline).ThenBy(r => r.Id))
+        foreach (var request in byDeadline)
         {
             kept.Enqueue(request, (-request.Service.Ticks, -request.Id));
             ahead += request.Service.TotalSeconds;

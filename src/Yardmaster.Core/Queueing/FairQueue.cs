@@ -5,7 +5,8 @@ namespace Yardmaster.Core.Queueing;
 /// (<see cref="QueueOptions.MaxWaitFor"/>) first, oldest first whatever its class; otherwise the most
 /// urgent class, fair share between its tasks, earliest deadline within a task (shortest first: least
 /// predicted service within a task, and a full queue sheds the longest). Every operation is O(log n)
-/// amortized (shedding: O(n) in the class shed from; <see cref="Doomed"/>: O(n log n), at most once a second); removal is
+/// amortized (shedding: O(1) amortized, O(n) in the class shed from for shortest first; <see cref="Doomed"/>: O(n log n) at
+/// most once a second, and only when the class's work does not fit before its soonest deadline); removal is
 /// lazy. Not thread-safe.
 /// </summary>
 internal sealed class FairQueue : IRequestQueue
@@ -18,6 +19,9 @@ internal sealed class FairQueue : IRequestQueue
 
     private readonly FairClassQueue[] _classes;
     private readonly RequestHeap<(long ArrivalTicks, long Id)>[] _byArrival = [new(), new(), new(), new(), new()];
+    private readonly RequestHeap<(long DeadlineTicks, long Id)>[] _byDeadline = [new(), new(), new(), new(), new()];
+    private readonly double[] _work = new double[5]; // predicted service seconds queued, by class
+    private readonly List<QueuedRequest>[] _pushed = [[], [], [], [], []]; // in the order enqueued (arrival order), stale ones included
     private readonly TimeSpan[] _maxWait;
     private readonly bool _shortestFirst;
     private readonly ServiceWindow _served = new();
@@ -54,6 +58,15 @@ internal sealed class FairQueue : IRequestQueue
 
         _classes[(int)request.Priority].Enqueue(request);
         _byArrival[(int)request.Priority].Push(request, (request.Arrival.UtcTicks, request.Id));
+        _byDeadline[(int)request.Priority].Push(request, (request.Deadline.UtcTicks, request.Id));
+        _work[(int)request.Priority] += request.Service.TotalSeconds;
+        var pushed = _pushed[(int)request.Priority];
+        if (pushed.Count > (2 * _classes[(int)request.Priority].Count) + 32)
+        {
+            pushed.RemoveAll(static r => !r.Queued); // amortized O(1), as the heaps' compaction
+        }
+
+        pushed.Add(request);
         request.Queued = true;
         Count++;
     }
@@ -95,6 +108,7 @@ internal sealed class FairQueue : IRequestQueue
                 Take(next);
                 _served.Record(next.Priority, now, next.Service);
                 _byArrival[(int)next.Priority].Compact(queue.Count);
+                _byDeadline[(int)next.Priority].Compact(queue.Count);
                 return next;
             }
         }
@@ -113,6 +127,7 @@ internal sealed class FairQueue : IRequestQueue
         Take(request);
         task.Owner.Forget(task, request, served: false);
         _byArrival[(int)request.Priority].Compact(task.Owner.Count);
+        _byDeadline[(int)request.Priority].Compact(task.Owner.Count);
         return true;
     }
 
@@ -135,9 +150,20 @@ internal sealed class FairQueue : IRequestQueue
             {
                 // The newest of the class: it has waited least, and the older ones are nearer their turn. Shortest first: the
                 // longest (the newest of those), whose place serves most others.
-                return _shortestFirst
-                    ? _byArrival[c].Live().MaxBy(r => (r.Service.Ticks, r.Arrival.UtcTicks, r.Id))
-                    : _byArrival[c].Live().MaxBy(r => (r.Arrival.UtcTicks, r.Id));
+                if (_shortestFirst)
+                {
+                    return _byArrival[c].Live().MaxBy(r => (r.Service.Ticks, r.Arrival.UtcTicks, r.Id));
+                }
+
+                // The last enqueued that is still queued (requests are enqueued in arrival order): O(1) amortized, where a
+                // scan of a queue of thousands, on every arrival to a full queue, dominated a simulation of overload.
+                var pushed = _pushed[c];
+                while (!pushed[^1].Queued)
+                {
+                    pushed.RemoveAt(pushed.Count - 1);
+                }
+
+                return pushed[^1];
             }
         }
 
@@ -159,6 +185,11 @@ internal sealed class FairQueue : IRequestQueue
             {
                 // What the class had left, at least a fraction of a slot: classes above it may have held every slot.
                 var left = Math.Max(slots - _served.SlotsAbove((PriorityClass)c, now), MinSlots);
+                if (_byDeadline[c].PeekLive() is { } soonest && soonest.Deadline > now && _work[c] / left <= (soonest.Deadline - now).TotalSeconds)
+                {
+                    continue; // all of its work fits before its soonest deadline: every deadline can be met, no need to sort
+                }
+
                 var given = DeadlineShedding.Doomed(_byArrival[c].Live(), now, left);
                 if (given.Count > 0)
                 {
@@ -172,6 +203,8 @@ internal sealed class FairQueue : IRequestQueue
 
     private void Take(QueuedRequest request)
     {
+        var c = (int)request.Priority;
+        _work[c] = Math.Max(0, _work[c] - request.Service.TotalSeconds);
         request.Queued = false;
         request.QueueSlot = null;
         Count--;

@@ -14,6 +14,8 @@ internal sealed class ModelSpeed
 {
     private readonly double[] _prefill;
     private readonly double[] _decode;
+    private readonly double _slowestPrefill;
+    private readonly double _slowestDecode;
 
     /// <summary>The same rates at every concurrency.</summary>
     /// <param name="prefillTokensPerSecond">Prompt tokens per second per sequence.</param>
@@ -45,6 +47,8 @@ internal sealed class ModelSpeed
             (_prefill[n], _decode[n]) = Interpolate(table, n);
         }
 
+        _slowestPrefill = _prefill.Skip(1).Min();
+        _slowestDecode = _decode.Skip(1).Min();
         Constant = table.All(r => r.PrefillTokensPerSecond == table[0].PrefillTokensPerSecond && r.DecodeTokensPerSecond == table[0].DecodeTokensPerSecond);
     }
 
@@ -71,6 +75,9 @@ internal sealed class ModelSpeed
             ? new ModelSpeed(table, settings.LoadTime)
             : new ModelSpeed(settings.PrefillTokensPerSecond, settings.DecodeTokensPerSecond, settings.LoadTime);
     }
+
+    /// <summary>The longest a request of these lengths can take, whatever else runs beside it (the slowest rates at any concurrency).</summary>
+    public TimeSpan Slowest(int promptTokens, int outputTokens) => TimeSpan.FromSeconds((promptTokens / _slowestPrefill) + (outputTokens / _slowestDecode));
 
     /// <summary>Prompt tokens per second per sequence while <paramref name="sequences"/> run at once.</summary>
     public double PrefillAt(int sequences) => _prefill[Math.Clamp(sequences, 1, _prefill.Length - 1)];

@@ -42,7 +42,10 @@ internal sealed partial class ServingSimulation
             if (replica.Running is { } running && next.TraceService is null)
             {
                 Join(replica, running, next);
-                Schedule(next.Deadline, EventKind.Cutoff, next); // its finish moves as others start and end
+                if (_now + model.Speed.Slowest(next.PromptTokens, next.OutputTokens) > next.Deadline)
+                {
+                    Schedule(next.Deadline, EventKind.Cutoff, next); // its finish moves as others start and end: it may pass it
+                }
                 continue;
             }
 
