@@ -7,7 +7,9 @@
 # slot count alone (one rate at every concurrency: the method before the table). Prints per task the measured and
 # predicted SLO attainment and their difference in points, and TTFT/latency p50/p95 side by side; goal: within 5 points.
 # Usage: [YARD_SHARED=DIR] bench/replay-vs-sim.sh [--no-build] [--requests N] [--skip N] [--speeds "X Y"]
-#        [--slots N] [--slo-chat D] [--slo-search D] [--slo-batch D] [--bench-concurrency "1 2 4"]
+#        [--slots N] [--slo-chat D] [--slo-search D] [--slo-batch D] [--bench-concurrency "1 2 4"] [--warm]
+# The replay goes to a server started afresh after the calibration (nothing learned, as the simulation starts); --warm
+# replays to the calibrated server instead (its admission then predicts from the calibration's one length).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,7 @@ slo_chat=2s
 slo_search=4s
 slo_batch=8s
 concurrency="1 2 4"
+warm=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0; shift ;;
@@ -31,7 +34,8 @@ while [ $# -gt 0 ]; do
     --slo-search) slo_search="$2"; shift 2 ;;
     --slo-batch) slo_batch="$2"; shift 2 ;;
     --bench-concurrency) concurrency="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --warm) warm=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -118,6 +122,20 @@ stop_server() {
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
+# start_server DATA LOG: yard serve on a free port ($port), waiting for /health.
+start_server() {
+  port=$(free_port)
+  "${yard[@]}" serve --config "$config" --port "$port" --data "$1" --quiet > "$2" 2>&1 &
+  server=$!
+  local deadline=$((SECONDS + 60))
+  until curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; do
+    if ! kill -0 "$server" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+      echo "yard serve did not start:" >&2; cat "$2" >&2; exit 1
+    fi
+    sleep 0.2
+  done
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 # compare DIR SPEED SOURCE: the markdown rows of one speed from the replay's and the simulation's summary.json.
@@ -141,16 +159,7 @@ calibrated=""
 for speed in $speeds; do
   dir="$work/speed-$speed"
   mkdir -p "$dir"
-  port=$(free_port)
-  "${yard[@]}" serve --config "$config" --port "$port" --data "$dir/data" --quiet > "$dir/serve.log" 2>&1 &
-  server=$!
-  deadline=$((SECONDS + 60))
-  until curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; do
-    if ! kill -0 "$server" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-      echo "yard serve did not start:" >&2; cat "$dir/serve.log" >&2; exit 1
-    fi
-    sleep 0.2
-  done
+  start_server "$dir/data" "$dir/serve.log"
   rows_json="[]"
   for n in $levels; do
     "${yard[@]}" bench replay --trace "$work/calibration-$n.csv" --format azure-llm --url "http://127.0.0.1:$port" --key "$key" \
@@ -165,6 +174,12 @@ PY
 )
     rows_json=$(jq -c --argjson n "$n" --argjson p "$cal_prefill" --argjson d "$cal_decode" '. + [{ sequences: $n, prefill_tokens_per_second: $p, decode_tokens_per_second: $d }]' <<< "$rows_json")
   done
+  if [ $warm = 0 ]; then
+    # A server started afresh for the replay, as the simulation starts: no service time or token rate learned yet (the
+    # calibration's requests, all of one length, would teach admission a service time that ignores length).
+    stop_server
+    start_server "$dir/data-replay" "$dir/serve-replay.log"
+  fi
   before=$(cut -d' ' -f1 /proc/loadavg)
   "${yard[@]}" bench replay --trace "$slice" --format azure-llm --url "http://127.0.0.1:$port" --speed "$speed" \
     --key "$key" --out "$dir/replay" > "$dir/replay.log"
@@ -192,6 +207,11 @@ done
   echo "token model \"engine\": $engine_sim (prefill / decode tokens/s per sequence by sequences at once)."
   echo "token model \"gateway\" (calibration per level: 9 rounds of N requests at once, $mean_prompt prompt / $mean_output output tokens,"
   echo "through \`yard serve\` and \`yard bench replay\` just before each replay; prefill / decode per sequence):$calibrated"
+  if [ $warm = 0 ]; then
+    echo "The replay went to a server started afresh after the calibration (nothing learned, as in the simulation)."
+  else
+    echo "The replay went to the calibrated server (--warm: its admission had learned from the calibration's requests)."
+  fi
   echo "token model \"gateway-1\": the gateway's rates at $(echo $levels | awk '{ print $NF }') at once, at every concurrency (one rate, as before the table)."
   echo
   echo '```yaml'

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.History;
@@ -14,10 +16,12 @@ using Yardmaster.Storage;
 namespace Yardmaster.Cli.Commands;
 
 /// <summary>
-/// <c>yard tune</c>: searches the scheduler parameters a yard.yaml exposes (queue policy, aging bounds, queue bound) by
-/// simulating a trace, or the server's own request log (<c>--history 7d</c>), through the server's own passes, and prints
-/// the best configuration found as a diff against the current one with the predicted change per task and its spread over
-/// several draws (seeds). <c>--apply</c> puts a confident change in force on the running server (<c>PUT /api/scheduler</c>).
+/// <c>yard tune</c>: searches the parameters a yard.yaml exposes (queue policy, aging bounds, queue bound, eviction policy;
+/// each task's weight, each model's keep-alive and replicas) by simulating a trace, or the server's own request log
+/// (<c>--history 7d</c>), through the server's own passes, and prints the best configuration found as a diff against the
+/// current one with the predicted change per task and its spread over several draws (seeds). <c>--apply</c> puts a
+/// confident change in force on the running server (<c>PUT /api/scheduler</c>; a task's or model's definition read from
+/// <c>/api/tasks</c> or <c>/api/models</c>, changed and put back).
 /// </summary>
 internal static class TuneCommand
 {
@@ -106,9 +110,42 @@ internal static class TuneCommand
 
             return await ServerCall.RunAsync(parse, server, async (client, token) =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Put, "api/scheduler") { Content = new StringContent(Body(result.Best.Candidate), Encoding.UTF8, "application/json") };
-                using var response = await client.SendAsync(request, token).ConfigureAwait(false);
-                await Console.Out.WriteLineAsync($"--apply: in force on {client.Target.Display} (GET /api/adaptations lists it)").ConfigureAwait(false);
+                var best = result.Best.Candidate;
+                var now = result.Current.Candidate;
+                if (best.SchedulerDiffers(now))
+                {
+                    await PutAsync(client, "api/scheduler", Body(best), token).ConfigureAwait(false);
+                    await Console.Out.WriteLineAsync($"--apply: scheduler settings in force on {client.Target.Display} (GET /api/adaptations lists them)").ConfigureAwait(false);
+                }
+
+                var index = 0;
+                var lines = best.Knobs.TaskLines();
+                foreach (var (was, knob) in now.Knobs.Tasks.Zip(best.Knobs.Tasks))
+                {
+                    var line = lines[index++];
+                    if (was != knob)
+                    {
+                        var change = string.Create(CultureInfo.InvariantCulture, $"task '{knob.Name}' weight {was.Weight:0.###} -> {knob.Weight:0.###}");
+                        await ChangeAsync(client, "api/tasks/" + Uri.EscapeDataString(knob.Name), json => json["weight"] = knob.Weight, change, line, token).ConfigureAwait(false);
+                    }
+                }
+
+                index = 0;
+                lines = best.Knobs.ModelLines();
+                foreach (var (was, knob) in now.Knobs.Models.Zip(best.Knobs.Models))
+                {
+                    var line = lines[index++];
+                    if (was != knob)
+                    {
+                        await ChangeAsync(client, "api/models/" + Uri.EscapeDataString(knob.Name), json =>
+                        {
+                            json.Remove("status"); // what the server reports of its replicas, not part of the definition
+                            json["keep_alive"] = knob.KeepAlive is { } keepAlive ? JsonValue.Create(Durations.Format(keepAlive)) : JsonValue.Create(-1);
+                            json["replicas"] = new JsonObject { ["min"] = knob.ReplicasMin, ["max"] = knob.ReplicasMax };
+                        }, $"model '{knob.Name}' {Words(was)} -> {Words(knob)}", line, token).ConfigureAwait(false);
+                    }
+                }
+
                 return ExitCodes.Ok;
             }, ct).ConfigureAwait(false);
         });
@@ -184,6 +221,34 @@ internal static class TuneCommand
 
         return requests;
     }
+
+    private static async Task PutAsync(YardApiClient client, string path, string body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var response = await client.SendAsync(request, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads a task's or model's definition from the server, changes it, and puts it back (the registry keeps everything
+    /// else as it was). One declared in the server's yard.yaml cannot change through the API: says which line to set there.
+    /// </summary>
+    private static async Task ChangeAsync(YardApiClient client, string path, Action<JsonObject> change, string words, string line, CancellationToken ct)
+    {
+        var json = JsonNode.Parse(await client.GetAsync(path, ct).ConfigureAwait(false)) as JsonObject
+            ?? throw new ServerCallException($"GET {path}: the answer is not a JSON object");
+        if (json["from_config"]?.GetValue<bool>() == true)
+        {
+            await Console.Out.WriteLineAsync($"--apply: not sent: {words}: it is declared in the server's yard.yaml, so set it there:{Environment.NewLine}{line}").ConfigureAwait(false);
+            return;
+        }
+
+        change(json);
+        await PutAsync(client, path, json.ToJsonString(), ct).ConfigureAwait(false);
+        await Console.Out.WriteLineAsync($"--apply: {words}").ConfigureAwait(false);
+    }
+
+    private static string Words(ModelKnob knob) =>
+        $"keep_alive {(knob.KeepAlive is { } k ? Durations.Format(k) : "never")}, replicas {knob.ReplicasMin}..{knob.ReplicasMax}";
 
     /// <summary>The body of <c>PUT /api/scheduler</c> that puts <paramref name="best"/> in force.</summary>
     private static string Body(TuneCandidate best)

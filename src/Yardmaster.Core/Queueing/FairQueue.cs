@@ -97,6 +97,7 @@ internal sealed class FairQueue : IRequestQueue
             Take(aged);
             _served.Record(aged.Priority, now, aged.Service);
             task.Owner.Forget(task, aged, served: true);
+            Tidy((int)aged.Priority);
             return aged;
         }
 
@@ -107,8 +108,7 @@ internal sealed class FairQueue : IRequestQueue
                 var next = queue.Dequeue()!;
                 Take(next);
                 _served.Record(next.Priority, now, next.Service);
-                _byArrival[(int)next.Priority].Compact(queue.Count);
-                _byDeadline[(int)next.Priority].Compact(queue.Count);
+                Tidy((int)next.Priority);
                 return next;
             }
         }
@@ -126,8 +126,7 @@ internal sealed class FairQueue : IRequestQueue
 
         Take(request);
         task.Owner.Forget(task, request, served: false);
-        _byArrival[(int)request.Priority].Compact(task.Owner.Count);
-        _byDeadline[(int)request.Priority].Compact(task.Owner.Count);
+        Tidy((int)request.Priority);
         return true;
     }
 
@@ -199,6 +198,23 @@ internal sealed class FairQueue : IRequestQueue
         }
 
         return doomed ?? (IReadOnlyList<QueuedRequest>)[];
+    }
+
+    /// <summary>Drops the stale entries of class <paramref name="c"/>'s lookups: all of them once it is empty, else once they outnumber the live ones.</summary>
+    private void Tidy(int c)
+    {
+        var live = _classes[c].Count;
+        if (live == 0)
+        {
+            _byArrival[c].Clear();
+            _byDeadline[c].Clear();
+            _pushed[c].Clear();
+            _work[c] = 0;
+            return;
+        }
+
+        _byArrival[c].Compact(live);
+        _byDeadline[c].Compact(live);
     }
 
     private void Take(QueuedRequest request)

@@ -149,22 +149,28 @@ internal sealed class LlmWorkload
     /// the results, and the duration goodput is counted over: the trace's arrival span at that load, the same for every policy
     /// (the time to the last answer would favour a policy that refuses sooner).
     /// </summary>
-    public (RunSummaryBuilder Results, TimeSpan Duration) Simulate(SimPolicies policy, double load, SchedulerSettings? scheduler = null)
+    /// <param name="policy">The policies.</param>
+    /// <param name="load">The load.</param>
+    /// <param name="scheduler">The scheduler settings (default: <see cref="Scheduler"/>).</param>
+    /// <param name="knobs">Tasks' weights and models' keep-alive and replicas to simulate instead of theirs (<c>yard tune</c>).</param>
+    public (RunSummaryBuilder Results, TimeSpan Duration) Simulate(SimPolicies policy, double load, SchedulerSettings? scheduler = null, Tuning.TuneKnobs? knobs = null)
     {
-        var setup = new SimSetup(Tasks, Models, Devices, scheduler ?? Scheduler, _ => -1, "");
+        var tasks = knobs is null ? Tasks : [.. Tasks.Select(knobs.Apply)];
+        var models = knobs is null ? Models : [.. Models.Select(m => (knobs.Apply(m.Model), m.Speed))];
+        var setup = new SimSetup(tasks, models, Devices, scheduler ?? Scheduler, _ => -1, "");
         var builder = new RunSummaryBuilder(Slos);
         var simulation = new ServingSimulation(setup, policy, () => Speed.LoadTime ?? TimeSpan.FromSeconds(2), _ => EvictionPolicies.Create(policy.Eviction) ?? throw new ArgumentException($"unknown eviction policy '{policy.Eviction}'"));
         var epoch = DateTimeOffset.UnixEpoch;
-        simulation.Run(Requests(epoch, load, (scheduler ?? Scheduler).DefaultDeadline), epoch, r => builder.Add(SimResults.Of(r, Tasks[r.TaskIndex].Name)));
+        simulation.Run(Requests(tasks, epoch, load, (scheduler ?? Scheduler).DefaultDeadline), epoch, r => builder.Add(SimResults.Of(r, Tasks[r.TaskIndex].Name)));
         return (builder, Span / load);
     }
 
-    private IEnumerable<SimRequest> Requests(DateTimeOffset epoch, double load, TimeSpan defaultDeadline)
+    private IEnumerable<SimRequest> Requests(List<TaskDefinition> tasks, DateTimeOffset epoch, double load, TimeSpan defaultDeadline)
     {
         for (var i = 0; i < _trace.Count; i++)
         {
             var r = _trace[i];
-            var task = Tasks[_taskOf[i]];
+            var task = tasks[_taskOf[i]];
             var arrival = epoch + (r.Offset / load);
             yield return new SimRequest
             {

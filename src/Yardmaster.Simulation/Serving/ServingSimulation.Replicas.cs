@@ -44,7 +44,7 @@ internal sealed partial class ServingSimulation
                 Join(replica, running, next);
                 if (_now + model.Speed.Slowest(next.PromptTokens, next.OutputTokens) > next.Deadline)
                 {
-                    Schedule(next.Deadline, EventKind.Cutoff, next); // its finish moves as others start and end: it may pass it
+                    ScheduleCutoff(next); // its finish moves as others start and end: it may pass it
                 }
                 continue;
             }
@@ -54,7 +54,7 @@ internal sealed partial class ServingSimulation
             Schedule(finish, EventKind.Finish, next);
             if (finish > next.Deadline)
             {
-                Schedule(next.Deadline, EventKind.Cutoff, next);
+                ScheduleCutoff(next);
             }
         }
 

@@ -106,9 +106,9 @@ internal sealed partial class ServingSimulation
     /// A running request's deadline came before its end: the gateway stops answering it (504 <c>deadline_exceeded</c>, the
     /// stream ended with an error) and its slot is free; a failed answer teaches the service estimate nothing, as live.
     /// </summary>
-    private void Cutoff(SimRequest request)
+    private void Cutoff(CutoffEvent cutoff)
     {
-        if (request.Outcome != SimOutcome.Pending || request.ServedBy is not { } replica)
+        if (cutoff.Request is not { Outcome: SimOutcome.Pending, ServedBy: { } replica } request)
         {
             return; // it finished first
         }
@@ -148,8 +148,21 @@ internal sealed partial class ServingSimulation
         }
     }
 
+    /// <summary>Schedules the request's cutoff at its deadline, through a handle its end clears: the event heap keeps no ended request.</summary>
+    private void ScheduleCutoff(SimRequest request)
+    {
+        request.Cutoff = new CutoffEvent { Request = request };
+        Schedule(request.Deadline, EventKind.Cutoff, request.Cutoff);
+    }
+
     private void End(SimRequest request, SimOutcome outcome, AdmissionVerdict? verdict)
     {
+        if (request.Cutoff is { } cutoff)
+        {
+            cutoff.Request = null;
+            request.Cutoff = null;
+        }
+
         request.Outcome = outcome;
         request.Verdict = verdict;
         request.End = _now;

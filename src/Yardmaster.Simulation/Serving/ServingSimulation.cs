@@ -169,7 +169,7 @@ internal sealed partial class ServingSimulation
                 case EventKind.NextFinish when ((SimReplica)e.Subject!).NextSeq == at.Seq: NextFinish((SimReplica)e.Subject!); break;
                 case EventKind.Loaded: Loaded((SimReplica)e.Subject!); break;
                 case EventKind.Tick when (DateTimeOffset)e.Subject! == _tickAt: Tick(); break;
-                case EventKind.Cutoff: Cutoff((SimRequest)e.Subject!); break;
+                case EventKind.Cutoff: Cutoff((CutoffEvent)e.Subject!); break;
             }
         }
 

@@ -63,6 +63,9 @@ internal sealed class SimRequest : QueuedRequest
     /// <summary>How long it may wait for a slot (admission's wait limit).</summary>
     public TimeSpan WaitLimit { get; set; }
 
+    /// <summary>Its cutoff at the deadline while it runs and might pass it; cleared when it ends.</summary>
+    public CutoffEvent? Cutoff { get; set; }
+
     /// <summary>When its wait limit is scheduled, and its place in the order of events, while it is queued.</summary>
     public (DateTimeOffset At, long Seq) WaitKey { get; set; }
 }

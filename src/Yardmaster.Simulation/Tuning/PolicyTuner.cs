@@ -26,6 +26,7 @@ internal static class PolicyTuner
         var stopwatch = Stopwatch.StartNew();
         var workloads = Enumerable.Range(0, seeds).Select(s => new LlmWorkload(trace, config, (ulong)s)).ToList();
         var baseSettings = workloads[0].Scheduler;
+        var classes = workloads[0].Tasks.GroupBy(t => t.Priority).SelectMany(g => g.Select(t => (t.Name, Count: g.Count()))).ToDictionary(t => t.Name, t => t.Count, StringComparer.Ordinal);
         var seen = new Dictionary<TuneCandidate, TuneEvaluation>();
         TuneEvaluation Evaluate(TuneCandidate candidate)
         {
@@ -38,13 +39,13 @@ internal static class PolicyTuner
             return evaluation;
         }
 
-        var current = Evaluate(TuneCandidate.From(baseSettings));
+        var current = Evaluate(TuneCandidate.From(baseSettings, space.Registry ? TuneKnobs.From(workloads[0]) : null));
         var best = current;
         var complete = false;
         while (stopwatch.Elapsed < budget)
         {
             var improved = false;
-            foreach (var neighbour in Neighbours(best.Candidate, space))
+            foreach (var neighbour in Neighbours(best.Candidate, space, classes))
             {
                 if (stopwatch.Elapsed >= budget)
                 {
@@ -70,7 +71,7 @@ internal static class PolicyTuner
     }
 
     /// <summary>The candidates that differ from <paramref name="c"/> in one parameter.</summary>
-    private static IEnumerable<TuneCandidate> Neighbours(TuneCandidate c, TuneSpace space)
+    private static IEnumerable<TuneCandidate> Neighbours(TuneCandidate c, TuneSpace space, IReadOnlyDictionary<string, int> classes)
     {
         foreach (var q in space.Queues.Where(q => q != c.Queue))
         {
@@ -101,6 +102,66 @@ internal static class PolicyTuner
         {
             yield return c with { Eviction = e };
         }
+
+        foreach (var knobs in KnobNeighbours(c.Knobs, classes))
+        {
+            yield return c with { Knobs = knobs };
+        }
+    }
+
+    /// <summary>
+    /// The knobs that differ from <paramref name="knobs"/> in one value: the weight of a task that shares its class with
+    /// another (halved, doubled), a model's keep-alive (when it has replicas that may unload idle), its replicas' minimum
+    /// and maximum (one less, one more).
+    /// </summary>
+    private static IEnumerable<TuneKnobs> KnobNeighbours(TuneKnobs knobs, IReadOnlyDictionary<string, int> classes)
+    {
+        for (var i = 0; i < knobs.Tasks.Count; i++)
+        {
+            var task = knobs.Tasks[i];
+            if (!classes.TryGetValue(task.Name, out var shared) || shared < 2)
+            {
+                continue; // alone in its class: its weight changes nothing
+            }
+
+            foreach (var weight in new[] { task.Weight / 2, task.Weight * 2 }.Where(w => w >= TuneSpace.Weights.Min && w <= TuneSpace.Weights.Max))
+            {
+                yield return knobs with { Tasks = [.. knobs.Tasks.Select((t, j) => j == i ? t with { Weight = weight } : t)] };
+            }
+        }
+
+        for (var i = 0; i < knobs.Models.Count; i++)
+        {
+            var model = knobs.Models[i];
+            TuneKnobs With(ModelKnob changed) => knobs with { Models = [.. knobs.Models.Select((m, j) => j == i ? changed : m)] };
+            if (model.ReplicasMin < model.ReplicasMax)
+            {
+                foreach (var keepAlive in TuneSpace.KeepAlives.Where(k => k != model.KeepAlive))
+                {
+                    yield return With(model with { KeepAlive = keepAlive });
+                }
+            }
+
+            if (model.ReplicasMin > 0)
+            {
+                yield return With(model with { ReplicasMin = model.ReplicasMin - 1 });
+            }
+
+            if (model.ReplicasMin < model.ReplicasMax)
+            {
+                yield return With(model with { ReplicasMin = model.ReplicasMin + 1 });
+            }
+
+            if (model.ReplicasMax > Math.Max(1, model.ReplicasMin))
+            {
+                yield return With(model with { ReplicasMax = model.ReplicasMax - 1 });
+            }
+
+            if (model.ReplicasMax < TuneSpace.MaxReplicas)
+            {
+                yield return With(model with { ReplicasMax = model.ReplicasMax + 1 });
+            }
+        }
     }
 
     private static TuneEvaluation Score(List<LlmWorkload> workloads, TuneCandidate candidate, SchedulerSettings settings, TuneObjective objective, double load)
@@ -111,7 +172,7 @@ internal static class PolicyTuner
         foreach (var workload in workloads)
         {
             var policy = new SimPolicies("tune", settings.Queue, settings.Eviction, settings.Routing, Admission: true);
-            var (results, duration) = workload.Simulate(policy, load, settings);
+            var (results, duration) = workload.Simulate(policy, load, settings, candidate.Knobs);
             var run = results.Build("tune", [], duration);
             scores.Add(TuneScore.Of(run, objective, workload.Tasks));
             foreach (var task in run.Tasks)

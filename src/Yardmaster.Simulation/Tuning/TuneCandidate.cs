@@ -12,15 +12,19 @@ namespace Yardmaster.Simulation.Tuning;
 /// <param name="BatchWait">The aging bound of batch.</param>
 /// <param name="MaxQueue">Requests a model's queue holds.</param>
 /// <param name="Eviction">The eviction policy.</param>
-internal sealed record TuneCandidate(string Queue, TimeSpan DefaultWait, TimeSpan LowWait, TimeSpan BatchWait, int MaxQueue, string Eviction)
+/// <param name="Knobs">The tasks' weights and the models' keep-alive and replicas (<see cref="TuneKnobs.None"/>: as they are, not searched).</param>
+internal sealed record TuneCandidate(string Queue, TimeSpan DefaultWait, TimeSpan LowWait, TimeSpan BatchWait, int MaxQueue, string Eviction, TuneKnobs Knobs)
 {
-    /// <summary>The candidate <paramref name="settings"/> are.</summary>
-    public static TuneCandidate From(SchedulerSettings settings)
+    /// <summary>The candidate <paramref name="settings"/> are, with <paramref name="knobs"/> (default: none).</summary>
+    public static TuneCandidate From(SchedulerSettings settings, TuneKnobs? knobs = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var options = settings.QueueOptions;
-        return new(settings.Queue, options.MaxWaitFor(PriorityClass.Normal), options.MaxWaitFor(PriorityClass.Low), options.MaxWaitFor(PriorityClass.Batch), settings.MaxQueue, settings.Eviction);
+        return new(settings.Queue, options.MaxWaitFor(PriorityClass.Normal), options.MaxWaitFor(PriorityClass.Low), options.MaxWaitFor(PriorityClass.Batch), settings.MaxQueue, settings.Eviction, knobs ?? TuneKnobs.None);
     }
+
+    /// <summary>True when it differs from <paramref name="other"/> in a scheduler setting (not only in the tasks' or models' knobs).</summary>
+    public bool SchedulerDiffers(TuneCandidate other) => this with { Knobs = TuneKnobs.None } != (other ?? throw new ArgumentNullException(nameof(other))) with { Knobs = TuneKnobs.None };
 
     /// <summary><paramref name="settings"/> with this candidate's parameters.</summary>
     public SchedulerSettings Apply(SchedulerSettings settings) => settings with

@@ -23,18 +23,9 @@ internal static class TuneReport
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"best found: {result.Best.Mean:0.###}{unit} against {result.Current.Mean:0.###}{unit} now; better on {gains.Count(g => g > 0)} of {gains.Count} seeds (gain {gains.Min():+0.###;-0.###} to {gains.Max():+0.###;-0.###}){(result.Confident ? "" : "; not better on every seed, so not a confident change")}"));
             text.AppendLine();
-            text.AppendLine(" scheduler:");
-            foreach (var (now, best) in result.Current.Candidate.Yaml().Zip(result.Best.Candidate.Yaml()))
-            {
-                if (now == best)
-                {
-                    text.AppendLine(" " + now);
-                }
-                else
-                {
-                    text.AppendLine("-" + now).AppendLine("+" + best);
-                }
-            }
+            Diff(text, "scheduler:", result.Current.Candidate.Yaml(), result.Best.Candidate.Yaml(), all: true);
+            Diff(text, "tasks:", result.Current.Candidate.Knobs.TaskLines(), result.Best.Candidate.Knobs.TaskLines(), all: false);
+            Diff(text, "models:", result.Current.Candidate.Knobs.ModelLines(), result.Best.Candidate.Knobs.ModelLines(), all: false);
         }
 
         text.AppendLine();
@@ -47,6 +38,28 @@ internal static class TuneReport
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The lines of one section, the changed ones as - and +; with <paramref name="all"/> false, only the changed ones (and nothing when none is).</summary>
+    private static void Diff(StringBuilder text, string section, IReadOnlyList<string> now, IReadOnlyList<string> best, bool all)
+    {
+        if (!all && now.SequenceEqual(best))
+        {
+            return;
+        }
+
+        text.AppendLine(" " + section);
+        foreach (var (was, becomes) in now.Zip(best))
+        {
+            if (was != becomes)
+            {
+                text.AppendLine("-" + was).AppendLine("+" + becomes);
+            }
+            else if (all)
+            {
+                text.AppendLine(" " + was);
+            }
+        }
     }
 
     private static string Pct(IReadOnlyDictionary<string, double> attainment, string task) =>

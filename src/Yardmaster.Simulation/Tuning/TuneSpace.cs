@@ -9,14 +9,29 @@ namespace Yardmaster.Simulation.Tuning;
 /// <param name="BatchWaits">Aging bounds of batch.</param>
 /// <param name="MaxQueues">Queue bounds.</param>
 /// <param name="Evictions">Eviction policies.</param>
+/// <param name="Registry">
+/// True to search the tasks' weights and the models' keep-alive and replicas too (<see cref="TuneKnobs"/>): <c>yard
+/// tune</c>, which can put them in force through <c>/api/tasks</c> and <c>/api/models</c>; false for
+/// <c>scheduler.adapt</c>, which changes the scheduler's settings only.
+/// </param>
 internal sealed record TuneSpace(
     IReadOnlyList<string> Queues,
     IReadOnlyList<TimeSpan> DefaultWaits,
     IReadOnlyList<TimeSpan> LowWaits,
     IReadOnlyList<TimeSpan> BatchWaits,
     IReadOnlyList<int> MaxQueues,
-    IReadOnlyList<string> Evictions)
+    IReadOnlyList<string> Evictions,
+    bool Registry = false)
 {
+    /// <summary>The weights tried for a task that shares its class with another task (its own halved and doubled, within these).</summary>
+    public static readonly (double Min, double Max) Weights = (1.0 / 16, 16);
+
+    /// <summary>The keep-alive values tried for a model with replicas that may unload when idle (null: never).</summary>
+    public static IReadOnlyList<TimeSpan?> KeepAlives { get; } = [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), null];
+
+    /// <summary>The most replicas tried for a model.</summary>
+    public const int MaxReplicas = 16;
+
     /// <summary>What <c>yard tune</c> searches.</summary>
     public static TuneSpace Full { get; } = new(
         Core.Queueing.QueuePolicies.Names,
@@ -24,7 +39,8 @@ internal sealed record TuneSpace(
         [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10)],
         [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30)],
         [256, 1024, 4096, 16384],
-        Core.Models.EvictionPolicies.Names);
+        Core.Models.EvictionPolicies.Names,
+        Registry: true);
 
     /// <summary>
     /// The space <c>scheduler.adapt.bounds</c> allows: for each parameter it names, <see cref="Full"/>'s values within its

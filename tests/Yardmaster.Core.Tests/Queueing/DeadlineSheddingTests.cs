@@ -84,6 +84,28 @@ public sealed class DeadlineSheddingTests
     }
 
     [Fact]
+    public void Doomed_FairQueue_MoreUrgentServiceOlderThanTwoMinutes_NoLongerCounted()
+    {
+        // The same 180 s of high-class service, dequeued 10 to 60 s after T0; at 200 s it is all over two minutes old, so
+        // batch has both slots: 30 s of work on 2 slots fits in 30 s.
+        var queue = Fair();
+        for (var id = 1; id <= 6; id++)
+        {
+            queue.Enqueue(Request(100 + id, 30, 1000, PriorityClass.High, "chat"));
+            Assert.NotNull(queue.Dequeue(T0.AddSeconds(id * 10)));
+        }
+
+        var now = T0.AddSeconds(200);
+        foreach (var id in new[] { 1, 2, 3 })
+        {
+            queue.Enqueue(Request(id, 10, 230));
+        }
+
+        Assert.Empty(queue.Doomed(now, slots: 2));
+        Assert.Equal([3], queue.Doomed(now.AddSeconds(16), slots: 2).Select(r => r.Id)); // 14 s left: 30 s on 2 slots no longer fits
+    }
+
+    [Fact]
     public void Doomed_FairQueue_LooksAgainOnlyAfterASecond()
     {
         var queue = Fair(Request(1, 10, 5), Request(2, 1, 5));

@@ -57,7 +57,7 @@ public sealed class SchedulerAdaptTests
             ["tune", "--history", "1h", "--data", data.Path, "--config", file, "--objective", "slo", "--seeds", "1", "--budget", "60s", "--apply", "--server", again.Url.ToString()]);
         Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
         Assert.Contains("-  max_wait: { default: 30s, low: 2m, batch: 1s }", stdout, StringComparison.Ordinal);
-        Assert.Contains("--apply: in force on", stdout, StringComparison.Ordinal);
+        Assert.Contains("--apply: scheduler settings in force on", stdout, StringComparison.Ordinal);
         var applied = (await again.GetJsonAsync("/api/scheduler")).GetProperty("max_wait").GetProperty("batch").GetString();
         Assert.NotEqual("1s", applied);
         var entries = (await again.GetJsonAsync("/api/adaptations")).GetProperty("adaptations");

@@ -34,17 +34,86 @@ public sealed class PolicyTunerTests
         var result = PolicyTuner.Tune(Steady(1000), null, TuneObjective.Goodput, load: 0.5, seeds: 2, budget: TimeSpan.FromMinutes(10));
 
         Assert.Equal(result.Current.Candidate, result.Best.Candidate);
-        Assert.Equal(TuneCandidate.From(new SchedulerSettings()), result.Current.Candidate);
+        Assert.Equal(TuneCandidate.From(new SchedulerSettings(), TuneKnobs.From(new Simulation.Serving.LlmWorkload(Steady(1000), null))), result.Current.Candidate);
         Assert.Contains("no change predicted better", TuneReport.Write(result, TuneObjective.Goodput, 0.5, 2, [("chat", "high", "latency 10s")]), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Candidate_Yaml_ReadsBackAsTheSameSettings()
     {
-        var candidate = new TuneCandidate("fair", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), 256, "lru");
+        var candidate = new TuneCandidate("fair", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), 256, "lru", TuneKnobs.None);
         var yaml = "scheduler:\n" + string.Join("\n", candidate.Yaml()) + "\n";
         var loaded = Runtime.Configuration.YardConfigLoader.LoadText(yaml, "tuned.yaml", ".");
         Assert.True(loaded.Success, string.Join("; ", loaded.Errors));
         Assert.Equal(candidate, TuneCandidate.From(loaded.Config!.Scheduler));
+    }
+
+    private static YardConfig Load(string yaml)
+    {
+        var loaded = Runtime.Configuration.YardConfigLoader.LoadText(yaml, "yard.yaml", ".");
+        Assert.True(loaded.Success, string.Join("; ", loaded.Errors));
+        return loaded.Config!;
+    }
+
+    [Fact]
+    public void Tune_BurstsFartherApartThanKeepAlive_KeepsTheModelWarmAndTheDiffSaysSo()
+    {
+        // A burst of 20 requests every 3 minutes; the model unloads after 1 minute idle and takes 30 s to load, so every
+        // burst waits for a load and its 10 s SLO is lost. Kept warm (a longer keep-alive, or one replica always), none is.
+        var config = Load($$"""
+            models:
+              - name: m
+                path: {{SharedModels.Stories260K}}
+                memory: 1GiB
+                slots: 4
+                replicas: { min: 0, max: 1 }
+                keep_alive: 1m
+                simulation: { prefill_tokens_per_second: 4000, decode_tokens_per_second: 100, load_time: 30s }
+            tasks:
+              - { name: chat, priority: high, slo: { latency: 10s }, models: [m] }
+              - { name: search, priority: normal, slo: { latency: 10s }, models: [m] }
+              - { name: batch, priority: batch, slo: { latency: 10s }, models: [m] }
+            """);
+        List<TraceRequest> trace = [.. Enumerable.Range(0, 200).Select(i => new TraceRequest(i + 2, TimeSpan.FromMinutes(3 * (i / 20)) + TimeSpan.FromMilliseconds(100 * (i % 20)), 100, 20))];
+
+        var result = PolicyTuner.Tune(trace, config, TuneObjective.Slo, load: 1.0, seeds: 1, budget: TimeSpan.FromMinutes(10));
+
+        var now = Assert.Single(result.Current.Candidate.Knobs.Models);
+        var best = Assert.Single(result.Best.Candidate.Knobs.Models);
+        Assert.Equal(new ModelKnob("m", TimeSpan.FromMinutes(1), 0, 1), now);
+        Assert.True(best.ReplicasMin > 0 || best.KeepAlive is null || best.KeepAlive > TimeSpan.FromMinutes(3), $"best {best}");
+        Assert.True(result.Best.Attainment["chat"] > result.Current.Attainment["chat"] + 0.5, $"chat {result.Current.Attainment["chat"]} -> {result.Best.Attainment["chat"]}");
+        var report = TuneReport.Write(result, TuneObjective.Slo, 1.0, 1, [("chat", "high", "latency 10s")]);
+        Assert.Contains("\n models:\n-  - { name: m, keep_alive: 1m, replicas: { min: 0, max: 1 } }\n+  - { name: m, ", report.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain(" tasks:", report, StringComparison.Ordinal); // no weight changed, no section
+    }
+
+    [Fact]
+    public void Tune_TwoTasksOfOneClassOneStarved_RaisesItsWeight()
+    {
+        // search and chat share the normal class on 12 slots (no memory for more): search sends 30% of the requests, about
+        // 7.8 slots of work, with a 6 s SLO; chat 20%, 5.2 slots, with 10 minutes. A fair half (6 slots) is less than search
+        // needs, so its queue grows and its requests miss; a heavier search gets what it needs and chat catches up later.
+        var config = Load($$"""
+            devices: { cpu: { memory: 3GiB } }
+            models:
+              - name: llm
+                path: {{SharedModels.Stories260K}}
+                memory: 1GiB
+                slots: 4
+                replicas: { min: 3, max: 3 }
+                simulation: { prefill_tokens_per_second: 4000, decode_tokens_per_second: 100 }
+            tasks:
+              - { name: chat, priority: normal, slo: { latency: 10m }, models: [llm] }
+              - { name: search, priority: normal, slo: { latency: 6s }, models: [llm] }
+              - { name: batch, priority: batch, slo: { latency: 10m }, models: [llm] }
+            """);
+
+        var result = PolicyTuner.Tune(Steady(3000), config, TuneObjective.Slo, load: 1.0, seeds: 1, budget: TimeSpan.FromMinutes(10));
+
+        var weights = result.Best.Candidate.Knobs.Tasks.ToDictionary(t => t.Name, t => t.Weight);
+        Assert.True(weights["search"] > weights["chat"], $"weights {string.Join(", ", weights)}");
+        Assert.True(result.Best.Attainment["search"] > result.Current.Attainment["search"], $"search {result.Current.Attainment["search"]} -> {result.Best.Attainment["search"]}");
+        Assert.Contains("\n tasks:\n", TuneReport.Write(result, TuneObjective.Slo, 1.0, 1, [("search", "normal", "latency 6s")]).ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 }
