@@ -8,8 +8,9 @@
 # predicted SLO attainment and their difference in points, and TTFT/latency p50/p95 side by side; goal: within 5 points.
 # Usage: [YARD_SHARED=DIR] bench/replay-vs-sim.sh [--no-build] [--requests N] [--skip N] [--speeds "X Y"]
 #        [--slots N] [--slo-chat D] [--slo-search D] [--slo-batch D] [--bench-concurrency "1 2 4"] [--warm]
-# The replay goes to a server started afresh after the calibration (nothing learned, as the simulation starts); --warm
-# replays to the calibrated server instead (its admission then predicts from the calibration's one length).
+# The calibration goes through a second model of the same file (model cal, task calibration), so that the server process
+# is warm but the replayed model has learned nothing when the replay starts, as in the simulation; --warm calibrates
+# through the replayed model itself (its admission then predicts from the calibration's one length).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
     --slo-batch) slo_batch="$2"; shift 2 ;;
     --bench-concurrency) concurrency="$2"; shift 2 ;;
     --warm) warm=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -74,6 +75,16 @@ export YARD_BENCH_ADMIN_KEY="$key" # the server's admin key (replay reads the ta
 write_config() {
   cat > "$1" <<EOF
 models:
+$(if [ "${3:-}" = calibration ]; then cat <<CAL
+  - name: cal # the same file, calibrated through so that tiny has learned nothing when the replay starts
+    backend: builtin
+    path: "$model"
+    slots: $slots
+    context: 4096
+    replicas: { min: 1, max: 1 }
+    memory: 64MiB
+CAL
+fi)
   - name: tiny
     backend: builtin
     path: "$model"
@@ -86,12 +97,15 @@ tasks:
   - { name: chat, priority: high, slo: { latency: $slo_chat }, models: [tiny] }
   - { name: search, priority: normal, slo: { latency: $slo_search }, models: [tiny] }
   - { name: batch, priority: batch, slo: { latency: $slo_batch }, models: [tiny] }
+$(if [ "${3:-}" = calibration ]; then echo "  - { name: calibration, priority: normal, models: [cal] }"; fi)
 auth:
   admin_keys_env: YARD_BENCH_ADMIN_KEY
 EOF
 }
 config="$work/yard.yaml"
 write_config "$config" "$engine_sim"
+serve_config="$work/yard-serve.yaml" # the server's: with the calibration model unless --warm
+if [ $warm = 1 ]; then cp "$config" "$serve_config"; else write_config "$serve_config" "$engine_sim" calibration; fi
 
 # The calibration traces (azure-llm format), one per level N of --bench-concurrency up to the slots: 9 rounds of N requests
 # at once, 1 s apart, of the slice's mean prompt and output lengths, through the gateway and the replay client. Their
@@ -125,7 +139,7 @@ trap 'exit 130' INT TERM
 # start_server DATA LOG: yard serve on a free port ($port), waiting for /health.
 start_server() {
   port=$(free_port)
-  "${yard[@]}" serve --config "$config" --port "$port" --data "$1" --quiet > "$2" 2>&1 &
+  "${yard[@]}" serve --config "$serve_config" --port "$port" --data "$1" --quiet > "$2" 2>&1 &
   server=$!
   local deadline=$((SECONDS + 60))
   until curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; do
@@ -162,8 +176,9 @@ for speed in $speeds; do
   start_server "$dir/data" "$dir/serve.log"
   rows_json="[]"
   for n in $levels; do
+    cal_task=(); [ $warm = 0 ] && cal_task=(--task calibration)
     "${yard[@]}" bench replay --trace "$work/calibration-$n.csv" --format azure-llm --url "http://127.0.0.1:$port" --key "$key" \
-      --out "$dir/calibration-$n" > "$dir/calibration-$n.log"
+      "${cal_task[@]}" --out "$dir/calibration-$n" > "$dir/calibration-$n.log"
     read -r cal_prefill cal_decode < <(python3 - "$dir/calibration-$n/requests.csv" "$n" <<'PY'
 import csv, statistics, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["outcome"] == "completed"][int(sys.argv[2]):]
@@ -174,12 +189,6 @@ PY
 )
     rows_json=$(jq -c --argjson n "$n" --argjson p "$cal_prefill" --argjson d "$cal_decode" '. + [{ sequences: $n, prefill_tokens_per_second: $p, decode_tokens_per_second: $d }]' <<< "$rows_json")
   done
-  if [ $warm = 0 ]; then
-    # A server started afresh for the replay, as the simulation starts: no service time or token rate learned yet (the
-    # calibration's requests, all of one length, would teach admission a service time that ignores length).
-    stop_server
-    start_server "$dir/data-replay" "$dir/serve-replay.log"
-  fi
   before=$(cut -d' ' -f1 /proc/loadavg)
   "${yard[@]}" bench replay --trace "$slice" --format azure-llm --url "http://127.0.0.1:$port" --speed "$speed" \
     --key "$key" --out "$dir/replay" > "$dir/replay.log"
@@ -208,9 +217,9 @@ done
   echo "token model \"gateway\" (calibration per level: 9 rounds of N requests at once, $mean_prompt prompt / $mean_output output tokens,"
   echo "through \`yard serve\` and \`yard bench replay\` just before each replay; prefill / decode per sequence):$calibrated"
   if [ $warm = 0 ]; then
-    echo "The replay went to a server started afresh after the calibration (nothing learned, as in the simulation)."
+    echo "Calibrated through a second model of the same file (cal): the replayed model had learned nothing, as in the simulation."
   else
-    echo "The replay went to the calibrated server (--warm: its admission had learned from the calibration's requests)."
+    echo "Calibrated through the replayed model (--warm): its admission had learned from the calibration's requests."
   fi
   echo "token model \"gateway-1\": the gateway's rates at $(echo $levels | awk '{ print $NF }') at once, at every concurrency (one rate, as before the table)."
   echo
