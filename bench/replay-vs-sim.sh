@@ -4,7 +4,9 @@
 # yard.yaml, under three token models (models[].simulation): "engine", the per-sequence rates by sequences at once that
 # `yard model bench --concurrency` measures; "gateway", the same table calibrated through the server and the replay client
 # (rounds of N requests at once, each level of --bench-concurrency up to the slots); "gateway-1", the gateway's rate at the
-# slot count alone (one rate at every concurrency: the method before the table). Prints per task the measured and
+# slot count alone (one rate at every concurrency: the method before the table); "gateway-sat", the table with the top
+# row's decode rate measured in a replay of the next rows at the same speed (slots full, a queue behind; not with
+# --warm). Prints per task the measured and
 # predicted SLO attainment and their difference in points, and TTFT/latency p50/p95 side by side; goal: within 5 points.
 # Usage: [YARD_SHARED=DIR] bench/replay-vs-sim.sh [--no-build] [--requests N] [--skip N] [--speeds "X Y"]
 #        [--slots N] [--slo-chat D] [--slo-search D] [--slo-batch D] [--bench-concurrency "1 2 4"] [--warm]
@@ -36,7 +38,7 @@ while [ $# -gt 0 ]; do
     --slo-batch) slo_batch="$2"; shift 2 ;;
     --bench-concurrency) concurrency="$2"; shift 2 ;;
     --warm) warm=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -56,6 +58,10 @@ out="bench/results/replay-vs-sim-$(date -u +%Y-%m-%d-%H%M).md"
 # The slice: the header and rows skip+1 .. skip+requests of the trace.
 slice="$work/slice.csv"
 awk -v from=$((skip + 2)) -v to=$((skip + requests + 1)) 'NR == 1 || (NR >= from && NR <= to)' "$trace" > "$slice"
+# The next rows of the trace, as many: replayed at each speed through the calibration model for the token model
+# "gateway-sat" (the decode rate with the slots kept full and a queue behind them, as in the replay).
+sat_slice="$work/saturation-slice.csv"
+awk -v from=$((skip + requests + 2)) -v to=$((skip + 2 * requests + 1)) 'NR == 1 || (NR >= from && NR <= to)' "$trace" > "$sat_slice"
 
 # The token model "engine", measured in-process as `yard serve` runs the model: per sequence, with N sequences at once for
 # each N of --bench-concurrency (an engine of N slots given N prompts), as a models[].simulation table.
@@ -189,6 +195,20 @@ PY
 )
     rows_json=$(jq -c --argjson n "$n" --argjson p "$cal_prefill" --argjson d "$cal_decode" '. + [{ sequences: $n, prefill_tokens_per_second: $p, decode_tokens_per_second: $d }]' <<< "$rows_json")
   done
+  sat_json=""
+  if [ $warm = 0 ]; then
+    # Saturation: the next rows at this speed, all to the calibration model. A request's decode rate (tokens after the
+    # first over the time after it) does not include its wait in the queue; its TTFT does, so prefill stays the table's.
+    "${yard[@]}" bench replay --trace "$sat_slice" --format azure-llm --url "http://127.0.0.1:$port" --speed "$speed" --key "$key" \
+      --task calibration --out "$dir/calibration-saturated" > "$dir/calibration-saturated.log"
+    sat_decode=$(python3 - "$dir/calibration-saturated/requests.csv" <<'PY'
+import csv, statistics, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["outcome"] == "completed" and int(r["served_output_tokens"]) > 1]
+print(round(statistics.median((int(r["served_output_tokens"]) - 1) / ((float(r["latency_ms"]) - float(r["ttft_ms"])) / 1000) for r in rows), 1))
+PY
+)
+    sat_json=$(jq -c --argjson d "$sat_decode" '(.[-1].decode_tokens_per_second = $d)' <<< "$rows_json")
+  fi
   before=$(cut -d' ' -f1 /proc/loadavg)
   "${yard[@]}" bench replay --trace "$slice" --format azure-llm --url "http://127.0.0.1:$port" --speed "$speed" \
     --key "$key" --out "$dir/replay" > "$dir/replay.log"
@@ -196,7 +216,13 @@ PY
   stop_server
   write_config "$dir/yard-gateway.yaml" "$(table_yaml "$rows_json")"
   write_config "$dir/yard-gateway-1.yaml" "$(table_yaml "$(jq -c '[last | .sequences = 1]' <<< "$rows_json")")"
-  for model_source in engine gateway gateway-1; do
+  sources="engine gateway gateway-1"
+  if [ -n "$sat_json" ]; then
+    write_config "$dir/yard-gateway-sat.yaml" "$(table_yaml "$sat_json")"
+    sources="$sources gateway-sat"
+    calibrated="$calibrated ${speed}× saturated decode (4 at once, a queue behind): $sat_decode;"
+  fi
+  for model_source in $sources; do
     cfg="$config"; [ $model_source != engine ] && cfg="$dir/yard-$model_source.yaml"
     "${yard[@]}" simulate --trace "$slice" --format azure-llm --config "$cfg" --load-scale "$speed" --out "$dir/sim-$model_source" > "$dir/sim-$model_source.log"
     compare "$dir" "$speed" "$model_source" >> "$rows"
@@ -221,6 +247,7 @@ done
   else
     echo "Calibrated through the replayed model (--warm): its admission had learned from the calibration's requests."
   fi
+  echo "token model \"gateway-sat\" (not with --warm): \"gateway\" with its top row's decode rate measured replaying rows $((skip + requests + 1)) to $((skip + 2 * requests)) at the same speed through the calibration model."
   echo "token model \"gateway-1\": the gateway's rates at $(echo $levels | awk '{ print $NF }') at once, at every concurrency (one rate, as before the table)."
   echo
   echo '```yaml'
