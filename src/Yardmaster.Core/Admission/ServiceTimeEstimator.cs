@@ -14,6 +14,7 @@ public sealed class ServiceTimeEstimator
     private double? _prompt; // mean prompt tokens
     private double? _output; // mean output tokens
     private double? _stopped; // mean output tokens of the answers that ended before their max_tokens
+    private double _stoppedShare; // share of the answers (with a max_tokens) that ended before it, moving as the means do
 
     /// <summary>Makes an estimator with no observation yet.</summary>
     /// <param name="defaultTime">The estimate before any observation; not negative.</param>
@@ -48,9 +49,11 @@ public sealed class ServiceTimeEstimator
 
     /// <summary>
     /// The predicted service time of one request: with <see cref="Rates"/>, from its prompt tokens and its output, taken as
-    /// its <c>max_tokens</c>, or as long as the answers that ended on their own were on average when that is less (an
-    /// answer rarely runs to a generous <c>max_tokens</c>); an unknown count is taken as the mean of those observed.
-    /// Without rates, <see cref="Mean"/>.
+    /// its <c>max_tokens</c> weighed with the answers that ended on their own: the share of answers that ended before their
+    /// <c>max_tokens</c> is taken as long as those were on average (when that is less), the rest as the full
+    /// <c>max_tokens</c>. So where answers rarely run to a generous <c>max_tokens</c> the prediction follows their length,
+    /// and where a few end early (cut by the context, say) it stays near <c>max_tokens</c>. An unknown count is taken as
+    /// the mean of those observed. Without rates, <see cref="Mean"/>.
     /// </summary>
     /// <param name="promptTokens">Its prompt tokens, counted as the observations counted them; null when unknown.</param>
     /// <param name="maxTokens">The most tokens it may generate; null when it set none.</param>
@@ -62,7 +65,9 @@ public sealed class ServiceTimeEstimator
         }
 
         var natural = _stopped ?? _output ?? 0;
-        var output = maxTokens is { } most ? Math.Min(most, _stopped ?? double.PositiveInfinity) : natural;
+        var output = maxTokens is { } most
+            ? (_stopped is { } stopped ? (_stoppedShare * Math.Min(most, stopped)) + ((1 - _stoppedShare) * most) : most)
+            : natural;
         return rates.Service(promptTokens ?? _prompt ?? 0, output);
     }
 
@@ -82,6 +87,12 @@ public sealed class ServiceTimeEstimator
         if (maxTokens is not { } most || outputTokens < most)
         {
             _stopped = Move(_stopped, outputTokens);
+        }
+
+        if (maxTokens is not null)
+        {
+            var stoppedEarly = outputTokens < maxTokens ? 1.0 : 0.0;
+            _stoppedShare = _stoppedShare + (Smoothing * (stoppedEarly - _stoppedShare));
         }
     }
 

@@ -85,6 +85,15 @@ public sealed class ServiceTimeEstimatorTests
     }
 
     [Fact]
+    public void Predict_FewAnswersEndEarly_OutputStaysNearMaxTokens()
+    {
+        // Answers run to their max_tokens, but every tenth is cut at 5 tokens (its prompt fills the context): a prediction
+        // made from the short ones alone would call a 400-token answer a 5-token one.
+        var estimator = Taught((p, o) => o / 100.0, generated: asked => asked % 10 == 0 ? 5 : asked);
+        Assert.InRange(estimator.Predict(100, 400).TotalSeconds, 3.0, 4.0);
+    }
+
+    [Fact]
     public void Predict_UnknownCounts_TakenAsTheMeansObserved()
     {
         var estimator = Taught((p, o) => o / 100.0);
