@@ -118,23 +118,21 @@ internal static class TuneCommand
                     await Console.Out.WriteLineAsync($"--apply: scheduler settings in force on {client.Target.Display} (GET /api/adaptations lists them)").ConfigureAwait(false);
                 }
 
-                var index = 0;
-                var lines = best.Knobs.TaskLines();
-                foreach (var (was, knob) in now.Knobs.Tasks.Zip(best.Knobs.Tasks))
+                var taskLines = best.Knobs.TaskLines();
+                for (var i = 0; i < best.Knobs.Tasks.Count; i++)
                 {
-                    var line = lines[index++];
+                    var (was, knob) = (now.Knobs.Tasks[i], best.Knobs.Tasks[i]);
                     if (was != knob)
                     {
                         var change = string.Create(CultureInfo.InvariantCulture, $"task '{knob.Name}' weight {was.Weight:0.###} -> {knob.Weight:0.###}");
-                        await ChangeAsync(client, "api/tasks/" + Uri.EscapeDataString(knob.Name), json => json["weight"] = knob.Weight, change, line, token).ConfigureAwait(false);
+                        await ChangeAsync(client, "api/tasks/" + Uri.EscapeDataString(knob.Name), json => json["weight"] = knob.Weight, change, taskLines[i], token).ConfigureAwait(false);
                     }
                 }
 
-                index = 0;
-                lines = best.Knobs.ModelLines();
-                foreach (var (was, knob) in now.Knobs.Models.Zip(best.Knobs.Models))
+                var modelLines = best.Knobs.ModelLines();
+                for (var i = 0; i < best.Knobs.Models.Count; i++)
                 {
-                    var line = lines[index++];
+                    var (was, knob) = (now.Knobs.Models[i], best.Knobs.Models[i]);
                     if (was != knob)
                     {
                         await ChangeAsync(client, "api/models/" + Uri.EscapeDataString(knob.Name), json =>
@@ -142,7 +140,7 @@ internal static class TuneCommand
                             json.Remove("status"); // what the server reports of its replicas, not part of the definition
                             json["keep_alive"] = knob.KeepAlive is { } keepAlive ? JsonValue.Create(Durations.Format(keepAlive)) : JsonValue.Create(-1);
                             json["replicas"] = new JsonObject { ["min"] = knob.ReplicasMin, ["max"] = knob.ReplicasMax };
-                        }, $"model '{knob.Name}' {Words(was)} -> {Words(knob)}", line, token).ConfigureAwait(false);
+                        }, $"model '{knob.Name}' {Words(was)} -> {Words(knob)}", modelLines[i], token).ConfigureAwait(false);
                     }
                 }
 
