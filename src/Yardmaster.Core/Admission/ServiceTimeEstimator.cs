@@ -89,10 +89,9 @@ public sealed class ServiceTimeEstimator
             _stopped = Move(_stopped, outputTokens);
         }
 
-        if (maxTokens is not null)
+        if (maxTokens is { } limit)
         {
-            var stoppedEarly = outputTokens < maxTokens ? 1.0 : 0.0;
-            _stoppedShare = _stoppedShare + (Smoothing * (stoppedEarly - _stoppedShare));
+            _stoppedShare = Move(_stoppedShare, outputTokens < limit ? 1 : 0);
         }
     }
 

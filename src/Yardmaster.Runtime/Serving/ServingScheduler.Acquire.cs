@@ -116,14 +116,10 @@ public sealed partial class ServingScheduler
         }
 
         var chosen = model!;
-        if (decision.Shed && chosen.Queue.Shed(ticket.Priority) is PendingRequest victim && chosen.Queue.Remove(victim))
+        if (decision.Shed && chosen.Queue.Shed(ticket.Priority) is PendingRequest victim)
         {
             // A full queue sheds its least urgent request for a more urgent newcomer.
-            victim.TaskEntry.Admitted--;
-            var shed = new Refusal(429, "queue_full", $"model '{chosen.Definition.Name}' has {chosen.Queue.Count + 1} requests queued, the limit (scheduler.max_queue), and a more urgent request took this one's place; {QueueAdvice(chosen, predictedWait)}", Clamp(predictedWait));
-            victim.Completion.TrySetResult(shed);
-            Finish(victim, "refused", shed);
-            Log.Refused(_log, victim.Trace.RequestId, victim.Task, shed.Code, shed.Message);
+            RefuseQueued(chosen, victim, new Refusal(429, "queue_full", $"model '{chosen.Definition.Name}' has {chosen.Queue.Count} requests queued, the limit (scheduler.max_queue), and a more urgent request took this one's place; {QueueAdvice(chosen, predictedWait)}", Clamp(predictedWait)));
         }
 
         var pending = new PendingRequest

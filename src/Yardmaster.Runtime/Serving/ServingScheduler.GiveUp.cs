@@ -12,26 +12,15 @@ public sealed partial class ServingScheduler
     /// </summary>
     private bool GiveUpDoomed(ModelEntry model, ModelState state, DateTimeOffset now)
     {
-        var doomed = model.Queue.Doomed(now, ServingPass.SheddingSlots(state));
         var any = false;
-        foreach (var request in doomed)
+        foreach (var request in model.Queue.Doomed(now, ServingPass.SheddingSlots(state)))
         {
             var pending = (PendingRequest)request;
-            if (!model.Queue.Remove(pending))
-            {
-                continue;
-            }
-
-            any = true;
-            pending.TaskEntry.Admitted--;
-            var refusal = new Refusal(
+            any |= RefuseQueued(model, pending, new Refusal(
                 503,
                 "deadline_unmeetable",
-                string.Create(CultureInfo.InvariantCulture, $"model '{model.Definition.Name}' cannot answer within the deadline: after {(now - pending.Arrival).TotalMilliseconds:0} ms queued, the requests of its class due before it need more of its {state.ReadySlots} slots than the class had left over the last 2 minutes, and this one, predicted to take {pending.Service.TotalMilliseconds:0} ms, is among the longest ({Occupancy(model)}, {model.Queue.Count} queued); allow a longer deadline, retry later, or add replicas"),
-                TimeSpan.FromSeconds(5));
-            pending.Completion.TrySetResult(refusal);
-            Finish(pending, "refused", refusal);
-            Log.Refused(_log, pending.Trace.RequestId, pending.Task, refusal.Code, refusal.Message);
+                string.Create(CultureInfo.InvariantCulture, $"model '{model.Definition.Name}' cannot answer within the deadline: after {(now - pending.Arrival).TotalMilliseconds:0} ms queued, the requests of its class due before it need more of its {state.ReadySlots} slots than the class had left over the last 2 minutes, and this one, predicted to take {pending.Service.TotalMilliseconds:0} ms, is among the longest ({Occupancy(model)}, {model.Queue.Count - 1} others queued); allow a longer deadline, retry later, or add replicas"),
+                TimeSpan.FromSeconds(5)));
         }
 
         if (any)
@@ -40,5 +29,23 @@ public sealed partial class ServingScheduler
         }
 
         return any;
+    }
+
+    /// <summary>
+    /// Takes a queued request out of its model's queue and answers it with <paramref name="refusal"/> (shed for a more
+    /// urgent newcomer, or given up); false, and nothing done, when it is no longer queued.
+    /// </summary>
+    private bool RefuseQueued(ModelEntry model, PendingRequest pending, Refusal refusal)
+    {
+        if (!model.Queue.Remove(pending))
+        {
+            return false;
+        }
+
+        pending.TaskEntry.Admitted--;
+        pending.Completion.TrySetResult(refusal);
+        Finish(pending, "refused", refusal);
+        Log.Refused(_log, pending.Trace.RequestId, pending.Task, refusal.Code, refusal.Message);
+        return true;
     }
 }

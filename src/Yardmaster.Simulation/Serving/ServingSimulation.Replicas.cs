@@ -20,13 +20,7 @@ internal sealed partial class ServingSimulation
         var state = model.State();
         foreach (var doomed in model.Queue.Doomed(_now, ServingPass.SheddingSlots(state)))
         {
-            var request = (SimRequest)doomed;
-            if (model.Queue.Remove(request))
-            {
-                DropWait(request);
-                _tasks[request.TaskIndex].Admitted--;
-                End(request, SimOutcome.Refused, AdmissionVerdict.DeadlineUnmeetable);
-            }
+            RefuseQueued(model, (SimRequest)doomed, AdmissionVerdict.DeadlineUnmeetable);
         }
 
         var plan = ServingPass.Dispatch(state with { Queued = model.Queue.Count }, model.Snapshots(), _routing, false, _now);

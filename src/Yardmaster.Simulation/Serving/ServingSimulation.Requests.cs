@@ -44,11 +44,9 @@ internal sealed partial class ServingSimulation
         }
 
         var chosen = entries[decision.Model]!;
-        if (decision.Shed && chosen.Queue.Shed(request.Priority) is SimRequest victim && chosen.Queue.Remove(victim))
+        if (decision.Shed && chosen.Queue.Shed(request.Priority) is SimRequest victim)
         {
-            DropWait(victim);
-            _tasks[victim.TaskIndex].Admitted--;
-            End(victim, SimOutcome.Refused, AdmissionVerdict.QueueFull);
+            RefuseQueued(chosen, victim, AdmissionVerdict.QueueFull);
         }
 
         request.Model = chosen;
@@ -58,6 +56,17 @@ internal sealed partial class ServingSimulation
         chosen.Queue.Enqueue(request);
         ScheduleWait(_now + decision.WaitLimit, request);
         Pump(chosen);
+    }
+
+    /// <summary>Takes a queued request out of its model's queue and refuses it (shed for a newcomer, or given up); nothing if it is no longer queued.</summary>
+    private void RefuseQueued(SimModel model, SimRequest request, AdmissionVerdict verdict)
+    {
+        if (model.Queue.Remove(request))
+        {
+            DropWait(request);
+            _tasks[request.TaskIndex].Admitted--;
+            End(request, SimOutcome.Refused, verdict);
+        }
     }
 
     /// <summary>A queued request's wait limit passed: it keeps waiting to its deadline when a replica is coming, else it is refused (504 at the deadline, 503 for memory).</summary>
