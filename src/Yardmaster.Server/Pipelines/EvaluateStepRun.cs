@@ -59,6 +59,7 @@ internal sealed class EvaluateStepRun(HttpClient http, Uri server, string? key, 
             var results = await Task.WhenAll(work).ConfigureAwait(false);
             await WriteOutputAsync(results).ConfigureAwait(false);
             await RecordAsync(results).ConfigureAwait(false);
+            await WriteStepOutputsAsync(results).ConfigureAwait(false);
             Log($"done in {clock.Elapsed.TotalSeconds:0.0} s");
             _exited.TrySetResult(new StepExit(0, null));
         }
@@ -145,6 +146,35 @@ internal sealed class EvaluateStepRun(HttpClient http, Uri server, string? key, 
         var lines = results.Select(r => new JsonObject { ["model"] = r.Answered, ["asked"] = r.Asked, ["item"] = r.Line, ["answer"] = r.Answer, ["score"] = r.Score }.ToJsonString(ReadableJson.Serializer));
         await File.WriteAllLinesAsync(path + ".tmp", lines, _stop.Token).ConfigureAwait(false);
         File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    /// <summary>
+    /// The step's outputs for later steps' <c>when:</c> (<c>$YARD_OUTPUTS</c>, when the scheduler gives one):
+    /// <c>{"metric", "count", "scores": {NAME: mean}, "best": NAME}</c>, per name evaluated; the best is the first of the highest.
+    /// </summary>
+    private async Task WriteStepOutputsAsync(Scored[] results)
+    {
+        if (!launch.Environment.TryGetValue("YARD_OUTPUTS", out var path) || string.IsNullOrEmpty(path))
+        {
+            return;
+        }
+
+        var scores = new JsonObject();
+        string? best = null;
+        var bestScore = double.MinValue;
+        foreach (var asked in spec.Models)
+        {
+            var mean = Math.Round(results.Where(r => r.Asked == asked).Average(r => r.Score), 6);
+            scores[asked] = mean;
+            if (mean > bestScore)
+            {
+                (best, bestScore) = (asked, mean);
+            }
+        }
+
+        var outputs = new JsonObject { ["metric"] = spec.Metric, ["count"] = items.Count, ["scores"] = scores, ["best"] = best };
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, outputs.ToJsonString(), _stop.Token).ConfigureAwait(false);
     }
 
     /// <summary>The text of a chat answer's first choice; empty when it has none.</summary>
