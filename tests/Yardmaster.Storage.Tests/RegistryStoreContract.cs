@@ -159,6 +159,61 @@ public abstract class RegistryStoreContract
         Assert.Null(await reopened.GetCredentialHashAsync("other", Ct));
     }
 
+    [Fact]
+    public async Task UpsertTaskAsync_QualityFloor_ListedAsWritten()
+    {
+        await using var store = await OpenAsync();
+        var task = NewTask("triage") with { Quality = new QualityFloor("triage-v1", 0.8) };
+        await store.UpsertTaskAsync(task, Ct);
+        var listed = Assert.Single(await store.ListTasksAsync(Ct));
+        Assert.Equal(new QualityFloor("triage-v1", 0.8), listed.Quality);
+    }
+
+    [Fact]
+    public async Task AddQualityAsync_ThenReopened_ModelsHistoryNewestFirstWithEveryField()
+    {
+        var at = new DateTimeOffset(2026, 12, 5, 3, 0, 0, TimeSpan.Zero);
+        var first = new ModelQuality("small", "triage-v1", 0.7, 100, 0.6, 0.78, "data/triage.jsonl", at, "run r-1 step eval");
+        var second = first with { Score = 0.75, Low = 0.66, High = 0.82, MeasuredAt = at.AddDays(1), Source = "api" };
+        await using (var store = await OpenAsync())
+        {
+            await store.AddQualityAsync(first, Ct);
+            await store.AddQualityAsync(second, Ct);
+            await store.AddQualityAsync(first with { Model = "medium" }, Ct);
+        }
+
+        await using var reopened = await OpenAsync();
+        Assert.Equal([second, first], await reopened.ListQualityAsync("small", 10, Ct));
+        Assert.Equal([second], await reopened.ListQualityAsync("small", 1, Ct));
+        Assert.Empty(await reopened.ListQualityAsync("absent", 10, Ct));
+    }
+
+    [Fact]
+    public async Task ListQualityAsync_AllModels_LatestPerModelAndMetric()
+    {
+        var at = new DateTimeOffset(2026, 12, 5, 3, 0, 0, TimeSpan.Zero);
+        var q = new ModelQuality("small", "triage-v1", 0.5, 10, 0.2, 0.8, "d", at, "api");
+        await using var store = await OpenAsync();
+        await store.AddQualityAsync(q, Ct);
+        await store.AddQualityAsync(q with { Score = 0.6 }, Ct);
+        await store.AddQualityAsync(q with { Metric = "summaries", Score = 0.4 }, Ct);
+        await store.AddQualityAsync(q with { Model = "big", Score = 0.7 }, Ct);
+        var latest = await store.ListQualityAsync(null, 100, Ct);
+        Assert.Equal([("big", "triage-v1", 0.7), ("small", "summaries", 0.4), ("small", "triage-v1", 0.6)],
+            latest.Select(x => (x.Model, x.Metric, x.Score)).Order());
+    }
+
+    [Fact]
+    public async Task AddQualityAsync_ScoreOutsideItsInterval_RefusedAndNothingWritten()
+    {
+        var q = new ModelQuality("small", "triage-v1", 0.9, 10, 0.2, 0.8, "d", DateTimeOffset.UnixEpoch, "api");
+        await using var store = await OpenAsync();
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.AddQualityAsync(q, Ct));
+        Assert.Contains("quality.high", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentException>(() => store.AddQualityAsync(q with { High = 1, Count = 0 }, Ct));
+        Assert.Empty(await store.ListQualityAsync(null, 10, Ct));
+    }
+
     protected static TaskDefinition NewTask(string name) => new() { Name = name, Models = ["stories"] };
 
     protected static ModelDefinition NewModel(string name) => new() { Name = name, Path = "stories260K.gguf" };

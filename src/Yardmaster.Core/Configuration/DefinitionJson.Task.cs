@@ -8,6 +8,7 @@ public static partial class DefinitionJson
 {
     private static readonly string[] _sloFields = ["ttft", "latency"];
     private static readonly string[] _rateFields = ["per_second", "burst"];
+    private static readonly string[] _qualityFields = ["metric", "min"];
 
     /// <summary>Writes the task as one JSON object (see the type's remarks for the shape).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A duration of the task is negative.</exception>
@@ -43,6 +44,18 @@ public static partial class DefinitionJson
         }
 
         writer.WriteNumber("weight", task.Weight);
+        if (task.Quality is { } quality)
+        {
+            writer.WriteStartObject("quality");
+            writer.WriteString("metric", quality.Metric);
+            writer.WriteNumber("min", quality.Min);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WriteNull("quality");
+        }
+
         writer.WriteBoolean("from_config", task.FromConfig);
         writer.WriteEndObject();
     }
@@ -61,6 +74,7 @@ public static partial class DefinitionJson
             MaxConcurrency = r.Int("max_concurrency", 1),
             Rate = ReadRate(r),
             Weight = r.Number("weight", 0, inclusive: false) ?? defaults.Weight,
+            Quality = ReadQuality(r),
         };
         return name is null ? null : task;
     }
@@ -127,6 +141,19 @@ public static partial class DefinitionJson
         var perSecondField = rate.Number("per_second", 0, inclusive: false);
         var burst = rate.Int("burst", 1);
         return perSecondField is { } ps ? new RateLimit(ps, burst ?? DefaultBurst(ps)) : null;
+    }
+
+    private static QualityFloor? ReadQuality(JsonObjectReader r)
+    {
+        var quality = r.Object("quality", _qualityFields);
+        if (quality is null || !quality.Require("metric") || !quality.Require("min"))
+        {
+            return null;
+        }
+
+        var metric = quality.String("metric");
+        var min = quality.Number("min", 0, inclusive: true);
+        return metric is not null && min is { } m ? new QualityFloor(metric, m) : null;
     }
 
     private static int DefaultBurst(double perSecond) => (int)Math.Clamp(Math.Ceiling(perSecond), 1, int.MaxValue);

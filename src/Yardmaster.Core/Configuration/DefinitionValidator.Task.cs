@@ -54,5 +54,14 @@ public static partial class DefinitionValidator
         {
             errors.Add(new(Join(at, "weight"), $"must be positive (was {task.Weight})"));
         }
+
+        if (task.Quality is { } quality)
+        {
+            CheckMetric(quality.Metric, Join(at, "quality.metric"), errors);
+            if (!double.IsFinite(quality.Min) || quality.Min is < 0 or > 1)
+            {
+                errors.Add(new(Join(at, "quality.min"), $"must be a score in [0, 1] (was {quality.Min})"));
+            }
+        }
     }
 }

@@ -157,6 +157,19 @@ public static partial class DefinitionValidator
         }
     }
 
+    /// <summary>A quality metric's name follows the rules of model and task names (it appears in URLs and metrics).</summary>
+    private static void CheckMetric(string? metric, string field, List<ConfigError> errors)
+    {
+        if (string.IsNullOrEmpty(metric))
+        {
+            errors.Add(new(field, "a metric name is required"));
+        }
+        else if (!IsValidName(metric))
+        {
+            errors.Add(new(field, InvalidNameMessage(metric)));
+        }
+    }
+
     private static void CheckDuration(TimeSpan? value, bool zeroAllowed, string field, List<ConfigError> errors)
     {
         if (value is { } v && (v < TimeSpan.Zero || (!zeroAllowed && v == TimeSpan.Zero)))

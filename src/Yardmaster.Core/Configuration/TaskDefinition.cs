@@ -30,6 +30,9 @@ public sealed record TaskDefinition
     /// <summary>Share of capacity against other tasks of the same class under contention. Default 1.</summary>
     public double Weight { get; init; } = 1;
 
+    /// <summary>The quality floor model selection honours (<c>quality: { metric, min }</c>); null for none.</summary>
+    public QualityFloor? Quality { get; init; }
+
     /// <summary>True when the definition came from the config file.</summary>
     public bool FromConfig { get; init; }
 }

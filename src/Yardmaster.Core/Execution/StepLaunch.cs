@@ -24,6 +24,9 @@ public sealed record StepLaunch
     /// <summary>The requests of an <c>inference:</c> step; null otherwise.</summary>
     public Pipelines.InferenceStepSpec? Inference { get; init; }
 
+    /// <summary>For an <c>evaluate:</c> step, what to ask, of whom, and how to score; null otherwise.</summary>
+    public Pipelines.EvaluateStepSpec? Evaluate { get; init; }
+
     /// <summary>The pipeline's class: inference requests are sent at it; other executors may map it (nice, QoS).</summary>
     public PriorityClass Priority { get; init; } = PriorityClass.Normal;
 

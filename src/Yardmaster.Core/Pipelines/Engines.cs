@@ -33,6 +33,6 @@ public static class Engines
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return step.Kind == StepKind.Inference ? Local : step.Executor ?? pipeline.Executor ?? serverDefault;
+        return step.Kind is StepKind.Inference or StepKind.Evaluate ? Local : step.Executor ?? pipeline.Executor ?? serverDefault;
     }
 }

@@ -7,12 +7,12 @@ public static partial class PipelineValidator
 {
     private static void CheckBody(StepDefinition step, string at, PipelineEnvironment environment, List<ConfigError> errors)
     {
-        var bodies = (step.Run is null ? 0 : 1) + (step.Container is null ? 0 : 1) + (step.Inference is null ? 0 : 1);
+        var bodies = (step.Run is null ? 0 : 1) + (step.Container is null ? 0 : 1) + (step.Inference is null ? 0 : 1) + (step.Evaluate is null ? 0 : 1);
         if (bodies != 1)
         {
             errors.Add(new(at, bodies == 0
-                ? "a step needs one of run (a shell command), container or inference"
-                : "a step has exactly one of run, container and inference"));
+                ? "a step needs one of run (a shell command), container, inference or evaluate"
+                : "a step has exactly one of run, container, inference and evaluate"));
             return;
         }
 
@@ -54,6 +54,74 @@ public static partial class PipelineValidator
                 errors.Add(new($"{at}.inference.concurrency", "must be at least 1"));
             }
         }
+
+        if (step.Evaluate is { } evaluate)
+        {
+            CheckEvaluate(evaluate, $"{at}.evaluate", environment, errors);
+        }
+    }
+
+    private static void CheckEvaluate(EvaluateStepSpec evaluate, string at, PipelineEnvironment environment, List<ConfigError> errors)
+    {
+        if (environment.InferenceTasks is not { } known)
+        {
+            errors.Add(new(at, "evaluate steps run on a server that serves the models; submit with --server URL (or to yard serve)"));
+            known = null;
+        }
+
+        if (string.IsNullOrWhiteSpace(evaluate.Dataset))
+        {
+            errors.Add(new($"{at}.dataset", "a dataset is required: a JSONL file of {\"input\", \"expected\"} or {\"messages\", \"expected\"}"));
+        }
+
+        if (evaluate.Models.Count == 0)
+        {
+            errors.Add(new($"{at}.models", "at least one model or task to evaluate is required"));
+        }
+
+        var names = evaluate.Models.Select((m, i) => ($"{at}.models[{i}]", m)).ToList();
+        if (evaluate.Judge is { } judge)
+        {
+            names.Add(($"{at}.judge", judge));
+        }
+
+        foreach (var (field, name) in names)
+        {
+            if (known is not null && !known.Contains(name, StringComparer.Ordinal))
+            {
+                errors.Add(new(field, $"unknown model or task '{name}'; the server has: {string.Join(", ", known.Order(StringComparer.Ordinal))}"));
+            }
+        }
+
+        if (evaluate.Models.Distinct(StringComparer.Ordinal).Count() != evaluate.Models.Count)
+        {
+            errors.Add(new($"{at}.models", "names a model or task twice"));
+        }
+
+        if (!DefinitionValidator.IsValidName(evaluate.Metric))
+        {
+            errors.Add(new($"{at}.metric", string.IsNullOrEmpty(evaluate.Metric) ? "a metric name is required (what tasks' quality.metric names)" : DefinitionValidator.InvalidNameMessage(evaluate.Metric)));
+        }
+
+        if ((evaluate.Score == ScoreMethod.Judge) != (evaluate.Judge is not null))
+        {
+            errors.Add(new(evaluate.Judge is null ? $"{at}.judge" : $"{at}.score", evaluate.Judge is null ? "score: judge needs judge, the model or task that grades the answers" : "judge applies only to score: judge"));
+        }
+
+        if (evaluate.Rubric is not null && evaluate.Score != ScoreMethod.Judge)
+        {
+            errors.Add(new($"{at}.rubric", "rubric applies only to score: judge"));
+        }
+
+        if (evaluate.MaxTokens < 1)
+        {
+            errors.Add(new($"{at}.max_tokens", "must be at least 1"));
+        }
+
+        if (evaluate.Concurrency < 1)
+        {
+            errors.Add(new($"{at}.concurrency", "must be at least 1"));
+        }
     }
 
     private static void CheckRetries(RetryPolicy retries, string at, List<ConfigError> errors)
@@ -91,9 +159,9 @@ public static partial class PipelineValidator
             return false;
         }
 
-        if (step.Kind == StepKind.Inference && step.Executor is { } executor && executor != Engines.Local)
+        if (step.Kind is StepKind.Inference or StepKind.Evaluate && step.Executor is { } executor && executor != Engines.Local)
         {
-            errors.Add(new($"{at}.executor", $"an inference step runs on the server (its requests go through the server's scheduler); remove executor: {executor}"));
+            errors.Add(new($"{at}.executor", $"an {(step.Kind == StepKind.Evaluate ? "evaluate" : "inference")} step runs on the server (its requests go through the server's scheduler); remove executor: {executor}"));
             return false;
         }
 

@@ -2,7 +2,7 @@ using Yardmaster.Core.Execution;
 
 namespace Yardmaster.Core.Pipelines;
 
-/// <summary>One node of a pipeline. Exactly one body: <see cref="Run"/>, <see cref="Container"/> or <see cref="Inference"/>.</summary>
+/// <summary>One node of a pipeline. Exactly one body: <see cref="Run"/>, <see cref="Container"/>, <see cref="Inference"/> or <see cref="Evaluate"/>.</summary>
 public sealed record StepDefinition
 {
     /// <summary>Unique within its pipeline: letters, digits, '_' and '-'.</summary>
@@ -19,6 +19,9 @@ public sealed record StepDefinition
 
     /// <summary>A batch of inference requests sent through the request scheduler at the pipeline's priority.</summary>
     public InferenceStepSpec? Inference { get; init; }
+
+    /// <summary>A dataset asked of models through the request scheduler, scored, and recorded as their quality.</summary>
+    public EvaluateStepSpec? Evaluate { get; init; }
 
     /// <summary>What it reserves on a node while it runs.</summary>
     public ResourceRequest Resources { get; init; } = ResourceRequest.Default;
@@ -46,5 +49,5 @@ public sealed record StepDefinition
     public string? Executor { get; init; }
 
     /// <summary>The kind of body, for executors and messages.</summary>
-    public StepKind Kind => Container is not null ? StepKind.Container : Inference is not null ? StepKind.Inference : StepKind.Run;
+    public StepKind Kind => Container is not null ? StepKind.Container : Inference is not null ? StepKind.Inference : Evaluate is not null ? StepKind.Evaluate : StepKind.Run;
 }

@@ -11,4 +11,7 @@ public enum StepKind
 
     /// <summary><c>inference:</c> a JSONL file of requests through the request scheduler.</summary>
     Inference,
+
+    /// <summary><c>evaluate:</c> a dataset asked of models through the request scheduler, scored, and recorded as their quality.</summary>
+    Evaluate,
 }

@@ -27,6 +27,15 @@ public interface IRegistryStore : IAsyncDisposable
     /// <summary>Removes a model; false when there was none of that name.</summary>
     Task<bool> DeleteModelAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>Appends a quality measurement; earlier ones of the same model and metric are kept as history.</summary>
+    Task AddQualityAsync(ModelQuality quality, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Quality measurements, newest first: of <paramref name="model"/> (every one, up to <paramref name="limit"/>), or with
+    /// <paramref name="model"/> null the latest per model and metric.
+    /// </summary>
+    Task<IReadOnlyList<ModelQuality>> ListQualityAsync(string? model, int limit, CancellationToken cancellationToken);
+
     /// <summary>The hash (SHA-256, lower-case hex) of the credential named <paramref name="name"/>; null when there is none.</summary>
     Task<string?> GetCredentialHashAsync(string name, CancellationToken cancellationToken);
 

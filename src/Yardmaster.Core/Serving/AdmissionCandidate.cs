@@ -27,4 +27,8 @@ public sealed record AdmissionCandidate(
     string? EstimateError,
     long MemoryEstimate,
     string DeviceWords,
-    int Coming);
+    int Coming)
+{
+    /// <summary>Its latest score on the task's quality metric (<see cref="AdmissionInput.Quality"/>); null when never measured or the task has no floor.</summary>
+    public double? Quality { get; init; }
+}

@@ -23,6 +23,9 @@ public sealed record AdmissionDecision(
     string? Reason,
     string? Words)
 {
+    /// <summary>True when the task has a quality floor no candidate met (the best measured one was used instead).</summary>
+    public bool QualityUnmet { get; init; }
+
     /// <summary>A refusal before model selection.</summary>
     public static AdmissionDecision Refuse(AdmissionVerdict verdict, TimeSpan retryAfter = default) => new(verdict, -1, default, default, false, retryAfter, [], null, null);
 }

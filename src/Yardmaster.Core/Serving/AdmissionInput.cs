@@ -32,4 +32,7 @@ public sealed record AdmissionInput(
     /// false admits it to wait until its deadline (the <c>fcfs</c> baseline of <c>yard simulate</c>: no admission control).
     /// </summary>
     public bool JudgeDeadlines { get; init; } = true;
+
+    /// <summary>The task's quality floor (<see cref="Models.QualitySelection"/>); null for none.</summary>
+    public Configuration.QualityFloor? Quality { get; init; }
 }

@@ -6,10 +6,11 @@ namespace Yardmaster.Runtime.Configuration;
 /// <summary>Maps one entry of <c>tasks:</c> to a <see cref="TaskDefinition"/>.</summary>
 internal static class TaskSection
 {
-    public static readonly string[] Keys = ["name", "priority", "slo", "models", "max_concurrency", "rate", "weight"];
+    public static readonly string[] Keys = ["name", "priority", "slo", "models", "max_concurrency", "rate", "weight", "quality"];
 
     private static readonly string[] _sloKeys = ["ttft", "latency"];
     private static readonly string[] _rateKeys = ["rate", "burst"];
+    private static readonly string[] _qualityKeys = ["metric", "min"];
 
     public static TaskDefinition Read(ConfigSection s)
     {
@@ -25,6 +26,7 @@ internal static class TaskSection
             MaxConcurrency = s.Int("max_concurrency"),
             Rate = ReadRate(s),
             Weight = s.Number("weight") ?? defaults.Weight,
+            Quality = ReadQuality(s),
             FromConfig = true,
         };
     }
@@ -43,6 +45,29 @@ internal static class TaskSection
 
         s.Reader.Error(s.Node("priority")!, s.Field("priority"), $"unknown value '{text}'; use {PriorityClasses.Names}");
         return null;
+    }
+
+    /// <summary><c>quality: { metric: triage-v1, min: 0.8 }</c>; both keys required.</summary>
+    private static QualityFloor? ReadQuality(ConfigSection s)
+    {
+        if (s.Section("quality", _qualityKeys) is not { } quality)
+        {
+            return null;
+        }
+
+        var metric = quality.String("metric");
+        var min = quality.Number("min");
+        if (metric is null && quality.Node("metric") is null)
+        {
+            quality.Missing("metric", "quality needs metric, the name an evaluation records its scores under, e.g. { metric: triage-v1, min: 0.8 }");
+        }
+
+        if (min is null && quality.Node("min") is null)
+        {
+            quality.Missing("min", "quality needs min, the lowest acceptable score in [0, 1], e.g. { metric: triage-v1, min: 0.8 }");
+        }
+
+        return metric is not null && min is { } m ? new QualityFloor(metric, m) : null;
     }
 
     /// <summary><c>rate: 50/s</c>, or <c>rate: { rate: 50/s, burst: 100 }</c>; the burst defaults to one second's worth.</summary>

@@ -178,7 +178,7 @@ public sealed partial class JobScheduler
     private static string ExecutorFor(StepDefinition definition, string engine) => engine != Engines.Local ? engine : definition.Kind switch
     {
         StepKind.Container => "docker",
-        StepKind.Inference => "inference",
+        StepKind.Inference or StepKind.Evaluate => "inference",
         _ => "process",
     };
 
@@ -206,6 +206,7 @@ public sealed partial class JobScheduler
         Command = definition.Run,
         Container = definition.Container,
         Inference = definition.Inference,
+        Evaluate = definition.Evaluate,
         Priority = run.Pipeline.Priority,
         Environment = StepEnvironment(run, definition),
         WorkingDirectory = run.Record.WorkingDirectory,

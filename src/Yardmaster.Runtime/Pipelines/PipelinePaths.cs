@@ -43,16 +43,11 @@ internal static class PipelinePaths
 
         for (var i = 0; i < pipeline.Steps.Count; i++)
         {
-            if (pipeline.Steps[i].Inference is not { } spec)
-            {
-                continue;
-            }
-
-            foreach (var (key, path) in new[] { ("input", spec.Input), ("output", spec.Output) })
+            foreach (var (key, path) in Files(pipeline.Steps[i]))
             {
                 if (path.Length > 0 && !AllowedAtValidation(path, pipeline.WorkingDirectory, roots))
                 {
-                    yield return new ConfigError($"steps[{i}].inference.{key}", $"'{path}' is outside the folders a run may use; {Allowed(roots)}");
+                    yield return new ConfigError($"steps[{i}].{key}", $"'{path}' is outside the folders a run may use; {Allowed(roots)}");
                 }
             }
         }
@@ -66,18 +61,34 @@ internal static class PipelinePaths
             return $"the working directory '{workingDirectory}' leads outside the folders a run may use (a symbolic link?): {string.Join(", ", roots)}";
         }
 
-        if (step.Inference is { } spec)
+        foreach (var (key, path) in Files(step))
         {
-            foreach (var (key, path) in new[] { ("input", spec.Input), ("output", spec.Output) })
+            if (ConfinedPaths.Within(path, roots, workingDirectory) is null)
             {
-                if (ConfinedPaths.Within(path, roots, workingDirectory) is null)
-                {
-                    return $"inference.{key} '{path}' leads outside the folders a run may use (a symbolic link?): {string.Join(", ", roots)}";
-                }
+                return $"{key} '{path}' leads outside the folders a run may use (a symbolic link?): {string.Join(", ", roots)}";
             }
         }
 
         return null;
+    }
+
+    /// <summary>The files a step running inside the server reads or writes, by their field (<c>inference.input</c>, <c>evaluate.dataset</c>, ...).</summary>
+    private static IEnumerable<(string Field, string Path)> Files(StepDefinition step)
+    {
+        if (step.Inference is { } inference)
+        {
+            yield return ("inference.input", inference.Input);
+            yield return ("inference.output", inference.Output);
+        }
+
+        if (step.Evaluate is { } evaluate)
+        {
+            yield return ("evaluate.dataset", evaluate.Dataset);
+            if (evaluate.Output is { } output)
+            {
+                yield return ("evaluate.output", output);
+            }
+        }
     }
 
     private static bool AllowedAtValidation(string path, string? workdir, List<string> roots)

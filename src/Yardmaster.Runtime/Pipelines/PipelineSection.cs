@@ -10,9 +10,10 @@ namespace Yardmaster.Runtime.Pipelines;
 internal static class PipelineSection
 {
     private static readonly string[] _keys = ["name", "description", "priority", "max_parallel", "workdir", "env", "steps", "executor"];
-    private static readonly string[] _stepKeys = ["id", "needs", "run", "container", "inference", "resources", "timeout", "retries", "env", "outputs", "preemptible", "executor"];
+    private static readonly string[] _stepKeys = ["id", "needs", "run", "container", "inference", "evaluate", "resources", "timeout", "retries", "env", "outputs", "preemptible", "executor"];
     private static readonly string[] _containerKeys = ["image", "command", "workdir"];
     private static readonly string[] _inferenceKeys = ["task", "input", "output", "concurrency"];
+    private static readonly string[] _evaluateKeys = ["dataset", "models", "metric", "score", "judge", "rubric", "max_tokens", "concurrency", "output"];
     private static readonly string[] _resourceKeys = ["cpu", "memory", "gpu"];
     private static readonly string[] _retryKeys = ["max", "backoff", "initial", "max_delay"];
     private static readonly Dictionary<string, BackoffKind> _backoffs = new(StringComparer.Ordinal)
@@ -69,6 +70,7 @@ internal static class PipelineSection
 
         var container = s.Section("container", _containerKeys);
         var inference = s.Section("inference", _inferenceKeys);
+        var evaluate = s.Section("evaluate", _evaluateKeys);
         return new StepDefinition
         {
             Id = s.String("id") ?? string.Empty,
@@ -76,8 +78,9 @@ internal static class PipelineSection
             Run = s.String("run"),
             Container = container is null ? null : ReadContainer(container),
             Inference = inference is null ? null : ReadInference(inference),
-            // An inference step waits on a model whose memory the model manager accounts; it holds nothing by default.
-            Resources = inference is not null && s.Node("resources") is null ? default : ReadResources(s.Section("resources", _resourceKeys)),
+            Evaluate = evaluate is null ? null : ReadEvaluate(evaluate),
+            // An inference or evaluate step waits on models whose memory the model manager accounts; it holds nothing by default.
+            Resources = (inference ?? evaluate) is not null && s.Node("resources") is null ? default : ReadResources(s.Section("resources", _resourceKeys)),
             Timeout = s.Duration("timeout"),
             Retries = ReadRetries(s),
             Environment = ReadEnvironment(s, "env"),
@@ -113,6 +116,27 @@ internal static class PipelineSection
         return new InferenceStepSpec(c.String("task") ?? string.Empty, c.String("input") ?? string.Empty, c.String("output") ?? string.Empty)
         {
             Concurrency = c.Int("concurrency") ?? 4,
+        };
+    }
+
+    private static EvaluateStepSpec ReadEvaluate(ConfigSection c)
+    {
+        foreach (var key in new[] { "dataset", "models", "metric", "score" })
+        {
+            if (c.Node(key) is null)
+            {
+                c.Missing(key, $"{key} is required: evaluate steps have dataset (a JSONL file of items), models, metric and score ({string.Join(" | ", AnswerScoring.Names.Keys)})");
+            }
+        }
+
+        var models = c.Node("models") is { Kind: ConfigNodeKind.Scalar } single ? [c.Reader.String(single, c.Field("models")) ?? string.Empty] : c.Strings("models", "model or task names") ?? [];
+        return new EvaluateStepSpec(c.String("dataset") ?? string.Empty, models, c.String("metric") ?? string.Empty, c.Choice("score", AnswerScoring.Names) ?? ScoreMethod.Exact)
+        {
+            Judge = c.String("judge"),
+            Rubric = c.String("rubric"),
+            MaxTokens = c.Int("max_tokens") ?? 64,
+            Concurrency = c.Int("concurrency") ?? 4,
+            Output = c.String("output"),
         };
     }
 

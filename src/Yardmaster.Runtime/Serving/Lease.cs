@@ -22,6 +22,9 @@ public sealed class Lease
     /// <summary>The running replica to send the request to.</summary>
     public IReplicaInstance Instance => Replica.Instance!;
 
+    /// <summary>Why model selection chose this model, in words (e.g. "only ready model"); null when not recorded.</summary>
+    public string? Selection => Request.Trace.Reason;
+
     /// <summary>Time spent queued, from admission to this lease.</summary>
     public TimeSpan QueueTime { get; }
 

@@ -23,8 +23,8 @@ public sealed record ModelStatus(
     int Failures = 0,
     string? LastFailure = null);
 
-/// <summary>One task: requests admitted and not finished.</summary>
-public sealed record TaskStatus(string Name, int Admitted);
+/// <summary>One task: requests admitted and not finished; and, since the server started, requests admitted to a model below the task's quality floor because none met it.</summary>
+public sealed record TaskStatus(string Name, int Admitted, long QualityUnmet = 0);
 
 /// <summary>One device's memory budget and what is charged to it, bytes.</summary>
 public sealed record DeviceStatus(string Device, long Budget, long Used);

@@ -71,11 +71,14 @@ public sealed partial class ServingScheduler
         {
             var (entry, candidate) = AdmissionCandidateFor(name, ticket, now);
             entries.Add(entry);
-            candidates.Add(candidate);
+            candidates.Add(candidate with { Quality = QualityOf(name, task.Definition.Quality?.Metric) });
         }
 
         var decision = ServingPass.Admit(new AdmissionInput(
-            now, ticket.Priority, ticket.Deadline, _disposed, task.Definition.Name, task.Definition.MaxConcurrency, task.Admitted, task.Bucket, candidates, _settings.MaxQueue, _settings.LoadWait));
+            now, ticket.Priority, ticket.Deadline, _disposed, task.Definition.Name, task.Definition.MaxConcurrency, task.Admitted, task.Bucket, candidates, _settings.MaxQueue, _settings.LoadWait)
+        {
+            Quality = task.Definition.Quality,
+        });
         if (decision.Candidates.Count > 0)
         {
             trace.Candidates = decision.Candidates;
@@ -116,6 +119,11 @@ public sealed partial class ServingScheduler
         }
 
         var chosen = model!;
+        if (decision.QualityUnmet)
+        {
+            task.QualityUnmet++;
+        }
+
         if (decision.Shed && chosen.Queue.Shed(ticket.Priority) is PendingRequest victim)
         {
             // A full queue sheds its least urgent request for a more urgent newcomer.

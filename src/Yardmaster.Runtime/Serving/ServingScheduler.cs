@@ -127,7 +127,7 @@ public sealed partial class ServingScheduler : IAsyncDisposable
                 [.. m.Replicas.Select(r => r.Snapshot())],
                 m.Failures,
                 m.LastFailure)).ToList();
-            var tasks = _tasks.Values.OrderBy(t => t.Definition.Name, StringComparer.Ordinal).Select(t => new TaskStatus(t.Definition.Name, t.Admitted)).ToList();
+            var tasks = _tasks.Values.OrderBy(t => t.Definition.Name, StringComparer.Ordinal).Select(t => new TaskStatus(t.Definition.Name, t.Admitted, t.QualityUnmet)).ToList();
             var devices = _ledger.Snapshot().Select(d => new DeviceStatus(d.Device, d.Budget, d.Used)).ToList();
             return new SchedulerSnapshot(models, tasks, devices);
         }

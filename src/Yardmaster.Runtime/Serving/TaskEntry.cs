@@ -12,4 +12,7 @@ internal sealed class TaskEntry(TaskDefinition definition)
     public int Admitted { get; set; }
 
     public TokenBucket? Bucket { get; set; }
+
+    /// <summary>Requests admitted to a model below the task's quality floor (none met it), since the server started.</summary>
+    public long QualityUnmet { get; set; }
 }

@@ -112,6 +112,11 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
 
             http.Response.Headers["X-Yard-Model"] = lease.Model;
             http.Response.Headers["X-Yard-Task"] = task.Name;
+            if (lease.Selection is { } selection)
+            {
+                http.Response.Headers["X-Yard-Selection"] = HeaderText(selection);
+            }
+
             http.Response.Headers["X-Yard-Queue-Ms"] = lease.QueueTime.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
             var started = time.GetTimestamp();
             ForwardReport report;
@@ -169,6 +174,15 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
             await new OpenAiError(502, $"every attempt failed; last: {lastError}", "server_error", Code: "backend_unavailable").WriteAsync(http.Response, abort).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A header value: printable ASCII only (a model name is ASCII; anything else becomes '?').</summary>
+    private static string HeaderText(string text) => string.Create(text.Length, text, (span, t) =>
+    {
+        for (var i = 0; i < t.Length; i++)
+        {
+            span[i] = t[i] is >= ' ' and <= '~' ? t[i] : '?';
+        }
+    });
 
     /// <summary>Applies <c>X-Yard-Priority</c> (may lower the task's class, never raise it: 403) and <c>X-Yard-Deadline-Ms</c> (may shorten the task's deadline, never extend it).</summary>
     private (PriorityClass Priority, DateTimeOffset Deadline, OpenAiError? Error) Tighten(HttpRequest request, TaskDefinition task, DateTimeOffset now)

@@ -169,7 +169,10 @@ public sealed class GatewayApp : IAsyncDisposable
 
         // Inference steps of pipelines call this very gateway, so their requests meet the others in the request scheduler.
         var internalKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        _inference = new Pipelines.InferenceStepExecutor(() => Url, internalKey, () => [.. registry.Current.Tasks.Keys], _time);
+        _inference = new Pipelines.InferenceStepExecutor(() => Url, internalKey, () => [.. registry.Current.Tasks.Keys, .. registry.Current.Models.Keys], _time)
+        {
+            RecordQuality = registry.AddQualityAsync,
+        };
         // On SQLite this process runs the job scheduler; on a shared PostgreSQL store, only while it holds the lease (below).
         _cluster = await StoreOpener.OpenClusterAsync(config.Store, _time, cancellationToken).ConfigureAwait(false);
         Cluster.LeaderProxy? proxy = null;

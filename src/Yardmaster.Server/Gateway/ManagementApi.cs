@@ -9,7 +9,7 @@ using Yardmaster.Runtime.Serving;
 namespace Yardmaster.Server.Gateway;
 
 /// <summary><c>/api/tasks</c>, <c>/api/models</c> (with load and unload) and <c>/api/stats</c>: JSON in yard.yaml's keys, problem details on errors.</summary>
-internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler scheduler, StatisticsCollector statistics, Runtime.History.HistoryRecorder? history, TimeProvider time, long maxBody)
+internal sealed partial class ManagementApi(ServingRegistry registry, ServingScheduler scheduler, StatisticsCollector statistics, Runtime.History.HistoryRecorder? history, TimeProvider time, long maxBody)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -54,6 +54,7 @@ internal sealed class ManagementApi(ServingRegistry registry, ServingScheduler s
             var loaded = scheduler.Snapshot().Models.FirstOrDefault(s => s.Name == name)?.Replicas.Any(r => r.State is ReplicaState.Loading or ReplicaState.Ready or ReplicaState.Draining) == true;
             return ActAsync(http, name, scheduler.Unload(name), loaded ? "unloading" : "unloaded");
         });
+        MapQuality(routes);
         routes.MapGet("/api/stats", StatsAsync);
         routes.MapGet("/api/history", HistoryAsync);
     }

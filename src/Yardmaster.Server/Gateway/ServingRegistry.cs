@@ -19,6 +19,9 @@ internal sealed class ServingRegistry : IDisposable
     private readonly ServingScheduler _scheduler;
     private readonly DeviceSettings _devices;
     private readonly IReadOnlyList<string> _modelDirs;
+    /// <summary>Latest scores (one per model and metric) handed to the scheduler.</summary>
+    private const int MaxLatestQuality = 100_000;
+
     private readonly SemaphoreSlim _writes = new(1, 1);
     private volatile RegistrySnapshot _current = new(new Dictionary<string, TaskDefinition>(), new Dictionary<string, ModelDefinition>());
 
@@ -201,6 +204,31 @@ internal sealed class ServingRegistry : IDisposable
         }
     }
 
+    /// <summary>Records a quality measurement of a known model and hands the latest scores to the scheduler; false when the model is unknown.</summary>
+    public async Task<bool> AddQualityAsync(ModelQuality quality, CancellationToken cancellationToken)
+    {
+        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_current.Models.ContainsKey(quality.Model))
+            {
+                return false;
+            }
+
+            await _store.AddQualityAsync(quality, cancellationToken).ConfigureAwait(false);
+            _scheduler.SetQuality(await _store.ListQualityAsync(null, MaxLatestQuality, cancellationToken).ConfigureAwait(false));
+            return true;
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <summary>A model's measurements, newest first (at most <paramref name="limit"/>).</summary>
+    public Task<IReadOnlyList<ModelQuality>> QualityAsync(string model, int limit, CancellationToken cancellationToken) =>
+        _store.ListQualityAsync(model, limit, cancellationToken);
+
     /// <summary>Rereads the store: what another instance sharing it changed becomes current here.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
@@ -221,6 +249,7 @@ internal sealed class ServingRegistry : IDisposable
         var models = (await _store.ListModelsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(m => m.Name, StringComparer.Ordinal);
         _current = new RegistrySnapshot(tasks, models);
         _scheduler.SetModels(models.Values);
+        _scheduler.SetQuality(await _store.ListQualityAsync(null, MaxLatestQuality, cancellationToken).ConfigureAwait(false));
     }
 }
 

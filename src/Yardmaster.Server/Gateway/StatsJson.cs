@@ -23,7 +23,9 @@ internal static class StatsJson
         {
             json.WriteStartObject(name);
             WriteRequests(json, s);
-            json.WriteNumber("admitted_now", live.Tasks.FirstOrDefault(t => t.Name == name)?.Admitted ?? 0);
+            var status = live.Tasks.FirstOrDefault(t => t.Name == name);
+            json.WriteNumber("admitted_now", status?.Admitted ?? 0);
+            json.WriteNumber("quality_floor_unmet", status?.QualityUnmet ?? 0); // admitted to the best measured model, none meeting the floor
             json.WriteEndObject();
         }
 

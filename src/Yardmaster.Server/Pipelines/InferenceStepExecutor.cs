@@ -34,21 +34,29 @@ public sealed class InferenceStepExecutor : IStepExecutor, IDisposable
     /// <inheritdoc />
     public string Name => "inference";
 
-    /// <summary>The inference tasks steps may name.</summary>
+    /// <summary>The inference tasks (and models) steps may name.</summary>
     public Func<IReadOnlyCollection<string>> Tasks { get; }
+
+    /// <summary>Records a model's measured quality in the registry (false when the model is unknown); null refuses <c>evaluate:</c> steps.</summary>
+    public Func<Core.Registry.ModelQuality, CancellationToken, Task<bool>>? RecordQuality { get; init; }
 
     /// <inheritdoc />
     public Task<StepStart> StartAsync(StepLaunch launch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
-        if (launch.Inference is not { } spec)
-        {
-            return Task.FromResult(StepStart.Failed("the inference executor runs 'inference:' steps only"));
-        }
-
         if (_server() is not { } server)
         {
             return Task.FromResult(StepStart.Failed("the server is not listening yet"));
+        }
+
+        if (launch.Evaluate is { } evaluate)
+        {
+            return Task.FromResult(StartEvaluate(launch, evaluate, server));
+        }
+
+        if (launch.Inference is not { } spec)
+        {
+            return Task.FromResult(StepStart.Failed("the inference executor runs 'inference:' and 'evaluate:' steps only"));
         }
 
         var input = Path.Combine(launch.WorkingDirectory, spec.Input);
@@ -88,6 +96,64 @@ public sealed class InferenceStepExecutor : IStepExecutor, IDisposable
         var run = new InferenceStepRun(_http, server, _key, launch, spec, requests, _time);
         run.Start();
         return Task.FromResult(StepStart.Started(run));
+    }
+
+    private StepStart StartEvaluate(StepLaunch launch, Core.Pipelines.EvaluateStepSpec spec, Uri server)
+    {
+        if (RecordQuality is not { } record)
+        {
+            return StepStart.Failed("this server cannot record model quality, so it runs no evaluate steps");
+        }
+
+        var dataset = Path.Combine(launch.WorkingDirectory, spec.Dataset);
+        if (!File.Exists(dataset))
+        {
+            return StepStart.Failed($"the dataset '{spec.Dataset}' does not exist in the run's working directory ({launch.WorkingDirectory})");
+        }
+
+        var items = new List<EvaluationItem>();
+        var number = 0;
+        foreach (var line in File.ReadLines(dataset))
+        {
+            number++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var (item, error) = EvaluationItem.Read(line, number);
+            if ((error ?? ExpectedError(spec.Score, item!.Expected)) is { } problem)
+            {
+                return StepStart.Failed($"{spec.Dataset}:{number}: {problem}");
+            }
+
+            items.Add(item!);
+        }
+
+        if (items.Count == 0)
+        {
+            return StepStart.Failed($"the dataset '{spec.Dataset}' has no items");
+        }
+
+        var run = new EvaluateStepRun(_http, server, _key, launch, spec, items, record, _time);
+        run.Start();
+        return StepStart.Started(run);
+    }
+
+    /// <summary>Why an item's expected value does not suit the scoring rule (a text rule needs a string; a regex must compile); null when it does.</summary>
+    private static string? ExpectedError(Core.Pipelines.ScoreMethod score, JsonNode? expected)
+    {
+        if (score is Core.Pipelines.ScoreMethod.JsonMatch or Core.Pipelines.ScoreMethod.Judge)
+        {
+            return null;
+        }
+
+        if (expected is not JsonValue v || !v.TryGetValue<string>(out var text))
+        {
+            return "expected must be a string for score: " + Core.Pipelines.AnswerScoring.Names.First(n => n.Value == score).Key;
+        }
+
+        return score == Core.Pipelines.ScoreMethod.Regex && Core.Pipelines.AnswerScoring.CheckPattern(text) is { } bad ? "expected is not a regular expression: " + bad : null;
     }
 
     /// <inheritdoc />

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using Yardmaster.Core;
 using Yardmaster.Core.Execution;
@@ -13,7 +10,6 @@ namespace Yardmaster.Server.Pipelines;
 /// <summary>One attempt of an inference step: the requests in flight, the answers in input order, the log.</summary>
 internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key, StepLaunch launch, InferenceStepSpec spec, List<JsonObject> requests, TimeProvider time) : IStepProcess
 {
-    private const int MaxTries = 8;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<StepExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _log = new();
@@ -38,6 +34,7 @@ internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key,
 
     private async Task RunAsync()
     {
+        var caller = new GatewayCaller(http, server, key, launch, Log);
         var answers = new string?[requests.Count];
         using var gate = new SemaphoreSlim(spec.Concurrency);
         var clock = Stopwatch.StartNew();
@@ -49,7 +46,7 @@ internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key,
                 await gate.WaitAsync(_stop.Token).ConfigureAwait(false);
                 try
                 {
-                    answers[i] = await SendAsync(request, i).ConfigureAwait(false);
+                    answers[i] = await SendAsync(caller, request, i).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -69,7 +66,7 @@ internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key,
             Log("stopped");
             _exited.TrySetResult(new StepExit(null, 15));
         }
-        catch (InferenceFailedException e)
+        catch (StepRequestFailedException e)
         {
             Log(e.Message);
             _exited.TrySetResult(new StepExit(1, null));
@@ -81,68 +78,19 @@ internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key,
         }
     }
 
-    /// <summary>Sends request <paramref name="index"/>; retries refusals for load; returns the answer's JSON on one line.</summary>
-    private async Task<string> SendAsync(JsonObject request, int index)
+    /// <summary>Sends request <paramref name="index"/>; returns the answer's JSON on one line.</summary>
+    private async Task<string> SendAsync(GatewayCaller caller, JsonObject request, int index)
     {
         var body = request.DeepClone().AsObject();
         body["model"] = spec.Task;
-        body["stream"] = false;
-        var path = body["messages"] is not null ? "v1/chat/completions" : "v1/completions";
-        var priority = true;
-        for (var attempt = 1; ; attempt++)
-        {
-            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(server, path)) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
-            if (priority)
-            {
-                message.Headers.Add("X-Yard-Priority", launch.Priority.Name());
-            }
-
-            // The gateway's access line of this request names the attempt and the line it answers.
-            message.Headers.TryAddWithoutValidation("X-Request-Id", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{launch.AttemptId}.{index + 1}"));
-            if (key is not null)
-            {
-                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            }
-
-            var started = Stopwatch.GetTimestamp();
-            using var response = await http.SendAsync(message, _stop.Token).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync(_stop.Token).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
-            {
-                Log($"request {index + 1}: {(int)response.StatusCode} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms");
-                return JsonNode.Parse(text)!.ToJsonString(Core.ReadableJson.Serializer); // one line of the output file, readable
-            }
-
-            if (response.StatusCode == HttpStatusCode.Forbidden && priority && text.Contains("priority_not_allowed", StringComparison.Ordinal))
-            {
-                // The task allows less urgency than the pipeline's class: the task's own class applies.
-                priority = false;
-                continue;
-            }
-
-            var retryable = response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
-            if (!retryable || attempt >= MaxTries)
-            {
-                throw new InferenceFailedException($"request {index + 1} (line of {spec.Input}) failed: {(int)response.StatusCode} {text}");
-            }
-
-            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(Math.Min(10, attempt));
-            // The refusal's reason, as the statistics count it (rate_limit, queue_full, deadline_unmeetable, ...).
-            Log($"request {index + 1}: {(int)response.StatusCode} {ErrorCode(text) ?? "refused"}, again in {wait.TotalSeconds:0.#} s");
-            await Task.Delay(wait, _stop.Token).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The OpenAI error object's <c>code</c>, when the body is one.</summary>
-    private static string? ErrorCode(string body)
-    {
         try
         {
-            return JsonNode.Parse(body)?["error"]?["code"]?.GetValue<string>();
+            var (answer, _) = await caller.SendAsync(body, (index + 1).ToString(CultureInfo.InvariantCulture), _stop.Token).ConfigureAwait(false);
+            return answer.ToJsonString(Core.ReadableJson.Serializer); // one line of the output file, readable
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        catch (StepRequestFailedException e)
         {
-            return null;
+            throw new StepRequestFailedException($"{e.Message} (line {index + 1} of {spec.Input})");
         }
     }
 
@@ -154,5 +102,4 @@ internal sealed class InferenceStepRun(HttpClient http, Uri server, string? key,
         }
     }
 
-    private sealed class InferenceFailedException(string message) : Exception(message);
 }

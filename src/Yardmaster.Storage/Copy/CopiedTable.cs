@@ -38,6 +38,8 @@ internal sealed record CopiedTable(string Name, IReadOnlyList<(string Column, Np
             ("latency_ms", NpgsqlDbType.Double), ("outcome", NpgsqlDbType.Text), ("reason", NpgsqlDbType.Text)], "rowid", Identity: "seq"),
         new("model_events", [("rowid", NpgsqlDbType.Bigint), ("at_ms", NpgsqlDbType.Bigint), ("kind", NpgsqlDbType.Text), ("model", NpgsqlDbType.Text), ("replica", NpgsqlDbType.Integer),
             ("device", NpgsqlDbType.Text), ("reason", NpgsqlDbType.Text), ("detail", NpgsqlDbType.Text), ("seconds", NpgsqlDbType.Double), ("bytes", NpgsqlDbType.Bigint)], "rowid", Identity: "seq"),
+        new("model_quality", [("rowid", NpgsqlDbType.Bigint), ("model", NpgsqlDbType.Text), ("metric", NpgsqlDbType.Text), ("score", NpgsqlDbType.Double), ("count", NpgsqlDbType.Integer),
+            ("low", NpgsqlDbType.Double), ("high", NpgsqlDbType.Double), ("dataset", NpgsqlDbType.Text), ("measured_at", NpgsqlDbType.TimestampTz), ("source", NpgsqlDbType.Text)], "rowid", Identity: "seq"),
         new("usage_samples", [("minute", NpgsqlDbType.Bigint), ("node", NpgsqlDbType.Text), ("resource", NpgsqlDbType.Text), ("capacity", NpgsqlDbType.Bigint), ("allocated", NpgsqlDbType.Bigint)],
             "minute, node, resource"),
     ];

@@ -99,6 +99,43 @@ public sealed class PostgresRegistryStore : IRegistryStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <inheritdoc/>
+    public async Task AddQualityAsync(ModelQuality quality, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(quality);
+        QualityRows.Validate(quality);
+        await using var command = Command(QualityRows.Insert('@'));
+        var values = QualityRows.Values(quality, quality.MeasuredAt.ToUniversalTime());
+        var names = QualityRows.Columns.Split(", ");
+        for (var i = 0; i < names.Length; i++)
+        {
+            command.Parameters.AddWithValue(names[i], values[i]);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ModelQuality>> ListQualityAsync(string? model, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var command = Command(QualityRows.Select('@', "seq", model is not null));
+        command.Parameters.AddWithValue("limit", limit);
+        if (model is not null)
+        {
+            command.Parameters.AddWithValue("model", model);
+        }
+
+        var list = new List<ModelQuality>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(QualityRows.Read(reader, (r, i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i)));
+        }
+
+        return list;
+    }
+
     /// <summary>Closes the pooled connections. Calls after this throw <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()
     {

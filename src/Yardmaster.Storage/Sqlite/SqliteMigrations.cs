@@ -165,7 +165,24 @@ internal static class SqliteMigrations
                 expires_at TEXT NOT NULL
             ) STRICT;
             """),
+        new(7, QualityDescription, """
+            CREATE TABLE model_quality (
+                model TEXT NOT NULL,
+                metric TEXT NOT NULL,
+                score REAL NOT NULL,
+                count INTEGER NOT NULL,
+                low REAL NOT NULL,
+                high REAL NOT NULL,
+                dataset TEXT NOT NULL,
+                measured_at TEXT NOT NULL,
+                source TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX model_quality_by_model ON model_quality (model, metric);
+            """),
     ];
+
+    /// <summary>Step 7's description, the same in both stores.</summary>
+    public const string QualityDescription = "model quality: every measurement of a model on a metric (score, count, 95% interval, dataset, time, source)";
 
     /// <summary>Step 5's description: the same step exists in both stores so that a version number means the same schema in each.</summary>
     public const string ClusterDescription =

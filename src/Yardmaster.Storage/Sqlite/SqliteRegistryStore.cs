@@ -133,6 +133,47 @@ public sealed class SqliteRegistryStore : IRegistryStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <inheritdoc/>
+    public async Task AddQualityAsync(ModelQuality quality, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(quality);
+        QualityRows.Validate(quality);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = QualityRows.Insert('$');
+        var values = QualityRows.Values(quality, quality.MeasuredAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+        var names = QualityRows.Columns.Split(", ");
+        for (var i = 0; i < names.Length; i++)
+        {
+            command.Parameters.AddWithValue("$" + names[i], values[i]);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ModelQuality>> ListQualityAsync(string? model, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = QualityRows.Select('$', "rowid", model is not null);
+        command.Parameters.AddWithValue("$limit", limit);
+        if (model is not null)
+        {
+            command.Parameters.AddWithValue("$model", model);
+        }
+
+        var list = new List<ModelQuality>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(QualityRows.Read(reader, (r, i) => SqliteRunStore.Time(r.GetValue(i))));
+        }
+
+        return list;
+    }
+
     /// <summary>Releases the pooled connections (and with them the file). Calls after this throw <see cref="ObjectDisposedException"/>.</summary>
     public ValueTask DisposeAsync()
     {

@@ -151,10 +151,10 @@ public sealed class DefinitionJsonTests
         var task = new TaskDefinition
         {
             Name = "chat", Priority = PriorityClass.High, Ttft = TimeSpan.FromMilliseconds(500), Latency = TimeSpan.FromSeconds(10),
-            Models = ["stories", "served-by-child"], MaxConcurrency = 16, Rate = new RateLimit(50, 50),
+            Models = ["stories", "served-by-child"], MaxConcurrency = 16, Rate = new RateLimit(50, 50), Quality = new QualityFloor("triage-v1", 0.8),
         };
         Assert.Equal(
-            """{"name":"chat","priority":"high","slo":{"ttft":"500ms","latency":"10s"},"models":["stories","served-by-child"],"max_concurrency":16,"rate":{"per_second":50,"burst":50},"weight":1,"from_config":false}""",
+            """{"name":"chat","priority":"high","slo":{"ttft":"500ms","latency":"10s"},"models":["stories","served-by-child"],"max_concurrency":16,"rate":{"per_second":50,"burst":50},"weight":1,"quality":{"metric":"triage-v1","min":0.8},"from_config":false}""",
             DefinitionJson.ToJson(task));
     }
 
@@ -240,9 +240,10 @@ public sealed class DefinitionJsonTests
         from maxConcurrency in OrNull(Gen.Choose(1, 1000))
         from rate in Gen.OneOf(Gen.Constant<RateLimit?>(null), Gen.Choose(1, 10_000).Two().Select(p => (RateLimit?)new RateLimit(p.Item1 / 10.0, p.Item2)))
         from weight in Gen.Elements(0.25, 1, 3)
+        from quality in Gen.Elements<QualityFloor?>(null, new QualityFloor("triage-v1", 0.8), new QualityFloor("m.2", 0), new QualityFloor("x", 1))
         select new TaskDefinition
         {
             Name = name, Priority = priority, Ttft = ttft, Latency = latency, Models = models[..count],
-            MaxConcurrency = maxConcurrency, Rate = rate, Weight = weight,
+            MaxConcurrency = maxConcurrency, Rate = rate, Weight = weight, Quality = quality,
         };
 }

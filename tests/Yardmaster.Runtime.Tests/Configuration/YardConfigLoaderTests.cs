@@ -72,6 +72,8 @@ public sealed class YardConfigLoaderTests : IDisposable
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m, nope]\n", 6, 17, "tasks[0].models[1]", "'nope' is not a declared model; declared models: m")]
     [InlineData(Model + "tasks:\n  - name: t\n", 5, 5, "tasks[0].models", "at least one candidate model; declared models: m")]
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    weight: 0\n", 7, 13, "tasks[0].weight", "must be positive")]
+    [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    quality: { metric: triage-v1, min: 1.5 }\n", 7, 40, "tasks[0].quality.min", "must be a score in [0, 1] (was 1.5)")]
+    [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    quality: { min: 0.5 }\n", 7, 14, "tasks[0].quality.metric", "quality needs metric")]
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    max_concurrency: 0\n", 7, 22, "tasks[0].max_concurrency", "must be at least 1")]
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    rate: { rate: 5/s, burst: 0 }\n", 7, 31, "tasks[0].rate.burst", "must be at least 1")]
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    slo: { ttft: 2s, latency: 1s }\n", 7, 18, "tasks[0].slo.ttft", "must not exceed slo.latency")]
@@ -182,6 +184,7 @@ public sealed class YardConfigLoaderTests : IDisposable
                 max_concurrency: 16
                 rate: 50/s
                 weight: 2
+                quality: { metric: triage-v1, min: 0.8 }
               - name: bulk
                 models: [h]
                 rate: { rate: 600/m, burst: 20 }
@@ -205,6 +208,8 @@ public sealed class YardConfigLoaderTests : IDisposable
         var chat = config.Tasks[0];
         Assert.Equal((PriorityClass.High, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10), 16, new RateLimit(50, 50), 2.0, true), (chat.Priority, chat.Ttft, chat.Latency, chat.MaxConcurrency, chat.Rate, chat.Weight, chat.FromConfig));
         Assert.Equal(["m", "h"], chat.Models);
+        Assert.Equal(new QualityFloor("triage-v1", 0.8), chat.Quality);
+        Assert.Null(config.Tasks[1].Quality);
         Assert.Equal(new RateLimit(10, 20), config.Tasks[1].Rate);
         Assert.Equal(PriorityClass.Normal, config.Tasks[1].Priority);
     }
