@@ -5,6 +5,7 @@ public static partial class DefinitionValidator
 {
     private static void CheckTask(TaskDefinition task, Func<string, bool> isModel, List<string> declared, string at, List<ConfigError> errors)
     {
+        CheckCache(task.Cache, Join(at, "cache"), errors);
         CheckName(task.Name, at, errors);
         if (!Enum.IsDefined(task.Priority))
         {
@@ -19,7 +20,14 @@ public static partial class DefinitionValidator
         }
 
         var known = declared.Count == 0 ? "no models are declared" : "declared models: " + string.Join(", ", declared);
-        if (task.Models.Count == 0)
+        if (task.Ensemble is not null)
+        {
+            if (task.Models.Count > 0)
+            {
+                errors.Add(new(Join(at, "models"), "an ensemble task names its members in ensemble.members; leave models out"));
+            }
+        }
+        else if (task.Models.Count == 0)
         {
             errors.Add(new(Join(at, "models"), $"a task needs at least one candidate model; {known}"));
         }
