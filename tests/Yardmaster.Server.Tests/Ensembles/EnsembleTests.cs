@@ -169,7 +169,7 @@ public sealed class EnsembleTests(EnsembleTests.Fixture fixture) : IClassFixture
         var poll = stats.GetProperty("ensembles").GetProperty("poll");
         Assert.True(poll.GetProperty("answered").GetInt64() >= 1);
         Assert.True(poll.GetProperty("members").GetProperty("no-c").GetProperty("answered").GetInt64() >= 1);
-        Assert.True(stats.GetProperty("tasks").GetProperty("poll").GetProperty("requests").GetProperty("completed").GetInt64() >= 1);
+        Assert.True(stats.GetProperty("tasks").GetProperty("poll").GetProperty("outcomes").GetProperty("completed").GetInt64() >= 1);
         using var metrics = await Gateway.Http.GetAsync("/metrics", Ct);
         var scrape = new Observability.PrometheusText(await metrics.Content.ReadAsStringAsync(Ct));
         Assert.True(scrape.Sum("yard_ensemble_requests_total", ("task", "poll"), ("outcome", "answered")) >= 1);
