@@ -176,7 +176,37 @@ public sealed class EnsembleTests(EnsembleTests.Fixture fixture) : IClassFixture
         Assert.True(scrape.Sum("yard_ensemble_member_calls_total", ("task", "poll"), ("member", "no-c"), ("status", "answered")) >= 1);
     }
 
+    [Fact]
+    public async Task Api_EnsembleTaskCreatedThenServed_ReadBackWithItsEnsembleAndCache()
+    {
+        using var created = await Gateway.PostAsync("/api/tasks", new { name = "api-poll", cache = new { ttl = "1m" }, ensemble = new { members = new[] { "yes-a", "no-c" }, combine = "all" } });
+        var text = await created.Content.ReadAsStringAsync(Ct);
+        Assert.True(created.IsSuccessStatusCode, text);
+
+        var read = await Gateway.GetJsonAsync("/api/tasks/api-poll");
+        Assert.Equal("all", read.GetProperty("ensemble").GetProperty("combine").GetString());
+        Assert.Equal("1m", read.GetProperty("cache").GetProperty("ttl").GetString());
+        using var response = await PostAsync("api-poll", stream: false);
+        Assert.Equal(2, (await JsonAsync(response)).GetProperty("choices").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("""{"name":"bad1","ensemble":{"members":["yes-a","nope"]}}""", "ensemble.members[1]: 'nope' is neither a declared model nor a task")]
+    [InlineData("""{"name":"bad2","ensemble":{"members":["yes-a","bad2"]}}""", "ensemble.members[1]: 'bad2' is the ensemble itself")]
+    [InlineData("""{"name":"bad3","ensemble":{"members":["yes-a"],"combine":"judge"}}""", "ensemble.judge: combine: judge needs a judge")]
+    [InlineData("""{"name":"bad4","ensemble":{"members":["yes-a"],"min_members":2}}""", "ensemble.min_members: must be between 1 and the number of members (1) (was 2)")]
+    [InlineData("""{"name":"bad5","models":["yes-a"],"cache":{"max_bytes":10}}""", "cache.max_bytes: must be at least 1KiB (was 10 bytes)")]
+    public async Task Api_BadEnsembleOrCache_400NamingTheField(string json, string expected)
+    {
+        using var response = await Gateway.SendAsync("/api/tasks", new StringContent(json, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, text, StringComparison.Ordinal);
+    }
+
     private ChatClient Chat(string task) => Gateway.OpenAi().GetChatClient(task);
+
 
     private async Task<HttpResponseMessage> PostAsync(string task, bool stream)
     {
