@@ -83,6 +83,10 @@ public static partial class DefinitionValidator
         {
             errors.Add(new(Join(path, "judge"), judge == task.Name ? "a task cannot judge itself" : $"'{judge}' is neither a declared model nor a task"));
         }
+        else if (e.Judge is { } judgeTask && CycleThrough(task.Name, judgeTask, resolve) is { } judgeCycle)
+        {
+            errors.Add(new(Join(path, "judge"), $"'{judgeTask}' leads back to '{task.Name}': {judgeCycle}"));
+        }
 
         if (e.MinMembers is { } min && (min < 1 || min > Math.Max(1, e.Members.Count)))
         {

@@ -14,6 +14,9 @@ namespace Yardmaster.Server.Ensembles;
 /// </summary>
 internal sealed class EnsembleRunner(ServingRegistry registry, ServingScheduler scheduler, TimeProvider time, CancellationToken stopping)
 {
+    /// <summary>Share of the time to the deadline the members of a <c>judge</c> ensemble have; the judge has the rest.</summary>
+    private const double MemberShareBeforeJudge = 0.75;
+
     /// <summary>The counts per ensemble and member.</summary>
     public EnsembleStatistics Statistics { get; } = new();
 
@@ -98,6 +101,66 @@ internal sealed class EnsembleRunner(ServingRegistry registry, ServingScheduler 
         return [.. results.Select(r => r!)];
     }
 
+    /// <summary>
+    /// The whole of a non-streamed ensemble request: its members run until settled or the cutoff (for <c>judge</c>, three
+    /// quarters of the time to the deadline, the judge having the rest), then combined; counted in <see cref="Statistics"/>.
+    /// </summary>
+    public async Task<EnsembleOutcome> AnswerAsync(EnsembleCall call, EnsembleSettings settings, CancellationToken abort)
+    {
+        var now = time.GetUtcNow();
+        var judged = settings.Combine == EnsembleCombine.Judge;
+        var cutoff = judged ? now + ((call.Deadline - now) * MemberShareBeforeJudge) : call.Deadline;
+        var results = await RunAsync(call, settings.Members, settings.Combine == EnsembleCombine.First, cutoff, relay: null, abort).ConfigureAwait(false);
+        if (abort.IsCancellationRequested)
+        {
+            return new EnsembleOutcome(499, null, "the request was cancelled", null, results, EnsembleAnswer.Header(results, null));
+        }
+
+        var answered = results.Count(r => r.Status == MemberStatus.Answered);
+        var required = Math.Min(settings.RequiredMembers, settings.Members.Count);
+        if (answered < required || answered == 0)
+        {
+            var late = results.Any(r => r.Status == MemberStatus.Late);
+            var what = string.Join("; ", results.Select(r => r.Error is null ? $"{r.Member}: {r.Status.ToString().ToLowerInvariant()}" : $"{r.Member}: failed ({r.Error})"));
+            Statistics.Record(call.Task.Name, late ? "timed_out" : "failed", results, null);
+            var error = late
+                ? $"ensemble '{call.Task.Name}': {answered} of {settings.Members.Count} members answered before the deadline, fewer than min_members {required}; {what}"
+                : $"ensemble '{call.Task.Name}': {answered} of {settings.Members.Count} members answered, fewer than min_members {required}; {what}";
+            return new EnsembleOutcome(late ? 504 : 502, null, error, null, results, EnsembleAnswer.Header(results, null));
+        }
+
+        var chosen = results[EnsembleAnswer.Choose(settings.Combine == EnsembleCombine.First ? EnsembleCombine.First : EnsembleCombine.Vote, results)];
+        MemberResult? judge = null;
+        if (judged)
+        {
+            judge = await JudgeAsync(settings.Judge!, call, results, abort).ConfigureAwait(false);
+        }
+
+        var all = settings.Combine == EnsembleCombine.All;
+        var verdict = judge is { Status: MemberStatus.Answered, Answer: not null } ? judge : null;
+        var shown = all ? null : verdict is not null ? settings.Judge : chosen.Member;
+        var yard = EnsembleAnswer.Yard(call.Task.Name, settings.Combine, results, shown, judge);
+        var body = all ? EnsembleAnswer.All(call.Task.Name, results, yard) : EnsembleAnswer.With((verdict ?? chosen).Answer!.Value, yard);
+        Statistics.Record(call.Task.Name, "answered", results, shown);
+        return new EnsembleOutcome(200, body, null, all ? null : (verdict ?? chosen).Model, results, EnsembleAnswer.Header(results, shown))
+        {
+            Usage = (results.Sum(r => r.Usage.Prompt) + (judge?.Usage.Prompt ?? 0), results.Sum(r => r.Usage.Completion) + (judge?.Usage.Completion ?? 0)),
+        };
+    }
+
+    /// <summary>Asks the judge to pick or merge the answers, before the deadline; a judge that fails or is late leaves the vote's choice standing.</summary>
+    private async Task<MemberResult> JudgeAsync(string judge, EnsembleCall call, IReadOnlyList<MemberResult> results, CancellationToken abort)
+    {
+        var answered = results.Where(r => r.Status == MemberStatus.Answered).ToList();
+        var body = JudgePrompt.Body(judge, call.Root, call.Chat, answered);
+        using var document = JsonDocument.Parse(body);
+        var left = call.Deadline - time.GetUtcNow();
+        using var deadline = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(abort, deadline.Token, stopping);
+        var verdict = await CallAsync(judge, call with { Stream = false }, body, document.RootElement, linked.Token).ConfigureAwait(false);
+        return verdict.Status != MemberStatus.Answered && deadline.IsCancellationRequested ? verdict with { Status = MemberStatus.Late, Error = null } : verdict;
+    }
+
     /// <summary>One call of <paramref name="member"/> (a model, or a task of models) with <paramref name="body"/>: acquire, forward, release.</summary>
     public async Task<MemberResult> CallAsync(string member, EnsembleCall call, byte[] body, JsonElement root, CancellationToken cancellationToken, Func<HttpContext, Stream>? relayFor = null)
     {
@@ -105,9 +168,9 @@ internal sealed class EnsembleRunner(ServingRegistry registry, ServingScheduler 
         TaskDefinition task;
         if (current.Tasks.TryGetValue(member, out var named))
         {
-            if (named.Ensemble is not null)
+            if (named.Ensemble is { } nested)
             {
-                return Failed(member, call, "an ensemble as a member is not served; name its members directly");
+                return await NestedAsync(member, named, nested, call, cancellationToken).ConfigureAwait(false);
             }
 
             task = named;
@@ -189,6 +252,25 @@ internal sealed class EnsembleRunner(ServingRegistry registry, ServingScheduler 
         {
             return new MemberResult(member, MemberStatus.Failed, latency, lease.Model, null, "the answer is not JSON: " + e.Message);
         }
+    }
+
+    /// <summary>A member that is itself an ensemble (validation refuses cycles): answered as a whole, within the outer request's deadline.</summary>
+    private async Task<MemberResult> NestedAsync(string member, TaskDefinition task, EnsembleSettings nested, EnsembleCall call, CancellationToken cancellationToken)
+    {
+        if (call.Stream)
+        {
+            return Failed(member, call, "an ensemble member cannot stream; only models and tasks of models can be the winner of a streamed first");
+        }
+
+        var outcome = await AnswerAsync(call with { Task = task, RequestId = call.RequestId + "/" + member }, nested, cancellationToken).ConfigureAwait(false);
+        var latency = time.GetElapsedTime(call.Started);
+        if (outcome.Body is not { } body)
+        {
+            return new MemberResult(member, MemberStatus.Failed, latency, null, null, outcome.Error);
+        }
+
+        using var document = JsonDocument.Parse(body.ToJsonString());
+        return new MemberResult(member, MemberStatus.Answered, latency, outcome.Model, document.RootElement.Clone(), null) { Usage = outcome.Usage };
     }
 
     private MemberResult Failed(string member, EnsembleCall call, string why) =>

@@ -46,6 +46,7 @@ internal sealed partial class CompletionGateway
         }
 
         var response = http.Response;
+        arrived.Note.Decision = "answered from the result cache";
         response.Headers["X-Yard-Cache"] = "hit";
         response.Headers["X-Yard-Task"] = task.Name;
         if (answer.Model is not null)

@@ -23,6 +23,7 @@ public sealed class TaskCacheEnsembleValidatorTests
         { "judge unknown", "tasks[0].ensemble.judge", "'nope' is neither a declared model nor a task" },
         { "min too high", "tasks[0].ensemble.min_members", "must be between 1 and the number of members (2) (was 3)" },
         { "cycle", "tasks[0].ensemble.members[1]", "'f' leads back to 'e': e → f → e" },
+        { "judge cycle", "tasks[0].ensemble.judge", "'f' leads back to 'e': e → f → e" },
     };
 
     [Theory]
@@ -79,9 +80,10 @@ public sealed class TaskCacheEnsembleValidatorTests
             "judge unknown" => _ensemble with { Ensemble = e with { Combine = EnsembleCombine.Judge, Judge = "nope" } },
             "min too high" => _ensemble with { Ensemble = e with { MinMembers = 3 } },
             "cycle" => _ensemble with { Ensemble = e with { Members = ["a", "f"] } },
+            "judge cycle" => _ensemble with { Ensemble = e with { Combine = EnsembleCombine.Judge, Judge = "f" } },
             _ => throw new ArgumentOutOfRangeException(nameof(broken)),
         };
-        var others = broken == "cycle" ? new[] { new TaskDefinition { Name = "f", Ensemble = new EnsembleSettings { Members = ["b", "e"] } } } : [];
+        var others = broken is "cycle" or "judge cycle" ? new[] { new TaskDefinition { Name = "f", Ensemble = new EnsembleSettings { Members = ["b", "e"] } } } : [];
         return new YardConfig { Models = _models, Tasks = [task, .. others] };
     }
 }

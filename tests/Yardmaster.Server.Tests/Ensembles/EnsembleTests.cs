@@ -151,6 +151,19 @@ public sealed class EnsembleTests(EnsembleTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Post_EnsembleOfAnEnsemble_InnerAnsweredAsOneMember()
+    {
+        using var response = await PostAsync("nest", stream: false);
+        var body = await JsonAsync(response);
+
+        var choices = body.GetProperty("choices").EnumerateArray().ToList();
+        Assert.Equal(["Yes", "No"], choices.Select(c => c.GetProperty("message").GetProperty("content").GetString()));
+        Assert.Equal(["poll", "fast-no"], choices.Select(c => c.GetProperty("yard").GetProperty("member").GetString()));
+        Assert.Equal("yes-a", choices[0].GetProperty("yard").GetProperty("model").GetString());
+        await Gateway.AssertSettledAsync();
+    }
+
+    [Fact]
     public async Task Post_StreamWithVote_400NamingStream()
     {
         using var response = await PostAsync("poll", stream: true);
@@ -269,6 +282,7 @@ public sealed class EnsembleTests(EnsembleTests.Fixture fixture) : IClassFixture
                   - { name: quorum, slo: { latency: 500ms }, ensemble: { members: [yes-a, yes-b, hang], combine: vote, min_members: 2 } }
                   - { name: strict, slo: { latency: 400ms }, ensemble: { members: [yes-a, hang, hang-too], combine: vote, min_members: 2 } }
                   - { name: shaky, ensemble: { members: [broken, yes-a], combine: all } }
+                  - { name: nest, ensemble: { members: [poll, fast-no], combine: all } }
                 """;
             Gateway = await GatewayHarness.StartAsync(yaml, _data.Path);
         }
