@@ -56,6 +56,8 @@ public static partial class DefinitionJson
             writer.WriteNull("quality");
         }
 
+        WriteCache(writer, task.Cache);
+        WriteEnsemble(writer, task.Ensemble);
         writer.WriteBoolean("from_config", task.FromConfig);
         writer.WriteEndObject();
     }
@@ -70,14 +72,20 @@ public static partial class DefinitionJson
             Priority = r.Choice("priority", _priorities) ?? defaults.Priority,
             Ttft = slo?.Duration("ttft", positive: true),
             Latency = slo?.Duration("latency", positive: true),
-            Models = ReadModelNames(r),
+            Models = IsEnsembleWithoutModels(r) ? [] : ReadModelNames(r),
             MaxConcurrency = r.Int("max_concurrency", 1),
             Rate = ReadRate(r),
             Weight = r.Number("weight", 0, inclusive: false) ?? defaults.Weight,
             Quality = ReadQuality(r),
+            Cache = ReadCache(r),
+            Ensemble = ReadEnsemble(r),
         };
         return name is null ? null : task;
     }
+
+    /// <summary>An ensemble names members, not models: <c>models</c> absent or <c>[]</c> (as written).</summary>
+    private static bool IsEnsembleWithoutModels(JsonObjectReader r) =>
+        r.TryGet("ensemble", out _) && (!r.TryGet("models", out var models) || (models.ValueKind == JsonValueKind.Array && models.GetArrayLength() == 0));
 
     private static string[] ReadModelNames(JsonObjectReader r)
     {

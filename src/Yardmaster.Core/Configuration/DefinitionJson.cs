@@ -44,7 +44,7 @@ public static partial class DefinitionJson
 
     /// <summary>The keys of a task object, in the order they are written.</summary>
     public static IReadOnlyList<string> TaskFields { get; } =
-        ["name", "priority", "slo", "models", "max_concurrency", "rate", "weight", "quality", "from_config"];
+        ["name", "priority", "slo", "models", "max_concurrency", "rate", "weight", "quality", "cache", "ensemble", "from_config"];
 
     /// <summary>Reads a model; false with every error (none is left out) when it is not a valid model object.</summary>
     public static bool TryReadModel(JsonElement element, [NotNullWhen(true)] out ModelDefinition? model, out IReadOnlyList<string> errors)

@@ -5,6 +5,7 @@ public static partial class DefinitionValidator
 {
     private static void CheckTask(TaskDefinition task, Func<string, bool> isModel, List<string> declared, string at, List<ConfigError> errors)
     {
+        CheckCache(task.Cache, Join(at, "cache"), errors);
         CheckName(task.Name, at, errors);
         if (!Enum.IsDefined(task.Priority))
         {
@@ -19,7 +20,14 @@ public static partial class DefinitionValidator
         }
 
         var known = declared.Count == 0 ? "no models are declared" : "declared models: " + string.Join(", ", declared);
-        if (task.Models.Count == 0)
+        if (task.Ensemble is not null)
+        {
+            if (task.Models.Count > 0)
+            {
+                errors.Add(new(Join(at, "models"), "an ensemble task names its members in ensemble.members; leave models out"));
+            }
+        }
+        else if (task.Models.Count == 0)
         {
             errors.Add(new(Join(at, "models"), $"a task needs at least one candidate model; {known}"));
         }
@@ -53,6 +61,11 @@ public static partial class DefinitionValidator
         if (!double.IsFinite(task.Weight) || task.Weight <= 0)
         {
             errors.Add(new(Join(at, "weight"), $"must be positive (was {task.Weight})"));
+        }
+
+        if (task.Quality is not null && task.Ensemble is not null)
+        {
+            errors.Add(new(Join(at, "quality"), "applies to a task choosing among its models; an ensemble asks all its members (give each member task its own quality)"));
         }
 
         if (task.Quality is { } quality)

@@ -48,11 +48,13 @@ public static partial class DefinitionValidator
 
         var declared = config.Models.Select(m => m.Name).Where(models.ContainsKey).Distinct(StringComparer.Ordinal).ToList();
         var tasks = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ensembles = config.Tasks.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Ensemble, StringComparer.Ordinal);
         for (var i = 0; i < config.Tasks.Count; i++)
         {
             var task = config.Tasks[i];
             var at = $"tasks[{i}]";
             CheckTask(task, models.ContainsKey, declared, at, errors);
+            CheckEnsemble(task, name => ensembles.GetValueOrDefault(name), name => models.ContainsKey(name) || ensembles.ContainsKey(name), at, errors);
             if (!IsValidName(task.Name))
             {
                 continue;
@@ -112,7 +114,8 @@ public static partial class DefinitionValidator
     /// <param name="task">The definition.</param>
     /// <param name="modelNames">Names of the registry's models.</param>
     /// <param name="taskNames">Names of the registry's tasks, without the one being replaced.</param>
-    public static IReadOnlyList<ConfigError> ValidateTask(TaskDefinition task, IReadOnlyCollection<string> modelNames, IReadOnlyCollection<string> taskNames)
+    /// <param name="ensembleOf">The ensemble of a registry task by name (null for none), to refuse a cycle of ensembles; null when no task has one.</param>
+    public static IReadOnlyList<ConfigError> ValidateTask(TaskDefinition task, IReadOnlyCollection<string> modelNames, IReadOnlyCollection<string> taskNames, Func<string, EnsembleSettings?>? ensembleOf = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(modelNames);
@@ -120,6 +123,12 @@ public static partial class DefinitionValidator
         var errors = new List<ConfigError>();
         var declared = modelNames.Order(StringComparer.Ordinal).ToList();
         CheckTask(task, name => modelNames.Contains(name, StringComparer.Ordinal), declared, string.Empty, errors);
+        CheckEnsemble(
+            task,
+            name => name == task.Name ? task.Ensemble : ensembleOf?.Invoke(name),
+            name => modelNames.Contains(name, StringComparer.Ordinal) || taskNames.Contains(name, StringComparer.Ordinal),
+            string.Empty,
+            errors);
         if (taskNames.Contains(task.Name, StringComparer.Ordinal))
         {
             errors.Add(new("name", $"a task named '{task.Name}' already exists"));

@@ -18,7 +18,7 @@ public sealed record TaskDefinition
     /// <summary>Target end-to-end latency, which is also the request's deadline; null for none (then <see cref="SchedulerSettings.DefaultDeadline"/>).</summary>
     public TimeSpan? Latency { get; init; }
 
-    /// <summary>Candidate models, by name; at least one.</summary>
+    /// <summary>Candidate models, by name; at least one, except for an <see cref="Ensemble"/> (none).</summary>
     public IReadOnlyList<string> Models { get; init; } = [];
 
     /// <summary>Most requests of this task admitted at once (queued plus running); null for no limit.</summary>
@@ -32,6 +32,12 @@ public sealed record TaskDefinition
 
     /// <summary>The quality floor model selection honours (<c>quality: { metric, min }</c>); null for none.</summary>
     public QualityFloor? Quality { get; init; }
+
+    /// <summary>The result cache of deterministic requests; null for none (the default).</summary>
+    public ResultCacheSettings? Cache { get; init; }
+
+    /// <summary>When set, the task is answered by these members at once instead of by <see cref="Models"/> (then empty).</summary>
+    public EnsembleSettings? Ensemble { get; init; }
 
     /// <summary>True when the definition came from the config file.</summary>
     public bool FromConfig { get; init; }

@@ -6,11 +6,14 @@ namespace Yardmaster.Runtime.Configuration;
 /// <summary>Maps one entry of <c>tasks:</c> to a <see cref="TaskDefinition"/>.</summary>
 internal static class TaskSection
 {
-    public static readonly string[] Keys = ["name", "priority", "slo", "models", "max_concurrency", "rate", "weight", "quality"];
+    public static readonly string[] Keys = ["name", "priority", "slo", "models", "max_concurrency", "rate", "weight", "quality", "cache", "ensemble"];
 
     private static readonly string[] _sloKeys = ["ttft", "latency"];
     private static readonly string[] _rateKeys = ["rate", "burst"];
     private static readonly string[] _qualityKeys = ["metric", "min"];
+    private static readonly string[] _cacheKeys = ["ttl", "max_entries", "max_bytes"];
+    private static readonly string[] _ensembleKeys = ["members", "combine", "judge", "min_members"];
+    private static readonly Dictionary<string, EnsembleCombine> _combines = EnsembleCombines.All.ToDictionary(c => c.Text, c => c.Value, StringComparer.OrdinalIgnoreCase);
 
     public static TaskDefinition Read(ConfigSection s)
     {
@@ -27,6 +30,8 @@ internal static class TaskSection
             Rate = ReadRate(s),
             Weight = s.Number("weight") ?? defaults.Weight,
             Quality = ReadQuality(s),
+            Cache = ReadCache(s),
+            Ensemble = ReadEnsemble(s),
             FromConfig = true,
         };
     }
@@ -68,6 +73,46 @@ internal static class TaskSection
         }
 
         return metric is not null && min is { } m ? new QualityFloor(metric, m) : null;
+    }
+
+    /// <summary><c>cache: { ttl: 10m, max_entries: 10000, max_bytes: 64MiB }</c>; each key defaults as <see cref="ResultCacheSettings"/> says.</summary>
+    private static ResultCacheSettings? ReadCache(ConfigSection s)
+    {
+        if (s.Section("cache", _cacheKeys) is not { } cache)
+        {
+            return null;
+        }
+
+        var defaults = new ResultCacheSettings();
+        return new ResultCacheSettings
+        {
+            Ttl = cache.Duration("ttl") ?? defaults.Ttl,
+            MaxEntries = cache.Int("max_entries") ?? defaults.MaxEntries,
+            MaxBytes = cache.Size("max_bytes") ?? defaults.MaxBytes,
+        };
+    }
+
+    /// <summary><c>ensemble: { members: [a, b], combine: vote, judge: m, min_members: 2 }</c>.</summary>
+    private static EnsembleSettings? ReadEnsemble(ConfigSection s)
+    {
+        if (s.Section("ensemble", _ensembleKeys) is not { } ensemble)
+        {
+            return null;
+        }
+
+        var members = ensemble.Strings("members", "model or task names");
+        if (ensemble.Node("members") is null)
+        {
+            ensemble.Missing("members", "an ensemble needs members: [model or task names]");
+        }
+
+        return new EnsembleSettings
+        {
+            Members = members ?? [],
+            Combine = ensemble.Choice("combine", _combines) ?? EnsembleCombine.First,
+            Judge = ensemble.String("judge"),
+            MinMembers = ensemble.Int("min_members"),
+        };
     }
 
     /// <summary><c>rate: 50/s</c>, or <c>rate: { rate: 50/s, burst: 100 }</c>; the burst defaults to one second's worth.</summary>

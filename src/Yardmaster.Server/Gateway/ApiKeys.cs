@@ -35,6 +35,9 @@ internal sealed class ApiKeys
         _v1Open = settings.ApiKeyHashes.Count == 0 && (settings.AdminKeyHashes.Count == 0 || insecureNoAuth);
     }
 
+    /// <summary>True when <c>/v1</c> takes requests without a key (no key is configured for it).</summary>
+    public bool OpenV1 => _v1Open;
+
     /// <summary>Null when allowed; else the status (401 no or unknown key, 403 key without the right) and message.</summary>
     public (int Status, string Message)? Check(HttpRequest request, bool admin)
     {

@@ -16,7 +16,11 @@ namespace Yardmaster.Server.Gateway;
 /// request to the leased replica (retrying elsewhere when it fails before any byte reached the client),
 /// and records the outcome; writes one access line per request to <paramref name="access"/>.
 /// </summary>
-internal sealed partial class CompletionGateway(ServingRegistry registry, ServingScheduler scheduler, IRequestSink statistics, ServerSettings server, SchedulerSettings settings, TimeProvider time, ILogger access, CancellationToken stopping)
+/// <remarks><paramref name="results"/> holds the tasks' result caches; <paramref name="partitionByKey"/> (keys are configured) gives each caller's key its own;
+/// <paramref name="ensembles"/> calls the members of a task with <c>ensemble:</c>.</remarks>
+internal sealed partial class CompletionGateway(
+    ServingRegistry registry, ServingScheduler scheduler, IRequestSink statistics, ServerSettings server, SchedulerSettings settings, TimeProvider time, ILogger access,
+    Caching.ResultCache results, bool partitionByKey, Ensembles.EnsembleRunner ensembles, CancellationToken stopping)
 {
     private const int MaxAttempts = 3;
 
@@ -81,7 +85,23 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
                 PromptTokens = PromptTokens.Count(root, chat), MaxTokens = maxTokens,
             };
             var call = new ForwardCall(body!, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
-            await ServeAsync(http, new(task, requestId, now, arrival, priority, note), ticket, call).ConfigureAwait(false);
+            var arrived = new Arrived(task, requestId, now, arrival, priority, note);
+            var (answered, storeKey) = await TryCachedAsync(http, arrived, root, chat).ConfigureAwait(false);
+            if (answered)
+            {
+                return;
+            }
+
+            var original = http.Response.Body;
+            var capture = Capture(http, task, storeKey);
+            try
+            {
+                await (task.Ensemble is null ? ServeAsync(http, arrived, ticket, call) : ServeEnsembleAsync(http, arrived, ticket, call)).ConfigureAwait(false);
+            }
+            finally
+            {
+                Keep(http, task, storeKey, capture, note, original);
+            }
         }
     }
 

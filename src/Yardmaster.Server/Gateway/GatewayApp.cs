@@ -209,7 +209,19 @@ public sealed class GatewayApp : IAsyncDisposable
         }
 
         var accessLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(AccessLog.Category);
-        var completions = new CompletionGateway(registry, _scheduler, sinks, config.Server, settings, _time, accessLog, app.Lifetime.ApplicationStopping);
+        var resultCache = new Caching.ResultCache();
+        if (config.Metrics.Enabled)
+        {
+            Caching.ResultCacheMetrics.Register(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>().Create(new System.Diagnostics.Metrics.MeterOptions(Observability.YardMetrics.MeterName)), resultCache);
+        }
+
+        var ensembles = new Ensembles.EnsembleRunner(registry, _scheduler, _time, app.Lifetime.ApplicationStopping);
+        if (config.Metrics.Enabled)
+        {
+            Ensembles.EnsembleMetrics.Register(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>().Create(new System.Diagnostics.Metrics.MeterOptions(Observability.YardMetrics.MeterName)), ensembles.Statistics);
+        }
+
+        var completions = new CompletionGateway(registry, _scheduler, sinks, config.Server, settings, _time, accessLog, resultCache, !keys.OpenV1, ensembles, app.Lifetime.ApplicationStopping);
         app.Use(async (http, next) =>
         {
             // Every answer carries X-Request-Id, refusals included, and every line logged for the request its scope.
@@ -236,7 +248,11 @@ public sealed class GatewayApp : IAsyncDisposable
         var started = _time.GetUtcNow().ToUnixTimeSeconds(); // "created" of every entry: when this server started serving it
         app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, registry, started));
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
-        new ManagementApi(registry, _scheduler, statistics, _history, _time, config.Server.MaxBodyBytes).Map(app);
+        new ManagementApi(registry, _scheduler, statistics, _history, _time, config.Server.MaxBodyBytes, json =>
+        {
+            Caching.CacheJson.Write(json, resultCache);
+            Ensembles.EnsembleJson.Write(json, ensembles.Statistics);
+        }).Map(app);
         var adaptations = new Adapt.AdaptationJournal();
         var adaptLog = logging.CreateLogger(Logging.ConsoleLogging.AdaptCategory);
         new Adapt.SchedulerApi(_scheduler, settings.Adapt, adaptations, _time, adaptLog, config.Server.MaxBodyBytes).Map(app);

@@ -9,7 +9,8 @@ using Yardmaster.Runtime.Serving;
 namespace Yardmaster.Server.Gateway;
 
 /// <summary><c>/api/tasks</c>, <c>/api/models</c> (with load and unload) and <c>/api/stats</c>: JSON in yard.yaml's keys, problem details on errors.</summary>
-internal sealed partial class ManagementApi(ServingRegistry registry, ServingScheduler scheduler, StatisticsCollector statistics, Runtime.History.HistoryRecorder? history, TimeProvider time, long maxBody)
+/// <remarks><paramref name="extra"/> writes more top-level properties of <c>/api/stats</c> (the result caches, the ensembles).</remarks>
+internal sealed partial class ManagementApi(ServingRegistry registry, ServingScheduler scheduler, StatisticsCollector statistics, Runtime.History.HistoryRecorder? history, TimeProvider time, long maxBody, Action<System.Text.Json.Utf8JsonWriter>? extra = null)
 {
     public void Map(IEndpointRouteBuilder routes)
     {
@@ -64,7 +65,7 @@ internal sealed partial class ManagementApi(ServingRegistry registry, ServingSch
     {
         if (!http.Request.Query.TryGetValue("since", out var since))
         {
-            await JsonResponse.WriteAsync(http, json => StatsJson.Write(json, statistics.Snapshot(), scheduler.Snapshot())).ConfigureAwait(false);
+            await JsonResponse.WriteAsync(http, json => StatsJson.Write(json, statistics.Snapshot(), scheduler.Snapshot(), extra: extra)).ConfigureAwait(false);
             return;
         }
 
@@ -74,7 +75,7 @@ internal sealed partial class ManagementApi(ServingRegistry registry, ServingSch
         }
 
         var stats = await history!.StatisticsAsync(window.Since, window.Until, http.RequestAborted).ConfigureAwait(false);
-        await JsonResponse.WriteAsync(http, json => StatsJson.Write(json, stats, scheduler.Snapshot(), window)).ConfigureAwait(false);
+        await JsonResponse.WriteAsync(http, json => StatsJson.Write(json, stats, scheduler.Snapshot(), window, extra)).ConfigureAwait(false);
     }
 
     /// <summary><c>/api/history?since=1h[&amp;until=][&amp;step=5m]</c>: per task and per model, a time series; and the model events.</summary>

@@ -99,7 +99,7 @@ internal sealed class ServingRegistry : IDisposable
                 return [$"task '{task.Name}' is declared in the config file; change it there"];
             }
 
-            var errors = DefinitionValidator.ValidateTask(task, [.. current.Models.Keys], [.. current.Tasks.Keys.Where(n => n != task.Name)]);
+            var errors = DefinitionValidator.ValidateTask(task, [.. current.Models.Keys], [.. current.Tasks.Keys.Where(n => n != task.Name)], name => current.Tasks.GetValueOrDefault(name)?.Ensemble);
             if (errors.Count > 0)
             {
                 return [.. errors.Select(e => e.ToString())];

@@ -8,7 +8,7 @@ namespace Yardmaster.Server.Gateway;
 /// <summary>The JSON of <c>/api/stats</c>: per task and per model, requests by outcome, latency summaries in milliseconds, tokens, SLO attainment; per model loads, evictions, memory and live state; per device the budget.</summary>
 internal static class StatsJson
 {
-    public static void Write(Utf8JsonWriter json, StatisticsSnapshot stats, SchedulerSnapshot live, Core.History.TimeWindow? window = null)
+    public static void Write(Utf8JsonWriter json, StatisticsSnapshot stats, SchedulerSnapshot live, Core.History.TimeWindow? window = null, Action<Utf8JsonWriter>? extra = null)
     {
         json.WriteStartObject();
         if (window is not null)
@@ -68,6 +68,7 @@ internal static class StatsJson
         }
 
         json.WriteEndArray();
+        extra?.Invoke(json);
         json.WriteEndObject();
     }
 

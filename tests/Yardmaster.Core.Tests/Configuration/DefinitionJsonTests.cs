@@ -51,6 +51,15 @@ public sealed class DefinitionJsonTests
         { """{"name":"t","models":["a"],"rate":{"per_second":5,"burst":0}}""", "'rate.burst' must be an integer >= 1, got 0" },
         { """{"name":"t","models":["a"],"max_concurrency":0}""", "'max_concurrency' must be an integer >= 1, got 0" },
         { """{"name":"t","models":["a"],"weight":0}""", "'weight' must be a number > 0, got 0" },
+        { """{"name":"t","models":["a"],"cache":{"ttl":"0s"}}""", "'cache.ttl' must be a positive duration string, e.g. \"500ms\", \"10s\", \"5m\", got \"0s\"" },
+        { """{"name":"t","models":["a"],"cache":{"max_entries":0}}""", "'cache.max_entries' must be an integer >= 1, got 0" },
+        { """{"name":"t","models":["a"],"cache":{"max_bytes":"lots"}}""", "'cache.max_bytes' must be a size of at least 1 byte: an integer of bytes or a string with a unit, e.g. \"64MiB\", got \"lots\"" },
+        { """{"name":"t","models":["a"],"cache":{"size":1}}""", "unknown field 'cache.size'; known fields: ttl, max_entries, max_bytes" },
+        { """{"name":"t","ensemble":{}}""", "'ensemble.members' is required" },
+        { """{"name":"t","ensemble":{"members":[]}}""", "'ensemble.members' must be a non-empty array of model or task names, got []" },
+        { """{"name":"t","ensemble":{"members":["a",""]}}""", "'ensemble.members[1]' must be a non-empty string, got \"\"" },
+        { """{"name":"t","ensemble":{"members":["a"],"combine":"best"}}""", "'ensemble.combine' must be one of first | vote | all | judge, got \"best\"" },
+        { """{"name":"t","ensemble":{"members":["a"],"min_members":0}}""", "'ensemble.min_members' must be an integer >= 1, got 0" },
     };
 
     [Theory]
@@ -154,8 +163,31 @@ public sealed class DefinitionJsonTests
             Models = ["stories", "served-by-child"], MaxConcurrency = 16, Rate = new RateLimit(50, 50), Quality = new QualityFloor("triage-v1", 0.8),
         };
         Assert.Equal(
-            """{"name":"chat","priority":"high","slo":{"ttft":"500ms","latency":"10s"},"models":["stories","served-by-child"],"max_concurrency":16,"rate":{"per_second":50,"burst":50},"weight":1,"quality":{"metric":"triage-v1","min":0.8},"from_config":false}""",
+            """{"name":"chat","priority":"high","slo":{"ttft":"500ms","latency":"10s"},"models":["stories","served-by-child"],"max_concurrency":16,"rate":{"per_second":50,"burst":50},"weight":1,"quality":{"metric":"triage-v1","min":0.8},"cache":null,"ensemble":null,"from_config":false}""",
             DefinitionJson.ToJson(task));
+    }
+
+    [Fact]
+    public void WriteTask_CacheAndEnsemble_ShapeOfYardYaml()
+    {
+        var task = new TaskDefinition
+        {
+            Name = "triage", Cache = new ResultCacheSettings { Ttl = TimeSpan.FromMinutes(10), MaxEntries = 10_000, MaxBytes = 64L << 20 },
+            Ensemble = new EnsembleSettings { Members = ["small", "medium"], Combine = EnsembleCombine.Judge, Judge = "medium", MinMembers = 2 },
+        };
+        var json = DefinitionJson.ToJson(task);
+
+        Assert.Contains(""""cache":{"ttl":"10m","max_entries":10000,"max_bytes":67108864},"ensemble":{"members":["small","medium"],"combine":"judge","judge":"medium","min_members":2}"""", json, StringComparison.Ordinal);
+        Assert.True(DefinitionJson.TryReadTask(Parse(json), out var read, out var errors), string.Join("; ", errors));
+        Assert.Equal(task, read with { Models = task.Models });
+        Assert.Empty(read.Models);
+    }
+
+    [Fact]
+    public void TryReadTask_CacheWithStringSizeAndDefaults_Read()
+    {
+        Assert.True(DefinitionJson.TryReadTask(Parse("""{"name":"t","models":["a"],"cache":{"max_bytes":"2MiB"}}"""), out var task, out var errors), string.Join("; ", errors));
+        Assert.Equal(new ResultCacheSettings { MaxBytes = 2L << 20 }, task.Cache);
     }
 
     [Fact]
@@ -241,9 +273,17 @@ public sealed class DefinitionJsonTests
         from rate in Gen.OneOf(Gen.Constant<RateLimit?>(null), Gen.Choose(1, 10_000).Two().Select(p => (RateLimit?)new RateLimit(p.Item1 / 10.0, p.Item2)))
         from weight in Gen.Elements(0.25, 1, 3)
         from quality in Gen.Elements<QualityFloor?>(null, new QualityFloor("triage-v1", 0.8), new QualityFloor("m.2", 0), new QualityFloor("x", 1))
+        from cache in Gen.Elements<ResultCacheSettings?>(
+            null, new ResultCacheSettings(), new ResultCacheSettings { Ttl = TimeSpan.FromSeconds(90), MaxEntries = 7, MaxBytes = 3000 })
+        from combine in Gen.Elements(EnsembleCombine.First, EnsembleCombine.Vote, EnsembleCombine.All, EnsembleCombine.Judge)
+        from min in OrNull(Gen.Choose(1, 3))
+        from ensemble in Gen.Elements(false, false, true)
         select new TaskDefinition
         {
-            Name = name, Priority = priority, Ttft = ttft, Latency = latency, Models = models[..count],
-            MaxConcurrency = maxConcurrency, Rate = rate, Weight = weight, Quality = quality,
+            Name = name, Priority = priority, Ttft = ttft, Latency = latency, Models = ensemble ? [] : models[..count],
+            MaxConcurrency = maxConcurrency, Rate = rate, Weight = weight, Quality = quality, Cache = cache,
+            Ensemble = ensemble
+                ? new EnsembleSettings { Members = models[..count], Combine = combine, Judge = combine == EnsembleCombine.Judge ? "judge-model" : null, MinMembers = min }
+                : null,
         };
 }

@@ -72,6 +72,13 @@ public sealed class ModelQualitiesTests
     }
 
     [Fact]
+    public void ValidateTask_QualityOnAnEnsemble_Refused()
+    {
+        var task = new TaskDefinition { Name = "t", Ensemble = new EnsembleSettings { Members = ["m"] }, Quality = new QualityFloor("x", 0.5) };
+        Assert.Contains(DefinitionValidator.ValidateTask(task, ["m"], []), e => e.Field == "quality");
+    }
+
+    [Fact]
     public void ValidateTask_FloorAboveOne_RefusedAtQualityMin()
     {
         var task = new TaskDefinition { Name = "t", Models = ["m"], Quality = new QualityFloor("x", 1.2) };

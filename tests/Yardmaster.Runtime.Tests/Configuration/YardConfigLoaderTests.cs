@@ -47,6 +47,9 @@ public sealed class YardConfigLoaderTests : IDisposable
     [InlineData("models:\n  - name: p\n    backend: proces\n    path: m.gguf\n", 3, 14, "models[0].backend", "unknown value 'proces'; use builtin | process | http | slurm | kubernetes")]
     [InlineData(Model + "    device: tpu\n", 4, 13, "models[0].device", "use cpu | gpu")]
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    priority: urgent\n", 7, 15, "tasks[0].priority", "use critical | high | normal | low | batch")]
+    [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    cache: { max_bytes: lots }\n", 7, 25, "tasks[0].cache.max_bytes", "'lots' is not a size")]
+    [InlineData(Model + "tasks:\n  - name: t\n    ensemble: { members: [m], combine: best }\n", 6, 40, "tasks[0].ensemble.combine", "use first | vote | all | judge")]
+    [InlineData(Model + "tasks:\n  - name: t\n    ensemble: { combine: vote }\n", 6, 15, "tasks[0].ensemble.members", "an ensemble needs members")]
     // Duplicate keys are reported, not thrown.
     [InlineData("server:\n  port: 1\n  port: 2\n", 3, 3, "server.port", "duplicate key 'port' (first at line 2)")]
     public void Load_InvalidInput_ErrorAtFileLineColumnAndField(string yaml, int line, int column, string? field, string message) =>
@@ -323,6 +326,30 @@ public sealed class YardConfigLoaderTests : IDisposable
         var error = Assert.Single(Load("auth:\n  api_keys: my-secret-key\n").Errors);
 
         Assert.Equal($"{_dir.File("yard.yaml")}:2:13: auth.api_keys: expected a list of keys, e.g. [key-1, 'sha256:<64 hex digits>']", error.ToString());
+    }
+
+    [Fact]
+    public void Load_CacheAndEnsemble_EveryKeyRead()
+    {
+        var result = Load(Model + """
+            tasks:
+              - name: t
+                models: [m]
+                cache: { ttl: 90s, max_entries: 50, max_bytes: 2MiB }
+              - name: e
+                ensemble: { members: [m, t], combine: judge, judge: m, min_members: 2 }
+                cache: {}
+            """);
+
+        Assert.Empty(result.Errors.Select(e => e.ToString()));
+        var tasks = result.Config!.Tasks;
+        Assert.Equal(new ResultCacheSettings { Ttl = TimeSpan.FromSeconds(90), MaxEntries = 50, MaxBytes = 2L << 20 }, tasks[0].Cache);
+        Assert.Equal(new EnsembleSettings { Members = ["m", "t"], Combine = EnsembleCombine.Judge, Judge = "m", MinMembers = 2 }, tasks[1].Ensemble);
+        Assert.Equal(new ResultCacheSettings(), tasks[1].Cache);
+        Assert.Empty(tasks[1].Models);
+        // The file's task and the API's JSON of it are the same definition.
+        Assert.True(DefinitionJson.TryReadTask(System.Text.Json.JsonDocument.Parse(DefinitionJson.ToJson(tasks[1])).RootElement, out var read, out _));
+        Assert.Equal(tasks[1] with { FromConfig = false, Models = read.Models }, read);
     }
 
     [Fact]

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Macro benchmark of the result cache: the latency of a hit at 16 connections (goal: p50 under 0.3 ms).
+# Builds yard in Release, starts nginx (fast upstreams) and yard serve, runs wrk; writes bench/results/cache-hit-<date>-<time>.md.
+# Needs nginx, wrk, python3, the .NET SDK. Options after the script name go to bench/fanout.py (--duration S, --connections N, ...).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+build=1
+args=()
+for a in "$@"; do if [ "$a" = "--no-build" ]; then build=0; else args+=("$a"); fi; done
+[ "$build" = 1 ] && bench_build "$root" src/Yardmaster.Cli/Yardmaster.Cli.csproj
+mkdir -p "$root/bench/.work/cache-hit"
+bench_run python3 "$root/bench/fanout.py" cache --yard "$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll" --work "$root/bench/.work/cache-hit" --out "$root/bench/results" --command "bench/cache-hit.sh $*" "${args[@]}"

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Yardmaster.Server.Caching;
+
+namespace Yardmaster.Server.Tests.Caching;
+
+/// <summary>The cache key, pure: what makes two requests the same answer and what keeps them apart.</summary>
+public sealed class RequestKeyTests
+{
+    [Fact]
+    public void Compute_KeyOrderSpacingNumberFormAndModel_SameKey()
+    {
+        var a = Key("""{"model":"x","temperature":0,"messages":[{"role":"user","content":"hi"}],"max_tokens":8}""");
+        var b = Key("""{ "max_tokens": 8.0, "messages": [ { "content": "hi", "role": "user" } ], "temperature": 0.0, "model": "y" }""");
+
+        Assert.Equal(a, b);
+    }
+
+    [Theory]
+    [InlineData("""{"temperature":0,"messages":[{"role":"user","content":"hi!"}],"max_tokens":8}""")]
+    [InlineData("""{"temperature":0,"messages":[{"role":"user","content":"hi"}],"max_tokens":9}""")]
+    [InlineData("""{"temperature":0,"messages":[{"role":"user","content":"hi"}],"max_tokens":8,"top_p":0.5}""")]
+    [InlineData("""{"temperature":0,"messages":[{"role":"user","content":"hi"}],"max_tokens":8,"stream":true}""")]
+    public void Compute_AnyOtherField_OtherKey(string json) =>
+        Assert.NotEqual(Key("""{"temperature":0,"messages":[{"role":"user","content":"hi"}],"max_tokens":8}"""), Key(json));
+
+    [Fact]
+    public void Compute_OtherScopeEndpointOrTenant_OtherKey()
+    {
+        using var doc = JsonDocument.Parse("""{"temperature":0,"prompt":"hi"}""");
+        var key = RequestKey.Compute("model:m", chat: false, "t1", doc.RootElement);
+
+        Assert.NotEqual(key, RequestKey.Compute("model:n", chat: false, "t1", doc.RootElement));
+        Assert.NotEqual(key, RequestKey.Compute("model:m", chat: true, "t1", doc.RootElement));
+        Assert.NotEqual(key, RequestKey.Compute("model:m", chat: false, "t2", doc.RootElement));
+    }
+
+    [Theory]
+    [InlineData("""{"temperature":0}""", true)]
+    [InlineData("""{"temperature":0.0}""", true)]
+    [InlineData("""{"seed":7,"temperature":0.9}""", true)]
+    [InlineData("""{"temperature":0.2}""", false)]
+    [InlineData("""{}""", false)]
+    [InlineData("""{"temperature":"0"}""", false)]
+    public void IsDeterministic_Request_OnlyTemperatureZeroOrSeed(string json, bool expected)
+    {
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(expected, RequestKey.IsDeterministic(doc.RootElement));
+    }
+
+    private static string Key(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return RequestKey.Compute("model:m", chat: true, string.Empty, doc.RootElement);
+    }
+}
