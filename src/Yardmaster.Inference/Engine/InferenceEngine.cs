@@ -81,7 +81,7 @@ public sealed partial class InferenceEngine : IDisposable
         {
             lock (_gate)
             {
-                return new EngineStatus(_slots.Length, _slots.Count(s => s.Sequence is not null), _queue.Count, Options.MaxQueue, Interlocked.Read(ref _completed));
+                return new EngineStatus(_slots.Length, _slots.Count(s => !s.Free), _queue.Count + _embeddingQueue.Count, Options.MaxQueue, Interlocked.Read(ref _completed));
             }
         }
     }
@@ -132,17 +132,9 @@ public sealed partial class InferenceEngine : IDisposable
                 return Refuse(SubmitRefusal.ShuttingDown, "the model server is shutting down");
             }
 
-            // Queued requests not yet admitted count against the free slots they will take.
-            var waiting = _queue.Count - _slots.Count(s => s.Sequence is null);
-            if (waiting >= Options.MaxQueue)
+            if (QueueFull() is { } full)
             {
-                var wait = _averageServiceSeconds * (waiting + 1) / _slots.Length;
-                return new SubmitResult
-                {
-                    Refusal = SubmitRefusal.QueueFull,
-                    Message = $"all {_slots.Length} slots are busy and {waiting} requests are waiting (the queue holds {Options.MaxQueue})",
-                    RetryAfter = TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait), 1, 600)),
-                };
+                return new SubmitResult { Refusal = SubmitRefusal.QueueFull, Message = full.Message, RetryAfter = full.RetryAfter };
             }
 
             _queue.AddLast(sequence);
@@ -193,6 +185,21 @@ public sealed partial class InferenceEngine : IDisposable
         }
 
         _wake.Dispose();
+    }
+
+    /// <summary>Null when one more request may wait; else why not. Caller holds <c>_gate</c>.</summary>
+    private (string Message, TimeSpan RetryAfter)? QueueFull()
+    {
+        // Queued requests not yet admitted count against the free slots they will take.
+        var waiting = _queue.Count + _embeddingQueue.Count - _slots.Count(s => s.Free);
+        if (waiting < Options.MaxQueue)
+        {
+            return null;
+        }
+
+        var wait = _averageServiceSeconds * (waiting + 1) / _slots.Length;
+        return ($"all {_slots.Length} slots are busy and {waiting} requests are waiting (the queue holds {Options.MaxQueue})",
+            TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait), 1, 600)));
     }
 
     private static SubmitResult Refuse(SubmitRefusal refusal, string message) => new() { Refusal = refusal, Message = message };
