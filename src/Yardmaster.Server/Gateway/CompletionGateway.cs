@@ -89,7 +89,8 @@ internal sealed partial class CompletionGateway(ServingRegistry registry, Servin
     {
         var task = arrived.Task;
         var abort = http.RequestAborted;
-        using var deadline = new CancellationTokenSource(ticket.Deadline - time.GetUtcNow(), time);
+        // Already passed (a deadline of 1 ms on a busy machine): cancelled at once, not a negative delay (which throws, a 500).
+        using var deadline = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(0, (ticket.Deadline - time.GetUtcNow()).Ticks)), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(abort, deadline.Token, stopping); // stopping: SIGTERM ends answers at once
         List<string>? excluded = null; // models that failed before the first byte, on a retry
         string? lastError = null;
