@@ -31,6 +31,9 @@ internal sealed class EmbeddingJob(IReadOnlyList<int[]> inputs, int width, long 
 
     public bool Complete => _finished == Inputs.Count;
 
+    /// <summary>One vector per input, in input order; each final once its input is finished.</summary>
+    public IReadOnlyList<float[]> Vectors => _sums;
+
     /// <summary>
     /// Adds up to <paramref name="budget"/> tokens to <paramref name="batch"/>, returns how many. An input that
     /// does not fit in the rest of the cache starts over at position 0, but only at the start of a batch: in
@@ -93,8 +96,6 @@ internal sealed class EmbeddingJob(IReadOnlyList<int[]> inputs, int width, long 
 
         _fed.Clear();
     }
-
-    public IReadOnlyList<float[]> Vectors => _sums;
 
     /// <summary>Divides by the token count (mean pooling) then by the Euclidean norm, as llama.cpp's server does.</summary>
     private static void Normalize(float[] v, int tokens)

@@ -9,7 +9,8 @@ namespace Yardmaster.Inference.Engine;
 /// Decodes many sequences of one model at once with continuous batching: a dedicated loop runs one
 /// forward batch per step holding one token of every decoding sequence plus chunks of new prompts; a new
 /// sequence joins between steps and a finished or cancelled one leaves, freeing its slot at once.
-/// Requests beyond the slots wait in a bounded FIFO queue. <see cref="Submit"/> is thread-safe.
+/// Requests beyond the slots wait in a bounded FIFO queue. <see cref="Submit"/> and <see cref="EmbedAsync"/>
+/// (embeddings, computed in the same batches) are thread-safe.
 /// </summary>
 public sealed partial class InferenceEngine : IDisposable
 {
