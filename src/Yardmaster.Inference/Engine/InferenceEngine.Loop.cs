@@ -18,8 +18,9 @@ public sealed partial class InferenceEngine
             }
 
             DropCancelled();
+            DropCancelledEmbeddings();
             Admit();
-            if (_active.Count == 0)
+            if (_active.Count == 0 && _embedding.Count == 0)
             {
                 _wake.Wait();
                 continue;
@@ -39,10 +40,12 @@ public sealed partial class InferenceEngine
                     Finish(s, FinishReason.Error, e.Message);
                 }
 
+                EndEmbeddings(FinishReason.Error, e.Message);
                 continue;
             }
 
             Advance(batch, owners);
+            AdvanceEmbeddings();
         }
     }
 
@@ -77,12 +80,15 @@ public sealed partial class InferenceEngine
 
             budget -= chunk;
         }
+
+        // Embedding inputs last (their tokens have no owner sequence): they take what the generations leave.
+        FeedEmbeddings(batch, budget);
     }
 
     private void Advance(List<BatchToken> batch, List<Sequence> owners)
     {
         var logitIndex = 0;
-        for (var i = 0; i < batch.Count; i++)
+        for (var i = 0; i < owners.Count; i++)
         {
             var s = owners[i];
             var token = batch[i];
@@ -199,10 +205,21 @@ public sealed partial class InferenceEngine
     {
         lock (_gate)
         {
+            // Generations and embeddings in arrival order; each takes one free slot.
             while (_queue.First is { } node)
             {
+                if (_embeddingQueue.First is { } embedding && embedding.Value.EnqueuedAt < node.Value.EnqueuedAt)
+                {
+                    if (!AdmitEmbedding())
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
                 var s = node.Value;
-                var slot = _slots.Where(x => x.Sequence is null).MaxBy(x => x.SharedPrefix(s.Request.Prompt));
+                var slot = _slots.Where(x => x.Free).MaxBy(x => x.SharedPrefix(s.Request.Prompt));
                 if (slot is null)
                 {
                     return;
@@ -217,6 +234,10 @@ public sealed partial class InferenceEngine
                 s.Prefilled = shared;
                 _active.Add(s);
             }
+
+            while (AdmitEmbedding())
+            {
+            }
         }
     }
 
@@ -226,6 +247,8 @@ public sealed partial class InferenceEngine
         {
             Finish(s, FinishReason.Cancelled);
         }
+
+        EndEmbeddings(FinishReason.Cancelled, "the model server is shutting down");
 
         lock (_gate)
         {

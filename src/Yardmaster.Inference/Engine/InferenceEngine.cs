@@ -9,7 +9,8 @@ namespace Yardmaster.Inference.Engine;
 /// Decodes many sequences of one model at once with continuous batching: a dedicated loop runs one
 /// forward batch per step holding one token of every decoding sequence plus chunks of new prompts; a new
 /// sequence joins between steps and a finished or cancelled one leaves, freeing its slot at once.
-/// Requests beyond the slots wait in a bounded FIFO queue. <see cref="Submit"/> is thread-safe.
+/// Requests beyond the slots wait in a bounded FIFO queue. <see cref="Submit"/> and <see cref="EmbedAsync"/>
+/// (embeddings, computed in the same batches) are thread-safe.
 /// </summary>
 public sealed partial class InferenceEngine : IDisposable
 {
@@ -81,7 +82,7 @@ public sealed partial class InferenceEngine : IDisposable
         {
             lock (_gate)
             {
-                return new EngineStatus(_slots.Length, _slots.Count(s => s.Sequence is not null), _queue.Count, Options.MaxQueue, Interlocked.Read(ref _completed));
+                return new EngineStatus(_slots.Length, _slots.Count(s => !s.Free), _queue.Count + _embeddingQueue.Count, Options.MaxQueue, Interlocked.Read(ref _completed));
             }
         }
     }
@@ -132,17 +133,9 @@ public sealed partial class InferenceEngine : IDisposable
                 return Refuse(SubmitRefusal.ShuttingDown, "the model server is shutting down");
             }
 
-            // Queued requests not yet admitted count against the free slots they will take.
-            var waiting = _queue.Count - _slots.Count(s => s.Sequence is null);
-            if (waiting >= Options.MaxQueue)
+            if (QueueFull() is { } full)
             {
-                var wait = _averageServiceSeconds * (waiting + 1) / _slots.Length;
-                return new SubmitResult
-                {
-                    Refusal = SubmitRefusal.QueueFull,
-                    Message = $"all {_slots.Length} slots are busy and {waiting} requests are waiting (the queue holds {Options.MaxQueue})",
-                    RetryAfter = TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait), 1, 600)),
-                };
+                return new SubmitResult { Refusal = SubmitRefusal.QueueFull, Message = full.Message, RetryAfter = full.RetryAfter };
             }
 
             _queue.AddLast(sequence);
@@ -193,6 +186,21 @@ public sealed partial class InferenceEngine : IDisposable
         }
 
         _wake.Dispose();
+    }
+
+    /// <summary>Null when one more request may wait; else why not. Caller holds <c>_gate</c>.</summary>
+    private (string Message, TimeSpan RetryAfter)? QueueFull()
+    {
+        // Queued requests not yet admitted count against the free slots they will take.
+        var waiting = _queue.Count + _embeddingQueue.Count - _slots.Count(s => s.Free);
+        if (waiting < Options.MaxQueue)
+        {
+            return null;
+        }
+
+        var wait = _averageServiceSeconds * (waiting + 1) / _slots.Length;
+        return ($"all {_slots.Length} slots are busy and {waiting} requests are waiting (the queue holds {Options.MaxQueue})",
+            TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait), 1, 600)));
     }
 
     private static SubmitResult Refuse(SubmitRefusal refusal, string message) => new() { Refusal = refusal, Message = message };

@@ -12,6 +12,12 @@ internal sealed class Slot(KvCache cache) : IDisposable
 
     public Sequence? Sequence { get; set; }
 
+    /// <summary>The embedding request computed in this slot, if any.</summary>
+    public EmbeddingJob? Job { get; set; }
+
+    /// <summary>Holds neither a sequence nor an embedding request.</summary>
+    public bool Free => Sequence is null && Job is null;
+
     /// <summary>Length of the common prefix of <see cref="Tokens"/> and <paramref name="prompt"/>, leaving at least one prompt token to compute.</summary>
     public int SharedPrefix(int[] prompt)
     {

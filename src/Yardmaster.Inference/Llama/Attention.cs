@@ -28,7 +28,7 @@ internal sealed unsafe class Attention : IDisposable
         long work = 0;
         for (var i = 0; i < count; i++)
         {
-            work += batch[i].Position + 1;
+            work += batch[i].Position + 1 - batch[i].Start;
         }
 
         // One chunk per (token, head) pair; tiny batches run on the caller alone.
@@ -45,9 +45,9 @@ internal sealed unsafe class Attention : IDisposable
         var scale = 1f / MathF.Sqrt(c.HeadDim);
         var q = qs + ((long)e * c.QueryDim) + (h * c.HeadDim);
         var kvHead = h / group;
-        var keys = token.Cache.Keys(layer, kvHead, 0);
-        var values = token.Cache.Values(layer, kvHead, 0);
-        var length = token.Position + 1;
+        var keys = token.Cache.Keys(layer, kvHead, token.Start);
+        var values = token.Cache.Values(layer, kvHead, token.Start);
+        var length = token.Position + 1 - token.Start;
         var max = float.NegativeInfinity;
         for (var t = 0; t < length; t++)
         {

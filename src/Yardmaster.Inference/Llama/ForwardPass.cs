@@ -26,6 +26,7 @@ public sealed unsafe class ForwardPass : IDisposable
     private readonly float* _logits;
     private readonly float[] _cos;
     private readonly float[] _sin;
+    private readonly float[] _hidden;
     private readonly List<nint> _allocations = [];
     private int _logitRows;
 
@@ -51,6 +52,7 @@ public sealed unsafe class ForwardPass : IDisposable
         _logits = Alloc(_c.VocabularySize);
         _cos = new float[maxBatch * (_c.RopeDimensions / 2)];
         _sin = new float[maxBatch * (_c.RopeDimensions / 2)];
+        _hidden = new float[_c.Dim];
     }
 
     /// <summary>Most tokens one <see cref="Run"/> takes.</summary>
@@ -60,8 +62,9 @@ public sealed unsafe class ForwardPass : IDisposable
     public int Threads => _pool.Threads;
 
     /// <summary>
-    /// Runs the batch: writes every token's keys and values into its cache and computes logits for the
-    /// tokens that want them, retrievable by <see cref="Logits"/> in batch order. Throws
+    /// Runs the batch: writes every token's keys and values into its cache, computes logits for the
+    /// tokens that want them, retrievable by <see cref="Logits"/> in batch order, and adds the normed
+    /// hidden state of every token with a <see cref="BatchToken.Pool"/> to it. Throws
     /// <see cref="ArgumentException"/> for a token id out of the vocabulary or a position beyond a cache.
     /// </summary>
     public void Run(ReadOnlySpan<BatchToken> batch)
@@ -77,14 +80,15 @@ public sealed unsafe class ForwardPass : IDisposable
         for (var e = 0; e < n; e++)
         {
             var t = tokens[e];
-            if ((uint)t.Token >= (uint)_c.VocabularySize || (uint)t.Position >= (uint)t.Cache.Capacity)
+            if ((uint)t.Token >= (uint)_c.VocabularySize || (uint)t.Position >= (uint)t.Cache.Capacity || (uint)t.Start > (uint)t.Position
+                || (t.Pool is { } pool && pool.Length != _c.Dim))
             {
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"token {t.Token} at position {t.Position}: ids must be below {_c.VocabularySize} and positions below {t.Cache.Capacity}"), nameof(batch));
+                    $"token {t.Token} at position {t.Position} from {t.Start}: ids must be below {_c.VocabularySize}, positions below {t.Cache.Capacity} and not before the start, a pool {_c.Dim} long"), nameof(batch));
             }
 
             Dot.Dequantize(_model.Embedding.Type, _model.Embedding.Row(t.Token), _x + ((long)e * _c.Dim), _c.Dim);
-            VectorMath.RopeAngles(t.Position, _c.RopeDimensions, _c.RopeFrequencyBase, _cos.AsSpan(e * half, half), _sin.AsSpan(e * half, half));
+            VectorMath.RopeAngles(t.Position - t.Start, _c.RopeDimensions, _c.RopeFrequencyBase, _cos.AsSpan(e * half, half), _sin.AsSpan(e * half, half));
         }
 
         for (var l = 0; l < _c.Layers; l++)
@@ -95,6 +99,12 @@ public sealed unsafe class ForwardPass : IDisposable
         _logitRows = 0;
         for (var e = 0; e < n; e++)
         {
+            if (tokens[e].Pool is { } pool)
+            {
+                VectorMath.RmsNorm(_hidden, Span(_x, e, _c.Dim), _model.OutputNorm, _c.RmsEpsilon);
+                VectorMath.Add(pool, _hidden);
+            }
+
             if (tokens[e].WantLogits)
             {
                 VectorMath.RmsNorm(Span(_xb, _logitRows, _c.Dim), Span(_x, e, _c.Dim), _model.OutputNorm, _c.RmsEpsilon);

@@ -16,13 +16,15 @@ internal sealed class BuiltinReplica : IServingReplica
     private readonly LlamaModel _model;
     private readonly InferenceEngine _engine;
     private readonly CompletionEndpoint _endpoint;
+    private readonly EmbeddingsEndpoint _embeddings;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private BuiltinReplica(LlamaModel model, InferenceEngine engine, CompletionEndpoint endpoint)
+    private BuiltinReplica(LlamaModel model, InferenceEngine engine, CompletionEndpoint endpoint, EmbeddingsEndpoint embeddings)
     {
         _model = model;
         _engine = engine;
         _endpoint = endpoint;
+        _embeddings = embeddings;
     }
 
     /// <inheritdoc />
@@ -55,7 +57,7 @@ internal sealed class BuiltinReplica : IServingReplica
             engine = new InferenceEngine(model, tokenizer, options, time);
             var served = new ServedModel(definition.Name, engine, tokenizer, ChatTemplate.Detect(model.File.GetString("tokenizer.chat_template")), time.GetUtcNow().ToUnixTimeSeconds());
             await engine.WarmUpAsync(cancellationToken).ConfigureAwait(false);
-            return new BuiltinReplica(model, engine, new CompletionEndpoint(served, time));
+            return new BuiltinReplica(model, engine, new CompletionEndpoint(served, time), new EmbeddingsEndpoint(served, time));
         }
         catch
         {
@@ -68,6 +70,20 @@ internal sealed class BuiltinReplica : IServingReplica
     /// <inheritdoc />
     public async Task<ForwardReport> ForwardAsync(ForwardCall call, HttpContext http, CancellationToken cancellationToken)
     {
+        CompletionReport report;
+        if (call.Embeddings)
+        {
+            var (embeddings, invalid) = EmbeddingsParser.Parse(call.Root);
+            if (embeddings is null)
+            {
+                await invalid!.WriteAsync(http.Response, cancellationToken).ConfigureAwait(false);
+                return new ForwardReport(ForwardOutcome.Invalid, true, 0, 0, null, invalid.Message);
+            }
+
+            report = await _embeddings.ServeAsync(http, embeddings, cancellationToken).ConfigureAwait(false);
+            return await ReportAsync(report, http, cancellationToken).ConfigureAwait(false);
+        }
+
         var (request, error) = RequestParser.Parse(call.Root, call.Chat);
         if (request is null)
         {
@@ -75,7 +91,12 @@ internal sealed class BuiltinReplica : IServingReplica
             return new ForwardReport(ForwardOutcome.Invalid, true, 0, 0, null, error.Message);
         }
 
-        var report = await _endpoint.ServeAsync(http, request, cancellationToken).ConfigureAwait(false);
+        report = await _endpoint.ServeAsync(http, request, cancellationToken).ConfigureAwait(false);
+        return await ReportAsync(report, http, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<ForwardReport> ReportAsync(CompletionReport report, HttpContext http, CancellationToken cancellationToken)
+    {
         if (report.Outcome == CompletionOutcome.Cancelled && !cancellationToken.IsCancellationRequested)
         {
             // Neither the client nor the deadline: the engine was stopped under the request (unload, shutdown).

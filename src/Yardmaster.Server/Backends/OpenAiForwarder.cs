@@ -17,10 +17,11 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
 
     private readonly Uri _chat = new(baseUrl, "chat/completions");
     private readonly Uri _completions = new(baseUrl, "completions");
+    private readonly Uri _embeddings = new(baseUrl, "embeddings");
 
     public async Task<ForwardReport> ForwardAsync(ForwardCall call, HttpContext http, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, call.Chat ? _chat : _completions);
+        using var request = new HttpRequestMessage(HttpMethod.Post, call.Embeddings ? _embeddings : call.Chat ? _chat : _completions);
         request.Content = new ByteArrayContent(upstreamModel is null ? call.Body : WithModel(call.Root, upstreamModel));
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         if (apiKey is not null)
@@ -45,6 +46,11 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
         using (upstream)
         {
             var status = (int)upstream.StatusCode;
+            if (call.Embeddings && status is 404 or 405 or 501)
+            {
+                return await NoEmbeddingsAsync(upstream, http.Response, status, cancellationToken).ConfigureAwait(false);
+            }
+
             if (status >= 500 && status != 503)
             {
                 var text = await ReadErrorAsync(upstream, cancellationToken).ConfigureAwait(false);
@@ -63,7 +69,7 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
             {
                 return status >= 400
                     ? await CopyErrorAsync(upstream, response, status, cancellationToken).ConfigureAwait(false)
-                    : await CopyAsync(upstream, http, call.Stream, cancellationToken).ConfigureAwait(false);
+                    : await CopyAsync(upstream, http, call, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -80,9 +86,9 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
         return new ForwardReport(outcome, true, 0, 0, null);
     }
 
-    private async Task<ForwardReport> CopyAsync(HttpResponseMessage upstream, HttpContext http, bool stream, CancellationToken cancellationToken)
+    private async Task<ForwardReport> CopyAsync(HttpResponseMessage upstream, HttpContext http, ForwardCall call, CancellationToken cancellationToken)
     {
-        var response = http.Response;
+        var (response, stream) = (http.Response, call.Stream);
         if (stream)
         {
             response.Headers.CacheControl = "no-cache";
@@ -97,6 +103,7 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
             var events = 0;
             int prompt = 0, completion = -1;
             var started = false;
+            var tail = new UsageTail();
             try
             {
                 while (true)
@@ -133,6 +140,10 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
                     {
                         (prompt, completion) = (p, c);
                     }
+                    else if (call.Embeddings && tail.Find(chunk) is { } embedded)
+                    {
+                        (prompt, completion) = (embedded, 0); // an embedding's usage has no completion tokens
+                    }
 
                     started = true;
                     await response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
@@ -151,6 +162,16 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
             completion = completion >= 0 ? completion : Math.Max(0, events - 2);
             return new ForwardReport(ForwardOutcome.Completed, true, prompt, completion, first);
         }
+    }
+
+    /// <summary>The backend does not serve <c>/v1/embeddings</c> (404, 405; llama-server without <c>--embeddings</c> answers 501): say so plainly.</summary>
+    private async Task<ForwardReport> NoEmbeddingsAsync(HttpResponseMessage upstream, HttpResponse response, int status, CancellationToken cancellationToken)
+    {
+        var text = await ReadErrorAsync(upstream, cancellationToken).ConfigureAwait(false);
+        var excerpt = text.Length > 300 ? text[..300] + "…" : text;
+        var message = $"the model does not serve embeddings: its backend at {baseUrl} answered {status} to POST {_embeddings.AbsolutePath}{(excerpt.Length > 0 ? ": " + excerpt : string.Empty)}";
+        await new ModelServer.OpenAiError(status == 501 ? 501 : 400, message, Param: "model", Code: "embeddings_not_supported").WriteAsync(response, cancellationToken).ConfigureAwait(false);
+        return new ForwardReport(ForwardOutcome.Invalid, true, 0, 0, null, message);
     }
 
     private static ForwardReport Ended(HttpContext http) =>

@@ -12,6 +12,13 @@ internal static class UsageScanner
         return promptTokens >= 0 && completionTokens >= 0;
     }
 
+    /// <summary>Finds <c>"prompt_tokens":N</c> alone (an embeddings answer has no completion tokens).</summary>
+    public static bool TryFindPrompt(ReadOnlySpan<byte> json, out int promptTokens)
+    {
+        promptTokens = Number(json, "\"prompt_tokens\":"u8);
+        return promptTokens >= 0;
+    }
+
     /// <summary>Counts server-sent events (<c>data:</c> lines) in a chunk, not counting <c>[DONE]</c>.</summary>
     public static int CountEvents(ReadOnlySpan<byte> chunk)
     {

@@ -7,7 +7,7 @@ namespace Yardmaster.Server.Gateway;
 /// <summary>The access line of each request, written once it ended however it ended.</summary>
 internal sealed partial class CompletionGateway
 {
-    private void WriteAccess(HttpContext http, string requestId, long arrival, AccessNote note, bool threw)
+    internal void WriteAccess(HttpContext http, string requestId, long arrival, AccessNote note, bool threw)
     {
         if (!access.IsEnabled(LogLevel.Information))
         {
@@ -34,7 +34,7 @@ internal sealed partial class CompletionGateway
     };
 
     /// <summary>What the access line needs to know of a request as it goes; one per request, filled by one handler.</summary>
-    private sealed class AccessNote
+    internal sealed class AccessNote
     {
         /// <summary>The task or model the body named, before it was resolved (for requests that end there).</summary>
         public string? Task { get; set; }

@@ -8,7 +8,8 @@ namespace Yardmaster.Server.Gateway;
 /// <summary>Reading and checking the request body: size limits (413), JSON, and what the gateway needs before any backend sees it.</summary>
 internal sealed partial class CompletionGateway
 {
-    private async Task<(byte[]? Body, JsonDocument? Document, OpenAiError? Error)> ReadAsync(HttpContext http, bool chat)
+    /// <summary>Reads the body within the size limits and parses it; <paramref name="check"/> says what the endpoint needs of it before any backend sees it.</summary>
+    internal async Task<(byte[]? Body, JsonDocument? Document, OpenAiError? Error)> ReadAsync(HttpContext http, Func<JsonElement, OpenAiError?> check)
     {
         byte[] body;
         try
@@ -50,7 +51,7 @@ internal sealed partial class CompletionGateway
             return (null, null, OpenAiError.BadRequest(invalid!.Message, invalid.Field));
         }
 
-        var error = Check(document.RootElement, chat);
+        var error = check(document.RootElement);
         if (error is not null)
         {
             document.Dispose();

@@ -46,7 +46,7 @@ internal sealed partial class CompletionGateway(
         var now = time.GetUtcNow();
         var abort = http.RequestAborted;
         using var span = Observability.YardTracing.StartRequest(requestId);
-        var (body, document, readError) = await ReadAsync(http, chat).ConfigureAwait(false);
+        var (body, document, readError) = await ReadAsync(http, root => Check(root, chat)).ConfigureAwait(false);
         if (document is null)
         {
             note.Code = readError!.Code ?? readError.Type;
@@ -105,11 +105,12 @@ internal sealed partial class CompletionGateway(
         }
     }
 
-    private async Task ServeAsync(HttpContext http, Arrived arrived, RequestTicket ticket, ForwardCall call)
+    internal async Task ServeAsync(HttpContext http, Arrived arrived, RequestTicket ticket, ForwardCall call)
     {
         var task = arrived.Task;
         var abort = http.RequestAborted;
-        using var deadline = new CancellationTokenSource(ticket.Deadline - time.GetUtcNow(), time);
+        // Already passed (a deadline of 1 ms on a busy machine): cancelled at once, not a negative delay (which throws, a 500).
+        using var deadline = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(0, (ticket.Deadline - time.GetUtcNow()).Ticks)), time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(abort, deadline.Token, stopping); // stopping: SIGTERM ends answers at once
         List<string>? excluded = null; // models that failed before the first byte, on a retry
         string? lastError = null;
@@ -183,7 +184,8 @@ internal sealed partial class CompletionGateway(
             var completed = report.Outcome == ForwardOutcome.Completed;
             // The answer's own token count (from the backend's usage; none when it gave none) teaches the model's token rates.
             var usage = report.PromptTokens > 0 || report.CompletionTokens > 0 ? report.CompletionTokens : (int?)null;
-            scheduler.Release(lease, completed, completed ? time.GetElapsedTime(started) : null, usage);
+            // An embedding generates nothing: its time would teach the model's generation rates wrong.
+            scheduler.Release(lease, completed, completed && !call.Embeddings ? time.GetElapsedTime(started) : null, call.Embeddings ? null : usage);
             Record(arrived, lease.Model, Outcome(report.Outcome), lease.QueueTime, report.FirstTokenTimestamp, report.PromptTokens, report.CompletionTokens, Reason(report.Outcome));
             return;
         }
@@ -205,7 +207,7 @@ internal sealed partial class CompletionGateway(
     });
 
     /// <summary>Applies <c>X-Yard-Priority</c> (may lower the task's class, never raise it: 403) and <c>X-Yard-Deadline-Ms</c> (may shorten the task's deadline, never extend it).</summary>
-    private (PriorityClass Priority, DateTimeOffset Deadline, OpenAiError? Error) Tighten(HttpRequest request, TaskDefinition task, DateTimeOffset now)
+    internal (PriorityClass Priority, DateTimeOffset Deadline, OpenAiError? Error) Tighten(HttpRequest request, TaskDefinition task, DateTimeOffset now)
     {
         var priority = task.Priority;
         var deadline = now + (task.Latency ?? settings.DefaultDeadline);
@@ -251,7 +253,7 @@ internal sealed partial class CompletionGateway(
         }
     }
 
-    private void Record(Arrived arrived, string? model, RequestOutcome outcome, TimeSpan? queue, long? firstToken, int prompt, int completion, string? reason)
+    internal void Record(Arrived arrived, string? model, RequestOutcome outcome, TimeSpan? queue, long? firstToken, int prompt, int completion, string? reason)
     {
         var task = arrived.Task;
         var latency = time.GetElapsedTime(arrived.Timestamp);
@@ -306,9 +308,9 @@ internal sealed partial class CompletionGateway(
     };
 
     /// <summary>What is known of a request once its task is resolved: for the statistics and the logs.</summary>
-    private sealed record Arrived(TaskDefinition Task, string RequestId, DateTimeOffset At, long Timestamp, PriorityClass? Priority, AccessNote Note);
+    internal sealed record Arrived(TaskDefinition Task, string RequestId, DateTimeOffset At, long Timestamp, PriorityClass? Priority, AccessNote Note);
 
-    private static string List(IEnumerable<string> names)
+    internal static string List(IEnumerable<string> names)
     {
         var all = names.Order(StringComparer.Ordinal).ToList();
         return all.Count == 0 ? "(none)" : string.Join(", ", all);

@@ -245,6 +245,7 @@ public sealed class GatewayApp : IAsyncDisposable
         });
         app.MapPost("/v1/chat/completions", (HttpContext http) => completions.HandleAsync(http, chat: true));
         app.MapPost("/v1/completions", (HttpContext http) => completions.HandleAsync(http, chat: false));
+        app.MapPost("/v1/embeddings", new EmbeddingGateway(completions, registry, config.Server, _time).HandleAsync);
         var started = _time.GetUtcNow().ToUnixTimeSeconds(); // "created" of every entry: when this server started serving it
         app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, registry, started));
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));
@@ -273,7 +274,7 @@ public sealed class GatewayApp : IAsyncDisposable
         new Dashboard.DashboardAssets().Map(app);
         login.Map(app);
         Observability.Telemetry.Map(app, config);
-        var noRoute = new NoRoute(app, "the OpenAI API is at /v1/chat/completions, /v1/completions and /v1/models");
+        var noRoute = new NoRoute(app, "the OpenAI API is at /v1/chat/completions, /v1/completions, /v1/embeddings and /v1/models");
         app.MapFallback(noRoute.WriteAsync);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -34,6 +34,9 @@ internal static class PromptTokens
         return (int)Math.Min(int.MaxValue, count);
     }
 
+    /// <summary>The count for an embeddings request's <c>input</c> (a string, strings, token ids or arrays of them).</summary>
+    public static int Input(JsonElement input) => (int)Math.Min(int.MaxValue, Of(input));
+
     private static long Of(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => (value.GetString()!.Length + CharsPerToken - 1) / CharsPerToken,

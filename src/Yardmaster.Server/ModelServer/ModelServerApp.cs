@@ -144,10 +144,12 @@ public sealed class ModelServerApp : IAsyncDisposable
         var completions = new CompletionEndpoint(served, time);
         app.MapPost("/v1/completions", (HttpContext http) => completions.HandleAsync(http, chat: false));
         app.MapPost("/v1/chat/completions", (HttpContext http) => completions.HandleAsync(http, chat: true));
+        var embeddings = new EmbeddingsEndpoint(served, time);
+        app.MapPost("/v1/embeddings", embeddings.HandleAsync);
         app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, served));
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, served.Engine));
         // A known path with another method is a 405 with Allow; anything else a 404 naming the routes.
-        app.MapFallback(new Gateway.NoRoute(app, "this server answers POST /v1/completions, POST /v1/chat/completions, GET /v1/models and GET /health").WriteAsync);
+        app.MapFallback(new Gateway.NoRoute(app, "this server answers POST /v1/completions, POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models and GET /health").WriteAsync);
         return app;
     }
 

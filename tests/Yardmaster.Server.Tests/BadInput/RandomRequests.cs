@@ -20,6 +20,7 @@ public static class RandomRequests
     [
         ("POST", "/v1/chat/completions", """{"model": "chat", "messages": [{"role": "user", "content": "Once"}], "max_tokens": 3, "temperature": 0, "stream": false, "stop": ["x"], "seed": 1, "stream_options": {"include_usage": true}, "logprobs": false}"""),
         ("POST", "/v1/completions", """{"model": "chat", "prompt": "Once", "max_tokens": 3, "stream": true, "logprobs": 0, "echo": false, "top_p": 0.9, "n": 1}"""),
+        ("POST", "/v1/embeddings", """{"model": "chat", "input": ["Once", "upon"], "encoding_format": "float", "dimensions": 64, "user": "u"}"""),
         ("GET", "/v1/models", null),
         ("GET", "/api/tasks", null),
         ("POST", "/api/tasks", """{"name": "fuzz", "models": ["stories"], "priority": "normal", "max_concurrency": 2, "latency": "5s"}"""),

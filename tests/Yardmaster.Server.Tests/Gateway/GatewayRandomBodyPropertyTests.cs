@@ -10,7 +10,7 @@ namespace Yardmaster.Server.Tests.Gateway;
 /// <summary>
 /// Random and mutated bodies to every <c>/v1</c> and <c>/api</c> route of one real gateway: each answer is a
 /// success or a well-formed 4xx error (a JSON body with a message), never a 5xx, except 503/504 on the
-/// completion routes where the scheduler refuses by design; and <c>/health</c> answers afterwards. Seeded
+/// completion and embedding routes where the scheduler refuses by design; and <c>/health</c> answers afterwards. Seeded
 /// and bounded; set <c>YARD_FUZZ_SEED</c> to replay a failure's seed or try another.
 /// </summary>
 public sealed class GatewayRandomBodyPropertyTests(BadInputGatewayFixture fixture) : IClassFixture<BadInputGatewayFixture>
@@ -61,7 +61,7 @@ public sealed class GatewayRandomBodyPropertyTests(BadInputGatewayFixture fixtur
         using var response = await fixture.Gateway.Http.SendAsync(request, Ct);
         var status = (int)response.StatusCode;
         var text = await response.Content.ReadAsStringAsync(Ct);
-        var completion = generated.Path.StartsWith("/v1/", StringComparison.Ordinal) && generated.Path.EndsWith("completions", StringComparison.Ordinal);
+        var completion = generated.Path.StartsWith("/v1/", StringComparison.Ordinal) && (generated.Path.EndsWith("completions", StringComparison.Ordinal) || generated.Path.EndsWith("embeddings", StringComparison.Ordinal));
         if (status is >= 200 and < 400)
         {
             return (status, null);

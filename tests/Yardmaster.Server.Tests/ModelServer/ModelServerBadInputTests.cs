@@ -129,9 +129,9 @@ public sealed class ModelServerBadInputTests(ModelServerFixture server) : IClass
     [Fact]
     public async Task UnknownRoute_Returns404InOpenAiShape()
     {
-        using var response = await server.Http.GetAsync("/v1/embeddings", Ct);
+        using var response = await server.Http.GetAsync("/v1/audio/speech", Ct);
 
-        await AssertError(response, HttpStatusCode.NotFound, null, "no route for GET /v1/embeddings");
+        await AssertError(response, HttpStatusCode.NotFound, null, "no route for GET /v1/audio/speech");
     }
 
     [Fact]

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Statistics;
+using Yardmaster.Runtime.Serving;
+using Yardmaster.Server.Backends;
+using Yardmaster.Server.ModelServer;
+
+namespace Yardmaster.Server.Gateway;
+
+/// <summary>
+/// <c>POST /v1/embeddings</c>: reads and checks the body (the input's shape, count and size), resolves the task
+/// or model, applies the priority and deadline headers, and serves it through <paramref name="completions"/>'s
+/// steps: one slot from the scheduler (queued, prioritised and shed with every other request; its cost and
+/// predicted service from its input tokens, nothing generated), the replica's <c>/v1/embeddings</c>, the
+/// statistics and the access line. Thread-safe.
+/// </summary>
+internal sealed class EmbeddingGateway(CompletionGateway completions, ServingRegistry registry, ServerSettings server, TimeProvider time)
+{
+    public async Task HandleAsync(HttpContext http)
+    {
+        var arrival = time.GetTimestamp();
+        var requestId = RequestIds.Assign(http);
+        var note = new CompletionGateway.AccessNote();
+        var threw = true;
+        try
+        {
+            await HandleAsync(http, arrival, requestId, note).ConfigureAwait(false);
+            threw = false;
+        }
+        finally
+        {
+            completions.WriteAccess(http, requestId, arrival, note, threw);
+        }
+    }
+
+    private async Task HandleAsync(HttpContext http, long arrival, string requestId, CompletionGateway.AccessNote note)
+    {
+        var now = time.GetUtcNow();
+        var abort = http.RequestAborted;
+        using var span = Observability.YardTracing.StartRequest(requestId);
+        var (body, document, readError) = await completions.ReadAsync(http, Check).ConfigureAwait(false);
+        if (document is null)
+        {
+            note.Code = readError!.Code ?? readError.Type;
+            await readError.WriteAsync(http.Response, abort).ConfigureAwait(false);
+            return;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var name = root.GetProperty("model").GetString()!;
+            var task = registry.Resolve(name);
+            if (task is null)
+            {
+                (note.Task, note.Code) = (name, "model_not_found");
+                var current = registry.Current;
+                await new OpenAiError(404, $"model or task '{name}' not found; tasks: {CompletionGateway.List(current.Tasks.Keys)}; models: {CompletionGateway.List(current.Models.Keys)}", Param: "model", Code: "model_not_found")
+                    .WriteAsync(http.Response, abort).ConfigureAwait(false);
+                return;
+            }
+
+            var (priority, deadline, headerError) = completions.Tighten(http.Request, task, now);
+            if (headerError is not null)
+            {
+                var outcome = headerError.Code == RefusalReasons.PriorityNotAllowed ? RequestOutcome.Refused : RequestOutcome.Invalid;
+                completions.Record(new(task, requestId, now, arrival, null, note), null, outcome, null, null, 0, 0, headerError.Code);
+                await headerError.WriteAsync(http.Response, abort).ConfigureAwait(false);
+                return;
+            }
+
+            var tokens = PromptTokens.Input(root.GetProperty("input"));
+            var ticket = new RequestTicket
+            {
+                RequestId = requestId, Task = task, Priority = priority, Deadline = deadline, Arrival = now,
+                Cost = Math.Max(1, tokens), PromptTokens = tokens, MaxTokens = 0,
+            };
+            var call = new ForwardCall(body!, root, Chat: false, Stream: false) { Embeddings = true };
+            await completions.ServeAsync(http, new(task, requestId, now, arrival, priority, note), ticket, call).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What the gateway checks before any backend sees the request: the shape of every field (the backend checks the rest against its model).</summary>
+    private OpenAiError? Check(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return OpenAiError.BadRequest($"the request body must be a JSON object, got {JsonKinds.Shown(root)}");
+        }
+
+        if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || model.GetString()!.Length == 0)
+        {
+            return OpenAiError.BadRequest("'model' is required: the name of a task or a model (see GET /v1/models)", "model");
+        }
+
+        var (_, error) = EmbeddingsParser.Parse(root);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var chars = root.GetProperty("input").GetRawText().Length;
+        return chars > server.MaxPromptChars
+            ? new OpenAiError(413, string.Create(CultureInfo.InvariantCulture, $"the input is {chars} characters, more than the limit of {server.MaxPromptChars} (server.max_prompt_chars)"), Param: "input", Code: "prompt_too_large")
+            : null;
+    }
+}
