@@ -25,6 +25,7 @@ public sealed partial class JobScheduler
         run.Predicted = [.. pipeline.Steps.Select(s => durations.TryGetValue(s.Id, out var d) ? d : fallback)];
         run.HasHistory = [.. pipeline.Steps.Select(s => durations.ContainsKey(s.Id))];
         run.CriticalPath = graph.RemainingCriticalPath(i => run.Predicted[i]);
+        run.Conditions = [.. pipeline.Steps.Select(s => s.When is { } text && Core.Pipelines.Conditions.Condition.TryParse(text, out var c, out _) ? c : null)];
         return run;
     }
 
@@ -62,7 +63,7 @@ public sealed partial class JobScheduler
         {
             if (step.Record.State == StepState.Waiting && step.PendingNeeds == 0)
             {
-                MakeReady(step, step.Run.Graph.Needs(step.Index).Length == 0 ? "no needs" : "needs succeeded");
+                Decide(step, step.Run.Graph.Needs(step.Index).Length == 0 ? "no needs" : "needs succeeded");
             }
             else if (step.Record.State == StepState.Ready)
             {
@@ -71,6 +72,55 @@ public sealed partial class JobScheduler
         }
 
         CheckEnded(run);
+    }
+
+    /// <summary>The steps that need <paramref name="step"/> (which succeeded) and wait for nothing else are decided.</summary>
+    private void Release(ActiveStep step)
+    {
+        var run = step.Run;
+        foreach (var d in run.Graph.Dependants(step.Index))
+        {
+            var dependant = run.Steps[d];
+            if (--dependant.PendingNeeds == 0 && dependant.Record.State == StepState.Waiting && !run.CancelRequested)
+            {
+                Decide(dependant, "needs succeeded");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A step whose needs have ended: ready, or skipped when its <c>when:</c> does not hold (then what needs it follows
+    /// the skip rule of <see cref="Skip"/>). Evaluated here, once, from the stored outputs and states of earlier steps.
+    /// </summary>
+    private void Decide(ActiveStep step, string reason)
+    {
+        var run = step.Run;
+        if (run.Conditions[step.Index] is not { } condition)
+        {
+            MakeReady(step, reason);
+            return;
+        }
+
+        if (condition.Evaluate(id => run.Graph.Index.TryGetValue(id, out var i) ? View(run.Steps[i].Record) : null))
+        {
+            MakeReady(step, $"{reason}; when: {condition.Text} holds");
+            return;
+        }
+
+        SetState(step, StepState.Skipped, $"when: {condition.Text} is false");
+        Skip(step);
+    }
+
+    private static Core.Pipelines.Conditions.StepView View(StepRecord record)
+    {
+        System.Text.Json.JsonElement? outputs = null;
+        if (record.Result is { } json)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            outputs = document.RootElement.Clone();
+        }
+
+        return new(record.State, outputs);
     }
 
     private void MakeReady(ActiveStep step, string reason)
@@ -130,6 +180,12 @@ public sealed partial class JobScheduler
         var definition = run.Pipeline.Steps[step.Index];
         var number = step.Record.Attempts + 1;
         var (attemptDirectory, logPath) = AttemptPaths(run, definition.Id, number);
+        if (!run.OutputsFolderMade)
+        {
+            // Once per run and scheduler: a folder made per attempt would cost each step a file system write.
+            run.OutputsFolderMade = TryCreateOutputsFolder(run.Record.WorkingDirectory);
+        }
+
         var devices = node < 0 ? [] : _ledger.Nodes[node].GpuIndexes;
         var gpuIndexes = node < 0
             ? [.. Enumerable.Range(0, request.Gpus)] // the engine picks the devices: only their number is asked
@@ -171,6 +227,23 @@ public sealed partial class JobScheduler
         _toStart.Add(attempt);
     }
 
+    private static bool TryCreateOutputsFolder(string workingDirectory)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(workingDirectory, StepOutputs.Folder));
+            return true;
+        }
+        catch (IOException)
+        {
+            return false; // the attempt fails on its own if it writes there; the working directory check says why
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// The executor of a step: the engine's (<c>slurm</c>, <c>kubernetes</c>), or on this machine the one its body needs:
     /// <c>docker</c> for a container, <c>inference</c> for requests, else <c>process</c>.
@@ -207,7 +280,7 @@ public sealed partial class JobScheduler
         Container = definition.Container,
         Inference = definition.Inference,
         Priority = run.Pipeline.Priority,
-        Environment = StepEnvironment(run, definition),
+        Environment = StepEnvironment(run, definition, $"{run.Record.Id}.{definition.Id}.{number}"),
         WorkingDirectory = run.Record.WorkingDirectory,
         AttemptDirectory = attemptDirectory,
         LogPath = logPath,
@@ -217,7 +290,7 @@ public sealed partial class JobScheduler
     };
 
     /// <summary>The pipeline's variables, the step's over them, and <c>YARD_PIPELINE_DIR</c> (the pipeline file's folder, for scripts kept beside it).</summary>
-    private static Dictionary<string, string> StepEnvironment(ActiveRun run, StepDefinition definition)
+    private static Dictionary<string, string> StepEnvironment(ActiveRun run, StepDefinition definition, string attemptId)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -233,6 +306,8 @@ public sealed partial class JobScheduler
             environment[name] = value;
         }
 
+        // Last: a step's env cannot move it, since the scheduler reads it from there.
+        environment[StepOutputs.Variable] = StepOutputs.PathOf(run.Record.WorkingDirectory, attemptId);
         return environment;
     }
 

@@ -172,6 +172,10 @@ internal static class PostgresMigrations
             );
             INSERT INTO cluster_lease (id, holder_id, holder_url, epoch, expires_at) VALUES (1, NULL, NULL, 0, '-infinity');
             """),
+        new(6, SqliteMigrations.StepResultsDescription, """
+            ALTER TABLE steps ADD COLUMN result text, ADD COLUMN items integer;
+            ALTER TABLE attempts ADD COLUMN item integer, ADD COLUMN result text;
+            """),
     ];
 
     /// <summary>The newest version this code knows.</summary>

@@ -165,7 +165,17 @@ internal static class SqliteMigrations
                 expires_at TEXT NOT NULL
             ) STRICT;
             """),
+        new(6, StepResultsDescription, """
+            ALTER TABLE steps ADD COLUMN result TEXT;
+            ALTER TABLE steps ADD COLUMN items INTEGER;
+            ALTER TABLE attempts ADD COLUMN item INTEGER;
+            ALTER TABLE attempts ADD COLUMN result TEXT;
+            """),
     ];
+
+    /// <summary>Step 6's description, the same in both stores.</summary>
+    public const string StepResultsDescription =
+        "pipelines that fan out and decide: a step's and an attempt's outputs (the JSON of $YARD_OUTPUTS), a mapped step's item count, an attempt's item";
 
     /// <summary>Step 5's description: the same step exists in both stores so that a version number means the same schema in each.</summary>
     public const string ClusterDescription =
