@@ -39,6 +39,20 @@ public sealed partial class JobScheduler
             _toDispose.Add(process);
         }
 
+        if (attempt.Item is { } item && step.Map is { } map)
+        {
+            if (outcome == AttemptOutcome.Succeeded)
+            {
+                Learn(run, step.Index, (now - attempt.Record.StartedAt).TotalSeconds);
+            }
+
+            OnItemExited(attempt, map, item, outcome, reason);
+            CheckEnded(run);
+            var itemEnd = attempt.Record;
+            AttemptEnded?.Invoke(new AttemptEnd(run.Record.Id, run.Pipeline.Name, itemEnd.StepId, itemEnd.Number, itemEnd.Executor, itemEnd.Node, outcome, itemEnd.StartedAt, now, reason, map.States[item] == MapItemState.Retrying));
+            return;
+        }
+
         switch (outcome)
         {
             case AttemptOutcome.Succeeded:
@@ -234,7 +248,11 @@ public sealed partial class JobScheduler
         _batch.Transitions.Add(new TransitionRecord(runId, null, null, RunState.Running.Name(), "cancelling", reason, _time.GetUtcNow()));
         foreach (var step in run.Steps)
         {
-            if (step.Attempt is { } attempt)
+            if (step.Map is { } map && !step.Record.State.IsTerminal() && step.Record.State != StepState.Waiting)
+            {
+                CancelMap(step, map, reason);
+            }
+            else if (step.Attempt is { } attempt)
             {
                 Stop(attempt, AttemptOutcome.Cancelled, reason);
             }

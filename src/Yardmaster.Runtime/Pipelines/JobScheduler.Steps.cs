@@ -65,9 +65,13 @@ public sealed partial class JobScheduler
             {
                 Decide(step, step.Run.Graph.Needs(step.Index).Length == 0 ? "no needs" : "needs succeeded");
             }
-            else if (step.Record.State == StepState.Ready)
+            else if (step.Record.State == StepState.Ready && Expand(step))
             {
                 Enqueue(step);
+            }
+            else if (step.Record.State == StepState.Running && step.Map is { } map)
+            {
+                ResumeMap(step, map);
             }
         }
 
@@ -125,7 +129,12 @@ public sealed partial class JobScheduler
 
     private void MakeReady(ActiveStep step, string reason)
     {
-        SetState(step, StepState.Ready, reason, s => s with { NotBefore = null });
+        if (!Expand(step))
+        {
+            return;
+        }
+
+        SetState(step, StepState.Ready, step.Map is { } map ? $"{reason}; {map.Items.Count} items" : reason, s => s with { NotBefore = null, Items = step.Map?.Items.Count });
         Enqueue(step);
     }
 
@@ -175,7 +184,22 @@ public sealed partial class JobScheduler
     /// </summary>
     private void Place(ActiveStep step, int node, Core.Pipelines.ResourceRequest request, ulong gpus, double now)
     {
-        Dequeue(step);
+        int? item = null;
+        if (step.Map is { } map)
+        {
+            item = map.Pending.Min;
+            map.Pending.Remove(item.Value);
+            map.States[item.Value] = MapItemState.Running;
+            if (map.Pending.Count == 0)
+            {
+                Dequeue(step);
+            }
+        }
+        else
+        {
+            Dequeue(step);
+        }
+
         var run = step.Run;
         var definition = run.Pipeline.Steps[step.Index];
         var number = step.Record.Attempts + 1;
@@ -193,7 +217,7 @@ public sealed partial class JobScheduler
         var engine = Engines.Of(definition, run.Pipeline, _options.DefaultExecutor);
         var executor = ExecutorFor(definition, engine);
         var nodeName = node < 0 ? string.Empty : _ledger.Nodes[node].Name;
-        var launch = Launch(run, definition, number, attemptDirectory, logPath, request, gpuIndexes, nodeName);
+        var launch = Launch(run, definition, number, attemptDirectory, logPath, request, gpuIndexes, nodeName, item is { } i ? (i, step.Map!.Items[i]) : null);
         var record = new AttemptRecord
         {
             RunId = run.Record.Id,
@@ -205,16 +229,35 @@ public sealed partial class JobScheduler
             Gpus = gpuIndexes,
             LogPath = launch.LogPath,
             StartedAt = _time.GetUtcNow(),
+            Item = item,
         };
         var attempt = new ActiveAttempt(step, record, node, request, gpus, launch, _executors.GetValueOrDefault(executor) ?? _executors.Values.First())
         {
             StartedSeconds = now,
+            Item = item,
         };
-        step.Attempt = attempt;
         var where = node < 0 ? $"handed to {engine}, which picks the node" : $"placed on {record.Node}";
-        SetState(step, StepState.Running, $"attempt {number} {where}", s => s with { Attempts = number, StartedAt = s.StartedAt ?? record.StartedAt });
+        if (step.Map is { } running)
+        {
+            running.Running.Add(attempt);
+            if (step.Record.State == StepState.Running)
+            {
+                step.Record = step.Record with { Attempts = number };
+                _dirtyMaps.Add(step); // written once per turn, not once per item
+            }
+            else
+            {
+                SetState(step, StepState.Running, $"{running.Items.Count} items; the first {where}", s => s with { Attempts = number, StartedAt = s.StartedAt ?? record.StartedAt });
+            }
+        }
+        else
+        {
+            step.Attempt = attempt;
+            SetState(step, StepState.Running, $"attempt {number} {where}", s => s with { Attempts = number, StartedAt = s.StartedAt ?? record.StartedAt });
+        }
+
         _batch.Attempts.Add(record);
-        _batch.Transitions.Add(new TransitionRecord(run.Record.Id, definition.Id, number, string.Empty, AttemptOutcome.Running.Name(), $"{where} ({request})", record.StartedAt));
+        _batch.Transitions.Add(new TransitionRecord(run.Record.Id, definition.Id, number, string.Empty, AttemptOutcome.Running.Name(), item is { } n ? $"item {n} {where} ({request})" : $"{where} ({request})", record.StartedAt));
         run.Running++;
         _running.Add(attempt);
         if (!_executors.ContainsKey(executor))
@@ -268,7 +311,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>What the executor is told about attempt <paramref name="number"/> of a step (the same when started and when found again).</summary>
-    private static StepLaunch Launch(ActiveRun run, StepDefinition definition, int number, string attemptDirectory, string logPath, Core.Pipelines.ResourceRequest request, IReadOnlyList<int> gpus, string node) => new()
+    private static StepLaunch Launch(ActiveRun run, StepDefinition definition, int number, string attemptDirectory, string logPath, Core.Pipelines.ResourceRequest request, IReadOnlyList<int> gpus, string node, (int Index, string Text)? item) => new()
     {
         Node = node,
         TimeLimit = definition.Timeout,
@@ -280,7 +323,7 @@ public sealed partial class JobScheduler
         Container = definition.Container,
         Inference = definition.Inference,
         Priority = run.Pipeline.Priority,
-        Environment = StepEnvironment(run, definition, $"{run.Record.Id}.{definition.Id}.{number}"),
+        Environment = StepEnvironment(run, definition, $"{run.Record.Id}.{definition.Id}.{number}", item),
         WorkingDirectory = run.Record.WorkingDirectory,
         AttemptDirectory = attemptDirectory,
         LogPath = logPath,
@@ -290,7 +333,7 @@ public sealed partial class JobScheduler
     };
 
     /// <summary>The pipeline's variables, the step's over them, and <c>YARD_PIPELINE_DIR</c> (the pipeline file's folder, for scripts kept beside it).</summary>
-    private static Dictionary<string, string> StepEnvironment(ActiveRun run, StepDefinition definition, string attemptId)
+    private static Dictionary<string, string> StepEnvironment(ActiveRun run, StepDefinition definition, string attemptId, (int Index, string Text)? item)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -308,6 +351,12 @@ public sealed partial class JobScheduler
 
         // Last: a step's env cannot move it, since the scheduler reads it from there.
         environment[StepOutputs.Variable] = StepOutputs.PathOf(run.Record.WorkingDirectory, attemptId);
+        if (item is { } i)
+        {
+            environment["YARD_ITEM"] = i.Text;
+            environment["YARD_ITEM_INDEX"] = i.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return environment;
     }
 
