@@ -32,9 +32,14 @@ internal sealed class SqliteBatchWriter(SqliteConnection connection) : IDisposab
 
         if (batch.Steps.Count > 0)
         {
+            // An upsert, not INSERT OR REPLACE: a replace deletes the row first, and with foreign keys on SQLite then counts
+            // the step's attempts (its children) on every write: a map step of 10,000 items made that quadratic.
             var command = Prepare("""
-                INSERT OR REPLACE INTO steps (run_id, step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason, result, items)
-                VALUES ($run, $step, $idx, $state, $attempts, $retries, $notBefore, $started, $ended, $reason, $result, $items);
+                INSERT INTO steps (run_id, step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason, result, items)
+                VALUES ($run, $step, $idx, $state, $attempts, $retries, $notBefore, $started, $ended, $reason, $result, $items)
+                ON CONFLICT (run_id, step_id) DO UPDATE SET idx = excluded.idx, state = excluded.state, attempts = excluded.attempts,
+                    retries_used = excluded.retries_used, not_before = excluded.not_before, started_at = excluded.started_at,
+                    ended_at = excluded.ended_at, reason = excluded.reason, result = excluded.result, items = excluded.items;
                 """, "$run", "$step", "$idx", "$state", "$attempts", "$retries", "$notBefore", "$started", "$ended", "$reason", "$result", "$items");
             foreach (var s in batch.Steps)
             {
