@@ -163,6 +163,33 @@ public sealed class JobSchedulerMapTests
     }
 
     [Fact]
+    public async Task OpenAsync_SchedulerStoppedMidMap_ItemsReattachedAndEachRunsOnce()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: resume-map
+            steps:
+              - id: each
+                map: { items: [a, b, c, d, e, f], max_parallel: 2 }
+                run: 'echo "$YARD_ITEM" >> started; sleep 0.4; echo "$YARD_ITEM" >> done; echo "{\"item\":\"$YARD_ITEM\"}" > "$YARD_OUTPUTS"'
+            """);
+        await harness.WaitForStartedAsync(id, "each", 3);
+
+        await harness.CloseAsync(); // the items keep running; a new scheduler takes over
+        await harness.OpenAsync();
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Succeeded, run.State);
+        var detail = await harness.DetailAsync(id);
+        Assert.Equal(["a", "b", "c", "d", "e", "f"], WorkFileLines(detail, "done").Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "b", "c", "d", "e", "f"], WorkFileLines(detail, "started").Order(StringComparer.Ordinal));
+        Assert.Equal(
+            """{"items":[{"item":"a"},{"item":"b"},{"item":"c"},{"item":"d"},{"item":"e"},{"item":"f"}]}""",
+            Step(detail, "each").Result);
+        Assert.Equal(6, Attempts(detail, "each").Length);
+    }
+
+    [Fact]
     public async Task CancelAsync_MapRunning_ItemsStoppedAndTheStepCancelled()
     {
         await using var harness = await StartAsync();
