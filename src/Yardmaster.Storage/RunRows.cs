@@ -13,8 +13,8 @@ namespace Yardmaster.Storage;
 internal static class RunRows
 {
     public const string RunColumns = "id, pipeline, priority, state, definition, source_file, working_directory, created_at, ended_at, reason";
-    public const string StepColumns = "step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason";
-    public const string AttemptColumns = "step_id, number, outcome, executor, node, gpus, locator, log_path, started_at, ended_at, exit_code, reason";
+    public const string StepColumns = "step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason, result, items";
+    public const string AttemptColumns = "step_id, number, outcome, executor, node, gpus, locator, log_path, started_at, ended_at, exit_code, reason, item, result";
 
     public static RunRecord Run(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset?> time) => new()
     {
@@ -42,6 +42,8 @@ internal static class RunRows
         StartedAt = time(reader, 6),
         EndedAt = time(reader, 7),
         Reason = Text(reader, 8),
+        Result = Text(reader, 9),
+        Items = reader.IsDBNull(10) ? null : reader.GetInt32(10),
     };
 
     public static AttemptRecord Attempt(DbDataReader reader, string runId, Func<DbDataReader, int, DateTimeOffset?> time) => new()
@@ -59,6 +61,8 @@ internal static class RunRows
         EndedAt = time(reader, 9),
         ExitCode = reader.IsDBNull(10) ? null : reader.GetInt32(10),
         Reason = Text(reader, 11),
+        Item = reader.IsDBNull(12) ? null : reader.GetInt32(12),
+        Result = Text(reader, 13),
     };
 
     private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -89,6 +89,33 @@ public abstract class RunStoreContract
     }
 
     [Fact]
+    public async Task WriteAsync_OutputsItemsAndItemAttempts_ReadBackAsWrittenAndReplaced()
+    {
+        await using var store = await OpenAsync();
+        var (run, steps) = await NewRunAsync(store, "fan", "eval", "each");
+        var batch = new RunStoreBatch();
+        batch.Steps.Add(steps[0] with { State = StepState.Succeeded, Attempts = 1, Result = """{"score":0.75,"label":"ünïcode ✓"}""" });
+        batch.Steps.Add(steps[1] with { State = StepState.Running, Attempts = 2, Items = 10_000 });
+        batch.Attempts.Add(Attempt(run.Id, "eval", 1) with { Outcome = AttemptOutcome.Succeeded, Result = """{"score":0.75,"label":"ünïcode ✓"}""" });
+        batch.Attempts.Add(Attempt(run.Id, "each", 1) with { Item = 0 });
+        batch.Attempts.Add(Attempt(run.Id, "each", 2) with { Item = 9_999 });
+        await store.WriteAsync(batch, Ct);
+        batch.Clear();
+        batch.Attempts.Add(Attempt(run.Id, "each", 1) with { Item = 0, Outcome = AttemptOutcome.Succeeded, Result = """{"n":0}""" });
+        batch.Steps.Add(steps[1] with { State = StepState.Succeeded, Attempts = 2, Items = 10_000, Result = """{"items":[{"n":0}]}""" });
+        await store.WriteAsync(batch, Ct);
+
+        var detail = (await store.GetRunAsync(run.Id, Ct))!;
+        Assert.Equal(("""{"score":0.75,"label":"ünïcode ✓"}""", (int?)null), (detail.Steps[0].Result, detail.Steps[0].Items));
+        Assert.Equal(("""{"items":[{"n":0}]}""", (int?)10_000), (detail.Steps[1].Result, detail.Steps[1].Items));
+        var attempts = detail.Attempts.OrderBy(a => a.StepId, StringComparer.Ordinal).ThenBy(a => a.Number).ToList();
+        Assert.Equal(
+            [("each", 1, (int?)0, """{"n":0}"""), ("each", 2, 9_999, null), ("eval", 1, null, """{"score":0.75,"label":"ünïcode ✓"}""")],
+            attempts.Select(a => (a.StepId, a.Number, a.Item, a.Result)));
+        Assert.Contains(await store.UnfinishedRunsAsync(Ct), d => d.Run.Id == run.Id && d.Steps[1].Items == 10_000 && d.Attempts.Any(a => a.Item == 9_999));
+    }
+
+    [Fact]
     public async Task WriteAsync_BatchWithABadRow_WritesNothingOfIt()
     {
         await using var store = await OpenAsync();

@@ -47,10 +47,10 @@ internal static class RunsCommand
                 }
 
                 RunProgress.Summarize(detail);
-                var table = TextTable.Create("STEP", "STATE", "ATTEMPTS", "REASON");
+                var table = TextTable.Create("STEP", "STATE", "ATTEMPTS", "OUTPUTS", "REASON");
                 foreach (var step in detail.GetProperty("steps").EnumerateArray())
                 {
-                    TextTable.AddRow(table, step.GetProperty("id").GetString()!, step.GetProperty("state").GetString()!, step.GetProperty("attempts").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), step.GetProperty("reason").GetString() ?? string.Empty);
+                    TextTable.AddRow(table, step.GetProperty("id").GetString()!, StepState(step), step.GetProperty("attempts").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), Outputs(step), step.GetProperty("reason").GetString() ?? string.Empty);
                 }
 
                 TextTable.Write(table);
@@ -101,5 +101,36 @@ internal static class RunsCommand
 
         var final = await RunProgress.FollowAsync(backend, id, quiet: json, cancellationToken).ConfigureAwait(false);
         return await RunProgress.ReportAsync(final, id, json).ConfigureAwait(false);
+    }
+
+    /// <summary>The step's state; a mapped step's with its items (<c>running (37/100 items, 2 failed)</c>).</summary>
+    private static string StepState(System.Text.Json.JsonElement step)
+    {
+        var state = step.GetProperty("state").GetString()!;
+        if (!step.TryGetProperty("items", out var items))
+        {
+            return state;
+        }
+
+        var failed = items.GetProperty("failed").GetInt32();
+        return $"{state} ({items.GetProperty("succeeded").GetInt32()}/{items.GetProperty("total").GetInt32()} items{(failed > 0 ? $", {failed} failed" : string.Empty)})";
+    }
+
+    /// <summary>The step's outputs (<c>$YARD_OUTPUTS</c>) as compact JSON, cut at 60 characters.</summary>
+    private static string Outputs(System.Text.Json.JsonElement step)
+    {
+        if (!step.TryGetProperty("outputs", out var outputs) || outputs.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            return string.Empty;
+        }
+
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, Core.ReadableJson.Writer))
+        {
+            outputs.WriteTo(writer);
+        }
+
+        var text = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        return text.Length > 60 ? string.Concat(text.AsSpan(0, 59), "…") : text;
     }
 }

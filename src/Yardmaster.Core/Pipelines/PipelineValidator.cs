@@ -62,9 +62,17 @@ public static partial class PipelineValidator
             CheckStep(pipeline, pipeline.Steps[i], $"steps[{i}]", firstAt, environment, errors);
         }
 
-        if (PipelineGraph.Build(pipeline.Steps).FindCycle() is { } cycle)
+        var graph = PipelineGraph.Build(pipeline.Steps);
+        if (graph.FindCycle() is { } cycle)
         {
             errors.Add(new($"steps[{firstAt[cycle[0]]}].needs", $"the steps form a cycle: {string.Join(" → ", cycle)} (each needs the next)"));
+        }
+        else
+        {
+            for (var i = 0; i < pipeline.Steps.Count; i++)
+            {
+                CheckWhen(pipeline.Steps[i], i, graph, errors);
+            }
         }
 
         return errors;
@@ -104,6 +112,7 @@ public static partial class PipelineValidator
         }
 
         CheckRetries(step.Retries, $"{at}.retries", errors);
+        CheckMap(step, $"{at}.map", errors);
         if (engineKnown)
         {
             CheckResources(step.Resources, $"{at}.resources", engine, environment, errors);

@@ -48,6 +48,15 @@ public sealed record StepDefinition
     /// </summary>
     public string? Executor { get; init; }
 
+    /// <summary>
+    /// <c>when:</c> an expression over earlier steps' outputs and states (<see cref="Conditions.Condition"/>); the step runs
+    /// only when it holds, else it is <see cref="StepState.Skipped"/>. Null to always run.
+    /// </summary>
+    public string? When { get; init; }
+
+    /// <summary><c>map:</c> run the step once per item (<see cref="MapSpec"/>); null for once.</summary>
+    public MapSpec? Map { get; init; }
+
     /// <summary>The kind of body, for executors and messages.</summary>
     public StepKind Kind => Container is not null ? StepKind.Container : Inference is not null ? StepKind.Inference : Evaluate is not null ? StepKind.Evaluate : StepKind.Run;
 }

@@ -22,6 +22,7 @@ public static class StepStates
     {
         (StepState.Succeeded, _) => false,
         (StepState.Waiting, StepState.Ready or StepState.Skipped or StepState.Cancelled) => true,
+        (StepState.Waiting or StepState.Ready, StepState.Failed) => true, // a map: whose items cannot be read
         (StepState.Ready, StepState.Running or StepState.Cancelled) => true,
         (StepState.Running, StepState.Succeeded or StepState.Failed or StepState.Retrying or StepState.Ready or StepState.Cancelled) => true,
         (StepState.Retrying, StepState.Ready or StepState.Cancelled) => true,

@@ -43,4 +43,10 @@ public sealed record AttemptRecord
 
     /// <summary>Why it ended as it did.</summary>
     public string? Reason { get; init; }
+
+    /// <summary>For an attempt of a <c>map:</c> step, the item it ran (0-based, <c>$YARD_ITEM_INDEX</c>); null otherwise.</summary>
+    public int? Item { get; init; }
+
+    /// <summary>The JSON object the attempt wrote to <c>$YARD_OUTPUTS</c>, compact, once it succeeded; null otherwise.</summary>
+    public string? Result { get; init; }
 }

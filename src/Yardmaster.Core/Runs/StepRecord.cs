@@ -32,6 +32,16 @@ public sealed record StepRecord
     /// <summary>When it reached a terminal state.</summary>
     public DateTimeOffset? EndedAt { get; init; }
 
+    /// <summary>
+    /// The step's outputs (API and <c>when:</c> name them <c>outputs</c>): the JSON object its successful attempt wrote to
+    /// <c>$YARD_OUTPUTS</c>, compact; for a mapped step <c>{"items": [...]}</c>, each item's object in item order. Null
+    /// until it succeeds. Not the files of <see cref="Pipelines.StepDefinition.Outputs"/>.
+    /// </summary>
+    public string? Result { get; init; }
+
+    /// <summary>For a <c>map:</c> step, how many items it was expanded to (once ready); null for a step that is not mapped or not expanded yet.</summary>
+    public int? Items { get; init; }
+
     /// <summary>Why it is where it is ("exit 3", "timed out after 10s", "needs 'prepare', which failed").</summary>
     public string? Reason { get; init; }
 }

@@ -27,7 +27,7 @@ internal static class DockerContainerRequest
         var env = new JsonArray();
         foreach (var (key, value) in launch.Environment)
         {
-            env.Add($"{key}={value}");
+            env.Add($"{key}={InContainer(key, value, launch, container)}");
         }
 
         env.Add($"YARD_RUN_ID={launch.RunId}");
@@ -62,6 +62,18 @@ internal static class DockerContainerRequest
         }
 
         return body;
+    }
+
+    /// <summary><c>YARD_OUTPUTS</c>, a file in the run's working directory, as the container sees it (under <see cref="ContainerSpec.WorkDir"/>).</summary>
+    private static string InContainer(string key, string value, StepLaunch launch, ContainerSpec container)
+    {
+        if (key != "YARD_OUTPUTS")
+        {
+            return value;
+        }
+
+        var relative = Path.GetRelativePath(Path.GetFullPath(launch.WorkingDirectory), Path.GetFullPath(value));
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? value : container.WorkDir.TrimEnd('/') + "/" + relative.Replace('\\', '/');
     }
 
     private static JsonObject HostConfig(StepLaunch launch, ContainerSpec container)

@@ -33,4 +33,7 @@ internal sealed class ActiveAttempt(ActiveStep step, AttemptRecord record, int n
     public double StartedSeconds { get; init; }
 
     public bool Ended { get; set; }
+
+    /// <summary>The item of a <c>map:</c> step it runs; null for a step that is not mapped.</summary>
+    public int? Item { get; init; }
 }

@@ -26,9 +26,15 @@ internal sealed class ActiveRun(RunRecord record, PipelineDefinition pipeline, P
     /// <summary>Per step: whether <see cref="Predicted"/> comes from past attempts.</summary>
     public bool[] HasHistory { get; set; } = [];
 
+    /// <summary>Per step: its parsed <c>when:</c>, null when it has none.</summary>
+    public Core.Pipelines.Conditions.Condition?[] Conditions { get; set; } = [];
+
     public int Running { get; set; }
 
     public bool CancelRequested { get; set; }
+
+    /// <summary>Whether this scheduler made the working directory's outputs folder (<see cref="StepOutputs.Folder"/>).</summary>
+    public bool OutputsFolderMade { get; set; }
 
     /// <summary>Steps not in a terminal state; kept by the scheduler as states change (a run of 10,000 steps is not scanned per exit).</summary>
     public int Unfinished { get; set; }

@@ -19,4 +19,7 @@ internal sealed class ActiveStep(ActiveRun run, int index, StepRecord record)
     public ReadyEntry? Ready { get; set; }
 
     public ITimer? RetryTimer { get; set; }
+
+    /// <summary>For a <c>map:</c> step once expanded: its items; it stays in the ready set while items wait for a place.</summary>
+    public MapProgress? Map { get; set; }
 }

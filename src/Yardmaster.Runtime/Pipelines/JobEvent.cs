@@ -20,6 +20,9 @@ internal abstract record JobEvent
 
     public sealed record RetryDue(ActiveStep Step) : JobEvent;
 
+    /// <summary>An item of a <c>map:</c> step waited out its retry delay.</summary>
+    public sealed record ItemRetryDue(ActiveStep Step, int Item) : JobEvent;
+
     public sealed record Cancel(string RunId, string Reason, TaskCompletionSource<bool> Done) : JobEvent;
 
     public sealed record Retry(ActiveRun Run, string? StepId, TaskCompletionSource<string?> Done) : JobEvent;

@@ -28,9 +28,9 @@ public sealed partial class JobScheduler
         run.Running--;
         step.Attempt = null;
         var definition = run.Pipeline.Steps[step.Index];
-        var (outcome, reason) = Judge(attempt, exit, definition);
+        var (outcome, reason, result) = Judge(attempt, exit, definition);
         var now = _time.GetUtcNow();
-        attempt.Record = attempt.Record with { Outcome = outcome, EndedAt = now, ExitCode = exit.ExitCode, Reason = reason };
+        attempt.Record = attempt.Record with { Outcome = outcome, EndedAt = now, ExitCode = exit.ExitCode, Reason = reason, Result = result };
         _batch.Attempts.Add(attempt.Record);
         _batch.Transitions.Add(new TransitionRecord(run.Record.Id, step.Record.StepId, attempt.Record.Number, AttemptOutcome.Running.Name(), outcome.Name(), reason, now));
         if (attempt.Process is { } process)
@@ -39,19 +39,26 @@ public sealed partial class JobScheduler
             _toDispose.Add(process);
         }
 
+        if (attempt.Item is { } item && step.Map is { } map)
+        {
+            if (outcome == AttemptOutcome.Succeeded)
+            {
+                Learn(run, step.Index, (now - attempt.Record.StartedAt).TotalSeconds);
+            }
+
+            OnItemExited(attempt, map, item, outcome, reason);
+            CheckEnded(run);
+            var itemEnd = attempt.Record;
+            AttemptEnded?.Invoke(new AttemptEnd(run.Record.Id, run.Pipeline.Name, itemEnd.StepId, itemEnd.Number, itemEnd.Executor, itemEnd.Node, outcome, itemEnd.StartedAt, now, reason, map.States[item] == MapItemState.Retrying));
+            return;
+        }
+
         switch (outcome)
         {
             case AttemptOutcome.Succeeded:
                 Learn(run, step.Index, (now - attempt.Record.StartedAt).TotalSeconds);
-                SetState(step, StepState.Succeeded, reason);
-                foreach (var d in run.Graph.Dependants(step.Index))
-                {
-                    var dependant = run.Steps[d];
-                    if (--dependant.PendingNeeds == 0 && dependant.Record.State == StepState.Waiting && !run.CancelRequested)
-                    {
-                        MakeReady(dependant, "needs succeeded");
-                    }
-                }
+                SetState(step, StepState.Succeeded, reason, s => s with { Result = result });
+                Release(step);
 
                 break;
             case AttemptOutcome.Preempted or AttemptOutcome.NeverStarted when !run.CancelRequested:
@@ -71,7 +78,34 @@ public sealed partial class JobScheduler
         AttemptEnded?.Invoke(new AttemptEnd(run.Record.Id, run.Pipeline.Name, ended.StepId, ended.Number, ended.Executor, ended.Node, outcome, ended.StartedAt, now, reason, step.Record.State == StepState.Retrying));
     }
 
-    private static (AttemptOutcome Outcome, string Reason) Judge(ActiveAttempt attempt, StepExit exit, StepDefinition definition)
+    /// <summary>How an attempt ended; a success also reads its outputs (<c>$YARD_OUTPUTS</c>), and bad outputs fail it, said in its log too.</summary>
+    private static (AttemptOutcome Outcome, string Reason, string? Result) Judge(ActiveAttempt attempt, StepExit exit, StepDefinition definition)
+    {
+        var (outcome, reason) = JudgeExit(attempt, exit, definition);
+        if (outcome != AttemptOutcome.Succeeded)
+        {
+            return (outcome, reason, null);
+        }
+
+        var (result, error) = StepOutputs.Read(StepOutputs.PathOf(attempt.Launch.WorkingDirectory, attempt.Launch.AttemptId));
+        if (error is null)
+        {
+            return (outcome, reason, result);
+        }
+
+        try
+        {
+            File.AppendAllText(attempt.Launch.LogPath, $"yard: exit 0, but {error}{System.Environment.NewLine}");
+        }
+        catch (IOException)
+        {
+            // The reason is in the attempt's record either way.
+        }
+
+        return (AttemptOutcome.Failed, $"exit 0, but {error}", null);
+    }
+
+    private static (AttemptOutcome Outcome, string Reason) JudgeExit(ActiveAttempt attempt, StepExit exit, StepDefinition definition)
     {
         if (attempt.StopReason is { } stopped)
         {
@@ -123,7 +157,10 @@ public sealed partial class JobScheduler
         Skip(step);
     }
 
-    /// <summary>Every step that (transitively) needs <paramref name="failed"/> and has not started is skipped.</summary>
+    /// <summary>
+    /// Every step that (transitively) needs <paramref name="failed"/> (a failed or skipped step) and has not started is
+    /// skipped; except that a skipped need lets a step whose <c>when:</c> reads a step's <c>state</c> decide for itself.
+    /// </summary>
     private void Skip(ActiveStep failed)
     {
         var run = failed.Run;
@@ -135,11 +172,24 @@ public sealed partial class JobScheduler
             foreach (var d in run.Graph.Dependants(cause.Index))
             {
                 var dependant = run.Steps[d];
-                if (dependant.Record.State == StepState.Waiting)
+                if (dependant.Record.State != StepState.Waiting)
                 {
-                    SetState(dependant, StepState.Skipped, $"needs '{cause.Record.StepId}', which {(cause.Record.State == StepState.Skipped ? "was skipped" : cause.Record.State.Name())}");
-                    pending.Push(d);
+                    continue;
                 }
+
+                if (cause.Record.State == StepState.Skipped && run.Conditions[d] is { StateSteps.Count: > 0 })
+                {
+                    // Its condition reads a step's state, so it decides for itself (as a GitHub Actions job whose if: uses a status function).
+                    if (--dependant.PendingNeeds == 0 && !run.CancelRequested)
+                    {
+                        Decide(dependant, $"needs ended ('{cause.Record.StepId}' skipped)");
+                    }
+
+                    continue;
+                }
+
+                SetState(dependant, StepState.Skipped, $"needs '{cause.Record.StepId}', which {(cause.Record.State == StepState.Skipped ? "was skipped" : cause.Record.State.Name())}");
+                pending.Push(d);
             }
         }
     }
@@ -167,7 +217,7 @@ public sealed partial class JobScheduler
             ? (RunState.Cancelled, run.Record.Reason ?? "cancelled")
             : failed is not null
                 ? (RunState.Failed, $"step '{failed.Record.StepId}' failed: {failed.Record.Reason}")
-                : (RunState.Succeeded, $"{run.Steps.Length} steps succeeded");
+                : (RunState.Succeeded, Succeeded(run));
         var now = _time.GetUtcNow();
         _batch.Transitions.Add(new TransitionRecord(run.Record.Id, null, null, run.Record.State.Name(), state.Name(), reason, now));
         run.Record = run.Record with { State = state, EndedAt = now, Reason = state == RunState.Succeeded ? null : reason };
@@ -178,6 +228,12 @@ public sealed partial class JobScheduler
         {
             Log.RunEnded(_logger, run.Record.Id, run.Pipeline.Name, state, reason);
         }
+    }
+
+    private static string Succeeded(ActiveRun run)
+    {
+        var skipped = run.Steps.Count(s => s.Record.State == StepState.Skipped);
+        return skipped == 0 ? $"{run.Steps.Length} steps succeeded" : $"{run.Steps.Length - skipped} steps succeeded, {skipped} skipped (when: false)";
     }
 
     private bool CancelRun(string runId, string reason)
@@ -192,7 +248,11 @@ public sealed partial class JobScheduler
         _batch.Transitions.Add(new TransitionRecord(runId, null, null, RunState.Running.Name(), "cancelling", reason, _time.GetUtcNow()));
         foreach (var step in run.Steps)
         {
-            if (step.Attempt is { } attempt)
+            if (step.Map is { } map && !step.Record.State.IsTerminal() && step.Record.State != StepState.Waiting)
+            {
+                CancelMap(step, map, reason);
+            }
+            else if (step.Attempt is { } attempt)
             {
                 Stop(attempt, AttemptOutcome.Cancelled, reason);
             }

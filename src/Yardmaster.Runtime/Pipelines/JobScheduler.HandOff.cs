@@ -47,21 +47,29 @@ public sealed partial class JobScheduler
             var step = entry.Step;
             var engine = EngineOf(step);
             var pipeline = step.Run.Pipeline;
-            if (!_options.EngineQueues.TryGetValue(engine, out var limit) || held.GetValueOrDefault(engine) >= limit
-                || (pipeline.MaxParallel is { } max && perPipeline.GetValueOrDefault(pipeline.Name) >= max))
+            // A map step hands over as many items as it has waiting (within its max_parallel), not one per turn.
+            var times = step.Map is { } map ? ItemsToOffer(map, pipeline.Steps[step.Index], int.MaxValue) : 1;
+            for (var t = 0; t < times && _running.Count + chosen.Count < _options.MaxRunning; t++)
             {
-                continue;
-            }
+                if (!_options.EngineQueues.TryGetValue(engine, out var limit) || held.GetValueOrDefault(engine) >= limit
+                    || (pipeline.MaxParallel is { } max && perPipeline.GetValueOrDefault(pipeline.Name) >= max))
+                {
+                    break;
+                }
 
-            held[engine] = held.GetValueOrDefault(engine) + 1;
-            perPipeline[pipeline.Name] = perPipeline.GetValueOrDefault(pipeline.Name) + 1;
-            chosen.Add(step);
+                held[engine] = held.GetValueOrDefault(engine) + 1;
+                perPipeline[pipeline.Name] = perPipeline.GetValueOrDefault(pipeline.Name) + 1;
+                chosen.Add(step);
+            }
         }
 
         var now = Seconds;
         foreach (var step in chosen)
         {
-            Place(step, node: -1, step.Run.Pipeline.Steps[step.Index].Resources, gpus: 0, now);
+            if (step.Map is not { Pending.Count: 0 })
+            {
+                Place(step, node: -1, step.Run.Pipeline.Steps[step.Index].Resources, gpus: 0, now);
+            }
         }
     }
 

@@ -28,6 +28,7 @@ public sealed partial class JobScheduler
             }
 
             Schedule();
+            FlushMapSteps();
             await WriteTurnAsync(cancellationToken);
             _batch.Clear();
             foreach (var reply in pending)
@@ -98,6 +99,9 @@ public sealed partial class JobScheduler
             case JobEvent.RetryDue due when due.Step.Record.State == StepState.Retrying:
                 OnRetryDue(due.Step);
                 break;
+            case JobEvent.ItemRetryDue due:
+                OnItemRetryDue(due.Step, due.Item);
+                break;
             case JobEvent.Cancel cancel:
                 var cancelled = CancelRun(cancel.RunId, cancel.Reason);
                 pending.Add(() => cancel.Done.TrySetResult(cancelled));
@@ -143,6 +147,8 @@ public sealed partial class JobScheduler
         }
 
         var entries = _ready.ToList();
+        // A map step offers the pass as many places as it has items to start (its max_parallel and max_running allowing).
+        var keys = new List<int>(entries.Count);
         // max_parallel holds for a pipeline over all its runs (as Airflow's max_active_tasks per DAG): one group per pipeline name.
         var groups = new Dictionary<string, int>(StringComparer.Ordinal);
         var slots = new List<int>();
@@ -164,7 +170,12 @@ public sealed partial class JobScheduler
 
             var definition = step.Run.Pipeline.Steps[step.Index];
             var engine = Engines.Index(Engines.Of(definition, step.Run.Pipeline, _options.DefaultExecutor));
-            ready.Add(new ReadyStep(i, step.Run.Pipeline.Priority, definition.Resources, step.Run.Predicted[step.Index], group, engine));
+            var offers = step.Map is { } map ? ItemsToOffer(map, definition, Math.Min(slots[group], _options.MaxRunning - _running.Count)) : 1;
+            for (var o = 0; o < offers; o++)
+            {
+                ready.Add(new ReadyStep(keys.Count, step.Run.Pipeline.Priority, definition.Resources, step.Run.Predicted[step.Index], group, engine));
+                keys.Add(i);
+            }
         }
 
         var running = new List<RunningStep>(_running.Count);
@@ -185,13 +196,18 @@ public sealed partial class JobScheduler
         foreach (var victim in plan.Preemptions)
         {
             var attempt = _running[victim];
-            var blocked = plan.Reserved is { } key ? entries[key].Step : null;
+            var blocked = plan.Reserved is { } key ? entries[keys[key]].Step : null;
             Stop(attempt, AttemptOutcome.Preempted, blocked is null ? "preempted" : $"preempted for '{blocked.Record.StepId}' of run {blocked.Run.Record.Id} ({blocked.Run.Pipeline.Priority.ToString().ToLowerInvariant()})");
         }
 
         foreach (var (key, node, gpus) in plan.Starts)
         {
-            var step = entries[key].Step;
+            var step = entries[keys[key]].Step;
+            if (step.Map is { Pending.Count: 0 })
+            {
+                continue; // offered more places than it had items (cannot be: offers are counted), or cancelled meanwhile
+            }
+
             var request = step.Run.Pipeline.Steps[step.Index].Resources;
             if (!_ledger.TryReserve(node, request, gpus, Owner(step)))
             {

@@ -29,6 +29,24 @@ public sealed partial class JobScheduler
             var attempts = new List<(ActiveAttempt Attempt, IStepProcess? Process, string? Error)>();
             foreach (var step in run.Steps.Where(s => s.Record.State == StepState.Running))
             {
+                if (pipeline.Steps[step.Index].Map is not null)
+                {
+                    foreach (var running in RebuildMap(step, detail.Attempts))
+                    {
+                        var item = Resume(step, running);
+                        try
+                        {
+                            attempts.Add((item, await item.Executor.ReattachAsync(item.Launch, cancellationToken), null));
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException)
+                        {
+                            attempts.Add((item, null, $"could not look for it: {ex.Message}"));
+                        }
+                    }
+
+                    continue;
+                }
+
                 var record = detail.Attempts.LastOrDefault(a => a.StepId == step.Record.StepId && a.Number == step.Record.Attempts);
                 if (record is null)
                 {
@@ -75,6 +93,7 @@ public sealed partial class JobScheduler
             }
         }
 
+        FlushMapSteps();
         await _store.WriteAsync(_batch, cancellationToken);
         _batch.Clear();
         foreach (var attempt in _toStop.Select(s => s.Attempt).ToList())
@@ -109,7 +128,8 @@ public sealed partial class JobScheduler
         var devices = node < 0 ? [] : _ledger.Nodes[node].GpuIndexes;
         var gpus = record.Gpus.Select(i => devices.ToList().IndexOf(i)).Where(bit => bit >= 0).Aggregate(0UL, (mask, bit) => mask | (1UL << bit));
         var (attemptDirectory, _) = AttemptPaths(run, definition.Id, record.Number);
-        var launch = Launch(run, definition, record.Number, attemptDirectory, record.LogPath, definition.Resources, record.Gpus, record.Node);
+        var launch = Launch(run, definition, record.Number, attemptDirectory, record.LogPath, definition.Resources, record.Gpus, record.Node,
+            record.Item is { } i && step.Map is { } map ? (i, map.Items[i]) : null);
         if (node >= 0)
         {
             _ledger.Hold(node, definition.Resources, gpus, Owner(step));
@@ -118,11 +138,73 @@ public sealed partial class JobScheduler
         var attempt = new ActiveAttempt(step, record, node, definition.Resources, gpus, launch, _executors.GetValueOrDefault(record.Executor) ?? _executors.Values.First())
         {
             StartedSeconds = Seconds - (_time.GetUtcNow() - record.StartedAt).TotalSeconds,
+            Item = step.Map is null ? null : record.Item,
         };
-        step.Attempt = attempt;
+        if (step.Map is { } items)
+        {
+            items.Running.Add(attempt);
+        }
+        else
+        {
+            step.Attempt = attempt;
+        }
+
         run.Running++;
         _running.Add(attempt);
         return attempt;
+    }
+
+    /// <summary>
+    /// The items of a running map step after a restart, from its attempts: succeeded ones keep their outputs, failed ones
+    /// with no retry left stay failed, the others wait for a place again (a retry delay is not waited out twice). Returns
+    /// the attempts still marked running, to be found again. The items are read again: if their number changed, the step fails.
+    /// </summary>
+    private List<AttemptRecord> RebuildMap(ActiveStep step, IReadOnlyList<AttemptRecord> attempts)
+    {
+        if (!Expand(step))
+        {
+            return [];
+        }
+
+        var map = step.Map!;
+        if (step.Record.Items is { } before && before != map.Items.Count)
+        {
+            step.Map = null;
+            SetState(step, StepState.Failed, $"map: {map.Items.Count} items after a restart, {before} before: the items changed while no scheduler ran");
+            Skip(step);
+            return [];
+        }
+
+        var definition = step.Run.Pipeline.Steps[step.Index];
+        var running = new List<AttemptRecord>();
+        foreach (var tries in attempts.Where(a => a.StepId == step.Record.StepId && a.Item is { } i && i < map.Items.Count).GroupBy(a => a.Item!.Value))
+        {
+            var item = tries.Key;
+            var latest = tries.MaxBy(a => a.Number)!;
+            var failures = tries.Count(a => a.Outcome.UsesRetry());
+            map.RetriesUsed[item] = Math.Min(failures, definition.Retries.Max);
+            switch (latest.Outcome)
+            {
+                case AttemptOutcome.Succeeded:
+                    map.Pending.Remove(item);
+                    (map.States[item], map.Results[item]) = (MapItemState.Succeeded, latest.Result);
+                    map.Succeeded++;
+                    break;
+                case AttemptOutcome.Running:
+                    map.Pending.Remove(item);
+                    map.States[item] = MapItemState.Running;
+                    running.Add(latest);
+                    break;
+                case var o when o.UsesRetry() && failures > definition.Retries.Max:
+                    map.Pending.Remove(item);
+                    map.States[item] = MapItemState.Failed;
+                    map.Failed++;
+                    map.FirstFailure ??= $"item {item}: {latest.Reason}";
+                    break;
+            }
+        }
+
+        return running;
     }
 
     /// <summary>Puts the failed, cancelled and skipped steps of an ended run (or one step and what it skipped) back to waiting and takes the run in again.</summary>

@@ -25,6 +25,7 @@ public sealed partial class JobScheduler
         run.Predicted = [.. pipeline.Steps.Select(s => durations.TryGetValue(s.Id, out var d) ? d : fallback)];
         run.HasHistory = [.. pipeline.Steps.Select(s => durations.ContainsKey(s.Id))];
         run.CriticalPath = graph.RemainingCriticalPath(i => run.Predicted[i]);
+        run.Conditions = [.. pipeline.Steps.Select(s => s.When is { } text && Core.Pipelines.Conditions.Condition.TryParse(text, out var c, out _) ? c : null)];
         return run;
     }
 
@@ -62,20 +63,78 @@ public sealed partial class JobScheduler
         {
             if (step.Record.State == StepState.Waiting && step.PendingNeeds == 0)
             {
-                MakeReady(step, step.Run.Graph.Needs(step.Index).Length == 0 ? "no needs" : "needs succeeded");
+                Decide(step, step.Run.Graph.Needs(step.Index).Length == 0 ? "no needs" : "needs succeeded");
             }
-            else if (step.Record.State == StepState.Ready)
+            else if (step.Record.State == StepState.Ready && Expand(step))
             {
                 Enqueue(step);
+            }
+            else if (step.Record.State == StepState.Running && step.Map is { } map)
+            {
+                ResumeMap(step, map);
             }
         }
 
         CheckEnded(run);
     }
 
+    /// <summary>The steps that need <paramref name="step"/> (which succeeded) and wait for nothing else are decided.</summary>
+    private void Release(ActiveStep step)
+    {
+        var run = step.Run;
+        foreach (var d in run.Graph.Dependants(step.Index))
+        {
+            var dependant = run.Steps[d];
+            if (--dependant.PendingNeeds == 0 && dependant.Record.State == StepState.Waiting && !run.CancelRequested)
+            {
+                Decide(dependant, "needs succeeded");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A step whose needs have ended: ready, or skipped when its <c>when:</c> does not hold (then what needs it follows
+    /// the skip rule of <see cref="Skip"/>). Evaluated here, once, from the stored outputs and states of earlier steps.
+    /// </summary>
+    private void Decide(ActiveStep step, string reason)
+    {
+        var run = step.Run;
+        if (run.Conditions[step.Index] is not { } condition)
+        {
+            MakeReady(step, reason);
+            return;
+        }
+
+        if (condition.Evaluate(id => run.Graph.Index.TryGetValue(id, out var i) ? View(run.Steps[i].Record) : null))
+        {
+            MakeReady(step, $"{reason}; when: {condition.Text} holds");
+            return;
+        }
+
+        SetState(step, StepState.Skipped, $"when: {condition.Text} is false");
+        Skip(step);
+    }
+
+    private static Core.Pipelines.Conditions.StepView View(StepRecord record)
+    {
+        System.Text.Json.JsonElement? outputs = null;
+        if (record.Result is { } json)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            outputs = document.RootElement.Clone();
+        }
+
+        return new(record.State, outputs);
+    }
+
     private void MakeReady(ActiveStep step, string reason)
     {
-        SetState(step, StepState.Ready, reason, s => s with { NotBefore = null });
+        if (!Expand(step))
+        {
+            return;
+        }
+
+        SetState(step, StepState.Ready, step.Map is { } map ? $"{reason}; {map.Items.Count} items" : reason, s => s with { NotBefore = null, Items = step.Map?.Items.Count });
         Enqueue(step);
     }
 
@@ -125,11 +184,32 @@ public sealed partial class JobScheduler
     /// </summary>
     private void Place(ActiveStep step, int node, Core.Pipelines.ResourceRequest request, ulong gpus, double now)
     {
-        Dequeue(step);
+        int? item = null;
+        if (step.Map is { } map)
+        {
+            item = map.Pending.Min;
+            map.Pending.Remove(item.Value);
+            map.States[item.Value] = MapItemState.Running;
+            if (map.Pending.Count == 0)
+            {
+                Dequeue(step);
+            }
+        }
+        else
+        {
+            Dequeue(step);
+        }
+
         var run = step.Run;
         var definition = run.Pipeline.Steps[step.Index];
         var number = step.Record.Attempts + 1;
         var (attemptDirectory, logPath) = AttemptPaths(run, definition.Id, number);
+        if (!run.OutputsFolderMade)
+        {
+            // Once per run and scheduler: a folder made per attempt would cost each step a file system write.
+            run.OutputsFolderMade = TryCreateOutputsFolder(run.Record.WorkingDirectory);
+        }
+
         var devices = node < 0 ? [] : _ledger.Nodes[node].GpuIndexes;
         var gpuIndexes = node < 0
             ? [.. Enumerable.Range(0, request.Gpus)] // the engine picks the devices: only their number is asked
@@ -137,7 +217,7 @@ public sealed partial class JobScheduler
         var engine = Engines.Of(definition, run.Pipeline, _options.DefaultExecutor);
         var executor = ExecutorFor(definition, engine);
         var nodeName = node < 0 ? string.Empty : _ledger.Nodes[node].Name;
-        var launch = Launch(run, definition, number, attemptDirectory, logPath, request, gpuIndexes, nodeName);
+        var launch = Launch(run, definition, number, attemptDirectory, logPath, request, gpuIndexes, nodeName, item is { } i ? (i, step.Map!.Items[i]) : null);
         var record = new AttemptRecord
         {
             RunId = run.Record.Id,
@@ -149,16 +229,35 @@ public sealed partial class JobScheduler
             Gpus = gpuIndexes,
             LogPath = launch.LogPath,
             StartedAt = _time.GetUtcNow(),
+            Item = item,
         };
         var attempt = new ActiveAttempt(step, record, node, request, gpus, launch, _executors.GetValueOrDefault(executor) ?? _executors.Values.First())
         {
             StartedSeconds = now,
+            Item = item,
         };
-        step.Attempt = attempt;
         var where = node < 0 ? $"handed to {engine}, which picks the node" : $"placed on {record.Node}";
-        SetState(step, StepState.Running, $"attempt {number} {where}", s => s with { Attempts = number, StartedAt = s.StartedAt ?? record.StartedAt });
+        if (step.Map is { } running)
+        {
+            running.Running.Add(attempt);
+            if (step.Record.State == StepState.Running)
+            {
+                step.Record = step.Record with { Attempts = number };
+                _dirtyMaps.Add(step); // written once per turn, not once per item
+            }
+            else
+            {
+                SetState(step, StepState.Running, $"{running.Items.Count} items; the first {where}", s => s with { Attempts = number, StartedAt = s.StartedAt ?? record.StartedAt });
+            }
+        }
+        else
+        {
+            step.Attempt = attempt;
+            SetState(step, StepState.Running, $"attempt {number} {where}", s => s with { Attempts = number, StartedAt = s.StartedAt ?? record.StartedAt });
+        }
+
         _batch.Attempts.Add(record);
-        _batch.Transitions.Add(new TransitionRecord(run.Record.Id, definition.Id, number, string.Empty, AttemptOutcome.Running.Name(), $"{where} ({request})", record.StartedAt));
+        _batch.Transitions.Add(new TransitionRecord(run.Record.Id, definition.Id, number, string.Empty, AttemptOutcome.Running.Name(), item is { } n ? $"item {n} {where} ({request})" : $"{where} ({request})", record.StartedAt));
         run.Running++;
         _running.Add(attempt);
         if (!_executors.ContainsKey(executor))
@@ -169,6 +268,23 @@ public sealed partial class JobScheduler
         }
 
         _toStart.Add(attempt);
+    }
+
+    private static bool TryCreateOutputsFolder(string workingDirectory)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(workingDirectory, StepOutputs.Folder));
+            return true;
+        }
+        catch (IOException)
+        {
+            return false; // the attempt fails on its own if it writes there; the working directory check says why
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -195,7 +311,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>What the executor is told about attempt <paramref name="number"/> of a step (the same when started and when found again).</summary>
-    private static StepLaunch Launch(ActiveRun run, StepDefinition definition, int number, string attemptDirectory, string logPath, Core.Pipelines.ResourceRequest request, IReadOnlyList<int> gpus, string node) => new()
+    private static StepLaunch Launch(ActiveRun run, StepDefinition definition, int number, string attemptDirectory, string logPath, Core.Pipelines.ResourceRequest request, IReadOnlyList<int> gpus, string node, (int Index, string Text)? item) => new()
     {
         Node = node,
         TimeLimit = definition.Timeout,
@@ -208,7 +324,7 @@ public sealed partial class JobScheduler
         Inference = definition.Inference,
         Evaluate = definition.Evaluate,
         Priority = run.Pipeline.Priority,
-        Environment = StepEnvironment(run, definition),
+        Environment = StepEnvironment(run, definition, $"{run.Record.Id}.{definition.Id}.{number}", item),
         WorkingDirectory = run.Record.WorkingDirectory,
         AttemptDirectory = attemptDirectory,
         LogPath = logPath,
@@ -218,7 +334,7 @@ public sealed partial class JobScheduler
     };
 
     /// <summary>The pipeline's variables, the step's over them, and <c>YARD_PIPELINE_DIR</c> (the pipeline file's folder, for scripts kept beside it).</summary>
-    private static Dictionary<string, string> StepEnvironment(ActiveRun run, StepDefinition definition)
+    private static Dictionary<string, string> StepEnvironment(ActiveRun run, StepDefinition definition, string attemptId, (int Index, string Text)? item)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -232,6 +348,14 @@ public sealed partial class JobScheduler
         foreach (var (name, value) in definition.Environment)
         {
             environment[name] = value;
+        }
+
+        // Last: a step's env cannot move it, since the scheduler reads it from there.
+        environment[StepOutputs.Variable] = StepOutputs.PathOf(run.Record.WorkingDirectory, attemptId);
+        if (item is { } i)
+        {
+            environment["YARD_ITEM"] = i.Text;
+            environment["YARD_ITEM_INDEX"] = i.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return environment;

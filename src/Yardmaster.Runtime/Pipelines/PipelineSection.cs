@@ -10,7 +10,8 @@ namespace Yardmaster.Runtime.Pipelines;
 internal static class PipelineSection
 {
     private static readonly string[] _keys = ["name", "description", "priority", "max_parallel", "workdir", "env", "steps", "executor"];
-    private static readonly string[] _stepKeys = ["id", "needs", "run", "container", "inference", "evaluate", "resources", "timeout", "retries", "env", "outputs", "preemptible", "executor"];
+    private static readonly string[] _stepKeys = ["id", "needs", "run", "container", "inference", "evaluate", "resources", "timeout", "retries", "env", "outputs", "preemptible", "executor", "when", "map"];
+    private static readonly string[] _mapKeys = ["items", "lines", "files", "max_parallel"];
     private static readonly string[] _containerKeys = ["image", "command", "workdir"];
     private static readonly string[] _inferenceKeys = ["task", "input", "output", "concurrency"];
     private static readonly string[] _evaluateKeys = ["dataset", "models", "metric", "score", "judge", "rubric", "max_tokens", "concurrency", "output"];
@@ -87,8 +88,19 @@ internal static class PipelineSection
             Outputs = s.Strings("outputs", "file paths") ?? [],
             Preemptible = s.Bool("preemptible"),
             Executor = s.String("executor"),
+            When = s.String("when"),
+            Map = s.Section("map", _mapKeys) is { } map ? ReadMap(map) : null,
         };
     }
+
+    /// <summary><c>map: { items: [...] | lines: FILE | files: GLOB, max_parallel: N }</c>; a mapping or list item becomes its JSON.</summary>
+    private static MapSpec ReadMap(ConfigSection m) => new()
+    {
+        Items = m.List("items", "items (one per run of the step)") is { } items ? [.. items.Select(ConfigNodeJson.Text)] : null,
+        Lines = m.String("lines"),
+        Files = m.String("files"),
+        MaxParallel = m.Int("max_parallel"),
+    };
 
     private static ContainerSpec ReadContainer(ConfigSection c)
     {

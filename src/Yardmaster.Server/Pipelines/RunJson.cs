@@ -34,11 +34,20 @@ public static class RunJson
         json.WriteEndObject();
     }
 
-    /// <summary>A run with its steps (with what each needs, when <paramref name="needs"/> is given), attempts and, when given, transitions.</summary>
-    public static void WriteDetail(Utf8JsonWriter json, RunDetail detail, IReadOnlyList<TransitionRecord>? transitions, IReadOnlyDictionary<string, IReadOnlyList<string>>? needs = null)
+    /// <summary>A mapped step with more items than this shows only its item counts unless items are asked for (<c>?items=true</c>).</summary>
+    public const int ItemsShown = 100;
+
+    /// <summary>
+    /// A run with its steps (with what each needs, when <paramref name="needs"/> is given), attempts and, when given,
+    /// transitions. A mapped step shows its item counts (<c>items</c>); its item attempts, their transitions and its merged
+    /// outputs are shown when <paramref name="items"/> is true, or when null and it has at most <see cref="ItemsShown"/> items.
+    /// </summary>
+    public static void WriteDetail(Utf8JsonWriter json, RunDetail detail, IReadOnlyList<TransitionRecord>? transitions, IReadOnlyDictionary<string, IReadOnlyList<string>>? needs = null, bool? items = null)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(detail);
+        var hidden = detail.Steps.Where(s => s.Items is { } n && !(items ?? n <= ItemsShown)).Select(s => s.StepId).ToHashSet(StringComparer.Ordinal);
+        var byStep = detail.Attempts.Where(a => a.Item is not null).ToLookup(a => a.StepId, StringComparer.Ordinal);
         json.WriteStartObject();
         WriteRunFields(json, detail.Run);
         json.WriteString("working_directory", detail.Run.WorkingDirectory);
@@ -54,6 +63,20 @@ public static class RunJson
             Time(json, "ended_at", s.EndedAt);
             Time(json, "not_before", s.NotBefore);
             json.WriteString("reason", s.Reason);
+            WriteOutputs(json, s.Result, hidden.Contains(s.StepId));
+            if (s.Items is { } total)
+            {
+                var counts = MapItemCounts.Of(total, byStep[s.StepId]);
+                json.WriteStartObject("items");
+                json.WriteNumber("total", counts.Total);
+                json.WriteNumber("pending", counts.Pending);
+                json.WriteNumber("running", counts.Running);
+                json.WriteNumber("succeeded", counts.Succeeded);
+                json.WriteNumber("failed", counts.Failed);
+                json.WriteNumber("cancelled", counts.Cancelled);
+                json.WriteEndObject();
+            }
+
             if (needs is not null && needs.TryGetValue(s.StepId, out var before))
             {
                 json.WriteStartArray("needs");
@@ -72,9 +95,19 @@ public static class RunJson
         json.WriteStartArray("attempts");
         foreach (var a in detail.Attempts)
         {
+            if (a.Item is not null && hidden.Contains(a.StepId))
+            {
+                continue;
+            }
+
             json.WriteStartObject();
             json.WriteString("step", a.StepId);
             json.WriteNumber("number", a.Number);
+            if (a.Item is { } item)
+            {
+                json.WriteNumber("item", item);
+            }
+
             json.WriteString("outcome", a.Outcome.Name());
             json.WriteString("executor", a.Executor);
             if (a.Node.Length > 0)
@@ -107,6 +140,11 @@ public static class RunJson
             }
 
             json.WriteString("reason", a.Reason);
+            if (a.Result is not null)
+            {
+                WriteOutputs(json, a.Result, hide: false);
+            }
+
             json.WriteEndObject();
         }
 
@@ -116,6 +154,11 @@ public static class RunJson
             json.WriteStartArray("transitions");
             foreach (var t in transitions)
             {
+                if (t.Attempt is not null && t.StepId is { } step && hidden.Contains(step))
+                {
+                    continue; // an item attempt's start and end
+                }
+
                 json.WriteStartObject();
                 json.WriteString("step", t.StepId);
                 if (t.Attempt is { } n)
@@ -134,6 +177,20 @@ public static class RunJson
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary><c>"outputs"</c>: the JSON object a step wrote to <c>$YARD_OUTPUTS</c> (null before it succeeded, or when hidden as a large map's).</summary>
+    private static void WriteOutputs(Utf8JsonWriter json, string? result, bool hide)
+    {
+        if (result is null || hide)
+        {
+            json.WriteNull("outputs");
+        }
+        else
+        {
+            json.WritePropertyName("outputs");
+            json.WriteRawValue(result, skipInputValidation: true);
+        }
     }
 
     /// <summary>The detail as a string (the embedded CLI renders from the same JSON the server sends).</summary>

@@ -76,7 +76,8 @@ internal sealed class RunsApi(Cluster.JobsAccess jobs, IRunStore store, long max
         // The DAG's edges (the dashboard draws them) from the pipeline as submitted; absent if it no longer loads here.
         var needs = PipelineLoader.LoadText(detail.Run.Definition, detail.Run.SourceFile, jobs.Environment).Pipeline?.Steps
             .ToDictionary(s => s.Id, s => s.Needs, StringComparer.Ordinal);
-        await JsonResponse.WriteAsync(http, json => RunJson.WriteDetail(json, detail, transitions, needs)).ConfigureAwait(false);
+        bool? items = http.Request.Query["items"].FirstOrDefault() is { } shown ? string.Equals(shown, "true", StringComparison.OrdinalIgnoreCase) : null;
+        await JsonResponse.WriteAsync(http, json => RunJson.WriteDetail(json, detail, transitions, needs, items)).ConfigureAwait(false);
     }
 
     private async Task CancelAsync(HttpContext http, string id)

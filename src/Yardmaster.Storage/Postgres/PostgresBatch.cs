@@ -19,19 +19,19 @@ internal static class PostgresBatch
         """;
 
     private const string StepSql = """
-        INSERT INTO steps (run_id, step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        INSERT INTO steps (run_id, step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason, result, items)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
         ON CONFLICT (run_id, step_id) DO UPDATE SET idx = excluded.idx, state = excluded.state, attempts = excluded.attempts,
             retries_used = excluded.retries_used, not_before = excluded.not_before, started_at = excluded.started_at,
-            ended_at = excluded.ended_at, reason = excluded.reason;
+            ended_at = excluded.ended_at, reason = excluded.reason, result = excluded.result, items = excluded.items;
         """;
 
     private const string AttemptSql = """
-        INSERT INTO attempts (run_id, step_id, number, outcome, executor, node, gpus, locator, log_path, started_at, ended_at, exit_code, reason)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        INSERT INTO attempts (run_id, step_id, number, outcome, executor, node, gpus, locator, log_path, started_at, ended_at, exit_code, reason, item, result)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
         ON CONFLICT (run_id, step_id, number) DO UPDATE SET outcome = excluded.outcome, executor = excluded.executor, node = excluded.node,
             gpus = excluded.gpus, locator = excluded.locator, log_path = excluded.log_path, started_at = excluded.started_at,
-            ended_at = excluded.ended_at, exit_code = excluded.exit_code, reason = excluded.reason;
+            ended_at = excluded.ended_at, exit_code = excluded.exit_code, reason = excluded.reason, item = excluded.item, result = excluded.result;
         """;
 
     private const string TransitionSql = "INSERT INTO transitions (run_id, step_id, attempt, from_state, to_state, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7);";
@@ -53,13 +53,13 @@ internal static class PostgresBatch
         foreach (var s in batch.Steps)
         {
             into.BatchCommands.Add(Statement(StepSql, Text(s.RunId), Text(s.StepId), Integer(s.Index), Text(s.State.Name()), Integer(s.Attempts),
-                Integer(s.RetriesUsed), Time(s.NotBefore), Time(s.StartedAt), Time(s.EndedAt), Text(s.Reason)));
+                Integer(s.RetriesUsed), Time(s.NotBefore), Time(s.StartedAt), Time(s.EndedAt), Text(s.Reason), Text(s.Result), Integer(s.Items)));
         }
 
         foreach (var a in batch.Attempts)
         {
             into.BatchCommands.Add(Statement(AttemptSql, Text(a.RunId), Text(a.StepId), Integer(a.Number), Text(a.Outcome.Name()), Text(a.Executor),
-                Text(a.Node), Text(string.Join(',', a.Gpus)), Text(a.Locator), Text(a.LogPath), Time(a.StartedAt), Time(a.EndedAt), Integer(a.ExitCode), Text(a.Reason)));
+                Text(a.Node), Text(string.Join(',', a.Gpus)), Text(a.Locator), Text(a.LogPath), Time(a.StartedAt), Time(a.EndedAt), Integer(a.ExitCode), Text(a.Reason), Integer(a.Item), Text(a.Result)));
         }
 
         foreach (var t in batch.Transitions)

@@ -32,26 +32,31 @@ internal sealed class SqliteBatchWriter(SqliteConnection connection) : IDisposab
 
         if (batch.Steps.Count > 0)
         {
+            // An upsert, not INSERT OR REPLACE: a replace deletes the row first, and with foreign keys on SQLite then counts
+            // the step's attempts (its children) on every write: a map step of 10,000 items made that quadratic.
             var command = Prepare("""
-                INSERT OR REPLACE INTO steps (run_id, step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason)
-                VALUES ($run, $step, $idx, $state, $attempts, $retries, $notBefore, $started, $ended, $reason);
-                """, "$run", "$step", "$idx", "$state", "$attempts", "$retries", "$notBefore", "$started", "$ended", "$reason");
+                INSERT INTO steps (run_id, step_id, idx, state, attempts, retries_used, not_before, started_at, ended_at, reason, result, items)
+                VALUES ($run, $step, $idx, $state, $attempts, $retries, $notBefore, $started, $ended, $reason, $result, $items)
+                ON CONFLICT (run_id, step_id) DO UPDATE SET idx = excluded.idx, state = excluded.state, attempts = excluded.attempts,
+                    retries_used = excluded.retries_used, not_before = excluded.not_before, started_at = excluded.started_at,
+                    ended_at = excluded.ended_at, reason = excluded.reason, result = excluded.result, items = excluded.items;
+                """, "$run", "$step", "$idx", "$state", "$attempts", "$retries", "$notBefore", "$started", "$ended", "$reason", "$result", "$items");
             foreach (var s in batch.Steps)
             {
-                Run(command, s.RunId, s.StepId, s.Index, s.State.Name(), s.Attempts, s.RetriesUsed, Optional(s.NotBefore), Optional(s.StartedAt), Optional(s.EndedAt), s.Reason);
+                Run(command, s.RunId, s.StepId, s.Index, s.State.Name(), s.Attempts, s.RetriesUsed, Optional(s.NotBefore), Optional(s.StartedAt), Optional(s.EndedAt), s.Reason, s.Result, s.Items);
             }
         }
 
         if (batch.Attempts.Count > 0)
         {
             var command = Prepare("""
-                INSERT OR REPLACE INTO attempts (run_id, step_id, number, outcome, executor, node, gpus, locator, log_path, started_at, ended_at, exit_code, reason)
-                VALUES ($run, $step, $number, $outcome, $executor, $node, $gpus, $locator, $log, $started, $ended, $exit, $reason);
-                """, "$run", "$step", "$number", "$outcome", "$executor", "$node", "$gpus", "$locator", "$log", "$started", "$ended", "$exit", "$reason");
+                INSERT OR REPLACE INTO attempts (run_id, step_id, number, outcome, executor, node, gpus, locator, log_path, started_at, ended_at, exit_code, reason, item, result)
+                VALUES ($run, $step, $number, $outcome, $executor, $node, $gpus, $locator, $log, $started, $ended, $exit, $reason, $item, $result);
+                """, "$run", "$step", "$number", "$outcome", "$executor", "$node", "$gpus", "$locator", "$log", "$started", "$ended", "$exit", "$reason", "$item", "$result");
             foreach (var a in batch.Attempts)
             {
                 Run(command, a.RunId, a.StepId, a.Number, a.Outcome.Name(), a.Executor, a.Node, string.Join(',', a.Gpus), a.Locator, a.LogPath,
-                    SqliteRunStore.Text(a.StartedAt), Optional(a.EndedAt), a.ExitCode, a.Reason);
+                    SqliteRunStore.Text(a.StartedAt), Optional(a.EndedAt), a.ExitCode, a.Reason, a.Item, a.Result);
             }
         }
 

@@ -165,6 +165,12 @@ internal static class SqliteMigrations
                 expires_at TEXT NOT NULL
             ) STRICT;
             """),
+        new(6, StepResultsDescription, """
+            ALTER TABLE steps ADD COLUMN result TEXT;
+            ALTER TABLE steps ADD COLUMN items INTEGER;
+            ALTER TABLE attempts ADD COLUMN item INTEGER;
+            ALTER TABLE attempts ADD COLUMN result TEXT;
+            """),
         new(7, QualityDescription, """
             CREATE TABLE model_quality (
                 model TEXT NOT NULL,
@@ -180,6 +186,10 @@ internal static class SqliteMigrations
             CREATE INDEX model_quality_by_model ON model_quality (model, metric);
             """),
     ];
+
+    /// <summary>Step 6's description, the same in both stores.</summary>
+    public const string StepResultsDescription =
+        "pipelines that fan out and decide: a step's and an attempt's outputs (the JSON of $YARD_OUTPUTS), a mapped step's item count, an attempt's item";
 
     /// <summary>Step 7's description, the same in both stores.</summary>
     public const string QualityDescription = "model quality: every measurement of a model on a metric (score, count, 95% interval, dataset, time, source)";

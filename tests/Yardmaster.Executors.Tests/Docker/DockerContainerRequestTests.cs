@@ -33,4 +33,19 @@ public sealed class DockerContainerRequestTests
         Assert.Equal("""["yard","model-server","--port","23456"]""", body["Entrypoint"]!.ToJsonString());
         Assert.False(body.ContainsKey("Cmd"));
     }
+
+    [Fact]
+    public void Build_OutputsFileInTheWorkingDirectory_GivenAsTheContainersPath()
+    {
+        var launch = Launch with
+        {
+            Environment = new Dictionary<string, string> { ["YARD_OUTPUTS"] = "/runs/r1/.yard-outputs/r1.serve.1.json", ["OTHER"] = "/runs/r1/x" },
+        };
+
+        var body = DockerContainerRequest.Build(launch, new ContainerSpec("yard/busybox:local", ["true"]) { WorkDir = "/data/" }, TimeSpan.FromSeconds(10));
+
+        var env = body["Env"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();
+        Assert.Contains("YARD_OUTPUTS=/data/.yard-outputs/r1.serve.1.json", env);
+        Assert.Contains("OTHER=/runs/r1/x", env);
+    }
 }

@@ -91,6 +91,61 @@ public sealed class RunsApiTests(RunsApiTests.Fixture fixture) : IClassFixture<R
         Assert.Equal(before.GetProperty("runs").GetArrayLength(), after.GetProperty("runs").GetArrayLength());
     }
 
+    [Fact]
+    public async Task PostRuns_BadWhenAndMap_400NamingTheFieldPaths()
+    {
+        using var response = await fixture.Gateway.Http.PostAsJsonAsync("/api/runs", new
+        {
+            yaml = "name: fan\nsteps:\n  - id: a\n    run: 'true'\n  - id: b\n    needs: a\n    map: { items: [x], max_parallel: 0 }\n    run: 'true'\n"
+                + "  - id: c\n    needs: b\n    when: steps.b.outputs.n >\n    run: 'true'\n",
+            file = "fan.yaml",
+        }, Ct);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = problem.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("fan.yaml:7:", StringComparison.Ordinal) && e.Contains("steps[1].map.max_parallel: must be at least 1; found 0", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("fan.yaml:11:", StringComparison.Ordinal) && e.Contains("steps[2].when: column 20: expected a value", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetRun_MapWithOutputs_ShowsOutputsAndItemCountsHidingItemAttemptsOfALargeMap()
+    {
+        var run = await SubmitAndWaitAsync("""
+            name: fan-out
+            steps:
+              - id: each
+                map: { lines: items.txt }
+                needs: write
+                run: echo "{\"n\":$YARD_ITEM}" > "$YARD_OUTPUTS"
+              - id: write
+                run: seq 1 101 > items.txt
+              - id: small
+                map: { items: [a, b] }
+                run: echo '{"ok":true}' > "$YARD_OUTPUTS"
+            """);
+
+        Assert.Equal("succeeded", run.GetProperty("state").GetString());
+        var id = run.GetProperty("id").GetString()!;
+        var steps = run.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("id").GetString()!);
+        var items = steps["each"].GetProperty("items");
+        Assert.Equal((101, 0, 0, 101, 0), (items.GetProperty("total").GetInt32(), items.GetProperty("pending").GetInt32(), items.GetProperty("running").GetInt32(), items.GetProperty("succeeded").GetInt32(), items.GetProperty("failed").GetInt32()));
+        Assert.Equal(JsonValueKind.Null, steps["each"].GetProperty("outputs").ValueKind);
+        Assert.Equal(JsonValueKind.Object, steps["write"].GetProperty("outputs").ValueKind);
+        Assert.False(steps["write"].TryGetProperty("items", out _));
+        Assert.Equal("""{"items":[{"ok":true},{"ok":true}]}""", steps["small"].GetProperty("outputs").GetRawText().Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal));
+        var attempts = run.GetProperty("attempts").EnumerateArray().ToList();
+        Assert.DoesNotContain(attempts, a => a.GetProperty("step").GetString() == "each");
+        Assert.Equal(2, attempts.Count(a => a.GetProperty("step").GetString() == "small" && a.TryGetProperty("item", out _)));
+        Assert.DoesNotContain(run.GetProperty("transitions").EnumerateArray(), t => t.GetProperty("step").GetString() == "each" && t.TryGetProperty("attempt", out _));
+
+        var all = await fixture.Gateway.GetJsonAsync($"/api/runs/{id}?items=true");
+        var each = all.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "each");
+        Assert.Equal(Enumerable.Range(1, 101), each.GetProperty("outputs").GetProperty("items").EnumerateArray().Select(i => i.GetProperty("n").GetInt32()));
+        Assert.Equal(101, all.GetProperty("attempts").EnumerateArray().Count(a => a.GetProperty("step").GetString() == "each"));
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("[1, 2]")]

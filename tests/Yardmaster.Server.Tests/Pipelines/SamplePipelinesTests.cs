@@ -28,6 +28,7 @@ public sealed class SamplePipelinesTests
     [Theory]
     [InlineData("nightly-eval.yaml", 3)]
     [InlineData("diamond.yaml", 4)]
+    [InlineData("fan-out.yaml", 5)]
     public async Task SubmitAsync_RunnableSample_Succeeds(string file, int steps)
     {
         await using var harness = await JobHarness.StartAsync();

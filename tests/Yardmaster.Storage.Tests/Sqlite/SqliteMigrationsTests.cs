@@ -73,5 +73,33 @@ public sealed class SqliteMigrationsTests : IDisposable
         await Assert.ThrowsAsync<SqliteException>(OpenAsync);
     }
 
+    [Fact]
+    public async Task OpenAsync_FileAtVersion5WithARun_Version6AddsOutputsAndItemsKeepingTheRows()
+    {
+        var upTo5 = string.Concat(SqliteMigrations.All.Where(m => m.Version <= 5).Select(m => m.Sql));
+        await using (var create = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = FilePath, Pooling = false }.ToString()))
+        {
+            await create.OpenAsync(Ct); // makes the file
+        }
+
+        await SqliteTestFile.ExecuteAsync(FilePath, "CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL) STRICT;" + upTo5 + """
+            INSERT INTO schema_migrations VALUES (1, 'x'), (2, 'x'), (3, 'x'), (4, 'x'), (5, 'x');
+            INSERT INTO runs VALUES ('r1', 'p', 'normal', 'running', 'name: p', 'p.yaml', '/tmp/r1', '2025-01-01T00:00:00.0000000+00:00', NULL, NULL, 1);
+            INSERT INTO steps VALUES ('r1', 'a', 0, 'succeeded', 1, 0, NULL, NULL, NULL, 'exit 0');
+            INSERT INTO attempts VALUES ('r1', 'a', 1, 'succeeded', 'process', 'local', '', NULL, '/tmp/a.1.log', '2025-01-01T00:00:00.0000000+00:00', NULL, 0, 'exit 0');
+            """, Ct);
+
+        await using (var runs = await SqliteRunStore.OpenAsync(FilePath, _time, Ct))
+        {
+            var detail = (await runs.GetRunAsync("r1", Ct))!;
+            var step = Assert.Single(detail.Steps);
+            Assert.Equal(("exit 0", (string?)null, (int?)null), (step.Reason!, step.Result, step.Items));
+            var attempt = Assert.Single(detail.Attempts);
+            Assert.Equal(((int?)null, (string?)null), (attempt.Item, attempt.Result));
+        }
+
+        Assert.Equal(6L, await SqliteTestFile.ScalarAsync(FilePath, "SELECT MAX(version) FROM schema_migrations;", Ct));
+    }
+
     private Task<SqliteRegistryStore> OpenAsync() => SqliteRegistryStore.OpenAsync(FilePath, _time, Ct);
 }

@@ -1,0 +1,215 @@
+using Yardmaster.Core.Pipelines;
+using Yardmaster.Core.Runs;
+using static Yardmaster.Server.Tests.Pipelines.JobHarness;
+
+namespace Yardmaster.Server.Tests.Pipelines;
+
+/// <summary><c>map:</c> through a real job host with real processes: one attempt per item, retries per item, <c>max_parallel</c>, outputs merged in order.</summary>
+public sealed class JobSchedulerMapTests
+{
+    [Fact]
+    public async Task SubmitAsync_MapOverItems_EachItemOnceWithItsIndexAndOutputsMergedInOrder()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: fan
+            steps:
+              - id: each
+                map:
+                  items: [small, medium, { model: large, shots: 5 }, tiny]
+                run: 'echo "$YARD_ITEM_INDEX $YARD_ITEM" >> seen; printf "{\"index\":%s,\"item\":%s}" "$YARD_ITEM_INDEX" "$(printf %s "$YARD_ITEM" | sed "s/^[a-z]*$/\"&\"/")" > "$YARD_OUTPUTS"'
+              - id: after
+                needs: each
+                when: steps.each.outputs.items[2].item.shots == 5 and steps.each.outputs.items[3].item == 'tiny'
+                run: echo after >> seen
+            """);
+
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Succeeded, run.State);
+        var detail = await harness.DetailAsync(id);
+        Assert.Equal(["0 small", "1 medium", "2 {\"model\":\"large\",\"shots\":5}", "3 tiny", "after"], WorkFileLines(detail, "seen").Order(StringComparer.Ordinal));
+        var each = Step(detail, "each");
+        Assert.Equal((StepState.Succeeded, 4, (int?)4, "4 items succeeded"), (each.State, each.Attempts, each.Items, each.Reason));
+        Assert.Equal(
+            """{"items":[{"index":0,"item":"small"},{"index":1,"item":"medium"},{"index":2,"item":{"model":"large","shots":5}},{"index":3,"item":"tiny"}]}""",
+            each.Result);
+        Assert.Equal([0, 1, 2, 3], Attempts(detail, "each").Select(a => a.Item!.Value).Order());
+        Assert.All(Attempts(detail, "each"), a => Assert.Equal(AttemptOutcome.Succeeded, a.Outcome));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ItemFailsOnce_RetriedAloneAndTheStepSucceeds()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: flaky-items
+            steps:
+              - id: each
+                map: { items: [a, b, c] }
+                retries: { max: 2, backoff: constant, initial: 100ms }
+                run: 'echo "$YARD_ITEM" >> tried; if [ "$YARD_ITEM" = b ] && [ ! -f b-once ]; then touch b-once; exit 3; fi'
+            """);
+
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Succeeded, run.State);
+        var detail = await harness.DetailAsync(id);
+        Assert.Equal(["a", "b", "b", "c"], WorkFileLines(detail, "tried").Order(StringComparer.Ordinal));
+        var b = Attempts(detail, "each").Where(a => a.Item == 1).ToList();
+        Assert.Equal([AttemptOutcome.Failed, AttemptOutcome.Succeeded], b.Select(a => a.Outcome));
+        Assert.Equal(3, b[0].ExitCode);
+        Assert.True(b[1].StartedAt - b[0].EndedAt!.Value >= TimeSpan.FromMilliseconds(100), $"retried after {b[1].StartedAt - b[0].EndedAt}");
+        var each = Step(detail, "each");
+        Assert.Equal((StepState.Succeeded, 4, 1), (each.State, each.Attempts, each.RetriesUsed));
+        Assert.Contains(await harness.Host.Store.TransitionsAsync(id, Token), t => t.StepId == "each" && t.To == "retrying" && t.Reason == "item 1: retry 1 of 2 in 100ms");
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ItemFailsForGood_OtherItemsRunTheStepFailsNamingItAndDependantsAreSkipped()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: bad-item
+            steps:
+              - id: each
+                map: { items: [a, b, c, d] }
+                retries: 1
+                run: 'echo "$YARD_ITEM" >> tried; [ "$YARD_ITEM" != c ]'
+              - id: after
+                needs: each
+                run: echo after >> tried
+            """);
+
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Failed, run.State);
+        var detail = await harness.DetailAsync(id);
+        Assert.Equal(["a", "b", "c", "c", "d"], WorkFileLines(detail, "tried").Order(StringComparer.Ordinal));
+        var each = Step(detail, "each");
+        Assert.Equal((StepState.Failed, "1 of 4 items failed; first item 2: exit 1 (after 1 retries)", (string?)null), (each.State, each.Reason, each.Result));
+        Assert.Equal(StepState.Skipped, Step(detail, "after").State);
+        Assert.Equal(new MapItemCounts(4, 0, 0, 3, 1, 0), MapItemCounts.Of(4, detail.Attempts.Where(a => a.StepId == "each")));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_MaxParallel_NoMoreItemsAtOnceThanAllowed()
+    {
+        await using var harness = await StartAsync(cpuMillis: 8000);
+        var id = await harness.SubmitAsync("""
+            name: limited
+            steps:
+              - id: each
+                map: { items: [1, 2, 3, 4, 5, 6, 7, 8], max_parallel: 3 }
+                resources: { cpu: 100m }
+                run: sleep 0.3
+            """);
+
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Succeeded, run.State);
+        var attempts = Attempts(await harness.DetailAsync(id), "each");
+        Assert.Equal(8, attempts.Length);
+        // The most attempts whose [placed, ended] intervals overlap: the limit, reached.
+        var most = attempts.Max(a => attempts.Count(b => b.StartedAt <= a.StartedAt && b.EndedAt > a.StartedAt));
+        Assert.Equal(3, most);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_MapOverLinesAndFiles_ExpandedWhenTheStepBecomesReady()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: data
+            steps:
+              - id: prepare
+                run: 'printf "{\"q\":1}\n\n{\"q\":2}\n{\"q\":3}\n" > inputs.jsonl; mkdir -p shards/x; touch shards/b.txt shards/a.txt shards/c.csv shards/x/d.txt'
+              - id: lines
+                needs: prepare
+                map: { lines: inputs.jsonl }
+                run: 'echo "$YARD_ITEM_INDEX:$YARD_ITEM" >> lines.seen'
+              - id: files
+                needs: prepare
+                map: { files: "shards/**/*.txt" }
+                run: 'echo "$YARD_ITEM_INDEX:$YARD_ITEM" >> files.seen'
+            """);
+
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Succeeded, run.State);
+        var detail = await harness.DetailAsync(id);
+        Assert.Equal(["0:{\"q\":1}", "1:{\"q\":2}", "2:{\"q\":3}"], WorkFileLines(detail, "lines.seen").Order(StringComparer.Ordinal));
+        Assert.Equal(["0:shards/a.txt", "1:shards/b.txt", "2:shards/x/d.txt"], WorkFileLines(detail, "files.seen").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_LinesFileMissing_StepFailsNamingItWithoutAttempts()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: missing
+            steps:
+              - id: each
+                map: { lines: nowhere.jsonl }
+                run: 'true'
+            """);
+
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Failed, run.State);
+        var detail = await harness.DetailAsync(id);
+        Assert.Equal((StepState.Failed, "map: the items file 'nowhere.jsonl' does not exist in the run's working directory"), (Step(detail, "each").State, Step(detail, "each").Reason));
+        Assert.Empty(detail.Attempts);
+    }
+
+    [Fact]
+    public async Task OpenAsync_SchedulerStoppedMidMap_ItemsReattachedAndEachRunsOnce()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: resume-map
+            steps:
+              - id: each
+                map: { items: [a, b, c, d, e, f], max_parallel: 2 }
+                run: 'echo "$YARD_ITEM" >> started; sleep 0.4; echo "$YARD_ITEM" >> done; echo "{\"item\":\"$YARD_ITEM\"}" > "$YARD_OUTPUTS"'
+            """);
+        await harness.WaitForStartedAsync(id, "each", 3);
+
+        await harness.CloseAsync(); // the items keep running; a new scheduler takes over
+        await harness.OpenAsync();
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Succeeded, run.State);
+        var detail = await harness.DetailAsync(id);
+        Assert.Equal(["a", "b", "c", "d", "e", "f"], WorkFileLines(detail, "done").Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "b", "c", "d", "e", "f"], WorkFileLines(detail, "started").Order(StringComparer.Ordinal));
+        Assert.Equal(
+            """{"items":[{"item":"a"},{"item":"b"},{"item":"c"},{"item":"d"},{"item":"e"},{"item":"f"}]}""",
+            Step(detail, "each").Result);
+        Assert.Equal(6, Attempts(detail, "each").Length);
+    }
+
+    [Fact]
+    public async Task CancelAsync_MapRunning_ItemsStoppedAndTheStepCancelled()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: long
+            steps:
+              - id: each
+                map: { items: [1, 2, 3, 4, 5, 6], max_parallel: 2 }
+                run: sleep 30
+            """);
+        await harness.WaitForStartedAsync(id, "each", 1);
+
+        Assert.True(await harness.Host.Scheduler.CancelAsync(id, "enough", Token));
+        var run = await harness.WaitAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(RunState.Cancelled, run.State);
+        var detail = await harness.DetailAsync(id);
+        Assert.Equal(StepState.Cancelled, Step(detail, "each").State);
+        var attempts = Attempts(detail, "each");
+        Assert.InRange(attempts.Length, 1, 2);
+        Assert.All(attempts, a => Assert.Equal(AttemptOutcome.Cancelled, a.Outcome));
+    }
+}
