@@ -133,6 +133,44 @@ public sealed class EvaluateStepTests
         Assert.Equal(0, (await gateway.GetJsonAsync("/api/models/stories/quality")).GetProperty("history").GetArrayLength());
     }
 
+    [Fact]
+    public async Task ModelEvalSample_OnAServer_QualityRecordedAndTheBestPromotedThroughTheApi()
+    {
+        using var data = new TempDirectory();
+        await using var gateway = await GatewayHarness.StartAsync("""
+            server: { port: 0 }
+            auth: { admin_keys: [admin-key] }
+            models:
+              - { name: small, path: llama-2-tiny-random.gguf, slots: 2, context: 64, cost: 1 }
+              - { name: large, path: stories260K.gguf, slots: 2, context: 64, cost: 5 }
+            """, data.Path, key: "admin-key");
+        using (var created = await gateway.PostAsync("/api/tasks", new { name = "triage", models = new[] { "small", "large" } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        // The sample reads the server's address and an admin key from the environment; here the pipeline's env gives them.
+        var sample = await File.ReadAllTextAsync(Path.Combine(SharedModels.RepositoryRoot, "samples", "pipelines", "model-eval.yaml"), Ct);
+        var yaml = sample.Replace("priority: batch ", $"env: {{ YARD_URL: \"{gateway.Url.GetLeftPart(UriPartial.Authority)}\", YARD_ADMIN_KEY: admin-key }}\npriority: batch ", StringComparison.Ordinal);
+        Assert.NotEqual(sample, yaml);
+        var run = await SubmitAndWaitAsync(gateway, yaml);
+        Assert.Equal("succeeded", run.GetProperty("state").GetString());
+
+        var steps = run.GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("id").GetString()!);
+        var best = steps["eval"].GetProperty("outputs").GetProperty("best").GetString()!;
+        Assert.True(best == "large", $"best {best}: {steps["eval"].GetProperty("outputs")}"); // stories260K answers "Anna, ..."; the random model does not
+        Assert.Equal("succeeded", steps["promote-large"].GetProperty("state").GetString());
+        Assert.Equal("skipped", steps["promote-small"].GetProperty("state").GetString());
+        Assert.Equal(4, (await gateway.GetJsonAsync("/api/models/small/quality")).GetProperty("latest")[0].GetProperty("count").GetInt32());
+        var large = (await gateway.GetJsonAsync("/api/models/large/quality")).GetProperty("latest")[0];
+        Assert.Equal(steps["eval"].GetProperty("outputs").GetProperty("scores").GetProperty("large").GetDouble(), large.GetProperty("score").GetDouble(), 6);
+
+        // Promoted: the next request of triage goes to large.
+        Assert.Equal(["large"], (await gateway.GetJsonAsync("/api/tasks/triage")).GetProperty("models").EnumerateArray().Select(m => m.GetString()));
+        using var asked = await gateway.PostAsync("/v1/chat/completions", new { model = "triage", messages = new[] { new { role = "user", content = "Once" } }, max_tokens = 2 });
+        Assert.Equal("large", GatewayResponses.Header(asked, "X-Yard-Model"));
+    }
+
     private static async Task<JsonElement> SubmitAndWaitAsync(GatewayHarness gateway, string yaml)
     {
         using var response = await gateway.Http.PostAsJsonAsync("/api/runs", new { yaml, file = "eval.yaml" }, Ct);

@@ -18,7 +18,7 @@ public sealed class SamplePipelinesTests
         {
             Nodes = [new NodeCapacity("local", 8000, 32L << 30, 2)],
             ContainerEngine = "docker",
-            InferenceTasks = ["chat", "batch"],
+            InferenceTasks = ["chat", "batch", "small", "large"], // tasks and models a server serves
             SourceFolderAllowed = true, // as `yard run FILE` validates: retries.yaml runs in its own folder
         };
         var loaded = PipelineLoader.Load(Path.Combine(_samples, file), environment);
