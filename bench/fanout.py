@@ -140,11 +140,12 @@ def post(port, payload, timeout=10.0):
         conn.close()
 
 
-def run_wrk(work, name, port, payload, connections, threads, duration):
+def run_wrk(work, name, port, payload, connections, threads, duration, path="/v1/chat/completions"):
     script = f"{work}/{name}.lua"
     with open(script, "w", encoding="utf-8") as f:
-        f.write(WRK_LUA % payload)
-    return wrk(script, f"http://127.0.0.1:{port}/v1/chat/completions", connections, threads, duration)
+        lua = WRK_LUA % payload
+        f.write(lua if payload is not None else lua.replace('wrk.method = "POST"', 'wrk.method = "GET"').replace("wrk.body = 'None'\n", ""))
+    return wrk(script, f"http://127.0.0.1:{port}{path}", connections, threads, duration)
 
 
 def main():
@@ -194,16 +195,21 @@ def main():
             assert json.loads(data) == json.loads(COMPLETION), data
             run_wrk(work, "cache", yard_port, payload, args.connections, args.threads, args.warmup)
             r = run_wrk(work, "cache", yard_port, payload, args.connections, args.threads, args.duration)
+            # The floor on this machine: the same server's cheapest endpoint, same connections, right after.
+            run_wrk(work, "health", yard_port, None, args.connections, args.threads, args.warmup, path="/health")
+            h = run_wrk(work, "health", yard_port, None, args.connections, args.threads, args.duration, path="/health")
             with open(f"{work}/yard-data/admin.token", encoding="utf-8") as f:
                 token = f.read().strip()
             stats = json.loads(http_get(yard_port, "/api/stats", token))["cache"]["cached"]
             rows.append(("cache hit p50 (ms)", r["p50"] / 1000, GOALS["cache_p50_ms"], r["p50"] / 1000 < GOALS["cache_p50_ms"]))
             rows.append(("cache hit p99 (ms)", r["p99"] / 1000, None, None))
+            rows.append(("GET /health p50 (ms), same server and connections", h["p50"] / 1000, None, None))
+            rows.append(("cache hit p50 / GET /health p50", r["p50"] / h["p50"], None, None))
             rows.append(("requests/s", r["rps"], None, None))
             rows.append(("wrk errors", r["errors"], None, None))
             rows.append(("cache entries / bytes", f'{stats["entries"]} / {stats["bytes"]}', None, None))
             rows.append(("hits / misses", f'{stats["hits"]} / {stats["misses"]}', None, None))
-            commands = [r["command"]]
+            commands = [r["command"], h["command"]]
         else:
             status, headers, data, _ = post(yard_port, body("duo"))
             assert status == 200 and "X-Yard-Ensemble" in headers, (status, headers, data)
