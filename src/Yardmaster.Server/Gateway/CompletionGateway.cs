@@ -57,24 +57,12 @@ internal sealed partial class CompletionGateway(
         using (document)
         {
             var root = document.RootElement;
-            var name = root.GetProperty("model").GetString()!;
-            var task = registry.Resolve(name);
-            if (task is null)
+            if (await ResolveAsync(http, root, note, requestId, now, arrival).ConfigureAwait(false) is not { } resolved)
             {
-                (note.Task, note.Code) = (name, "model_not_found");
-                var current = registry.Current;
-                await new OpenAiError(404, $"model or task '{name}' not found; tasks: {List(current.Tasks.Keys)}; models: {List(current.Models.Keys)}", Param: "model", Code: "model_not_found")
-                    .WriteAsync(http.Response, abort).ConfigureAwait(false);
                 return;
             }
 
-            var (priority, deadline, headerError) = Tighten(http.Request, task, now);
-            if (headerError is not null)
-            {
-                Record(new(task, requestId, now, arrival, null, note), null, headerError.Code == RefusalReasons.PriorityNotAllowed ? RequestOutcome.Refused : RequestOutcome.Invalid, null, null, 0, 0, headerError.Code);
-                await headerError.WriteAsync(http.Response, abort).ConfigureAwait(false);
-                return;
-            }
+            var (task, priority, deadline) = resolved;
 
             // Check has made both absent, null or an integer of at least 1.
             int? maxTokens = root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind == JsonValueKind.Number ? mt.GetInt32()
@@ -205,6 +193,37 @@ internal sealed partial class CompletionGateway(
             span[i] = t[i] is >= ' ' and <= '~' ? t[i] : '?';
         }
     });
+
+    /// <summary>
+    /// The task the body's <c>model</c> names, with the request's class and deadline after <c>X-Yard-Priority</c> and
+    /// <c>X-Yard-Deadline-Ms</c>; null once it has answered the refusal (404 listing what exists, or the header's error,
+    /// recorded). Shared by completions and embeddings.
+    /// </summary>
+    internal async Task<(TaskDefinition Task, PriorityClass Priority, DateTimeOffset Deadline)?> ResolveAsync(HttpContext http, JsonElement root, AccessNote note, string requestId, DateTimeOffset now, long arrival)
+    {
+        var abort = http.RequestAborted;
+        var name = root.GetProperty("model").GetString()!;
+        var task = registry.Resolve(name);
+        if (task is null)
+        {
+            (note.Task, note.Code) = (name, "model_not_found");
+            var current = registry.Current;
+            await new OpenAiError(404, $"model or task '{name}' not found; tasks: {List(current.Tasks.Keys)}; models: {List(current.Models.Keys)}", Param: "model", Code: "model_not_found")
+                .WriteAsync(http.Response, abort).ConfigureAwait(false);
+            return null;
+        }
+
+        var (priority, deadline, headerError) = Tighten(http.Request, task, now);
+        if (headerError is not null)
+        {
+            var outcome = headerError.Code == RefusalReasons.PriorityNotAllowed ? RequestOutcome.Refused : RequestOutcome.Invalid;
+            Record(new(task, requestId, now, arrival, null, note), null, outcome, null, null, 0, 0, headerError.Code);
+            await headerError.WriteAsync(http.Response, abort).ConfigureAwait(false);
+            return null;
+        }
+
+        return (task, priority, deadline);
+    }
 
     /// <summary>Applies <c>X-Yard-Priority</c> (may lower the task's class, never raise it: 403) and <c>X-Yard-Deadline-Ms</c> (may shorten the task's deadline, never extend it).</summary>
     internal (PriorityClass Priority, DateTimeOffset Deadline, OpenAiError? Error) Tighten(HttpRequest request, TaskDefinition task, DateTimeOffset now)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Yardmaster.Core.Configuration;
-using Yardmaster.Core.Statistics;
 using Yardmaster.Runtime.Serving;
 using Yardmaster.Server.Backends;
 using Yardmaster.Server.ModelServer;
@@ -15,7 +14,7 @@ namespace Yardmaster.Server.Gateway;
 /// predicted service from its input tokens, nothing generated), the replica's <c>/v1/embeddings</c>, the
 /// statistics and the access line. Thread-safe.
 /// </summary>
-internal sealed class EmbeddingGateway(CompletionGateway completions, ServingRegistry registry, ServerSettings server, TimeProvider time)
+internal sealed class EmbeddingGateway(CompletionGateway completions, ServerSettings server, TimeProvider time)
 {
     public async Task HandleAsync(HttpContext http)
     {
@@ -50,25 +49,12 @@ internal sealed class EmbeddingGateway(CompletionGateway completions, ServingReg
         using (document)
         {
             var root = document.RootElement;
-            var name = root.GetProperty("model").GetString()!;
-            var task = registry.Resolve(name);
-            if (task is null)
+            if (await completions.ResolveAsync(http, root, note, requestId, now, arrival).ConfigureAwait(false) is not { } resolved)
             {
-                (note.Task, note.Code) = (name, "model_not_found");
-                var current = registry.Current;
-                await new OpenAiError(404, $"model or task '{name}' not found; tasks: {CompletionGateway.List(current.Tasks.Keys)}; models: {CompletionGateway.List(current.Models.Keys)}", Param: "model", Code: "model_not_found")
-                    .WriteAsync(http.Response, abort).ConfigureAwait(false);
                 return;
             }
 
-            var (priority, deadline, headerError) = completions.Tighten(http.Request, task, now);
-            if (headerError is not null)
-            {
-                var outcome = headerError.Code == RefusalReasons.PriorityNotAllowed ? RequestOutcome.Refused : RequestOutcome.Invalid;
-                completions.Record(new(task, requestId, now, arrival, null, note), null, outcome, null, null, 0, 0, headerError.Code);
-                await headerError.WriteAsync(http.Response, abort).ConfigureAwait(false);
-                return;
-            }
+            var (task, priority, deadline) = resolved;
 
             var tokens = PromptTokens.Input(root.GetProperty("input"));
             var ticket = new RequestTicket

@@ -245,7 +245,7 @@ public sealed class GatewayApp : IAsyncDisposable
         });
         app.MapPost("/v1/chat/completions", (HttpContext http) => completions.HandleAsync(http, chat: true));
         app.MapPost("/v1/completions", (HttpContext http) => completions.HandleAsync(http, chat: false));
-        app.MapPost("/v1/embeddings", new EmbeddingGateway(completions, registry, config.Server, _time).HandleAsync);
+        app.MapPost("/v1/embeddings", new EmbeddingGateway(completions, config.Server, _time).HandleAsync);
         var started = _time.GetUtcNow().ToUnixTimeSeconds(); // "created" of every entry: when this server started serving it
         app.MapGet("/v1/models", (HttpContext http) => WriteModelsAsync(http, registry, started));
         app.MapGet("/health", (HttpContext http) => WriteHealthAsync(http, _scheduler));

@@ -12,72 +12,21 @@ namespace Yardmaster.Server.Pipelines;
 /// One attempt of an <c>evaluate</c> step: every item asked of every model or task (at most <c>concurrency</c> at once,
 /// <c>temperature: 0</c>), each answer scored, and each answering model's mean score recorded as its quality on the metric.
 /// </summary>
-internal sealed class EvaluateStepRun(HttpClient http, Uri server, string? key, StepLaunch launch, EvaluateStepSpec spec, IReadOnlyList<EvaluationItem> items, Func<ModelQuality, CancellationToken, Task<bool>> record, TimeProvider time) : IStepProcess
+internal sealed class EvaluateStepRun(HttpClient http, Uri server, string? key, StepLaunch launch, EvaluateStepSpec spec, IReadOnlyList<EvaluationItem> items, Func<ModelQuality, CancellationToken, Task<bool>> record, TimeProvider time)
+    : ServerStepRun(launch, time)
 {
-    private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource<StepExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lock _log = new();
+    public override string Locator => string.Create(CultureInfo.InvariantCulture, $"evaluate: {items.Count} items of {spec.Dataset} asked of {string.Join(", ", spec.Models)}");
 
-    public string Locator => string.Create(CultureInfo.InvariantCulture, $"evaluate: {items.Count} items of {spec.Dataset} asked of {string.Join(", ", spec.Models)}");
-
-    public Task<StepExit> Exited => _exited.Task;
-
-    public void Start() => _ = Task.Run(RunAsync);
-
-    public async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken)
+    protected override async Task WorkAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _exited.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        return ValueTask.CompletedTask;
-    }
-
-    private async Task RunAsync()
-    {
-        var caller = new GatewayCaller(http, server, key, launch, Log);
+        var caller = new GatewayCaller(http, server, key, Launch, Log);
         var clock = Stopwatch.StartNew();
-        Log($"{items.Count} items of {spec.Dataset} asked of {string.Join(", ", spec.Models)} at priority {launch.Priority.Name()}, scored by {Name(spec.Score)}, {spec.Concurrency} at a time");
-        try
-        {
-            using var gate = new SemaphoreSlim(spec.Concurrency);
-            var work = spec.Models.SelectMany(model => items.Select(item => (model, item))).Select(async pair =>
-            {
-                await gate.WaitAsync(_stop.Token).ConfigureAwait(false);
-                try
-                {
-                    return await AskAsync(caller, pair.model, pair.item).ConfigureAwait(false);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }).ToList();
-            var results = await Task.WhenAll(work).ConfigureAwait(false);
-            await WriteOutputAsync(results).ConfigureAwait(false);
-            await RecordAsync(results).ConfigureAwait(false);
-            await WriteStepOutputsAsync(results).ConfigureAwait(false);
-            Log($"done in {clock.Elapsed.TotalSeconds:0.0} s");
-            _exited.TrySetResult(new StepExit(0, null));
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            Log("stopped");
-            _exited.TrySetResult(new StepExit(null, 15));
-        }
-        catch (StepRequestFailedException e)
-        {
-            Log(e.Message);
-            _exited.TrySetResult(new StepExit(1, null));
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException or UnauthorizedAccessException)
-        {
-            Log("failed: " + e.Message);
-            _exited.TrySetResult(new StepExit(1, null));
-        }
+        Log($"{items.Count} items of {spec.Dataset} asked of {string.Join(", ", spec.Models)} at priority {Launch.Priority.Name()}, scored by {Name(spec.Score)}, {spec.Concurrency} at a time");
+        var results = await ForEachAsync(spec.Models.SelectMany(model => items.Select(item => (model, item))), spec.Concurrency, pair => AskAsync(caller, pair.model, pair.item)).ConfigureAwait(false);
+        await WriteOutputAsync(results).ConfigureAwait(false);
+        await RecordAsync(results).ConfigureAwait(false);
+        await WriteStepOutputsAsync(results).ConfigureAwait(false);
+        Log($"done in {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     /// <summary>Asks one item of one model or task and scores the answer.</summary>
@@ -85,14 +34,14 @@ internal sealed class EvaluateStepRun(HttpClient http, Uri server, string? key, 
     {
         var body = new JsonObject { ["model"] = model, ["messages"] = item.Messages.DeepClone(), ["max_tokens"] = spec.MaxTokens, ["temperature"] = 0 };
         var what = string.Create(CultureInfo.InvariantCulture, $"{model}.{item.Line}");
-        var (answer, answered) = await caller.SendAsync(body, what, _stop.Token).ConfigureAwait(false);
+        var (answer, answered) = await caller.SendAsync(body, what, Stopping).ConfigureAwait(false);
         var text = Content(answer);
         double score;
         if (spec.Score == ScoreMethod.Judge)
         {
             var prompt = AnswerScoring.JudgePrompt(spec.Rubric, item.Question, item.Expected?.ToString() ?? "null", text);
             var ask = new JsonObject { ["model"] = spec.Judge, ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = prompt }), ["max_tokens"] = 8, ["temperature"] = 0 };
-            var (verdict, _) = await caller.SendAsync(ask, what + ".judge", _stop.Token).ConfigureAwait(false);
+            var (verdict, _) = await caller.SendAsync(ask, what + ".judge", Stopping).ConfigureAwait(false);
             var reply = Content(verdict);
             if (AnswerScoring.ParseJudge(reply) is { } graded)
             {
@@ -115,7 +64,7 @@ internal sealed class EvaluateStepRun(HttpClient http, Uri server, string? key, 
     /// <summary>Records each answering model's mean as its quality, and logs the figures per name evaluated.</summary>
     private async Task RecordAsync(Scored[] results)
     {
-        var source = $"run {launch.RunId} step {launch.StepId}";
+        var source = $"run {Launch.RunId} step {Launch.StepId}";
         foreach (var asked in spec.Models)
         {
             var mine = results.Where(r => r.Asked == asked).ToList();
@@ -127,8 +76,8 @@ internal sealed class EvaluateStepRun(HttpClient http, Uri server, string? key, 
             var count = group.Count();
             var mean = Math.Clamp(group.Average(r => r.Score), 0, 1);
             var (low, high) = ModelQualities.Interval(mean, count);
-            var quality = new ModelQuality(group.Key, spec.Metric, mean, count, low, high, spec.Dataset, time.GetUtcNow(), source);
-            Log(await record(quality, _stop.Token).ConfigureAwait(false)
+            var quality = new ModelQuality(group.Key, spec.Metric, mean, count, low, high, spec.Dataset, Time.GetUtcNow(), source);
+            Log(await record(quality, Stopping).ConfigureAwait(false)
                 ? $"recorded quality of model {group.Key} on {spec.Metric}: {Summary([.. group])}"
                 : $"model {group.Key} is not in the registry; its quality is not recorded");
         }
@@ -141,10 +90,10 @@ internal sealed class EvaluateStepRun(HttpClient http, Uri server, string? key, 
             return;
         }
 
-        var path = Path.Combine(launch.WorkingDirectory, output);
+        var path = Path.Combine(Launch.WorkingDirectory, output);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var lines = results.Select(r => new JsonObject { ["model"] = r.Answered, ["asked"] = r.Asked, ["item"] = r.Line, ["answer"] = r.Answer, ["score"] = r.Score }.ToJsonString(ReadableJson.Serializer));
-        await File.WriteAllLinesAsync(path + ".tmp", lines, _stop.Token).ConfigureAwait(false);
+        await File.WriteAllLinesAsync(path + ".tmp", lines, Stopping).ConfigureAwait(false);
         File.Move(path + ".tmp", path, overwrite: true);
     }
 
@@ -154,7 +103,7 @@ internal sealed class EvaluateStepRun(HttpClient http, Uri server, string? key, 
     /// </summary>
     private async Task WriteStepOutputsAsync(Scored[] results)
     {
-        if (!launch.Environment.TryGetValue("YARD_OUTPUTS", out var path) || string.IsNullOrEmpty(path))
+        if (!Launch.Environment.TryGetValue("YARD_OUTPUTS", out var path) || string.IsNullOrEmpty(path))
         {
             return;
         }
@@ -174,7 +123,7 @@ internal sealed class EvaluateStepRun(HttpClient http, Uri server, string? key, 
 
         var outputs = new JsonObject { ["metric"] = spec.Metric, ["count"] = items.Count, ["scores"] = scores, ["best"] = best };
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllTextAsync(path, outputs.ToJsonString(), _stop.Token).ConfigureAwait(false);
+        await File.WriteAllTextAsync(path, outputs.ToJsonString(), Stopping).ConfigureAwait(false);
     }
 
     /// <summary>The text of a chat answer's first choice; empty when it has none.</summary>
@@ -191,14 +140,6 @@ internal sealed class EvaluateStepRun(HttpClient http, Uri server, string? key, 
     private static string Name(ScoreMethod method) => AnswerScoring.Names.First(n => n.Value == method).Key;
 
     private static string Short(string text) => text.Length <= 40 ? text : text[..40] + "…";
-
-    private void Log(string line)
-    {
-        lock (_log)
-        {
-            File.AppendAllText(launch.LogPath, string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow():HH:mm:ss.fff} {line}\n"));
-        }
-    }
 
     /// <summary>One scored answer: the name asked, the model that answered, the dataset line, the answer and its score.</summary>
     private sealed record Scored(string Asked, string Answered, int Line, string Answer, double Score);
