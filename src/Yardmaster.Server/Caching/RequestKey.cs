@@ -17,14 +17,17 @@ internal static class RequestKey
         || (root.TryGetProperty("seed", out var s) && s.ValueKind == JsonValueKind.Number);
 
     /// <summary>The key: <paramref name="scope"/>, <paramref name="chat"/>, <paramref name="tenant"/> and the canonical body, hashed.</summary>
-    public static string Compute(string scope, bool chat, string tenant, JsonElement root)
+    public static string Compute(string scope, bool chat, string tenant, JsonElement root) => Compute(scope, chat ? "chat" : "completions", tenant, root);
+
+    /// <summary>The key: <paramref name="scope"/>, the <paramref name="endpoint"/> (chat, completions, embeddings), <paramref name="tenant"/> and the canonical body, hashed.</summary>
+    public static string Compute(string scope, string endpoint, string tenant, JsonElement root)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartArray();
             json.WriteStringValue(scope);
-            json.WriteStringValue(chat ? "chat" : "completions");
+            json.WriteStringValue(endpoint);
             json.WriteStringValue(tenant);
             WriteCanonical(json, root, skipModel: true);
             json.WriteEndArray();

@@ -13,8 +13,34 @@ namespace Yardmaster.Server.Gateway;
 /// </summary>
 internal sealed partial class CompletionGateway
 {
+    /// <summary>
+    /// Serves the request through the task's result cache when it has one: a hit answered at once, else
+    /// <paramref name="serve"/>, its answer kept when it completed. <paramref name="endpoint"/> (chat, completions,
+    /// embeddings) is part of the key; <paramref name="deterministic"/> says whether the answer depends on the request alone
+    /// (an embedding always does; a generation with temperature 0 or a seed).
+    /// </summary>
+    internal async Task ServeCachedAsync(HttpContext http, Arrived arrived, JsonElement root, string endpoint, bool deterministic, Func<Task> serve)
+    {
+        var (answered, storeKey) = await TryCachedAsync(http, arrived, root, endpoint, deterministic).ConfigureAwait(false);
+        if (answered)
+        {
+            return;
+        }
+
+        var original = http.Response.Body;
+        var capture = Capture(http, arrived.Task, storeKey);
+        try
+        {
+            await serve().ConfigureAwait(false);
+        }
+        finally
+        {
+            Keep(http, arrived.Task, storeKey, capture, arrived.Note, original);
+        }
+    }
+
     /// <summary>Answers from the cache when it can; else returns the key to store the answer under (null: do not store).</summary>
-    private async Task<(bool Answered, string? StoreKey)> TryCachedAsync(HttpContext http, Arrived arrived, JsonElement root, bool chat)
+    private async Task<(bool Answered, string? StoreKey)> TryCachedAsync(HttpContext http, Arrived arrived, JsonElement root, string endpoint, bool deterministic)
     {
         var task = arrived.Task;
         if (task.Cache is null)
@@ -23,14 +49,14 @@ internal sealed partial class CompletionGateway
         }
 
         var cache = results.For(task);
-        if (!Caching.RequestKey.IsDeterministic(root))
+        if (!deterministic)
         {
             cache.CountBypass();
             http.Response.Headers["X-Yard-Cache"] = "bypass";
             return (false, null);
         }
 
-        var key = Caching.RequestKey.Compute(Scope(task), chat, Tenant(http.Request), root);
+        var key = Caching.RequestKey.Compute(Scope(task), endpoint, Tenant(http.Request), root);
         if (Directive(http.Request.Headers.CacheControl) is { } directive)
         {
             // no-cache: a refresh, answered by a model, whose answer replaces the stored one; no-store: nothing kept.

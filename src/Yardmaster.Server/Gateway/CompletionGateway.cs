@@ -74,22 +74,8 @@ internal sealed partial class CompletionGateway(
             };
             var call = new ForwardCall(body!, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
             var arrived = new Arrived(task, requestId, now, arrival, priority, note);
-            var (answered, storeKey) = await TryCachedAsync(http, arrived, root, chat).ConfigureAwait(false);
-            if (answered)
-            {
-                return;
-            }
-
-            var original = http.Response.Body;
-            var capture = Capture(http, task, storeKey);
-            try
-            {
-                await (task.Ensemble is null ? ServeAsync(http, arrived, ticket, call) : ServeEnsembleAsync(http, arrived, ticket, call)).ConfigureAwait(false);
-            }
-            finally
-            {
-                Keep(http, task, storeKey, capture, note, original);
-            }
+            await ServeCachedAsync(http, arrived, root, chat ? "chat" : "completions", Caching.RequestKey.IsDeterministic(root),
+                () => task.Ensemble is null ? ServeAsync(http, arrived, ticket, call) : ServeEnsembleAsync(http, arrived, ticket, call)).ConfigureAwait(false);
         }
     }
 

@@ -63,7 +63,9 @@ internal sealed class EmbeddingGateway(CompletionGateway completions, ServerSett
                 Cost = Math.Max(1, tokens), PromptTokens = tokens, MaxTokens = 0,
             };
             var call = new ForwardCall(body!, root, Chat: false, Stream: false) { Embeddings = true };
-            await completions.ServeAsync(http, new(task, requestId, now, arrival, priority, note), ticket, call).ConfigureAwait(false);
+            var arrived = new CompletionGateway.Arrived(task, requestId, now, arrival, priority, note);
+            // An embedding depends on its input alone: with the task's cache: it is always kept.
+            await completions.ServeCachedAsync(http, arrived, root, "embeddings", deterministic: true, () => completions.ServeAsync(http, arrived, ticket, call)).ConfigureAwait(false);
         }
     }
 

@@ -42,6 +42,28 @@ public sealed class ResultCacheTests(ResultCacheTests.Fixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Embeddings_SecondIdenticalRequest_HitWithTheSameVectorsAndOtherKeysMiss()
+    {
+        using var http = Gateway.Client(KeyA);
+        async Task<(string Cache, string Body)> EmbedAsync(HttpClient client, string input)
+        {
+            using var response = await client.PostAsync(new Uri("/v1/embeddings", UriKind.Relative), new StringContent($$"""{"model": "cached", "input": ["{{input}}", "a dog"]}""", Encoding.UTF8, "application/json"), Ct);
+            var body = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+            return (response.Headers.GetValues("X-Yard-Cache").Single(), body);
+        }
+
+        var first = await EmbedAsync(http, "a cat in a hat");
+        var second = await EmbedAsync(http, "a cat in a hat");
+        Assert.Equal(("miss", "hit"), (first.Cache, second.Cache));
+        Assert.Equal(first.Body, second.Body);
+        Assert.Equal(2, JsonDocument.Parse(second.Body).RootElement.GetProperty("data").GetArrayLength());
+        Assert.Equal("miss", (await EmbedAsync(http, "a cat in a box")).Cache);
+        using var other = Gateway.Client(KeyB);
+        Assert.Equal("miss", (await EmbedAsync(other, "a cat in a hat")).Cache); // a key never sees another's answers
+    }
+
+    [Fact]
     public async Task Post_SameRequestOtherKeyOrderAndSpacing_Hit()
     {
         using var a = await PostRawAsync(KeyA, """{"model":"cached","temperature":0,"max_tokens":6,"messages":[{"role":"user","content":"The dog ran"}]}""");

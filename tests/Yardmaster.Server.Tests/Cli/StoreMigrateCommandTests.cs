@@ -52,7 +52,7 @@ public sealed partial class StoreMigrateCommandTests : IAsyncLifetime
             new Dictionary<string, long>
             {
                 ["tasks"] = 2, ["models"] = 1, ["credentials"] = 1, ["runs"] = 2, ["steps"] = 3, ["attempts"] = 2, ["transitions"] = 4, ["step_durations"] = 2,
-                ["request_rollups"] = 2, ["request_log"] = 3, ["model_events"] = 1, ["usage_samples"] = 2,
+                ["request_rollups"] = 2, ["request_log"] = 3, ["model_events"] = 1, ["model_quality"] = 2, ["usage_samples"] = 2,
             },
             counts);
         Assert.Contains($"copied {Path.GetFullPath(SqlitePath)} to {Database.Url} in one transaction; the next run id there is r4", stdout, StringComparison.Ordinal);
@@ -72,7 +72,7 @@ public sealed partial class StoreMigrateCommandTests : IAsyncLifetime
 
         Assert.Equal(1, refused);
         Assert.Equal(
-            $"error: {Database.Url}: the target already holds 2 row(s) in tasks, 1 row(s) in models, 1 row(s) in credentials, 2 row(s) in runs, 3 row(s) in steps, 2 row(s) in attempts, 4 row(s) in transitions, 2 row(s) in step_durations, 2 row(s) in request_rollups, 3 row(s) in request_log, 1 row(s) in model_events, 2 row(s) in usage_samples; pass --force to replace them with the copy; nothing was copied",
+            $"error: {Database.Url}: the target already holds 2 row(s) in tasks, 1 row(s) in models, 1 row(s) in credentials, 2 row(s) in runs, 3 row(s) in steps, 2 row(s) in attempts, 4 row(s) in transitions, 2 row(s) in step_durations, 2 row(s) in request_rollups, 3 row(s) in request_log, 1 row(s) in model_events, 2 row(s) in model_quality, 2 row(s) in usage_samples; pass --force to replace them with the copy; nothing was copied",
             refusal.Trim());
         Assert.True(forced == 0, stderr);
         Assert.Contains("the next run id there is r4", stdout, StringComparison.Ordinal);
@@ -142,6 +142,8 @@ public sealed partial class StoreMigrateCommandTests : IAsyncLifetime
         Assert.Equal((await sqlite.Registry.ListTasksAsync(Ct)).Select(t => t.FromConfig), (await postgres.Registry.ListTasksAsync(Ct)).Select(t => t.FromConfig));
         Assert.Equal((await sqlite.Registry.ListModelsAsync(Ct)).Select(DefinitionJson.ToJson), (await postgres.Registry.ListModelsAsync(Ct)).Select(DefinitionJson.ToJson));
         Assert.Equal("ab12", await postgres.Registry.GetCredentialHashAsync("admin-token", Ct));
+        Assert.Equal(await sqlite.Registry.ListQualityAsync("tiny", 10, Ct), await postgres.Registry.ListQualityAsync("tiny", 10, Ct));
+        Assert.Equal(2, (await postgres.Registry.ListQualityAsync("tiny", 10, Ct)).Count);
         Assert.Equal(Json(await sqlite.Runs.ListRunsAsync(null, 10, Ct)), Json(await postgres.Runs.ListRunsAsync(null, 10, Ct)));
         foreach (var id in new[] { "r1", "r3" })
         {
@@ -171,6 +173,9 @@ public sealed partial class StoreMigrateCommandTests : IAsyncLifetime
         await stores.Registry.UpsertTaskAsync(new TaskDefinition { Name = "batch", Models = ["tiny"], Ttft = TimeSpan.FromMilliseconds(500) }, Ct);
         await stores.Registry.UpsertModelAsync(new ModelDefinition { Name = "tiny", Path = "tiny.gguf", Slots = 4 }, Ct);
         await stores.Registry.SetCredentialHashAsync("admin-token", "ab12", Ct);
+        var quality = new Core.Registry.ModelQuality("tiny", "triage-v1", 0.5, 10, 0.24, 0.76, "eval.jsonl", _t0, "run r1 step eval");
+        await stores.Registry.AddQualityAsync(quality, Ct);
+        await stores.Registry.AddQualityAsync(quality with { Score = 0.7, Low = 0.4, High = 0.9, MeasuredAt = _t0.AddMinutes(1) }, Ct);
 
         var ids = new[] { await stores.Runs.NextRunIdAsync(Ct), await stores.Runs.NextRunIdAsync(Ct), await stores.Runs.NextRunIdAsync(Ct) };
         Assert.Equal(["r1", "r2", "r3"], ids);
