@@ -160,7 +160,10 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--deadline-requests", type=int, default=40)
     ap.add_argument("--command", default="")
+    ap.add_argument("--pin", action="store_true", help="yard serve on CPU 1; this script, nginx and wrk on CPU 0 (less noise on a 2-core machine)")
     args = ap.parse_args()
+    if args.pin:
+        os.sched_setaffinity(0, {0})  # inherited by nginx and wrk
 
     work = os.path.abspath(args.work)
     for sub in ("tmp", "yard-data"):
@@ -178,7 +181,7 @@ def main():
     nginx = subprocess.Popen(["nginx", "-p", work, "-c", f"{work}/nginx.conf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     env = dict(os.environ, DOTNET_gcServer="1", DOTNET_TieredPGO="1")
     yard_log = open(f"{work}/yard.log", "w", encoding="utf-8")
-    yard = subprocess.Popen(["dotnet", args.yard, "serve", "--config", f"{work}/fanout.yaml", "--port", str(yard_port), "--data", f"{work}/yard-data", "--insecure-no-auth"],
+    yard = subprocess.Popen((["taskset", "-c", "1"] if args.pin else []) + ["dotnet", args.yard, "serve", "--config", f"{work}/fanout.yaml", "--port", str(yard_port), "--data", f"{work}/yard-data", "--insecure-no-auth"],
                             stdout=yard_log, stderr=subprocess.STDOUT, env=env)
     rows = []
     started = datetime.datetime.now()
