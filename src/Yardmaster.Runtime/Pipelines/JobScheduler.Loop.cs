@@ -298,8 +298,7 @@ public sealed partial class JobScheduler
         {
             // Checked again here, not only at submission: a folder of the run may have become a symbolic link since.
             var run = attempt.Step.Run;
-            var roots = PipelinePaths.Roots(new PipelineEnvironment { AllowedDirectories = _options.AllowedDirectories, SourceFolderAllowed = _options.SourceFolderAllowed }, run.Record.SourceFile, Path.Combine(_options.RunsDirectory, run.Record.Id));
-            result = PipelinePaths.CheckAttempt(run.Pipeline.Steps[attempt.Step.Index], attempt.Launch.WorkingDirectory, roots) is { } refused
+            result = PipelinePaths.CheckAttempt(run.Pipeline.Steps[attempt.Step.Index], attempt.Launch.WorkingDirectory, RunRoots(run)) is { } refused
                 ? StepStart.Failed(refused)
                 : await attempt.Executor.StartAsync(attempt.Launch, _stopping.Token);
         }
@@ -376,4 +375,8 @@ public sealed partial class JobScheduler
 
         _ended.Clear();
     }
+
+    /// <summary>The folders a run's paths may lead into (checked again when an attempt starts, or a map reads its items file).</summary>
+    private List<string> RunRoots(ActiveRun run) =>
+        PipelinePaths.Roots(new PipelineEnvironment { AllowedDirectories = _options.AllowedDirectories, SourceFolderAllowed = _options.SourceFolderAllowed }, run.Record.SourceFile, Path.Combine(_options.RunsDirectory, run.Record.Id));
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Yardmaster.Core.Pipelines;
 using Yardmaster.Core.Runs;
+using Yardmaster.Runtime.Paths;
 
 namespace Yardmaster.Runtime.Pipelines;
 
@@ -20,7 +21,11 @@ public sealed partial class JobScheduler
             return true;
         }
 
-        var (items, error) = MapItems.Expand(spec, step.Run.Record.WorkingDirectory);
+        var workingDirectory = step.Run.Record.WorkingDirectory;
+        // The items file is read by the scheduler itself: like an inference step's input, it must not lead out of the run's folders.
+        var (items, error) = spec.Lines is { } lines && ConfinedPaths.Within(lines, RunRoots(step.Run), workingDirectory) is null
+            ? (null, $"map: the items file '{lines}' leads outside the folders a run may use (a symbolic link?)")
+            : MapItems.Expand(spec, workingDirectory);
         if (items is null)
         {
             Dequeue(step);

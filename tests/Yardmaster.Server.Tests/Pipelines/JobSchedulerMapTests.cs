@@ -163,6 +163,29 @@ public sealed class JobSchedulerMapTests
     }
 
     [Fact]
+    public async Task SubmitAsync_LinesFileLinkedOutsideTheRun_StepFailsWithoutReadingIt()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: linked
+            steps:
+              - id: link
+                run: ln -s /etc/hostname items.txt
+              - id: each
+                needs: link
+                map: { lines: items.txt }
+                run: echo "$YARD_ITEM" >> seen
+            """);
+
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Failed, run.State);
+        var detail = await harness.DetailAsync(id);
+        Assert.Equal((StepState.Failed, "map: the items file 'items.txt' leads outside the folders a run may use (a symbolic link?)"), (Step(detail, "each").State, Step(detail, "each").Reason));
+        Assert.DoesNotContain(detail.Attempts, a => a.StepId == "each");
+    }
+
+    [Fact]
     public async Task OpenAsync_SchedulerStoppedMidMap_ItemsReattachedAndEachRunsOnce()
     {
         await using var harness = await StartAsync();
