@@ -28,7 +28,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gateway import free_port, stop, wait_ready, wrk  # noqa: E402  (the same helpers as bench/gateway.py)
+from gateway import free_port, stop, wait_ready, wrk, wrk_lua  # noqa: E402  (the same helpers as bench/gateway.py)
 
 COMPLETION = (
     '{"id":"chatcmpl-fast","object":"chat.completion","created":1700000000,"model":"fast",'
@@ -38,21 +38,6 @@ COMPLETION = (
 MODELS = '{"object":"list","data":[{"id":"fast","object":"model"}]}'
 GOALS = {"cache_p50_ms": 0.3, "ensemble_p50_added_ms": 1.0, "deadline_late_ms": 20.0}
 
-WRK_LUA = """
-wrk.method = "POST"
-wrk.body = '%s'
-wrk.headers["Content-Type"] = "application/json"
-
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRKJSON {"requests":%%d,"duration_us":%%d,"p50":%%d,"p75":%%d,"p90":%%d,"p99":%%d,"p999":%%d,' ..
-    '"max":%%d,"mean":%%.2f,"connect":%%d,"read":%%d,"write":%%d,"status":%%d,"timeout":%%d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(75),
-    latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max, latency.mean,
-    e.connect, e.read, e.write, e.status, e.timeout))
-end
-"""
 
 
 def body(task, temperature=None):
@@ -143,8 +128,7 @@ def post(port, payload, timeout=10.0):
 def run_wrk(work, name, port, payload, connections, threads, duration, path="/v1/chat/completions"):
     script = f"{work}/{name}.lua"
     with open(script, "w", encoding="utf-8") as f:
-        lua = WRK_LUA % payload
-        f.write(lua if payload is not None else lua.replace('wrk.method = "POST"', 'wrk.method = "GET"').replace("wrk.body = 'None'\n", ""))
+        f.write(wrk_lua(payload))
     return wrk(script, f"http://127.0.0.1:{port}{path}", connections, threads, duration)
 
 

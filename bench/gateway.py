@@ -39,22 +39,26 @@ HEALTH = '{"status":"ok"}'
 
 PATHS = ["direct", "nginx", "dotnet", "yard"]
 
-# wrk script: the POST body, and one machine-readable line at the end (latencies in microseconds).
-WRK_LUA = """
-wrk.method = "POST"
-wrk.body = '%s'
+# wrk script: the POST body (a GET without one), and one machine-readable line at the end (latencies in microseconds).
+def wrk_lua(body=None):
+    request = f"""wrk.method = "POST"
+wrk.body = '{body}'
 wrk.headers["Content-Type"] = "application/json"
-
+""" if body is not None else 'wrk.method = "GET"\n'
+    return request + """
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'WRKJSON {"requests":%%d,"duration_us":%%d,"p50":%%d,"p75":%%d,"p90":%%d,"p99":%%d,"p999":%%d,' ..
-    '"max":%%d,"mean":%%.2f,"connect":%%d,"read":%%d,"write":%%d,"status":%%d,"timeout":%%d}\\n',
+    'WRKJSON {"requests":%d,"duration_us":%d,"p50":%d,"p75":%d,"p90":%d,"p99":%d,"p999":%d,' ..
+    '"max":%d,"mean":%.2f,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(75),
     latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max, latency.mean,
     e.connect, e.read, e.write, e.status, e.timeout))
 end
-""" % BODY
+"""
+
+
+WRK_LUA = wrk_lua(BODY)
 
 _children = []
 
