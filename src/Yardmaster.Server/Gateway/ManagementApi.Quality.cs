@@ -38,21 +38,24 @@ internal sealed partial class ManagementApi
         }
 
         var history = await registry.QualityAsync(name, limit, http.RequestAborted).ConfigureAwait(false);
-        var latest = history.DistinctBy(q => q.Metric, StringComparer.Ordinal).ToList();
+        var latest = await registry.LatestQualityAsync(name, http.RequestAborted).ConfigureAwait(false);
         await JsonResponse.WriteAsync(http, json =>
         {
-            json.WriteStartObject();
-            json.WriteString("model", name);
-            json.WriteStartArray("latest");
-            latest.ForEach(q => DefinitionJson.WriteQuality(json, q));
-            json.WriteEndArray();
-            json.WriteStartArray("history");
-            foreach (var q in history)
+            void WriteAll(string property, IReadOnlyList<Core.Registry.ModelQuality> measurements)
             {
-                DefinitionJson.WriteQuality(json, q);
+                json.WriteStartArray(property);
+                foreach (var q in measurements)
+                {
+                    DefinitionJson.WriteQuality(json, q);
+                }
+
+                json.WriteEndArray();
             }
 
-            json.WriteEndArray();
+            json.WriteStartObject();
+            json.WriteString("model", name);
+            WriteAll("latest", latest);
+            WriteAll("history", history);
             json.WriteEndObject();
         }).ConfigureAwait(false);
     }

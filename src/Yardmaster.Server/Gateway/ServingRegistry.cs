@@ -225,6 +225,10 @@ internal sealed class ServingRegistry : IDisposable
         }
     }
 
+    /// <summary>A model's latest measurement per metric, newest first, whatever the length of its history.</summary>
+    public async Task<IReadOnlyList<ModelQuality>> LatestQualityAsync(string model, CancellationToken cancellationToken) =>
+        [.. (await _store.ListQualityAsync(null, MaxLatestQuality, cancellationToken).ConfigureAwait(false)).Where(q => q.Model == model)];
+
     /// <summary>A model's measurements, newest first (at most <paramref name="limit"/>).</summary>
     public Task<IReadOnlyList<ModelQuality>> QualityAsync(string model, int limit, CancellationToken cancellationToken) =>
         _store.ListQualityAsync(model, limit, cancellationToken);

@@ -55,7 +55,14 @@ public sealed class GatewayQualityTests
             Assert.Equal(("triage-v1", 200, "eval/triage.jsonl", "api"), (latest.GetProperty("metric").GetString(), latest.GetProperty("count").GetInt32(), latest.GetProperty("dataset").GetString(), latest.GetProperty("source").GetString()));
             Assert.InRange(latest.GetProperty("ci_low").GetDouble(), 0.79, 0.80);
             Assert.InRange(latest.GetProperty("ci_high").GetDouble(), 0.89, 0.90);
-            Assert.Equal(1, (await gateway.GetJsonAsync("/api/models/small/quality?limit=1")).GetProperty("history").GetArrayLength());
+            using (var other = await gateway.PostAsync("/api/models/small/quality", new { metric = "summaries-v2", score = 0.4, count = 10, dataset = "d" }))
+            {
+                Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+            }
+
+            var limited = await gateway.GetJsonAsync("/api/models/small/quality?limit=1");
+            Assert.Equal(1, limited.GetProperty("history").GetArrayLength());
+            Assert.Equal(["summaries-v2", "triage-v1"], limited.GetProperty("latest").EnumerateArray().Select(q => q.GetProperty("metric").GetString()).Order(StringComparer.Ordinal)); // latest per metric, whatever the limit
         }
 
         await using var restarted = await GatewayHarness.StartAsync(Config, data.Path, key: "admin-key");
