@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Macro benchmark of the result cache: the latency of a hit at 16 connections (goal: p50 under 0.3 ms).
+# Macro benchmark of the result cache: the latency of a hit at 16 connections (goal: p50 under 0.3 ms), on a server warmed
+# until its JIT has settled, median of --repeat runs (default 3).
 # Builds yard in Release, starts nginx (fast upstreams) and yard serve, runs wrk; writes bench/results/cache-hit-<date>-<time>.md.
 # Needs nginx, wrk, python3, the .NET SDK. Options after the script name go to bench/fanout.py (--duration S, --connections N, ...).
 set -euo pipefail

@@ -22,19 +22,33 @@ internal static class RequestKey
     /// <summary>The key: <paramref name="scope"/>, the <paramref name="endpoint"/> (chat, completions, embeddings), <paramref name="tenant"/> and the canonical body, hashed.</summary>
     public static string Compute(string scope, string endpoint, string tenant, JsonElement root)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer))
+        // One buffer and writer per thread, reset for each key: a cache hit should allocate little more than its key.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        var json = t_writer ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        json.Reset(buffer);
+        json.WriteStartArray();
+        json.WriteStringValue(scope);
+        json.WriteStringValue(endpoint);
+        json.WriteStringValue(tenant);
+        WriteCanonical(json, root, skipModel: true);
+        json.WriteEndArray();
+        json.Flush();
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.WrittenSpan, hash);
+        if (buffer.Capacity > 64 * 1024)
         {
-            json.WriteStartArray();
-            json.WriteStringValue(scope);
-            json.WriteStringValue(endpoint);
-            json.WriteStringValue(tenant);
-            WriteCanonical(json, root, skipModel: true);
-            json.WriteEndArray();
+            (t_buffer, t_writer) = (null, null); // a huge request does not keep its buffer on the thread
         }
 
-        return Convert.ToBase64String(SHA256.HashData(buffer.WrittenSpan));
+        return Convert.ToBase64String(hash);
     }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     /// <summary>The canonical text of <paramref name="element"/> (for tests and logs).</summary>
     public static string Canonical(JsonElement element)
@@ -54,15 +68,20 @@ internal static class RequestKey
         {
             case JsonValueKind.Object:
                 json.WriteStartObject();
-                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                var properties = new List<(string Name, JsonElement Value)>();
+                foreach (var property in element.EnumerateObject())
                 {
-                    if (skipModel && property.NameEquals("model"u8))
+                    if (!(skipModel && property.NameEquals("model"u8)))
                     {
-                        continue;
+                        properties.Add((property.Name, property.Value));
                     }
+                }
 
-                    json.WritePropertyName(property.Name);
-                    WriteCanonical(json, property.Value, skipModel: false);
+                properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                foreach (var (name, value) in properties)
+                {
+                    json.WritePropertyName(name);
+                    WriteCanonical(json, value, skipModel: false);
                 }
 
                 json.WriteEndObject();

@@ -21,7 +21,7 @@ internal sealed class BrowserRules(ServerSettings server)
     /// <summary>Null when the request may go on; else the status and message of the refusal.</summary>
     public (int Status, string Message)? Check(HttpRequest request)
     {
-        if (_loopbackBind && request.Host.HasValue && !IsLocalHost(request.Host.Host))
+        if (_loopbackBind && request.Host.HasValue && !IsLocalHost(request.Host))
         {
             return (403, $"Host '{request.Host}' is not this server: a server bound to {server.Host} answers only Host 127.0.0.1, localhost or [::1] (protection against DNS rebinding); bind another address with --host and keys to serve other names");
         }
@@ -67,8 +67,20 @@ internal sealed class BrowserRules(ServerSettings server)
 
     private static string? Origin(HttpRequest request) => request.Headers.Origin is { Count: > 0 } o ? o.ToString() : null;
 
-    private bool IsLocalHost(string host) =>
-        ExposureRule.IsLoopback(host.Trim('[', ']')) || string.Equals(host, server.Host, StringComparison.OrdinalIgnoreCase);
+    private bool IsLocalHost(HostString hostAndPort)
+    {
+        // The names clients send to a loopback server, compared without allocating (this runs for every request).
+        var value = hostAndPort.Value.AsSpan();
+        var colon = value.LastIndexOf(':');
+        var name = colon > 0 && value.IndexOf(']') < colon ? value[..colon] : value;
+        if (name.Equals("127.0.0.1", StringComparison.Ordinal) || name.Equals("localhost", StringComparison.OrdinalIgnoreCase) || name.Equals("[::1]", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var host = hostAndPort.Host;
+        return ExposureRule.IsLoopback(host.Trim('[', ']')) || string.Equals(host, server.Host, StringComparison.OrdinalIgnoreCase);
+    }
 
     private static bool IsOwnOrigin(HttpRequest request, string origin) =>
         string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
@@ -78,6 +90,8 @@ internal sealed class BrowserRules(ServerSettings server)
 
     private static bool IsJson(string? contentType) =>
         contentType is not null
-        && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
-        && media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+        && (string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase) // what clients send, without parsing
+            || string.Equals(contentType, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase)
+            || (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
+                && media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)));
 }

@@ -20,18 +20,12 @@ internal sealed partial class CompletionGateway
         // 499 (as nginx logs it): the client went away before an answer; 500: what the server answers to an exception.
         var status = outcome == RequestOutcome.Cancelled && !http.Response.HasStarted ? 499 : threw && !gone ? 500 : http.Response.StatusCode;
         var latency = (record?.Latency ?? time.GetElapsedTime(arrival)).TotalMilliseconds;
-        var (path, name, priority) = (http.Request.Path.Value ?? string.Empty, OutcomeName(outcome), record?.Priority is { } p ? p.Name() : null);
+        var (path, name, priority) = (http.Request.Path.Value ?? string.Empty, Observability.YardMetrics.OutcomeName(outcome), record?.Priority is { } p ? p.Name() : null);
         var (queue, ttft) = (record?.QueueTime?.TotalMilliseconds, record?.TimeToFirstToken?.TotalMilliseconds);
         AccessLog.Request(
             access, path, status, name, record?.Task ?? note.Task, record?.Model, priority, queue, ttft, latency,
             record?.PromptTokens ?? 0, record?.CompletionTokens ?? 0, record?.Reason ?? note.Code, note.Decision ?? scheduler.Trace(requestId)?.Summary, requestId);
     }
-
-    private static string OutcomeName(RequestOutcome outcome) => outcome switch
-    {
-        RequestOutcome.TimedOut => "timed_out",
-        _ => outcome.ToString().ToLowerInvariant(),
-    };
 
     /// <summary>What the access line needs to know of a request as it goes; one per request, filled by one handler.</summary>
     internal sealed class AccessNote

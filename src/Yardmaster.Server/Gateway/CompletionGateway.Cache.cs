@@ -15,11 +15,11 @@ internal sealed partial class CompletionGateway
 {
     /// <summary>
     /// Serves the request through the task's result cache when it has one: a hit answered at once, else
-    /// <paramref name="serve"/>, its answer kept when it completed. <paramref name="endpoint"/> (chat, completions,
+    /// <paramref name="serve"/> (called with <paramref name="state"/>: no closure per request), its answer kept when it completed. <paramref name="endpoint"/> (chat, completions,
     /// embeddings) is part of the key; <paramref name="deterministic"/> says whether the answer depends on the request alone
     /// (an embedding always does; a generation with temperature 0 or a seed).
     /// </summary>
-    internal async Task ServeCachedAsync(HttpContext http, Arrived arrived, JsonElement root, string endpoint, bool deterministic, Func<Task> serve)
+    internal async Task ServeCachedAsync<TState>(HttpContext http, Arrived arrived, JsonElement root, string endpoint, bool deterministic, TState state, Func<TState, Task> serve)
     {
         var (answered, storeKey) = await TryCachedAsync(http, arrived, root, endpoint, deterministic).ConfigureAwait(false);
         if (answered)
@@ -31,7 +31,7 @@ internal sealed partial class CompletionGateway
         var capture = Capture(http, arrived.Task, storeKey);
         try
         {
-            await serve().ConfigureAwait(false);
+            await serve(state).ConfigureAwait(false);
         }
         finally
         {
@@ -40,7 +40,7 @@ internal sealed partial class CompletionGateway
     }
 
     /// <summary>Answers from the cache when it can; else returns the key to store the answer under (null: do not store).</summary>
-    private async Task<(bool Answered, string? StoreKey)> TryCachedAsync(HttpContext http, Arrived arrived, JsonElement root, string endpoint, bool deterministic)
+    private async ValueTask<(bool Answered, string? StoreKey)> TryCachedAsync(HttpContext http, Arrived arrived, JsonElement root, string endpoint, bool deterministic)
     {
         var task = arrived.Task;
         if (task.Cache is null)

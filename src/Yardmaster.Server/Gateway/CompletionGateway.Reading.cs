@@ -9,7 +9,7 @@ namespace Yardmaster.Server.Gateway;
 internal sealed partial class CompletionGateway
 {
     /// <summary>Reads the body within the size limits and parses it; <paramref name="check"/> says what the endpoint needs of it before any backend sees it.</summary>
-    internal async Task<(byte[]? Body, JsonDocument? Document, OpenAiError? Error)> ReadAsync(HttpContext http, Func<JsonElement, OpenAiError?> check)
+    internal async ValueTask<(byte[]? Body, JsonDocument? Document, OpenAiError? Error)> ReadAsync(HttpContext http, Func<JsonElement, OpenAiError?> check)
     {
         byte[] body;
         try

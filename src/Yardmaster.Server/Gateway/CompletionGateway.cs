@@ -24,6 +24,10 @@ internal sealed partial class CompletionGateway(
 {
     private const int MaxAttempts = 3;
 
+    // The body checks of both endpoints, made once rather than a closure per request.
+    private Func<JsonElement, OpenAiError?>? _checkChat;
+    private Func<JsonElement, OpenAiError?>? _checkCompletion;
+
     public async Task HandleAsync(HttpContext http, bool chat)
     {
         var arrival = time.GetTimestamp();
@@ -46,7 +50,8 @@ internal sealed partial class CompletionGateway(
         var now = time.GetUtcNow();
         var abort = http.RequestAborted;
         using var span = Observability.YardTracing.StartRequest(requestId);
-        var (body, document, readError) = await ReadAsync(http, root => Check(root, chat)).ConfigureAwait(false);
+        var check = chat ? _checkChat ??= root => Check(root, chat: true) : _checkCompletion ??= root => Check(root, chat: false);
+        var (body, document, readError) = await ReadAsync(http, check).ConfigureAwait(false);
         if (document is null)
         {
             note.Code = readError!.Code ?? readError.Type;
@@ -63,20 +68,27 @@ internal sealed partial class CompletionGateway(
             }
 
             var (task, priority, deadline) = resolved;
-
-            // Check has made both absent, null or an integer of at least 1.
-            int? maxTokens = root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind == JsonValueKind.Number ? mt.GetInt32()
-                : root.TryGetProperty("max_completion_tokens", out var mct) && mct.ValueKind == JsonValueKind.Number ? mct.GetInt32() : null;
-            var ticket = new RequestTicket
-            {
-                RequestId = requestId, Task = task, Priority = priority, Deadline = deadline, Arrival = now, Cost = Math.Max(1, maxTokens ?? 16),
-                PromptTokens = PromptTokens.Count(root, chat), MaxTokens = maxTokens,
-            };
-            var call = new ForwardCall(body!, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
             var arrived = new Arrived(task, requestId, now, arrival, priority, note);
+            // A cache hit is answered before the ticket and the call exist: it needs neither.
             await ServeCachedAsync(http, arrived, root, chat ? "chat" : "completions", Caching.RequestKey.IsDeterministic(root),
-                () => task.Ensemble is null ? ServeAsync(http, arrived, ticket, call) : ServeEnsembleAsync(http, arrived, ticket, call)).ConfigureAwait(false);
+                (Gateway: this, Http: http, Arrived: arrived, Body: body!, Root: root, Chat: chat, Priority: priority, Deadline: deadline),
+                static s => s.Gateway.ServeAsync(s.Http, s.Arrived, s.Body, s.Root, s.Chat, s.Priority, s.Deadline)).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Asks a model (or the ensemble's members) for the answer to a checked and resolved request.</summary>
+    private Task ServeAsync(HttpContext http, Arrived arrived, byte[] body, JsonElement root, bool chat, PriorityClass priority, DateTimeOffset deadline)
+    {
+        // Check has made both absent, null or an integer of at least 1.
+        int? maxTokens = root.TryGetProperty("max_tokens", out var mt) && mt.ValueKind == JsonValueKind.Number ? mt.GetInt32()
+            : root.TryGetProperty("max_completion_tokens", out var mct) && mct.ValueKind == JsonValueKind.Number ? mct.GetInt32() : null;
+        var ticket = new RequestTicket
+        {
+            RequestId = arrived.RequestId, Task = arrived.Task, Priority = priority, Deadline = deadline, Arrival = arrived.At,
+            Cost = Math.Max(1, maxTokens ?? 16), PromptTokens = PromptTokens.Count(root, chat), MaxTokens = maxTokens,
+        };
+        var call = new ForwardCall(body, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
+        return arrived.Task.Ensemble is null ? ServeAsync(http, arrived, ticket, call) : ServeEnsembleAsync(http, arrived, ticket, call);
     }
 
     internal async Task ServeAsync(HttpContext http, Arrived arrived, RequestTicket ticket, ForwardCall call)
@@ -185,7 +197,7 @@ internal sealed partial class CompletionGateway(
     /// <c>X-Yard-Deadline-Ms</c>; null once it has answered the refusal (404 listing what exists, or the header's error,
     /// recorded). Shared by completions and embeddings.
     /// </summary>
-    internal async Task<(TaskDefinition Task, PriorityClass Priority, DateTimeOffset Deadline)?> ResolveAsync(HttpContext http, JsonElement root, AccessNote note, string requestId, DateTimeOffset now, long arrival)
+    internal async ValueTask<(TaskDefinition Task, PriorityClass Priority, DateTimeOffset Deadline)?> ResolveAsync(HttpContext http, JsonElement root, AccessNote note, string requestId, DateTimeOffset now, long arrival)
     {
         var abort = http.RequestAborted;
         var name = root.GetProperty("model").GetString()!;

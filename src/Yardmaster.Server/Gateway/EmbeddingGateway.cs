@@ -65,7 +65,8 @@ internal sealed class EmbeddingGateway(CompletionGateway completions, ServerSett
             var call = new ForwardCall(body!, root, Chat: false, Stream: false) { Embeddings = true };
             var arrived = new CompletionGateway.Arrived(task, requestId, now, arrival, priority, note);
             // An embedding depends on its input alone: with the task's cache: it is always kept.
-            await completions.ServeCachedAsync(http, arrived, root, "embeddings", deterministic: true, () => completions.ServeAsync(http, arrived, ticket, call)).ConfigureAwait(false);
+            await completions.ServeCachedAsync(http, arrived, root, "embeddings", deterministic: true, (Gateway: completions, Http: http, Arrived: arrived, Ticket: ticket, Call: call),
+                static s => s.Gateway.ServeAsync(s.Http, s.Arrived, s.Ticket, s.Call)).ConfigureAwait(false);
         }
     }
 

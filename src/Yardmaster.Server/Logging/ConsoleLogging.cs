@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Yardmaster.Server.Logging;
@@ -12,7 +14,7 @@ public static class ConsoleLogging
     public const string AdaptCategory = "Yardmaster.Adapt";
 
     /// <summary>
-    /// Replaces the builder's providers by the console in <paramref name="format"/> with scopes included (UTC timestamps
+    /// Replaces the builder's providers by the console (<see cref="BufferedConsoleLoggerProvider"/>) in <paramref name="format"/> with scopes included (UTC timestamps
     /// in JSON), and sets the levels: warnings and errors always; access lines unless <see cref="LogVerbosity.Quiet"/>;
     /// the schedulers' Information events with <see cref="LogVerbosity.Verbose"/>; never the framework's per-request lines.
     /// </summary>
@@ -40,6 +42,9 @@ public static class ConsoleLogging
             });
         }
 
+        // The formatters and options stay the framework's; the lines are written by the buffered provider instead of its own.
+        builder.Services.RemoveAll<ILoggerProvider>();
+        builder.Services.AddSingleton<ILoggerProvider, BufferedConsoleLoggerProvider>();
         builder.SetMinimumLevel(verbosity == LogVerbosity.Verbose ? LogLevel.Information : LogLevel.Warning);
         // ASP.NET Core's and the host's Information lines are one per HTTP request (routing, endpoints) or start-up
         // boilerplate: not what -v is for.

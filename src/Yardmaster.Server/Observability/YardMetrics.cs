@@ -80,5 +80,14 @@ internal sealed class YardMetrics : IRequestSink
     }
 
     /// <summary>The outcome as a label value: completed, refused, timed_out, cancelled, failed, invalid.</summary>
-    public static string OutcomeName(RequestOutcome outcome) => outcome == RequestOutcome.TimedOut ? "timed_out" : outcome.ToString().ToLowerInvariant();
+    public static string OutcomeName(RequestOutcome outcome) => outcome switch
+    {
+        RequestOutcome.Completed => "completed",
+        RequestOutcome.Refused => "refused",
+        RequestOutcome.TimedOut => "timed_out",
+        RequestOutcome.Cancelled => "cancelled",
+        RequestOutcome.Failed => "failed",
+        RequestOutcome.Invalid => "invalid",
+        _ => outcome.ToString().ToLowerInvariant(),
+    };
 }

@@ -71,6 +71,9 @@ public sealed class GatewaySecurityTests(GatewaySecurityTests.Fixture fixture) :
     [InlineData("http://evil.example", null, "application/json", "admin")]
     [InlineData(null, null, "text/plain", "admin")]
     [InlineData(null, null, "application/x-www-form-urlencoded", "admin")]
+    [InlineData(null, null, "application/jsonx", "admin")]
+    [InlineData(null, "127.0.0.1.evil.example", "application/json", "admin")]
+    [InlineData(null, "localhost.evil.example:80", "application/json", "admin")]
     public async Task PostRuns_CrossSiteOrNotJson_RefusedAndNothingRuns(string? origin, string? host, string contentType, string? key)
     {
         var marker = Path.Combine(fixture.DataDirectory, "ran-" + Guid.NewGuid().ToString("N"));
@@ -113,6 +116,25 @@ public sealed class GatewaySecurityTests(GatewaySecurityTests.Fixture fixture) :
         await Gateway.AssertSettledAsync();
     }
 
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("Application/JSON")]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json;charset=UTF-8")]
+    public async Task V1_JsonContentTypes_Answered(string contentType)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = new StringContent("""{"model": "chat", "prompt": "Once", "max_tokens": 2}""", Encoding.UTF8),
+        };
+        request.Content.Headers.Remove("Content-Type");
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var response = await Gateway.Http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await Gateway.AssertSettledAsync();
+    }
+
     [Fact]
     public async Task Post_NoContentTypeEmptyBody_415()
     {
@@ -126,6 +148,9 @@ public sealed class GatewaySecurityTests(GatewaySecurityTests.Fixture fixture) :
     [InlineData("localhost")]
     [InlineData("127.0.0.1")]
     [InlineData("[::1]")]
+    [InlineData("LocalHost")]
+    [InlineData("127.0.0.2")]
+    [InlineData("[0:0:0:0:0:0:0:1]")]
     public async Task Get_LoopbackHostNames_Served(string host)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/tasks");
