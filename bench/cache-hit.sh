@@ -10,6 +10,6 @@ source "$root/bench/lib.sh"
 build=1
 args=()
 for a in "$@"; do if [ "$a" = "--no-build" ]; then build=0; else args+=("$a"); fi; done
-[ "$build" = 1 ] && bench_build "$root" src/Yardmaster.Cli/Yardmaster.Cli.csproj
+[ "$build" = 1 ] && bench_build "$root" src/Yardmaster.Cli/Yardmaster.Cli.csproj bench/Yardmaster.MinimalProxy
 mkdir -p "$root/bench/.work/cache-hit"
-bench_run python3 "$root/bench/fanout.py" cache --yard "$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll" --work "$root/bench/.work/cache-hit" --out "$root/bench/results" --command "bench/cache-hit.sh $*" "${args[@]}"
+bench_run python3 "$root/bench/fanout.py" cache --yard "$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll" --work "$root/bench/.work/cache-hit" --floor "$root/bench/Yardmaster.MinimalProxy/bin/Release/net10.0/Yardmaster.MinimalProxy.dll" --out "$root/bench/results" --command "bench/cache-hit.sh $*" "${args[@]}"

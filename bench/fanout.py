@@ -8,7 +8,9 @@ JSON at once), a Python upstream that never answers in time, and `yard serve` wi
   the first, every request is a hit. The server is first warmed until its JIT has settled (the compiled-method count
   of /metrics grows by fewer than 20 over a 2-s round: tiered compilation of a fresh server goes on for 10-20 s under
   load, and a long-running server is past it). Reports the median of --repeat runs of p50/p99 and requests/s, the
-  bytes allocated per hit (from /metrics), the same server's GET /health, and the cache's entries and bytes.
+  bytes allocated per hit (from /metrics), the same server's GET /health, and the cache's entries and bytes. With
+  --floor, each run is followed by the same wrk against bench/Yardmaster.MinimalProxy --answer (Kestrel reading and
+  parsing the body and writing the same answer bytes, nothing else): the floor of a .NET server on this machine.
 - ensemble: wrk posts to `solo` (the fast model alone) and to `duo` (an ensemble, combine: first, over both
   fast models), one after the other in the same run; the p50 overhead is duo's p50 minus solo's. Then 40
   sequential requests to `deadline` (slo.latency 200ms, one fast member and one that never answers,
@@ -147,6 +149,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--deadline-requests", type=int, default=40)
     ap.add_argument("--repeat", type=int, default=3, help="cache: measured runs (the median is reported)")
+    ap.add_argument("--floor", help="cache: the built Yardmaster.MinimalProxy.dll, measured as the floor (--answer mode)")
     ap.add_argument("--command", default="")
     ap.add_argument("--pin", action="store_true", help="yard serve on CPU 1; this script, nginx and wrk on CPU 0 (less noise on a 2-core machine)")
     args = ap.parse_args()
@@ -187,7 +190,17 @@ def main():
             with open(f"{work}/yard-data/admin.token", encoding="utf-8") as f:
                 token = f.read().strip()
             warmed, methods = warm(work, yard_port, token, payload, args.connections, args.threads)
-            hits, healths, allocated = [], [], []
+            floor = floor_port = None
+            if args.floor:
+                with open(f"{work}/answer.json", "w", encoding="utf-8") as f:
+                    f.write(COMPLETION)
+                floor_port = free_port()
+                floor = subprocess.Popen(["dotnet", args.floor, "--answer", f"{work}/answer.json", str(floor_port)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env=env)
+                wait_ready(floor_port, "/health", floor, "the .NET floor")
+                # The floor warms as yard did (its JIT is small: a few rounds).
+                for _ in range(5):
+                    run_wrk(work, "cache", floor_port, payload, args.connections, args.threads, 2)
+            hits, healths, allocated, floors = [], [], [], []
             for _ in range(args.repeat):
                 before = metric(yard_port, token, "dotnet_gc_heap_total_allocated_bytes_total")
                 r = run_wrk(work, "cache", yard_port, payload, args.connections, args.threads, args.duration)
@@ -195,6 +208,10 @@ def main():
                 hits.append(r)
                 # The floor on this machine: the same server's cheapest endpoint, same connections, right after.
                 healths.append(run_wrk(work, "health", yard_port, None, args.connections, args.threads, args.duration, path="/health"))
+                if floor is not None:
+                    floors.append(run_wrk(work, "cache", floor_port, payload, args.connections, args.threads, args.duration))
+            if floor is not None:
+                stop(floor, signal.SIGTERM, "the .NET floor")
             r, h = median_by(hits, "p50"), median_by(healths, "p50")
             stats = json.loads(http_get(yard_port, "/api/stats", token))["cache"]["cached"]
             rows.append((f"cache hit p50 (ms), median of {args.repeat}", r["p50"] / 1000, GOALS["cache_p50_ms"], r["p50"] / 1000 < GOALS["cache_p50_ms"]))
@@ -202,6 +219,11 @@ def main():
             rows.append(("cache hit p99 (ms), that run", r["p99"] / 1000, None, None))
             rows.append(("GET /health p50 (ms), same server and connections, median", h["p50"] / 1000, None, None))
             rows.append(("cache hit p50 / GET /health p50", r["p50"] / h["p50"], None, None))
+            if floors:
+                fl = median_by(floors, "p50")
+                rows.append(("the .NET floor's p50 (ms): Kestrel parsing the body, same answer, same wrk; median", fl["p50"] / 1000, None, None))
+                rows.append(("the .NET floor's p50 (ms), each run", " / ".join(f'{x["p50"] / 1000:.3f}' for x in floors), None, None))
+                rows.append(("cache hit p50 / the .NET floor's p50", r["p50"] / fl["p50"], None, None))
             rows.append(("requests/s, that run", r["rps"], None, None))
             rows.append(("bytes allocated per hit", round(sorted(allocated)[len(allocated) // 2]), None, None))
             rows.append(("warm-up (s) / JIT-compiled methods when settled", f"{warmed:.0f} / {methods:.0f}", None, None))

@@ -43,7 +43,9 @@ internal static class JsonBody
 
         try
         {
-            if (Scan(body.Span) is { } error)
+            // Without a \u escape no string can hold a lone surrogate: the parse alone checks the rest (syntax, depth)
+            // with the same errors, and the scan's pass (a string per field name) is saved on nearly every request.
+            if (body.Span.IndexOf("\\u"u8) >= 0 && Scan(body.Span) is { } error)
             {
                 return (null, error);
             }

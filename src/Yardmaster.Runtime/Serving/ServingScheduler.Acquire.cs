@@ -60,6 +60,58 @@ public sealed partial class ServingScheduler
         }
     }
 
+    /// <summary>
+    /// Admits a request of a task that takes no slot of its own (an ensemble: each member is a request of its own):
+    /// the task's <c>max_concurrency</c> and <c>rate</c>, the deadline and the shutdown refuse it as they refuse any
+    /// request. Until the returned admission is disposed, the request counts as in progress for the task.
+    /// </summary>
+    public (IDisposable? Admission, Refusal? Refusal) AdmitWithoutSlot(RequestTicket ticket)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var task = TaskFor(ticket.Task, now);
+            var decision = ServingPass.Admit(new AdmissionInput(
+                now, ticket.Priority, ticket.Deadline, _disposed, task.Definition.Name, task.Definition.MaxConcurrency, task.Admitted, task.Bucket, [], _settings.MaxQueue, _settings.LoadWait));
+            if (LimitRefusal(decision, task) is { } refusal)
+            {
+                Log.Refused(_log, ticket.RequestId ?? task.Definition.Name, task.Definition.Name, refusal.Code, refusal.Message);
+                return (null, refusal);
+            }
+
+            task.Admitted++;
+            return (new SlotlessAdmission(this, task), null);
+        }
+    }
+
+    /// <summary>The refusals of the task's own limits, before any model is looked at; null for every other verdict.</summary>
+    private static Refusal? LimitRefusal(AdmissionDecision decision, TaskEntry task) => decision.Verdict switch
+    {
+        AdmissionVerdict.ShuttingDown => new Refusal(503, "shutting_down", "the server is shutting down"),
+        AdmissionVerdict.DeadlinePassed => new Refusal(504, "deadline_exceeded", "the request's deadline has already passed"),
+        AdmissionVerdict.ConcurrencyLimit => new Refusal(429, "concurrency_limit", $"task '{task.Definition.Name}' already has {task.Admitted} requests in progress, its max_concurrency", TimeSpan.FromSeconds(1)),
+        AdmissionVerdict.RateLimit => new Refusal(429, "rate_limit", string.Create(CultureInfo.InvariantCulture, $"task '{task.Definition.Name}' is over its rate of {task.Definition.Rate!.PerSecond:0.###}/s"), decision.RetryAfter),
+        _ => null,
+    };
+
+    private sealed class SlotlessAdmission(ServingScheduler scheduler, TaskEntry task) : IDisposable
+    {
+        private bool _released;
+
+        public void Dispose()
+        {
+            lock (scheduler._gate)
+            {
+                if (!_released)
+                {
+                    _released = true;
+                    task.Admitted--;
+                }
+            }
+        }
+    }
+
     private (PendingRequest? Pending, Refusal? Refusal, TimeSpan WaitLimit) Admit(RequestTicket ticket, TraceBuilder trace)
     {
         var now = _time.GetUtcNow();
@@ -92,16 +144,13 @@ public sealed partial class ServingScheduler
         }
 
         var predictedWait = decision.PredictedWait;
+        if (LimitRefusal(decision, task) is { } limited)
+        {
+            return (null, limited, default);
+        }
+
         switch (decision.Verdict)
         {
-            case AdmissionVerdict.ShuttingDown:
-                return (null, new Refusal(503, "shutting_down", "the server is shutting down"), default);
-            case AdmissionVerdict.DeadlinePassed:
-                return (null, new Refusal(504, "deadline_exceeded", "the request's deadline has already passed"), default);
-            case AdmissionVerdict.ConcurrencyLimit:
-                return (null, new Refusal(429, "concurrency_limit", $"task '{task.Definition.Name}' already has {task.Admitted} requests in progress, its max_concurrency", TimeSpan.FromSeconds(1)), default);
-            case AdmissionVerdict.RateLimit:
-                return (null, new Refusal(429, "rate_limit", string.Create(CultureInfo.InvariantCulture, $"task '{task.Definition.Name}' is over its rate of {task.Definition.Rate!.PerSecond:0.###}/s"), decision.RetryAfter), default);
             case AdmissionVerdict.NoModel:
                 return (null, new Refusal(503, "no_capacity", $"task '{ticket.Task.Name}' cannot be served now: none of its models is available", TimeSpan.FromSeconds(5)), default);
             case AdmissionVerdict.CannotFit:

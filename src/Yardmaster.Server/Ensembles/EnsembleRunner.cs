@@ -262,7 +262,15 @@ internal sealed class EnsembleRunner(ServingRegistry registry, ServingScheduler 
             return Failed(member, call, "an ensemble member cannot stream; only models and tasks of models can be the winner of a streamed first");
         }
 
-        var outcome = await AnswerAsync(call with { Task = task, RequestId = call.RequestId + "/" + member }, nested, cancellationToken).ConfigureAwait(false);
+        var requestId = call.RequestId + "/" + member;
+        var (admission, refusal) = scheduler.AdmitWithoutSlot(new RequestTicket { RequestId = requestId, Task = task, Priority = call.Priority, Deadline = call.Deadline, Arrival = time.GetUtcNow() });
+        if (refusal is not null)
+        {
+            return Failed(member, call, refusal.Message); // its own rate or max_concurrency, as for a member that is a task of models
+        }
+
+        using var admitted = admission;
+        var outcome = await AnswerAsync(call with { Task = task, RequestId = requestId }, nested, cancellationToken).ConfigureAwait(false);
         var latency = time.GetElapsedTime(call.Started);
         if (outcome.Body is not { } body)
         {

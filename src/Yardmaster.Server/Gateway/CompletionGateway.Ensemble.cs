@@ -29,6 +29,17 @@ internal sealed partial class CompletionGateway
             return;
         }
 
+        // The ensemble's own rate and max_concurrency; each member is then admitted as a request of its own.
+        var (admission, refusal) = scheduler.AdmitWithoutSlot(ticket);
+        if (refusal is not null)
+        {
+            Record(arrived, null, Outcome(refusal), null, null, 0, 0, refusal.Code);
+            await new OpenAiError(refusal.Status, refusal.Message, refusal.Status == 429 ? "rate_limit_error" : "server_error", Code: refusal.Code) { RetryAfter = refusal.RetryAfter }
+                .WriteAsync(http.Response, abort).ConfigureAwait(false);
+            return;
+        }
+
+        using var admitted = admission;
         var call = new EnsembleCall(task, arrived.RequestId, ticket.Priority, ticket.Deadline, forward.Body, forward.Root.Clone(), forward.Chat, forward.Stream)
         {
             MaxTokens = ticket.MaxTokens, PromptTokens = ticket.PromptTokens, Started = arrived.Timestamp,

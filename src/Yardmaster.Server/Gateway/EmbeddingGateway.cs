@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Yardmaster.Core.Statistics;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Runtime.Serving;
 using Yardmaster.Server.Backends;
@@ -55,6 +56,13 @@ internal sealed class EmbeddingGateway(CompletionGateway completions, ServerSett
             }
 
             var (task, priority, deadline) = resolved;
+            if (task.Ensemble is not null)
+            {
+                completions.Record(new CompletionGateway.Arrived(task, requestId, now, arrival, priority, note), null, RequestOutcome.Invalid, null, null, 0, 0, "invalid_request");
+                await OpenAiError.BadRequest($"task '{task.Name}' is an ensemble, which combines generated answers; ask /v1/embeddings of a model or of a task of models", "model")
+                    .WriteAsync(http.Response, abort).ConfigureAwait(false);
+                return;
+            }
 
             var tokens = PromptTokens.Input(root.GetProperty("input"));
             var ticket = new RequestTicket

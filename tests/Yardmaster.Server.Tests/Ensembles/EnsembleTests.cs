@@ -164,6 +164,54 @@ public sealed class EnsembleTests(EnsembleTests.Fixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Post_EnsembleAtItsMaxConcurrency_429WhileBusyThenServed()
+    {
+        var first = PostAsync("single", stream: false); // in progress until its 3 s deadline: hang never answers in time
+        await WaitAsync(() => fixture.Upstream.Active > 0, "the first request's members to be called");
+
+        using (var refused = await PostAsync("single", stream: false))
+        {
+            var text = await refused.Content.ReadAsStringAsync(Ct);
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Contains("\"code\":\"concurrency_limit\"", text, StringComparison.Ordinal);
+            Assert.Contains("task 'single' already has 1 requests in progress, its max_concurrency", text, StringComparison.Ordinal);
+            Assert.True(refused.Headers.Contains("Retry-After"));
+        }
+
+        // As a member of another ensemble, the busy ensemble is a failed member, not a wait.
+        using (var around = await PostAsync("around-single", stream: false))
+        {
+            var yard = (await JsonAsync(around)).GetProperty("yard");
+            Assert.Equal("failed", Member(yard, "single").GetProperty("status").GetString());
+            Assert.Contains("max_concurrency", Member(yard, "single").GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.Equal("answered", Member(yard, "fast-no").GetProperty("status").GetString());
+        }
+
+        using (var answered = await first)
+        {
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        }
+
+        using var again = await PostAsync("single", stream: false); // the admission was given back
+        Assert.Equal("yes-a", (await JsonAsync(again)).GetProperty("choices")[0].GetProperty("yard").GetProperty("member").GetString());
+        await Gateway.AssertSettledAsync();
+    }
+
+    [Fact]
+    public async Task PostEmbeddings_EnsembleTask_400NamingModel()
+    {
+        using var response = await Gateway.PostAsync("/v1/embeddings", new { model = "poll", input = "a sentence" });
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var error = JsonDocument.Parse(text);
+        Assert.Equal("model", error.RootElement.GetProperty("error").GetProperty("param").GetString());
+        Assert.Contains("task 'poll' is an ensemble", text, StringComparison.Ordinal);
+        Assert.Equal(0, fixture.Upstream.Active);
+        await Gateway.AssertSettledAsync();
+    }
+
+    [Fact]
     public async Task Post_StreamWithVote_400NamingStream()
     {
         using var response = await PostAsync("poll", stream: true);
@@ -283,6 +331,8 @@ public sealed class EnsembleTests(EnsembleTests.Fixture fixture) : IClassFixture
                   - { name: strict, slo: { latency: 400ms }, ensemble: { members: [yes-a, hang, hang-too], combine: vote, min_members: 2 } }
                   - { name: shaky, ensemble: { members: [broken, yes-a], combine: all } }
                   - { name: nest, ensemble: { members: [poll, fast-no], combine: all } }
+                  - { name: single, max_concurrency: 1, slo: { latency: 3s }, ensemble: { members: [hang, yes-a], combine: all, min_members: 1 } }
+                  - { name: around-single, ensemble: { members: [single, fast-no], combine: all } }
                 """;
             Gateway = await GatewayHarness.StartAsync(yaml, _data.Path);
         }
