@@ -71,6 +71,7 @@ public sealed partial class JobScheduler
                 var retry = ++map.RetriesUsed[item];
                 var delay = RetryBackoff.Delay(definition.Retries, retry);
                 map.States[item] = MapItemState.Retrying;
+                map.RetryAt[item] = _time.GetUtcNow() + delay;
                 map.Retrying[item] = _time.CreateTimer(_ => Post(new JobEvent.ItemRetryDue(step, item)), null, delay, Timeout.InfiniteTimeSpan);
                 step.Record = step.Record with { RetriesUsed = step.Record.RetriesUsed + 1 };
                 _dirtyMaps.Add(step);
@@ -100,6 +101,15 @@ public sealed partial class JobScheduler
         }
 
         timer.Dispose();
+        // As for a step's retry (OnRetryDue): a timer on the coarser clock may fire up to a millisecond early; wait out the rest.
+        var left = map.RetryAt.TryGetValue(item, out var at) ? at - _time.GetUtcNow() : TimeSpan.Zero;
+        if (left > TimeSpan.Zero)
+        {
+            map.Retrying[item] = _time.CreateTimer(_ => Post(new JobEvent.ItemRetryDue(step, item)), null, TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        map.RetryAt.Remove(item);
         map.States[item] = MapItemState.Pending;
         map.Pending.Add(item);
         if (step.Ready is null)
@@ -159,6 +169,7 @@ public sealed partial class JobScheduler
         }
 
         map.Retrying.Clear();
+        map.RetryAt.Clear();
         foreach (var attempt in map.Running)
         {
             Stop(attempt, AttemptOutcome.Cancelled, reason);

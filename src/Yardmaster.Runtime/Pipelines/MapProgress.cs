@@ -23,6 +23,9 @@ internal sealed class MapProgress(IReadOnlyList<string> items)
     /// <summary>Items waiting out a retry delay, with their timers.</summary>
     public Dictionary<int, ITimer> Retrying { get; } = [];
 
+    /// <summary>When each retrying item may start again (its timer may fire a little early: it is re-armed for the rest).</summary>
+    public Dictionary<int, DateTimeOffset> RetryAt { get; } = [];
+
     public int Succeeded { get; set; }
 
     public int Failed { get; set; }
