@@ -33,9 +33,7 @@ internal sealed partial class CompletionGateway
         var (admission, refusal) = scheduler.AdmitWithoutSlot(ticket);
         if (refusal is not null)
         {
-            Record(arrived, null, Outcome(refusal), null, null, 0, 0, refusal.Code);
-            await new OpenAiError(refusal.Status, refusal.Message, refusal.Status == 429 ? "rate_limit_error" : "server_error", Code: refusal.Code) { RetryAfter = refusal.RetryAfter }
-                .WriteAsync(http.Response, abort).ConfigureAwait(false);
+            await RefuseAsync(http, arrived, refusal).ConfigureAwait(false);
             return;
         }
 

@@ -76,6 +76,20 @@ internal sealed partial class CompletionGateway(
         }
     }
 
+    /// <summary>Records the scheduler's refusal and answers it in the OpenAI shape (nothing to a client that went away: 499).</summary>
+    private Task RefuseAsync(HttpContext http, Arrived arrived, Refusal refusal, string? lastError = null)
+    {
+        Record(arrived, null, Outcome(refusal), null, null, 0, 0, refusal.Code);
+        if (refusal.Status == 499)
+        {
+            return Task.CompletedTask;
+        }
+
+        var message = lastError is null ? refusal.Message : $"{refusal.Message} (after a failed attempt: {lastError})";
+        return new OpenAiError(refusal.Status, message, refusal.Status == 429 ? "rate_limit_error" : "server_error", Code: refusal.Code) { RetryAfter = refusal.RetryAfter }
+            .WriteAsync(http.Response, http.RequestAborted);
+    }
+
     /// <summary>Asks a model (or the ensemble's members) for the answer to a checked and resolved request.</summary>
     private Task ServeAsync(HttpContext http, Arrived arrived, byte[] body, JsonElement root, bool chat, PriorityClass priority, DateTimeOffset deadline)
     {
@@ -105,15 +119,7 @@ internal sealed partial class CompletionGateway(
             var acquired = await scheduler.AcquireAsync(ticket with { ExcludedModels = excluded ?? [], Attempt = attempt }, abort).ConfigureAwait(false);
             if (acquired.Lease is not { } lease)
             {
-                var refusal = acquired.Refusal!;
-                Record(arrived, null, Outcome(refusal), null, null, 0, 0, refusal.Code);
-                if (refusal.Status != 499)
-                {
-                    var message = lastError is null ? refusal.Message : $"{refusal.Message} (after a failed attempt: {lastError})";
-                    await new OpenAiError(refusal.Status, message, refusal.Status == 429 ? "rate_limit_error" : "server_error", Code: refusal.Code) { RetryAfter = refusal.RetryAfter }
-                        .WriteAsync(http.Response, abort).ConfigureAwait(false);
-                }
-
+                await RefuseAsync(http, arrived, acquired.Refusal!, lastError).ConfigureAwait(false);
                 return;
             }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Yardmaster.Core.Statistics;
 using Yardmaster.Core.Configuration;
+using Yardmaster.Core.Statistics;
 using Yardmaster.Runtime.Serving;
 using Yardmaster.Server.Backends;
 using Yardmaster.Server.ModelServer;
@@ -56,9 +56,10 @@ internal sealed class EmbeddingGateway(CompletionGateway completions, ServerSett
             }
 
             var (task, priority, deadline) = resolved;
+            var arrived = new CompletionGateway.Arrived(task, requestId, now, arrival, priority, note);
             if (task.Ensemble is not null)
             {
-                completions.Record(new CompletionGateway.Arrived(task, requestId, now, arrival, priority, note), null, RequestOutcome.Invalid, null, null, 0, 0, "invalid_request");
+                completions.Record(arrived, null, RequestOutcome.Invalid, null, null, 0, 0, "invalid_request");
                 await OpenAiError.BadRequest($"task '{task.Name}' is an ensemble, which combines generated answers; ask /v1/embeddings of a model or of a task of models", "model")
                     .WriteAsync(http.Response, abort).ConfigureAwait(false);
                 return;
@@ -71,7 +72,6 @@ internal sealed class EmbeddingGateway(CompletionGateway completions, ServerSett
                 Cost = Math.Max(1, tokens), PromptTokens = tokens, MaxTokens = 0,
             };
             var call = new ForwardCall(body!, root, Chat: false, Stream: false) { Embeddings = true };
-            var arrived = new CompletionGateway.Arrived(task, requestId, now, arrival, priority, note);
             // An embedding depends on its input alone: with the task's cache: it is always kept.
             await completions.ServeCachedAsync(http, arrived, root, "embeddings", deterministic: true, (Gateway: completions, Http: http, Arrived: arrived, Ticket: ticket, Call: call),
                 static s => s.Gateway.ServeAsync(s.Http, s.Arrived, s.Ticket, s.Call)).ConfigureAwait(false);

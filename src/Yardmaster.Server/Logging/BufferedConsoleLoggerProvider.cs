@@ -32,6 +32,7 @@ public sealed class BufferedConsoleLoggerProvider : ILoggerProvider, ISupportExt
     private readonly ConsoleFormatter _formatter;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 0); // no spinning: the cores are for the requests
+    private readonly ManualResetEventSlim _stop = new(false, spinCount: 0);
     private readonly TextWriter _output;
     private readonly Thread _writer;
     private volatile bool _stopping;
@@ -71,10 +72,12 @@ public sealed class BufferedConsoleLoggerProvider : ILoggerProvider, ISupportExt
         }
 
         _stopping = true;
+        _stop.Set(); // a writer letting lines gather writes them now
         _wake.Set();
         if (_writer.Join(TimeSpan.FromSeconds(5))) // a blocked standard output must not hold the stop for ever
         {
             _wake.Dispose();
+            _stop.Dispose();
         }
     }
 
@@ -118,7 +121,7 @@ public sealed class BufferedConsoleLoggerProvider : ILoggerProvider, ISupportExt
                 if (Drain())
                 {
                     _output.Flush();
-                    Thread.Sleep(BatchWindow);
+                    _stop.Wait(BatchWindow);
                     continue;
                 }
 
