@@ -40,11 +40,15 @@ HEALTH = '{"status":"ok"}'
 PATHS = ["direct", "nginx", "dotnet", "yard"]
 
 # wrk script: the POST body (a GET without one), and one machine-readable line at the end (latencies in microseconds).
-def wrk_lua(body=None):
+def wrk_lua(body=None, pause_ms=None):
+    """With PAUSE_MS, each connection waits that long after an answer before its next request (wrk's delay()):
+    the load is then paced, not closed-loop, and a latency no longer includes the wait behind other connections."""
     request = f"""wrk.method = "POST"
 wrk.body = '{body}'
 wrk.headers["Content-Type"] = "application/json"
 """ if body is not None else 'wrk.method = "GET"\n'
+    if pause_ms is not None:
+        request += f"delay = function() return {pause_ms} end\n"
     return request + """
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -211,6 +215,14 @@ def wrk(script, url, connections, threads, duration):
     return r
 
 
+def floor_env(env):
+    """The floor's environment: ENV with the socket mode yard sets for itself at start (src/Yardmaster.Cli/SocketTuning.cs:
+    completions run on the socket event threads), so that the floor is the best .NET does here, unless ENV chose one."""
+    env = dict(env)
+    env.setdefault("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1")
+    return env
+
+
 def stop(proc, sig, what, grace=10.0):
     if proc.poll() is not None:
         return proc.returncode, 0.0
@@ -279,7 +291,7 @@ def main():
     yard = subprocess.Popen(yard_cmd, env=env, stdout=open(f"{work}/logs/yard.out", "w", encoding="utf-8"), stderr=subprocess.STDOUT)
     _children.append(yard)
     wait_ready(yard_port, "/health", yard, "yard serve", check=lambda b: json.loads(b).get("replicas_ready", 0) >= 1)
-    floor = subprocess.Popen(["dotnet", args.floor, f"http://127.0.0.1:{upstream}/v1/chat/completions", str(floor_port)], env=env,
+    floor = subprocess.Popen(["dotnet", args.floor, f"http://127.0.0.1:{upstream}/v1/chat/completions", str(floor_port)], env=floor_env(env),
                              stdout=open(f"{work}/logs/floor.out", "w", encoding="utf-8"), stderr=subprocess.STDOUT)
     _children.append(floor)
     wait_ready(floor_port, "/health", floor, "minimal .NET proxy")

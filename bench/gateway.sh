@@ -63,19 +63,8 @@ command -v python3 >/dev/null || { echo "gateway.sh: python3 is required" >&2; e
 command -v curl >/dev/null || { echo "gateway.sh: curl is required" >&2; exit 1; }
 
 # nginx and wrk from Debian, once (idempotent: nothing happens when both are there).
-if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
-  if [ "$install" = 0 ]; then
-    echo "gateway.sh: nginx and wrk are required (apt-get install -y nginx wrk)" >&2
-    exit 1
-  fi
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  echo "installing nginx and wrk..." >&2
-  $sudo apt-get update -q >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q nginx wrk >&2
-fi
-# PATH may lack /usr/sbin for a non-root user.
-command -v nginx >/dev/null || PATH="$PATH:/usr/sbin"
+[ "$install" = 1 ] || export BENCH_NO_INSTALL=1
+bench_install gateway.sh nginx wrk
 
 if [ "$build" = 1 ]; then
   bench_build "$root" src/Yardmaster.Cli bench/Yardmaster.MinimalProxy

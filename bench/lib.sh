@@ -29,3 +29,26 @@ bench_run() {
   bench_runner=$!
   wait "$bench_runner"
 }
+
+# bench_install SCRIPT PACKAGE...: installs the Debian packages whose command is missing (package name = command name,
+# e.g. nginx, wrk), once: nothing happens when all are there. BENCH_NO_INSTALL=1 makes a missing one an error instead.
+bench_install() {
+  local script="$1"; shift
+  local missing=() package
+  for package in "$@"; do
+    command -v "$package" >/dev/null || [ -x "/usr/sbin/$package" ] || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "${BENCH_NO_INSTALL:-0}" = 1 ]; then
+      echo "$script: ${missing[*]} required (apt-get install -y ${missing[*]})" >&2
+      exit 1
+    fi
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "installing ${missing[*]}..." >&2
+    $sudo apt-get update -q >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >&2
+  fi
+  # PATH may lack /usr/sbin (nginx) for a non-root user.
+  case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin" ;; esac
+}

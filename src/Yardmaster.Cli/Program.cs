@@ -1,3 +1,4 @@
 using Yardmaster.Cli;
 
+SocketTuning.Apply();
 return await YardCommand.RunAsync(args).ConfigureAwait(false);

@@ -48,9 +48,23 @@ public sealed class YardProcess : IAsyncDisposable
         }
     }
 
-    public static YardProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts yard with <paramref name="args"/>, the test's environment plus <paramref name="environment"/> and without the
+    /// variables in <paramref name="unset"/>, in <paramref name="workingDirectory"/> (the test's when null).
+    /// </summary>
+    public static YardProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null, IEnumerable<string>? unset = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            info.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var name in unset ?? [])
+        {
+            info.Environment.Remove(name);
+        }
+
         info.ArgumentList.Add(YardDll);
         foreach (var a in args)
         {
@@ -66,9 +80,9 @@ public sealed class YardProcess : IAsyncDisposable
     }
 
     /// <summary>Runs yard to completion and returns its exit code.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, IEnumerable<string>? unset = null)
     {
-        await using var p = Start(args, environment);
+        await using var p = Start(args, environment, unset: unset);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await p._process.WaitForExitAsync(timeout.Token);
         p._process.WaitForExit();

@@ -93,7 +93,7 @@ public sealed class GatewayApp : IAsyncDisposable
             throw new InvalidOperationException(exposed);
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = ServerHost.CreateBuilder();
         Logging.ConsoleLogging.Configure(builder.Logging, _options.LogFormat, _options.Verbosity);
 
         builder.WebHost.ConfigureKestrel(k =>

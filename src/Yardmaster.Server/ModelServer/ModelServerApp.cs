@@ -118,7 +118,7 @@ public sealed class ModelServerApp : IAsyncDisposable
 
     private static WebApplication Build(ModelServerOptions options, ServedModel served, TimeProvider time)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = ServerHost.CreateBuilder();
         Logging.ConsoleLogging.Configure(builder.Logging, options.LogFormat, Logging.LogVerbosity.Quiet);
         builder.WebHost.ConfigureKestrel(k =>
         {
