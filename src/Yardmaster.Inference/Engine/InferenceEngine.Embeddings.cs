@@ -113,17 +113,21 @@ public sealed partial class InferenceEngine
         return true;
     }
 
-    private void FeedEmbeddings(List<BatchToken> batch, int budget)
+    /// <summary>Adds the embedding jobs' next tokens, at most <paramref name="budget"/>; returns how many.</summary>
+    private int FeedEmbeddings(List<BatchToken> batch, int budget)
     {
+        var fed = 0;
         foreach (var job in _embedding)
         {
-            if (budget == 0)
+            if (fed == budget)
             {
-                return;
+                break;
             }
 
-            budget -= job.Feed(batch, budget);
+            fed += job.Feed(batch, budget - fed);
         }
+
+        return fed;
     }
 
     private void AdvanceEmbeddings()

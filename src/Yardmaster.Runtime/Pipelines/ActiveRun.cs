@@ -36,6 +36,12 @@ internal sealed class ActiveRun(RunRecord record, PipelineDefinition pipeline, P
     /// <summary>Whether this scheduler made the working directory's outputs folder (<see cref="StepOutputs.Folder"/>).</summary>
     public bool OutputsFolderMade { get; set; }
 
+    /// <summary>On a retry: the run's attempts until then, whose succeeded map items are kept when the items are the same again.</summary>
+    public IReadOnlyList<AttemptRecord>? EarlierAttempts { get; set; }
+
+    /// <summary>On a retry: the map steps (indexes) none of whose upstream steps runs again, so that their items' inputs are as they were.</summary>
+    public HashSet<int>? KeepItemsOf { get; set; }
+
     /// <summary>Steps not in a terminal state; kept by the scheduler as states change (a run of 10,000 steps is not scanned per exit).</summary>
     public int Unfinished { get; set; }
 }

@@ -26,6 +26,9 @@ public sealed partial class JobScheduler
         [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Stopping {Locator} failed")]
         public static partial void StopFailed(ILogger logger, string locator, Exception exception);
 
+        [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "Step {Step}: {Error}")]
+        public static partial void MapSnapshotFailed(ILogger logger, string step, string error);
+
         [LoggerMessage(EventId = 107, Message = "Step {Step} {From} -> {To}: {Reason}")]
         public static partial void StepChanged(ILogger logger, LogLevel level, string step, string from, string to, string reason);
     }

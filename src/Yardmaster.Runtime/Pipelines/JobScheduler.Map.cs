@@ -11,19 +11,31 @@ public sealed partial class JobScheduler
     private readonly HashSet<ActiveStep> _dirtyMaps = [];
 
     /// <summary>
-    /// Expands a <c>map:</c> step's items when it becomes ready (from the run's working directory as it is then). False when
-    /// they cannot be read: the step has failed (no retry: its items are not there) and what needs it is skipped.
+    /// Expands a <c>map:</c> step's items when it becomes ready (from the run's working directory as it is then) and keeps
+    /// them (<see cref="MapSnapshot"/>); <paramref name="resumed"/> (after a restart) takes the kept items instead. On a
+    /// retry that finds the same items as the last expansion, with no step upstream run again (a file of the same name may
+    /// hold new data then), the items that succeeded before are not run again. False when the items cannot be read: the
+    /// step has failed (no retry: its items are not there) and what needs it is skipped.
     /// </summary>
-    private bool Expand(ActiveStep step)
+    private bool Expand(ActiveStep step, bool resumed = false)
     {
         if (step.Map is not null || step.Run.Pipeline.Steps[step.Index].Map is not { } spec)
         {
             return true;
         }
 
-        var workingDirectory = step.Run.Record.WorkingDirectory;
+        var run = step.Run;
+        var snapshot = MapSnapshot.PathOf(_options.RunsDirectory, run.Record.Id, step.Record.StepId);
+        var kept = resumed || run.EarlierAttempts is not null ? MapSnapshot.Read(snapshot) : null;
+        if (resumed && kept is { } saved)
+        {
+            step.Map = new MapProgress(saved.Items);
+            return true;
+        }
+
+        var workingDirectory = run.Record.WorkingDirectory;
         // The items file is read by the scheduler itself: like an inference step's input, it must not lead out of the run's folders.
-        var (items, error) = spec.Lines is { } lines && ConfinedPaths.Within(lines, RunRoots(step.Run), workingDirectory) is null
+        var (items, error) = spec.Lines is { } lines && ConfinedPaths.Within(lines, RunRoots(run), workingDirectory) is null
             ? (null, $"map: the items file '{lines}' leads outside the folders a run may use (a symbolic link?)")
             : MapItems.Expand(spec, workingDirectory);
         if (items is null)
@@ -34,7 +46,27 @@ public sealed partial class JobScheduler
             return false;
         }
 
-        step.Map = new MapProgress(items);
+        var map = new MapProgress(items);
+        if (!resumed && kept is { } earlier && run.EarlierAttempts is { } attempts && run.KeepItemsOf?.Contains(step.Index) == true
+            && earlier.Items.SequenceEqual(items, StringComparer.Ordinal))
+        {
+            // The same items as the expansion these attempts ran, and nothing upstream ran again: what succeeded then stands.
+            foreach (var done in attempts.Where(a => a.StepId == step.Record.StepId && a.Number >= earlier.FirstAttempt && a.Outcome == AttemptOutcome.Succeeded && a.Item is { } i && i < items.Count))
+            {
+                var item = done.Item!.Value;
+                if (map.Pending.Remove(item))
+                {
+                    (map.States[item], map.Results[item]) = (MapItemState.Succeeded, done.Result);
+                    map.Succeeded++;
+                }
+            }
+        }
+        else if (!resumed && MapSnapshot.Write(snapshot, step.Record.Attempts + 1, items) is { } notKept)
+        {
+            Log.MapSnapshotFailed(_logger, step.Record.StepId, notKept);
+        }
+
+        step.Map = map;
         return true;
     }
 

@@ -157,11 +157,12 @@ public sealed partial class JobScheduler
     /// <summary>
     /// The items of a running map step after a restart, from its attempts: succeeded ones keep their outputs, failed ones
     /// with no retry left stay failed, the others wait for a place again (a retry delay is not waited out twice). Returns
-    /// the attempts still marked running, to be found again. The items are read again: if their number changed, the step fails.
+    /// the attempts still marked running, to be found again. The items are those kept when the step was expanded
+    /// (<see cref="MapSnapshot"/>); a run from before snapshots reads them again, and fails the step if their number changed.
     /// </summary>
     private List<AttemptRecord> RebuildMap(ActiveStep step, IReadOnlyList<AttemptRecord> attempts)
     {
-        if (!Expand(step))
+        if (!Expand(step, resumed: true))
         {
             return [];
         }
@@ -205,6 +206,25 @@ public sealed partial class JobScheduler
         }
 
         return running;
+    }
+
+    /// <summary>Every step <paramref name="step"/> needs, directly or not.</summary>
+    private static HashSet<int> Upstream(PipelineGraph graph, int step)
+    {
+        var seen = new HashSet<int>();
+        var pending = new Stack<int>(graph.Needs(step).ToArray());
+        while (pending.TryPop(out var i))
+        {
+            if (seen.Add(i))
+            {
+                foreach (var n in graph.Needs(i))
+                {
+                    pending.Push(n);
+                }
+            }
+        }
+
+        return seen;
     }
 
     /// <summary>Puts the failed, cancelled and skipped steps of an ended run (or one step and what it skipped) back to waiting and takes the run in again.</summary>
@@ -264,6 +284,10 @@ public sealed partial class JobScheduler
         {
             SetState(step, StepState.Waiting, "retry requested", s => s with { RetriesUsed = 0, NotBefore = null });
         }
+
+        // A map step keeps its items that succeeded unless a step upstream of it runs again (its inputs may change).
+        var again = targets.Select(s => s.Index).ToHashSet();
+        run.KeepItemsOf = [.. targets.Where(s => run.Pipeline.Steps[s.Index].Map is not null && !Upstream(run.Graph, s.Index).Any(again.Contains)).Select(s => s.Index)];
 
         Admit(run, created: false);
         return null;

@@ -65,7 +65,7 @@ public sealed partial class JobScheduler
             {
                 Decide(step, step.Run.Graph.Needs(step.Index).Length == 0 ? "no needs" : "needs succeeded");
             }
-            else if (step.Record.State == StepState.Ready && Expand(step))
+            else if (step.Record.State == StepState.Ready && Expand(step, resumed: true))
             {
                 Enqueue(step);
             }
@@ -134,7 +134,14 @@ public sealed partial class JobScheduler
             return;
         }
 
-        SetState(step, StepState.Ready, step.Map is { } map ? $"{reason}; {map.Items.Count} items" : reason, s => s with { NotBefore = null, Items = step.Map?.Items.Count });
+        var kept = step.Map?.Succeeded ?? 0;
+        SetState(step, StepState.Ready, step.Map is { } map ? $"{reason}; {map.Items.Count} items{(kept > 0 ? $", {kept} succeeded before" : string.Empty)}" : reason, s => s with { NotBefore = null, Items = step.Map?.Items.Count });
+        if (step.Map is { Done: true } finished)
+        {
+            FinishMap(step, finished); // a retry whose items had all succeeded before
+            return;
+        }
+
         Enqueue(step);
     }
 

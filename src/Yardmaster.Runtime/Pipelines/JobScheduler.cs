@@ -184,6 +184,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
         }
 
         var run = Build(detail.Run, pipeline, await _store.DurationsAsync(pipeline.Name, cancellationToken), detail.Steps);
+        run.EarlierAttempts = detail.Attempts; // a map step's items that succeeded are not run again
         var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(new JobEvent.Retry(run, stepId, done));
         return await AnswerAsync(done.Task, cancellationToken);

@@ -74,6 +74,27 @@ public sealed class InferenceEngineEmbeddingTests
     }
 
     [Fact]
+    public async Task EmbedAsync_LongInputsWhileAGenerationDecodes_TakeASixteenthOfEachStepAndMatchTheirVectorsAlone()
+    {
+        using var model = LlamaModel.Load(SharedModels.Stories260K);
+        var tokenizer = TokenizerFactory.FromGguf(model.File);
+        using var engine = new InferenceEngine(model, tokenizer, new EngineOptions { Slots = 2, ContextLength = 256, MaxBatchTokens = 64, Threads = 2 });
+        var text = string.Join(' ', Enumerable.Repeat("The cat sat on the mat and looked at the big red ball.", 8));
+        var inputs = Enumerable.Range(0, 4).Select(_ => tokenizer.Encode(text, true, false)).ToArray();
+        var alone = await engine.EmbedAsync(new EmbeddingRequest(inputs), TestContext.Current.CancellationToken);
+        Assert.Equal(0, engine.MostEmbeddingTokensBesideDecodes);
+
+        var generation = InferenceEngineTests.RunAsync(engine, new GenerationRequest([1], SamplingOptions.Greedy, 200, []) { IgnoreEndOfGeneration = true });
+        var beside = await engine.EmbedAsync(new EmbeddingRequest(inputs), TestContext.Current.CancellationToken);
+        Assert.False(generation.IsCompleted, "the generation ended before the embeddings: nothing was measured beside it");
+        await generation;
+
+        Assert.Equal(4, engine.EmbeddingTokensBesideDecodes);
+        Assert.Equal(4, engine.MostEmbeddingTokensBesideDecodes);
+        Assert.Equal(alone.Vectors!.SelectMany(v => v), beside.Vectors!.SelectMany(v => v));
+    }
+
+    [Fact]
     public async Task EmbedAsync_BadInputs_RefusedNamingTheInput()
     {
         using var model = LlamaModel.Load(SharedModels.Stories260K);

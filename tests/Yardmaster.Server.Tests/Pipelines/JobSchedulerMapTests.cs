@@ -218,6 +218,93 @@ public sealed class JobSchedulerMapTests
     }
 
     [Fact]
+    public async Task OpenAsync_ItemsFileChangedWhileStopped_TheStepGoesOnWithTheItemsItStartedWith()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: kept-items
+            steps:
+              - id: prepare
+                run: printf "a\nb\nc\nd\n" > items.txt
+              - id: each
+                needs: prepare
+                map: { lines: items.txt, max_parallel: 1 }
+                run: 'sleep 0.3; echo "$YARD_ITEM" >> done'
+            """);
+        await harness.WaitForStartedAsync(id, "each", 2);
+        var workingDirectory = (await harness.DetailAsync(id)).Run.WorkingDirectory;
+
+        await harness.CloseAsync();
+        await File.WriteAllTextAsync(Path.Combine(workingDirectory, "items.txt"), "x\ny\n", Token); // fewer, other items
+        await harness.OpenAsync();
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Succeeded, run.State);
+        var detail = await harness.DetailAsync(id);
+        Assert.Equal(["a", "b", "c", "d"], WorkFileLines(detail, "done").Order(StringComparer.Ordinal));
+        Assert.Equal((StepState.Succeeded, (int?)4), (Step(detail, "each").State, Step(detail, "each").Items));
+    }
+
+    [Fact]
+    public async Task RetryAsync_MapWithFailedItems_OnlyTheyRunAgainAndTheOutputsMergeInOrder()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: retry-items
+            steps:
+              - id: each
+                map: { items: [a, b, c, d] }
+                run: 'echo "$YARD_ITEM" >> tried; if [ "$YARD_ITEM" = b ] || [ "$YARD_ITEM" = d ]; then [ -f fixed ] || exit 3; fi; echo "{\"item\":\"$YARD_ITEM\"}" > "$YARD_OUTPUTS"'
+              - id: after
+                needs: each
+                run: echo after >> tried
+            """);
+        Assert.Equal(RunState.Failed, (await harness.WaitAsync(id)).State);
+        var detail = await harness.DetailAsync(id);
+        Assert.StartsWith("2 of 4 items failed; first item ", Step(detail, "each").Reason, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(detail.Run.WorkingDirectory, "fixed"), string.Empty, Token);
+
+        Assert.Null(await harness.Host.Scheduler.RetryAsync(id, null, Token));
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Succeeded, run.State);
+        detail = await harness.DetailAsync(id);
+        Assert.Equal(["a", "after", "b", "b", "c", "d", "d"], WorkFileLines(detail, "tried").Order(StringComparer.Ordinal));
+        var each = Step(detail, "each");
+        Assert.Equal((StepState.Succeeded, """{"items":[{"item":"a"},{"item":"b"},{"item":"c"},{"item":"d"}]}"""), (each.State, each.Result));
+        Assert.Equal([1, 2, 1, 2], Enumerable.Range(0, 4).Select(i => Attempts(detail, "each").Count(a => a.Item == i)));
+        Assert.Contains(await harness.Host.Store.TransitionsAsync(id, Token), t => t.StepId == "each" && t.To == "ready" && t.Reason.EndsWith("4 items, 2 succeeded before", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RetryAsync_ItemsChangedSinceTheFailure_EveryItemRunsAgain()
+    {
+        await using var harness = await StartAsync();
+        var id = await harness.SubmitAsync("""
+            name: retry-new-items
+            steps:
+              - id: prepare
+                run: '[ -f items.txt ] || printf "a\nb\nc\n" > items.txt'
+              - id: each
+                needs: prepare
+                map: { lines: items.txt }
+                run: 'echo "$YARD_ITEM" >> tried; [ "$YARD_ITEM" != b ] || [ -f fixed ]'
+            """);
+        Assert.Equal(RunState.Failed, (await harness.WaitAsync(id)).State);
+        var detail = await harness.DetailAsync(id);
+        await File.WriteAllTextAsync(Path.Combine(detail.Run.WorkingDirectory, "items.txt"), "a\nb\nc\nd\n", Token);
+        await File.WriteAllTextAsync(Path.Combine(detail.Run.WorkingDirectory, "fixed"), string.Empty, Token);
+
+        Assert.Null(await harness.Host.Scheduler.RetryAsync(id, "each", Token));
+        var run = await harness.WaitAsync(id);
+
+        Assert.Equal(RunState.Succeeded, run.State);
+        detail = await harness.DetailAsync(id);
+        Assert.Equal(["a", "a", "b", "b", "c", "c", "d"], WorkFileLines(detail, "tried").Order(StringComparer.Ordinal));
+        Assert.Equal((StepState.Succeeded, (int?)4), (Step(detail, "each").State, Step(detail, "each").Items));
+    }
+
+    [Fact]
     public async Task CancelAsync_MapRunning_ItemsStoppedAndTheStepCancelled()
     {
         await using var harness = await StartAsync();
