@@ -15,7 +15,8 @@ JSON at once), a Python upstream that never answers in time, and `yard serve` wi
   p50 is mostly the wait behind the other 15 connections' requests (about connections / throughput); unless
   --pause-ms 0, each run is followed by a paced one, each connection waiting --pause-ms (1) between an answer and its
   next request (wrk's delay(); about a third of the closed-loop rate), for the latency of a hit itself at 16
-  connections, and the same against the floor.
+  connections, and the same against the floor. Also reports the server's CPU time and context switches per request
+  (/proc) in the closed-loop runs, for yard and for the floor.
 - ensemble: wrk posts to `solo` (the fast model alone) and to `duo` (an ensemble, combine: first, over both
   fast models), one after the other in the same run; the p50 overhead is duo's p50 minus solo's. Then 40
   sequential requests to `deadline` (slo.latency 200ms, one fast member and one that never answers,
@@ -38,7 +39,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gateway import floor_env, free_port, nginx_head, stop, wait_ready, wrk, wrk_lua  # noqa: E402  (the same helpers as bench/gateway.py)
+from gateway import cpu_seconds, floor_env, free_port, nginx_head, stop, wait_ready, wrk, wrk_lua  # noqa: E402  (the same helpers as bench/gateway.py)
 
 COMPLETION = (
     '{"id":"chatcmpl-fast","object":"chat.completion","created":1700000000,"model":"fast",'
@@ -195,13 +196,20 @@ def main():
             hits, healths, allocated, floors, paced, paced_floors = [], [], [], [], [], []
             for _ in range(args.repeat):
                 before = metric(yard_port, token, "dotnet_gc_heap_total_allocated_bytes_total")
+                cpu, switches = cpu_seconds(yard.pid), context_switches(yard.pid)
                 r = run_wrk(work, "cache", yard_port, payload, args.connections, args.threads, args.duration)
+                r["cpu_us"] = (cpu_seconds(yard.pid) - cpu) / max(1, r["requests"]) * 1e6
+                r["switches"] = (context_switches(yard.pid) - switches) / max(1, r["requests"])
                 allocated.append((metric(yard_port, token, "dotnet_gc_heap_total_allocated_bytes_total") - before) / max(1, r["requests"]))
                 hits.append(r)
                 # The floor on this machine: the same server's cheapest endpoint, same connections, right after.
                 healths.append(run_wrk(work, "health", yard_port, None, args.connections, args.threads, args.duration, path="/health"))
                 if floor is not None:
-                    floors.append(run_wrk(work, "cache", floor_port, payload, args.connections, args.threads, args.duration))
+                    cpu, switches = cpu_seconds(floor.pid), context_switches(floor.pid)
+                    f = run_wrk(work, "cache", floor_port, payload, args.connections, args.threads, args.duration)
+                    f["cpu_us"] = (cpu_seconds(floor.pid) - cpu) / max(1, f["requests"]) * 1e6
+                    f["switches"] = (context_switches(floor.pid) - switches) / max(1, f["requests"])
+                    floors.append(f)
                 if args.pause_ms > 0:
                     paced.append(run_wrk(work, "cache", yard_port, payload, args.connections, args.threads, args.duration, pause_ms=args.pause_ms))
                     if floor is not None:
@@ -221,6 +229,10 @@ def main():
                 rows.append(("the .NET floor's p50 (ms), each run", " / ".join(f'{x["p50"] / 1000:.3f}' for x in floors), None, None))
                 rows.append(("cache hit p50 / the .NET floor's p50", r["p50"] / fl["p50"], None, None))
             rows.append(("requests/s, that run", r["rps"], None, None))
+            rows.append(("server CPU µs per request (user + system), median: yard's hit" + (" / the floor" if floors else ""),
+                         f'{sorted(x["cpu_us"] for x in hits)[len(hits) // 2]:.1f}' + (f' / {sorted(x["cpu_us"] for x in floors)[len(floors) // 2]:.1f}' if floors else ""), None, None))
+            rows.append(("server context switches per request, median: yard's hit" + (" / the floor" if floors else ""),
+                         f'{sorted(x["switches"] for x in hits)[len(hits) // 2]:.2f}' + (f' / {sorted(x["switches"] for x in floors)[len(floors) // 2]:.2f}' if floors else ""), None, None))
             if paced:
                 pr = median_by(paced, "p50")
                 rows.append((f"paced: cache hit p50 (ms), {args.connections} connections each waiting {args.pause_ms} ms between requests; median", pr["p50"] / 1000, GOALS["cache_p50_ms"], pr["p50"] / 1000 < GOALS["cache_p50_ms"]))
@@ -301,6 +313,18 @@ def warm(work, port, token, payload, connections, threads, rounds=30):
             break
         previous = methods
     return time.monotonic() - started, methods
+
+
+def context_switches(pid):
+    """Voluntary and involuntary context switches of the threads PID has now (a thread that ended takes its count along)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/status", encoding="ascii") as f:
+                total += sum(int(line.split()[1]) for line in f if "ctxt_switches:" in line)
+        except FileNotFoundError:
+            pass  # a thread that ended meanwhile
+    return total
 
 
 def median_by(runs, key):

@@ -61,7 +61,7 @@ internal static class MapSnapshot
             using var document = JsonDocument.Parse(File.ReadAllBytes(path));
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("first_attempt", out var first) || !first.TryGetInt32(out var firstAttempt)
+                || !root.TryGetProperty("first_attempt", out var first) || first.ValueKind != JsonValueKind.Number || !first.TryGetInt32(out var firstAttempt)
                 || !root.TryGetProperty("items", out var list) || list.ValueKind != JsonValueKind.Array)
             {
                 return null;
@@ -80,8 +80,9 @@ internal static class MapSnapshot
 
             return (firstAttempt, items);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string JSON holds but UTF-16 cannot (an escaped lone surrogate).
             return null;
         }
     }

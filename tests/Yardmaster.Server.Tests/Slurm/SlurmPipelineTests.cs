@@ -43,6 +43,50 @@ public sealed class SlurmPipelineTests(SlurmGatewayFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task PostRuns_MapOnSlurm_EachItemAJobOfItsOwnAndTheOutputsMergedInOrder()
+    {
+        var id = await SlurmRuns.SubmitAsync(Http, """
+            name: slurm-map
+            steps:
+              - id: each
+                map: { items: [a, b, c, d] }
+                resources: { cpu: 1 }
+                run: 'echo "$YARD_ITEM_INDEX $YARD_ITEM on $SLURMD_NODENAME"; printf "{\"item\":\"%s\",\"node\":\"%s\"}" "$YARD_ITEM" "$SLURMD_NODENAME" > "$YARD_OUTPUTS"'
+              - id: after
+                needs: each
+                when: steps.each.outputs.items[3].item == 'd'
+                run: echo after
+            """);
+
+        var run = await SlurmRuns.WaitEndedAsync(Http, id);
+
+        Assert.Equal("succeeded", run.GetProperty("state").GetString());
+        var attempts = SlurmRuns.Attempts(run, "each");
+        Assert.Equal([0, 1, 2, 3], attempts.Select(a => a.GetProperty("item").GetInt32()).Order());
+        var nodes = new string[4];
+        var jobs = new HashSet<string>();
+        foreach (var attempt in attempts)
+        {
+            var item = attempt.GetProperty("item").GetInt32();
+            var node = nodes[item] = attempt.GetProperty("node").GetString()!;
+            Assert.Contains(node, fixture.Cluster.Nodes);
+            Assert.Equal(("succeeded", "slurm"), (attempt.GetProperty("outcome").GetString(), attempt.GetProperty("executor").GetString()));
+            var locator = attempt.GetProperty("locator").GetString()!;
+            Assert.Matches($"^slurm job [0-9]+ on {node}$", locator);
+            jobs.Add(SlurmRuns.JobId(locator));
+            using var log = await Http.GetAsync($"/api/runs/{id}/logs/each?attempt={attempt.GetProperty("number").GetInt32()}", Ct);
+            Assert.Equal($"{item} {"abcd"[item]} on {node}\n", await log.Content.ReadAsStringAsync(Ct));
+        }
+
+        Assert.Equal(4, jobs.Count);
+        var each = run.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "each");
+        Assert.Equal(
+            string.Concat("{\"items\":[", string.Join(',', Enumerable.Range(0, 4).Select(i => $"{{\"item\":\"{"abcd"[i]}\",\"node\":\"{nodes[i]}\"}}")), "]}"),
+            each.GetProperty("outputs").GetRawText());
+        Assert.Equal("succeeded", run.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "after").GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task GetNodes_StepRunningOnSlurm_ListsLocalAndBothNodesWithItsAllocation()
     {
         var id = await SlurmRuns.SubmitAsync(Http, "name: held\nsteps:\n  - id: hold\n    run: sleep 60\n    resources: { cpu: 1, memory: 100MiB }\n");
