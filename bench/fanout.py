@@ -143,6 +143,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3, help="cache: measured runs (the median is reported)")
     ap.add_argument("--floor", help="cache: the built Yardmaster.MinimalProxy.dll, measured as the floor (--answer mode)")
     ap.add_argument("--pause-ms", type=int, default=1, help="cache: the paced runs' wait per connection between an answer and its next request (0: no paced runs)")
+    ap.add_argument("--yard-arg", action="append", default=[], help="an argument added to yard serve's command line (e.g. -q: no access lines)")
     ap.add_argument("--command", default="")
     ap.add_argument("--pin", action="store_true", help="yard serve on CPU 1; this script, nginx and wrk on CPU 0 (less noise on a 2-core machine)")
     args = ap.parse_args()
@@ -165,7 +166,7 @@ def main():
     nginx = subprocess.Popen(["nginx", "-p", work, "-c", f"{work}/nginx.conf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     env = dict(os.environ)  # the runtime settings yard ships with (workstation GC), as a user runs it
     yard_log = open(f"{work}/yard.log", "w", encoding="utf-8")
-    yard = subprocess.Popen((["taskset", "-c", "1"] if args.pin else []) + ["dotnet", args.yard, "serve", "--config", f"{work}/fanout.yaml", "--port", str(yard_port), "--data", f"{work}/yard-data", "--insecure-no-auth"],
+    yard = subprocess.Popen((["taskset", "-c", "1"] if args.pin else []) + ["dotnet", args.yard, "serve", "--config", f"{work}/fanout.yaml", "--port", str(yard_port), "--data", f"{work}/yard-data", "--insecure-no-auth", *args.yard_arg],
                             stdout=yard_log, stderr=subprocess.STDOUT, env=env)
     rows = []
     started = datetime.datetime.now()

@@ -45,7 +45,6 @@ public sealed class ServeHostTests : IDisposable
         {
             await serve.WaitForLineAsync("listening on ", TimeSpan.FromSeconds(60));
             Assert.Equal(Environment.ProcessorCount, SocketEventThreads(serve.Id));
-            Assert.DoesNotContain(InlineCompletions + "=", File.ReadAllText($"/proc/{serve.Id}/environ"), StringComparison.Ordinal);
             await serve.TerminateAsync(TimeSpan.FromSeconds(30));
         }
 
