@@ -53,11 +53,9 @@ public sealed partial class JobScheduler
             // The same items as the expansion these attempts ran, and nothing upstream ran again: what succeeded then stands.
             foreach (var done in attempts.Where(a => a.StepId == step.Record.StepId && a.Number >= earlier.FirstAttempt && a.Outcome == AttemptOutcome.Succeeded && a.Item is { } i && i < items.Count))
             {
-                var item = done.Item!.Value;
-                if (map.Pending.Remove(item))
+                if (map.States[done.Item!.Value] != MapItemState.Succeeded)
                 {
-                    (map.States[item], map.Results[item]) = (MapItemState.Succeeded, done.Result);
-                    map.Succeeded++;
+                    map.Succeed(done.Item.Value, done.Result);
                 }
             }
         }
@@ -87,9 +85,7 @@ public sealed partial class JobScheduler
         switch (outcome)
         {
             case AttemptOutcome.Succeeded:
-                map.States[item] = MapItemState.Succeeded;
-                map.Results[item] = attempt.Record.Result;
-                map.Succeeded++;
+                map.Succeed(item, attempt.Record.Result);
                 break;
             case AttemptOutcome.Preempted or AttemptOutcome.NeverStarted when !run.CancelRequested:
                 map.States[item] = MapItemState.Pending;

@@ -187,9 +187,7 @@ public sealed partial class JobScheduler
             switch (latest.Outcome)
             {
                 case AttemptOutcome.Succeeded:
-                    map.Pending.Remove(item);
-                    (map.States[item], map.Results[item]) = (MapItemState.Succeeded, latest.Result);
-                    map.Succeeded++;
+                    map.Succeed(item, latest.Result);
                     break;
                 case AttemptOutcome.Running:
                     map.Pending.Remove(item);

@@ -33,6 +33,14 @@ internal sealed class MapProgress(IReadOnlyList<string> items)
     /// <summary>The first item that failed for good, with why: the step's reason names it.</summary>
     public string? FirstFailure { get; set; }
 
+    /// <summary>Marks <paramref name="item"/> succeeded with its outputs; it no longer waits for a place.</summary>
+    public void Succeed(int item, string? result)
+    {
+        Pending.Remove(item);
+        (States[item], Results[item]) = (MapItemState.Succeeded, result);
+        Succeeded++;
+    }
+
     /// <summary>True when no item runs, waits for a place or for a retry: the step can end.</summary>
     public bool Done => Running.Count == 0 && Pending.Count == 0 && Retrying.Count == 0;
 }
