@@ -197,20 +197,13 @@ def main():
             hits, healths, allocated, floors, paced, paced_floors = [], [], [], [], [], []
             for _ in range(args.repeat):
                 before = metric(yard_port, token, "dotnet_gc_heap_total_allocated_bytes_total")
-                cpu, switches = cpu_seconds(yard.pid), context_switches(yard.pid)
-                r = run_wrk(work, "cache", yard_port, payload, args.connections, args.threads, args.duration)
-                r["cpu_us"] = (cpu_seconds(yard.pid) - cpu) / max(1, r["requests"]) * 1e6
-                r["switches"] = (context_switches(yard.pid) - switches) / max(1, r["requests"])
+                r = run_measured(yard.pid, work, "cache", yard_port, payload, args.connections, args.threads, args.duration)
                 allocated.append((metric(yard_port, token, "dotnet_gc_heap_total_allocated_bytes_total") - before) / max(1, r["requests"]))
                 hits.append(r)
                 # The floor on this machine: the same server's cheapest endpoint, same connections, right after.
                 healths.append(run_wrk(work, "health", yard_port, None, args.connections, args.threads, args.duration, path="/health"))
                 if floor is not None:
-                    cpu, switches = cpu_seconds(floor.pid), context_switches(floor.pid)
-                    f = run_wrk(work, "cache", floor_port, payload, args.connections, args.threads, args.duration)
-                    f["cpu_us"] = (cpu_seconds(floor.pid) - cpu) / max(1, f["requests"]) * 1e6
-                    f["switches"] = (context_switches(floor.pid) - switches) / max(1, f["requests"])
-                    floors.append(f)
+                    floors.append(run_measured(floor.pid, work, "cache", floor_port, payload, args.connections, args.threads, args.duration))
                 if args.pause_ms > 0:
                     paced.append(run_wrk(work, "cache", yard_port, payload, args.connections, args.threads, args.duration, pause_ms=args.pause_ms))
                     if floor is not None:
@@ -231,9 +224,9 @@ def main():
                 rows.append(("cache hit p50 / the .NET floor's p50", r["p50"] / fl["p50"], None, None))
             rows.append(("requests/s, that run", r["rps"], None, None))
             rows.append(("server CPU µs per request (user + system), median: yard's hit" + (" / the floor" if floors else ""),
-                         f'{sorted(x["cpu_us"] for x in hits)[len(hits) // 2]:.1f}' + (f' / {sorted(x["cpu_us"] for x in floors)[len(floors) // 2]:.1f}' if floors else ""), None, None))
+                         f'{median_of(hits, "cpu_us"):.1f}' + (f' / {median_of(floors, "cpu_us"):.1f}' if floors else ""), None, None))
             rows.append(("server context switches per request, median: yard's hit" + (" / the floor" if floors else ""),
-                         f'{sorted(x["switches"] for x in hits)[len(hits) // 2]:.2f}' + (f' / {sorted(x["switches"] for x in floors)[len(floors) // 2]:.2f}' if floors else ""), None, None))
+                         f'{median_of(hits, "switches"):.2f}' + (f' / {median_of(floors, "switches"):.2f}' if floors else ""), None, None))
             if paced:
                 pr = median_by(paced, "p50")
                 rows.append((f"paced: cache hit p50 (ms), {args.connections} connections each waiting {args.pause_ms} ms between requests; median", pr["p50"] / 1000, GOALS["cache_p50_ms"], pr["p50"] / 1000 < GOALS["cache_p50_ms"]))
@@ -245,7 +238,7 @@ def main():
                     rows.append(("paced: cache hit p50 / the .NET floor's p50", pr["p50"] / pf["p50"], None, None))
             rows.append(("bytes allocated per hit", round(sorted(allocated)[len(allocated) // 2]), None, None))
             rows.append(("warm-up (s) / JIT-compiled methods when settled", f"{warmed:.0f} / {methods:.0f}", None, None))
-            rows.append(("wrk errors", sum(x["errors"] for x in hits), None, None))
+            rows.append(("wrk errors (every run against yard and the floor)", sum(x["errors"] for x in hits + healths + floors + paced + paced_floors), None, None))
             rows.append(("cache entries / bytes", f'{stats["entries"]} / {stats["bytes"]}', None, None))
             rows.append(("hits / misses", f'{stats["hits"]} / {stats["misses"]}', None, None))
             commands = [r["command"], h["command"]]
@@ -326,6 +319,20 @@ def context_switches(pid):
         except FileNotFoundError:
             pass  # a thread that ended meanwhile
     return total
+
+
+def run_measured(pid, *wrk_args):
+    """run_wrk with the server PID's CPU µs and context switches per request added (cpu_us, switches)."""
+    cpu, switches = cpu_seconds(pid), context_switches(pid)
+    r = run_wrk(*wrk_args)
+    requests = max(1, r["requests"])
+    r["cpu_us"] = (cpu_seconds(pid) - cpu) / requests * 1e6
+    r["switches"] = (context_switches(pid) - switches) / requests
+    return r
+
+
+def median_of(runs, key):
+    return sorted(x[key] for x in runs)[len(runs) // 2]
 
 
 def median_by(runs, key):
