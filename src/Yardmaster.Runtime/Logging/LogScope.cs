@@ -9,40 +9,61 @@ namespace Yardmaster.Runtime.Logging;
 /// formatters show it compactly in text (<see cref="ToString"/>: <c>request req_1</c>, <c>run r3 step fetch attempt 2</c>)
 /// and as separate properties in JSON (it is a list of name/value pairs). Immutable, so thread-safe.
 /// </summary>
+/// <remarks>
+/// Every request has one, and most log nothing: the text and the pairs are made when a line is written, not when the
+/// scope begins.
+/// </remarks>
 public sealed class LogScope : IReadOnlyList<KeyValuePair<string, object?>>
 {
-    private readonly KeyValuePair<string, object?>[] _values;
-    private readonly string _text;
+    private static readonly string[] RequestNames = ["RequestId"];
+    private static readonly string[] RunNames = ["RunId"];
+    private static readonly string[] StepNames = ["RunId", "StepId", "Attempt"];
 
-    private LogScope(KeyValuePair<string, object?>[] values, string text)
+    private readonly string[] _names;
+    private readonly string _first;
+    private readonly string? _step;
+    private readonly int? _attempt;
+
+    private LogScope(string[] names, string first, string? step = null, int? attempt = null)
     {
-        _values = values;
-        _text = text;
+        (_names, _first, _step, _attempt) = (names, first, step, attempt);
     }
 
     /// <inheritdoc />
-    public int Count => _values.Length;
+    public int Count => _names.Length;
 
     /// <inheritdoc />
-    public KeyValuePair<string, object?> this[int index] => _values[index];
+    public KeyValuePair<string, object?> this[int index] => new(_names[index], index switch
+    {
+        0 => _first,
+        1 => _step,
+        2 => _attempt,
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
+    });
 
     /// <summary>The scope of one HTTP request.</summary>
-    public static LogScope Request(string requestId) => new([new("RequestId", requestId)], "request " + requestId);
+    public static LogScope Request(string requestId) => new(RequestNames, requestId);
 
     /// <summary>The scope of a run as a whole (its end, its cancellation).</summary>
-    public static LogScope Run(string runId) => new([new("RunId", runId)], "run " + runId);
+    public static LogScope Run(string runId) => new(RunNames, runId);
 
     /// <summary>The scope of a step; <paramref name="attempt"/> is its latest attempt's number, null before the first.</summary>
-    public static LogScope Step(string runId, string stepId, int? attempt) => new(
-        [new("RunId", runId), new("StepId", stepId), new("Attempt", attempt)],
-        attempt is { } n ? string.Create(CultureInfo.InvariantCulture, $"run {runId} step {stepId} attempt {n}") : $"run {runId} step {stepId}");
+    public static LogScope Step(string runId, string stepId, int? attempt) => new(StepNames, runId, stepId, attempt);
 
     /// <inheritdoc />
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)_values).GetEnumerator();
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            yield return this[i];
+        }
+    }
 
     /// <inheritdoc />
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <inheritdoc />
-    public override string ToString() => _text;
+    public override string ToString() => _names == RequestNames ? "request " + _first
+        : _names == RunNames ? "run " + _first
+        : _attempt is { } n ? string.Create(CultureInfo.InvariantCulture, $"run {_first} step {_step} attempt {n}") : $"run {_first} step {_step}";
 }

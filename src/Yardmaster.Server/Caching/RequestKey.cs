@@ -1,12 +1,15 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 namespace Yardmaster.Server.Caching;
 
 /// <summary>
 /// The identity of a request for the result cache: the SHA-256 of its canonical JSON (object keys sorted at every
-/// level, numbers in their shortest form, no whitespace), without <c>model</c>, with the scope the answer comes from
+/// level by their UTF-8 bytes, numbers in their shortest form, no whitespace), without <c>model</c>, with the scope the answer comes from
 /// (the task's one model, else the task), the endpoint and the caller's key. Pure and thread-safe.
 /// </summary>
 internal static class RequestKey
@@ -17,10 +20,10 @@ internal static class RequestKey
         || (root.TryGetProperty("seed", out var s) && s.ValueKind == JsonValueKind.Number);
 
     /// <summary>The key: <paramref name="scope"/>, <paramref name="chat"/>, <paramref name="tenant"/> and the canonical body, hashed.</summary>
-    public static string Compute(string scope, bool chat, string tenant, JsonElement root) => Compute(scope, chat ? "chat" : "completions", tenant, root);
+    public static CacheKey Compute(string scope, bool chat, string tenant, JsonElement root) => Compute(scope, chat ? "chat" : "completions", tenant, root);
 
     /// <summary>The key: <paramref name="scope"/>, the <paramref name="endpoint"/> (chat, completions, embeddings), <paramref name="tenant"/> and the canonical body, hashed.</summary>
-    public static string Compute(string scope, string endpoint, string tenant, JsonElement root)
+    public static CacheKey Compute(string scope, string endpoint, string tenant, JsonElement root)
     {
         // One buffer and writer per thread, reset for each key: a cache hit should allocate little more than its key.
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
@@ -41,7 +44,9 @@ internal static class RequestKey
             (t_buffer, t_writer) = (null, null); // a huge request does not keep its buffer on the thread
         }
 
-        return Convert.ToBase64String(hash);
+        return new CacheKey(
+            BinaryPrimitives.ReadUInt64LittleEndian(hash), BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(hash[16..]), BinaryPrimitives.ReadUInt64LittleEndian(hash[24..]));
     }
 
     [ThreadStatic]
@@ -62,28 +67,67 @@ internal static class RequestKey
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>
+    /// The members of an object in the order of their names' UTF-8 bytes (code point order), each name unescaped. The names
+    /// are read in place from the document: a key allocates no string per member.
+    /// </summary>
+    private static void WriteMembers(Utf8JsonWriter json, JsonElement element, bool skipModel)
+    {
+        var count = element.GetPropertyCount();
+        var members = ArrayPool<JsonProperty>.Shared.Rent(count);
+        try
+        {
+            var n = 0;
+            var escaped = false;
+            foreach (var property in element.EnumerateObject())
+            {
+                if (!(skipModel && property.NameEquals("model"u8)))
+                {
+                    members[n++] = property;
+                    escaped |= JsonMarshal.GetRawUtf8PropertyName(property).Contains((byte)'\\');
+                }
+            }
+
+            var span = members.AsSpan(0, n);
+            if (escaped)
+            {
+                // A name written with escapes (\u0072ole) is the same name as written plainly: compared and written unescaped.
+                var names = new byte[n][];
+                for (var i = 0; i < n; i++)
+                {
+                    names[i] = Encoding.UTF8.GetBytes(span[i].Name);
+                }
+
+                names.AsSpan().Sort(span, static (a, b) => a.AsSpan().SequenceCompareTo(b));
+                for (var i = 0; i < n; i++)
+                {
+                    json.WritePropertyName(names[i]);
+                    WriteCanonical(json, span[i].Value, skipModel: false);
+                }
+
+                return;
+            }
+
+            span.Sort(static (a, b) => JsonMarshal.GetRawUtf8PropertyName(a).SequenceCompareTo(JsonMarshal.GetRawUtf8PropertyName(b)));
+            foreach (var property in span)
+            {
+                json.WritePropertyName(JsonMarshal.GetRawUtf8PropertyName(property));
+                WriteCanonical(json, property.Value, skipModel: false);
+            }
+        }
+        finally
+        {
+            ArrayPool<JsonProperty>.Shared.Return(members, clearArray: true);
+        }
+    }
+
     private static void WriteCanonical(Utf8JsonWriter json, JsonElement element, bool skipModel)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
                 json.WriteStartObject();
-                var properties = new List<(string Name, JsonElement Value)>();
-                foreach (var property in element.EnumerateObject())
-                {
-                    if (!(skipModel && property.NameEquals("model"u8)))
-                    {
-                        properties.Add((property.Name, property.Value));
-                    }
-                }
-
-                properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-                foreach (var (name, value) in properties)
-                {
-                    json.WritePropertyName(name);
-                    WriteCanonical(json, value, skipModel: false);
-                }
-
+                WriteMembers(json, element, skipModel);
                 json.WriteEndObject();
                 break;
             case JsonValueKind.Array:
@@ -107,3 +151,6 @@ internal static class RequestKey
         }
     }
 }
+
+/// <summary>A request's identity in the result cache: the SHA-256 of what <see cref="RequestKey"/> makes canonical, as four words (one small object per lookup, compared by value).</summary>
+internal sealed record CacheKey(ulong A, ulong B, ulong C, ulong D);

@@ -33,7 +33,7 @@ internal sealed class TaskResultCache : IDisposable
     public ResultCacheSettings Settings { get; }
 
     /// <summary>The answer stored under <paramref name="key"/>, counting a hit or a miss.</summary>
-    public CachedAnswer? Get(string key)
+    public CachedAnswer? Get(CacheKey key)
     {
         if (_cache.TryGetValue(key, out CachedAnswer? answer) && answer is not null)
         {
@@ -49,7 +49,7 @@ internal sealed class TaskResultCache : IDisposable
     public void CountBypass() => Interlocked.Increment(ref _bypasses);
 
     /// <summary>Stores <paramref name="answer"/> for <see cref="ResultCacheSettings.Ttl"/>; an answer larger than the whole cache is not stored.</summary>
-    public void Set(string key, CachedAnswer answer)
+    public void Set(CacheKey key, CachedAnswer answer)
     {
         var bytes = answer.Body.LongLength + EntryOverhead;
         var charge = Math.Max(bytes, _minimumCharge);

@@ -40,7 +40,7 @@ internal sealed partial class CompletionGateway
     }
 
     /// <summary>Answers from the cache when it can; else returns the key to store the answer under (null: do not store).</summary>
-    private async ValueTask<(bool Answered, string? StoreKey)> TryCachedAsync(HttpContext http, Arrived arrived, JsonElement root, string endpoint, bool deterministic)
+    private async ValueTask<(bool Answered, CacheKey? StoreKey)> TryCachedAsync(HttpContext http, Arrived arrived, JsonElement root, string endpoint, bool deterministic)
     {
         var task = arrived.Task;
         if (task.Cache is null)
@@ -89,7 +89,7 @@ internal sealed partial class CompletionGateway
     }
 
     /// <summary>Starts keeping a copy of the answer; null when nothing is to be stored.</summary>
-    private static CaptureStream? Capture(HttpContext http, TaskDefinition task, string? storeKey)
+    private static CaptureStream? Capture(HttpContext http, TaskDefinition task, CacheKey? storeKey)
     {
         if (storeKey is null || task.Cache is not { } settings)
         {
@@ -102,7 +102,7 @@ internal sealed partial class CompletionGateway
     }
 
     /// <summary>Puts the response body back and stores the copy when the answer was complete and successful.</summary>
-    private void Keep(HttpContext http, TaskDefinition task, string? storeKey, CaptureStream? capture, AccessNote note, Stream original)
+    private void Keep(HttpContext http, TaskDefinition task, CacheKey? storeKey, CaptureStream? capture, AccessNote note, Stream original)
     {
         if (capture is null || storeKey is null)
         {

@@ -15,6 +15,26 @@ public sealed class RequestKeyTests
         Assert.Equal(a, b);
     }
 
+    [Fact]
+    public void Compute_NamesAndStringsWrittenWithEscapes_SameKeyAsWrittenPlainly()
+    {
+        var plain = Key("""{"temperature":0,"messages":[{"role":"user","content":"hé"}],"max_tokens":8}""");
+        var escaped = Key("""{"max_tokens":8,"\u0074emperature":0,"messages":[{"\u0063ontent":"h\u00e9","r\u006fle":"user"}]}""");
+
+        Assert.Equal(plain, escaped);
+    }
+
+    [Fact]
+    public void Canonical_Names_SortedByCodePointWithOrWithoutEscapes()
+    {
+        using var plain = JsonDocument.Parse("""{"é":1,"b":2,"😀":3,"ﬁ":4,"a":5}""");
+        using var escaped = JsonDocument.Parse("""{"\u00e9":1,"b":2,"\ud83d\ude00":3,"\ufb01":4,"\u0061":5}""");
+
+        // U+FB01 before U+1F600: code point order (UTF-16 order would put the surrogate pair first).
+        Assert.Equal("""{"a":5,"b":2,"\u00E9":1,"\uFB01":4,"\uD83D\uDE00":3}""", RequestKey.Canonical(plain.RootElement));
+        Assert.Equal(RequestKey.Canonical(plain.RootElement), RequestKey.Canonical(escaped.RootElement));
+    }
+
     [Theory]
     [InlineData("""{"temperature":0,"messages":[{"role":"user","content":"hi!"}],"max_tokens":8}""")]
     [InlineData("""{"temperature":0,"messages":[{"role":"user","content":"hi"}],"max_tokens":9}""")]
@@ -47,7 +67,7 @@ public sealed class RequestKeyTests
         Assert.Equal(expected, RequestKey.IsDeterministic(doc.RootElement));
     }
 
-    private static string Key(string json)
+    private static CacheKey Key(string json)
     {
         using var doc = JsonDocument.Parse(json);
         return RequestKey.Compute("model:m", chat: true, string.Empty, doc.RootElement);
