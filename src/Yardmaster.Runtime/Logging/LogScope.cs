@@ -10,19 +10,20 @@ namespace Yardmaster.Runtime.Logging;
 /// and as separate properties in JSON (it is a list of name/value pairs). Immutable, so thread-safe.
 /// </summary>
 /// <remarks>
-/// Every request has one, and most log nothing: the text and the pairs are made when a line is written, not when the
-/// scope begins.
+/// Every request has one: the text is made when the first line is written (in text format), the pairs when a JSON line
+/// reads them; beginning the scope allocates the scope alone.
 /// </remarks>
 public sealed class LogScope : IReadOnlyList<KeyValuePair<string, object?>>
 {
-    private static readonly string[] RequestNames = ["RequestId"];
-    private static readonly string[] RunNames = ["RunId"];
-    private static readonly string[] StepNames = ["RunId", "StepId", "Attempt"];
+    private static readonly string[] _requestNames = ["RequestId"];
+    private static readonly string[] _runNames = ["RunId"];
+    private static readonly string[] _stepNames = ["RunId", "StepId", "Attempt"];
 
     private readonly string[] _names;
     private readonly string _first;
     private readonly string? _step;
     private readonly int? _attempt;
+    private string? _text;
 
     private LogScope(string[] names, string first, string? step = null, int? attempt = null)
     {
@@ -37,18 +38,17 @@ public sealed class LogScope : IReadOnlyList<KeyValuePair<string, object?>>
     {
         0 => _first,
         1 => _step,
-        2 => _attempt,
-        _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        _ => _attempt,
     });
 
     /// <summary>The scope of one HTTP request.</summary>
-    public static LogScope Request(string requestId) => new(RequestNames, requestId);
+    public static LogScope Request(string requestId) => new(_requestNames, requestId);
 
     /// <summary>The scope of a run as a whole (its end, its cancellation).</summary>
-    public static LogScope Run(string runId) => new(RunNames, runId);
+    public static LogScope Run(string runId) => new(_runNames, runId);
 
     /// <summary>The scope of a step; <paramref name="attempt"/> is its latest attempt's number, null before the first.</summary>
-    public static LogScope Step(string runId, string stepId, int? attempt) => new(StepNames, runId, stepId, attempt);
+    public static LogScope Step(string runId, string stepId, int? attempt) => new(_stepNames, runId, stepId, attempt);
 
     /// <inheritdoc />
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
@@ -63,7 +63,7 @@ public sealed class LogScope : IReadOnlyList<KeyValuePair<string, object?>>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <inheritdoc />
-    public override string ToString() => _names == RequestNames ? "request " + _first
-        : _names == RunNames ? "run " + _first
+    public override string ToString() => _text ??= _names == _requestNames ? "request " + _first
+        : _names == _runNames ? "run " + _first
         : _attempt is { } n ? string.Create(CultureInfo.InvariantCulture, $"run {_first} step {_step} attempt {n}") : $"run {_first} step {_step}";
 }

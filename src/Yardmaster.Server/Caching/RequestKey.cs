@@ -64,17 +64,17 @@ internal static class RequestKey
             WriteCanonical(json, element, skipModel: false);
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>
-    /// The members of an object in the order of their names' UTF-8 bytes (code point order), each name unescaped. The names
-    /// are read in place from the document: a key allocates no string per member.
+    /// The members of an object in the order of their names' UTF-8 bytes (code point order), each name unescaped; members
+    /// of the same name (JSON allows them; a backend takes the last) stay in the order written, so that swapping their
+    /// values is another request. The names are read in place from the document: a key allocates no string per member.
     /// </summary>
     private static void WriteMembers(Utf8JsonWriter json, JsonElement element, bool skipModel)
     {
-        var count = element.GetPropertyCount();
-        var members = ArrayPool<JsonProperty>.Shared.Rent(count);
+        var members = ArrayPool<Member>.Shared.Rent(element.GetPropertyCount());
         try
         {
             var n = 0;
@@ -83,7 +83,8 @@ internal static class RequestKey
             {
                 if (!(skipModel && property.NameEquals("model"u8)))
                 {
-                    members[n++] = property;
+                    members[n] = new Member(property, n, null);
+                    n++;
                     escaped |= JsonMarshal.GetRawUtf8PropertyName(property).Contains((byte)'\\');
                 }
             }
@@ -92,33 +93,29 @@ internal static class RequestKey
             if (escaped)
             {
                 // A name written with escapes (\u0072ole) is the same name as written plainly: compared and written unescaped.
-                var names = new byte[n][];
-                for (var i = 0; i < n; i++)
+                foreach (ref var member in span)
                 {
-                    names[i] = Encoding.UTF8.GetBytes(span[i].Name);
+                    member = member with { Unescaped = Encoding.UTF8.GetBytes(member.Property.Name) };
                 }
-
-                names.AsSpan().Sort(span, static (a, b) => a.AsSpan().SequenceCompareTo(b));
-                for (var i = 0; i < n; i++)
-                {
-                    json.WritePropertyName(names[i]);
-                    WriteCanonical(json, span[i].Value, skipModel: false);
-                }
-
-                return;
             }
 
-            span.Sort(static (a, b) => JsonMarshal.GetRawUtf8PropertyName(a).SequenceCompareTo(JsonMarshal.GetRawUtf8PropertyName(b)));
-            foreach (var property in span)
+            span.Sort(static (a, b) => a.Name.SequenceCompareTo(b.Name) is var order and not 0 ? order : a.Index.CompareTo(b.Index));
+            foreach (var member in span)
             {
-                json.WritePropertyName(JsonMarshal.GetRawUtf8PropertyName(property));
-                WriteCanonical(json, property.Value, skipModel: false);
+                json.WritePropertyName(member.Name);
+                WriteCanonical(json, member.Property.Value, skipModel: false);
             }
         }
         finally
         {
-            ArrayPool<JsonProperty>.Shared.Return(members, clearArray: true);
+            ArrayPool<Member>.Shared.Return(members, clearArray: true);
         }
+    }
+
+    /// <summary>A member of an object being written: where it was, and its name unescaped when the document's has escapes.</summary>
+    private readonly record struct Member(JsonProperty Property, int Index, byte[]? Unescaped)
+    {
+        public ReadOnlySpan<byte> Name => Unescaped ?? JsonMarshal.GetRawUtf8PropertyName(Property);
     }
 
     private static void WriteCanonical(Utf8JsonWriter json, JsonElement element, bool skipModel)

@@ -117,6 +117,11 @@ public sealed class BufferedConsoleLoggerProvider : ILoggerProvider, ISupportExt
 
         lock (_gate)
         {
+            if (_broken)
+            {
+                return; // the writer gave up while this line waited: nothing is kept for it
+            }
+
             if (line.Length > _block.Length - _used)
             {
                 if (_used > 0)
@@ -139,7 +144,10 @@ public sealed class BufferedConsoleLoggerProvider : ILoggerProvider, ISupportExt
             _pending++;
         }
 
-        // Only a parked writer is woken, by the one producer that unparks it.
+        // Only a parked writer is woken, by the one producer that unparks it. The barrier orders this producer's append
+        // before its read of _parked, as the writer's exchange orders its parking before its read of _pending: one of
+        // the two sees the other.
+        Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _parked) == 1 && Interlocked.Exchange(ref _parked, 0) == 1)
         {
             _wake.Set();
@@ -177,6 +185,12 @@ public sealed class BufferedConsoleLoggerProvider : ILoggerProvider, ISupportExt
         {
             // Standard output is gone (the reader of a pipe exited): nothing more can be written; the producers must not wait for it.
             _broken = true;
+            lock (_gate)
+            {
+                _full.Clear();
+                _spare.Clear();
+                (_block, _used, _blockLines, _pending) = ([], 0, 0, 0);
+            }
         }
         finally
         {
@@ -269,8 +283,17 @@ public sealed class BufferedConsoleLoggerProvider : ILoggerProvider, ISupportExt
 
             var text = t_text ??= new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
             var entry = new LogEntry<TState>(logLevel, category, eventId, state, exception, formatter);
-            provider._formatter.Write(in entry, provider._scopes, text);
             var builder = text.GetStringBuilder();
+            try
+            {
+                provider._formatter.Write(in entry, provider._scopes, text);
+            }
+            catch
+            {
+                builder.Clear(); // a state or scope whose ToString threw leaves no half line for the thread's next one
+                throw;
+            }
+
             if (builder.Length == 0)
             {
                 return;

@@ -35,6 +35,25 @@ public sealed class RequestKeyTests
         Assert.Equal(RequestKey.Canonical(plain.RootElement), RequestKey.Canonical(escaped.RootElement));
     }
 
+    [Fact]
+    public void Compute_DuplicateNamesWithTheirValuesSwapped_OtherKey()
+    {
+        // A backend reads the last of two members of the same name: these ask for 9 and 8 tokens. More than 16 members,
+        // so that the sort is not an insertion sort.
+        var others = string.Concat(Enumerable.Range(0, 20).Select(i => $"\"p{i}\":{i},"));
+        var nine = Key("{" + others + "\"max_tokens\":8,\"temperature\":0,\"max_tokens\":9}");
+        var eight = Key("{" + others + "\"max_tokens\":9,\"temperature\":0,\"max_tokens\":8}");
+
+        Assert.NotEqual(nine, eight);
+        Assert.Equal(nine, Key("{\"max_tokens\":8,\"temperature\":0,\"max_tokens\":9," + others.TrimEnd(',') + "}"));
+    }
+
+    [Fact]
+    public void Compute_ModelInsideAMessage_PartOfTheKey() =>
+        Assert.NotEqual(
+            Key("""{"temperature":0,"messages":[{"role":"user","content":"hi","model":"a"}]}"""),
+            Key("""{"temperature":0,"messages":[{"role":"user","content":"hi","model":"b"}]}"""));
+
     [Theory]
     [InlineData("""{"temperature":0,"messages":[{"role":"user","content":"hi!"}],"max_tokens":8}""")]
     [InlineData("""{"temperature":0,"messages":[{"role":"user","content":"hi"}],"max_tokens":9}""")]

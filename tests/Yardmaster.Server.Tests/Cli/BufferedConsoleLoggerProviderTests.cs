@@ -52,6 +52,28 @@ public sealed class BufferedConsoleLoggerProviderTests
     }
 
     [Fact]
+    public void Log_LinesLongerThanABlockAndCharactersBeyondAscii_WrittenWholeInOrder()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "out.log");
+        // Characters of two, three and four bytes (a surrogate pair), long enough for the formatter's builder to chunk.
+        var wide = string.Concat(Enumerable.Repeat("é€😀", 30_000));
+        using (var services = SimpleConsole())
+        {
+            using var provider = new BufferedConsoleLoggerProvider(Formatter(services, ConsoleFormatterNames.Simple), File.Create(path));
+            var logger = provider.CreateLogger("Yardmaster.Test");
+            logger.LogWarning("short {Index}", 1);
+            logger.LogWarning("long {Text}", wide); // about 270 KB: more than a block
+            logger.LogWarning("short {Index}", 2);
+        }
+
+        Assert.True(wide.Length * 3 > BufferedConsoleLoggerProvider.BlockBytes);
+        Assert.Equal(
+            ["warn: Yardmaster.Test[0] short 1", "warn: Yardmaster.Test[0] long " + wide, "warn: Yardmaster.Test[0] short 2"],
+            File.ReadAllLines(path, System.Text.Encoding.UTF8));
+    }
+
+    [Fact]
     public async Task Log_IdleLogger_LineIsInTheFileBeforeTheProviderStops()
     {
         using var directory = new TempDirectory();
