@@ -15,7 +15,7 @@ usage: bench/gateway.sh [options]
   --duration S             seconds per measured run (default: 10)
   --warmup S               seconds of warm-up per path, at 16 connections (default: 5)
   --nginx-workers N|auto   worker_processes of the nginx upstream + proxy (default: auto)
-  --yard-env "K=V ..."     environment of the yard process (default: "DOTNET_gcServer=1 DOTNET_TieredPGO=1")
+  --yard-env "K=V ..."     environment added to the yard process (default: none, the runtime settings yard ships with)
   --label TEXT             a note for the results header
   --out DIR                where the results file goes (default: bench/results)
   --yard DLL               measure this yard.dll (e.g. a copy of an earlier build) instead of building
@@ -34,7 +34,7 @@ threads=2
 duration=10
 warmup=5
 workers=auto
-yard_env="DOTNET_gcServer=1 DOTNET_TieredPGO=1"
+yard_env=""
 label=""
 out="$root/bench/results"
 build=1
