@@ -7,7 +7,8 @@ namespace Yardmaster.Runtime.Logging;
 /// The state of a logging scope (<c>ILogger.BeginScope</c>) naming what a log line belongs to: a request
 /// (<c>RequestId</c>) or a pipeline run, step and attempt (<c>RunId</c>, <c>StepId</c>, <c>Attempt</c>). Console
 /// formatters show it compactly in text (<see cref="ToString"/>: <c>request req_1</c>, <c>run r3 step fetch attempt 2</c>)
-/// and as separate properties in JSON (it is a list of name/value pairs). Immutable, so thread-safe.
+/// and as separate properties in JSON (it is a list of name/value pairs). Its values never change, so it is thread-safe
+/// (the text is kept once made; two threads may both make it).
 /// </summary>
 /// <remarks>
 /// Every request has one: the text is made when the first line is written (in text format), the pairs when a JSON line
