@@ -7,7 +7,7 @@ namespace Yardmaster.Inference.Engine;
 /// packed end to end in the slot's cache (each attends only to itself), so many short inputs share one
 /// forward batch. Touched only by the engine loop after admission.
 /// </summary>
-internal sealed class EmbeddingJob(IReadOnlyList<int[]> inputs, int width, long enqueuedAt, CancellationToken cancellation)
+internal sealed class EmbeddingJob(IReadOnlyList<int[]> inputs, int priority, long order, int width, long enqueuedAt, CancellationToken cancellation)
 {
     private readonly float[][] _sums = [.. inputs.Select(_ => new float[width])];
     private readonly List<int> _fed = [];
@@ -22,6 +22,12 @@ internal sealed class EmbeddingJob(IReadOnlyList<int[]> inputs, int width, long 
     public CancellationToken Cancellation { get; } = cancellation;
 
     public long EnqueuedAt { get; } = enqueuedAt;
+
+    /// <summary>Urgency (<see cref="EmbeddingRequest.Priority"/>).</summary>
+    public int Priority { get; } = priority;
+
+    /// <summary>Arrival order among all requests.</summary>
+    public long Order { get; } = order;
 
     public TaskCompletionSource<EmbeddingResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

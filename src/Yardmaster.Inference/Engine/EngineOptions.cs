@@ -18,6 +18,13 @@ public sealed class EngineOptions
     /// <summary>Most tokens in one forward batch (decode tokens plus prompt chunks). Default 128.</summary>
     public int MaxBatchTokens { get; set; } = 128;
 
+    /// <summary>
+    /// A request that finds every slot busy takes the slot of a less urgent sequence (<see cref="GenerationRequest.Priority"/>),
+    /// which waits at the head of its priority and resumes where it stopped: its keys and values are kept while the part of
+    /// the slots' caches no sequence has touched can hold them, else recomputed when it resumes. Default true.
+    /// </summary>
+    public bool Preempt { get; set; } = true;
+
     /// <summary>Every invalid option, named; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

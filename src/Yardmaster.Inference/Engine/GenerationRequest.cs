@@ -11,4 +11,12 @@ public sealed record GenerationRequest(int[] Prompt, SamplingOptions Sampling, i
 {
     /// <summary>Keep generating past end-of-generation tokens (for benchmarks). Default false.</summary>
     public bool IgnoreEndOfGeneration { get; init; }
+
+    /// <summary>
+    /// Urgency: lower is more urgent (the server passes its priority class, critical 0 to batch 4); only the order
+    /// matters. Queued requests are admitted most urgent first, then in arrival order; with
+    /// <see cref="EngineOptions.Preempt"/> a request finding every slot busy takes the slot of the least urgent
+    /// sequence less urgent than itself, which waits and resumes later. Default 0.
+    /// </summary>
+    public int Priority { get; init; }
 }

@@ -28,7 +28,7 @@ public sealed partial class InferenceEngine
             return Task.FromResult(refused);
         }
 
-        var job = new EmbeddingJob(request.Inputs, _model.Config.Dim, _time.GetTimestamp(), cancellationToken);
+        var job = new EmbeddingJob(request.Inputs, request.Priority, Interlocked.Increment(ref _order), _model.Config.Dim, _time.GetTimestamp(), cancellationToken);
         lock (_gate)
         {
             if (_stopping)
@@ -41,7 +41,21 @@ public sealed partial class InferenceEngine
                 return Task.FromResult(new EmbeddingResult { Refusal = SubmitRefusal.QueueFull, Message = full.Message, RetryAfter = full.RetryAfter });
             }
 
-            _embeddingQueue.AddLast(job);
+            // Most urgent first, then in arrival order.
+            var after = _embeddingQueue.Last;
+            while (after is not null && after.Value.Priority > job.Priority)
+            {
+                after = after.Previous;
+            }
+
+            if (after is null)
+            {
+                _embeddingQueue.AddFirst(job);
+            }
+            else
+            {
+                _embeddingQueue.AddAfter(after, job);
+            }
         }
 
         if (cancellationToken.CanBeCanceled)

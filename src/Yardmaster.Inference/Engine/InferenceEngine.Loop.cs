@@ -71,12 +71,13 @@ public sealed partial class InferenceEngine
                 continue;
             }
 
-            var prompt = s.Request.Prompt;
-            var chunk = Math.Min(prompt.Length - s.Prefilled, budget);
+            // A resumed sequence's tokens are put back without logits: its next token was sampled before it was preempted.
+            var fill = s.Fill;
+            var chunk = Math.Min(fill.Length - s.Prefilled, budget);
             for (var i = 0; i < chunk; i++)
             {
                 var index = s.Prefilled + i;
-                batch.Add(new BatchToken(s.Slot!.Cache, prompt[index], index, WantLogits: index == prompt.Length - 1));
+                batch.Add(new BatchToken(s.Slot!.Cache, fill[index], index, WantLogits: !s.Resuming && index == fill.Length - 1));
                 owners.Add(s);
             }
 
@@ -112,6 +113,10 @@ public sealed partial class InferenceEngine
             if (s.Prefilling)
             {
                 s.Prefilled++;
+                if (s.Resuming && !s.Prefilling)
+                {
+                    s.Resuming = false; // back where it was preempted; it decodes its pending token next step
+                }
             }
 
             if (token.WantLogits)
@@ -213,7 +218,8 @@ public sealed partial class InferenceEngine
 
         foreach (var s in dropped ?? [])
         {
-            Complete(s, new GenerationFinished(FinishReason.Cancelled, s.Request.Prompt.Length, 0));
+            DropSaved(s);
+            Complete(s, new GenerationFinished(FinishReason.Cancelled, s.Request.Prompt.Length, s.Generated));
         }
     }
 
@@ -221,10 +227,12 @@ public sealed partial class InferenceEngine
     {
         lock (_gate)
         {
-            // Generations and embeddings in arrival order; each takes one free slot.
+            // Generations and embeddings most urgent first, then in arrival order; each takes one free slot. A generation
+            // that finds none may take a less urgent sequence's (Preempt).
             while (_queue.First is { } node)
             {
-                if (_embeddingQueue.First is { } embedding && embedding.Value.EnqueuedAt < node.Value.EnqueuedAt)
+                var s = node.Value;
+                if (_embeddingQueue.First is { } embedding && !s.Precedes(embedding.Value.Priority, embedding.Value.Order))
                 {
                     if (!AdmitEmbedding())
                     {
@@ -234,26 +242,132 @@ public sealed partial class InferenceEngine
                     continue;
                 }
 
-                var s = node.Value;
-                var slot = _slots.Where(x => x.Free).MaxBy(x => x.SharedPrefix(s.Request.Prompt));
+                var slot = FreeSlotFor(s);
                 if (slot is null)
                 {
-                    return;
+                    if (!Options.Preempt || LeastUrgentActive() is not { } victim || victim.Request.Priority <= s.Request.Priority)
+                    {
+                        return;
+                    }
+
+                    slot = Preempt(victim);
                 }
 
                 _queue.RemoveFirst();
-                var shared = slot.SharedPrefix(s.Request.Prompt);
-                slot.Tokens.RemoveRange(shared, slot.Tokens.Count - shared);
-                slot.Cache.Length = shared;
-                slot.Sequence = s;
-                s.Slot = slot;
-                s.Prefilled = shared;
-                _active.Add(s);
+                Seat(s, slot);
             }
 
             while (AdmitEmbedding())
             {
             }
+        }
+    }
+
+    /// <summary>The free slot for <paramref name="s"/>: any for a kept cache (it is copied in), else the one whose cached tokens share the longest prefix with what it must fill.</summary>
+    private Slot? FreeSlotFor(Sequence s) => s.Saved is not null
+        ? _slots.Where(x => x.Free).MinBy(x => x.Tokens.Count)
+        : _slots.Where(x => x.Free).MaxBy(x => x.SharedPrefix(s.Fill, s.Resuming));
+
+    /// <summary>Puts <paramref name="s"/> in <paramref name="slot"/>, reusing the cached prefix it shares or restoring its kept cache. Caller holds <c>_gate</c>.</summary>
+    private void Seat(Sequence s, Slot slot)
+    {
+        slot.Sequence = s;
+        s.Slot = slot;
+        if (s.Saved is { } saved)
+        {
+            slot.Cache.Restore(saved);
+            slot.Tokens.Clear();
+            slot.Tokens.AddRange(s.Fill.AsSpan(0, saved.Positions));
+            s.Prefilled = saved.Positions;
+            DropSaved(s);
+            if (!s.Prefilling)
+            {
+                s.Resuming = false;
+            }
+        }
+        else
+        {
+            var shared = slot.SharedPrefix(s.Fill, s.Resuming);
+            slot.Tokens.RemoveRange(shared, slot.Tokens.Count - shared);
+            slot.Cache.Length = shared;
+            s.Prefilled = shared;
+            if (s.Resuming && !s.Prefilling)
+            {
+                s.Resuming = false; // the slot still held every token: nothing to recompute
+            }
+        }
+
+        _active.Add(s);
+    }
+
+    /// <summary>The active sequence to preempt first: the least urgent, the latest of those (it has the least to lose).</summary>
+    private Sequence? LeastUrgentActive()
+    {
+        Sequence? victim = null;
+        foreach (var s in _active)
+        {
+            if (victim is null || victim.Precedes(s.Request.Priority, s.Order))
+            {
+                victim = s;
+            }
+        }
+
+        return victim;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="victim"/>'s slot: its cache is kept when the slots' untouched part can hold it, else recomputed
+    /// when it resumes; it waits at the head of its priority (it arrived before those queued behind it). Caller holds <c>_gate</c>.
+    /// </summary>
+    private Slot Preempt(Sequence victim)
+    {
+        var slot = victim.Slot!;
+        _active.Remove(victim);
+        if (!victim.Prefilling)
+        {
+            victim.Fill = [.. slot.Tokens]; // every token in the cache; the pending one is fed once they are back
+            victim.Resuming = true;
+        }
+
+        var positions = slot.Tokens.Count;
+        var bytes = positions * slot.Cache.BytesPerPosition;
+        if (positions > 0 && bytes <= KeepableBytes())
+        {
+            victim.Saved = slot.Cache.Save(positions);
+            _savedBytes += bytes;
+        }
+        else if (positions > 0)
+        {
+            _recomputed++;
+        }
+
+        slot.Sequence = null;
+        victim.Slot = null;
+        victim.Prefilled = 0;
+        victim.Preemptions++;
+        _preemptions++;
+        Enqueue(victim);
+        return slot;
+    }
+
+    /// <summary>Bytes of the slots' caches no sequence has touched (not yet resident) less the caches kept now: what kept caches may still take.</summary>
+    private long KeepableBytes()
+    {
+        long untouched = 0;
+        foreach (var slot in _slots)
+        {
+            untouched += (slot.Cache.Capacity - slot.Cache.HighWater) * slot.Cache.BytesPerPosition;
+        }
+
+        return untouched - _savedBytes;
+    }
+
+    private void DropSaved(Sequence s)
+    {
+        if (s.Saved is { } saved)
+        {
+            _savedBytes -= saved.ByteLength;
+            s.DropSaved();
         }
     }
 
@@ -270,7 +384,8 @@ public sealed partial class InferenceEngine
         {
             foreach (var s in _queue)
             {
-                Complete(s, new GenerationFinished(FinishReason.Cancelled, s.Request.Prompt.Length, 0));
+                DropSaved(s);
+                Complete(s, new GenerationFinished(FinishReason.Cancelled, s.Request.Prompt.Length, s.Generated));
             }
 
             _queue.Clear();

@@ -27,6 +27,10 @@ public sealed partial class InferenceEngine : IDisposable
     private volatile bool _stopping;
     private double _averageServiceSeconds = 1;
     private long _completed;
+    private long _order;
+    private long _preemptions;
+    private long _recomputed;
+    private long _savedBytes;
 
     /// <summary>Starts the engine's loop. Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public InferenceEngine(LlamaModel model, ITokenizer tokenizer, EngineOptions options, TimeProvider? time = null)
@@ -82,7 +86,8 @@ public sealed partial class InferenceEngine : IDisposable
         {
             lock (_gate)
             {
-                return new EngineStatus(_slots.Length, _slots.Count(s => !s.Free), _queue.Count + _embeddingQueue.Count, Options.MaxQueue, Interlocked.Read(ref _completed));
+                return new EngineStatus(_slots.Length, _slots.Count(s => !s.Free), _queue.Count + _embeddingQueue.Count, Options.MaxQueue, Interlocked.Read(ref _completed),
+                    _preemptions, _queue.Count(s => s.Preemptions > 0), _recomputed);
             }
         }
     }
@@ -125,7 +130,7 @@ public sealed partial class InferenceEngine : IDisposable
             return Refuse(SubmitRefusal.Invalid, string.Join("; ", errors));
         }
 
-        var sequence = new Sequence(request, _time.GetTimestamp(), cancellation);
+        var sequence = new Sequence(request, Interlocked.Increment(ref _order), _time.GetTimestamp(), cancellation);
         lock (_gate)
         {
             if (_stopping)
@@ -138,7 +143,7 @@ public sealed partial class InferenceEngine : IDisposable
                 return new SubmitResult { Refusal = SubmitRefusal.QueueFull, Message = full.Message, RetryAfter = full.RetryAfter };
             }
 
-            _queue.AddLast(sequence);
+            Enqueue(sequence);
         }
 
         if (cancellation.CanBeCanceled)
@@ -201,6 +206,25 @@ public sealed partial class InferenceEngine : IDisposable
         var wait = _averageServiceSeconds * (waiting + 1) / _slots.Length;
         return ($"all {_slots.Length} slots are busy and {waiting} requests are waiting (the queue holds {Options.MaxQueue})",
             TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wait), 1, 600)));
+    }
+
+    /// <summary>Queues <paramref name="sequence"/> after every request that precedes it (most urgent first, then arrival). Caller holds <c>_gate</c>.</summary>
+    private void Enqueue(Sequence sequence)
+    {
+        var after = _queue.Last;
+        while (after is not null && !after.Value.Precedes(sequence.Request.Priority, sequence.Order))
+        {
+            after = after.Previous;
+        }
+
+        if (after is null)
+        {
+            _queue.AddFirst(sequence);
+        }
+        else
+        {
+            _queue.AddAfter(after, sequence);
+        }
     }
 
     private static SubmitResult Refuse(SubmitRefusal refusal, string message) => new() { Refusal = refusal, Message = message };

@@ -18,10 +18,13 @@ internal sealed class Slot(KvCache cache) : IDisposable
     /// <summary>Holds neither a sequence nor an embedding request.</summary>
     public bool Free => Sequence is null && Job is null;
 
-    /// <summary>Length of the common prefix of <see cref="Tokens"/> and <paramref name="prompt"/>, leaving at least one prompt token to compute.</summary>
-    public int SharedPrefix(int[] prompt)
+    /// <summary>
+    /// Length of the common prefix of <see cref="Tokens"/> and <paramref name="prompt"/>, leaving at least one prompt token to
+    /// compute unless <paramref name="whole"/> (a resumed sequence, whose next token is already known, needs no logits).
+    /// </summary>
+    public int SharedPrefix(int[] prompt, bool whole = false)
     {
-        var n = Math.Min(Tokens.Count, prompt.Length - 1);
+        var n = Math.Min(Tokens.Count, whole ? prompt.Length : prompt.Length - 1);
         var i = 0;
         while (i < n && Tokens[i] == prompt[i])
         {

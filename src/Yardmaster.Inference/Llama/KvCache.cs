@@ -14,6 +14,7 @@ public sealed unsafe class KvCache : IDisposable
     private readonly int _headDim;
     private float* _keys;
     private float* _values;
+    private int _length;
 
     /// <summary>Allocates a cache for <paramref name="capacity"/> positions of <paramref name="config"/>.</summary>
     public KvCache(LlamaConfig config, int capacity)
@@ -44,7 +45,64 @@ public sealed unsafe class KvCache : IDisposable
     public long ByteLength { get; }
 
     /// <summary>Positions filled so far; the next token goes at this position.</summary>
-    public int Length { get; set; }
+    public int Length
+    {
+        get => _length;
+        set
+        {
+            _length = value;
+            HighWater = Math.Max(HighWater, value);
+        }
+    }
+
+    /// <summary>The most positions ever filled: the part of the cache the OS has made resident.</summary>
+    public int HighWater { get; private set; }
+
+    /// <summary>Bytes one position takes (keys and values of every layer).</summary>
+    public long BytesPerPosition => (long)_layers * _kvHeads * _headDim * sizeof(float) * 2;
+
+    /// <summary>Copies the first <paramref name="positions"/> positions out, for <see cref="Restore"/> into this or another cache of the same model.</summary>
+    internal SavedKv Save(int positions)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(positions);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(positions, Length);
+        var saved = new SavedKv(positions, _layers * _kvHeads * _headDim);
+        var run = (long)positions * _headDim;
+        for (var l = 0; l < _layers; l++)
+        {
+            for (var h = 0; h < _kvHeads; h++)
+            {
+                var at = ((long)l * _kvHeads + h) * run;
+                Buffer.MemoryCopy(Keys(l, h, 0), saved.Keys + at, run * sizeof(float), run * sizeof(float));
+                Buffer.MemoryCopy(Values(l, h, 0), saved.Values + at, run * sizeof(float), run * sizeof(float));
+            }
+        }
+
+        return saved;
+    }
+
+    /// <summary>Puts positions saved by <see cref="Save"/> back at the start of this cache; <see cref="Length"/> becomes their count.</summary>
+    internal void Restore(SavedKv saved)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        if (saved.Positions > Capacity || saved.FloatsPerPosition != _layers * _kvHeads * _headDim)
+        {
+            throw new ArgumentException($"a cache of {saved.Positions} positions of {saved.FloatsPerPosition} floats does not fit one of {Capacity} positions of {_layers * _kvHeads * _headDim}", nameof(saved));
+        }
+
+        var run = (long)saved.Positions * _headDim;
+        for (var l = 0; l < _layers; l++)
+        {
+            for (var h = 0; h < _kvHeads; h++)
+            {
+                var at = ((long)l * _kvHeads + h) * run;
+                Buffer.MemoryCopy(saved.Keys + at, Keys(l, h, 0), run * sizeof(float), run * sizeof(float));
+                Buffer.MemoryCopy(saved.Values + at, Values(l, h, 0), run * sizeof(float), run * sizeof(float));
+            }
+        }
+
+        Length = saved.Positions;
+    }
 
     // Layout [layer][kv head][position][head dim]: attention reads one head's keys and values as one
     // contiguous run, which is what the hardware prefetcher streams best.

@@ -1,0 +1,212 @@
+using System.Text;
+using Yardmaster.Inference.Engine;
+using Yardmaster.Inference.Llama;
+using Yardmaster.Inference.Sampling;
+using Yardmaster.Inference.Tokenization;
+
+namespace Yardmaster.Inference.Tests.Engine;
+
+/// <summary>Priority inside the engine: a more urgent request takes a less urgent sequence's slot; the preempted one resumes and ends as if alone.</summary>
+public sealed class InferenceEnginePreemptionTests : IDisposable
+{
+    private const int Urgent = 1;
+    private const int Batch = 4;
+
+    // Long enough that a sequence is still decoding when the test submits the next request (stories260K decodes a token in tens of µs).
+    private const int LongTokens = 2000;
+
+    private readonly LlamaModel _model = LlamaModel.Load(SharedModels.Stories260K);
+    private readonly ITokenizer _tokenizer;
+
+    public InferenceEnginePreemptionTests() => _tokenizer = TokenizerFactory.FromGguf(_model.File);
+
+    [Fact]
+    public async Task Submit_UrgentWithEverySlotBusy_PreemptsTheBatchSequenceAndBothEndAsIfAlone()
+    {
+        var batch = Request("Once upon a time", LongTokens, Batch);
+        var urgent = Request("The cat", 40, Urgent);
+        string batchAlone, urgentAlone;
+        using (var alone = Engine(slots: 1))
+        {
+            batchAlone = (await InferenceEngineTests.RunAsync(alone, batch)).Text;
+            urgentAlone = (await InferenceEngineTests.RunAsync(alone, urgent)).Text;
+        }
+
+        using var engine = Engine(slots: 1);
+        var running = engine.Submit(batch, TestContext.Current.CancellationToken).Generation!;
+        await running.Events.WaitToReadAsync(TestContext.Current.CancellationToken); // decoding
+        var batchRun = ReadAsync(running);
+
+        var urgentRun = await InferenceEngineTests.RunAsync(engine, urgent);
+        var statusAtUrgentEnd = engine.Status;
+        var batchEndedFirst = batchRun.IsCompleted;
+        var batchRunResult = await batchRun;
+
+        Assert.Equal(urgentAlone, urgentRun.Text);
+        Assert.Equal(FinishReason.Length, urgentRun.Finish.Reason);
+        Assert.False(batchEndedFirst, "the batch sequence ended before the urgent one");
+        Assert.Equal(1, statusAtUrgentEnd.Preemptions);
+        Assert.Equal(0, statusAtUrgentEnd.Recomputed); // the slot's untouched cache could hold it
+        Assert.Equal(batchAlone, batchRunResult.Text);
+        Assert.Equal(new GenerationFinished(FinishReason.Length, batch.Prompt.Length, LongTokens), batchRunResult.Finish);
+        Assert.Equal(0, engine.Status.Preempted);
+    }
+
+    [Fact]
+    public async Task Submit_PreemptedWhenNoCacheCanBeKept_RecomputesAndEndsAsIfAlone()
+    {
+        var batch = Request("Lily and Ben went to", LongTokens, Batch);
+        var urgent = Request("One day", 40, Urgent);
+        string batchAlone;
+        using (var alone = Engine(slots: 1))
+        {
+            batchAlone = (await InferenceEngineTests.RunAsync(alone, batch)).Text;
+        }
+
+        using var engine = Engine(slots: 1);
+        // A first request to the end of the context: every position of the slot's cache is resident, none is left to keep a cache in.
+        var fill = await InferenceEngineTests.RunAsync(engine, new GenerationRequest([1], SamplingOptions.Greedy, 100_000, []) { IgnoreEndOfGeneration = true });
+        Assert.Equal(FinishReason.Length, fill.Finish.Reason);
+        var running = engine.Submit(batch, TestContext.Current.CancellationToken).Generation!;
+        await running.Events.WaitToReadAsync(TestContext.Current.CancellationToken);
+        var batchRun = ReadAsync(running);
+
+        await InferenceEngineTests.RunAsync(engine, urgent);
+        var status = engine.Status;
+
+        Assert.Equal(1, status.Preemptions);
+        Assert.Equal(1, status.Recomputed);
+        Assert.Equal(batchAlone, (await batchRun).Text);
+    }
+
+    [Fact]
+    public async Task Submit_TwoUrgentOnTwoBusySlots_PreemptBothAndEveryoneEndsAsIfAlone()
+    {
+        GenerationRequest[] batches = [Request("Once upon a time", LongTokens, Batch), Request("The dog", LongTokens, Batch + 1)];
+        GenerationRequest[] urgents = [Request("One day", 30, Urgent), Request("Lily", 30, 0)];
+        var alone = new List<string>();
+        using (var single = Engine(slots: 1))
+        {
+            foreach (var r in batches.Concat(urgents))
+            {
+                alone.Add((await InferenceEngineTests.RunAsync(single, r)).Text);
+            }
+        }
+
+        using var engine = Engine(slots: 2);
+        var batchRuns = new List<Task<Run>>();
+        foreach (var r in batches)
+        {
+            var g = engine.Submit(r, TestContext.Current.CancellationToken).Generation!;
+            await g.Events.WaitToReadAsync(TestContext.Current.CancellationToken);
+            batchRuns.Add(ReadAsync(g));
+        }
+
+        var urgentTexts = await Task.WhenAll(urgents.Select(r => InferenceEngineTests.RunAsync(engine, r)));
+        var preemptions = engine.Status.Preemptions;
+        var batchTexts = await Task.WhenAll(batchRuns);
+
+        Assert.Equal(2, preemptions);
+        Assert.Equal(alone, batchTexts.Select(b => b.Text).Concat(urgentTexts.Select(u => u.Text)));
+    }
+
+    [Fact]
+    public async Task Submit_SamePriority_NeverPreempts()
+    {
+        using var engine = Engine(slots: 1);
+        var first = engine.Submit(Request("Once upon a time", 200, Urgent), TestContext.Current.CancellationToken).Generation!;
+        await first.Events.WaitToReadAsync(TestContext.Current.CancellationToken);
+        var firstRun = ReadAsync(first);
+
+        await InferenceEngineTests.RunAsync(engine, Request("The cat", 5, Urgent));
+        var completed = engine.Status.Completed; // the first is counted when it ends, before the second can take the slot
+        await firstRun;
+
+        Assert.Equal(0, engine.Status.Preemptions);
+        Assert.Equal(2, completed);
+    }
+
+    [Fact]
+    public async Task Submit_PreemptOff_UrgentWaitsForTheSlot()
+    {
+        using var engine = Engine(slots: 1, preempt: false);
+        var batch = engine.Submit(Request("Once upon a time", 300, Batch), TestContext.Current.CancellationToken).Generation!;
+        await batch.Events.WaitToReadAsync(TestContext.Current.CancellationToken);
+        var batchRun = ReadAsync(batch);
+
+        await InferenceEngineTests.RunAsync(engine, Request("The cat", 5, Urgent));
+        var completed = engine.Status.Completed;
+        var batchResult = await batchRun;
+
+        Assert.Equal(0, engine.Status.Preemptions);
+        Assert.Equal(300, batchResult.Finish.CompletionTokens);
+        Assert.Equal(2, completed); // the batch sequence ended before the urgent one took its slot
+    }
+
+    [Fact]
+    public async Task Submit_QueuedRequests_AreAdmittedMostUrgentFirst()
+    {
+        using var engine = Engine(slots: 1, preempt: false);
+        var blocker = engine.Submit(Request("Once upon a time", 300, Urgent), TestContext.Current.CancellationToken).Generation!;
+        await blocker.Events.WaitToReadAsync(TestContext.Current.CancellationToken);
+        var blockerRun = ReadAsync(blocker);
+
+        var low = ReadAsync(engine.Submit(Request("The dog", LongTokens, Batch), TestContext.Current.CancellationToken).Generation!);
+        await ReadAsync(engine.Submit(Request("The cat", 5, 0), TestContext.Current.CancellationToken).Generation!);
+        var lowEndedFirst = low.IsCompleted;
+        await Task.WhenAll(blockerRun, low);
+
+        Assert.False(lowEndedFirst, "the batch request was admitted before the more urgent one queued after it");
+    }
+
+    [Fact]
+    public async Task Cancel_WhilePreempted_EndsItCancelledAndFreesItsKeptCache()
+    {
+        using var engine = Engine(slots: 1);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var batch = engine.Submit(Request("Once upon a time", LongTokens, Batch), cancel.Token).Generation!;
+        await batch.Events.WaitToReadAsync(TestContext.Current.CancellationToken);
+        var batchRun = ReadAsync(batch);
+        var urgent = engine.Submit(Request("The cat", 100_000, Urgent) with { IgnoreEndOfGeneration = true }, TestContext.Current.CancellationToken).Generation!;
+        await urgent.Events.WaitToReadAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(1, engine.Status.Preempted);
+
+        await cancel.CancelAsync();
+        var ended = await batchRun;
+
+        Assert.Equal(FinishReason.Cancelled, ended.Finish.Reason);
+        Assert.True(ended.Finish.CompletionTokens > 0, "a preempted sequence's tokens so far are reported");
+        Assert.Equal(0, engine.Status.Preempted);
+        await ReadAsync(urgent);
+        Assert.Equal(0, engine.Status.BusySlots);
+    }
+
+    public void Dispose() => _model.Dispose();
+
+    private GenerationRequest Request(string prompt, int maxTokens, int priority) =>
+        new(_tokenizer.Encode(prompt, true, false), SamplingOptions.Greedy, maxTokens, []) { IgnoreEndOfGeneration = true, Priority = priority };
+
+    private InferenceEngine Engine(int slots, bool preempt = true) =>
+        new(_model, _tokenizer, new EngineOptions { Slots = slots, MaxQueue = 8, ContextLength = 4096, Threads = 2, Preempt = preempt });
+
+    private static async Task<Run> ReadAsync(Generation generation)
+    {
+        var text = new StringBuilder();
+        GenerationFinished? finish = null;
+        await foreach (var e in generation.Events.ReadAllAsync(TestContext.Current.CancellationToken))
+        {
+            if (e is GenerationText t)
+            {
+                text.Append(t.Text);
+            }
+            else
+            {
+                finish = (GenerationFinished)e;
+            }
+        }
+
+        return new Run(text.ToString(), finish!);
+    }
+
+    private sealed record Run(string Text, GenerationFinished Finish);
+}
