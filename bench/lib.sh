@@ -52,3 +52,28 @@ bench_install() {
   # PATH may lack /usr/sbin (nginx) for a non-root user.
   case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin" ;; esac
 }
+
+# bench_synthetic YARD_DLL WORK STORIES PARAMS TYPE: prints the path of a synthetic model of PARAMS parameters (e.g. 110M) and
+# TYPE (f32, q8_0, ...) with the vocabulary of STORIES, generating it under WORK unless a file with the size and SHA-256
+# recorded at its generation (and the same generation arguments) is already there.
+bench_synthetic() {
+  local yard="$1" work="$2" stories="$3" params="$4" type="$5"
+  local file="$work/synthetic-${params,,}-$type.gguf"
+  local args="--synthetic --params $params --type $type --vocab-from $stories --seed 42"
+  local stamp="$file.stamp"
+  if [ -f "$file" ] && [ -f "$stamp" ]; then
+    local want have
+    want="$(cat "$stamp")"
+    have="$args $(stat -c %s "$file") $(sha256sum "$file" | cut -d' ' -f1)"
+    if [ "$want" = "$have" ]; then
+      echo "$file"
+      return
+    fi
+  fi
+  echo "generating $file..." >&2
+  mkdir -p "$work"
+  # shellcheck disable=SC2086 # args is a list of words
+  dotnet "$yard" model create $args --out "$file" >&2
+  echo "$args $(stat -c %s "$file") $(sha256sum "$file" | cut -d' ' -f1)" > "$stamp"
+  echo "$file"
+}

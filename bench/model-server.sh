@@ -58,28 +58,8 @@ if [ "$build" = 1 ]; then
   bench_build "$root" src/Yardmaster.Cli/Yardmaster.Cli.csproj bench/Yardmaster.Bandwidth/Yardmaster.Bandwidth.csproj
 fi
 
-# synthetic TYPE: prints the path of the 110M model of TYPE, generating it unless a file with the size
-# and SHA-256 recorded at its generation (and the same generation arguments) is already there.
-synthetic() {
-  local type="$1" file="$work/synthetic-110m-$1.gguf"
-  local args="--synthetic --params 110M --type $type --vocab-from $stories --seed 42"
-  local stamp="$file.stamp"
-  if [ -f "$file" ] && [ -f "$stamp" ]; then
-    local want have
-    want="$(cat "$stamp")"
-    have="$args $(stat -c %s "$file") $(sha256sum "$file" | cut -d' ' -f1)"
-    if [ "$want" = "$have" ]; then
-      echo "$file"
-      return
-    fi
-  fi
-  echo "generating $file..." >&2
-  mkdir -p "$work"
-  # shellcheck disable=SC2086 # args is a list of words
-  dotnet "$yard" model create $args --out "$file" >&2
-  echo "$args $(stat -c %s "$file") $(sha256sum "$file" | cut -d' ' -f1)" > "$stamp"
-  echo "$file"
-}
+# synthetic TYPE: the 110M model of TYPE (bench_synthetic in lib.sh).
+synthetic() { bench_synthetic "$yard" "$work" "$stories" 110M "$1"; }
 
 specs=()
 for m in $models; do

@@ -41,6 +41,15 @@ public static partial class DefinitionJson
         }
 
         writer.WriteBoolean("pinned", model.Pinned);
+        if (model.Preempt is { } preempt)
+        {
+            writer.WriteBoolean("preempt", preempt);
+        }
+        else
+        {
+            writer.WriteNull("preempt");
+        }
+
         writer.WriteString("ready_timeout", Durations.Format(model.ReadyTimeout));
         writer.WriteString("stop_grace", Durations.Format(model.StopGrace));
         writer.WriteNumber("cost", model.Cost);
@@ -78,6 +87,7 @@ public static partial class DefinitionJson
             ReplicasMax = max,
             KeepAlive = ReadKeepAlive(r, defaults.KeepAlive),
             Pinned = r.Bool("pinned") ?? defaults.Pinned,
+            Preempt = r.Bool("preempt"),
             ReadyTimeout = r.Duration("ready_timeout", positive: true) ?? defaults.ReadyTimeout,
             StopGrace = r.Duration("stop_grace", positive: false) ?? defaults.StopGrace,
             Cost = r.Number("cost", 0, inclusive: true) ?? defaults.Cost,

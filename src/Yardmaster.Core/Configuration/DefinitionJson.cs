@@ -39,7 +39,7 @@ public static partial class DefinitionJson
     public static IReadOnlyList<string> ModelFields { get; } =
     [
         "name", "backend", "path", "command", "image", "url", "api_key_env", "upstream_model", "device", "memory", "slots",
-        "context", "threads", "replicas", "keep_alive", "pinned", "ready_timeout", "stop_grace", "cost", "from_config",
+        "context", "threads", "replicas", "keep_alive", "pinned", "preempt", "ready_timeout", "stop_grace", "cost", "from_config",
     ];
 
     /// <summary>The keys of a task object, in the order they are written.</summary>

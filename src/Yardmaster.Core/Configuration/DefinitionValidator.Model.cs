@@ -71,6 +71,11 @@ public static partial class DefinitionValidator
         {
             errors.Add(new(Join(at, "cost"), $"must be a non-negative number (was {model.Cost})"));
         }
+
+        if (model.Preempt == true && model.Backend == BackendKind.Http)
+        {
+            errors.Add(new(Join(at, "preempt"), "an http backend's engine is not run here and cannot be asked to preempt; use it with builtin, process, slurm or kubernetes backends that run yard model-server"));
+        }
     }
 
     /// <summary>Either both scalar rates or the <c>concurrency</c> table (sequences rising from 1 up, rates above 0), not both.</summary>

@@ -60,6 +60,17 @@ public sealed record ModelDefinition
     /// <summary>A pinned model is never evicted to make room for another.</summary>
     public bool Pinned { get; init; }
 
+    /// <summary>
+    /// <c>preempt</c>: the replica's engine serves its requests by priority class and lets a more urgent request take a less
+    /// urgent one's slot (which waits and resumes), so the gateway may hand a request to a replica whose slots all hold less
+    /// urgent requests. Null for the default: true for <c>builtin</c>, false otherwise (set it for a process backend running
+    /// <c>yard model-server</c>, which reads the class from <c>X-Yard-Priority</c>).
+    /// </summary>
+    public bool? Preempt { get; init; }
+
+    /// <summary>True when its replicas preempt inside their engine (<see cref="Preempt"/>, by default for <c>builtin</c>).</summary>
+    public bool PreemptsInEngine => Preempt ?? Backend == BackendKind.Builtin;
+
     /// <summary>How long a process backend may take to answer its readiness probe. Default 60 s.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -36,6 +36,12 @@ public sealed record ReplicaSnapshot(
     /// <summary>How the engine running it names it (<c>slurm job 42 on n1</c>); null when none does.</summary>
     public string? Locator { get; init; }
 
+    /// <summary>True when its engine lets a more urgent request take a less urgent one's slot (the model's <c>preempt</c>).</summary>
+    public bool Preempts { get; init; }
+
+    /// <summary>Requests it serves now by priority class (index: the class's number); empty when not counted (a replica that does not preempt).</summary>
+    public IReadOnlyList<int> InFlightByClass { get; init; } = [];
+
     /// <summary>True when eviction may take it: ready, idle and not pinned.</summary>
     public bool Evictable => State == ReplicaState.Ready && InFlight == 0 && !Pinned;
 

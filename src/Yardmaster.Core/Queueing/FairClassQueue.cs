@@ -76,6 +76,31 @@ internal sealed class FairClassQueue(bool shortestFirst = false)
         return null;
     }
 
+    /// <summary>The request <see cref="Dequeue"/> would take, left queued; null when the class is empty. Tidies stale keys as <see cref="Dequeue"/> would.</summary>
+    public QueuedRequest? Peek()
+    {
+        while (_backlogged.TryPeek(out var task, out var key))
+        {
+            if (task.Waiting == 0)
+            {
+                _backlogged.Dequeue();
+                Unschedule(task);
+                continue;
+            }
+
+            if (key.VirtualTime != task.VirtualTime)
+            {
+                _backlogged.Dequeue();
+                Schedule(task);
+                continue;
+            }
+
+            return task.Requests.PeekLive();
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// Accounts for a request of this class that left other than by <see cref="Dequeue"/>: removed, or
     /// served out of turn by aging (<paramref name="served"/>, charged to its task like any service).

@@ -116,6 +116,27 @@ internal sealed class FairQueue : IRequestQueue
         return null; // unreachable: Count counts requests that are in some class
     }
 
+    public QueuedRequest? Peek(DateTimeOffset now)
+    {
+        if (Count == 0)
+        {
+            return null;
+        }
+
+        QueuedRequest? aged = null;
+        for (var c = 0; c < _byArrival.Length; c++)
+        {
+            var oldest = _byArrival[c].PeekLive();
+            if (oldest is not null && now - oldest.Arrival >= _maxWait[c]
+                && (aged is null || oldest.Arrival < aged.Arrival || (oldest.Arrival == aged.Arrival && oldest.Id < aged.Id)))
+            {
+                aged = oldest;
+            }
+        }
+
+        return aged ?? _classes.FirstOrDefault(static q => q.Count > 0)?.Peek();
+    }
+
     public bool Remove(QueuedRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -42,6 +42,21 @@ public sealed class FcfsQueuePolicy : IQueuePolicy
             return null;
         }
 
+        public QueuedRequest? Peek(DateTimeOffset now)
+        {
+            while (_items.TryPeek(out var next))
+            {
+                if (next.Queued)
+                {
+                    return next;
+                }
+
+                _items.Dequeue(); // removed earlier, lazily
+            }
+
+            return null;
+        }
+
         public bool Remove(QueuedRequest request)
         {
             if (!request.Queued)

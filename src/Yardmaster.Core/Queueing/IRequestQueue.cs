@@ -15,6 +15,12 @@ public interface IRequestQueue
     /// <summary>Removes and returns the request to serve next at <paramref name="now"/>, or null when empty.</summary>
     QueuedRequest? Dequeue(DateTimeOffset now);
 
+    /// <summary>
+    /// The request <see cref="Dequeue"/> would return at <paramref name="now"/>, left in the queue; null when empty. It may
+    /// tidy the queue's internals (stale entries) but changes neither its order nor what it charges.
+    /// </summary>
+    QueuedRequest? Peek(DateTimeOffset now);
+
     /// <summary>Removes a request (cancelled, timed out); false when it is not in the queue.</summary>
     bool Remove(QueuedRequest request);
 

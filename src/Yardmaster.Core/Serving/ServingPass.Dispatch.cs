@@ -42,6 +42,44 @@ public static partial class ServingPass
     }
 
     /// <summary>
+    /// The replica that should take a request of class <paramref name="priority"/> although no replica has a free slot, because its
+    /// engine preempts (<see cref="ReplicaSnapshot.Preempts"/>): a ready one where fewer requests than its slots are as urgent or
+    /// more (so the request gets a slot, taking a less urgent one's), and fewer than its slots wait preempted already (in flight
+    /// beyond its slots). Of those, the one where the fewest are as urgent or more, then the least loaded, then the first.
+    /// -1 when none: the request waits in the queue as before.
+    /// </summary>
+    public static int PreemptTarget(IReadOnlyList<ReplicaSnapshot> replicas, PriorityClass priority)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        var best = -1;
+        var bestAhead = int.MaxValue;
+        var bestLoad = int.MaxValue;
+        for (var i = 0; i < replicas.Count; i++)
+        {
+            var r = replicas[i];
+            if (!r.Preempts || r.State != ReplicaState.Ready || r.InFlight >= 2 * r.Slots)
+            {
+                continue;
+            }
+
+            var ahead = 0;
+            for (var c = 0; c <= (int)priority && c < r.InFlightByClass.Count; c++)
+            {
+                ahead += r.InFlightByClass[c];
+            }
+
+            if (ahead < r.Slots && (ahead < bestAhead || (ahead == bestAhead && r.InFlight < bestLoad)))
+            {
+                best = i;
+                bestAhead = ahead;
+                bestLoad = r.InFlight;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
     /// True when requests wait and a replica should start: the first one for a cold model, or one more (up to
     /// <c>replicas.max</c>) when the queue's predicted wait exceeds <see cref="ModelState.QueueBudget"/>. Never while one
     /// loads (single flight), during a restart backoff, for a removed model, or while stopping.

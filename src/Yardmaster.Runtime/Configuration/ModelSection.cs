@@ -8,7 +8,7 @@ internal static class ModelSection
     public static readonly string[] Keys =
     [
         "name", "backend", "path", "command", "image", "url", "api_key_env", "upstream_model", "device", "memory", "slots",
-        "context", "threads", "replicas", "keep_alive", "pinned", "ready_timeout", "stop_grace", "cost",
+        "context", "threads", "replicas", "keep_alive", "pinned", "preempt", "ready_timeout", "stop_grace", "cost",
         "simulation",
     ];
 
@@ -56,6 +56,7 @@ internal static class ModelSection
             ReplicasMax = replicas?.Int("max") ?? defaults.ReplicasMax,
             KeepAlive = ReadKeepAlive(s, defaults.KeepAlive),
             Pinned = s.Bool("pinned") ?? defaults.Pinned,
+            Preempt = s.Bool("preempt"),
             ReadyTimeout = s.Duration("ready_timeout") ?? defaults.ReadyTimeout,
             StopGrace = s.Duration("stop_grace") ?? defaults.StopGrace,
             Cost = s.Number("cost") ?? defaults.Cost,

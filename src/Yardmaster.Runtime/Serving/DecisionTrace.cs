@@ -81,6 +81,10 @@ public sealed record DecisionTrace(
                 }
 
                 line.Append(CultureInfo.InvariantCulture, $"; replica {d.Replica} ({d.Device})");
+                if (d.Preempting)
+                {
+                    line.Append(", taking a less urgent request's slot");
+                }
             }
 
             if (Refusal is { } r)

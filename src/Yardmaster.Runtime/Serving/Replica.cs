@@ -1,3 +1,4 @@
+using Yardmaster.Core;
 using Yardmaster.Core.Models;
 
 namespace Yardmaster.Runtime.Serving;
@@ -20,6 +21,9 @@ internal sealed class Replica(ModelEntry model, int number, string device)
     public long Memory { get; set; }
 
     public int InFlight { get; set; }
+
+    /// <summary>Requests in flight by priority class (index: the class's number), counted for the preemption dispatch.</summary>
+    public int[] InFlightByClass { get; } = new int[PriorityClasses.All.Count];
 
     public DateTimeOffset LastUsed { get; set; }
 
@@ -48,5 +52,7 @@ internal sealed class Replica(ModelEntry model, int number, string device)
         Account = Device,
         Node = Instance?.Node,
         Locator = Instance?.Locator,
+        Preempts = Model.Definition.PreemptsInEngine,
+        InFlightByClass = Model.Definition.PreemptsInEngine ? [.. InFlightByClass] : [],
     };
 }

@@ -53,6 +53,8 @@ public sealed partial class ServingScheduler
         var now = _time.GetUtcNow();
         lease.Request.TaskEntry.Admitted--;
         replica.InFlight = Math.Max(0, replica.InFlight - 1);
+        ref var ofClass = ref replica.InFlightByClass[(int)lease.Request.Priority];
+        ofClass = Math.Max(0, ofClass - 1);
         replica.LastUsed = now;
         replica.Uses++;
         if (success && serviceTime is { } observed && outputTokens is { } output && lease.Request.PromptTokens is { } prompt)
@@ -95,16 +97,11 @@ public sealed partial class ServingScheduler
         var plan = ServingPass.Dispatch(state, model.Snapshots(), _policies.Routing, _disposed, now);
         foreach (var index in plan.Replicas)
         {
-            var next = (PendingRequest)model.Queue.Dequeue(now)!;
-            var replica = model.Replicas[index];
-            replica.InFlight++;
-            EvictionFor(replica.Device).OnUse(model.Definition.Name, now); // every use counts, also before the device's first eviction
-            next.ServedBy = replica;
-            next.Trace.Dispatched(new TraceDispatch(now, replica.Number, replica.Device, now - next.Arrival));
-            next.Completion.TrySetResult(new Lease(replica, next, now - next.Arrival));
+            Hand((PendingRequest)model.Queue.Dequeue(now)!, model.Replicas[index], now, preempting: false);
         }
 
-        if (plan.Replicas.Count > 0)
+        var preempting = model.Definition.PreemptsInEngine ? DispatchPreempting(model, now) : 0;
+        if (plan.Replicas.Count + preempting > 0)
         {
             SamplePositions(model, now);
         }
@@ -113,6 +110,41 @@ public sealed partial class ServingScheduler
         {
             StartLoad(model, now);
         }
+    }
+
+    /// <summary>
+    /// Hands the queue's next requests to replicas with every slot busy whose engines preempt, while one holds fewer requests at
+    /// least as urgent as the next than it has slots (<see cref="ServingPass.PreemptTarget"/>): its engine gives the request a
+    /// less urgent one's slot. Returns how many.
+    /// </summary>
+    private int DispatchPreempting(ModelEntry model, DateTimeOffset now)
+    {
+        var handed = 0;
+        while (model.Queue.Peek(now) is PendingRequest next)
+        {
+            var index = ServingPass.PreemptTarget(model.Snapshots(), next.Priority);
+            if (index < 0)
+            {
+                break;
+            }
+
+            model.Queue.Dequeue(now);
+            Hand(next, model.Replicas[index], now, preempting: true);
+            handed++;
+        }
+
+        return handed;
+    }
+
+    /// <summary>Gives <paramref name="next"/> (just dequeued) a lease on <paramref name="replica"/>.</summary>
+    private void Hand(PendingRequest next, Replica replica, DateTimeOffset now, bool preempting)
+    {
+        replica.InFlight++;
+        replica.InFlightByClass[(int)next.Priority]++;
+        EvictionFor(replica.Device).OnUse(replica.Model.Definition.Name, now); // every use counts, also before the device's first eviction
+        next.ServedBy = replica;
+        next.Trace.Dispatched(new TraceDispatch(now, replica.Number, replica.Device, now - next.Arrival) { Preempting = preempting });
+        next.Completion.TrySetResult(new Lease(replica, next, now - next.Arrival));
     }
 
     /// <summary>Retries loads for models whose requests wait for memory (after a release or unload freed some).</summary>

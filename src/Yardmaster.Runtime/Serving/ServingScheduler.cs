@@ -152,6 +152,7 @@ public sealed partial class ServingScheduler : IAsyncDisposable
                 foreach (var r in entry.Replicas.ToList())
                 {
                     r.InFlight = 0;
+                    Array.Clear(r.InFlightByClass);
                     BeginUnload(r, UnloadReason.Shutdown, "shutdown");
                 }
             }

@@ -52,7 +52,8 @@ internal sealed class BuiltinReplica : IServingReplica
                 Slots = definition.Slots,
                 ContextLength = definition.Context ?? Math.Min(2048, model.Config.ContextLength),
                 Threads = definition.Threads ?? 0,
-                MaxQueue = definition.Slots,
+                MaxQueue = definition.Slots, // what the gateway may send beyond the slots: as many more urgent requests as it has slots
+                Preempt = definition.PreemptsInEngine,
             };
             engine = new InferenceEngine(model, tokenizer, options, time);
             var served = new ServedModel(definition.Name, engine, tokenizer, ChatTemplate.Detect(model.File.GetString("tokenizer.chat_template")), time.GetUtcNow().ToUnixTimeSeconds());
@@ -80,7 +81,7 @@ internal sealed class BuiltinReplica : IServingReplica
                 return new ForwardReport(ForwardOutcome.Invalid, true, 0, 0, null, invalid.Message);
             }
 
-            report = await _embeddings.ServeAsync(http, embeddings, cancellationToken).ConfigureAwait(false);
+            report = await _embeddings.ServeAsync(http, embeddings with { Priority = (int)call.Priority }, cancellationToken).ConfigureAwait(false);
             return await ReportAsync(report, http, cancellationToken).ConfigureAwait(false);
         }
 
@@ -91,7 +92,7 @@ internal sealed class BuiltinReplica : IServingReplica
             return new ForwardReport(ForwardOutcome.Invalid, true, 0, 0, null, error.Message);
         }
 
-        report = await _endpoint.ServeAsync(http, request, cancellationToken).ConfigureAwait(false);
+        report = await _endpoint.ServeAsync(http, request with { Priority = (int)call.Priority }, cancellationToken).ConfigureAwait(false);
         return await ReportAsync(report, http, cancellationToken).ConfigureAwait(false);
     }
 

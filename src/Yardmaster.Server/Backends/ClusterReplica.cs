@@ -118,7 +118,7 @@ internal sealed class ClusterReplica : IServingReplica
                 await WaitReadyAsync(definition, job, url, launch.LogPath, client, time, cancellationToken).ConfigureAwait(false);
                 var baseUrl = new Uri(url, "v1/");
                 var upstream = definition.UpstreamModel ?? await HttpReplica.UpstreamNameAsync(client, baseUrl, null, cancellationToken).ConfigureAwait(false);
-                return new ClusterReplica(job, new OpenAiForwarder(client, baseUrl, null, upstream, time), definition.StopGrace, release, node.Name, url, launch.LogPath);
+                return new ClusterReplica(job, new OpenAiForwarder(client, baseUrl, null, upstream, time) { SendsPriority = true }, definition.StopGrace, release, node.Name, url, launch.LogPath);
             }
             catch
             {

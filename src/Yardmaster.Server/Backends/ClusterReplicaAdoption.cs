@@ -178,7 +178,7 @@ internal sealed partial class ClusterReplicaAdoption(BackendOptions options, Clu
             var baseUrl = new Uri(record.Url, "v1/");
             var upstream = definition.UpstreamModel ?? await HttpReplica.UpstreamNameAsync(client, baseUrl, null, cancellationToken).ConfigureAwait(false);
             Log.Adopted(log, definition.Name, record.Replica, job.Locator);
-            return new ClusterReplica(job, new OpenAiForwarder(client, baseUrl, null, upstream, time), definition.StopGrace, release, record.Node, record.Url, record.LogPath);
+            return new ClusterReplica(job, new OpenAiForwarder(client, baseUrl, null, upstream, time) { SendsPriority = true }, definition.StopGrace, release, record.Node, record.Url, record.LogPath);
         }
         catch
         {

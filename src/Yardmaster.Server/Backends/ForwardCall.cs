@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Yardmaster.Core;
 
 namespace Yardmaster.Server.Backends;
 
@@ -11,4 +12,7 @@ internal sealed record ForwardCall(byte[] Body, JsonElement Root, bool Chat, boo
 {
     /// <summary>True for <c>/v1/embeddings</c> (then <see cref="Chat"/> and <see cref="Stream"/> are false).</summary>
     public bool Embeddings { get; init; }
+
+    /// <summary>The request's priority class, passed to the replica's engine (in process, or as <c>X-Yard-Priority</c>). Default normal.</summary>
+    public PriorityClass Priority { get; init; } = PriorityClass.Normal;
 }

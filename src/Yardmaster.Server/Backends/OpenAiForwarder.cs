@@ -19,6 +19,9 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
     private readonly Uri _completions = new(baseUrl, "completions");
     private readonly Uri _embeddings = new(baseUrl, "embeddings");
 
+    /// <summary>Sends each request's class as <c>X-Yard-Priority</c> (to servers this machine runs: child and cluster model servers, not remote endpoints).</summary>
+    public bool SendsPriority { get; init; }
+
     public async Task<ForwardReport> ForwardAsync(ForwardCall call, HttpContext http, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, call.Embeddings ? _embeddings : call.Chat ? _chat : _completions);
@@ -27,6 +30,11 @@ internal sealed class OpenAiForwarder(HttpClient client, Uri baseUrl, string? ap
         if (apiKey is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        if (SendsPriority)
+        {
+            request.Headers.TryAddWithoutValidation(ModelServer.PriorityHeader.Name, Core.PriorityClasses.Name(call.Priority));
         }
 
         HttpResponseMessage upstream;

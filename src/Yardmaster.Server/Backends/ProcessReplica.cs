@@ -96,7 +96,7 @@ internal sealed class ProcessReplica : IServingReplica
         }
 
         var upstream = definition.UpstreamModel ?? await HttpReplica.UpstreamNameAsync(client, baseUrl, null, cancellationToken).ConfigureAwait(false);
-        return new ProcessReplica(process, new OpenAiForwarder(client, baseUrl, null, upstream, time), definition.StopGrace, output, logPath);
+        return new ProcessReplica(process, new OpenAiForwarder(client, baseUrl, null, upstream, time) { SendsPriority = true }, definition.StopGrace, output, logPath);
     }
 
     /// <inheritdoc />

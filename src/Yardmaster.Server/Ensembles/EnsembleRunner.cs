@@ -213,7 +213,7 @@ internal sealed class EnsembleRunner(ServingRegistry registry, ServingScheduler 
         ForwardReport report;
         try
         {
-            report = await ((IServingReplica)lease.Instance).ForwardAsync(new ForwardCall(body, root, call.Chat, call.Stream), context, cancellationToken).ConfigureAwait(false);
+            report = await ((IServingReplica)lease.Instance).ForwardAsync(new ForwardCall(body, root, call.Chat, call.Stream) { Priority = call.Priority }, context, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -101,7 +101,7 @@ internal sealed partial class CompletionGateway(
             RequestId = arrived.RequestId, Task = arrived.Task, Priority = priority, Deadline = deadline, Arrival = arrived.At,
             Cost = Math.Max(1, maxTokens ?? 16), PromptTokens = PromptTokens.Count(root, chat), MaxTokens = maxTokens,
         };
-        var call = new ForwardCall(body, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True);
+        var call = new ForwardCall(body, root, chat, root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True) { Priority = priority };
         return arrived.Task.Ensemble is null ? ServeAsync(http, arrived, ticket, call) : ServeEnsembleAsync(http, arrived, ticket, call);
     }
 

@@ -71,7 +71,7 @@ internal sealed class EmbeddingGateway(CompletionGateway completions, ServerSett
                 RequestId = requestId, Task = task, Priority = priority, Deadline = deadline, Arrival = now,
                 Cost = Math.Max(1, tokens), PromptTokens = tokens, MaxTokens = 0,
             };
-            var call = new ForwardCall(body!, root, Chat: false, Stream: false) { Embeddings = true };
+            var call = new ForwardCall(body!, root, Chat: false, Stream: false) { Embeddings = true, Priority = priority };
             // An embedding depends on its input alone: with the task's cache: it is always kept.
             await completions.ServeCachedAsync(http, arrived, root, "embeddings", deterministic: true, (Gateway: completions, Http: http, Arrived: arrived, Ticket: ticket, Call: call),
                 static s => s.Gateway.ServeAsync(s.Http, s.Arrived, s.Ticket, s.Call)).ConfigureAwait(false);

@@ -133,6 +133,7 @@ internal static class RequestsJson
             json.WriteNumber("replica", d.Replica);
             json.WriteString("device", d.Device);
             json.WriteNumber("queue_ms", Ms(d.QueueTime));
+            json.WriteBoolean("preempting", d.Preempting);
             json.WriteEndObject();
         }
         else

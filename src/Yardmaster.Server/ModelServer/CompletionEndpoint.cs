@@ -18,13 +18,14 @@ internal sealed partial class CompletionEndpoint(ServedModel model, TimeProvider
     public async Task HandleAsync(HttpContext http, bool chat)
     {
         var (request, error) = await ReadAsync(http, chat).ConfigureAwait(false);
-        if (request is null)
+        var (priority, badPriority) = PriorityHeader.Read(http.Request);
+        if (request is null || badPriority is not null)
         {
-            await error!.WriteAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
+            await (error ?? badPriority)!.WriteAsync(http.Response, http.RequestAborted).ConfigureAwait(false);
             return;
         }
 
-        await ServeAsync(http, request, http.RequestAborted).ConfigureAwait(false);
+        await ServeAsync(http, request with { Priority = priority }, http.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -129,7 +130,7 @@ internal sealed partial class CompletionEndpoint(ServedModel model, TimeProvider
                 $"'max_tokens' is {request.MaxTokens} but the context length is {engine.ContextLength} tokens", "max_tokens", "context_length_exceeded"));
         }
 
-        var generation = new GenerationRequest(prompt, request.Sampling, Math.Max(1, maxTokens), stops) { IgnoreEndOfGeneration = request.IgnoreEos };
+        var generation = new GenerationRequest(prompt, request.Sampling, Math.Max(1, maxTokens), stops) { IgnoreEndOfGeneration = request.IgnoreEos, Priority = request.Priority };
         var result = engine.Submit(generation, abort);
         return result.Refusal switch
         {

@@ -31,4 +31,7 @@ internal sealed record CompletionRequest
     public bool IgnoreEos { get; init; }
 
     public bool Echo { get; init; }
+
+    /// <summary>The engine's priority: lower is more urgent (<see cref="Inference.Engine.GenerationRequest.Priority"/>); the class's number, normal (2) by default.</summary>
+    public int Priority { get; init; } = (int)Core.PriorityClass.Normal;
 }

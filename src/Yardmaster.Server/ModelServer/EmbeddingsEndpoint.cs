@@ -39,13 +39,14 @@ internal sealed class EmbeddingsEndpoint(ServedModel model, TimeProvider time)
                 error = new OpenAiError(404, $"model '{name}' not found; this server serves '{model.Name}'", Param: "model", Code: "model_not_found");
             }
 
-            if (error is not null)
+            var (priority, badPriority) = PriorityHeader.Read(http.Request);
+            if ((error ?? badPriority) is { } refused)
             {
-                await error.WriteAsync(http.Response, abort).ConfigureAwait(false);
+                await refused.WriteAsync(http.Response, abort).ConfigureAwait(false);
                 return;
             }
 
-            await ServeAsync(http, request!, abort).ConfigureAwait(false);
+            await ServeAsync(http, request! with { Priority = priority }, abort).ConfigureAwait(false);
         }
     }
 
@@ -60,7 +61,7 @@ internal sealed class EmbeddingsEndpoint(ServedModel model, TimeProvider time)
         EmbeddingResult? result = null;
         if (refusal is null)
         {
-            result = await model.Engine.EmbedAsync(new EmbeddingRequest(inputs!), abort).ConfigureAwait(false);
+            result = await model.Engine.EmbedAsync(new EmbeddingRequest(inputs!) { Priority = request.Priority }, abort).ConfigureAwait(false);
             refusal = Refusal(result);
         }
 

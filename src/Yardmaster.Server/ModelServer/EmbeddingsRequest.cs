@@ -17,6 +17,9 @@ internal sealed record EmbeddingsRequest
     /// <summary><c>dimensions</c>, when given: must equal the model's width.</summary>
     public int? Dimensions { get; init; }
 
+    /// <summary>The engine's priority: lower is more urgent; the class's number, normal (2) by default.</summary>
+    public int Priority { get; init; } = (int)Core.PriorityClass.Normal;
+
     /// <summary>The JSON path of input <paramref name="index"/> for error messages.</summary>
     public string Param(int index) => Single ? "input" : $"input[{index}]";
 }

@@ -195,6 +195,9 @@ public sealed class ModelServerApp : IAsyncDisposable
             json.WriteNumber("slots_busy", status.BusySlots);
             json.WriteNumber("queued", status.Queued);
             json.WriteNumber("completed", status.Completed);
+            json.WriteNumber("preemptions", status.Preemptions);
+            json.WriteNumber("preempted", status.Preempted);
+            json.WriteNumber("recomputed", status.Recomputed);
             json.WriteEndObject();
         });
     }

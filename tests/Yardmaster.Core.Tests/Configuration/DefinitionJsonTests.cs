@@ -7,7 +7,7 @@ namespace Yardmaster.Core.Tests.Configuration;
 
 public sealed class DefinitionJsonTests
 {
-    private const string ModelKeys = "name, backend, path, command, image, url, api_key_env, upstream_model, device, memory, slots, context, threads, replicas, keep_alive, pinned, ready_timeout, stop_grace, cost, from_config";
+    private const string ModelKeys = "name, backend, path, command, image, url, api_key_env, upstream_model, device, memory, slots, context, threads, replicas, keep_alive, pinned, preempt, ready_timeout, stop_grace, cost, from_config";
 
     public static TheoryData<string, string> BadModels => new()
     {
@@ -150,7 +150,7 @@ public sealed class DefinitionJsonTests
             Memory = 64L << 20, KeepAlive = null, ReadyTimeout = TimeSpan.FromMilliseconds(500), StopGrace = TimeSpan.FromSeconds(90),
         };
         Assert.Equal(
-            """{"name":"remote","backend":"http","path":null,"command":null,"image":null,"url":"http://127.0.0.1:9000/v1","api_key_env":"KEY","upstream_model":null,"device":"cpu","memory":67108864,"slots":4,"context":null,"threads":null,"replicas":{"min":0,"max":1},"keep_alive":-1,"pinned":false,"ready_timeout":"500ms","stop_grace":"90s","cost":1,"from_config":false}""",
+            """{"name":"remote","backend":"http","path":null,"command":null,"image":null,"url":"http://127.0.0.1:9000/v1","api_key_env":"KEY","upstream_model":null,"device":"cpu","memory":67108864,"slots":4,"context":null,"threads":null,"replicas":{"min":0,"max":1},"keep_alive":-1,"pinned":false,"preempt":null,"ready_timeout":"500ms","stop_grace":"90s","cost":1,"from_config":false}""",
             DefinitionJson.ToJson(model));
     }
 

@@ -171,7 +171,7 @@ public abstract class RequestQueueContract
     }
 
     [Fact]
-    public void Operations_AnySequence_EveryRequestServedOnceAndCountConsistent()
+    public void Operations_AnySequence_EveryRequestServedOnceAndCountConsistentAndPeekShowsTheNext()
     {
         var property = Prop.ForAll(ArbMap.Default.ArbFor<int[]>(), ops =>
         {
@@ -191,7 +191,9 @@ public abstract class RequestQueueContract
                         waiting.Add(request);
                         break;
                     case < 8:
+                        var peeked = queue.Peek(T0.AddSeconds(now));
                         var next = queue.Dequeue(T0.AddSeconds(now));
+                        Assert.Same(peeked, next); // what Peek shows is what Dequeue takes
                         Assert.Equal(waiting.Count == 0, next is null);
                         if (next is not null)
                         {
@@ -201,6 +203,7 @@ public abstract class RequestQueueContract
 
                         break;
                     case 8:
+                        queue.Peek(T0.AddSeconds(now)); // a look changes nothing that follows
                         var all = (int)nextId;
                         if (all > 0)
                         {

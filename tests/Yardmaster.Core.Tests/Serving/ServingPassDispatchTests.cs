@@ -23,6 +23,36 @@ public sealed class ServingPassDispatchTests
     }
 
     [Fact]
+    public void PreemptTarget_EverySlotHeldByLessUrgentWork_TheReplicaWithFewestAsUrgent()
+    {
+        // Two replicas of 2 slots, both full: one with two batch requests, the other with one high and one batch.
+        ReplicaSnapshot[] replicas = [Preempting(0, 2, batch: 2), Preempting(1, 2, high: 1, batch: 1)];
+
+        Assert.Equal(0, ServingPass.PreemptTarget(replicas, PriorityClass.High)); // none as urgent there
+        Assert.Equal(0, ServingPass.PreemptTarget(replicas, PriorityClass.Critical));
+        Assert.Equal(-1, ServingPass.PreemptTarget(replicas, PriorityClass.Batch)); // nothing less urgent to take a slot from
+    }
+
+    [Fact]
+    public void PreemptTarget_AsManyAsUrgentAsSlots_None()
+    {
+        Assert.Equal(-1, ServingPass.PreemptTarget([Preempting(0, 2, high: 2)], PriorityClass.High));
+        Assert.Equal(0, ServingPass.PreemptTarget([Preempting(0, 2, high: 2)], PriorityClass.Critical));
+        // Already as many preempted as slots (4 in flight on 2): no more, whatever the class.
+        Assert.Equal(-1, ServingPass.PreemptTarget([Preempting(0, 2, critical: 2, batch: 2)], PriorityClass.Critical));
+    }
+
+    [Fact]
+    public void PreemptTarget_EngineThatDoesNotPreemptOrReplicaNotReady_None()
+    {
+        Assert.Equal(-1, ServingPass.PreemptTarget([Preempting(0, 2, batch: 2) with { Preempts = false }], PriorityClass.Critical));
+        Assert.Equal(-1, ServingPass.PreemptTarget([Preempting(0, 2, batch: 2) with { State = ReplicaState.Draining }], PriorityClass.Critical));
+    }
+
+    private static ReplicaSnapshot Preempting(int number, int slots, int critical = 0, int high = 0, int batch = 0) =>
+        Replica(number, slots, critical + high + batch) with { Preempts = true, InFlightByClass = [critical, high, 0, 0, batch] };
+
+    [Fact]
     public void ShouldScaleOut_QueueWaitBeyondBudget_YesUnlessLoadingOrAtMax()
     {
         Assert.False(ServingPass.ShouldScaleOut(State(1, queued: 1, readySlots: 1), false, _t0));

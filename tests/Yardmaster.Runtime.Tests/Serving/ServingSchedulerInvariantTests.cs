@@ -33,6 +33,7 @@ public sealed class ServingSchedulerInvariantTests
             Memory = random.Next(100, 400) << 20,
             Slots = random.Next(1, 4),
             KeepAlive = TimeSpan.FromSeconds(random.Next(0, 120)),
+            Preempt = random.Next(2) == 0,
         }).ToArray();
         var policies = new ServingPolicies(QueuePolicies.Create("fair")!, () => EvictionPolicies.Create(EvictionPolicies.Names[random.Next(EvictionPolicies.Names.Count)])!, new LeastOutstandingRoutingPolicy());
         await using var scheduler = new ServingScheduler(new SchedulerSettings { LoadWait = TimeSpan.FromSeconds(20) }, new DeviceSettings { CpuMemory = Budget }, launcher, policies, clock);
@@ -108,7 +109,11 @@ public sealed class ServingSchedulerInvariantTests
         }
     }
 
-    /// <summary>The ledger charges exactly the replicas that hold memory, never beyond the budget; no replica is over its slots; at most replicas.max replicas per model.</summary>
+    /// <summary>
+    /// The ledger charges exactly the replicas that hold memory, never beyond the budget; no replica is over its slots (one whose
+    /// engine preempts: at most as many more, and never more requests of a class and those more urgent than its slots); at most
+    /// replicas.max replicas per model.
+    /// </summary>
     private static void AssertWithinLimits(SchedulerSnapshot snapshot, ModelDefinition[] models)
     {
         var holding = snapshot.Models.SelectMany(m => m.Replicas).Where(r => r.State is ReplicaState.Ready or ReplicaState.Loading or ReplicaState.Draining).ToList();
@@ -117,8 +122,14 @@ public sealed class ServingSchedulerInvariantTests
         Assert.All(models, d => Assert.InRange(holding.Count(r => r.Model == d.Name && r.State != ReplicaState.Draining), 0, d.ReplicasMax));
         foreach (var m in snapshot.Models)
         {
-            var slots = models.Single(d => d.Name == m.Name).Slots;
-            Assert.All(m.Replicas, r => Assert.InRange(r.InFlight, 0, slots));
+            var definition = models.Single(d => d.Name == m.Name);
+            var slots = definition.Slots;
+            Assert.All(m.Replicas, r => Assert.InRange(r.InFlight, 0, definition.PreemptsInEngine ? 2 * slots : slots));
+            Assert.All(m.Replicas.Where(r => r.Preempts), r =>
+            {
+                Assert.Equal(r.InFlight, r.InFlightByClass.Sum());
+                Assert.InRange(r.InFlightByClass[0], 0, slots); // the most urgent class never waits on its own engine beyond the slots
+            });
         }
     }
 }

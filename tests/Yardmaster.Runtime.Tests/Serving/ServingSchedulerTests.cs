@@ -21,8 +21,9 @@ public sealed class ServingSchedulerTests
         return scheduler;
     }
 
-    private static ModelDefinition Model(string name, int slots = 4, long mib = 10, TimeSpan? keepAlive = null, int min = 0, int max = 1) =>
-        new() { Name = name, Path = name + ".gguf", Slots = slots, Memory = mib << 20, KeepAlive = keepAlive ?? TimeSpan.FromMinutes(5), ReplicasMin = min, ReplicasMax = max };
+    // Engines that preempt (the builtin default) are tested on their own below; the rest of these tests are about the queue.
+    private static ModelDefinition Model(string name, int slots = 4, long mib = 10, TimeSpan? keepAlive = null, int min = 0, int max = 1, bool preempt = false) =>
+        new() { Name = name, Path = name + ".gguf", Slots = slots, Memory = mib << 20, KeepAlive = keepAlive ?? TimeSpan.FromMinutes(5), ReplicasMin = min, ReplicasMax = max, Preempt = preempt };
 
     private RequestTicket Ticket(string model, PriorityClass priority = PriorityClass.Normal, TimeSpan? deadline = null, RateLimit? rate = null, int? maxConcurrency = null, string? task = null) => new()
     {
@@ -200,6 +201,45 @@ public sealed class ServingSchedulerTests
         Assert.False(low.IsCompleted);
         scheduler.Release(first, true, null);
         scheduler.Release((await low).Lease!, true, null);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_EngineThatPreempts_MoreUrgentGetsABusySlotAtOnceAndLessUrgentWaits()
+    {
+        await using var scheduler = Create(models: Model("m", slots: 1, preempt: true));
+        var batch = (await scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch, task: "batch"), Ct)).Lease!;
+        var low = scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch, task: "batch"), Ct);
+
+        var high = (await scheduler.AcquireAsync(Ticket("m", PriorityClass.High, task: "high") with { RequestId = "h1" }, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!;
+        var second = scheduler.AcquireAsync(Ticket("m", PriorityClass.High, task: "high"), Ct);
+        var model = scheduler.Snapshot().Models.Single();
+
+        Assert.Equal((2, 2), (model.InFlight, model.Queued)); // the batch one and the high one; one of each class waits
+        Assert.False(low.IsCompleted);
+        Assert.False(second.IsCompleted); // as many high requests as slots already: it would take no batch slot
+        Assert.True(scheduler.Trace("h1")!.Dispatch!.Preempting);
+        Assert.Contains("replica 0 (cpu), taking a less urgent request's slot", scheduler.Trace("h1")!.Summary, StringComparison.Ordinal);
+
+        scheduler.Release(high, true, null); // the waiting high one takes the slot back at once, before the waiting batch one
+        var next = (await second.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!;
+        Assert.False(low.IsCompleted);
+        scheduler.Release(next, true, null);
+        scheduler.Release(batch, true, null);
+        scheduler.Release((await low.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!, true, null);
+        Assert.Equal((0, 0), (scheduler.Snapshot().Models.Single().InFlight, scheduler.Snapshot().Models.Single().Queued));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_EngineThatDoesNotPreempt_MoreUrgentWaitsForAFreeSlot()
+    {
+        await using var scheduler = Create(models: Model("m", slots: 1, preempt: false));
+        var batch = (await scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch, task: "batch"), Ct)).Lease!;
+        var high = scheduler.AcquireAsync(Ticket("m", PriorityClass.Critical, task: "high"), Ct);
+        await Until(() => scheduler.Snapshot().Models.Single().Queued == 1);
+
+        Assert.False(high.IsCompleted);
+        scheduler.Release(batch, true, null);
+        scheduler.Release((await high.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!, true, null);
     }
 
     [Fact]

@@ -10,7 +10,8 @@ public sealed class GatewayRequestsTests
         server: { port: 0 }
         scheduler: { max_queue: 1 }
         models:
-          - { name: one-slot, path: stories260K.gguf, slots: 1, context: 2048, replicas: { min: 0, max: 1 } }
+          # preempt: false, so that the chat request queues behind the batch one rather than taking its slot (GatewayPreemptionTests)
+          - { name: one-slot, path: stories260K.gguf, slots: 1, context: 2048, replicas: { min: 0, max: 1 }, preempt: false }
         tasks:
           - { name: nightly-summaries, priority: batch, models: [one-slot] }
           - { name: chat, priority: normal, models: [one-slot] }

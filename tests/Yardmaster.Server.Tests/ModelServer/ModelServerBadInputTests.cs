@@ -49,6 +49,22 @@ public sealed class ModelServerBadInputTests(ModelServerFixture server) : IClass
         await AssertError(response, HttpStatusCode.BadRequest, param, message);
     }
 
+    [Theory]
+    [InlineData("/v1/completions", "{\"prompt\": \"hi\", \"max_tokens\": 2}", "urgent")]
+    [InlineData("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "4")]
+    [InlineData("/v1/embeddings", "{\"input\": \"hi\"}", "")]
+    public async Task Post_BadPriorityHeader_Returns400NamingTheHeader(string path, string body, string priority)
+    {
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.TryAddWithoutValidation("X-Yard-Priority", priority);
+
+        using var response = await server.Http.SendAsync(request, Ct);
+
+        await AssertError(response, HttpStatusCode.BadRequest, "X-Yard-Priority", $"header X-Yard-Priority must be one of critical | high | normal | low | batch, got '{priority}'");
+    }
+
     [Fact]
     public async Task Completions_InvalidUtf8_Returns400()
     {
