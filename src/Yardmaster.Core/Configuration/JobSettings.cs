@@ -9,6 +9,13 @@ public sealed record JobSettings
     /// <summary><c>backfill</c>: small steps may use gaps ahead of a waiting large step. Default true.</summary>
     public bool Backfill { get; init; } = true;
 
+    /// <summary>
+    /// <c>cpu_weights</c>: each local step runs in the CPU cgroup of its priority class, weighted against the server's own
+    /// threads (critical as much as the server, then half as much per class down to batch at a sixteenth), so that the kernel
+    /// slices the cores in favour of online work without starving any step. Default true (where a cpu controller is writable).
+    /// </summary>
+    public bool CpuWeights { get; init; } = true;
+
     /// <summary><c>max_running</c>: steps running at once over all runs. Default 256.</summary>
     public int MaxRunning { get; init; } = 256;
 

@@ -32,17 +32,21 @@ internal sealed record CgroupRoot(string Path, bool IsV2)
         }
     }
 
-    private static string? Candidate(string[] ownCgroups, string[] mountInfo, bool v2)
+    /// <summary>
+    /// The <c>yardmaster</c> folder inside the scheduler's own cgroup of <paramref name="controller"/> (v1: the hierarchy
+    /// that has it; v2: the unified one), from <c>/proc/self/cgroup</c> and <c>/proc/self/mountinfo</c>; null when none.
+    /// </summary>
+    internal static string? Candidate(string[] ownCgroups, string[] mountInfo, bool v2, string controller = "memory")
     {
         // /proc/self/cgroup: "4:memory:/a/b" (v1) or "0::/a/b" (v2).
         var own = ownCgroups.Select(line => line.Split(':', 3))
-            .FirstOrDefault(f => f.Length == 3 && (v2 ? f[0] == "0" && f[1].Length == 0 : f[1].Split(',').Contains("memory")));
+            .FirstOrDefault(f => f.Length == 3 && (v2 ? f[0] == "0" && f[1].Length == 0 : f[1].Split(',').Contains(controller)));
 
         // mountinfo: "id parent dev root mountpoint options ... - fstype source superoptions".
         var mount = mountInfo.Select(line => line.Split(' '))
             .Select(f => (Fields: f, Dash: Array.IndexOf(f, "-")))
             .FirstOrDefault(m => m.Dash > 0 && m.Dash + 3 < m.Fields.Length
-                && (v2 ? m.Fields[m.Dash + 1] == "cgroup2" : m.Fields[m.Dash + 1] == "cgroup" && m.Fields[m.Dash + 3].Split(',').Contains("memory")));
+                && (v2 ? m.Fields[m.Dash + 1] == "cgroup2" : m.Fields[m.Dash + 1] == "cgroup" && m.Fields[m.Dash + 3].Split(',').Contains(controller)));
         if (own is null || mount.Fields is null)
         {
             return null;

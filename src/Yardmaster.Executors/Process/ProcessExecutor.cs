@@ -15,7 +15,7 @@ namespace Yardmaster.Executors.Process;
 /// </remarks>
 public sealed class ProcessExecutor : IStepExecutor
 {
-    // $1 the command, $2 the status file, $3 the cgroup's procs file. The exit status is recorded by an EXIT trap
+    // $1 the command, $2 the status file, $3 and $4 the procs files of the cgroups it joins (its memory cgroup, its class's CPU cgroup). The exit status is recorded by an EXIT trap
     // around an eval in the wrapper itself, which costs no fork; a command that could replace that trap or the shell
     // (it says `trap` or `exec`) runs in a subshell instead, which costs one. Either way its own `exit` is recorded.
     // The status file is read only once the wrapper has ended, so a plain redirect is safe and spares a fork of mv.
@@ -23,8 +23,10 @@ public sealed class ProcessExecutor : IStepExecutor
     private const string InShell = "yard_status=$2; trap '" + Record + "' EXIT; yard_cmd=$1; shift $#; eval \"$yard_cmd\"";
     private const string InSubshell = "yard_status=$2; (yard_cmd=$1; shift $#; eval \"$yard_cmd\"); " + Record;
     private const string JoinCgroup = "echo $$ >\"$3\" || exit 125; ";
+    private const string JoinSecondCgroup = "echo $$ >\"$4\" || exit 125; ";
 
     private readonly CgroupRoot? _cgroupRoot;
+    private readonly CpuClassGroups? _cpuGroups;
     private readonly string? _stateRoot;
     private readonly TimeProvider _time;
 
@@ -33,6 +35,7 @@ public sealed class ProcessExecutor : IStepExecutor
     {
         options ??= new ProcessExecutorOptions();
         _cgroupRoot = options.MemoryLimits ? Process.CgroupRoot.Detect(options.CgroupRoot) : null;
+        _cpuGroups = options.CpuWeights ? CpuClassGroups.Detect() : null;
         _stateRoot = options.StateDirectory is { } root ? Path.GetFullPath(root) : null;
         _time = timeProvider ?? TimeProvider.System;
     }
@@ -45,6 +48,12 @@ public sealed class ProcessExecutor : IStepExecutor
 
     /// <summary>The cgroup directory attempts' cgroups are created in; null when limits are not enforced.</summary>
     public string? CgroupRoot => _cgroupRoot?.Path;
+
+    /// <summary>True when steps run in their class's CPU cgroup (<see cref="ProcessExecutorOptions.CpuWeights"/>).</summary>
+    public bool WeighsCpu => _cpuGroups is not null;
+
+    /// <summary>The folder of the class's CPU cgroup steps of <paramref name="priority"/> join; null when CPU is not weighted.</summary>
+    public string? CpuGroupOf(Core.PriorityClass priority) => _cpuGroups?.GroupOf(priority);
 
     /// <inheritdoc />
     public Task<StepStart> StartAsync(StepLaunch launch, CancellationToken cancellationToken)
@@ -85,8 +94,18 @@ public sealed class ProcessExecutor : IStepExecutor
         }
 
         var statusFile = Path.Combine(state, PidFile.StatusFileName);
-        string[] arguments = cgroup is null ? [launch.Command, statusFile] : [launch.Command, statusFile, cgroup.ProcsFile];
-        var pid = ShellSpawner.Spawn(Wrapper(launch.Command, cgroup is not null), arguments, Environment(launch), launch.WorkingDirectory, launch.LogPath);
+        List<string> arguments = [launch.Command, statusFile];
+        if (cgroup is not null)
+        {
+            arguments.Add(cgroup.ProcsFile);
+        }
+
+        if (_cpuGroups is not null)
+        {
+            arguments.Add(_cpuGroups.ProcsFile(launch.Priority));
+        }
+
+        var pid = ShellSpawner.Spawn(Wrapper(launch.Command, arguments.Count - 2), [.. arguments], Environment(launch), launch.WorkingDirectory, launch.LogPath);
         if (pid < 0)
         {
             _ = cgroup?.RemoveAsync(_time);
@@ -189,10 +208,16 @@ public sealed class ProcessExecutor : IStepExecutor
         return Path.Combine(_stateRoot, launch.AttemptId + "-" + folder);
     }
 
-    private static string Wrapper(string command, bool joinCgroup)
+    /// <summary>The wrapper script, joining the <paramref name="cgroups"/> cgroups whose procs files follow the status file (memory, then CPU).</summary>
+    private static string Wrapper(string command, int cgroups)
     {
         var body = command.Contains("trap", StringComparison.Ordinal) || command.Contains("exec", StringComparison.Ordinal) ? InSubshell : InShell;
-        return joinCgroup ? JoinCgroup + body : body;
+        return cgroups switch
+        {
+            0 => body,
+            1 => JoinCgroup + body,
+            _ => JoinCgroup + JoinSecondCgroup + body,
+        };
     }
 
     private static List<string> Environment(StepLaunch launch)

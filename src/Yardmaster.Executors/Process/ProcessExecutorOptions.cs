@@ -19,6 +19,14 @@ public sealed class ProcessExecutorOptions
     public string? CgroupRoot { get; set; }
 
     /// <summary>
+    /// Whether each step runs in the CPU cgroup of its priority class, weighted by the class against the scheduler's own
+    /// threads (<see cref="CpuClassGroups"/>), so that the kernel slices the cores in favour of online work. Default true;
+    /// steps run at the default weight when false or when no cpu controller is writable
+    /// (<see cref="ProcessExecutor.WeighsCpu"/>).
+    /// </summary>
+    public bool CpuWeights { get; set; } = true;
+
+    /// <summary>
     /// Where each attempt's bookkeeping (pid and status files) goes: a folder per attempt under it, removed when the
     /// scheduler has recorded the outcome and disposes the attempt. Default null: the attempt's own
     /// <see cref="Core.Execution.StepLaunch.AttemptDirectory"/>, kept. A RAM-backed folder (<c>/dev/shm/...</c>) spares

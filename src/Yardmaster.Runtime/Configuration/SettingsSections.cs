@@ -10,7 +10,7 @@ internal static class SettingsSections
     public static readonly string[] StoreKeys = ["path", "url", "password_env", "lease"];
     public static readonly string[] DeviceKeys = ["cpu", "gpus"];
     public static readonly string[] SchedulerKeys = ["queue", "eviction", "routing", "max_queue", "max_wait", "default_deadline", "load_wait", "adapt"];
-    public static readonly string[] JobKeys = ["placement", "backfill", "max_running", "stop_grace", "docker", "allowed_dirs", "executor", "slurm", "kubernetes"];
+    public static readonly string[] JobKeys = ["placement", "backfill", "cpu_weights", "max_running", "stop_grace", "docker", "allowed_dirs", "executor", "slurm", "kubernetes"];
     public static readonly string[] HistoryKeys = ["enabled", "retention", "minute_rows", "requests"];
     public static readonly string[] MetricsKeys = ["enabled", "public"];
     public static readonly string[] TracingKeys = ["otlp_endpoint", "service_name"];
@@ -142,6 +142,7 @@ internal static class SettingsSections
         {
             Placement = s.String("placement") ?? d.Placement,
             Backfill = s.Bool("backfill") ?? d.Backfill,
+            CpuWeights = s.Bool("cpu_weights") ?? d.CpuWeights,
             MaxRunning = s.Int("max_running") ?? d.MaxRunning,
             StopGrace = s.Duration("stop_grace") ?? d.StopGrace,
             DockerEnabled = docker?.Bool("enabled") ?? d.DockerEnabled,

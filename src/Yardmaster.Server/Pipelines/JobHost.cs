@@ -116,7 +116,7 @@ public sealed class JobHost : IAsyncDisposable
         try
         {
             store = await StoreOpener.OpenRunsAsync(config.Store, Path.Combine(dataDirectory, "yard.db"), time, fence, cancellationToken);
-            var executors = new List<IStepExecutor> { new ProcessExecutor(new ProcessExecutorOptions { StateDirectory = stateDirectory }, time) };
+            var executors = new List<IStepExecutor> { new ProcessExecutor(new ProcessExecutorOptions { StateDirectory = stateDirectory, CpuWeights = config.Jobs.CpuWeights }, time) };
             if (inference is not null)
             {
                 executors.Add(inference);
