@@ -23,7 +23,7 @@ public sealed class ProcessExecutor : IStepExecutor
     private const string InShell = "yard_status=$2; trap '" + Record + "' EXIT; yard_cmd=$1; shift $#; eval \"$yard_cmd\"";
     private const string InSubshell = "yard_status=$2; (yard_cmd=$1; shift $#; eval \"$yard_cmd\"); " + Record;
     private const string JoinCgroup = "echo $$ >\"$3\" || exit 125; ";
-    private const string JoinSecondCgroup = "echo $$ >\"$4\" || exit 125; ";
+    private const string JoinCpuGroup = "echo $$ >\"$4\" 2>/dev/null; "; // a weight only: a step runs without it rather than not at all
 
     private readonly CgroupRoot? _cgroupRoot;
     private readonly CpuClassGroups? _cpuGroups;
@@ -94,18 +94,8 @@ public sealed class ProcessExecutor : IStepExecutor
         }
 
         var statusFile = Path.Combine(state, PidFile.StatusFileName);
-        List<string> arguments = [launch.Command, statusFile];
-        if (cgroup is not null)
-        {
-            arguments.Add(cgroup.ProcsFile);
-        }
-
-        if (_cpuGroups is not null)
-        {
-            arguments.Add(_cpuGroups.ProcsFile(launch.Priority));
-        }
-
-        var pid = ShellSpawner.Spawn(Wrapper(launch.Command, arguments.Count - 2), [.. arguments], Environment(launch), launch.WorkingDirectory, launch.LogPath);
+        string[] arguments = [launch.Command, statusFile, cgroup?.ProcsFile ?? string.Empty, _cpuGroups?.ProcsFile(launch.Priority) ?? string.Empty];
+        var pid = ShellSpawner.Spawn(Wrapper(launch.Command, cgroup is not null, _cpuGroups is not null), arguments, Environment(launch), launch.WorkingDirectory, launch.LogPath);
         if (pid < 0)
         {
             _ = cgroup?.RemoveAsync(_time);
@@ -208,16 +198,11 @@ public sealed class ProcessExecutor : IStepExecutor
         return Path.Combine(_stateRoot, launch.AttemptId + "-" + folder);
     }
 
-    /// <summary>The wrapper script, joining the <paramref name="cgroups"/> cgroups whose procs files follow the status file (memory, then CPU).</summary>
-    private static string Wrapper(string command, int cgroups)
+    /// <summary>The wrapper script: joins the memory cgroup (<c>$3</c>) and the class's CPU group (<c>$4</c>) when asked, then runs the command.</summary>
+    private static string Wrapper(string command, bool memoryCgroup, bool cpuGroup)
     {
         var body = command.Contains("trap", StringComparison.Ordinal) || command.Contains("exec", StringComparison.Ordinal) ? InSubshell : InShell;
-        return cgroups switch
-        {
-            0 => body,
-            1 => JoinCgroup + body,
-            _ => JoinCgroup + JoinSecondCgroup + body,
-        };
+        return (memoryCgroup ? JoinCgroup : string.Empty) + (cpuGroup ? JoinCpuGroup : string.Empty) + body;
     }
 
     private static List<string> Environment(StepLaunch launch)

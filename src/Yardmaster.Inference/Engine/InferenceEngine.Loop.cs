@@ -227,6 +227,8 @@ public sealed partial class InferenceEngine
     {
         lock (_gate)
         {
+            DropKeptOverBudget();
+
             // Generations and embeddings most urgent first, then in arrival order; each takes one free slot. A generation
             // that finds none may take a less urgent sequence's (Preempt).
             while (_queue.First is { } node)
@@ -361,6 +363,25 @@ public sealed partial class InferenceEngine
 
         return untouched - _savedBytes;
     }
+
+    /// <summary>
+    /// Slots fill the part of their caches kept caches were counted against as their sequences grow: while the kept caches are
+    /// more than that part still holds, the newest one is dropped (its sequence recomputes when it resumes). Caller holds <c>_gate</c>.
+    /// </summary>
+    private void DropKeptOverBudget()
+    {
+        for (var node = _queue.Last; node is not null && _savedBytes > 0 && KeepableBytes() < 0; node = node.Previous)
+        {
+            if (node.Value.Saved is not null)
+            {
+                DropSaved(node.Value);
+                _recomputed++;
+            }
+        }
+    }
+
+    /// <summary>Bytes of kept caches now (for tests; loop thread, read anywhere).</summary>
+    internal long KeptBytes => Volatile.Read(ref _savedBytes);
 
     private void DropSaved(Sequence s)
     {

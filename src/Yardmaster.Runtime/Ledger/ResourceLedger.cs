@@ -16,6 +16,8 @@ public sealed class ResourceLedger
     private readonly NodeCapacity[] _nodes;
     private readonly NodeResources[] _free;
     private readonly long[] _modelMemory;
+    private readonly Dictionary<(int Node, int Position), long> _modelGpuMemory = [];
+    private readonly ulong[] _modelGpus;
     private readonly List<LedgerAllocation> _allocations = [];
 
     /// <summary>A ledger of <paramref name="nodes"/>, everything free.</summary>
@@ -30,6 +32,7 @@ public sealed class ResourceLedger
         _nodes = [.. nodes];
         _free = [.. nodes.Select(n => new NodeResources(n.CpuMillis, n.MemoryBytes, n.Gpus) { Engine = Engines.Index(n.Engine) })];
         _modelMemory = new long[nodes.Count];
+        _modelGpus = new ulong[nodes.Count];
     }
 
     /// <summary>Raised after resources are released or model memory is refunded; handlers must be quick and must not call back in synchronously.</summary>
@@ -47,6 +50,7 @@ public sealed class ResourceLedger
             for (var i = 0; i < copy.Length; i++)
             {
                 copy[i].MemoryFree = Math.Max(0, copy[i].MemoryFree - _modelMemory[i]);
+                copy[i].GpuFree &= ~_modelGpus[i];
             }
 
             return copy;
@@ -80,7 +84,7 @@ public sealed class ResourceLedger
         lock (_lock)
         {
             var free = _free[node];
-            if (request.CpuMillis > free.CpuFree || request.MemoryBytes > free.MemoryFree - _modelMemory[node] || (free.GpuFree & gpus) != gpus)
+            if (request.CpuMillis > free.CpuFree || request.MemoryBytes > free.MemoryFree - _modelMemory[node] || (free.GpuFree & ~_modelGpus[node] & gpus) != gpus)
             {
                 return false;
             }
@@ -132,6 +136,21 @@ public sealed class ResourceLedger
         Changed?.Invoke();
     }
 
+    /// <summary>The ledger position (bit) of GPU <paramref name="device"/> of node <paramref name="node"/>; null when the node has no such GPU. Caller holds the lock.</summary>
+    private int? Position(int node, int device)
+    {
+        var indexes = _nodes[node].GpuIndexes;
+        for (var position = 0; position < indexes.Count && position < 64; position++)
+        {
+            if (indexes[position] == device)
+            {
+                return position;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Charges model memory on a node (the model manager's loads).</summary>
     public void ChargeModelMemory(int node, long bytes)
     {
@@ -150,6 +169,67 @@ public sealed class ResourceLedger
         }
 
         Changed?.Invoke();
+    }
+
+    /// <summary>
+    /// Charges model memory on the GPU of node <paramref name="node"/> that <c>nvidia-smi</c> numbers <paramref name="device"/>:
+    /// while any is charged, that GPU is not free for steps (a step takes whole devices). A device the node does not list is ignored.
+    /// </summary>
+    public void ChargeModelGpu(int node, int device, long bytes)
+    {
+        lock (_lock)
+        {
+            if (Position(node, device) is not { } position)
+            {
+                return;
+            }
+
+            _modelGpuMemory[(node, position)] = _modelGpuMemory.GetValueOrDefault((node, position)) + bytes;
+            _modelGpus[node] |= 1UL << position;
+        }
+    }
+
+    /// <summary>Refunds model memory on a GPU (unloads); the GPU is free for steps again when none is left on it.</summary>
+    public void RefundModelGpu(int node, int device, long bytes)
+    {
+        lock (_lock)
+        {
+            if (Position(node, device) is not { } position)
+            {
+                return;
+            }
+
+            var left = Math.Max(0, _modelGpuMemory.GetValueOrDefault((node, position)) - bytes);
+            if (left > 0)
+            {
+                _modelGpuMemory[(node, position)] = left;
+            }
+            else
+            {
+                _modelGpuMemory.Remove((node, position));
+                _modelGpus[node] &= ~(1UL << position);
+            }
+        }
+
+        Changed?.Invoke();
+    }
+
+    /// <summary>True when a step holds the GPU that <c>nvidia-smi</c> numbers <paramref name="device"/> on node <paramref name="node"/> (then no model may use it).</summary>
+    public bool GpuHeldBySteps(int node, int device)
+    {
+        lock (_lock)
+        {
+            return Position(node, device) is { } position && (_free[node].GpuFree & (1UL << position)) == 0;
+        }
+    }
+
+    /// <summary>Model memory charged per GPU of node <paramref name="node"/>, by <c>nvidia-smi</c> index, in index order.</summary>
+    public IReadOnlyList<(int Device, long Bytes)> ModelGpuMemory(int node)
+    {
+        lock (_lock)
+        {
+            return [.. _modelGpuMemory.Where(e => e.Key.Node == node).Select(e => (_nodes[node].GpuIndexes[e.Key.Position], e.Value)).OrderBy(e => e.Item1)];
+        }
     }
 
     /// <summary>Memory of node <paramref name="node"/> not reserved by steps (models not counted): what models may use.</summary>

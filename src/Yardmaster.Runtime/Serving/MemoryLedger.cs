@@ -5,7 +5,9 @@ namespace Yardmaster.Runtime.Serving;
 /// <summary>
 /// The account of model memory per device: "cpu" and "gpu0", "gpu1", ... with their budgets from
 /// <c>devices</c>. Charges may exceed a budget only when a measurement after load comes out larger than
-/// the estimate; new loads then wait until enough is freed. Guarded by the scheduler's lock.
+/// the estimate; new loads then wait until enough is freed. Every charge is also on the node ledger shared with
+/// pipeline steps: host memory as model memory, a GPU as held by models (steps take whole GPUs, so a GPU a model uses is not
+/// free for them, and one a step holds is not free for models). Guarded by the scheduler's lock.
 /// </summary>
 internal sealed class MemoryLedger
 {
@@ -32,12 +34,20 @@ internal sealed class MemoryLedger
 
     public long Used(string device) => _accounts[device].Used;
 
+    /// <summary>What a new load may take on <paramref name="device"/>: its budget less what models hold, less what steps reserve (host memory), and nothing on a GPU a step holds.</summary>
     public long Free(string device)
     {
         var free = Math.Max(0, _accounts[device].Budget - _accounts[device].Used);
-        return device == "cpu" && _node is not null ? Math.Min(free, Math.Max(0, _node.MemoryNotReservedBySteps(0) - _accounts[device].Used)) : free;
+        if (_node is null)
+        {
+            return free;
+        }
+
+        return device == "cpu" ? Math.Min(free, Math.Max(0, _node.MemoryNotReservedBySteps(0) - _accounts[device].Used))
+            : _node.GpuHeldBySteps(0, GpuIndex(device)) ? 0 : free;
     }
 
+    /// <summary>Charges a load; on the node ledger too (host memory, or the GPU, which steps then cannot take).</summary>
     public void Charge(string device, long bytes)
     {
         var (budget, used) = _accounts[device];
@@ -45,6 +55,10 @@ internal sealed class MemoryLedger
         if (device == "cpu")
         {
             _node?.ChargeModelMemory(0, bytes);
+        }
+        else
+        {
+            _node?.ChargeModelGpu(0, GpuIndex(device), bytes);
         }
     }
 
@@ -56,7 +70,14 @@ internal sealed class MemoryLedger
         {
             _node?.RefundModelMemory(0, Math.Min(used, bytes));
         }
+        else
+        {
+            _node?.RefundModelGpu(0, GpuIndex(device), Math.Min(used, bytes));
+        }
     }
+
+    /// <summary>The <c>nvidia-smi</c> index of account <c>gpuN</c>.</summary>
+    private static int GpuIndex(string device) => int.Parse(device.AsSpan(3), System.Globalization.CultureInfo.InvariantCulture);
 
     public IReadOnlyList<(string Device, long Budget, long Used)> Snapshot() =>
         [.. _accounts.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => (a.Key, a.Value.Budget, a.Value.Used))];

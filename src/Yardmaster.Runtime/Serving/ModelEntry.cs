@@ -92,6 +92,35 @@ internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue
         return n;
     }
 
+    /// <summary>
+    /// For a model whose engine preempts: the slots a request of <paramref name="priority"/> may still take on its ready replicas
+    /// (those not held by requests as urgent or more, within the bound of as many beyond the slots as it has), and the requests
+    /// as urgent or more in flight there: what it waits behind.
+    /// </summary>
+    public (int Free, int Ahead) SlotsFor(Core.PriorityClass priority)
+    {
+        var free = 0;
+        var ahead = 0;
+        foreach (var r in Replicas)
+        {
+            if (r.State != ReplicaState.Ready)
+            {
+                continue;
+            }
+
+            var urgent = 0;
+            for (var c = 0; c <= (int)priority; c++)
+            {
+                urgent += r.InFlightByClass[c];
+            }
+
+            free += Math.Max(0, Math.Min(Definition.Slots - urgent, (2 * Definition.Slots) - r.InFlight));
+            ahead += urgent;
+        }
+
+        return (free, ahead);
+    }
+
     public int InFlight()
     {
         var n = 0;

@@ -18,6 +18,9 @@ internal sealed class PendingRequest : QueuedRequest
     /// <summary>Its <c>max_tokens</c> (<see cref="RequestTicket.MaxTokens"/>).</summary>
     public int? MaxTokens { get; init; }
 
+    /// <summary>True for an embedding request (<see cref="RequestTicket.Embedding"/>): never handed a busy replica to preempt.</summary>
+    public bool Embedding { get; init; }
+
     /// <summary>The replica serving it once dispatched; null while queued.</summary>
     public Replica? ServedBy { get; set; }
 

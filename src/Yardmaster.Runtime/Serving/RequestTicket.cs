@@ -27,6 +27,9 @@ public sealed record RequestTicket
     /// <summary>The most tokens it may generate (<c>max_tokens</c>); null when it set none. Admission predicts its service from it.</summary>
     public int? MaxTokens { get; init; }
 
+    /// <summary>True for an embedding request: engines never let one take another's slot, so it waits for a free slot.</summary>
+    public bool Embedding { get; init; }
+
     /// <summary>The request's id (<c>X-Request-Id</c>), naming its decision trace; null gives it a scheduler-made one.</summary>
     public string? RequestId { get; init; }
 

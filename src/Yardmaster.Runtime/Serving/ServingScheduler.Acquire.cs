@@ -190,6 +190,7 @@ public sealed partial class ServingScheduler
             Cost = Math.Max(1, ticket.Cost),
             PromptTokens = ticket.PromptTokens,
             MaxTokens = ticket.MaxTokens,
+            Embedding = ticket.Embedding,
             Service = candidates[decision.Model].Service,
             Model = chosen,
             TaskEntry = task,
@@ -222,7 +223,7 @@ public sealed partial class ServingScheduler
         return (model, new AdmissionCandidate(
             name,
             null,
-            Candidate(model, ticket.Priority, now, load),
+            Candidate(model, ticket.Priority, now, load, ticket.Embedding),
             model.Queue.Count,
             full && model.Queue.Shed(ticket.Priority) is not null,
             model.Service.Predict(ticket.PromptTokens, ticket.MaxTokens),

@@ -120,7 +120,8 @@ public sealed partial class ServingScheduler
     private int DispatchPreempting(ModelEntry model, DateTimeOffset now)
     {
         var handed = 0;
-        while (model.Queue.Peek(now) is PendingRequest next)
+        // An embedding at the head waits for a free slot (engines do not preempt for one), and so does what is behind it.
+        while (model.Queue.Peek(now) is PendingRequest { Embedding: false } next)
         {
             var index = ServingPass.PreemptTarget(model.Snapshots(), next.Priority);
             if (index < 0)

@@ -7,17 +7,18 @@ namespace Yardmaster.Runtime.Serving;
 public sealed partial class ServingScheduler
 {
     /// <summary>What selection knows of one candidate: requests ahead of this priority, slots, estimates, and whether a replica could start now.</summary>
-    private CandidateSnapshot Candidate(ModelEntry model, PriorityClass priority, DateTimeOffset now, LoadInput? load = null)
+    private CandidateSnapshot Candidate(ModelEntry model, PriorityClass priority, DateTimeOffset now, LoadInput? load = null, bool embedding = false)
     {
         var ready = model.ReadySlots();
-        var inFlight = model.InFlight();
+        // An engine that preempts gives a request a slot held by less urgent work: it waits behind its own class and those above.
+        var (free, inFlight) = model.Definition.PreemptsInEngine && !embedding ? model.SlotsFor(priority) : (Math.Max(0, ready - model.InFlight()), model.InFlight());
         var loading = model.Count(ReplicaState.Loading);
         var backoff = model.NextLoadAt > now ? model.NextLoadAt - now : TimeSpan.Zero;
         var more = model.Count(ReplicaState.Ready) + loading < model.Definition.ReplicasMax;
         return new CandidateSnapshot(
             model.Definition.Name,
             model.Definition.Cost,
-            Math.Max(0, ready - inFlight),
+            free,
             model.Queue.CountAhead(priority),
             inFlight,
             ready,

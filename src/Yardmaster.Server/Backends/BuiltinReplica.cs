@@ -52,7 +52,9 @@ internal sealed class BuiltinReplica : IServingReplica
                 Slots = definition.Slots,
                 ContextLength = definition.Context ?? Math.Min(2048, model.Config.ContextLength),
                 Threads = definition.Threads ?? 0,
-                MaxQueue = definition.Slots, // what the gateway may send beyond the slots: as many more urgent requests as it has slots
+                // The gateway sends at most as many requests beyond the slots as it has slots (more urgent ones, when the engine
+                // preempts); twice that leaves room for a cancelled request the engine has not yet dropped.
+                MaxQueue = 2 * definition.Slots,
                 Preempt = definition.PreemptsInEngine,
             };
             engine = new InferenceEngine(model, tokenizer, options, time);

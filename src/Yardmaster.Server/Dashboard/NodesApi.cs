@@ -49,6 +49,16 @@ internal sealed class NodesApi(ResourceLedger ledger, ServingScheduler scheduler
             Gpus(json, node.GpuIndexes, free[i].GpuFree);
             json.WriteEndObject();
             json.WriteNumber("model_memory_bytes", ledger.ModelMemory(i));
+            json.WriteStartArray("model_gpus"); // GPUs models use (not free for steps), by nvidia-smi index
+            foreach (var (device, bytes) in ledger.ModelGpuMemory(i))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("index", device);
+                json.WriteNumber("memory_bytes", bytes);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteStartArray("allocations");
             foreach (var a in allocations.Where(a => a.Node == i))
             {

@@ -69,7 +69,7 @@ internal sealed class EmbeddingGateway(CompletionGateway completions, ServerSett
             var ticket = new RequestTicket
             {
                 RequestId = requestId, Task = task, Priority = priority, Deadline = deadline, Arrival = now,
-                Cost = Math.Max(1, tokens), PromptTokens = tokens, MaxTokens = 0,
+                Cost = Math.Max(1, tokens), PromptTokens = tokens, MaxTokens = 0, Embedding = true,
             };
             var call = new ForwardCall(body!, root, Chat: false, Stream: false) { Embeddings = true, Priority = priority };
             // An embedding depends on its input alone: with the task's cache: it is always kept.

@@ -170,6 +170,7 @@ public sealed class InferenceEnginePreemptionTests : IDisposable
         var urgent = engine.Submit(Request("The cat", 100_000, Urgent) with { IgnoreEndOfGeneration = true }, TestContext.Current.CancellationToken).Generation!;
         await urgent.Events.WaitToReadAsync(TestContext.Current.CancellationToken);
         Assert.Equal(1, engine.Status.Preempted);
+        Assert.True(engine.KeptBytes > 0, "the preempted sequence's cache was not kept");
 
         await cancel.CancelAsync();
         var ended = await batchRun;
@@ -177,6 +178,7 @@ public sealed class InferenceEnginePreemptionTests : IDisposable
         Assert.Equal(FinishReason.Cancelled, ended.Finish.Reason);
         Assert.True(ended.Finish.CompletionTokens > 0, "a preempted sequence's tokens so far are reported");
         Assert.Equal(0, engine.Status.Preempted);
+        Assert.Equal(0, engine.KeptBytes); // freed with it
         await ReadAsync(urgent);
         Assert.Equal(0, engine.Status.BusySlots);
     }

@@ -1,6 +1,7 @@
 using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
+using Yardmaster.Core.Pipelines;
 using Yardmaster.Core.Queueing;
 using Yardmaster.Runtime.Serving;
 
@@ -230,6 +231,26 @@ public sealed class ServingSchedulerTests
     }
 
     [Fact]
+    public async Task AcquireAsync_EngineThatPreempts_TightDeadlineAdmittedWhenItsSlotIsHeldByLessUrgentWork()
+    {
+        await using var scheduler = Create(models: Model("m", slots: 1, preempt: true));
+        scheduler.Release((await scheduler.AcquireAsync(Ticket("m", task: "chat"), Ct)).Lease!, true, TimeSpan.FromSeconds(2)); // 2 s per request
+        var batch = (await scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch, task: "nightly"), Ct)).Lease!;
+
+        // 2 s of service left in 3 s: it fits only if it does not wait for the batch request (a non-preempting engine refuses it: 503).
+        var chat = await scheduler.AcquireAsync(Ticket("m", PriorityClass.Normal, TimeSpan.FromSeconds(3), task: "chat"), Ct);
+        var embedding = scheduler.AcquireAsync(Ticket("m", PriorityClass.Critical, task: "embed") with { Embedding = true }, Ct);
+
+        Assert.NotNull(chat.Lease);
+        Assert.Null(chat.Refusal);
+        Assert.False(embedding.IsCompleted); // an embedding never takes a busy slot: it waits for a free one
+        scheduler.Release(chat.Lease, true, null);
+        Assert.False(embedding.IsCompleted);
+        scheduler.Release(batch, true, null);
+        scheduler.Release((await embedding.WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!, true, null);
+    }
+
+    [Fact]
     public async Task AcquireAsync_EngineThatDoesNotPreempt_MoreUrgentWaitsForAFreeSlot()
     {
         await using var scheduler = Create(models: Model("m", slots: 1, preempt: false));
@@ -394,4 +415,44 @@ public sealed class ServingSchedulerTests
         scheduler.Release(small, true, null);
         scheduler.Release(large, true, null);
     }
+
+    [Fact]
+    public async Task AcquireAsync_GpuModelLoaded_ItsGpuIsNotFreeForStepsOnTheNodeLedger()
+    {
+        var (devices, node) = TwoGpus();
+        var policies = new ServingPolicies(QueuePolicies.Create("fair")!, () => EvictionPolicies.Create("gdsf")!, new LeastOutstandingRoutingPolicy());
+        await using var scheduler = new ServingScheduler(new SchedulerSettings(), devices, _launcher, policies, _clock, null, node);
+        scheduler.SetModels([Model("small", mib: 16 << 10) with { Device = DeviceKind.Gpu }]);
+
+        var lease = (await scheduler.AcquireAsync(Ticket("small"), Ct)).Lease!;
+
+        Assert.Equal([(0, 16L << 30)], node.ModelGpuMemory(0));
+        Assert.Equal(0b10UL, node.Snapshot()[0].GpuFree); // gpu0 holds the model: only gpu1 is free for steps
+        Assert.False(node.TryReserve(0, new ResourceRequest(0, 0, 1), 0b01, "r1/train"));
+        Assert.True(node.TryReserve(0, new ResourceRequest(0, 0, 1), 0b10, "r1/train"));
+        scheduler.Release(lease, true, null);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_StepHoldsTheGpuTheModelWouldTake_ModelGoesToTheOtherGpu()
+    {
+        var (devices, node) = TwoGpus();
+        Assert.True(node.TryReserve(0, new ResourceRequest(0, 0, 1), 0b01, "r1/train")); // gpu0, which the model fits first
+        var policies = new ServingPolicies(QueuePolicies.Create("fair")!, () => EvictionPolicies.Create("gdsf")!, new LeastOutstandingRoutingPolicy());
+        await using var scheduler = new ServingScheduler(new SchedulerSettings(), devices, _launcher, policies, _clock, null, node);
+        scheduler.SetModels([Model("small", mib: 16 << 10) with { Device = DeviceKind.Gpu }]);
+
+        var lease = (await scheduler.AcquireAsync(Ticket("small"), Ct)).Lease!;
+
+        var used = scheduler.Snapshot().Devices.ToDictionary(d => d.Device, d => d.Used);
+        Assert.Equal((0L, 16L << 30), (used["gpu0"], used["gpu1"]));
+        Assert.Equal([(1, 16L << 30)], node.ModelGpuMemory(0));
+        Assert.Equal(0UL, node.Snapshot()[0].GpuFree);
+        scheduler.Release(lease, true, null);
+    }
+
+    // The inventory of a two-GPU machine as nvidia-smi reports it (index, memory.total): 0 → 24 GiB, 1 → 80 GiB; the node ledger of the same machine.
+    private static (DeviceSettings Devices, Ledger.ResourceLedger Node) TwoGpus() =>
+        (new DeviceSettings { CpuMemory = 8L << 30, Gpus = [new GpuDevice(0, 24L << 30, "L4"), new GpuDevice(1, 80L << 30, "A100")] },
+         new Ledger.ResourceLedger([new NodeCapacity("local", 2000, 8L << 30, 2) { GpuIndexes = [0, 1] }]));
 }

@@ -22,8 +22,9 @@ public sealed class ServingSchedulerTraceTests
         return scheduler;
     }
 
+    // Engines that do not preempt: these traces are about waiting in the queue (ServingSchedulerTests covers preemption).
     private static ModelDefinition Model(string name, int slots = 4, long mib = 10) =>
-        new() { Name = name, Path = name + ".gguf", Slots = slots, Memory = mib << 20, KeepAlive = TimeSpan.FromMinutes(5), ReplicasMax = 1 };
+        new() { Name = name, Path = name + ".gguf", Slots = slots, Memory = mib << 20, KeepAlive = TimeSpan.FromMinutes(5), ReplicasMax = 1, Preempt = false };
 
     private RequestTicket Ticket(string id, string task, PriorityClass priority, TimeSpan? deadline = null, params string[] models) => new()
     {
