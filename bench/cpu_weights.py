@@ -9,16 +9,13 @@ steps (one per core, each a shell loop) runs; the pipeline is cancelled after th
 meet the same minutes of the machine.
 """
 
-import argparse
 import datetime
-import json
 import os
 import signal
 import time
-import urllib.error
-import urllib.request
 
 import engine_preemption as ep
+import failover
 import gateway
 
 PIPELINE = """name: cpu-hog
@@ -32,16 +29,7 @@ STEP = """  - id: hog{i}
 
 
 def api(port, token, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method="GET" if body is None else "POST")
-    request.add_header("Authorization", "Bearer " + token)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode(errors="replace")
+    return failover.Api(token).call(f"http://127.0.0.1:{port}", path, body)
 
 
 def running_steps(port, token, run_id):
@@ -58,16 +46,8 @@ def block(port, n, chat_tokens):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--yard", required=True)
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--work", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--command", default="bench/cpu-weights.sh")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--per-block", type=int, default=8)
+    parser = ep.arguments("bench/cpu-weights.sh", rounds=3, per_block=8)
     parser.add_argument("--hogs", type=int, default=os.cpu_count() or 2, help="CPU-bound steps in the batch pipeline")
-    parser.add_argument("--chat-tokens", type=int, default=4)
     args = parser.parse_args()
 
     started = datetime.datetime.now(datetime.timezone.utc)

@@ -158,18 +158,24 @@ def summary(values):
     return f"{pct(values, 50):.1f} | {pct(values, 95):.1f} | {max(values):.1f}"
 
 
-def main():
+def arguments(command, rounds, per_block):
+    """The options both TTFT benchmarks take (this one and bench/cpu_weights.py)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--yard", required=True)
     parser.add_argument("--model", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--command", default="bench/engine-preemption.sh")
+    parser.add_argument("--command", default=command)
+    parser.add_argument("--rounds", type=int, default=rounds, help="rounds of idle and busy blocks")
+    parser.add_argument("--per-block", type=int, default=per_block, help="chat requests per block")
+    parser.add_argument("--chat-tokens", type=int, default=4)
+    return parser
+
+
+def main():
+    parser = arguments("bench/engine-preemption.sh", rounds=4, per_block=5)
     parser.add_argument("--slots", type=int, default=4)
     parser.add_argument("--context", type=int, default=1024)
-    parser.add_argument("--rounds", type=int, default=4, help="idle and busy blocks of each kind")
-    parser.add_argument("--per-block", type=int, default=5, help="chat requests per block")
-    parser.add_argument("--chat-tokens", type=int, default=4)
     parser.add_argument("--batch-tokens", type=int, default=600)
     args = parser.parse_args()
 

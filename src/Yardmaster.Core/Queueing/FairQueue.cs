@@ -78,19 +78,7 @@ internal sealed class FairQueue : IRequestQueue
             return null;
         }
 
-        // Aging: of the classes' oldest requests, those past their class's bound; the oldest of them goes first.
-        QueuedRequest? aged = null;
-        for (var c = 0; c < _byArrival.Length; c++)
-        {
-            var oldest = _byArrival[c].PeekLive();
-            if (oldest is not null && now - oldest.Arrival >= _maxWait[c]
-                && (aged is null || oldest.Arrival < aged.Arrival || (oldest.Arrival == aged.Arrival && oldest.Id < aged.Id)))
-            {
-                aged = oldest;
-            }
-        }
-
-        if (aged is not null)
+        if (OldestAged(now) is { } aged)
         {
             _byArrival[(int)aged.Priority].Pop();
             var task = (FairTask)aged.QueueSlot!;
@@ -123,6 +111,12 @@ internal sealed class FairQueue : IRequestQueue
             return null;
         }
 
+        return OldestAged(now) ?? _classes.FirstOrDefault(static q => q.Count > 0)?.Peek();
+    }
+
+    /// <summary>Aging: of the classes' oldest requests, those past their class's bound; the oldest of them, or null.</summary>
+    private QueuedRequest? OldestAged(DateTimeOffset now)
+    {
         QueuedRequest? aged = null;
         for (var c = 0; c < _byArrival.Length; c++)
         {
@@ -134,7 +128,7 @@ internal sealed class FairQueue : IRequestQueue
             }
         }
 
-        return aged ?? _classes.FirstOrDefault(static q => q.Count > 0)?.Peek();
+        return aged;
     }
 
     public bool Remove(QueuedRequest request)
