@@ -78,13 +78,15 @@ public sealed class InferenceEngineEmbeddingTests
     {
         using var model = LlamaModel.Load(SharedModels.Stories260K);
         var tokenizer = TokenizerFactory.FromGguf(model.File);
-        using var engine = new InferenceEngine(model, tokenizer, new EngineOptions { Slots = 2, ContextLength = 256, MaxBatchTokens = 64, Threads = 2 });
+        // A context of 2048 so that the generation (2000 steps, against about 100 for the embeddings) still decodes when the
+        // embedding request arrives, even when this thread waits for a core (the first cut, 200 steps, failed on a loaded CI run).
+        using var engine = new InferenceEngine(model, tokenizer, new EngineOptions { Slots = 2, ContextLength = 2048, MaxBatchTokens = 64, Threads = 2 });
         var text = string.Join(' ', Enumerable.Repeat("The cat sat on the mat and looked at the big red ball.", 8));
         var inputs = Enumerable.Range(0, 4).Select(_ => tokenizer.Encode(text, true, false)).ToArray();
         var alone = await engine.EmbedAsync(new EmbeddingRequest(inputs), TestContext.Current.CancellationToken);
         Assert.Equal(0, engine.MostEmbeddingTokensBesideDecodes);
 
-        var generation = InferenceEngineTests.RunAsync(engine, new GenerationRequest([1], SamplingOptions.Greedy, 200, []) { IgnoreEndOfGeneration = true });
+        var generation = InferenceEngineTests.RunAsync(engine, new GenerationRequest([1], SamplingOptions.Greedy, 2000, []) { IgnoreEndOfGeneration = true });
         var beside = await engine.EmbedAsync(new EmbeddingRequest(inputs), TestContext.Current.CancellationToken);
         Assert.False(generation.IsCompleted, "the generation ended before the embeddings: nothing was measured beside it");
         await generation;

@@ -7,6 +7,12 @@ using Yardmaster.Inference.Tokenization;
 namespace Yardmaster.Inference.Tests.Engine;
 
 /// <summary>Priority inside the engine: a more urgent request takes a less urgent sequence's slot; the preempted one resumes and ends as if alone.</summary>
+/// <remarks>
+/// Its long generations keep both cores busy for seconds: run alone (not beside the other test classes), so that they neither
+/// starve the timing of others (a request submitted "while a generation decodes") nor are starved themselves.
+/// </remarks>
+[Collection(nameof(InferenceEnginePreemptionTests))]
+[CollectionDefinition(nameof(InferenceEnginePreemptionTests), DisableParallelization = true)]
 public sealed class InferenceEnginePreemptionTests : IDisposable
 {
     private const int Urgent = 1;
