@@ -46,7 +46,7 @@ def block(port, n, chat_tokens):
 
 
 def main():
-    parser = ep.arguments("bench/cpu-weights.sh", rounds=3, per_block=8)
+    parser = ep.arguments("bench/cpu-weights.sh", rounds=4, per_block=10)
     parser.add_argument("--hogs", type=int, default=os.cpu_count() or 2, help="CPU-bound steps in the batch pipeline")
     args = parser.parse_args()
 

@@ -11,8 +11,9 @@ public sealed record JobSettings
 
     /// <summary>
     /// <c>cpu_weights</c>: each local step runs in the CPU cgroup of its priority class, weighted against the server's own
-    /// threads (critical as much as the server, then half as much per class down to batch at a sixteenth), so that the kernel
-    /// slices the cores in favour of online work without starving any step. Default true (where a cpu controller is writable).
+    /// threads (cgroup v1 <c>cpu.shares</c>: critical 1024, as much as one server thread, high 512, normal 256, low 64,
+    /// batch 16), so that the kernel slices the cores in favour of online work without starving any step. Default true
+    /// (where a cgroup v1 cpu controller is writable).
     /// </summary>
     public bool CpuWeights { get; init; } = true;
 

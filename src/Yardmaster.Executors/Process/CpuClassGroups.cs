@@ -11,9 +11,8 @@ namespace Yardmaster.Executors.Process;
 /// idle machine still gets every core (the fair scheduler is work-conserving).
 /// </summary>
 /// <remarks>
-/// Weights: v1 <c>cpu.shares</c> 1024 &gt;&gt; class (critical 1024, as much as one of the scheduler's busy threads, then half
-/// per class down to batch at 64). Groups are created once and kept (they hold no state but their weight). Thread-safe
-/// (immutable).
+/// Weights: <see cref="Shares"/> (critical 1024, as much as one of the scheduler's busy threads, down to batch at 16).
+/// Groups are created once and kept (they hold no state but their weight). Thread-safe (immutable).
 /// </remarks>
 /// <param name="Directory">The folder the class groups are made in (the scheduler's own cgroup in the v1 cpu hierarchy).</param>
 internal sealed record CpuClassGroups(string Directory)
@@ -24,8 +23,18 @@ internal sealed record CpuClassGroups(string Directory)
     /// <summary>The file a process writes its pid to, to join the group of <paramref name="priority"/>.</summary>
     public string ProcsFile(PriorityClass priority) => Path.Combine(GroupOf(priority), "cgroup.procs");
 
-    /// <summary>cgroup v1 <c>cpu.shares</c> of a class (a default thread group has 1024).</summary>
-    public static int Shares(PriorityClass priority) => 1024 >> (int)priority;
+    /// <summary>
+    /// cgroup v1 <c>cpu.shares</c> of a class, against 1024 for each of the scheduler's threads: critical 1024, high 512, normal
+    /// 256, low 64, batch 16 (about the weight of a nice 19 process, the Unix convention for work that may wait).
+    /// </summary>
+    public static int Shares(PriorityClass priority) => priority switch
+    {
+        PriorityClass.Critical => 1024,
+        PriorityClass.High => 512,
+        PriorityClass.Normal => 256,
+        PriorityClass.Low => 64,
+        _ => 16,
+    };
 
 
     /// <summary>

@@ -9,7 +9,7 @@ public sealed class ProcessExecutorCpuWeightTests
     [Theory]
     [InlineData(PriorityClass.Critical, 1024)]
     [InlineData(PriorityClass.Normal, 256)]
-    [InlineData(PriorityClass.Batch, 64)]
+    [InlineData(PriorityClass.Batch, 16)]
     public async Task StartAsync_StepOfAClass_RunsInItsClassGroupWithItsWeight(PriorityClass priority, int shares)
     {
         var executor = new ProcessExecutor();
@@ -70,9 +70,9 @@ public sealed class ProcessExecutorCpuWeightTests
     }
 
     [Fact]
-    public void Weights_HalveFromCriticalToBatch()
+    public void Weights_FromCriticalAsMuchAsAServerThreadToBatchAsANice19Process()
     {
-        Assert.Equal([1024, 512, 256, 128, 64], PriorityClasses.All.Select(CpuClassGroups.Shares));
+        Assert.Equal([1024, 512, 256, 64, 16], PriorityClasses.All.Select(CpuClassGroups.Shares));
     }
 
     private static bool CpuControllerWritable()
