@@ -366,7 +366,8 @@ public sealed partial class InferenceEngine
 
     /// <summary>
     /// Slots fill the part of their caches kept caches were counted against as their sequences grow: while the kept caches are
-    /// more than that part still holds, the newest one is dropped (its sequence recomputes when it resumes). Caller holds <c>_gate</c>.
+    /// more than that part still holds, the kept cache of the last sequence in the queue (the least urgent, latest) is dropped
+    /// first (its sequence recomputes when it resumes). Caller holds <c>_gate</c>.
     /// </summary>
     private void DropKeptOverBudget()
     {
