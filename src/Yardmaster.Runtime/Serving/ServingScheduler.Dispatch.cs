@@ -106,7 +106,8 @@ public sealed partial class ServingScheduler
             SamplePositions(model, now);
         }
 
-        if (plan.ScaleOut)
+        // The pass decided on the queue it saw; requests that got a slot by preemption no longer need another replica.
+        if (plan.ScaleOut && (preempting == 0 || ServingPass.ShouldScaleOut(state with { Queued = model.Queue.Count }, _disposed, now)))
         {
             StartLoad(model, now);
         }

@@ -397,6 +397,23 @@ public sealed class ServingSchedulerTests
     }
 
     [Fact]
+    public async Task Pump_QueuedRequestGetsASlotByPreemption_NoSecondReplicaStarts()
+    {
+        await using var scheduler = Create(models: Model("m", slots: 1, max: 2, preempt: true));
+        var first = (await scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch, task: "batch"), Ct)).Lease!;
+        scheduler.Release(first, true, TimeSpan.FromSeconds(5)); // measured: 5 s per request
+        var batch = (await scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch, task: "batch"), Ct)).Lease!;
+
+        // Without preemption it would wait 5 s > the 1 s budget and a second replica would start (Pump_QueueWaitBeyondSloBudget_ScalesOutToMax).
+        var high = (await scheduler.AcquireAsync(Ticket("m", PriorityClass.High, task: "high"), Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct)).Lease!;
+
+        Assert.Equal(batch.ReplicaNumber, high.ReplicaNumber);
+        Assert.Equal(["m"], _launcher.Started);
+        scheduler.Release(high, true, null);
+        scheduler.Release(batch, true, null);
+    }
+
+    [Fact]
     public async Task AcquireAsync_GpuModel_ChargedToTheFirstGpuItFits()
     {
         // The inventory of a two-GPU machine as nvidia-smi reports it (index, memory.total): 0 → 24 GiB, 1 → 80 GiB.
