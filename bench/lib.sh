@@ -77,3 +77,22 @@ bench_synthetic() {
   echo "$args $(stat -c %s "$file") $(sha256sum "$file" | cut -d' ' -f1)" > "$stamp"
   echo "$file"
 }
+
+# bench_ttft SCRIPT NAME RUNNER ARGS...: the TTFT benchmarks' common run (bench/engine-preemption.sh, bench/cpu-weights.sh):
+# builds yard unless --no-build is among ARGS, generates the synthetic 110M Q8_0 model once, empties bench/.work/NAME and
+# runs bench/RUNNER with the rest of ARGS.
+bench_ttft() {
+  local script="$1" name="$2" runner="$3"; shift 3
+  local root build=1 a
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  local args=()
+  for a in "$@"; do if [ "$a" = "--no-build" ]; then build=0; else args+=("$a"); fi; done
+  local yard="$root/src/Yardmaster.Cli/bin/Release/net10.0/yard.dll"
+  [ "$build" = 1 ] && bench_build "$root" src/Yardmaster.Cli/Yardmaster.Cli.csproj
+  local model
+  model="$(bench_synthetic "$yard" "$root/bench/.work/models" "$root/tests/fixtures/models/stories260K.gguf" 110M q8_0)"
+  local work="$root/bench/.work/$name"
+  rm -rf "$work" && mkdir -p "$work"
+  bench_run python3 "$root/bench/$runner" --yard "$yard" --model "$model" --work "$work" --out "$root/bench/results" \
+    --command "bench/$script $*" "${args[@]}"
+}

@@ -48,6 +48,7 @@ public sealed class DefinitionValidatorTests
         ["ready timeout"] = c => Model(c, _model with { ReadyTimeout = TimeSpan.Zero }),
         ["stop grace"] = c => Model(c, _model with { StopGrace = TimeSpan.FromSeconds(-1) }),
         ["cost"] = c => Model(c, _model with { Cost = double.NaN }),
+        ["preempt on http"] = c => Model(c, _model with { Backend = BackendKind.Http, Url = new Uri("http://host/v1"), Path = null, Preempt = true }),
         ["no models"] = c => Task(c, _task with { Models = [] }),
         ["undeclared model"] = c => Task(c, _task with { Models = ["m", "x"] }),
         ["weight"] = c => Task(c, _task with { Weight = 0 }),
@@ -113,6 +114,7 @@ public sealed class DefinitionValidatorTests
     [InlineData("ready timeout", "models[0].ready_timeout", "must be positive (was 0ms)")]
     [InlineData("stop grace", "models[0].stop_grace", "must not be negative")]
     [InlineData("cost", "models[0].cost", "must be a non-negative number")]
+    [InlineData("preempt on http", "models[0].preempt", "an http backend's engine is not run here and cannot be asked to preempt")]
     [InlineData("no models", "tasks[0].models", "a task needs at least one candidate model; declared models: m")]
     [InlineData("undeclared model", "tasks[0].models[1]", "'x' is not a declared model; declared models: m")]
     [InlineData("weight", "tasks[0].weight", "must be positive (was 0)")]
