@@ -176,6 +176,18 @@ public static partial class DefinitionValidator
         }
     }
 
+    private static void CheckPool(PoolSettings pool, DeviceSettings devices, List<ConfigError> errors)
+    {
+        if (pool.ServingReserve < 0)
+        {
+            errors.Add(new("pool.serving_reserve", $"must not be negative (was {pool.ServingReserve})"));
+        }
+        else if (pool.ServingReserve > devices.CpuMemory)
+        {
+            errors.Add(new("pool.serving_reserve", $"{Units.ByteSizes.Format(pool.ServingReserve)} is more than the host memory of devices.cpu.memory ({Units.ByteSizes.Format(devices.CpuMemory)})"));
+        }
+    }
+
     private static void CheckDevices(DeviceSettings devices, List<ConfigError> errors)
     {
         if (devices.CpuMemory <= 0)

@@ -18,6 +18,7 @@ public static partial class DefinitionValidator
         CheckServer(config.Server, errors);
         CheckStore(config.Store, errors);
         CheckDevices(config.Devices, errors);
+        CheckPool(config.Pool, config.Devices, errors);
         CheckScheduler(config.Scheduler, errors);
         CheckJobs(config.Jobs, config.Devices, errors);
         CheckHistory(config.History, errors);

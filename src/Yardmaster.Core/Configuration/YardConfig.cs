@@ -15,6 +15,9 @@ public sealed record YardConfig
     /// <summary><c>devices:</c>.</summary>
     public DeviceSettings Devices { get; init; } = new();
 
+    /// <summary><c>pool:</c>.</summary>
+    public PoolSettings Pool { get; init; } = new();
+
     /// <summary><c>scheduler:</c>.</summary>
     public SchedulerSettings Scheduler { get; init; } = new();
 

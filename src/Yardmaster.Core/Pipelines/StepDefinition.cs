@@ -38,8 +38,11 @@ public sealed record StepDefinition
     /// <summary>Files (relative to the run's working directory) the step must leave behind; a success without them fails.</summary>
     public IReadOnlyList<string> Outputs { get; init; } = [];
 
-    /// <summary>Whether a step of a higher class may stop it to take its place. Default true for classes below <see cref="PriorityClass.High"/>.</summary>
+    /// <summary>Whether more urgent work (a step of a higher class, or serving claiming memory back) may stop it; unset: <see cref="PreemptibleIn"/>.</summary>
     public bool? Preemptible { get; init; }
+
+    /// <summary>Whether the step may be stopped for more urgent work in a pipeline of class <paramref name="pipeline"/>: <see cref="Preemptible"/> when set, else true for <c>low</c> and <c>batch</c> pipelines.</summary>
+    public bool PreemptibleIn(PriorityClass pipeline) => Preemptible ?? pipeline >= PriorityClass.Low;
 
     /// <summary>
     /// <c>executor:</c> where the step runs: <c>local</c> (this machine: <c>process</c> for a shell step, <c>docker</c> for a

@@ -29,6 +29,12 @@ public struct NodeResources
     /// <summary>Bytes not reserved.</summary>
     public long MemoryFree { get; set; }
 
+    /// <summary>
+    /// The part of <see cref="MemoryFree"/> held back for serving (<c>pool.serving_reserve</c> less what models use): preemptible
+    /// steps may borrow it, others may not. Never more than <see cref="MemoryFree"/> once a step takes memory.
+    /// </summary>
+    public long ServingReserve { get; set; }
+
     /// <summary>Bit i set when GPU i is free.</summary>
     public ulong GpuFree { get; set; }
 
@@ -41,6 +47,7 @@ public struct NodeResources
     {
         CpuFree -= request.CpuMillis;
         MemoryFree -= request.MemoryBytes;
+        ServingReserve = Math.Min(ServingReserve, Math.Max(0, MemoryFree)); // a step that may borrow takes what is not reserved first
         var taken = 0UL;
         var free = GpuFree;
         for (var i = 0; i < request.Gpus; i++)

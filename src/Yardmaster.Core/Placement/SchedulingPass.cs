@@ -15,6 +15,9 @@ public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = t
     /// <summary>A copy of the nodes in which those of other engines than the step's cannot fit; reused across passes (a pass is single-threaded).</summary>
     private NodeResources[] _scratch = [];
 
+    /// <summary>Each node's serving reserve while a step that may not borrow it is placed; reused across passes.</summary>
+    private long[] _reserves = [];
+
     /// <summary>The policy choosing among nodes where a step fits.</summary>
     public IPlacementPolicy Placement { get; } = placement ?? throw new ArgumentNullException(nameof(placement));
 
@@ -41,9 +44,16 @@ public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = t
 
             var request = step.Request;
             var dominated = step.Engine == smallestFailure.Engine && request.CpuMillis >= smallestFailure.Cpu && request.MemoryBytes >= smallestFailure.Memory && request.Gpus >= smallestFailure.Gpus;
+            // A step that may not be preempted sees none of serving's reserve.
+            var hidden = !step.Preemptible && HideReserve(nodes);
             var node = dominated ? -1 : Choose(step, nodes, reservation, now);
             if (node >= 0)
             {
+                if (hidden)
+                {
+                    ShowReserve(nodes);
+                }
+
                 if (reservation.Active && node == reservation.Node && now + step.PredictedSeconds > reservation.At)
                 {
                     reservation.Take(request);
@@ -55,7 +65,7 @@ public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = t
                 continue;
             }
 
-            if (!dominated && reservation.Active is false)
+            if (!dominated && reservation.Active is false && !hidden)
             {
                 smallestFailure = (request.CpuMillis, request.MemoryBytes, request.Gpus, step.Engine);
             }
@@ -69,9 +79,134 @@ public sealed class SchedulingPass(IPlacementPolicy placement, bool backfill = t
                     plan.ReservedAt = reservation.At;
                 }
             }
+
+            if (hidden)
+            {
+                ShowReserve(nodes);
+            }
         }
 
         return plan;
+    }
+
+    /// <summary>
+    /// The running steps to stop so that every serving claim is met, each with the index of the claim it is stopped for: per node,
+    /// the claims in order of urgency, each against what models could use now plus what steps already stopping give back; for a
+    /// claim still short, the fewest preemptible steps of less urgent classes than its own (of any class while models and the claims
+    /// so far stay within the serving reserve, which only preemptible steps may have borrowed), the least urgent classes first and
+    /// within them the largest (the last the smallest that suffices). A claim that even all of them cannot meet stops none.
+    /// </summary>
+    /// <param name="claims">The serving scheduler's claims.</param>
+    /// <param name="nodes">Each node's memory between steps and models, by ledger index.</param>
+    /// <param name="running">The steps holding resources.</param>
+    public static List<(int Key, int Claim)> Reclaim(IReadOnlyList<ServingClaim> claims, IReadOnlyList<ServingMemory> nodes, IReadOnlyList<RunningStep> running)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(running);
+        var victims = new List<(int Key, int Claim)>();
+        foreach (var node in claims.Select(c => c.Node).Distinct())
+        {
+            var memory = nodes[node];
+            var onNode = running.Where(r => r.Node == node).ToList();
+            var covered = memory.Unreserved - memory.Models + onNode.Where(r => r.Stopping).Sum(r => r.Request.MemoryBytes);
+            var claimed = 0L;
+            var chosen = new HashSet<int>();
+            foreach (var (claim, index) in claims.Select((c, i) => (c, i)).Where(c => c.c.Node == node).OrderBy(c => c.c.Priority))
+            {
+                claimed += claim.Bytes;
+                var missing = claimed - covered;
+                if (missing <= 0)
+                {
+                    continue;
+                }
+
+                var withinReserve = memory.Models + claimed <= memory.Reserve;
+                var candidates = onNode.Where(r => r.Preemptible && !r.Stopping && r.Request.MemoryBytes > 0 && !chosen.Contains(r.Key)
+                    && (withinReserve || r.Priority > claim.Priority)).ToList();
+                if (Fewest(candidates, missing) is not { } picked)
+                {
+                    continue;
+                }
+
+                foreach (var r in picked)
+                {
+                    chosen.Add(r.Key);
+                    covered += r.Request.MemoryBytes;
+                    victims.Add((r.Key, index));
+                }
+            }
+        }
+
+        return victims;
+    }
+
+    /// <summary>
+    /// The fewest of <paramref name="candidates"/> freeing <paramref name="missing"/> bytes, from the least urgent classes that suffice
+    /// (batch alone if it can, else batch and low, ...): the largest first, the last the smallest that covers the rest; null when all are not enough.
+    /// </summary>
+    private static List<RunningStep>? Fewest(List<RunningStep> candidates, long missing)
+    {
+        foreach (var floor in candidates.Select(c => c.Priority).Distinct().OrderByDescending(p => p))
+        {
+            var pool = candidates.Where(c => c.Priority >= floor).OrderByDescending(c => c.Request.MemoryBytes).ThenByDescending(c => c.Started).ToList();
+            if (pool.Sum(c => c.Request.MemoryBytes) < missing)
+            {
+                continue;
+            }
+
+            var picked = new List<RunningStep>();
+            var rest = missing;
+            while (rest > 0)
+            {
+                // The smallest that covers the rest ends it; else the largest left, and on.
+                var last = pool.FindLastIndex(c => c.Request.MemoryBytes >= rest);
+                var at = last >= 0 ? last : 0;
+                picked.Add(pool[at]);
+                rest -= pool[at].Request.MemoryBytes;
+                pool.RemoveAt(at);
+            }
+
+            return picked;
+        }
+
+        return null;
+    }
+
+    /// <summary>Takes serving's reserve off every node's free memory (for a step that may not borrow it); false when no node has one.</summary>
+    private bool HideReserve(NodeResources[] nodes)
+    {
+        if (_reserves.Length != nodes.Length)
+        {
+            _reserves = new long[nodes.Length];
+        }
+
+        var any = false;
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            _reserves[i] = nodes[i].ServingReserve;
+            if (_reserves[i] > 0)
+            {
+                any = true;
+                nodes[i].MemoryFree -= _reserves[i];
+                nodes[i].ServingReserve = 0;
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>Gives back what <see cref="HideReserve"/> took off.</summary>
+    private void ShowReserve(NodeResources[] nodes)
+    {
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            if (_reserves[i] > 0)
+            {
+                nodes[i].MemoryFree += _reserves[i];
+                nodes[i].ServingReserve = _reserves[i];
+            }
+        }
     }
 
     private int Choose(in ReadyStep step, NodeResources[] nodes, Reservation reservation, double now)

@@ -4,4 +4,5 @@ namespace Yardmaster.Core.Serving;
 /// <param name="Device">The account's name, as <see cref="Models.ReplicaSnapshot.Account"/> names it.</param>
 /// <param name="Budget">Bytes in all.</param>
 /// <param name="Free">Bytes a new replica may take now (the budget less what replicas, and on the host, pipeline steps, hold).</param>
-public readonly record struct DeviceFree(string Device, long Budget, long Free);
+/// <param name="HeldBySteps">Bytes of the budget not used by replicas that pipeline steps hold (so not in <paramref name="Free"/>): what serving could claim back.</param>
+public readonly record struct DeviceFree(string Device, long Budget, long Free, long HeldBySteps = 0);

@@ -8,6 +8,12 @@ namespace Yardmaster.Core.Serving;
 /// <param name="Refusal">Why no load starts (e.g. "cpu: need 96 MiB more, evictable replicas hold 40 MiB"); null when one does.</param>
 public sealed record LoadPlan(string? Device, IReadOnlyList<ReplicaSnapshot> Victims, string? Refusal)
 {
+    /// <summary>
+    /// When no load starts only because pipeline steps hold the memory: the bytes models need free on the host, beyond what replicas hold
+    /// (the need less what idle replicas would free), for the serving scheduler to claim from the steps; 0 otherwise.
+    /// </summary>
+    public long Reclaim { get; init; }
+
     /// <summary>True when a load starts.</summary>
     public bool Starts => Device is not null;
 

@@ -29,6 +29,7 @@ public static partial class ServingPass
         }
 
         string? refusal = null;
+        LoadPlan? reclaim = null;
         foreach (var device in input.Devices)
         {
             if (device.Budget < input.Need)
@@ -51,9 +52,15 @@ public static partial class ServingPass
             }
 
             refusal = $"{device.Device}: {decision.Refusal}";
+            var evictable = onDevice.Where(r => r.Evictable).Sum(r => r.MemoryBytes);
+            if (device.HeldBySteps > 0 && evictable + device.HeldBySteps >= missing)
+            {
+                // Steps hold what is missing: the memory is the pool's, and serving may claim it back from them.
+                reclaim ??= LoadPlan.Refuse($"{device.Device}: needs {ByteSizes.Format(missing - evictable)} more, held by pipeline steps") with { Reclaim = input.Need - evictable };
+            }
         }
 
-        return LoadPlan.Refuse(refusal ?? $"no {input.DeviceWords} device is configured");
+        return reclaim ?? LoadPlan.Refuse(refusal ?? $"no {input.DeviceWords} device is configured");
     }
 
     /// <summary>True when a new replica fits on some device now, counting what the idle replicas there would free (model selection's "can load now").</summary>

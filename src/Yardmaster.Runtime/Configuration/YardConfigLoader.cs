@@ -11,7 +11,7 @@ namespace Yardmaster.Runtime.Configuration;
 /// </summary>
 public static class YardConfigLoader
 {
-    private static readonly string[] _rootKeys = ["server", "store", "devices", "scheduler", "jobs", "history", "metrics", "tracing", "auth", "models", "tasks"];
+    private static readonly string[] _rootKeys = ["server", "store", "devices", "pool", "scheduler", "jobs", "history", "metrics", "tracing", "auth", "models", "tasks"];
 
     /// <summary>Loads the file at <paramref name="path"/>; environment variables from the process.</summary>
     public static ConfigLoadResult Load(string path) => Load(path, Environment.GetEnvironmentVariable);
@@ -76,6 +76,7 @@ public static class YardConfigLoader
             Server = SettingsSections.Server(s.Section("server", SettingsSections.ServerKeys), baseDirectory),
             Store = SettingsSections.Store(s.Section("store", SettingsSections.StoreKeys), baseDirectory),
             Devices = SettingsSections.Devices(s.Section("devices", SettingsSections.DeviceKeys)),
+            Pool = SettingsSections.Pool(s.Section("pool", SettingsSections.PoolKeys)),
             Scheduler = SettingsSections.Scheduler(s.Section("scheduler", SettingsSections.SchedulerKeys)),
             Jobs = SettingsSections.Jobs(s.Section("jobs", SettingsSections.JobKeys), baseDirectory),
             History = SettingsSections.History(s.Section("history", SettingsSections.HistoryKeys)),

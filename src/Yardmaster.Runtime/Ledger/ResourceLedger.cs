@@ -19,6 +19,8 @@ public sealed class ResourceLedger
     private readonly Dictionary<(int Node, int Position), long> _modelGpuMemory = [];
     private readonly ulong[] _modelGpus;
     private readonly List<LedgerAllocation> _allocations = [];
+    private readonly long[] _servingReserve;
+    private readonly List<ServingClaim> _claims = [];
 
     /// <summary>A ledger of <paramref name="nodes"/>, everything free.</summary>
     public ResourceLedger(IReadOnlyList<NodeCapacity> nodes)
@@ -33,6 +35,7 @@ public sealed class ResourceLedger
         _free = [.. nodes.Select(n => new NodeResources(n.CpuMillis, n.MemoryBytes, n.Gpus) { Engine = Engines.Index(n.Engine) })];
         _modelMemory = new long[nodes.Count];
         _modelGpus = new ulong[nodes.Count];
+        _servingReserve = new long[nodes.Count];
     }
 
     /// <summary>Raised after resources are released or model memory is refunded; handlers must be quick and must not call back in synchronously.</summary>
@@ -41,7 +44,15 @@ public sealed class ResourceLedger
     /// <summary>The nodes, in index order.</summary>
     public IReadOnlyList<NodeCapacity> Nodes => _nodes;
 
-    /// <summary>A copy of what each node has free now (model memory already taken off).</summary>
+    /// <summary>True while the serving scheduler claims memory (<see cref="Claim"/>); read without the lock, as a hint.</summary>
+    public bool HasClaims => Volatile.Read(ref _claimCount) > 0;
+
+    private int _claimCount;
+
+    /// <summary>
+    /// A copy of what each node has free for steps now: model memory and serving's claims taken off, and
+    /// <see cref="NodeResources.ServingReserve"/> the part of it only preemptible steps may borrow.
+    /// </summary>
     public NodeResources[] Snapshot()
     {
         lock (_lock)
@@ -49,12 +60,120 @@ public sealed class ResourceLedger
             var copy = (NodeResources[])_free.Clone();
             for (var i = 0; i < copy.Length; i++)
             {
-                copy[i].MemoryFree = Math.Max(0, copy[i].MemoryFree - _modelMemory[i]);
+                copy[i].MemoryFree = Math.Max(0, StepMemoryFree(i, borrows: true));
+                copy[i].ServingReserve = Math.Min(copy[i].MemoryFree, UnusedReserve(i));
                 copy[i].GpuFree &= ~_modelGpus[i];
             }
 
             return copy;
         }
+    }
+
+    /// <summary>
+    /// Sets serving's headroom on node <paramref name="node"/> (<c>pool.serving_reserve</c>): memory steps that may not be preempted
+    /// cannot take while models do not use it; preemptible steps may borrow it and are stopped when serving claims it back.
+    /// </summary>
+    public void ReserveForServing(int node, long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        lock (_lock)
+        {
+            _servingReserve[node] = bytes;
+        }
+    }
+
+    /// <summary>Serving's headroom on node <paramref name="node"/>, bytes.</summary>
+    public long ServingReserve(int node)
+    {
+        lock (_lock)
+        {
+            return _servingReserve[node];
+        }
+    }
+
+    /// <summary>
+    /// Claims memory for models (<see cref="ServingClaim"/>), replacing <paramref name="claim"/>'s owner's earlier claim: steps cannot
+    /// take it, and the job scheduler, woken by <see cref="Changed"/>, stops preemptible steps of less urgent classes until it is free.
+    /// </summary>
+    public void Claim(ServingClaim claim)
+    {
+        lock (_lock)
+        {
+            var i = _claims.FindIndex(c => c.Owner == claim.Owner);
+            if (i >= 0 && _claims[i] == claim)
+            {
+                return;
+            }
+
+            if (i >= 0)
+            {
+                _claims[i] = claim;
+            }
+            else
+            {
+                _claims.Add(claim);
+            }
+
+            Volatile.Write(ref _claimCount, _claims.Count);
+        }
+
+        Changed?.Invoke();
+    }
+
+    /// <summary>Drops <paramref name="owner"/>'s claim (its model loaded, or nothing waits for it any more); false when it had none.</summary>
+    public bool Unclaim(string owner)
+    {
+        lock (_lock)
+        {
+            if (_claims.RemoveAll(c => c.Owner == owner) == 0)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _claimCount, _claims.Count);
+        }
+
+        Changed?.Invoke();
+        return true;
+    }
+
+    /// <summary>The claims standing now (a copy), with each node's memory between steps and models, for <see cref="SchedulingPass.Reclaim"/>.</summary>
+    public (IReadOnlyList<ServingClaim> Claims, IReadOnlyList<ServingMemory> Nodes) Claims()
+    {
+        lock (_lock)
+        {
+            var nodes = new ServingMemory[_nodes.Length];
+            for (var i = 0; i < nodes.Length; i++)
+            {
+                nodes[i] = new ServingMemory(_free[i].MemoryFree, _modelMemory[i], _servingReserve[i]);
+            }
+
+            return ([.. _claims], nodes);
+        }
+    }
+
+    /// <summary>Memory of node <paramref name="node"/> a step may reserve: what steps and models do not hold, less serving's claims, and less the unused reserve unless it <paramref name="borrows"/>. Caller holds the lock.</summary>
+    private long StepMemoryFree(int node, bool borrows)
+    {
+        var claimed = 0L;
+        foreach (var c in _claims)
+        {
+            claimed += c.Node == node ? c.Bytes : 0;
+        }
+
+        return _free[node].MemoryFree - _modelMemory[node] - claimed - (borrows ? 0 : UnusedReserve(node));
+    }
+
+    /// <summary>The part of serving's reserve models and claims do not use. Caller holds the lock.</summary>
+    private long UnusedReserve(int node)
+    {
+        var claimed = 0L;
+        foreach (var c in _claims)
+        {
+            claimed += c.Node == node ? c.Bytes : 0;
+        }
+
+        return Math.Max(0, _servingReserve[node] - _modelMemory[node] - claimed);
     }
 
     /// <summary>The reservations held now, each with its owner (a copy); model memory is not listed (the serving scheduler's snapshot says which replica holds what).</summary>
@@ -78,13 +197,14 @@ public sealed class ResourceLedger
     /// <summary>
     /// Reserves <paramref name="request"/> with exactly the GPUs of <paramref name="gpus"/> on node <paramref name="node"/>
     /// for <paramref name="owner"/> (listed by <see cref="Allocations"/> when given); false (nothing taken) when it no longer fits.
+    /// Only a <paramref name="preemptible"/> step may borrow serving's unused reserve.
     /// </summary>
-    public bool TryReserve(int node, ResourceRequest request, ulong gpus, string? owner = null)
+    public bool TryReserve(int node, ResourceRequest request, ulong gpus, string? owner = null, bool preemptible = false)
     {
         lock (_lock)
         {
             var free = _free[node];
-            if (request.CpuMillis > free.CpuFree || request.MemoryBytes > free.MemoryFree - _modelMemory[node] || (free.GpuFree & ~_modelGpus[node] & gpus) != gpus)
+            if (request.CpuMillis > free.CpuFree || request.MemoryBytes > StepMemoryFree(node, preemptible) || (free.GpuFree & ~_modelGpus[node] & gpus) != gpus)
             {
                 return false;
             }

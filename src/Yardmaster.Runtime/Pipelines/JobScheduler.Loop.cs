@@ -130,9 +130,49 @@ public sealed partial class JobScheduler
         MakeReady(step, "retry delay over");
     }
 
+    /// <summary>The steps holding resources on the ledger, as the pass sees them, keyed by their index in <see cref="_running"/>.</summary>
+    private List<RunningStep> Running()
+    {
+        var running = new List<RunningStep>(_running.Count);
+        for (var i = 0; i < _running.Count; i++)
+        {
+            var a = _running[i];
+            if (a.Node < 0)
+            {
+                continue; // queued at an engine that places it: holds nothing on the ledger yet
+            }
+
+            var definition = a.Step.Run.Pipeline.Steps[a.Step.Index];
+            running.Add(new RunningStep(i, a.Node, a.Step.Run.Pipeline.Priority, a.Request, a.StartedSeconds,
+                a.StartedSeconds + a.Step.Run.Predicted[a.Step.Index], definition.PreemptibleIn(a.Step.Run.Pipeline.Priority), a.Gpus, a.StopReason is not null));
+        }
+
+        return running;
+    }
+
+    /// <summary>
+    /// Gives serving back the memory it claims (<see cref="Ledger.ResourceLedger.Claim"/>): stops the steps <see cref="SchedulingPass.Reclaim"/>
+    /// names, gracefully; they are requeued without using a retry and placed again when memory frees up.
+    /// </summary>
+    private void Reclaim()
+    {
+        if (!_ledger.HasClaims || _running.Count == 0)
+        {
+            return;
+        }
+
+        var (claims, nodes) = _ledger.Claims();
+        foreach (var (victim, claim) in SchedulingPass.Reclaim(claims, nodes, Running()))
+        {
+            var c = claims[claim];
+            Stop(_running[victim], AttemptOutcome.Preempted, $"preempted for serving: {c.Owner} needs {Core.Units.ByteSizes.Format(c.Bytes)} for {c.Priority.ToString().ToLowerInvariant()} requests");
+        }
+    }
+
     /// <summary>One scheduling pass over the ready set; placed steps get an attempt record now and start in <see cref="Act"/>.</summary>
     private void Schedule()
     {
+        Reclaim();
         HandOff();
         if (_ready.Count == 0 || _running.Count >= _options.MaxRunning)
         {
@@ -173,25 +213,12 @@ public sealed partial class JobScheduler
             var offers = step.Map is { } map ? ItemsToOffer(map, definition, Math.Min(slots[group], _options.MaxRunning - _running.Count)) : 1;
             for (var o = 0; o < offers; o++)
             {
-                ready.Add(new ReadyStep(keys.Count, step.Run.Pipeline.Priority, definition.Resources, step.Run.Predicted[step.Index], group, engine));
+                ready.Add(new ReadyStep(keys.Count, step.Run.Pipeline.Priority, definition.Resources, step.Run.Predicted[step.Index], group, engine, definition.PreemptibleIn(step.Run.Pipeline.Priority)));
                 keys.Add(i);
             }
         }
 
-        var running = new List<RunningStep>(_running.Count);
-        for (var i = 0; i < _running.Count; i++)
-        {
-            var a = _running[i];
-            if (a.Node < 0)
-            {
-                continue; // queued at an engine that places it: holds nothing on the ledger yet
-            }
-
-            var definition = a.Step.Run.Pipeline.Steps[a.Step.Index];
-            running.Add(new RunningStep(i, a.Node, a.Step.Run.Pipeline.Priority, a.Request, a.StartedSeconds,
-                a.StartedSeconds + a.Step.Run.Predicted[a.Step.Index], definition.Preemptible ?? true, a.Gpus, a.StopReason is not null));
-        }
-
+        var running = Running();
         var plan = _pass.Plan(ready, nodes, running, new PassLimits(_options.MaxRunning - _running.Count, [.. slots]), now);
         foreach (var victim in plan.Preemptions)
         {
@@ -208,8 +235,9 @@ public sealed partial class JobScheduler
                 continue; // offered more places than it had items (cannot be: offers are counted), or cancelled meanwhile
             }
 
-            var request = step.Run.Pipeline.Steps[step.Index].Resources;
-            if (!_ledger.TryReserve(node, request, gpus, Owner(step)))
+            var definition = step.Run.Pipeline.Steps[step.Index];
+            var request = definition.Resources;
+            if (!_ledger.TryReserve(node, request, gpus, Owner(step), definition.PreemptibleIn(step.Run.Pipeline.Priority)))
             {
                 continue; // The model manager took memory since the snapshot; the next pass places it again.
             }

@@ -47,6 +47,16 @@ internal sealed class MemoryLedger
             : _node.GpuHeldBySteps(0, GpuIndex(device)) ? 0 : free;
     }
 
+    /// <summary>Bytes of <paramref name="device"/>'s budget, not used by models, that pipeline steps hold (host memory only; 0 without a node ledger).</summary>
+    public long HeldBySteps(string device) =>
+        device == "cpu" && _node is not null ? Math.Max(0, Math.Max(0, _accounts[device].Budget - _accounts[device].Used) - Free(device)) : 0;
+
+    /// <summary>Claims <paramref name="bytes"/> of host memory for models from pipeline steps on the node ledger (replacing <paramref name="owner"/>'s earlier claim).</summary>
+    public void Claim(string owner, long bytes, Core.PriorityClass priority) => _node?.Claim(new Core.Placement.ServingClaim(0, bytes, priority, owner));
+
+    /// <summary>Drops <paramref name="owner"/>'s claim.</summary>
+    public void Unclaim(string owner) => _node?.Unclaim(owner);
+
     /// <summary>Charges a load; on the node ledger too (host memory, or the GPU, which steps then cannot take).</summary>
     public void Charge(string device, long bytes)
     {

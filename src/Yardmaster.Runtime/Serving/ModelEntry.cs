@@ -44,6 +44,12 @@ internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue
     /// <summary>Why the last load could not start or failed; null when fine.</summary>
     public string? Blocked { get; set; }
 
+    /// <summary>Bytes claimed on the node ledger from pipeline steps for this model's next replica (<see cref="Ledger.ResourceLedger.Claim"/>); 0 when none.</summary>
+    public long Claimed { get; set; }
+
+    /// <summary>The class the claim was made for.</summary>
+    public Core.PriorityClass ClaimedFor { get; set; }
+
     /// <summary>Removed from the registry: drains, then disappears.</summary>
     public bool Removed { get; set; }
 

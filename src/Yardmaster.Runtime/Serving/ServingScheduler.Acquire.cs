@@ -303,6 +303,10 @@ public sealed partial class ServingScheduler
             }
 
             var refusal = Refuse(pending, cancelled, now);
+            if (pending.Model.Queue.Count == 0)
+            {
+                Unclaim(pending.Model); // nothing waits for the memory any more: steps may have it back
+            }
             Finish(pending, cancelled ? "cancelled" : "refused", cancelled ? null : refusal);
             if (!cancelled)
             {

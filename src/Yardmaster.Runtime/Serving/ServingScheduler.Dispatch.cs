@@ -155,6 +155,11 @@ public sealed partial class ServingScheduler
         var now = _time.GetUtcNow();
         foreach (var model in _models.Values)
         {
+            if (model.Claimed > 0 && model.Queue.Count == 0)
+            {
+                Unclaim(model); // nothing waits for the memory any more: steps may have it
+            }
+
             if (model.Queue.Count > 0 && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0
                 && ServingPass.ShouldScaleOut(model.State(Budget(model)), _disposed, now))
             {

@@ -58,7 +58,7 @@ public sealed partial class ServingScheduler
         var plan = ServingPass.Load(LoadInputFor(model), EvictionFor, now);
         if (plan.Device is not { } device)
         {
-            model.Blocked = plan.Refusal;
+            model.Blocked = plan.Refusal + ClaimFromSteps(model, plan.Reclaim);
             if (model.EstimateError is null)
             {
                 NoteBlocked(model, now);
@@ -96,14 +96,67 @@ public sealed partial class ServingScheduler
         NoteLoad(model, replica);
         model.Blocked = null;
         _ledger.Charge(device, need);
+        Unclaim(model); // after the charge: steps never see the claimed memory free in between
         Track(Task.Run(() => LoadAsync(replica, model.Definition, waitFor)));
         return true;
+    }
+
+    /// <summary>
+    /// When pipeline steps hold the <paramref name="bytes"/> a load of <paramref name="model"/> misses, and a request above <c>batch</c>
+    /// waits for it: claims them on the node ledger (the job scheduler stops preemptible steps of less urgent classes, and no step
+    /// takes the memory meanwhile). Returns what the refusal should add, in words.
+    /// </summary>
+    private string ClaimFromSteps(ModelEntry model, long bytes)
+    {
+        var waiting = WaitingClass(model);
+        if (bytes <= 0 || waiting is not { } priority || priority >= Core.PriorityClass.Batch)
+        {
+            Unclaim(model);
+            return bytes > 0 ? "; batch requests do not take memory back from steps" : string.Empty;
+        }
+
+        if (model.Claimed != bytes || model.ClaimedFor != priority)
+        {
+            _ledger.Claim(ClaimOwner(model), bytes, priority);
+            Log.Claimed(_log, model.Definition.Name, bytes, priority);
+            model.Claimed = bytes;
+            model.ClaimedFor = priority;
+        }
+
+        return $"; asked the job scheduler to stop preemptible steps less urgent than {Core.PriorityClasses.Name(priority)}";
+    }
+
+    /// <summary>Drops <paramref name="model"/>'s claim on the node ledger, if it has one.</summary>
+    private void Unclaim(ModelEntry model)
+    {
+        if (model.Claimed > 0)
+        {
+            _ledger.Unclaim(ClaimOwner(model));
+            model.Claimed = 0;
+        }
+    }
+
+    private static string ClaimOwner(ModelEntry model) => $"model '{model.Definition.Name}'";
+
+    /// <summary>The most urgent class of the requests waiting for a slot of <paramref name="model"/>; null when none waits.</summary>
+    private Core.PriorityClass? WaitingClass(ModelEntry model)
+    {
+        Core.PriorityClass? most = null;
+        foreach (var p in _live)
+        {
+            if (p.Model == model && p.ServedBy is null && (most is null || p.Priority < most))
+            {
+                most = p.Priority;
+            }
+        }
+
+        return most;
     }
 
     /// <summary>What the load step knows of <paramref name="model"/>: its need, the devices of its kind with what is free, and the replicas on them.</summary>
     private LoadInput LoadInputFor(ModelEntry model)
     {
-        var devices = _ledger.Devices(LocalDevice(model.Definition)).Select(d => new DeviceFree(d, _ledger.Budget(d), _ledger.Free(d))).ToList();
+        var devices = _ledger.Devices(LocalDevice(model.Definition)).Select(d => new DeviceFree(d, _ledger.Budget(d), _ledger.Free(d), _ledger.HeldBySteps(d))).ToList();
         var replicas = new List<ReplicaSnapshot>();
         foreach (var m in _models.Values)
         {

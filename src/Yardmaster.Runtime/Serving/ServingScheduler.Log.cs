@@ -26,5 +26,8 @@ public sealed partial class ServingScheduler
 
         [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Model {Model} replica {Replica} still runs from an earlier server; taking it over")]
         public static partial void Adopting(ILogger logger, string model, int replica);
+
+        [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Model {Model} claims {Bytes} bytes of host memory back from pipeline steps for {Class} requests")]
+        public static partial void Claimed(ILogger logger, string model, long bytes, Core.PriorityClass @class);
     }
 }

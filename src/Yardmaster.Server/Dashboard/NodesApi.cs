@@ -12,7 +12,8 @@ namespace Yardmaster.Server.Dashboard;
 /// allocation with what it belongs to: a step (<c>"kind": "step"</c>, its run and step) or a model replica
 /// (<c>"kind": "replica"</c>, its model, replica number, device and state). Replicas of local backends are listed under the
 /// local node; a cluster replica is listed only under its node, as its job's allocation there (<c>"kind": "replica"</c>,
-/// model, replica, its reserved CPU, memory and GPUs, state and job locator).
+/// model, replica, its reserved CPU, memory and GPUs, state and job locator). Each node also shows serving's reserve
+/// (<c>pool.serving_reserve</c>) and the memory waiting models claim back from steps (<c>serving_claims</c>).
 /// </summary>
 /// <remarks>Thread-safe (reads snapshots).</remarks>
 internal sealed class NodesApi(ResourceLedger ledger, ServingScheduler scheduler)
@@ -25,6 +26,7 @@ internal sealed class NodesApi(ResourceLedger ledger, ServingScheduler scheduler
     {
         var free = ledger.Snapshot();
         var allocations = ledger.Allocations();
+        var (claims, _) = ledger.Claims();
         var models = scheduler.Snapshot().Models;
         // Replicas of this machine's backends hold memory here; a cluster replica is its job's allocation on its node.
         var replicas = models.Where(m => !m.Backend.OnCluster()).SelectMany(m => m.Replicas).ToList();
@@ -55,6 +57,18 @@ internal sealed class NodesApi(ResourceLedger ledger, ServingScheduler scheduler
                 json.WriteStartObject();
                 json.WriteNumber("index", device);
                 json.WriteNumber("memory_bytes", bytes);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("serving_reserve_bytes", ledger.ServingReserve(i)); // pool.serving_reserve: only preemptible steps borrow it
+            json.WriteStartArray("serving_claims"); // memory a waiting model replica claims back from steps
+            foreach (var c in claims.Where(c => c.Node == i))
+            {
+                json.WriteStartObject();
+                json.WriteString("owner", c.Owner);
+                json.WriteNumber("memory_bytes", c.Bytes);
+                json.WriteString("priority", Core.PriorityClasses.Name(c.Priority));
                 json.WriteEndObject();
             }
 

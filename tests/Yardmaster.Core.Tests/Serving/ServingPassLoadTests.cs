@@ -41,6 +41,29 @@ public sealed class ServingPassLoadTests
     }
 
     [Fact]
+    public void Load_PipelineStepsHoldWhatIsMissing_RefusesWithTheBytesToClaimBeyondWhatIdleReplicasFree()
+    {
+        // 1000 MiB budget: a busy replica 300, an idle one 200, free 100, steps hold 400. A 600-MiB model misses 500; the idle
+        // replica frees 200, so models need 400 free beyond what replicas hold once it is evicted: steps hold that much.
+        var replicas = new[] { Replica("busy", "cpu", 300, inFlight: 1), Replica("idle", "cpu", 200) };
+        var plan = Load(600, [new("cpu", 1000L << 20, 100L << 20, HeldBySteps: 400L << 20)], replicas);
+
+        Assert.False(plan.Starts);
+        Assert.Equal(400L << 20, plan.Reclaim);
+        Assert.Equal("cpu: needs 300.0 MiB more, held by pipeline steps", plan.Refusal);
+    }
+
+    [Fact]
+    public void Load_StepsHoldLessThanIsMissing_NothingToClaim()
+    {
+        var replicas = new[] { Replica("busy", "cpu", 700, inFlight: 1) };
+        var plan = Load(600, [new("cpu", 1000L << 20, 100L << 20, HeldBySteps: 200L << 20)], replicas);
+
+        Assert.Equal(0, plan.Reclaim);
+        Assert.StartsWith("cpu: need 500.0 MiB more", plan.Refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_NoDevice_SaysNoneIsConfigured()
     {
         Assert.Equal("no gpu device is configured", Load(1, [], []).Refusal);

@@ -26,6 +26,7 @@ public sealed class YardConfigLoaderTests : IDisposable
     [InlineData("server:\n  prot: 8080\n", 2, 3, "server.prot", "unknown key 'prot'; did you mean 'port'?")]
     [InlineData(Model + "    slot: 2\n", 4, 5, "models[0].slot", "did you mean 'slots'?")]
     [InlineData("store:\n  zzzzzz: 1\n", 2, 3, "store.zzzzzz", "unknown key 'zzzzzz'; known keys: path, url, password_env, lease")]
+    [InlineData("pool:\n  reserve: 1GiB\n", 2, 3, "pool.reserve", "unknown key 'reserve'; known keys: serving_reserve")]
     [InlineData("modles: []\n", 1, 1, "modles", "did you mean 'models'?")]
     // Wrong types.
     [InlineData("server:\n  port: abc\n", 2, 9, "server.port", "expected an integer; found 'abc'")]
@@ -38,6 +39,7 @@ public sealed class YardConfigLoaderTests : IDisposable
     // Quantities.
     [InlineData("devices:\n  cpu:\n    memory: lots\n", 3, 13, "devices.cpu.memory", "'lots' is not a size")]
     [InlineData("server:\n  max_body: 1XB\n", 2, 13, "server.max_body", "is not a size")]
+    [InlineData("pool:\n  serving_reserve: lots\n", 2, 20, "pool.serving_reserve", "'lots' is not a size")]
     [InlineData("scheduler:\n  max_wait: 10\n", 2, 13, "scheduler.max_wait", "'10' is not a duration")]
     [InlineData(Model + "    keep_alive: -5m\n", 4, 17, "models[0].keep_alive", "is not a duration")]
     [InlineData(Model + "tasks:\n  - name: t\n    models: [m]\n    rate: 50 per second\n", 7, 11, "tasks[0].rate", "'50 per second' is not a rate")]
@@ -66,6 +68,7 @@ public sealed class YardConfigLoaderTests : IDisposable
     [InlineData(Model + "    replicas: { min: 3, max: 2 }\n", 4, 22, "models[0].replicas.min", "must not exceed replicas.max")]
     [InlineData(Model + "    replicas: { max: 0 }\n", 4, 22, "models[0].replicas.max", "must be at least 1")]
     [InlineData(Model + "    memory: 0\n", 4, 13, "models[0].memory", "must be positive")]
+    [InlineData("devices: { cpu: { memory: 1GiB } }\npool: { serving_reserve: 2GiB }\n", 2, 26, "pool.serving_reserve", "2.0 GiB is more than the host memory of devices.cpu.memory (1.0 GiB)")]
     [InlineData(Model + "    device: gpu\n", 4, 13, "models[0].device", "devices.gpus, which is empty")]
     [InlineData(Model + "    ready_timeout: 0\n", 4, 20, "models[0].ready_timeout", "must be positive")]
     [InlineData("models:\n  - name: a b\n    path: m.gguf\n", 2, 11, "models[0].name", "'a b' is not a valid name")]

@@ -1,0 +1,13 @@
+namespace Yardmaster.Core.Configuration;
+
+/// <summary><c>pool:</c> how online serving and pipeline steps share this machine.</summary>
+public sealed record PoolSettings
+{
+    /// <summary>
+    /// <c>serving_reserve</c>: host memory held back for models, bytes. Steps that may not be preempted never take it; preemptible
+    /// steps (<c>low</c> and <c>batch</c> pipelines by default) borrow it while models do not use it, and are stopped (SIGTERM, then
+    /// <c>jobs.stop_grace</c>, then SIGKILL) when a request claims it back. Default 0: serving takes memory back only from steps of
+    /// classes less urgent than its waiting requests.
+    /// </summary>
+    public long ServingReserve { get; init; }
+}
