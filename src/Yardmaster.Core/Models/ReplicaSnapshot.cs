@@ -36,6 +36,9 @@ public sealed record ReplicaSnapshot(
     /// <summary>How the engine running it names it (<c>slurm job 42 on n1</c>); null when none does.</summary>
     public string? Locator { get; init; }
 
+    /// <summary>When it became ready (its turn began, for <c>rotation</c>); <see cref="DateTimeOffset.MinValue"/> when not known or not ready yet.</summary>
+    public DateTimeOffset ReadyAt { get; init; } = DateTimeOffset.MinValue;
+
     /// <summary>True when its engine lets a more urgent request take a less urgent one's slot (the model's <c>preempt</c>).</summary>
     public bool Preempts { get; init; }
 

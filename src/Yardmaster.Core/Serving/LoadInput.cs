@@ -8,4 +8,8 @@ namespace Yardmaster.Core.Serving;
 /// <param name="Devices">The accounts of the model's device kind, in the order to try them.</param>
 /// <param name="Replicas">Every replica whose <see cref="ReplicaSnapshot.Account"/> is one of <paramref name="Devices"/> (others are ignored).</param>
 /// <param name="DeviceWords">The kind in words for "no ... device is configured" ("cpu", "gpu").</param>
-public sealed record LoadInput(long Need, string? EstimateError, IReadOnlyList<DeviceFree> Devices, IReadOnlyList<ReplicaSnapshot> Replicas, string DeviceWords);
+public sealed record LoadInput(long Need, string? EstimateError, IReadOnlyList<DeviceFree> Devices, IReadOnlyList<ReplicaSnapshot> Replicas, string DeviceWords)
+{
+    /// <summary>The model to load: its own replicas are never evicted to load another of it (that frees nothing it gains). Null when not known.</summary>
+    public string? Model { get; init; }
+}

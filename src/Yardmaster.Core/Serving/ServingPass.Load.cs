@@ -44,7 +44,7 @@ public static partial class ServingPass
                 return new LoadPlan(device.Device, [], null);
             }
 
-            var onDevice = On(input.Replicas, device.Device);
+            var onDevice = On(input.Replicas, device.Device, input.Model);
             var decision = eviction(device.Device).Choose(new EvictionRequest(onDevice, missing, now));
             if (decision.Fits)
             {
@@ -63,7 +63,7 @@ public static partial class ServingPass
         return reclaim ?? LoadPlan.Refuse(refusal ?? $"no {input.DeviceWords} device is configured");
     }
 
-    /// <summary>True when a new replica fits on some device now, counting what the idle replicas there would free (model selection's "can load now").</summary>
+    /// <summary>True when a new replica fits on some device now, counting what the idle replicas there would free, the model's own left out (model selection's "can load now").</summary>
     public static bool CanFitNow(LoadInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -87,7 +87,7 @@ public static partial class ServingPass
                     break;
                 }
 
-                if (r.Account == device.Device && r.Evictable)
+                if (r.Account == device.Device && r.Evictable && (input.Model is null || r.Model != input.Model))
                 {
                     free += r.MemoryBytes;
                 }
@@ -109,12 +109,13 @@ public static partial class ServingPass
         return input.EstimateError is null && input.Devices.Any(d => d.Budget >= input.Need);
     }
 
-    private static List<ReplicaSnapshot> On(IReadOnlyList<ReplicaSnapshot> replicas, string device)
+    /// <summary>The replicas on <paramref name="device"/>, those of <paramref name="loading"/> (the model being loaded) left out: evicting one to load another of the same model gains nothing.</summary>
+    private static List<ReplicaSnapshot> On(IReadOnlyList<ReplicaSnapshot> replicas, string device, string? loading)
     {
         var on = new List<ReplicaSnapshot>();
         foreach (var r in replicas)
         {
-            if (r.Account == device)
+            if (r.Account == device && (loading is null || r.Model != loading))
             {
                 on.Add(r);
             }

@@ -41,6 +41,9 @@ internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue
     /// <summary>Why no footprint could be estimated (the model's file is missing or unreadable): no load starts while set.</summary>
     public string? EstimateError { get; set; }
 
+    /// <summary>Since when its loads have been refused for want of memory (the longest-waiting model is retried first); null when not blocked.</summary>
+    public DateTimeOffset? BlockedSince { get; set; }
+
     /// <summary>Why the last load could not start or failed; null when fine.</summary>
     public string? Blocked { get; set; }
 

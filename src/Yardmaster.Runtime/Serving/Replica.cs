@@ -40,6 +40,9 @@ internal sealed class Replica(ModelEntry model, int number, string device)
     /// <summary>The replicas evicted to make room for it (for the decision traces of requests that wait for it).</summary>
     public IReadOnlyList<TraceEviction> Evictions { get; set; } = [];
 
+    /// <summary>When it became ready (taken over: when this server took it).</summary>
+    public DateTimeOffset ReadyAt { get; set; } = DateTimeOffset.MinValue;
+
     /// <summary>When its load began.</summary>
     public DateTimeOffset LoadStarted { get; set; }
 
@@ -53,6 +56,7 @@ internal sealed class Replica(ModelEntry model, int number, string device)
         Node = Instance?.Node,
         Locator = Instance?.Locator,
         Preempts = Model.Definition.PreemptsInEngine,
+        ReadyAt = ReadyAt,
         InFlightByClass = Model.Definition.PreemptsInEngine ? [.. InFlightByClass] : [],
     };
 }

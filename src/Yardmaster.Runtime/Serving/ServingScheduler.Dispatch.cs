@@ -149,10 +149,11 @@ public sealed partial class ServingScheduler
         next.Completion.TrySetResult(new Lease(replica, next, now - next.Arrival));
     }
 
-    /// <summary>Retries loads for models whose requests wait for memory (after a release or unload freed some).</summary>
+    /// <summary>Retries loads for models whose requests wait for memory (after a release or unload freed some), the longest-waiting first.</summary>
     private void PumpBlocked()
     {
         var now = _time.GetUtcNow();
+        List<ModelEntry>? waiting = null;
         foreach (var model in _models.Values)
         {
             if (model.Claimed > 0 && model.Queue.Count == 0)
@@ -163,8 +164,18 @@ public sealed partial class ServingScheduler
             if (model.Queue.Count > 0 && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0
                 && ServingPass.ShouldScaleOut(model.State(Budget(model)), _disposed, now))
             {
-                StartLoad(model, now);
+                (waiting ??= []).Add(model);
             }
+        }
+
+        if (waiting is null)
+        {
+            return;
+        }
+
+        foreach (var model in waiting.Count == 1 ? waiting : waiting.OrderBy(m => m.BlockedSince ?? DateTimeOffset.MaxValue).ToList())
+        {
+            StartLoad(model, now);
         }
     }
 

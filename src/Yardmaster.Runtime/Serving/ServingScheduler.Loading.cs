@@ -59,6 +59,7 @@ public sealed partial class ServingScheduler
         if (plan.Device is not { } device)
         {
             model.Blocked = plan.Refusal + ClaimFromSteps(model, plan.Reclaim);
+            model.BlockedSince ??= now;
             if (model.EstimateError is null)
             {
                 NoteBlocked(model, now);
@@ -95,6 +96,7 @@ public sealed partial class ServingScheduler
         model.Replicas.Add(replica);
         NoteLoad(model, replica);
         model.Blocked = null;
+        model.BlockedSince = null;
         _ledger.Charge(device, need);
         Unclaim(model); // after the charge: steps never see the claimed memory free in between
         Track(Task.Run(() => LoadAsync(replica, model.Definition, waitFor)));
@@ -169,7 +171,7 @@ public sealed partial class ServingScheduler
             }
         }
 
-        return new LoadInput(model.MemoryEstimate, model.EstimateError, devices, replicas, model.Definition.Device.ToString().ToLowerInvariant());
+        return new LoadInput(model.MemoryEstimate, model.EstimateError, devices, replicas, model.Definition.Device.ToString().ToLowerInvariant()) { Model = model.Definition.Name };
     }
 
     private IEvictionPolicy EvictionFor(string device)
@@ -219,7 +221,7 @@ public sealed partial class ServingScheduler
                 replica.Instance = instance;
                 replica.State = ReplicaState.Ready;
                 replica.LoadCost = elapsed;
-                replica.LastUsed = _time.GetUtcNow();
+                replica.LastUsed = replica.ReadyAt = _time.GetUtcNow();
                 _ledger.Refund(replica.Device, replica.Memory);
                 // A declared footprint stands (the operator knows what the replica grows to); only an estimate is replaced by the measurement.
                 // A cluster replica's declared memory is its job's, reserved on its node: nothing of it is on this machine.

@@ -11,7 +11,7 @@ namespace Yardmaster.Simulation.Serving;
 /// <summary>
 /// The Alibaba GenAI trace (every request names its base model) through one GPU whose memory holds 10%, 20% and 30% of the
 /// models' total size: each model one replica of <see cref="Slots"/> slots, loaded on demand, evicted by <c>lru</c>, by the
-/// default (<c>session-lfu</c>), by <c>gdsf</c>, or by Belady's MIN (the offline bound); its requests hold a slot for their
+/// default (<c>session-lfu</c>), by <c>gdsf</c>, by <c>rotation</c>, or by Belady's MIN (the offline bound); its requests hold a slot for their
 /// <c>exec_time_seconds</c>.
 /// A model's size and load time are drawn from its id, as the policy simulation of 2026-11-22 (<c>bench/results/policy-sim-2026-11-22.md</c>) drew them.
 /// </summary>
@@ -57,6 +57,7 @@ internal static class GenAiExperiment
                 new("lru", "fair", "lru", "least-outstanding", Admission: true),
                 new("default", "fair", setup.Scheduler.Eviction, "least-outstanding", Admission: true),
                 new("gdsf", "fair", "gdsf", "least-outstanding", Admission: true),
+                new("rotation", "fair", "rotation", "least-outstanding", Admission: true),
                 new("belady", "fair", "belady", "least-outstanding", Admission: true),
             };
             if (options.Policies.TryGetValue("eviction", out var chosen) && !policies.Exists(p => p.Eviction == chosen))

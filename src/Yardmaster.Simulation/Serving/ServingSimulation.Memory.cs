@@ -33,7 +33,7 @@ internal sealed partial class ServingSimulation
         LoadPlan? plan = null;
         foreach (var device in devices)
         {
-            plan = ServingPass.Load(device.Input(model.Memory, words), EvictionFor, _now);
+            plan = ServingPass.Load(device.Input(model.Memory, words) with { Model = model.Definition.Name }, EvictionFor, _now);
             if (plan.Starts)
             {
                 return plan;
@@ -50,7 +50,7 @@ internal sealed partial class ServingSimulation
         var fits = false;
         foreach (var device in DevicesOf(model))
         {
-            if (device.CanFitNow(model.NeedIndex, model.Memory, words))
+            if (device.CanFitNow(model.NeedIndex, model.Memory, words, model.Definition.Name))
             {
                 fits = true;
                 break;

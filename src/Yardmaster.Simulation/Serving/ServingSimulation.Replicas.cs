@@ -172,15 +172,27 @@ internal sealed partial class ServingSimulation
         request.DecodeLeft = Math.Max(0, request.DecodeLeft - (elapsed * request.DecodeRate));
     }
 
+    /// <summary>Retries the loads of models whose requests wait for memory, the longest-waiting first (as the live scheduler does).</summary>
     private void PumpBlocked()
     {
+        List<SimModel>? waiting = null;
         foreach (var model in _models)
         {
             if (model.Queue.Count > 0 && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0
                 && ServingPass.ShouldScaleOut(model.State(), false, _now))
             {
-                StartLoad(model);
+                (waiting ??= []).Add(model);
             }
+        }
+
+        if (waiting is null)
+        {
+            return;
+        }
+
+        foreach (var model in waiting.Count == 1 ? waiting : waiting.OrderBy(m => m.BlockedSince ?? DateTimeOffset.MaxValue).ToList())
+        {
+            StartLoad(model);
         }
     }
 
@@ -203,8 +215,11 @@ internal sealed partial class ServingSimulation
         var plan = PlanLoad(model);
         if (plan.Device is not { } device)
         {
+            model.BlockedSince ??= _now;
             return;
         }
+
+        model.BlockedSince = null;
 
         foreach (var victim in plan.Victims)
         {
@@ -231,7 +246,7 @@ internal sealed partial class ServingSimulation
         }
 
         replica.State = ReplicaState.Ready;
-        replica.LastUsed = _now;
+        replica.LastUsed = replica.ReadyAt = _now;
         replica.Model.LoadEstimate = replica.LoadCost;
         Pump(replica.Model);
     }

@@ -52,12 +52,12 @@ internal sealed partial class ServingSimulation
         _newEviction = eviction;
         _routing = RoutingPolicies.Create(policies.Routing, new Random(1)) ?? throw new ArgumentException($"unknown routing policy '{policies.Routing}'", nameof(policies));
         var queue = QueuePolicies.Create(policies.Queue) ?? throw new ArgumentException($"unknown queue policy '{policies.Queue}'", nameof(policies));
-        var needs = setup.Models.Select(m => m.Model.Memory ?? 0).Distinct().Order().ToList();
-        _devices["cpu"] = new SimDevice("cpu", setup.Devices.CpuMemory, needs.Count);
+        var needs = setup.Models.Count; // a fit answer per model: its size, and its own replicas are not counted as evictable
+        _devices["cpu"] = new SimDevice("cpu", setup.Devices.CpuMemory, needs);
         foreach (var gpu in setup.Devices.Gpus)
         {
             var name = "gpu" + gpu.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            _devices[name] = new SimDevice(name, gpu.Memory, needs.Count);
+            _devices[name] = new SimDevice(name, gpu.Memory, needs);
         }
 
         _cpuDevices = [_devices["cpu"]];
@@ -66,7 +66,7 @@ internal sealed partial class ServingSimulation
         {
             var model = new SimModel(definition, queue.CreateQueue(setup.Scheduler.QueueOptions), speed, _models.Count, ServingPass.QueueBudget(definition.Name, setup.Tasks))
             {
-                NeedIndex = needs.IndexOf(definition.Memory ?? 0),
+                NeedIndex = _models.Count,
             };
             _models.Add(model);
             _byName[definition.Name] = model;
@@ -212,7 +212,7 @@ internal sealed partial class ServingSimulation
             return;
         }
 
-        var replica = new SimReplica(model, model.Replicas.Count, _devices[device], _replicaSeq++) { State = ReplicaState.Ready, Memory = model.Memory, LastUsed = _now };
+        var replica = new SimReplica(model, model.Replicas.Count, _devices[device], _replicaSeq++) { State = ReplicaState.Ready, Memory = model.Memory, LastUsed = _now, ReadyAt = _now };
         model.Add(replica);
         replica.Account.Charge(replica.Memory);
     }
@@ -235,7 +235,9 @@ internal sealed partial class ServingSimulation
         }
 
         _tickAt = null;
-        if (_models.Exists(m => m.Queue.Count > 0 || m.Count(ReplicaState.Loading) > 0 || m.Count(ReplicaState.Ready) < m.Definition.ReplicasMin))
+        // Below its minimum, a model is retried on ticks until a load is refused for want of memory: then only a change (a request,
+        // an unload) can help, and ticking on would never end the run.
+        if (_models.Exists(m => m.Queue.Count > 0 || m.Count(ReplicaState.Loading) > 0 || (m.Count(ReplicaState.Ready) < m.Definition.ReplicasMin && m.BlockedSince is null)))
         {
             EnsureTick(_now + _tick);
         }
@@ -310,6 +312,6 @@ internal sealed partial class ServingSimulation
             }
         }
 
-        return new LoadInput(model.Memory, null, devices, replicas, kind.ToString().ToLowerInvariant());
+        return new LoadInput(model.Memory, null, devices, replicas, kind.ToString().ToLowerInvariant()) { Model = model.Definition.Name };
     }
 }

@@ -11,7 +11,7 @@ namespace Yardmaster.Simulation.Serving;
 /// </summary>
 /// <param name="name">The account's name.</param>
 /// <param name="budget">Bytes in all.</param>
-/// <param name="needs">How many distinct replica sizes the models have (the size of the fit cache).</param>
+/// <param name="needs">How many models there are (the size of the fit cache: one answer per model).</param>
 internal sealed class SimDevice(string name, long budget, int needs)
 {
     private readonly List<SimReplica> _replicas = [];
@@ -89,13 +89,13 @@ internal sealed class SimDevice(string name, long budget, int needs)
 
     /// <summary>
     /// <see cref="ServingPass.CanFitNow"/> over this device alone, for a replica of <paramref name="need"/> bytes (size number
-    /// <paramref name="needIndex"/>); kept until the device changes (the pass is pure, so the same input gives the same answer).
+    /// <paramref name="needIndex"/>, the index of <paramref name="model"/>); kept until the device changes (the pass is pure, so the same input gives the same answer).
     /// </summary>
-    public bool CanFitNow(int needIndex, long need, string deviceWords)
+    public bool CanFitNow(int needIndex, long need, string deviceWords, string model)
     {
         if (_fitVersion[needIndex] != Version)
         {
-            _fits[needIndex] = ServingPass.CanFitNow(Input(need, deviceWords));
+            _fits[needIndex] = ServingPass.CanFitNow(Input(need, deviceWords) with { Model = model });
             _fitVersion[needIndex] = Version;
         }
 

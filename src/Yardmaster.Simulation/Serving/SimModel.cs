@@ -59,6 +59,9 @@ internal sealed class SimModel(ModelDefinition definition, IRequestQueue queue, 
 
     public TimeSpan LoadTime { get; set; }
 
+    /// <summary>Since when its loads have been refused for want of memory; null when not blocked.</summary>
+    public DateTimeOffset? BlockedSince { get; set; }
+
     public long BytesLoaded { get; set; }
 
     public void Add(SimReplica replica)

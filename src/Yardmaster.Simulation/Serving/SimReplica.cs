@@ -19,6 +19,7 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
     private DateTimeOffset _lastUsed;
     private long _uses;
     private TimeSpan _loadCost;
+    private DateTimeOffset _readyAt = DateTimeOffset.MinValue;
     private ReplicaSnapshot? _snapshot;
 
     public SimModel Model { get; } = model;
@@ -117,6 +118,17 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
         }
     }
 
+    /// <summary>When it became ready.</summary>
+    public DateTimeOffset ReadyAt
+    {
+        get => _readyAt;
+        set
+        {
+            _readyAt = value;
+            Changed();
+        }
+    }
+
     /// <summary>What the passes see of it; the same instance until it changes.</summary>
     public ReplicaSnapshot Snapshot() => _snapshot ??= Fresh();
 
@@ -125,6 +137,7 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
         Model.Definition.Name, Number, _state, Model.Definition.Device, _memory, Model.Definition.Slots, _inFlight, _lastUsed, _uses, _loadCost, Model.Definition.Pinned)
     {
         Account = Device,
+        ReadyAt = _readyAt,
     };
 
     private void Changed()

@@ -27,6 +27,7 @@ internal static class PolicyTuner
         var workloads = Enumerable.Range(0, seeds).Select(s => new LlmWorkload(trace, config, (ulong)s)).ToList();
         var baseSettings = workloads[0].Scheduler;
         var classes = workloads[0].Tasks.GroupBy(t => t.Priority).SelectMany(g => g.Select(t => (t.Name, Count: g.Count()))).ToDictionary(t => t.Name, t => t.Count, StringComparer.Ordinal);
+        var fit = workloads[0].Models.ToDictionary(m => m.Model.Name, m => MostReplicas(m.Model, workloads[0].Devices), StringComparer.Ordinal);
         var seen = new Dictionary<TuneCandidate, TuneEvaluation>();
         TuneEvaluation Evaluate(TuneCandidate candidate)
         {
@@ -45,7 +46,7 @@ internal static class PolicyTuner
         while (stopwatch.Elapsed < budget)
         {
             var improved = false;
-            foreach (var neighbour in Neighbours(best.Candidate, space, classes))
+            foreach (var neighbour in Neighbours(best.Candidate, space, classes, fit))
             {
                 if (stopwatch.Elapsed >= budget)
                 {
@@ -71,7 +72,7 @@ internal static class PolicyTuner
     }
 
     /// <summary>The candidates that differ from <paramref name="c"/> in one parameter.</summary>
-    private static IEnumerable<TuneCandidate> Neighbours(TuneCandidate c, TuneSpace space, IReadOnlyDictionary<string, int> classes)
+    private static IEnumerable<TuneCandidate> Neighbours(TuneCandidate c, TuneSpace space, IReadOnlyDictionary<string, int> classes, IReadOnlyDictionary<string, int> fit)
     {
         foreach (var q in space.Queues.Where(q => q != c.Queue))
         {
@@ -103,7 +104,7 @@ internal static class PolicyTuner
             yield return c with { Eviction = e };
         }
 
-        foreach (var knobs in KnobNeighbours(c.Knobs, classes))
+        foreach (var knobs in KnobNeighbours(c.Knobs, classes, fit))
         {
             yield return c with { Knobs = knobs };
         }
@@ -112,9 +113,9 @@ internal static class PolicyTuner
     /// <summary>
     /// The knobs that differ from <paramref name="knobs"/> in one value: the weight of a task that shares its class with
     /// another (halved, doubled), a model's keep-alive (when it has replicas that may unload idle), its replicas' minimum
-    /// and maximum (one less, one more).
+    /// and maximum (one less, one more; never more than its devices' memory holds, <paramref name="fit"/>).
     /// </summary>
-    private static IEnumerable<TuneKnobs> KnobNeighbours(TuneKnobs knobs, IReadOnlyDictionary<string, int> classes)
+    private static IEnumerable<TuneKnobs> KnobNeighbours(TuneKnobs knobs, IReadOnlyDictionary<string, int> classes, IReadOnlyDictionary<string, int> fit)
     {
         for (var i = 0; i < knobs.Tasks.Count; i++)
         {
@@ -157,11 +158,23 @@ internal static class PolicyTuner
                 yield return With(model with { ReplicasMax = model.ReplicasMax - 1 });
             }
 
-            if (model.ReplicasMax < TuneSpace.MaxReplicas)
+            if (model.ReplicasMax < Math.Min(TuneSpace.MaxReplicas, fit.GetValueOrDefault(model.Name, TuneSpace.MaxReplicas)))
             {
                 yield return With(model with { ReplicasMax = model.ReplicasMax + 1 });
             }
         }
+    }
+
+    /// <summary>How many replicas of <paramref name="model"/> its devices' budgets hold at once (a replica more could never load).</summary>
+    private static int MostReplicas(ModelDefinition model, DeviceSettings devices)
+    {
+        if (model.Memory is not { } bytes || bytes <= 0)
+        {
+            return TuneSpace.MaxReplicas;
+        }
+
+        var most = model.Device == DeviceKind.Cpu ? devices.CpuMemory / bytes : devices.Gpus.Sum(g => g.Memory / bytes);
+        return (int)Math.Clamp(most, 1, TuneSpace.MaxReplicas);
     }
 
     private static TuneEvaluation Score(List<LlmWorkload> workloads, TuneCandidate candidate, SchedulerSettings settings, TuneObjective objective, double load)

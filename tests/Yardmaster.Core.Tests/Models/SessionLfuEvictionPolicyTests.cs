@@ -113,7 +113,7 @@ public sealed class SessionLfuEvictionPolicyTests : EvictionPolicyContractTests
     [Fact]
     public void Create_Names_SessionLfuIsTheDefaultAndUnknownIsNull()
     {
-        Assert.Equal(["session-lfu", "gdsf", "lru"], EvictionPolicies.Names);
+        Assert.Equal(["session-lfu", "gdsf", "lru", "rotation"], EvictionPolicies.Names);
         Assert.Equal("session-lfu", new Yardmaster.Core.Configuration.SchedulerSettings().Eviction);
         Assert.IsType<SessionLfuEvictionPolicy>(EvictionPolicies.Create("session-lfu"));
         Assert.IsType<GdsfEvictionPolicy>(EvictionPolicies.Create("gdsf"));

@@ -111,6 +111,24 @@ internal sealed class JobHarness : IAsyncDisposable
     }
 
     /// <summary>The live (not zombie) processes whose process group is <paramref name="pgid"/>.</summary>
+    /// <summary>
+    /// The members of group <paramref name="pgid"/> still alive after the SIGKILL the executor sends a step's group as its wrapper
+    /// exits: that kill takes effect a moment after the exit is reported (a step without a memory cgroup is not waited for), so
+    /// this looks again for up to 2 s before answering.
+    /// </summary>
+    public static async Task<List<int>> LiveMembersAfterKillAsync(int pgid)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var members = LiveMembers(pgid);
+        while (members.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(10);
+            members = LiveMembers(pgid);
+        }
+
+        return members;
+    }
+
     public static List<int> LiveMembers(int pgid)
     {
         var members = new List<int>();

@@ -32,7 +32,7 @@ public sealed class JobSchedulerCancelTests
         Assert.Equal(StepState.Cancelled, Step(detail, "after").State);
         Assert.Equal(AttemptOutcome.Cancelled, Assert.Single(Attempts(detail, "sleep")).Outcome);
         Assert.Empty(Attempts(detail, "after"));
-        Assert.Empty(LiveMembers(ProcessGroup(running)));
+        Assert.Empty(await LiveMembersAfterKillAsync(ProcessGroup(running)));
         Assert.False(await harness.Host.Scheduler.CancelAsync(id, "again", Token));
     }
 
@@ -71,7 +71,7 @@ public sealed class JobSchedulerCancelTests
         Assert.Equal(AttemptOutcome.Preempted, first.Outcome);
         Assert.Contains("preempted for 'hi'", first.Reason, StringComparison.Ordinal);
         Assert.True(hi.StartedAt >= first.EndedAt, "the high step started before the batch step released its CPU");
-        Assert.Empty(LiveMembers(ProcessGroup(victim)));
+        Assert.Empty(await LiveMembersAfterKillAsync(ProcessGroup(victim)));
         var crunch = Step(batch, "crunch");
         Assert.Equal((StepState.Running, 2, 0), (crunch.State, crunch.Attempts, crunch.RetriesUsed));
 

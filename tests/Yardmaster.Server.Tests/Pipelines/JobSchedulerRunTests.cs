@@ -96,7 +96,7 @@ public sealed class JobSchedulerRunTests
         var attempt = Assert.Single(Attempts(detail, "slow"));
         Assert.Equal(AttemptOutcome.TimedOut, attempt.Outcome);
         Assert.Contains("timed out after 1s", attempt.Reason, StringComparison.Ordinal);
-        Assert.Empty(LiveMembers(ProcessGroup(attempt)));
+        Assert.Empty(await LiveMembersAfterKillAsync(ProcessGroup(attempt)));
     }
 
     [Fact]

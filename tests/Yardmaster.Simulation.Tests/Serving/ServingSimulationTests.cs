@@ -78,7 +78,7 @@ public sealed class ServingSimulationTests
             Assert.True(Loads("belady at " + share) >= 20, "every model is loaded at least once");
         }
 
-        Assert.Equal(["lru", "default", "gdsf", "belady"], runs.Take(4).Select(r => r.Label[..r.Label.IndexOf(" at ", StringComparison.Ordinal)]));
+        Assert.Equal(["lru", "default", "gdsf", "rotation", "belady"], runs.Take(5).Select(r => r.Label[..r.Label.IndexOf(" at ", StringComparison.Ordinal)]));
         Assert.Equal("session-lfu", runs[1].Parameters.Single(p => p.Key == "eviction").Value);
         Assert.All(runs, r => Assert.Equal(3000, r.All.Requests));
     }

@@ -109,10 +109,12 @@ public sealed class PolicyTunerTests
               - { name: batch, priority: batch, slo: { latency: 10m }, models: [llm] }
             """);
 
-        var result = PolicyTuner.Tune(Steady(3000), config, TuneObjective.Slo, load: 1.0, seeds: 1, budget: TimeSpan.FromMinutes(10));
+        // The registry's knobs alone (weights, keep-alive, replicas): the queue policies would also help, and are tested above.
+        var result = PolicyTuner.Tune(Steady(3000), config, TuneObjective.Slo, load: 1.0, seeds: 1, budget: TimeSpan.FromMinutes(10), new TuneSpace([], [], [], [], [], [], Registry: true));
 
         var weights = result.Best.Candidate.Knobs.Tasks.ToDictionary(t => t.Name, t => t.Weight);
-        Assert.True(weights["search"] > weights["chat"], $"weights {string.Join(", ", weights)}");
+        Assert.True(weights["search"] > weights["chat"], TuneReport.Write(result, TuneObjective.Slo, 1.0, 1, []));
+        Assert.All(result.Best.Candidate.Knobs.Models, m => Assert.True(m.ReplicasMax <= 3, $"{m.ReplicasMax} replicas of 1 GiB proposed in 3 GiB"));
         Assert.True(result.Best.Attainment["search"] > result.Current.Attainment["search"], $"search {result.Current.Attainment["search"]} -> {result.Best.Attainment["search"]}");
         Assert.Contains("\n tasks:\n", TuneReport.Write(result, TuneObjective.Slo, 1.0, 1, [("search", "normal", "latency 6s")]).ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
