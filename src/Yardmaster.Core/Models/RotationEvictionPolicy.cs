@@ -32,18 +32,25 @@ public sealed class RotationEvictionPolicy(double share = RotationEvictionPolicy
         return quantum > MinimumQuantum ? quantum : MinimumQuantum;
     }
 
+    /// <summary>True while <paramref name="replica"/>'s turn protects it: within its quantum, and used within its load time (a model whose demand paused longer than a reload would take gives its turn up).</summary>
+    public bool InTurn(ReplicaSnapshot replica, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        return now - replica.ReadyAt < Quantum(replica) && now - replica.LastUsed < (replica.LoadCost > MinimumQuantum ? replica.LoadCost : MinimumQuantum);
+    }
+
     /// <inheritdoc />
     public EvictionDecision Choose(EvictionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var over = request.Replicas.Where(r => r.Evictable && request.Now - r.ReadyAt >= Quantum(r)).OrderBy(r => r.LastUsed).ThenBy(r => r.Model, StringComparer.Ordinal);
+        var over = request.Replicas.Where(r => r.Evictable && !InTurn(r, request.Now)).OrderBy(r => r.LastUsed).ThenBy(r => r.Model, StringComparer.Ordinal);
         var decision = EvictionChoice.TakeInOrder(request, over);
         if (decision.Fits)
         {
             return decision;
         }
 
-        var inTurn = request.Replicas.Where(r => r.Evictable && request.Now - r.ReadyAt < Quantum(r)).ToList();
+        var inTurn = request.Replicas.Where(r => r.Evictable && InTurn(r, request.Now)).ToList();
         if (inTurn.Count == 0)
         {
             return decision;

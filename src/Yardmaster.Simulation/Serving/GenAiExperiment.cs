@@ -26,8 +26,12 @@ internal static class GenAiExperiment
     /// <summary>The file of measured load times, looked for beside the trace.</summary>
     public const string LatencyFile = "basemodel_update_latency_anon.csv";
 
-    public static (IReadOnlyList<RunSummary> Runs, IReadOnlyList<string> Notes) Run(IReadOnlyList<TraceRequest> trace, SimulateOptions options)
+    /// <param name="trace">The requests.</param>
+    /// <param name="options">The command's options.</param>
+    /// <param name="scheduler">The scheduler settings of <c>--config</c> (e.g. a <c>load_wait</c> as long as a turn of <c>rotation</c>); null: the defaults.</param>
+    public static (IReadOnlyList<RunSummary> Runs, IReadOnlyList<string> Notes) Run(IReadOnlyList<TraceRequest> trace, SimulateOptions options, SchedulerSettings? scheduler = null)
     {
+        scheduler ??= new SchedulerSettings();
         var latencyPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.Trace))!, LatencyFile);
         var latencies = File.Exists(latencyPath) ? LoadTimeSamples.Read(latencyPath, new TraceProblems(latencyPath, strict: false)).Order().ToList() : [];
         var names = trace.Select(r => r.Model ?? "unnamed").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -51,7 +55,7 @@ internal static class GenAiExperiment
         foreach (var share in Budgets)
         {
             var budget = (long)(total * share);
-            var setup = new SimSetup([task], [.. models], new DeviceSettings { CpuMemory = 0, Gpus = [new GpuDevice(0, budget)] }, new SchedulerSettings(), _ => 0, "");
+            var setup = new SimSetup([task], [.. models], new DeviceSettings { CpuMemory = 0, Gpus = [new GpuDevice(0, budget)] }, scheduler, _ => 0, "");
             var policies = new List<SimPolicies>
             {
                 new("lru", "fair", "lru", "least-outstanding", Admission: true),
@@ -90,7 +94,7 @@ internal static class GenAiExperiment
         var notes = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"{names.Count} models; size 2 GiB + 0.5 GiB × (hash₂(id) mod 29), 2 to 16 GiB, {ByteSizes.Format(total)} in all; load time the measured latency at index hash₁(id) mod {latencies.Count} of `{LatencyFile}`{(latencies.Count == 0 ? " (not found beside the trace: 2 s each)" : "")}."),
-            $"One GPU; each model one replica of {Slots} slots, loaded on demand, never unloaded when idle, evicted only to make room; a request holds a slot for its exec_time_seconds; one task `genai` (normal, deadline 10 min, load_wait 30 s).",
+            string.Create(CultureInfo.InvariantCulture, $"One GPU; each model one replica of {Slots} slots, loaded on demand, never unloaded when idle, evicted only to make room; a request holds a slot for its exec_time_seconds; one task `genai` (normal, deadline 10 min, load_wait {scheduler.LoadWait.TotalSeconds:0} s)."),
             "`belady` is Belady's MIN, the offline bound: evict the idle replica whose model's next request is farthest (never again first). With models of different sizes the exact optimum is NP-hard; MIN here takes victims farthest-next-use first until enough bytes are free, so it is a strong reference, not a proven lower bound.",
         };
         return (runs, notes);

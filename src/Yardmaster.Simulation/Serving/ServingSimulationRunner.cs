@@ -12,12 +12,6 @@ internal static class ServingSimulationRunner
         Core.Configuration.YardConfig? config = null;
         if (options.Config is { } file)
         {
-            if (options.Format == TraceFormat.AlibabaGenAi)
-            {
-                await error.WriteLineAsync("error: --config is not used for alibaba-genai: its models come from the trace (see docs/simulation.md)".AsMemory(), cancellationToken).ConfigureAwait(false);
-                return 2;
-            }
-
             // Loaded and validated as yard serve loads it: every error with file, line and field.
             var loaded = Runtime.Configuration.YardConfigLoader.Load(file);
             if (loaded.Config is null)
@@ -32,6 +26,11 @@ internal static class ServingSimulationRunner
             }
 
             config = loaded.Config;
+            if (options.Format == TraceFormat.AlibabaGenAi && (config.Models.Count > 0 || config.Tasks.Count > 0))
+            {
+                await error.WriteLineAsync($"error: {file}: alibaba-genai takes its models and its task from the trace; --config may give its scheduler: settings only (see docs/simulation.md)".AsMemory(), cancellationToken).ConfigureAwait(false);
+                return 2;
+            }
         }
 
         var known = new[] { "queue", "eviction", "routing" };
@@ -82,7 +81,7 @@ internal static class ServingSimulationRunner
         }
 
         var stopwatch = Stopwatch.StartNew();
-        var (runs, notes) = options.Format == TraceFormat.AlibabaGenAi ? GenAiExperiment.Run(trace, options) : LlmExperiment.Run(trace, options, config);
+        var (runs, notes) = options.Format == TraceFormat.AlibabaGenAi ? GenAiExperiment.Run(trace, options, config?.Scheduler) : LlmExperiment.Run(trace, options, config);
         var allNotes = notes.ToList();
         if (problems.Count > 0)
         {

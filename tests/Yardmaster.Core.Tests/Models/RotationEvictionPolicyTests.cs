@@ -21,9 +21,9 @@ public sealed class RotationEvictionPolicyTests
         // Quanta at 10%: a 20-s load earns 200 s; a 5-s load 50 s.
         var replicas = new[]
         {
-            Replica("fresh", loadSeconds: 20, readySecondsAgo: 100, usedSecondsAgo: 90), // within its turn, though used longest ago
-            Replica("old-a", loadSeconds: 5, readySecondsAgo: 600, usedSecondsAgo: 30),
-            Replica("old-b", loadSeconds: 5, readySecondsAgo: 600, usedSecondsAgo: 60),
+            Replica("fresh", loadSeconds: 20, readySecondsAgo: 100, usedSecondsAgo: 10), // within its turn and in use
+            Replica("old-a", loadSeconds: 5, readySecondsAgo: 600, usedSecondsAgo: 3),
+            Replica("old-b", loadSeconds: 5, readySecondsAgo: 600, usedSecondsAgo: 4),
         };
 
         var decision = new RotationEvictionPolicy().Choose(new EvictionRequest(replicas, 6L << 30, _now));
@@ -34,12 +34,20 @@ public sealed class RotationEvictionPolicyTests
     [Fact]
     public void Choose_OnlyReplicasWithinTheirTurnCouldMakeRoom_RefusesSayingWhenTheNextTurnEnds()
     {
-        var replicas = new[] { Replica("fresh", loadSeconds: 20, readySecondsAgo: 150, usedSecondsAgo: 140), Replica("busy", 5, 900, 0, inFlight: 1) };
+        var replicas = new[] { Replica("fresh", loadSeconds: 20, readySecondsAgo: 150, usedSecondsAgo: 5), Replica("busy", 5, 900, 0, inFlight: 1) };
 
         var decision = new RotationEvictionPolicy().Choose(new EvictionRequest(replicas, 1L << 30, _now));
 
         Assert.False(decision.Fits);
         Assert.EndsWith("1 idle replica(s) holding 4.0 GiB are within their turn (rotation), the next ends in 50 s", decision.Refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Choose_ReplicaWithinItsQuantumButUnusedLongerThanAReload_HasGivenItsTurnUp()
+    {
+        var replicas = new[] { Replica("paused", loadSeconds: 20, readySecondsAgo: 100, usedSecondsAgo: 25) };
+
+        Assert.Equal(["paused"], new RotationEvictionPolicy().Choose(new EvictionRequest(replicas, 1L << 30, _now)).Victims.Select(v => v.Model));
     }
 
     [Theory]

@@ -83,6 +83,28 @@ public sealed class ServingSimulationTests
         Assert.All(runs, r => Assert.Equal(3000, r.All.Requests));
     }
 
+    [Theory]
+    [InlineData("scheduler:\n  load_wait: 10m\n", 0, "load_wait 600 s")]
+    [InlineData("models:\n  - { name: m, backend: http, url: \"http://127.0.0.1:9/v1\" }\n", 2, "alibaba-genai takes its models and its task from the trace; --config may give its scheduler: settings only")]
+    public async Task Simulate_AlibabaGenAiWithConfig_UsesItsSchedulerSettingsAndRefusesModels(string yaml, int exit, string expected)
+    {
+        using var folder = new TempDirectory();
+        var trace = Path.Combine(folder.Path, "genai.csv");
+        await File.WriteAllLinesAsync(trace, [
+            "gmt_create,predict_type,predict_status,exec_time_seconds,groupId,prompt_length,negative_prompt_length,num_images_per_prompt,num_inference_steps,checkpoint_model_version_id,num_lora",
+            "2026-01-05 00:00:00,TXT_2_IMG,SUCCEED,10.0,G0,64.0,,1.0,30.0,M0,0",
+            "2026-01-05 00:00:05,TXT_2_IMG,SUCCEED,10.0,G0,64.0,,1.0,30.0,M1,0",
+        ], Ct);
+        var config = Path.Combine(folder.Path, "yard.yaml");
+        await File.WriteAllTextAsync(config, yaml, Ct);
+        var options = new SimulateOptions(trace, TraceFormat.AlibabaGenAi, null, config, new Dictionary<string, string>(), null, 1, Path.Combine(folder.Path, "out"), false);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        Assert.Equal(exit, await Simulator.RunAsync(options, stdout, stderr, Ct));
+        Assert.Contains(expected, stdout.ToString() + stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Simulate_AzureFixture_WritesTheSummaryOfEveryRun()
     {
