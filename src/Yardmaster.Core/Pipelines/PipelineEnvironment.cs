@@ -12,6 +12,9 @@ public sealed record PipelineEnvironment
     /// <summary>The container engine steps with <c>container:</c> run on (e.g. "docker at /var/run/docker.sock"); null when none is configured.</summary>
     public string? ContainerEngine { get; init; }
 
+    /// <summary><c>pool.serving_reserve</c>: memory of the first node (this machine) steps that may not be preempted never get.</summary>
+    public long ServingReserve { get; init; }
+
     /// <summary>The inference tasks <c>inference:</c> steps may name; null when inference steps cannot run here (no server).</summary>
     public IReadOnlyCollection<string>? InferenceTasks { get; init; }
 

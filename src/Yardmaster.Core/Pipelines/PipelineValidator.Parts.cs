@@ -210,6 +210,22 @@ public static partial class PipelineValidator
             : new($"{at}.{field}", $"{asked} is larger than every {EngineNodes(engine)} (the largest has {most})"));
     }
 
+    /// <summary>A step that may not be preempted never gets <c>pool.serving_reserve</c>: refused when it fits this machine only with it.</summary>
+    private static void CheckServingReserve(StepDefinition step, PriorityClass pipeline, string at, string engine, PipelineEnvironment environment, List<ConfigError> errors)
+    {
+        if (environment.ServingReserve <= 0 || engine != Engines.Local || environment.Nodes.Count == 0 || step.PreemptibleIn(pipeline))
+        {
+            return;
+        }
+
+        var local = environment.Nodes[0];
+        var left = local.MemoryBytes - environment.ServingReserve;
+        if (step.Resources.MemoryBytes > left && local.Holds(step.Resources))
+        {
+            errors.Add(new($"{at}.memory", $"{ByteSizes.Format(step.Resources.MemoryBytes)} is more than steps that may not be preempted can have ({ByteSizes.Format(left)}: pool.serving_reserve holds {ByteSizes.Format(environment.ServingReserve)} of {ByteSizes.Format(local.MemoryBytes)} back for models); ask less, or set preemptible: true"));
+        }
+    }
+
     private static string EngineNodes(string engine) => engine == Engines.Local ? "node" : engine + " node";
 
     private static void CheckEnvironment(IReadOnlyDictionary<string, string> environment, string at, List<ConfigError> errors)

@@ -116,6 +116,7 @@ public static partial class PipelineValidator
         if (engineKnown)
         {
             CheckResources(step.Resources, $"{at}.resources", engine, environment, errors);
+            CheckServingReserve(step, pipeline.Priority, $"{at}.resources", engine, environment, errors);
         }
 
         CheckEnvironment(step.Environment, $"{at}.env", errors);

@@ -53,7 +53,7 @@ public static partial class ServingPass
 
             refusal = $"{device.Device}: {decision.Refusal}";
             var evictable = onDevice.Where(r => r.Evictable).Sum(r => r.MemoryBytes);
-            if (device.HeldBySteps > 0 && evictable + device.HeldBySteps >= missing)
+            if (device.HeldBySteps > 0 && evictable < missing && evictable + device.HeldBySteps >= missing)
             {
                 // Steps hold what is missing: the memory is the pool's, and serving may claim it back from them.
                 reclaim ??= LoadPlan.Refuse($"{device.Device}: needs {ByteSizes.Format(missing - evictable)} more, held by pipeline steps") with { Reclaim = input.Need - evictable };

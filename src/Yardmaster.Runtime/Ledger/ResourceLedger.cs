@@ -82,6 +82,15 @@ public sealed class ResourceLedger
         }
     }
 
+    /// <summary>Bytes serving claims back from steps on node <paramref name="node"/> (not allocated to anyone yet: steps may not take them).</summary>
+    public long ClaimedMemory(int node)
+    {
+        lock (_lock)
+        {
+            return Claimed(node);
+        }
+    }
+
     /// <summary>Serving's headroom on node <paramref name="node"/>, bytes.</summary>
     public long ServingReserve(int node)
     {
@@ -153,19 +162,14 @@ public sealed class ResourceLedger
     }
 
     /// <summary>Memory of node <paramref name="node"/> a step may reserve: what steps and models do not hold, less serving's claims, and less the unused reserve unless it <paramref name="borrows"/>. Caller holds the lock.</summary>
-    private long StepMemoryFree(int node, bool borrows)
-    {
-        var claimed = 0L;
-        foreach (var c in _claims)
-        {
-            claimed += c.Node == node ? c.Bytes : 0;
-        }
-
-        return _free[node].MemoryFree - _modelMemory[node] - claimed - (borrows ? 0 : UnusedReserve(node));
-    }
+    private long StepMemoryFree(int node, bool borrows) =>
+        _free[node].MemoryFree - _modelMemory[node] - Claimed(node) - (borrows ? 0 : UnusedReserve(node));
 
     /// <summary>The part of serving's reserve models and claims do not use. Caller holds the lock.</summary>
-    private long UnusedReserve(int node)
+    private long UnusedReserve(int node) => Math.Max(0, _servingReserve[node] - _modelMemory[node] - Claimed(node));
+
+    /// <summary>Bytes serving claims on node <paramref name="node"/>. Caller holds the lock.</summary>
+    private long Claimed(int node)
     {
         var claimed = 0L;
         foreach (var c in _claims)
@@ -173,7 +177,7 @@ public sealed class ResourceLedger
             claimed += c.Node == node ? c.Bytes : 0;
         }
 
-        return Math.Max(0, _servingReserve[node] - _modelMemory[node] - claimed);
+        return claimed;
     }
 
     /// <summary>The reservations held now, each with its owner (a copy); model memory is not listed (the serving scheduler's snapshot says which replica holds what).</summary>

@@ -111,6 +111,10 @@ public sealed partial class ServingScheduler
         {
             StartLoad(model, now);
         }
+        else if (model.Claimed > 0 && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) > 0)
+        {
+            Unclaim(model); // a scale-out claimed memory from steps, and is no longer wanted
+        }
     }
 
     /// <summary>
@@ -149,16 +153,17 @@ public sealed partial class ServingScheduler
         next.Completion.TrySetResult(new Lease(replica, next, now - next.Arrival));
     }
 
-    /// <summary>Retries loads for models whose requests wait for memory (after a release or unload freed some), the longest-waiting first.</summary>
+    /// <summary>Retries loads for models whose requests wait for memory (after a release or unload freed some): those that claimed it from steps first, then the longest-waiting.</summary>
     private void PumpBlocked()
     {
         var now = _time.GetUtcNow();
         List<ModelEntry>? waiting = null;
         foreach (var model in _models.Values)
         {
-            if (model.Claimed > 0 && model.Queue.Count == 0)
+            if (model.Queue.Count == 0)
             {
                 Unclaim(model); // nothing waits for the memory any more: steps may have it
+                model.BlockedSince = null;
             }
 
             if (model.Queue.Count > 0 && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0
@@ -173,7 +178,8 @@ public sealed partial class ServingScheduler
             return;
         }
 
-        foreach (var model in waiting.Count == 1 ? waiting : waiting.OrderBy(m => m.BlockedSince ?? DateTimeOffset.MaxValue).ToList())
+        // Memory steps gave back for a claim goes to its claimant first (the most urgent), then to the longest-waiting model.
+        foreach (var model in waiting.Count == 1 ? waiting : waiting.OrderBy(m => m.Claimed > 0 ? (int)m.ClaimedFor : int.MaxValue).ThenBy(m => m.BlockedSince ?? DateTimeOffset.MaxValue).ToList())
         {
             StartLoad(model, now);
         }

@@ -114,7 +114,7 @@ public sealed partial class ServingScheduler
         if (bytes <= 0 || waiting is not { } priority || priority >= Core.PriorityClass.Batch)
         {
             Unclaim(model);
-            return bytes > 0 ? "; batch requests do not take memory back from steps" : string.Empty;
+            return bytes > 0 && waiting is not null ? "; batch requests do not take memory back from steps" : string.Empty;
         }
 
         if (model.Claimed != bytes || model.ClaimedFor != priority)

@@ -79,6 +79,7 @@ public sealed partial class ServingScheduler : IAsyncDisposable
                 if (!wanted.ContainsKey(name))
                 {
                     entry.Removed = true;
+                    Unclaim(entry);
                     FailQueued(entry, new Refusal(404, "model_not_found", $"model '{name}' was removed"));
                     foreach (var r in entry.Replicas.ToList())
                     {
@@ -146,6 +147,11 @@ public sealed partial class ServingScheduler : IAsyncDisposable
 
             _disposed = true;
             _timer.Dispose();
+            foreach (var entry in _models.Values)
+            {
+                Unclaim(entry); // steps may have the memory back
+            }
+
             foreach (var entry in _models.Values)
             {
                 FailQueued(entry, new Refusal(503, "shutting_down", "the server is shutting down"));

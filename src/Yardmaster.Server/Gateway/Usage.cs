@@ -16,7 +16,7 @@ internal static class Usage
         {
             var node = ledger.Nodes[i];
             samples.Add(new UsageSample(minute, node.Name, "cpu_millis", node.CpuMillis, node.CpuMillis - free[i].CpuFree));
-            samples.Add(new UsageSample(minute, node.Name, "memory_bytes", node.MemoryBytes, node.MemoryBytes - free[i].MemoryFree));
+            samples.Add(new UsageSample(minute, node.Name, "memory_bytes", node.MemoryBytes, node.MemoryBytes - free[i].MemoryFree - ledger.ClaimedMemory(i))); // a claim is memory held back, not yet anyone's
             samples.Add(new UsageSample(minute, node.Name, "gpus", node.Gpus, node.Gpus - BitOperations.PopCount(free[i].GpuFree)));
         }
 

@@ -29,7 +29,7 @@ internal static class LedgerMetrics
         {
             var node = ledger.Nodes[i];
             var gpusFree = BitOperations.PopCount(free[i].GpuFree & (node.Gpus >= 64 ? ulong.MaxValue : (1UL << node.Gpus) - 1));
-            foreach (var m in Resources(node.Name, (node.CpuMillis - free[i].CpuFree) / 1000.0, node.MemoryBytes - free[i].MemoryFree, node.Gpus - gpusFree))
+            foreach (var m in Resources(node.Name, (node.CpuMillis - free[i].CpuFree) / 1000.0, node.MemoryBytes - free[i].MemoryFree - ledger.ClaimedMemory(i), node.Gpus - gpusFree))
             {
                 yield return m;
             }

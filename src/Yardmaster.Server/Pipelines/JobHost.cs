@@ -58,6 +58,7 @@ public sealed class JobHost : IAsyncDisposable
     public static PipelineEnvironment Environment(YardConfig config, IReadOnlyList<NodeCapacity>? clusterNodes = null) => new()
     {
         Nodes = [LocalNode(config.Devices), .. clusterNodes ?? []],
+        ServingReserve = config.Pool.ServingReserve,
         DefaultExecutor = config.Jobs.Executor,
         ContainerEngine = DockerConfigured(config) ? "docker" : null,
         AllowedDirectories = config.Jobs.AllowedDirs,

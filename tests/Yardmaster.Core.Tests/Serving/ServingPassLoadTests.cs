@@ -64,6 +64,18 @@ public sealed class ServingPassLoadTests
     }
 
     [Fact]
+    public void Load_IdleReplicasTheEvictionPolicyKeepsCouldMakeRoom_ClaimsNothingFromSteps()
+    {
+        // The policy refuses (rotation keeps the idle replica for its turn); what is missing is not the steps' doing.
+        var replicas = new[] { Replica("in-turn", "gpu0", 500) with { LoadCost = TimeSpan.FromMinutes(1), ReadyAt = _t0.AddSeconds(-10), LastUsed = _t0.AddSeconds(-1) } };
+        var plan = ServingPass.Load(new LoadInput(600L << 20, null, [new("gpu0", 1000L << 20, 100L << 20, HeldBySteps: 400L << 20)], replicas, "gpu"), _ => new RotationEvictionPolicy(), _t0);
+
+        Assert.False(plan.Starts);
+        Assert.Equal(0, plan.Reclaim);
+        Assert.Contains("within their turn (rotation)", plan.Refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_NoDevice_SaysNoneIsConfigured()
     {
         Assert.Equal("no gpu device is configured", Load(1, [], []).Refusal);

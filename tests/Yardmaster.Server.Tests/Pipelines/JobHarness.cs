@@ -110,7 +110,6 @@ internal sealed class JobHarness : IAsyncDisposable
         return int.Parse(attempt.Locator.AsSpan(4), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The live (not zombie) processes whose process group is <paramref name="pgid"/>.</summary>
     /// <summary>
     /// The members of group <paramref name="pgid"/> still alive after the SIGKILL the executor sends a step's group as its wrapper
     /// exits: that kill takes effect a moment after the exit is reported (a step without a memory cgroup is not waited for), so
@@ -129,6 +128,7 @@ internal sealed class JobHarness : IAsyncDisposable
         return members;
     }
 
+    /// <summary>The live (not zombie) processes whose process group is <paramref name="pgid"/>.</summary>
     public static List<int> LiveMembers(int pgid)
     {
         var members = new List<int>();

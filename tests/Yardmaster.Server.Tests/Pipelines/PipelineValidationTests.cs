@@ -182,4 +182,23 @@ public sealed class PipelineValidationTests
 
         Assert.True(result.Success, string.Join(Environment.NewLine, result.Errors));
     }
+
+    [Theory]
+    [InlineData("normal", "", "steps[0].resources.memory")] // not preemptible: the 6 GiB reserve leaves it 2 GiB
+    [InlineData("batch", "", null)] // preemptible by default: may borrow the reserve
+    [InlineData("normal", "\n    preemptible: true", null)]
+    public void LoadText_StepThatFitsOnlyWithTheServingReserve_RefusedUnlessPreemptible(string priority, string extra, string? field)
+    {
+        var yaml = $"name: r\npriority: {priority}\nsteps:\n  - id: a\n    run: \"true\"\n    resources: {{ memory: 4GiB }}{extra}\n";
+
+        var result = PipelineLoader.LoadText(yaml, "r.yaml", Local with { ServingReserve = 6L << 30 });
+
+        if (field is null)
+        {
+            Assert.True(result.Success, string.Join(Environment.NewLine, result.Errors));
+            return;
+        }
+
+        Assert.Equal("4.0 GiB is more than steps that may not be preempted can have (2.0 GiB: pool.serving_reserve holds 6.0 GiB of 8.0 GiB back for models); ask less, or set preemptible: true", Error(result.Errors, field).Message);
+    }
 }
