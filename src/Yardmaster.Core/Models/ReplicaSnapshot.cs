@@ -39,6 +39,12 @@ public sealed record ReplicaSnapshot(
     /// <summary>When it became ready (its turn began, for <c>rotation</c>); <see cref="DateTimeOffset.MinValue"/> when not known or not ready yet.</summary>
     public DateTimeOffset ReadyAt { get; init; } = DateTimeOffset.MinValue;
 
+    /// <summary>The most urgent class waiting for its model when its load began; null when none waited (an admin load, <c>replicas.min</c>).</summary>
+    public PriorityClass? LoadedFor { get; init; }
+
+    /// <summary>The most urgent class among the requests it serves now; null when idle or not counted.</summary>
+    public PriorityClass? MostUrgentInFlight { get; init; }
+
     /// <summary>True when its engine lets a more urgent request take a less urgent one's slot (the model's <c>preempt</c>).</summary>
     public bool Preempts { get; init; }
 

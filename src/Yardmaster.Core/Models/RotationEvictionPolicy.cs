@@ -28,8 +28,14 @@ public sealed class RotationEvictionPolicy(double share = RotationEvictionPolicy
     public TimeSpan Quantum(ReplicaSnapshot replica)
     {
         ArgumentNullException.ThrowIfNull(replica);
-        var quantum = TimeSpan.FromTicks((long)(replica.LoadCost.Ticks / Share));
-        return quantum > MinimumQuantum ? quantum : MinimumQuantum;
+        return QuantumOf(replica.LoadCost, Share, MinimumQuantum);
+    }
+
+    /// <summary>The turn a replica that took <paramref name="loadCost"/> to load earns, so that loading costs at most <paramref name="share"/> of the time; at least <paramref name="minimum"/>.</summary>
+    public static TimeSpan QuantumOf(TimeSpan loadCost, double share, TimeSpan minimum)
+    {
+        var quantum = TimeSpan.FromTicks((long)(loadCost.Ticks / share));
+        return quantum > minimum ? quantum : minimum;
     }
 
     /// <summary>True while <paramref name="replica"/>'s turn protects it: within its quantum, and used within its load time (a model whose demand paused longer than a reload would take gives its turn up).</summary>

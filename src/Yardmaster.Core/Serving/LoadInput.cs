@@ -12,4 +12,11 @@ public sealed record LoadInput(long Need, string? EstimateError, IReadOnlyList<D
 {
     /// <summary>The model to load: its own replicas are never evicted to load another of it (that frees nothing it gains). Null when not known.</summary>
     public string? Model { get; init; }
+
+    /// <summary>
+    /// The most urgent class waiting for the load; null when none waits. With it, the load may drain busy replicas serving only
+    /// less urgent requests (<see cref="LoadPlan.Drains"/>), and it cannot take memory from a replica loaded for a more urgent
+    /// class within its turn (no ping-pong).
+    /// </summary>
+    public PriorityClass? Priority { get; init; }
 }

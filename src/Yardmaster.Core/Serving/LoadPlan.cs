@@ -14,6 +14,13 @@ public sealed record LoadPlan(string? Device, IReadOnlyList<ReplicaSnapshot> Vic
     /// </summary>
     public long Reclaim { get; init; }
 
+    /// <summary>
+    /// When no load starts because busy replicas hold the memory, and every request they serve is less urgent than those waiting:
+    /// the replicas to drain (no new requests; unloaded once their requests end), whose memory with what idle replicas free
+    /// covers the need. Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<ReplicaSnapshot> Drains { get; init; } = [];
+
     /// <summary>True when a load starts.</summary>
     public bool Starts => Device is not null;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Yardmaster.Core.Models;
 using Yardmaster.Core.Units;
 
@@ -45,6 +46,11 @@ public static partial class ServingPass
             }
 
             var onDevice = On(input.Replicas, device.Device, input.Model);
+            if (input.Priority is { } urgency)
+            {
+                onDevice.RemoveAll(r => Protected(r, urgency, now)); // loaded for a more urgent class, within its turn: no ping-pong
+            }
+
             var decision = eviction(device.Device).Choose(new EvictionRequest(onDevice, missing, now));
             if (decision.Fits)
             {
@@ -52,6 +58,11 @@ public static partial class ServingPass
             }
 
             refusal = $"{device.Device}: {decision.Refusal}";
+            if (input.Priority is { } waiting && Drainable(onDevice, waiting, missing) is { } drains)
+            {
+                return LoadPlan.Refuse($"{device.Device}: waiting for {string.Join(", ", drains.Select(d => d.Model + "/" + d.Replica.ToString(CultureInfo.InvariantCulture)))} to finish {drains.Sum(d => d.InFlight)} less urgent request(s) (drained for {Core.PriorityClasses.Name(waiting)} requests)") with { Drains = drains };
+            }
+
             var evictable = onDevice.Where(r => r.Evictable).Sum(r => r.MemoryBytes);
             if (device.HeldBySteps > 0 && evictable < missing && evictable + device.HeldBySteps >= missing)
             {
@@ -61,6 +72,41 @@ public static partial class ServingPass
         }
 
         return reclaim ?? LoadPlan.Refuse(refusal ?? $"no {input.DeviceWords} device is configured");
+    }
+
+    /// <summary>
+    /// The busy replicas to drain so that, with what idle replicas free, <paramref name="missing"/> bytes come free: ready, not pinned,
+    /// serving only requests less urgent than <paramref name="waiting"/>; the least urgent first, then the largest. Null when even all
+    /// of them are not enough.
+    /// </summary>
+    private static List<ReplicaSnapshot>? Drainable(List<ReplicaSnapshot> onDevice, PriorityClass waiting, long missing)
+    {
+        var freed = onDevice.Where(r => r.Evictable).Sum(r => r.MemoryBytes);
+        var drains = new List<ReplicaSnapshot>();
+        foreach (var r in onDevice.Where(r => r.State == ReplicaState.Ready && !r.Pinned && r.InFlight > 0 && r.MostUrgentInFlight is { } u && u > waiting)
+                     .OrderByDescending(r => r.MostUrgentInFlight).ThenByDescending(r => r.MemoryBytes).ThenBy(r => r.Model, StringComparer.Ordinal))
+        {
+            if (freed >= missing)
+            {
+                break;
+            }
+
+            drains.Add(r);
+            freed += r.MemoryBytes;
+        }
+
+        return freed >= missing && drains.Count > 0 ? drains : null;
+    }
+
+    /// <summary>
+    /// True when <paramref name="replica"/> was loaded for a class more urgent than <paramref name="waiting"/> and its turn (its load
+    /// time ÷ 10%, at least 1 s, from when it became ready) is not over: a less urgent load may not take its memory yet.
+    /// </summary>
+    public static bool Protected(ReplicaSnapshot replica, PriorityClass waiting, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        return replica.LoadedFor is { } loadedFor && loadedFor < waiting
+            && now - replica.ReadyAt < RotationEvictionPolicy.QuantumOf(replica.LoadCost, RotationEvictionPolicy.DefaultShare, TimeSpan.FromSeconds(1));
     }
 
     /// <summary>True when a new replica fits on some device now, counting what the idle replicas there would free, the model's own left out (model selection's "can load now").</summary>

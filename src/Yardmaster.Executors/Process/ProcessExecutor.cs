@@ -21,7 +21,10 @@ public sealed class ProcessExecutor : IStepExecutor
     // The status file is read only once the wrapper has ended, so a plain redirect is safe and spares a fork of mv.
     private const string Record = "s=$?; echo $s >\"$yard_status\"; exit $s";
     private const string InShell = "yard_status=$2; trap '" + Record + "' EXIT; yard_cmd=$1; shift $#; eval \"$yard_cmd\"";
-    private const string InSubshell = "yard_status=$2; (yard_cmd=$1; shift $#; eval \"$yard_cmd\"); " + Record;
+    // In a subshell the step may trap SIGTERM to checkpoint within the grace: the wrapper, in the same process group, takes the
+    // signal with a no-op trap (which the subshell does not inherit) and keeps waiting, instead of dying at once and having the
+    // rest of the group killed before the step's own trap has run.
+    private const string InSubshell = "yard_status=$2; trap : TERM; (trap - TERM; yard_cmd=$1; shift $#; eval \"$yard_cmd\"); " + Record;
     private const string JoinCgroup = "echo $$ >\"$3\" || exit 125; ";
     private const string JoinCpuGroup = "echo $$ >\"$4\" 2>/dev/null; "; // a weight only: a step runs without it rather than not at all
 

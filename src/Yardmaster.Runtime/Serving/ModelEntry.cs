@@ -44,6 +44,12 @@ internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue
     /// <summary>Since when its loads have been refused for want of memory (the longest-waiting model is retried first); null when not blocked.</summary>
     public DateTimeOffset? BlockedSince { get; set; }
 
+    /// <summary>Replicas of other models drained for its next load (named in its requests' traces as evicted for it once it starts).</summary>
+    public List<TraceEviction> Drained { get; } = [];
+
+    /// <summary>The most urgent class waiting when its load was last refused; less urgent loads of other models wait behind it.</summary>
+    public Core.PriorityClass? BlockedFor { get; set; }
+
     /// <summary>Why the last load could not start or failed; null when fine.</summary>
     public string? Blocked { get; set; }
 

@@ -40,6 +40,9 @@ internal sealed class Replica(ModelEntry model, int number, string device)
     /// <summary>The replicas evicted to make room for it (for the decision traces of requests that wait for it).</summary>
     public IReadOnlyList<TraceEviction> Evictions { get; set; } = [];
 
+    /// <summary>The most urgent class waiting for its model when its load began (its turn protects it from less urgent loads); null when none waited.</summary>
+    public PriorityClass? LoadedFor { get; set; }
+
     /// <summary>When it became ready (taken over: when this server took it).</summary>
     public DateTimeOffset ReadyAt { get; set; } = DateTimeOffset.MinValue;
 
@@ -49,6 +52,20 @@ internal sealed class Replica(ModelEntry model, int number, string device)
     /// <summary>Completes when the replica has been unloaded (its backend disposed).</summary>
     public Task Unloaded { get; set; } = Task.CompletedTask;
 
+    /// <summary>The most urgent class it serves now; null when idle.</summary>
+    private PriorityClass? MostUrgent()
+    {
+        for (var c = 0; c < InFlightByClass.Length; c++)
+        {
+            if (InFlightByClass[c] > 0)
+            {
+                return (PriorityClass)c;
+            }
+        }
+
+        return null;
+    }
+
     public ReplicaSnapshot Snapshot() => new(
         Model.Definition.Name, Number, State, Model.Definition.Device, Memory, Model.Definition.Slots, InFlight, LastUsed, Uses, LoadCost, Model.Definition.Pinned)
     {
@@ -57,6 +74,8 @@ internal sealed class Replica(ModelEntry model, int number, string device)
         Locator = Instance?.Locator,
         Preempts = Model.Definition.PreemptsInEngine,
         ReadyAt = ReadyAt,
+        LoadedFor = LoadedFor,
+        MostUrgentInFlight = MostUrgent(),
         InFlightByClass = Model.Definition.PreemptsInEngine ? [.. InFlightByClass] : [],
     };
 }

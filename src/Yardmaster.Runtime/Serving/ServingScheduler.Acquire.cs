@@ -306,6 +306,9 @@ public sealed partial class ServingScheduler
             if (pending.Model.Queue.Count == 0)
             {
                 Unclaim(pending.Model); // nothing waits for the memory any more: steps may have it back
+                pending.Model.BlockedSince = null;
+                pending.Model.BlockedFor = null;
+                pending.Model.Drained.Clear();
             }
             Finish(pending, cancelled ? "cancelled" : "refused", cancelled ? null : refusal);
             if (!cancelled)

@@ -153,7 +153,7 @@ public sealed partial class ServingScheduler
         next.Completion.TrySetResult(new Lease(replica, next, now - next.Arrival));
     }
 
-    /// <summary>Retries loads for models whose requests wait for memory (after a release or unload freed some): those that claimed it from steps first, then the longest-waiting.</summary>
+    /// <summary>Retries loads for models whose requests wait for memory (after a release or unload freed some): those blocked for the most urgent requests first, then the longest-waiting.</summary>
     private void PumpBlocked()
     {
         var now = _time.GetUtcNow();
@@ -164,6 +164,8 @@ public sealed partial class ServingScheduler
             {
                 Unclaim(model); // nothing waits for the memory any more: steps may have it
                 model.BlockedSince = null;
+                model.BlockedFor = null;
+                model.Drained.Clear();
             }
 
             if (model.Queue.Count > 0 && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0
@@ -178,8 +180,8 @@ public sealed partial class ServingScheduler
             return;
         }
 
-        // Memory steps gave back for a claim goes to its claimant first (the most urgent), then to the longest-waiting model.
-        foreach (var model in waiting.Count == 1 ? waiting : waiting.OrderBy(m => m.Claimed > 0 ? (int)m.ClaimedFor : int.MaxValue).ThenBy(m => m.BlockedSince ?? DateTimeOffset.MaxValue).ToList())
+        // Freed memory goes to the model blocked for the most urgent requests (memory drained or claimed from steps for it among them), then to the longest-waiting.
+        foreach (var model in waiting.Count == 1 ? waiting : waiting.OrderBy(m => m.BlockedFor is { } c ? (int)c : int.MaxValue).ThenBy(m => m.BlockedSince ?? DateTimeOffset.MaxValue).ToList())
         {
             StartLoad(model, now);
         }

@@ -55,11 +55,30 @@ public sealed partial class ServingScheduler
     /// <summary>Reserves memory (evicting idle replicas if the policy finds enough) and starts a replica; false with <see cref="ModelEntry.Blocked"/> set when it cannot.</summary>
     private bool StartLoad(ModelEntry model, DateTimeOffset now)
     {
-        var plan = ServingPass.Load(LoadInputFor(model), EvictionFor, now);
+        var waiting = WaitingClass(model);
+        if (BlockedAhead(model, waiting) is { } ahead)
+        {
+            // A more urgent model waits for memory on these devices: what frees up is its (drained for it, or given back by steps).
+            model.Blocked = $"waiting behind {ahead.Definition.Name}, whose {Core.PriorityClasses.Name(ahead.BlockedFor!.Value)} requests wait for memory first";
+            model.BlockedSince ??= now;
+            model.BlockedFor = waiting;
+            return false;
+        }
+
+        var plan = ServingPass.Load(LoadInputFor(model) with { Priority = waiting }, EvictionFor, now);
+        foreach (var drain in plan.Drains)
+        {
+            // Busy only with less urgent requests: no new ones; it unloads when they end, and the load is retried then.
+            var drained = _models[drain.Model].Replicas.First(r => r.Number == drain.Replica);
+            model.Drained.Add(new TraceEviction(drained.Model.Definition.Name, drained.Number, drained.Device, drained.Memory));
+            BeginUnload(drained, UnloadReason.Evicted, $"drained for {model.Definition.Name} ({Core.PriorityClasses.Name(waiting!.Value)} requests)");
+        }
+
         if (plan.Device is not { } device)
         {
             model.Blocked = plan.Refusal + ClaimFromSteps(model, plan.Reclaim);
             model.BlockedSince ??= now;
+            model.BlockedFor = waiting;
             if (model.EstimateError is null)
             {
                 NoteBlocked(model, now);
@@ -81,10 +100,11 @@ public sealed partial class ServingScheduler
         var replicaNumber = Enumerable.Range(0, numbers.Count + 1).First(n => !numbers.Contains(n));
         var replica = new Replica(model, replicaNumber, device)
         {
+            LoadedFor = waiting,
             Memory = need,
             LastUsed = now,
             LoadStarted = now,
-            Evictions = [.. victims.Select(v => new TraceEviction(v.Model.Definition.Name, v.Number, v.Device, v.Memory))],
+            Evictions = [.. model.Drained, .. victims.Select(v => new TraceEviction(v.Model.Definition.Name, v.Number, v.Device, v.Memory))],
         };
         var ready = model.Count(ReplicaState.Ready);
         if (ready > 0)
@@ -97,6 +117,8 @@ public sealed partial class ServingScheduler
         NoteLoad(model, replica);
         model.Blocked = null;
         model.BlockedSince = null;
+        model.BlockedFor = null;
+        model.Drained.Clear();
         _ledger.Charge(device, need);
         Unclaim(model); // after the charge: steps never see the claimed memory free in between
         Track(Task.Run(() => LoadAsync(replica, model.Definition, waitFor)));
@@ -126,6 +148,22 @@ public sealed partial class ServingScheduler
         }
 
         return $"; asked the job scheduler to stop preemptible steps less urgent than {Core.PriorityClasses.Name(priority)}";
+    }
+
+    /// <summary>Another model on the same kind of device whose load is blocked for requests more urgent than <paramref name="waiting"/> (null: none waits); null when there is none.</summary>
+    private ModelEntry? BlockedAhead(ModelEntry model, Core.PriorityClass? waiting)
+    {
+        var kind = LocalDevice(model.Definition);
+        foreach (var other in _models.Values)
+        {
+            if (other != model && !other.Removed && other.BlockedFor is { } blockedFor && (waiting is null || blockedFor < waiting)
+                && other.Queue.Count > 0 && LocalDevice(other.Definition) == kind)
+            {
+                return other;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Drops <paramref name="model"/>'s claim on the node ledger, if it has one.</summary>

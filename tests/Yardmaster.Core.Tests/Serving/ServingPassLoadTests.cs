@@ -75,6 +75,41 @@ public sealed class ServingPassLoadTests
         Assert.Contains("within their turn (rotation)", plan.Refusal, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(PriorityClass.Batch, PriorityClass.High, true)]
+    [InlineData(PriorityClass.Normal, PriorityClass.High, true)]
+    [InlineData(PriorityClass.High, PriorityClass.High, false)] // as urgent as the waiting requests: not drained
+    [InlineData(PriorityClass.Batch, null, false)] // nothing waits (an admin load): nothing drained
+    public void Load_BusyReplicaServingOnlyLessUrgentRequests_DrainedForTheWaitingClass(PriorityClass serving, PriorityClass? waiting, bool drained)
+    {
+        var replicas = new[] { Replica("nightly", "gpu0", 800, inFlight: 3) with { MostUrgentInFlight = serving } };
+        var input = new LoadInput(500L << 20, null, [new("gpu0", 1000L << 20, 200L << 20)], replicas, "gpu") { Model = "chat", Priority = waiting };
+
+        var plan = ServingPass.Load(input, _ => new LruEvictionPolicy(), _t0);
+
+        Assert.False(plan.Starts);
+        Assert.Equal(drained ? ["nightly"] : [], plan.Drains.Select(d => d.Model));
+        if (drained)
+        {
+            Assert.Equal($"gpu0: waiting for nightly/0 to finish 3 less urgent request(s) (drained for {PriorityClasses.Name(waiting!.Value)} requests)", plan.Refusal);
+        }
+    }
+
+    [Theory]
+    [InlineData(PriorityClass.Normal, 0.5, false)] // loaded for high half a second ago: its turn (1 s) protects it from normal
+    [InlineData(PriorityClass.Critical, 0.5, true)] // a more urgent class may take it
+    [InlineData(PriorityClass.Normal, 2.0, true)] // its turn is over
+    public void Load_IdleReplicaLoadedForAMoreUrgentClass_ProtectedForItsTurn(PriorityClass waiting, double readySecondsAgo, bool evicted)
+    {
+        var replicas = new[] { Replica("chat", "gpu0", 800) with { LoadedFor = PriorityClass.High, LoadCost = TimeSpan.Zero, ReadyAt = _t0.AddSeconds(-readySecondsAgo) } };
+        var input = new LoadInput(500L << 20, null, [new("gpu0", 1000L << 20, 200L << 20)], replicas, "gpu") { Model = "nightly", Priority = waiting };
+
+        var plan = ServingPass.Load(input, _ => new LruEvictionPolicy(), _t0);
+
+        Assert.Equal(evicted, plan.Starts);
+        Assert.Equal(evicted ? ["chat"] : [], plan.Victims.Select(v => v.Model));
+    }
+
     [Fact]
     public void Load_NoDevice_SaysNoneIsConfigured()
     {
