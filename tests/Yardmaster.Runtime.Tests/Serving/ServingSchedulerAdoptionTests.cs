@@ -2,6 +2,7 @@ using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
 using Yardmaster.Core.Queueing;
 using Yardmaster.Runtime.Serving;
+using static Yardmaster.Runtime.Tests.Serving.Eventually;
 
 namespace Yardmaster.Runtime.Tests.Serving;
 
@@ -23,16 +24,6 @@ public sealed class ServingSchedulerAdoptionTests
 
     private static ModelDefinition Model(string name, int min, int max) =>
         new() { Name = name, Path = name + ".gguf", Slots = 2, Memory = 10L << 20, KeepAlive = TimeSpan.FromMinutes(5), ReplicasMin = min, ReplicasMax = max };
-
-    private static async Task Until(Func<bool> condition)
-    {
-        for (var i = 0; i < 5000 && !condition(); i++)
-        {
-            await Task.Delay(1, Ct);
-        }
-
-        Assert.True(condition(), "the condition did not become true");
-    }
 
     private static List<(int Number, ReplicaState State)> Replicas(ServingScheduler scheduler, string model) =>
         [.. scheduler.Snapshot().Models.Single(m => m.Name == model).Replicas.Select(r => (r.Replica, r.State)).OrderBy(r => r.Replica)];

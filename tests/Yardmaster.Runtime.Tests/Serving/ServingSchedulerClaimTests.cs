@@ -6,6 +6,7 @@ using Yardmaster.Core.Placement;
 using Yardmaster.Core.Queueing;
 using Yardmaster.Runtime.Ledger;
 using Yardmaster.Runtime.Serving;
+using static Yardmaster.Runtime.Tests.Serving.Eventually;
 
 namespace Yardmaster.Runtime.Tests.Serving;
 
@@ -119,14 +120,4 @@ public sealed class ServingSchedulerClaimTests
         Arrival = _clock.GetUtcNow(),
         Deadline = _clock.GetUtcNow() + TimeSpan.FromMinutes(1),
     };
-
-    private static async Task Until(Func<bool> condition)
-    {
-        for (var i = 0; i < 5000 && !condition(); i++)
-        {
-            await Task.Delay(1, Ct);
-        }
-
-        Assert.True(condition(), "the condition did not become true");
-    }
 }

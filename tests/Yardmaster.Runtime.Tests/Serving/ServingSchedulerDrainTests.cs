@@ -3,6 +3,7 @@ using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
 using Yardmaster.Core.Queueing;
 using Yardmaster.Runtime.Serving;
+using static Yardmaster.Runtime.Tests.Serving.Eventually;
 
 namespace Yardmaster.Runtime.Tests.Serving;
 
@@ -89,14 +90,4 @@ public sealed class ServingSchedulerDrainTests
         scheduler.Snapshot().Models.Single(m => m.Name == model).Replicas is [var first, ..] ? first.State : null;
 
     private static string? Blocked(ServingScheduler scheduler, string model) => scheduler.Snapshot().Models.Single(m => m.Name == model).Blocked;
-
-    private static async Task Until(Func<bool> condition)
-    {
-        for (var i = 0; i < 5000 && !condition(); i++)
-        {
-            await Task.Delay(1, Ct);
-        }
-
-        Assert.True(condition(), "the condition did not become true");
-    }
 }

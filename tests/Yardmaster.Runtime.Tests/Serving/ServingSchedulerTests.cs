@@ -4,6 +4,7 @@ using Yardmaster.Core.Models;
 using Yardmaster.Core.Pipelines;
 using Yardmaster.Core.Queueing;
 using Yardmaster.Runtime.Serving;
+using static Yardmaster.Runtime.Tests.Serving.Eventually;
 
 namespace Yardmaster.Runtime.Tests.Serving;
 
@@ -33,16 +34,6 @@ public sealed class ServingSchedulerTests
         Arrival = _clock.GetUtcNow(),
         Deadline = _clock.GetUtcNow() + (deadline ?? TimeSpan.FromMinutes(1)),
     };
-
-    private static async Task Until(Func<bool> condition)
-    {
-        for (var i = 0; i < 5000 && !condition(); i++)
-        {
-            await Task.Delay(1, Ct);
-        }
-
-        Assert.True(condition(), "the condition did not become true");
-    }
 
     private static ReplicaState[] States(ServingScheduler scheduler, string model) =>
         [.. scheduler.Snapshot().Models.Single(m => m.Name == model).Replicas.Select(r => r.State)];

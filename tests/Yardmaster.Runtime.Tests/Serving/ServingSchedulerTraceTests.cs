@@ -3,6 +3,7 @@ using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
 using Yardmaster.Core.Queueing;
 using Yardmaster.Runtime.Serving;
+using static Yardmaster.Runtime.Tests.Serving.Eventually;
 
 namespace Yardmaster.Runtime.Tests.Serving;
 
@@ -34,16 +35,6 @@ public sealed class ServingSchedulerTraceTests
         Arrival = _clock.GetUtcNow(),
         Deadline = _clock.GetUtcNow() + (deadline ?? TimeSpan.FromMinutes(1)),
     };
-
-    private static async Task Until(Func<bool> condition)
-    {
-        for (var i = 0; i < 5000 && !condition(); i++)
-        {
-            await Task.Delay(1, Ct);
-        }
-
-        Assert.True(condition(), "the condition did not become true");
-    }
 
     [Fact]
     public async Task Trace_ColdModel_NamesTheChosenModelAndTheLoadItWaitedFor()
