@@ -76,7 +76,7 @@ public sealed partial class ServingScheduler
 
         if (plan.Device is not { } device)
         {
-            model.Blocked = plan.Refusal + ClaimFromSteps(model, plan.Reclaim);
+            model.Blocked = plan.Refusal + ClaimFromSteps(model, plan.Reclaim, waiting);
             model.BlockedSince ??= now;
             model.BlockedFor = waiting;
             if (model.EstimateError is null)
@@ -127,12 +127,11 @@ public sealed partial class ServingScheduler
 
     /// <summary>
     /// When pipeline steps hold the <paramref name="bytes"/> a load of <paramref name="model"/> misses, and a request above <c>batch</c>
-    /// waits for it: claims them on the node ledger (the job scheduler stops preemptible steps of less urgent classes, and no step
+    /// (<paramref name="waiting"/>, the most urgent waiting class) waits for it: claims them on the node ledger (the job scheduler stops preemptible steps of less urgent classes, and no step
     /// takes the memory meanwhile). Returns what the refusal should add, in words.
     /// </summary>
-    private string ClaimFromSteps(ModelEntry model, long bytes)
+    private string ClaimFromSteps(ModelEntry model, long bytes, Core.PriorityClass? waiting)
     {
-        var waiting = WaitingClass(model);
         if (bytes <= 0 || waiting is not { } priority || priority >= Core.PriorityClass.Batch)
         {
             Unclaim(model);
