@@ -30,6 +30,7 @@ internal sealed partial class ServingSimulation
             DropWait(next);
             var replica = model.Replicas[index];
             replica.InFlight++;
+            InFlightChanged?.Invoke(replica);
             EvictionFor(replica.Device).OnUse(model.Definition.Name, _now); // every use counts, also before the device's first eviction
             next.ServedBy = replica;
             next.Start = _now;

@@ -138,6 +138,7 @@ internal sealed partial class ServingSimulation
         var model = replica.Model;
         replica.InFlight--;
         replica.LastUsed = _now;
+        InFlightChanged?.Invoke(replica);
         _tasks[request.TaskIndex].Admitted--;
         End(request, outcome, null);
         if (replica.State == ReplicaState.Draining && replica.InFlight == 0)

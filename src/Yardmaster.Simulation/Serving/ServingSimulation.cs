@@ -87,6 +87,28 @@ internal sealed partial class ServingSimulation
 
         /// <summary>A running request's deadline: the server stops answering it (504), as the gateway does, and frees its slot.</summary>
         Cutoff,
+
+        /// <summary>A request another part of a larger simulation sends now (<see cref="Inject"/>), apart from the trace's arrivals.</summary>
+        Injected,
+
+        /// <summary>An action of a larger simulation, in the same order of events (<see cref="At"/>).</summary>
+        External,
+    }
+
+    /// <summary>Now, in simulated time.</summary>
+    public DateTimeOffset Now => _now;
+
+    /// <summary>Hears a replica whose requests in flight changed (one started or ended on it), after the change.</summary>
+    public Action<SimReplica>? InFlightChanged { get; init; }
+
+    /// <summary>Runs <paramref name="action"/> at <paramref name="at"/> (not before now), in the one order of events: what a larger simulation (steps beside serving) schedules.</summary>
+    public void At(DateTimeOffset at, Action action) => Schedule(at < _now ? _now : at, EventKind.External, action);
+
+    /// <summary>Sends <paramref name="request"/> now (its arrival should be now), as a client outside the trace would: admitted or refused as any other.</summary>
+    public void Inject(SimRequest request)
+    {
+        _pending++;
+        Schedule(_now, EventKind.Injected, request);
     }
 
     /// <summary>Every model, after <see cref="Run"/>.</summary>
@@ -170,6 +192,11 @@ internal sealed partial class ServingSimulation
                 case EventKind.Loaded: Loaded((SimReplica)e.Subject!); break;
                 case EventKind.Tick when (DateTimeOffset)e.Subject! == _tickAt: Tick(); break;
                 case EventKind.Cutoff: Cutoff((CutoffEvent)e.Subject!); break;
+                case EventKind.Injected:
+                    EnsureTick(_now + _tick);
+                    Arrive((SimRequest)e.Subject!);
+                    break;
+                case EventKind.External: ((Action)e.Subject!)(); break;
             }
         }
 

@@ -1,0 +1,69 @@
+namespace Yardmaster.Simulation.Mixed;
+
+/// <summary>
+/// A mixed workload on a cluster of identical CPU nodes (<see cref="MixedSimulation"/>): online traffic from an LLM trace
+/// scaled to the builtin model in two classes, and a <c>batch</c> pipeline of shards (a CPU-bound step, an inference step
+/// over its lines, another CPU-bound step), in one shared pool or a static split. The defaults are those of the live run,
+/// <c>bench/mixed-pool.sh</c>, on one node of this machine's shape.
+/// </summary>
+internal sealed record MixedOptions
+{
+    /// <summary>Nodes in the cluster; the trace's rate is multiplied by it.</summary>
+    public int Nodes { get; init; } = 1;
+
+    /// <summary>Cores per node.</summary>
+    public int Cores { get; init; } = 2;
+
+    /// <summary>How long the workload runs; batch work is counted within it, online requests arrive within it.</summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Trace time divided by this on one node (0.3: 3.3 times slower); by this times <see cref="Nodes"/> on the cluster.</summary>
+    public double SpeedPerNode { get; init; } = 0.3;
+
+    /// <summary>Trace prompt tokens divided by this give the prompt's words, at most <see cref="MaxPromptWords"/>.</summary>
+    public int PromptDivisor { get; init; } = 16;
+
+    /// <summary>Trace output tokens divided by this give the output tokens, at most <see cref="MaxOutput"/>.</summary>
+    public int OutputDivisor { get; init; } = 8;
+
+    public int MaxPromptWords { get; init; } = 400;
+
+    public int MaxOutput { get; init; } = 128;
+
+    /// <summary>Model tokens per prompt word (the replay sends one word per scaled token; the 512-token vocabulary makes about 1.75 of each).</summary>
+    public double TokensPerWord { get; init; } = 1.75;
+
+    /// <summary>Share of the trace's requests in <c>chat</c> (high); the rest are <c>search</c> (normal).</summary>
+    public double ChatShare { get; init; } = 0.3;
+
+    public TimeSpan SloChat { get; init; } = TimeSpan.FromSeconds(4);
+
+    public TimeSpan SloSearch { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Slots of each replica of the split; the shared pool's replica has twice as many.</summary>
+    public int Slots { get; init; } = 4;
+
+    /// <summary>Work of one CPU-bound step, in seconds of one idle core (it runs single-threaded).</summary>
+    public double CpuStepSeconds { get; init; } = 3;
+
+    /// <summary>Inference lines per shard.</summary>
+    public int Lines { get; init; } = 8;
+
+    /// <summary>Prompt tokens of each inference line.</summary>
+    public int LinePromptTokens { get; init; } = 100;
+
+    /// <summary><c>max_tokens</c> of each inference line (answered in full).</summary>
+    public int LineOutputTokens { get; init; } = 24;
+
+    /// <summary>Lines of one inference step in flight at once.</summary>
+    public int Concurrency { get; init; } = 4;
+
+    /// <summary>Memory of one CPU-bound step (the ledger's; the node has <see cref="NodeMemory"/>).</summary>
+    public long StepMemory { get; init; } = 128L << 20;
+
+    /// <summary>Memory of one node for steps and models (the split gives each side half).</summary>
+    public long NodeMemory { get; init; } = 4L << 30;
+
+    /// <summary>How long an inference step waits before sending a refused line again (its Retry-After).</summary>
+    public TimeSpan Retry { get; init; } = TimeSpan.FromSeconds(1);
+}
