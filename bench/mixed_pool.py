@@ -52,7 +52,7 @@ def arguments():
     parser.add_argument("--command", default="bench/mixed-pool.sh")
     parser.add_argument("--trace", required=True, help="the Azure LLM conversation trace (azure-llm format)")
     parser.add_argument("--minutes", type=float, default=10.0, help="length of each setup's run")
-    parser.add_argument("--speed", type=float, default=0.3, help="trace time divided by this (0.3: 3.3x slower)")
+    parser.add_argument("--speed", type=float, default=0.15, help="trace time divided by this (0.15: 6.7x slower)")
     parser.add_argument("--prompt-div", type=int, default=16, help="trace prompt tokens divided by this (one word each)")
     parser.add_argument("--output-div", type=int, default=8, help="trace output tokens divided by this")
     parser.add_argument("--max-prompt", type=int, default=400, help="most prompt words after scaling")

@@ -60,7 +60,9 @@ var runs = new List<(MixedOptions Options, MixedResult Split, MixedResult Shared
 foreach (var speed in speeds)
 {
     var at = options with { SpeedPerNode = speed };
-    runs.Add((at, new MixedSimulation(at, false, full, half).Run(trace), new MixedSimulation(at, true, full, half).Run(trace)));
+    var split = new MixedSimulation(at, false, full, half).Run(trace);
+    runs.Add((at, split, new MixedSimulation(at, true, full, half).Run(trace)));
+    runs.Add((at, split, new MixedSimulation(at, true, full, half, options.Cores / 2).Run(trace)));
 }
 
 var text = Render();
@@ -102,7 +104,7 @@ string Render()
     b.AppendLine("|--:|---|---|--:|--:|--:|--:|--:|--:|");
     foreach (var (at, split, shared) in runs)
     {
-        foreach (var r in new[] { split, shared })
+        foreach (var r in runs.First(x => x.Options == at).Shared != shared ? new[] { shared } : [split, shared])
         {
             foreach (var t in r.Online.Tasks)
             {
@@ -116,15 +118,15 @@ string Render()
     b.AppendLine("|--:|---|--:|--:|--:|--:|--:|--:|--:|");
     foreach (var (at, split, shared) in runs)
     {
-        foreach (var r in new[] { split, shared })
+        foreach (var r in runs.First(x => x.Options == at).Shared != shared ? new[] { shared } : [split, shared])
         {
             b.AppendLine(string.Create(o, $"| {at.SpeedPerNode:0.###} | {r.Setup} | {r.CpuSteps:N0} | {r.CpuSteps / hours:N0} | {r.Lines:N0} | {r.Lines / hours:N0} | {r.LinesRetried:N0} | {r.StepCoreShare:P1} | {r.EngineBusyShare:P1} |"));
         }
     }
 
     b.AppendLine();
-    b.AppendLine("| load | `chat` SLO shared / split | `search` SLO shared / split | CPU steps shared ÷ split | inference lines shared ÷ split | goal |");
-    b.AppendLine("|--:|--:|--:|--:|--:|---|");
+    b.AppendLine("| load | shared pool | `chat` SLO shared / split | `search` SLO shared / split | CPU steps shared ÷ split | inference lines shared ÷ split | goal |");
+    b.AppendLine("|--:|---|--:|--:|--:|--:|---|");
     foreach (var (at, split, shared) in runs)
     {
         var met = true;
@@ -138,7 +140,7 @@ string Render()
         }
 
         met &= shared.CpuSteps >= 1.5 * split.CpuSteps && shared.Lines >= 1.5 * split.Lines;
-        b.AppendLine(string.Create(o, $"| {at.SpeedPerNode:0.###} | {cells[0]} | {cells[1]} | {Ratio(shared.CpuSteps, split.CpuSteps)} | {Ratio(shared.Lines, split.Lines)} | {(met ? "met" : "not met")} |"));
+        b.AppendLine(string.Create(o, $"| {at.SpeedPerNode:0.###} | {shared.Setup} | {cells[0]} | {cells[1]} | {Ratio(shared.CpuSteps, split.CpuSteps)} | {Ratio(shared.Lines, split.Lines)} | {(met ? "met" : "not met")} |"));
     }
 
     b.AppendLine();

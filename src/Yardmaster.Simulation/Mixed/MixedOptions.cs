@@ -17,8 +17,8 @@ internal sealed record MixedOptions
     /// <summary>How long the workload runs; batch work is counted within it, online requests arrive within it.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Trace time divided by this on one node (0.3: 3.3 times slower); by this times <see cref="Nodes"/> on the cluster.</summary>
-    public double SpeedPerNode { get; init; } = 0.3;
+    /// <summary>Trace time divided by this on each node (0.15: 6.7 times slower), each node playing its own stretch of the trace.</summary>
+    public double SpeedPerNode { get; init; } = 0.15;
 
     /// <summary>Trace prompt tokens divided by this give the prompt's words, at most <see cref="MaxPromptWords"/>.</summary>
     public int PromptDivisor { get; init; } = 16;
@@ -30,8 +30,8 @@ internal sealed record MixedOptions
 
     public int MaxOutput { get; init; } = 128;
 
-    /// <summary>Model tokens per prompt word (the replay sends one word per scaled token; the 512-token vocabulary makes about 1.75 of each).</summary>
-    public double TokensPerWord { get; init; } = 1.75;
+    /// <summary>Model tokens per prompt word (the replay sends one word per scaled token; the live run's server counted 1.80 with the 512-token vocabulary).</summary>
+    public double TokensPerWord { get; init; } = 1.8;
 
     /// <summary>Share of the trace's requests in <c>chat</c> (high); the rest are <c>search</c> (normal).</summary>
     public double ChatShare { get; init; } = 0.3;
@@ -49,8 +49,8 @@ internal sealed record MixedOptions
     /// <summary>Inference lines per shard.</summary>
     public int Lines { get; init; } = 8;
 
-    /// <summary>Prompt tokens of each inference line.</summary>
-    public int LinePromptTokens { get; init; } = 100;
+    /// <summary>Prompt tokens of each inference line (the live run's line, as the engine counted it).</summary>
+    public int LinePromptTokens { get; init; } = 124;
 
     /// <summary><c>max_tokens</c> of each inference line (answered in full).</summary>
     public int LineOutputTokens { get; init; } = 24;

@@ -12,7 +12,8 @@ namespace Yardmaster.Simulation.Mixed;
 
 /// <summary>
 /// Online serving and batch steps on one cluster of CPU nodes, in simulated time: the serving side is a
-/// <see cref="ServingSimulation"/> (the server's own admission, queues, dispatch and routing over every node's replica), the
+/// <see cref="ServingSimulation"/> (the server's own admission, queues, dispatch and routing over every node's replica, with
+/// the builtin engine's priority preemption: an online request takes a batch line's slot), the
 /// steps are placed by the job scheduler's own <see cref="SchedulingPass"/> in its ready order (<see cref="ReadyOrder"/>),
 /// and the two meet on each node's cores as the kernel's weighted fair scheduler shares them (<c>jobs.cpu_weights</c>):
 /// while a node's engine serves anything, its compute threads take their cores first; the steps share what is left, each
@@ -64,7 +65,9 @@ internal sealed class MixedSimulation
     /// <param name="shared">True for one shared pool, false for the static split.</param>
     /// <param name="full">The model's token model with a compute thread per core of a node (the shared pool's replica).</param>
     /// <param name="half">The same with half the threads (each replica of the split).</param>
-    public MixedSimulation(MixedOptions options, bool shared, ModelSpeed full, ModelSpeed half)
+    /// <param name="sharedThreads">The shared pool's replica's compute threads: a thread per core (0, the default) or half as
+    /// many (then at <paramref name="half"/>'s rates), leaving a core to the steps even while it serves.</param>
+    public MixedSimulation(MixedOptions options, bool shared, ModelSpeed full, ModelSpeed half, int sharedThreads = 0)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Nodes < 1 || options.Cores < 2 || options.Cores % 2 != 0)
@@ -76,7 +79,14 @@ internal sealed class MixedSimulation
         _shared = shared;
         _nodes = [.. Enumerable.Range(0, options.Nodes).Select(i => new Node(i))];
         _stepCores = shared ? options.Cores : options.Cores / 2;
-        _engineThreads = shared ? options.Cores : options.Cores / 2;
+        if (sharedThreads != 0 && sharedThreads != options.Cores && sharedThreads != options.Cores / 2)
+        {
+            throw new ArgumentException("the shared replica runs a thread per core or half as many (the rates measured)", nameof(sharedThreads));
+        }
+
+        var threads = shared && sharedThreads != 0 ? sharedThreads : shared ? options.Cores : options.Cores / 2;
+        _engineThreads = threads;
+        Label = !shared ? "split" : threads == options.Cores ? "shared" : string.Create(CultureInfo.InvariantCulture, $"shared, {threads} thread(s)");
         _stepSideModel = shared ? "m" : "batch";
         var online = shared ? "m" : "online";
         _tasks =
@@ -87,9 +97,9 @@ internal sealed class MixedSimulation
         ];
         _bulkIndex = 2;
         var models = shared
-            ? new List<(ModelDefinition, ModelSpeed)> { (Model("m", options.Slots * 2, options.Cores, options.Nodes), full) }
+            ? new List<(ModelDefinition, ModelSpeed)> { (Model("m", options.Slots * 2, threads, options.Nodes), threads == options.Cores ? full : half) }
             : [(Model("online", options.Slots, options.Cores / 2, options.Nodes), half), (Model("batch", options.Slots, options.Cores / 2, options.Nodes), half)];
-        var setup = new SimSetup(_tasks, models, new DeviceSettings { CpuMemory = options.Nodes * options.NodeMemory }, new SchedulerSettings(), _ => -1, "");
+        var setup = new SimSetup(_tasks, models, new DeviceSettings { CpuMemory = options.Nodes * options.NodeMemory }, new SchedulerSettings(), _ => -1, "", EnginePreemption: true);
         var scheduler = setup.Scheduler;
         _serving = new ServingSimulation(
             setup,
@@ -109,6 +119,9 @@ internal sealed class MixedSimulation
         _postPath = options.CpuStepSeconds;
     }
 
+    /// <summary>"split", "shared", or "shared, N thread(s)" when the shared replica runs fewer threads than cores.</summary>
+    public string Label { get; }
+
     /// <summary>Runs the workload: <paramref name="trace"/>'s requests (a stretch of it per node) and the pipeline's backlog.</summary>
     public MixedResult Run(IReadOnlyList<TraceRequest> trace)
     {
@@ -119,9 +132,9 @@ internal sealed class MixedSimulation
         _serving.At(_end, Over);
         _serving.Run(Online(trace), _start, Ended);
         var busy = _nodes.Sum(n => n.BusySeconds);
-        var online = _online.Build(_shared ? "shared" : "split", [], _o.Window);
+        var online = _online.Build(Label, [], _o.Window);
         return new MixedResult(
-            _shared ? "shared" : "split",
+            Label,
             online,
             _preps,
             _posts,

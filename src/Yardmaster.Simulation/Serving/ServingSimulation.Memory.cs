@@ -85,7 +85,7 @@ internal sealed partial class ServingSimulation
 
         foreach (var device in devices)
         {
-            if (!device.Input(model.Memory, Words(model)).Replicas.SequenceEqual(full.Replicas.Where(r => r.Account == device.Name)))
+            if (!SimModel.Same(device.Input(model.Memory, Words(model)).Replicas, [.. full.Replicas.Where(r => r.Account == device.Name)]))
             {
                 throw new InvalidOperationException($"the replicas on {device.Name} differ from the full input's");
             }

@@ -27,35 +27,59 @@ internal sealed partial class ServingSimulation
         foreach (var index in plan.Replicas)
         {
             var next = (SimRequest)model.Queue.Dequeue(_now)!;
-            DropWait(next);
-            var replica = model.Replicas[index];
-            replica.InFlight++;
-            InFlightChanged?.Invoke(replica);
-            EvictionFor(replica.Device).OnUse(model.Definition.Name, _now); // every use counts, also before the device's first eviction
-            next.ServedBy = replica;
-            next.Start = _now;
-            if (replica.Running is { } running && next.TraceService is null)
-            {
-                Join(replica, running, next);
-                if (_now + model.Speed.Slowest(next.PromptTokens, next.OutputTokens) > next.Deadline)
-                {
-                    ScheduleCutoff(next); // its finish moves as others start and end: it may pass it
-                }
-                continue;
-            }
+            Hand(model, model.Replicas[index], next);
+        }
 
-            next.FirstToken = _now + (next.TraceService is null ? model.Speed.Prefill(next.PromptTokens) : TimeSpan.Zero);
-            var finish = _now + (next.TraceService ?? model.Speed.Service(next.PromptTokens, next.OutputTokens));
-            Schedule(finish, EventKind.Finish, next);
-            if (finish > next.Deadline)
+        // As the live scheduler: the queue's next requests go to busy replicas whose engines preempt, while one holds fewer
+        // requests at least as urgent than it has slots; its least urgent sequence pauses (see Rate).
+        var preempting = 0;
+        if (Preempts(model))
+        {
+            while (model.Queue.Peek(_now) is SimRequest next && ServingPass.PreemptTarget(model.Snapshots(), next.Priority) is var index and >= 0)
             {
-                ScheduleCutoff(next);
+                model.Queue.Dequeue(_now);
+                Hand(model, model.Replicas[index], next);
+                preempting++;
             }
         }
 
-        if (plan.ScaleOut)
+        // The pass decided on the queue it saw; requests that got a slot by preemption no longer need another replica.
+        if (plan.ScaleOut && (preempting == 0 || ServingPass.ShouldScaleOut(state with { Queued = model.Queue.Count }, false, _now)))
         {
             StartLoad(model);
+        }
+    }
+
+    /// <summary>True when <paramref name="model"/>'s replicas preempt in their engines in this run.</summary>
+    private bool Preempts(SimModel model) => _setup.EnginePreemption && model.Definition.PreemptsInEngine;
+
+    /// <summary>Gives <paramref name="next"/> (just dequeued) a slot on <paramref name="replica"/>, or a place in its engine that preempts.</summary>
+    private void Hand(SimModel model, SimReplica replica, SimRequest next)
+    {
+        DropWait(next);
+        replica.InFlight++;
+        replica.CountClass(next.Priority, 1);
+        InFlightChanged?.Invoke(replica);
+        EvictionFor(replica.Device).OnUse(model.Definition.Name, _now); // every use counts, also before the device's first eviction
+        next.ServedBy = replica;
+        next.Start = _now;
+        if (replica.Running is { } running && next.TraceService is null)
+        {
+            Join(replica, running, next);
+            if (replica.Preempts || _now + model.Speed.Slowest(next.PromptTokens, next.OutputTokens) > next.Deadline)
+            {
+                ScheduleCutoff(next); // its finish moves as others start and end (or it may be paused): it may pass it
+            }
+
+            return;
+        }
+
+        next.FirstToken = _now + (next.TraceService is null ? model.Speed.Prefill(next.PromptTokens) : TimeSpan.Zero);
+        var finish = _now + (next.TraceService ?? model.Speed.Service(next.PromptTokens, next.OutputTokens));
+        Schedule(finish, EventKind.Finish, next);
+        if (finish > next.Deadline)
+        {
+            ScheduleCutoff(next);
         }
     }
 
@@ -126,12 +150,29 @@ internal sealed partial class ServingSimulation
             throw new InvalidOperationException($"replica {replica.Number} of {replica.Model.Definition.Name} lists {running.Count} running requests, counts {replica.InFlight}");
         }
 
-        var prefill = replica.Model.Speed.PrefillAt(running.Count);
-        var decode = replica.Model.Speed.DecodeAt(running.Count);
-        var next = DateTimeOffset.MaxValue;
-        foreach (var request in running)
+        // An engine that preempts runs its most urgent requests, the earliest started first within a class, in its slots; the
+        // others wait paused, their progress kept (the engine keeps or recomputes their caches; the recompute is not modelled).
+        var slots = replica.Model.Definition.Slots;
+        if (replica.Preempts && running.Count > slots)
         {
+            running.Sort(static (a, b) => a.Priority != b.Priority ? a.Priority.CompareTo(b.Priority) : a.Start!.Value.CompareTo(b.Start!.Value));
+        }
+
+        var active = replica.Preempts ? Math.Min(running.Count, slots) : running.Count;
+        var prefill = replica.Model.Speed.PrefillAt(active);
+        var decode = replica.Model.Speed.DecodeAt(active);
+        var next = DateTimeOffset.MaxValue;
+        for (var i = 0; i < running.Count; i++)
+        {
+            var request = running[i];
             Progress(request);
+            if (i >= active)
+            {
+                request.PrefillRate = request.DecodeRate = 0; // paused
+                request.FinishAt = DateTimeOffset.MaxValue;
+                continue;
+            }
+
             request.PrefillRate = prefill;
             request.DecodeRate = decode;
             var toFirst = request.PrefillLeft / prefill;
@@ -155,6 +196,11 @@ internal sealed partial class ServingSimulation
         if (elapsed <= 0)
         {
             return;
+        }
+
+        if (request.PrefillRate == 0 && request.DecodeRate == 0)
+        {
+            return; // paused
         }
 
         if (request.PrefillLeft > 0)
@@ -228,7 +274,7 @@ internal sealed partial class ServingSimulation
         }
 
         var numbers = model.Replicas.Select(r => r.Number).ToHashSet();
-        var replica = new SimReplica(model, Enumerable.Range(0, numbers.Count + 1).First(n => !numbers.Contains(n)), _devices[device], _replicaSeq++) { Memory = model.Memory, LastUsed = _now };
+        var replica = new SimReplica(model, Enumerable.Range(0, numbers.Count + 1).First(n => !numbers.Contains(n)), _devices[device], _replicaSeq++, Preempts(model)) { Memory = model.Memory, LastUsed = _now };
         var loadTime = model.Speed.LoadTime ?? _sampleLoad();
         replica.LoadCost = loadTime;
         model.Add(replica);

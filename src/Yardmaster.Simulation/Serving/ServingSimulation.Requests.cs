@@ -137,6 +137,7 @@ internal sealed partial class ServingSimulation
         var replica = request.ServedBy!;
         var model = replica.Model;
         replica.InFlight--;
+        replica.CountClass(request.Priority, -1);
         replica.LastUsed = _now;
         InFlightChanged?.Invoke(replica);
         _tasks[request.TaskIndex].Admitted--;

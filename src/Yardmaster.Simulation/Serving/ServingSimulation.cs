@@ -239,7 +239,7 @@ internal sealed partial class ServingSimulation
             return;
         }
 
-        var replica = new SimReplica(model, model.Replicas.Count, _devices[device], _replicaSeq++) { State = ReplicaState.Ready, Memory = model.Memory, LastUsed = _now, ReadyAt = _now };
+        var replica = new SimReplica(model, model.Replicas.Count, _devices[device], _replicaSeq++, Preempts(model)) { State = ReplicaState.Ready, Memory = model.Memory, LastUsed = _now, ReadyAt = _now };
         model.Add(replica);
         replica.Account.Charge(replica.Memory);
     }

@@ -138,10 +138,15 @@ internal sealed class SimModel(ModelDefinition definition, IRequestQueue queue, 
     public void Touch() => _snapshots = null;
 
     /// <summary>The counts and list checked against a scan of the replicas (the simulation's verify mode).</summary>
+    /// <summary>Two lists of snapshots alike, field by field and the per-class counts by content (a record compares lists by reference).</summary>
+    internal static bool Same(IReadOnlyList<ReplicaSnapshot> a, IReadOnlyList<ReplicaSnapshot> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First.InFlightByClass.SequenceEqual(p.Second.InFlightByClass)
+            && p.First with { InFlightByClass = [] } == p.Second with { InFlightByClass = [] });
+
     public bool Consistent() =>
         Enum.GetValues<ReplicaState>().All(s => _counts[(int)s] == _replicas.Count(r => r.State == s))
         && _inFlight == _replicas.Sum(r => r.InFlight)
-        && Snapshots().SequenceEqual(_replicas.Select(r => r.Fresh()))
+        && Same(Snapshots(), [.. _replicas.Select(r => r.Fresh())])
         && State() == new ModelState(
             Definition.Name, false, _replicas.Count(r => r.State == ReplicaState.Ready), _replicas.Count(r => r.State == ReplicaState.Loading), Definition.ReplicasMin,
             Definition.ReplicasMax, Queue.Count, _replicas.Count(r => r.State == ReplicaState.Ready) * Definition.Slots, Service.Mean, NextLoadAt, Definition.KeepAlive, QueueBudget);

@@ -1,3 +1,4 @@
+using Yardmaster.Core;
 using Yardmaster.Core.Models;
 
 namespace Yardmaster.Simulation.Serving;
@@ -11,8 +12,11 @@ namespace Yardmaster.Simulation.Serving;
 /// <param name="number">Its number within the model.</param>
 /// <param name="device">The account it is charged to.</param>
 /// <param name="sequence">When it was created, among every replica of the run (its place in the server's replica order).</param>
-internal sealed class SimReplica(SimModel model, int number, SimDevice device, long sequence)
+/// <param name="preempts">True when its engine gives a more urgent request a less urgent one's slot (the builtin runtime's
+/// priority preemption): it may hold more requests than slots, and only the most urgent run.</param>
+internal sealed class SimReplica(SimModel model, int number, SimDevice device, long sequence, bool preempts = false)
 {
+    private readonly int[] _inFlightByClass = new int[5];
     private ReplicaState _state = ReplicaState.Loading;
     private long _memory;
     private int _inFlight;
@@ -37,7 +41,10 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
     /// The requests it serves, when its model's rates depend on how many run at once (null otherwise): their progress is
     /// re-rated whenever one starts or ends.
     /// </summary>
-    public List<SimRequest>? Running { get; } = model.Speed.Constant ? null : [];
+    public List<SimRequest>? Running { get; } = model.Speed.Constant && !preempts ? null : [];
+
+    /// <summary>True when its engine preempts less urgent sequences for more urgent requests.</summary>
+    public bool Preempts { get; } = preempts;
 
     /// <summary>The place in the order of events of its live next-finish event (earlier ones, rescheduled since, are stale); -1 for none.</summary>
     public long NextSeq { get; set; } = -1;
@@ -129,6 +136,13 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
         }
     }
 
+    /// <summary>Counts a request of <paramref name="priority"/> starting (1) or ending (-1) on it, by class, as the live replica does.</summary>
+    public void CountClass(PriorityClass priority, int delta)
+    {
+        _inFlightByClass[(int)priority] += delta;
+        Changed();
+    }
+
     /// <summary>What the passes see of it; the same instance until it changes.</summary>
     public ReplicaSnapshot Snapshot() => _snapshot ??= Fresh();
 
@@ -138,6 +152,9 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
     {
         Account = Device,
         ReadyAt = _readyAt,
+        Preempts = Preempts,
+        InFlightByClass = [.. _inFlightByClass],
+        MostUrgentInFlight = Array.FindIndex(_inFlightByClass, n => n > 0) is var c and >= 0 ? (PriorityClass)c : null,
     };
 
     private void Changed()
