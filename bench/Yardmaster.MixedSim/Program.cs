@@ -62,6 +62,7 @@ foreach (var speed in speeds)
     var at = options with { SpeedPerNode = speed };
     var split = new MixedSimulation(at, false, full, half).Run(trace);
     runs.Add((at, split, new MixedSimulation(at, true, full, half).Run(trace)));
+    runs.Add((at, split, new MixedSimulation(at with { BackgroundPasses = true }, true, full, half).Run(trace)));
     runs.Add((at, split, new MixedSimulation(at, true, full, half, options.Cores / 2).Run(trace)));
 }
 

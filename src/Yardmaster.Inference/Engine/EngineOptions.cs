@@ -25,6 +25,13 @@ public sealed class EngineOptions
     /// </summary>
     public bool Preempt { get; set; } = true;
 
+    /// <summary>
+    /// Requests of this priority or less urgent are background work (the server's classes: 3 is <c>low</c>, 4 <c>batch</c>): a
+    /// forward pass of background sequences alone runs on <see cref="InferenceEngine.BackgroundThreads"/> threads when that is
+    /// set. Default 3.
+    /// </summary>
+    public int BackgroundPriority { get; set; } = 3;
+
     /// <summary>Every invalid option, named; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

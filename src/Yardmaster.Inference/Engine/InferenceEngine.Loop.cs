@@ -29,6 +29,7 @@ public sealed partial class InferenceEngine
             batch.Clear();
             owners.Clear();
             BuildBatch(batch, owners);
+            _pass.ActiveThreads = PassThreads(owners);
             try
             {
                 _pass.Run(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch));
@@ -47,6 +48,30 @@ public sealed partial class InferenceEngine
             Advance(batch, owners);
             AdvanceEmbeddings();
         }
+    }
+
+    /// <summary>
+    /// The threads for the pass of <paramref name="owners"/>: <see cref="BackgroundThreads"/> when it is set and every sequence
+    /// in the pass is background work and no embedding is waiting (their passes follow on the same threads), else all.
+    /// </summary>
+    private int PassThreads(List<Sequence> owners)
+    {
+        var background = BackgroundThreads;
+        if (background <= 0 || background >= Threads || owners.Count == 0 || _embedding.Count > 0)
+        {
+            return Threads;
+        }
+
+        foreach (var s in owners)
+        {
+            if (s.Request.Priority < Options.BackgroundPriority)
+            {
+                return Threads;
+            }
+        }
+
+        Interlocked.Increment(ref _backgroundPasses);
+        return background;
     }
 
     private void BuildBatch(List<BatchToken> batch, List<Sequence> owners)

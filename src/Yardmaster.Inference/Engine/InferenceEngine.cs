@@ -31,6 +31,8 @@ public sealed partial class InferenceEngine : IDisposable
     private long _preemptions;
     private long _recomputed;
     private long _savedBytes;
+    private int _backgroundThreads;
+    private long _backgroundPasses;
 
     /// <summary>Starts the engine's loop. Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public InferenceEngine(LlamaModel model, ITokenizer tokenizer, EngineOptions options, TimeProvider? time = null)
@@ -69,6 +71,21 @@ public sealed partial class InferenceEngine : IDisposable
 
     /// <summary>Compute threads.</summary>
     public int Threads { get; }
+
+    /// <summary>
+    /// Threads a forward pass of background sequences alone (<see cref="EngineOptions.BackgroundPriority"/>) runs on, 1 to
+    /// <see cref="Threads"/>; 0 (the default) for all. The server sets it while pipeline steps hold cores of this machine, so
+    /// that background inference leaves them their cores; any more urgent sequence in the pass (or an embedding) runs it on
+    /// every thread. May be set from any thread; read before each pass.
+    /// </summary>
+    public int BackgroundThreads
+    {
+        get => Volatile.Read(ref _backgroundThreads);
+        set => Volatile.Write(ref _backgroundThreads, Math.Clamp(value, 0, Threads));
+    }
+
+    /// <summary>Forward passes run on fewer threads than <see cref="Threads"/> because only background sequences were in them (for tests and metrics).</summary>
+    public long BackgroundPasses => Interlocked.Read(ref _backgroundPasses);
 
     /// <summary>The model.</summary>
     public LlamaModel Model => _model;

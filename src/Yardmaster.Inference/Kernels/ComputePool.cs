@@ -6,7 +6,8 @@ namespace Yardmaster.Inference.Kernels;
 /// threads, so a worker descheduled by another process (the machine is shared) delays the caller only
 /// by the chunk it holds, never by the time it takes to wake up. Workers spin briefly after each job
 /// (the next follows within microseconds) and then sleep, so an idle model costs no CPU.
-/// Only one caller may use a pool at a time (the engine's loop thread).
+/// Only one caller may use a pool at a time (the engine's loop thread). <see cref="Active"/> limits the threads a job runs
+/// on: the others do not join it, stop spinning and sleep, so their cores go to other processes.
 /// </summary>
 internal sealed class ComputePool : IDisposable
 {
@@ -16,11 +17,13 @@ internal sealed class ComputePool : IDisposable
     private ParallelJob? _current;
     private int _generation;
     private volatile bool _stopping;
+    private volatile int _active;
 
     public ComputePool(int threads)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Threads = threads;
+        _active = threads;
         _workers = new Worker[threads - 1];
         for (var i = 0; i < _workers.Length; i++)
         {
@@ -30,17 +33,25 @@ internal sealed class ComputePool : IDisposable
 
     public int Threads { get; }
 
+    /// <summary>Threads the next jobs run on, the caller's included: 1 to <see cref="Threads"/> (default all). Set between jobs by the caller.</summary>
+    public int Active
+    {
+        get => _active;
+        set => _active = Math.Clamp(value, 1, Threads);
+    }
+
     public void Run(ParallelJob job)
     {
-        var parallel = _workers.Length > 0 && job.Chunks > 1;
-        job.Prepare(parallel ? Threads : 1);
+        var active = _active;
+        var parallel = active > 1 && job.Chunks > 1;
+        job.Prepare(parallel ? active : 1);
         if (parallel)
         {
             Volatile.Write(ref _current, job);
             Interlocked.Increment(ref _generation);
-            foreach (var worker in _workers)
+            for (var i = 0; i < active - 1; i++)
             {
-                worker.Wake();
+                _workers[i].Wake();
             }
         }
 
@@ -103,9 +114,9 @@ internal sealed class ComputePool : IDisposable
             // Start from the generation the pool had when this worker was made (0), not from what it has
             // when the thread first runs: a Run or Dispose that happened in between is then not missed.
             var seen = 0;
+            var spins = 0;
             while (true)
             {
-                var spins = 0;
                 int current;
                 while ((current = Volatile.Read(ref _pool._generation)) == seen)
                 {
@@ -141,7 +152,13 @@ internal sealed class ComputePool : IDisposable
                     return;
                 }
 
+                if (_index >= _pool._active)
+                {
+                    continue; // not among the threads this job runs on: back to waiting, its spins still counted, so it soon sleeps
+                }
+
                 Volatile.Read(ref _pool._current)?.Work(_index);
+                spins = 0;
             }
         }
     }

@@ -61,6 +61,13 @@ public sealed unsafe class ForwardPass : IDisposable
     /// <summary>Compute threads.</summary>
     public int Threads => _pool.Threads;
 
+    /// <summary>Threads the next <see cref="Run"/> uses, 1 to <see cref="Threads"/> (default all); the others sleep.</summary>
+    public int ActiveThreads
+    {
+        get => _pool.Active;
+        set => _pool.Active = value;
+    }
+
     /// <summary>
     /// Runs the batch: writes every token's keys and values into its cache, computes logits for the
     /// tokens that want them, retrievable by <see cref="Logits"/> in batch order, and adds the normed

@@ -9,7 +9,7 @@ internal static class SettingsSections
     public static readonly string[] ServerKeys = ["host", "port", "max_body", "max_prompt_chars", "cors_origins", "model_dirs"];
     public static readonly string[] StoreKeys = ["path", "url", "password_env", "lease"];
     public static readonly string[] DeviceKeys = ["cpu", "gpus"];
-    public static readonly string[] PoolKeys = ["serving_reserve"];
+    public static readonly string[] PoolKeys = ["serving_reserve", "background_threads_follow_steps"];
     public static readonly string[] SchedulerKeys = ["queue", "eviction", "routing", "max_queue", "max_wait", "default_deadline", "load_wait", "adapt"];
     public static readonly string[] JobKeys = ["placement", "backfill", "cpu_weights", "max_running", "stop_grace", "docker", "allowed_dirs", "executor", "slurm", "kubernetes"];
     public static readonly string[] HistoryKeys = ["enabled", "retention", "minute_rows", "requests"];
@@ -136,7 +136,7 @@ internal static class SettingsSections
     }
 
     public static PoolSettings Pool(ConfigSection? s) =>
-        new() { ServingReserve = s?.Size("serving_reserve") ?? 0 };
+        new() { ServingReserve = s?.Size("serving_reserve") ?? 0, BackgroundThreadsFollowSteps = s?.Bool("background_threads_follow_steps") ?? false };
 
     public static JobSettings Jobs(ConfigSection? s, string baseDirectory)
     {

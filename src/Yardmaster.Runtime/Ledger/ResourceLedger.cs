@@ -41,6 +41,13 @@ public sealed class ResourceLedger
     /// <summary>Raised after resources are released or model memory is refunded; handlers must be quick and must not call back in synchronously.</summary>
     public event Action? Changed;
 
+    /// <summary>
+    /// Raised after a step's reservation was taken (<see cref="TryReserve"/>, <see cref="Hold"/>), outside the lock: what follows
+    /// the cores steps hold (the builtin engine's background threads) listens to it and to <see cref="Changed"/>. Apart from
+    /// <see cref="Changed"/>, which wakes the job scheduler, so that taking resources does not.
+    /// </summary>
+    public event Action? Reserved;
+
     /// <summary>The nodes, in index order.</summary>
     public IReadOnlyList<NodeCapacity> Nodes => _nodes;
 
@@ -221,9 +228,10 @@ public sealed class ResourceLedger
             {
                 _allocations.Add(new LedgerAllocation(node, owner, request, gpus));
             }
-
-            return true;
         }
+
+        Reserved?.Invoke();
+        return true;
     }
 
     /// <summary>
@@ -243,6 +251,8 @@ public sealed class ResourceLedger
             _free[node] = free;
             _allocations.Add(new LedgerAllocation(node, owner, request, gpus));
         }
+
+        Reserved?.Invoke();
     }
 
     /// <summary>Gives back a reservation made by <see cref="TryReserve"/> (with the same owner, if it named one).</summary>

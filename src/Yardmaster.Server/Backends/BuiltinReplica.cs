@@ -2,6 +2,7 @@ using Yardmaster.Core.Configuration;
 using Yardmaster.Inference.Engine;
 using Yardmaster.Inference.Llama;
 using Yardmaster.Inference.Tokenization;
+using Yardmaster.Runtime.Ledger;
 using Yardmaster.Server.ModelServer;
 
 namespace Yardmaster.Server.Backends;
@@ -18,17 +19,40 @@ internal sealed class BuiltinReplica : IServingReplica
     private readonly CompletionEndpoint _endpoint;
     private readonly EmbeddingsEndpoint _embeddings;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ResourceLedger? _ledger;
 
-    private BuiltinReplica(LlamaModel model, InferenceEngine engine, CompletionEndpoint endpoint, EmbeddingsEndpoint embeddings)
+    private BuiltinReplica(LlamaModel model, InferenceEngine engine, CompletionEndpoint endpoint, EmbeddingsEndpoint embeddings, ResourceLedger? ledger)
     {
         _model = model;
         _engine = engine;
         _endpoint = endpoint;
         _embeddings = embeddings;
+        _ledger = ledger;
+        if (ledger is not null)
+        {
+            ledger.Changed += FollowSteps;
+            ledger.Reserved += FollowSteps;
+            FollowSteps();
+        }
+    }
+
+    /// <summary>
+    /// Background inference (low and batch requests) leaves the pipeline steps their cores: while steps hold cores of this
+    /// machine on the ledger, a forward pass of background sequences alone runs on the engine's threads less those cores (at
+    /// least one); with no step, or with a more urgent sequence in the pass, on all of them.
+    /// </summary>
+    private void FollowSteps()
+    {
+        var node = _ledger!.Snapshot()[0]; // node 0 is this machine
+        var stepCores = (int)Math.Ceiling(Math.Max(0, node.CpuCapacity - node.CpuFree) / 1000.0);
+        _engine.BackgroundThreads = stepCores > 0 ? Math.Max(1, _engine.Threads - stepCores) : 0;
     }
 
     /// <inheritdoc />
     public long MemoryBytes => _model.WeightBytes + _engine.KvCacheBytes;
+
+    /// <summary>The threads its engine's passes of background sequences alone run on now (0: all); see <see cref="FollowSteps"/>.</summary>
+    internal int BackgroundThreads => _engine.BackgroundThreads;
 
     /// <summary>The tensors' bytes in the mapped file.</summary>
     internal long WeightBytes => _model.WeightBytes;
@@ -40,7 +64,11 @@ internal sealed class BuiltinReplica : IServingReplica
     public string? ExitReason => null;
 
     /// <summary>Loads the file and runs one warm-up token (so the first request does not pay for first-touch and JIT).</summary>
-    public static async Task<BuiltinReplica> StartAsync(ModelDefinition definition, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="definition">The model.</param>
+    /// <param name="ledger">The node ledger, whose steps' cores the engine's background passes leave them (see <see cref="FollowSteps"/>); null for none.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="cancellationToken">Stops the load.</param>
+    public static async Task<BuiltinReplica> StartAsync(ModelDefinition definition, ResourceLedger? ledger, TimeProvider time, CancellationToken cancellationToken)
     {
         var model = LlamaModel.Load(definition.Path!);
         InferenceEngine? engine = null;
@@ -60,7 +88,7 @@ internal sealed class BuiltinReplica : IServingReplica
             engine = new InferenceEngine(model, tokenizer, options, time);
             var served = new ServedModel(definition.Name, engine, tokenizer, ChatTemplate.Detect(model.File.GetString("tokenizer.chat_template")), time.GetUtcNow().ToUnixTimeSeconds());
             await engine.WarmUpAsync(cancellationToken).ConfigureAwait(false);
-            return new BuiltinReplica(model, engine, new CompletionEndpoint(served, time), new EmbeddingsEndpoint(served, time));
+            return new BuiltinReplica(model, engine, new CompletionEndpoint(served, time), new EmbeddingsEndpoint(served, time), ledger);
         }
         catch
         {
@@ -130,6 +158,12 @@ internal sealed class BuiltinReplica : IServingReplica
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        if (_ledger is not null)
+        {
+            _ledger.Changed -= FollowSteps;
+            _ledger.Reserved -= FollowSteps;
+        }
+
         _engine.Dispose();
         _model.Dispose();
         return ValueTask.CompletedTask;

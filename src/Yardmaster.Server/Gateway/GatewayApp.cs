@@ -130,6 +130,7 @@ public sealed class GatewayApp : IAsyncDisposable
             RoutingPolicies.Create(settings.Routing, Random.Shared) ?? new LeastOutstandingRoutingPolicy());
         var nodeLedger = new Runtime.Ledger.ResourceLedger([Pipelines.JobHost.LocalNode(config.Devices), .. clusters.Nodes]);
         _options.Backends.Ledger = nodeLedger; // cluster replicas reserve their node's share there, as steps do
+        _options.Backends.BackgroundThreadsFollowSteps = config.Pool.BackgroundThreadsFollowSteps;
         nodeLedger.ReserveForServing(0, config.Pool.ServingReserve);
         // Before the scheduler is given its models: the replicas' cluster jobs a killed server left running are taken over, not started again.
         await _launcher.FindRunningAsync(log, cancellationToken).ConfigureAwait(false);

@@ -64,6 +64,12 @@ internal sealed record MixedOptions
     /// <summary>Memory of one node for steps and models (the split gives each side half).</summary>
     public long NodeMemory { get; init; } = 4L << 30;
 
+    /// <summary>
+    /// True for <c>pool.background_threads_follow_steps</c>: the shared pool's replica runs a pass of batch lines alone on half
+    /// its threads while steps run on its node; false (the server's default) for every pass on every thread.
+    /// </summary>
+    public bool BackgroundPasses { get; init; }
+
     /// <summary>How long an inference step waits before sending a refused line again (its Retry-After).</summary>
     public TimeSpan Retry { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -39,7 +39,8 @@ internal sealed class MixedSimulation
     private readonly SchedulingPass _pass = new(PlacementPolicies.Create("best-fit")!);
     private readonly Node[] _nodes;
     private readonly string _stepSideModel;
-    private readonly int _engineThreads;
+    private readonly int _threads;
+    private readonly ModelSpeed _half;
     private readonly int _stepCores;
     private readonly IReadOnlyList<TaskDefinition> _tasks;
     private readonly int _bulkIndex;
@@ -85,8 +86,11 @@ internal sealed class MixedSimulation
         }
 
         var threads = shared && sharedThreads != 0 ? sharedThreads : shared ? options.Cores : options.Cores / 2;
-        _engineThreads = threads;
-        Label = !shared ? "split" : threads == options.Cores ? "shared" : string.Create(CultureInfo.InvariantCulture, $"shared, {threads} thread(s)");
+        _threads = threads;
+        _half = half;
+        Label = !shared ? "split"
+            : threads != options.Cores ? string.Create(CultureInfo.InvariantCulture, $"shared, {threads} thread(s)")
+            : options.BackgroundPasses ? "shared, batch passes leave steps a core" : "shared";
         _stepSideModel = shared ? "m" : "batch";
         var online = shared ? "m" : "online";
         _tasks =
@@ -119,7 +123,7 @@ internal sealed class MixedSimulation
         _postPath = options.CpuStepSeconds;
     }
 
-    /// <summary>"split", "shared", or "shared, N thread(s)" when the shared replica runs fewer threads than cores.</summary>
+    /// <summary>"split", "shared", "shared, N thread(s)" when the shared replica runs fewer threads than cores, or "shared, batch passes leave steps a core" with <see cref="MixedOptions.BackgroundPasses"/>.</summary>
     public string Label { get; }
 
     /// <summary>Runs the workload: <paramref name="trace"/>'s requests (a stretch of it per node) and the pipeline's backlog.</summary>
@@ -304,31 +308,66 @@ internal sealed class MixedSimulation
         }
 
         var node = _nodes[replica.Number];
+        node.Replica = replica;
         var busy = replica.InFlight > 0;
-        if (busy == node.EngineBusy)
+        if (busy != node.EngineBusy)
         {
-            return;
+            var now = _serving.Now;
+            if (busy)
+            {
+                node.BusySince = now;
+            }
+            else
+            {
+                node.BusySeconds += (now - node.BusySince).TotalSeconds;
+            }
+
+            node.EngineBusy = busy;
         }
 
-        var now = _serving.Now;
-        if (busy)
+        if (FollowSteps(node))
         {
-            node.BusySince = now;
+            Rerate(node);
         }
-        else
+    }
+
+    /// <summary>
+    /// The threads <paramref name="node"/>'s engine runs on now, as <c>yard serve</c>'s builtin replica decides them: none while it
+    /// serves nothing; half of them for a pass of batch lines alone while steps run on the node (a core left to them, as
+    /// <c>BuiltinReplica.FollowSteps</c> with two cores), at the rates measured with half the threads; else all. True when the
+    /// count changed (the steps are then re-rated by the caller; the replica's requests by the serving simulation).
+    /// </summary>
+    private bool FollowSteps(Node node)
+    {
+        var threads = 0;
+        var background = false;
+        if (node.EngineBusy && node.Replica is { } replica)
         {
-            node.BusySeconds += (now - node.BusySince).TotalSeconds;
+            background = _shared && _o.BackgroundPasses && _threads > 1 && node.Steps.Count > 0
+                && replica.Snapshot().MostUrgentInFlight is { } urgent && urgent >= PriorityClass.Low;
+            threads = background ? _threads / 2 : _threads;
+            var speed = background ? _half : null;
+            if (replica.SpeedNow != speed)
+            {
+                replica.SpeedNow = speed;
+                _serving.Rerate(replica);
+            }
         }
 
-        node.EngineBusy = busy;
-        Rerate(node);
+        if (threads == node.EngineThreads)
+        {
+            return false;
+        }
+
+        node.EngineThreads = threads;
+        return true;
     }
 
     /// <summary>Brings each step of <paramref name="node"/> up to now at the rate it had, then rates it by the node's state now and schedules its end.</summary>
     private void Rerate(Node node)
     {
         var now = _serving.Now;
-        var free = Math.Max(0, _stepCores - (node.EngineBusy ? _engineThreads : 0));
+        var free = Math.Max(0, _stepCores - node.EngineThreads);
         var rate = node.Steps.Count == 0 ? 0 : Math.Min(1.0, free / (double)node.Steps.Count);
         foreach (var step in node.Steps)
         {
@@ -357,6 +396,7 @@ internal sealed class MixedSimulation
         _stepCoreSeconds += Math.Max(0, step.Left); // what it did since it was last rated
         node.Steps.Remove(step);
         step.Version++;
+        FollowSteps(node); // the last step gone: the engine's batch passes take every thread again
         Rerate(node); // the others, up to now at their old rate, then sharing its core
         if (step.Prep)
         {
@@ -431,6 +471,7 @@ internal sealed class MixedSimulation
 
         foreach (var node in touched)
         {
+            FollowSteps(node);
             Rerate(node);
         }
     }
@@ -442,6 +483,12 @@ internal sealed class MixedSimulation
         public List<Step> Steps { get; } = [];
 
         public bool EngineBusy { get; set; }
+
+        /// <summary>The step side's replica on this node, once it has served anything.</summary>
+        public SimReplica? Replica { get; set; }
+
+        /// <summary>Cores its engine's compute threads take now (0 while it serves nothing).</summary>
+        public int EngineThreads { get; set; }
 
         public DateTimeOffset BusySince { get; set; }
 

@@ -159,20 +159,23 @@ internal sealed partial class ServingSimulation
         }
 
         var active = replica.Preempts ? Math.Min(running.Count, slots) : running.Count;
-        var prefill = replica.Model.Speed.PrefillAt(active);
-        var decode = replica.Model.Speed.DecodeAt(active);
+        var speed = replica.SpeedNow ?? replica.Model.Speed;
+        var prefill = speed.PrefillAt(active);
+        var decode = speed.DecodeAt(active);
         var next = DateTimeOffset.MaxValue;
+        var rated = 0;
         for (var i = 0; i < running.Count; i++)
         {
             var request = running[i];
             Progress(request);
-            if (i >= active)
+            if (rated >= active)
             {
                 request.PrefillRate = request.DecodeRate = 0; // paused
                 request.FinishAt = DateTimeOffset.MaxValue;
                 continue;
             }
 
+            rated++;
             request.PrefillRate = prefill;
             request.DecodeRate = decode;
             var toFirst = request.PrefillLeft / prefill;

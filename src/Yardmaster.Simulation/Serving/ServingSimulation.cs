@@ -104,6 +104,15 @@ internal sealed partial class ServingSimulation
     /// <summary>Runs <paramref name="action"/> at <paramref name="at"/> (not before now), in the one order of events: what a larger simulation (steps beside serving) schedules.</summary>
     public void At(DateTimeOffset at, Action action) => Schedule(at < _now ? _now : at, EventKind.External, action);
 
+    /// <summary>Re-rates <paramref name="replica"/>'s requests once the event being handled ends (its <see cref="SimReplica.SpeedNow"/> changed).</summary>
+    public void Rerate(SimReplica replica)
+    {
+        if (replica.Running is not null)
+        {
+            MarkUnrated(replica);
+        }
+    }
+
     /// <summary>Sends <paramref name="request"/> now (its arrival should be now), as a client outside the trace would: admitted or refused as any other.</summary>
     public void Inject(SimRequest request)
     {

@@ -46,6 +46,10 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
     /// <summary>True when its engine preempts less urgent sequences for more urgent requests.</summary>
     public bool Preempts { get; } = preempts;
 
+    /// <summary>Its rates now when they are not its model's (a larger simulation runs its passes on fewer threads); null for its model's.</summary>
+    public ModelSpeed? SpeedNow { get; set; }
+
+
     /// <summary>The place in the order of events of its live next-finish event (earlier ones, rescheduled since, are stale); -1 for none.</summary>
     public long NextSeq { get; set; } = -1;
 

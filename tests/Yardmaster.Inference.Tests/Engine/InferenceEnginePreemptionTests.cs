@@ -191,6 +191,35 @@ public sealed class InferenceEnginePreemptionTests : IDisposable
 
     public void Dispose() => _model.Dispose();
 
+    [Fact]
+    public async Task BackgroundThreads_BatchAloneRunsOnFewer_AnUrgentRequestOnAll_TheTextTheSame()
+    {
+        var batch = Request("Once upon a time", 200, Batch);
+        var urgent = Request("The cat", 200, Urgent);
+        string batchAll, urgentAll;
+        using (var all = Engine(slots: 2))
+        {
+            batchAll = (await InferenceEngineTests.RunAsync(all, batch)).Text;
+            urgentAll = (await InferenceEngineTests.RunAsync(all, urgent)).Text;
+            Assert.Equal(0, all.BackgroundPasses); // not set: every pass on both threads
+        }
+
+        using var engine = Engine(slots: 2);
+        engine.BackgroundThreads = 1; // as the server sets it while steps hold a core
+        var batchOne = await InferenceEngineTests.RunAsync(engine, batch);
+        var afterBatch = engine.BackgroundPasses;
+        var urgentOne = await InferenceEngineTests.RunAsync(engine, urgent);
+
+        Assert.Equal(batchAll, batchOne.Text); // the same tokens on one thread
+        Assert.True(afterBatch >= 200, $"{afterBatch} passes on one thread for 200 batch tokens");
+        Assert.Equal(afterBatch, engine.BackgroundPasses); // the urgent request's passes ran on both
+        Assert.Equal(urgentAll, urgentOne.Text);
+
+        engine.BackgroundThreads = 0; // the steps ended
+        await InferenceEngineTests.RunAsync(engine, batch);
+        Assert.Equal(afterBatch, engine.BackgroundPasses);
+    }
+
     private GenerationRequest Request(string prompt, int maxTokens, int priority) =>
         new(_tokenizer.Encode(prompt, true, false), SamplingOptions.Greedy, maxTokens, []) { IgnoreEndOfGeneration = true, Priority = priority };
 

@@ -26,7 +26,8 @@ public sealed class YardConfigLoaderTests : IDisposable
     [InlineData("server:\n  prot: 8080\n", 2, 3, "server.prot", "unknown key 'prot'; did you mean 'port'?")]
     [InlineData(Model + "    slot: 2\n", 4, 5, "models[0].slot", "did you mean 'slots'?")]
     [InlineData("store:\n  zzzzzz: 1\n", 2, 3, "store.zzzzzz", "unknown key 'zzzzzz'; known keys: path, url, password_env, lease")]
-    [InlineData("pool:\n  reserve: 1GiB\n", 2, 3, "pool.reserve", "unknown key 'reserve'; known keys: serving_reserve")]
+    [InlineData("pool:\n  reserve: 1GiB\n", 2, 3, "pool.reserve", "unknown key 'reserve'; known keys: serving_reserve, background_threads_follow_steps")]
+    [InlineData("pool:\n  background_threads_follow_steps: often\n", 2, 36, "pool.background_threads_follow_steps", "expected true or false; found 'often'")]
     [InlineData("modles: []\n", 1, 1, "modles", "did you mean 'models'?")]
     // Wrong types.
     [InlineData("server:\n  port: abc\n", 2, 9, "server.port", "expected an integer; found 'abc'")]

@@ -14,7 +14,7 @@ public sealed class ModelFootprintTests
         var definition = new ModelDefinition { Name = "s", Path = SharedModels.Stories260K, Slots = slots, Context = context };
         var estimate = ModelFootprint.Estimate(definition).Bytes;
 
-        await using var replica = await BuiltinReplica.StartAsync(definition, TimeProvider.System, TestContext.Current.CancellationToken);
+        await using var replica = await BuiltinReplica.StartAsync(definition, null, TimeProvider.System, TestContext.Current.CancellationToken);
 
         // The estimate counts the whole file where the measurement counts the tensors: it is above by the
         // header and vocabulary only, never below.

@@ -64,7 +64,7 @@ public sealed class MixedSimulationTests
     [Fact]
     public void CoreSeconds_AddUpToTheStepsDone_AndNeverExceedWhatTheEnginesLeave()
     {
-        var options = Options(3, 2);
+        var options = Options(3, 2); // every pass on every thread (the default): a busy engine leaves nothing
         var trace = Every(1.5, 400);
         var (split, shared) = Both(options, trace);
 
@@ -85,6 +85,22 @@ public sealed class MixedSimulationTests
         // The same run again gives the same figures.
         var again = new MixedSimulation(options, true, _full, _half).Run(trace);
         Assert.Equal((shared.Preps, shared.Lines, shared.StepCoreShare, shared.Online.All.SloMet), (again.Preps, again.Lines, again.StepCoreShare, again.Online.All.SloMet));
+    }
+
+    [Fact]
+    public void BackgroundPasses_BatchLinesAloneLeaveTheStepsACore()
+    {
+        // Long lines (10 s each at full speed) and no online traffic: the shared engine is busy with batch lines most of the
+        // minute. Every pass on both threads leaves the steps only the gaps; batch passes on one thread leave them a core.
+        var options = Options(1, 1) with { LineOutputTokens = 1000 };
+        var on = new MixedSimulation(options with { BackgroundPasses = true }, true, _full, _half).Run([]);
+        var off = new MixedSimulation(options, true, _full, _half).Run([]);
+
+        Assert.True(off.StepCoreShare <= 1 - off.EngineBusyShare + 1e-6, $"{off.StepCoreShare} of the cores beside an engine busy {off.EngineBusyShare:P1}");
+        Assert.True(on.StepCoreShare > 1 - on.EngineBusyShare + 0.2, $"{on.StepCoreShare} of the cores beside an engine busy {on.EngineBusyShare:P1}");
+        Assert.True(on.Preps > off.Preps, $"{on.Preps} steps with batch passes on one thread, {off.Preps} on both");
+        Assert.Equal("shared, batch passes leave steps a core", on.Setup);
+        Assert.Equal("shared", off.Setup);
     }
 
     [Theory]
