@@ -29,7 +29,8 @@ public sealed class ServingReclaimTests
           - { name: chat, priority: high, models: [one] }
         """;
 
-    // The first attempt waits to be stopped and notes SIGTERM; a later one finishes at once.
+    // The first attempt waits to be stopped and notes SIGTERM; a later one finishes at once. "started" is written once the
+    // trap is set: the test sends its request when it sees the file, and a SIGTERM before the trap would end the shell unnoted.
     private static string Pipeline(string priority) => $$"""
         name: crunch
         priority: {{priority}}
@@ -37,8 +38,8 @@ public sealed class ServingReclaimTests
           - id: work
             run: |
               if [ -f started ]; then echo done >> finished; exit 0; fi
-              touch started
               trap 'echo term >> terms; exit 143' TERM
+              touch started
               sleep 120 & wait
             resources: { cpu: 500m, memory: 224MiB }
         """;
