@@ -12,7 +12,5 @@ internal sealed class ReadyEntry(ActiveStep step, PriorityClass priority, double
 
     public PriorityClass Priority { get; } = priority;
 
-    public double CriticalPath { get; } = criticalPath;
-
     public int CompareTo(ReadyEntry? other) => other is null ? 1 : _order.CompareTo(other._order);
 }
