@@ -31,6 +31,8 @@ internal sealed class FairClassQueue(bool shortestFirst = false)
         var task = slot ??= new FairTask(this);
         task.Requests.Push(request, (shortestFirst ? request.Service.Ticks : request.Deadline.UtcTicks, request.Id));
         task.Waiting++;
+        task.WaitingCost += request.Cost;
+        task.Weight = request.Weight;
         Count++;
         request.QueueSlot = task;
         if (!task.Scheduled)
@@ -113,18 +115,52 @@ internal sealed class FairClassQueue(bool shortestFirst = false)
         }
         else
         {
-            task.Waiting--;
-            Count--;
+            Leave(task, request);
         }
 
         task.Requests.Compact(task.Waiting);
     }
 
+    /// <summary>
+    /// Requests of the class that would be served before a newcomer of <paramref name="task"/> (with its
+    /// <paramref name="weight"/>), were it enqueued now: its task's own waiting requests, and of every other backlogged task
+    /// those served while the newcomer's task works its way up to it in virtual time (one, plus as many as the virtual time
+    /// between the two times the other task's weight over its mean waiting cost; at most all it has).
+    /// A task with little weight beside a long backlog of another thus waits behind a fair share of it, not all of it.
+    /// </summary>
+    public int CountAhead(string task, double weight)
+    {
+        _tasks.TryGetValue(task, out var own);
+        var ownWaiting = own?.Waiting ?? 0;
+        var start = own is { Waiting: > 0 } ? own.VirtualTime : Math.Max(own?.VirtualTime ?? 0, _virtualTime);
+        var served = start + (ownWaiting > 0 ? own!.WaitingCost / weight : 0);
+        var ahead = (long)ownWaiting;
+        foreach (var other in _tasks.Values)
+        {
+            if (ReferenceEquals(other, own) || other.Waiting == 0 || other.VirtualTime > served)
+            {
+                continue;
+            }
+
+            var meanCost = Math.Max(other.WaitingCost / other.Waiting, double.Epsilon);
+            var share = Math.Floor((served - other.VirtualTime) * other.Weight / meanCost) + 1; // a tie counts ahead
+            ahead += (long)Math.Min(other.Waiting, share);
+        }
+
+        return (int)Math.Min(ahead, Count);
+    }
+
     private void Charge(FairTask task, QueuedRequest request)
     {
-        task.Waiting--;
-        Count--;
+        Leave(task, request);
         task.VirtualTime += request.Cost / request.Weight;
+    }
+
+    private void Leave(FairTask task, QueuedRequest request)
+    {
+        task.Waiting--;
+        task.WaitingCost = task.Waiting == 0 ? 0 : Math.Max(0, task.WaitingCost - request.Cost);
+        Count--;
     }
 
     private void Schedule(FairTask task)

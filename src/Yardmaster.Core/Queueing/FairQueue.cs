@@ -145,15 +145,16 @@ internal sealed class FairQueue : IRequestQueue
         return true;
     }
 
-    public int CountAhead(PriorityClass priority)
+    public int CountAhead(PriorityClass priority, string task, double weight = 1)
     {
+        ArgumentNullException.ThrowIfNull(task);
         var ahead = 0;
-        for (var i = 0; i <= (int)priority && i < _classes.Length; i++)
+        for (var i = 0; i < (int)priority && i < _classes.Length; i++)
         {
             ahead += _classes[i].Count;
         }
 
-        return ahead;
+        return (uint)priority < (uint)_classes.Length ? ahead + _classes[(int)priority].CountAhead(task, weight) : ahead;
     }
 
     public QueuedRequest? Shed(PriorityClass incoming)

@@ -12,6 +12,12 @@ internal sealed class FairTask(FairClassQueue owner)
     /// <summary>Live requests (stale heap entries excluded).</summary>
     public int Waiting { get; set; }
 
+    /// <summary>The cost of its live requests, summed (<see cref="QueuedRequest.Cost"/>).</summary>
+    public double WaitingCost { get; set; }
+
+    /// <summary>The weight of its last request enqueued: the task's weight as the queue knows it.</summary>
+    public double Weight { get; set; } = 1;
+
     /// <summary>True while the task has an entry in its class's heap (possibly with no live request left).</summary>
     public bool Scheduled { get; set; }
 

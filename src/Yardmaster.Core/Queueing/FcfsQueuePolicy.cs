@@ -69,7 +69,7 @@ public sealed class FcfsQueuePolicy : IQueuePolicy
         }
 
         // FCFS serves strictly by arrival, so everything waiting is ahead of a newcomer.
-        public int CountAhead(PriorityClass priority) => Count;
+        public int CountAhead(PriorityClass priority, string task, double weight = 1) => Count;
 
         // Classes mean nothing here: a full queue refuses the newcomer, whatever its class.
         public QueuedRequest? Shed(PriorityClass incoming) => null;

@@ -24,8 +24,12 @@ public interface IRequestQueue
     /// <summary>Removes a request (cancelled, timed out); false when it is not in the queue.</summary>
     bool Remove(QueuedRequest request);
 
-    /// <summary>Requests waiting that would be served before a new request of class <paramref name="priority"/>: those of the same or a more urgent class.</summary>
-    int CountAhead(PriorityClass priority);
+    /// <summary>
+    /// Requests waiting that would be served before a new request of class <paramref name="priority"/> from
+    /// <paramref name="task"/> (of <paramref name="weight"/>), aging aside: for a policy with classes, those of a more urgent
+    /// class and, of its own class, those its fair share lets go first.
+    /// </summary>
+    int CountAhead(PriorityClass priority, string task, double weight = 1);
 
     /// <summary>
     /// Which waiting request to refuse, when the queue is full, to make room for a newcomer of class

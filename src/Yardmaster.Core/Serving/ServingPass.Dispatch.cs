@@ -106,6 +106,27 @@ public static partial class ServingPass
         return model.Removed || model.Loading > 0 || model.Ready < model.ReplicasMax ? 0 : model.ReadySlots;
     }
 
+    /// <summary>
+    /// For one ready replica of a model whose engine preempts: the slots a request of <paramref name="priority"/> may still take
+    /// (those not held by requests as urgent or more, within the bound of as many beyond the slots as it has), and the
+    /// requests as urgent or more in flight there: what it waits behind.
+    /// </summary>
+    /// <param name="slots">The replica's slots.</param>
+    /// <param name="inFlightByClass">Its requests in flight, by class (<see cref="ReplicaSnapshot.InFlightByClass"/>).</param>
+    /// <param name="inFlight">Its requests in flight in all.</param>
+    /// <param name="priority">The newcomer's class.</param>
+    public static (int Free, int Ahead) PreemptingSlots(int slots, IReadOnlyList<int> inFlightByClass, int inFlight, PriorityClass priority)
+    {
+        ArgumentNullException.ThrowIfNull(inFlightByClass);
+        var urgent = 0;
+        for (var c = 0; c <= (int)priority && c < inFlightByClass.Count; c++)
+        {
+            urgent += inFlightByClass[c];
+        }
+
+        return (Math.Max(0, Math.Min(slots - urgent, (2 * slots) - inFlight)), urgent);
+    }
+
     /// <summary>True when the model has fewer ready replicas than its <c>replicas.min</c> and none loading: one should start.</summary>
     public static bool BelowMinimum(ModelState model, DateTimeOffset now)
     {

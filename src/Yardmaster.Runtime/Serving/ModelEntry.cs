@@ -22,12 +22,10 @@ internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue
     /// <summary>Load time of the last successful load, or a default before any.</summary>
     public TimeSpan LoadEstimate { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Online mean service time (EWMA) of one request, from the lease to its release.</summary>
-    public ServiceTimeEstimator Service { get; } = new(TimeSpan.FromSeconds(1));
+    /// <summary>Online service times (EWMA) of one request, from the lease to its release: over all, and foreground and background apart.</summary>
+    public ServiceEstimates Service { get; } = new(TimeSpan.FromSeconds(1));
 
     public TimeSpan ServiceEstimate => Service.Mean;
-
-    public bool HasServiceSample => Service.Observations > 0;
 
     /// <summary>Consecutive failed loads or crashes; drives the restart backoff.</summary>
     public int Failures { get; set; }
@@ -123,14 +121,9 @@ internal sealed class ModelEntry(ModelDefinition definition, IRequestQueue queue
                 continue;
             }
 
-            var urgent = 0;
-            for (var c = 0; c <= (int)priority; c++)
-            {
-                urgent += r.InFlightByClass[c];
-            }
-
-            free += Math.Max(0, Math.Min(Definition.Slots - urgent, (2 * Definition.Slots) - r.InFlight));
-            ahead += urgent;
+            var (f, a) = ServingPass.PreemptingSlots(Definition.Slots, r.InFlightByClass, r.InFlight, priority);
+            free += f;
+            ahead += a;
         }
 
         return (free, ahead);

@@ -223,11 +223,11 @@ public sealed partial class ServingScheduler
         return (model, new AdmissionCandidate(
             name,
             null,
-            Candidate(model, ticket.Priority, now, load, ticket.Embedding),
+            Candidate(model, ticket.Priority, ticket.Task, now, load, ticket.Embedding),
             model.Queue.Count,
             full && model.Queue.Shed(ticket.Priority) is not null,
-            model.Service.Predict(ticket.PromptTokens, ticket.MaxTokens),
-            model.HasServiceSample,
+            model.Service.Predict(ticket.Priority, ticket.PromptTokens, ticket.MaxTokens),
+            model.Service.HasSample(ticket.Priority),
             ServingPass.FitsSomeBudget(load),
             model.EstimateError,
             model.MemoryEstimate,
@@ -236,9 +236,13 @@ public sealed partial class ServingScheduler
     }
 
     /// <summary>What the predicted service time was made of, for a refusal's message.</summary>
-    private static string ServiceBasis(ModelEntry model, RequestTicket ticket) => model.Service.Rates is null
-        ? "as the model's mean"
-        : string.Create(CultureInfo.InvariantCulture, $"for {(ticket.PromptTokens is { } p ? p.ToString(CultureInfo.InvariantCulture) : "a mean")} prompt tokens and max_tokens {(ticket.MaxTokens is { } m ? m.ToString(CultureInfo.InvariantCulture) : "unset")} at the model's measured token rates");
+    private static string ServiceBasis(ModelEntry model, RequestTicket ticket)
+    {
+        var band = ServiceEstimates.IsBackground(ticket.Priority) ? "background (low, batch)" : "foreground (critical, high, normal)";
+        return model.Service.For(ticket.Priority).Rates is null
+            ? $"as the mean of the model's {band} requests"
+            : string.Create(CultureInfo.InvariantCulture, $"for {(ticket.PromptTokens is { } p ? p.ToString(CultureInfo.InvariantCulture) : "a mean")} prompt tokens and max_tokens {(ticket.MaxTokens is { } m ? m.ToString(CultureInfo.InvariantCulture) : "unset")} at the token rates measured on its {band} requests");
+    }
 
     private string QueueAdvice(ModelEntry model, TimeSpan predictedWait) =>
         string.Create(CultureInfo.InvariantCulture, $"{Occupancy(model)}; retry in {Clamp(predictedWait).TotalSeconds:0} s, or raise scheduler.max_queue or the model's replicas.max");

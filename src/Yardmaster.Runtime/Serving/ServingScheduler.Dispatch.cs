@@ -59,11 +59,11 @@ public sealed partial class ServingScheduler
         replica.Uses++;
         if (success && serviceTime is { } observed && outputTokens is { } output && lease.Request.PromptTokens is { } prompt)
         {
-            model.Service.Observe(observed, prompt, output, lease.Request.MaxTokens);
+            model.Service.Observe(lease.Request.Priority, observed, prompt, output, lease.Request.MaxTokens);
         }
         else if (success && serviceTime is { } time)
         {
-            model.Service.Observe(time);
+            model.Service.Observe(lease.Request.Priority, time);
         }
 
         if (replica.State == ReplicaState.Draining && replica.InFlight == 0)

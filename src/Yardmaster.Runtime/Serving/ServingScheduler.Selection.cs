@@ -1,4 +1,5 @@
 using Yardmaster.Core;
+using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Models;
 using Yardmaster.Core.Serving;
 
@@ -6,8 +7,8 @@ namespace Yardmaster.Runtime.Serving;
 
 public sealed partial class ServingScheduler
 {
-    /// <summary>What selection knows of one candidate: requests ahead of this priority, slots, estimates, and whether a replica could start now.</summary>
-    private CandidateSnapshot Candidate(ModelEntry model, PriorityClass priority, DateTimeOffset now, LoadInput? load = null, bool embedding = false)
+    /// <summary>What selection knows of one candidate: requests ahead of one of this priority from <paramref name="task"/>, slots, estimates, and whether a replica could start now.</summary>
+    private CandidateSnapshot Candidate(ModelEntry model, PriorityClass priority, TaskDefinition task, DateTimeOffset now, LoadInput? load = null, bool embedding = false)
     {
         var ready = model.ReadySlots();
         // An engine that preempts gives a request a slot held by less urgent work: it waits behind its own class and those above.
@@ -19,10 +20,10 @@ public sealed partial class ServingScheduler
             model.Definition.Name,
             model.Definition.Cost,
             free,
-            model.Queue.CountAhead(priority),
+            model.Queue.CountAhead(priority, task.Name, task.Weight),
             inFlight,
             ready,
-            model.ServiceEstimate,
+            model.Service.MeanFor(priority),
             loading > 0,
             model.LoadEstimate + backoff,
             model.Definition.Slots,

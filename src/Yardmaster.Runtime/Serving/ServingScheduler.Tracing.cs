@@ -48,7 +48,7 @@ public sealed partial class ServingScheduler
                 }
                 else if (positions.TryGetValue(p, out var position))
                 {
-                    var candidate = Candidate(p.Model, p.Priority, now, embedding: p.Embedding) with { Queued = position - 1 };
+                    var candidate = Candidate(p.Model, p.Priority, p.TaskEntry.Definition, now, embedding: p.Embedding) with { Queued = position - 1 };
                     var predicted = ModelSelection.PredictStart(candidate);
                     list.Add(new RequestSnapshot(p.Trace.RequestId, p.Task, p.Priority, p.Model.Definition.Name, RequestState.Queued, now - p.Arrival, predicted, position, null, null, p.Arrival));
                 }

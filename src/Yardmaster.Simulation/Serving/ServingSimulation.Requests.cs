@@ -22,15 +22,15 @@ internal sealed partial class ServingSimulation
 
             entries.Add(model);
             var ready = model.ReadySlots();
-            var inFlight = model.InFlight();
+            var (free, inFlight) = Preempts(model) ? model.SlotsFor(request.Priority) : (Math.Max(0, ready - model.InFlight()), model.InFlight());
             var loading = model.Count(ReplicaState.Loading);
             var backoff = model.NextLoadAt > _now ? model.NextLoadAt - _now : TimeSpan.Zero;
             var selection = new CandidateSnapshot(
-                name, model.Definition.Cost, Math.Max(0, ready - inFlight), model.Queue.CountAhead(request.Priority), inFlight, ready, model.Service.Mean, loading > 0,
+                name, model.Definition.Cost, free, model.Queue.CountAhead(request.Priority, task.Definition.Name, task.Definition.Weight), inFlight, ready, model.Service.MeanFor(request.Priority), loading > 0,
                 model.LoadEstimate + backoff, model.Definition.Slots, CanFitNow(model), model.Count(ReplicaState.Ready) + loading < model.Definition.ReplicasMax);
             var full = model.Queue.Count >= _setup.Scheduler.MaxQueue;
             candidates.Add(new AdmissionCandidate(
-                name, null, selection, model.Queue.Count, full && model.Queue.Shed(request.Priority) is not null, model.Service.Predict(request.PromptTokens, request.OutputTokens), model.Service.Observations > 0,
+                name, null, selection, model.Queue.Count, full && model.Queue.Shed(request.Priority) is not null, model.Service.Predict(request.Priority, request.PromptTokens, request.OutputTokens), model.Service.HasSample(request.Priority),
                 FitsSomeBudget(model), null, model.Memory, model.DeviceWords, model.Count(ReplicaState.Ready) + loading));
         }
 
@@ -101,11 +101,11 @@ internal sealed partial class ServingSimulation
         replica.Uses++;
         if (request.TraceService is null)
         {
-            model.Service.Observe(_now - request.Start!.Value, request.PromptTokens, request.OutputTokens, request.OutputTokens); // the token model decided: it teaches the rates
+            model.Service.Observe(request.Priority, _now - request.Start!.Value, request.PromptTokens, request.OutputTokens, request.OutputTokens); // the token model decided: it teaches the rates
         }
         else
         {
-            model.Service.Observe(_now - request.Start!.Value);
+            model.Service.Observe(request.Priority, _now - request.Start!.Value);
         }
 
         Release(request, SimOutcome.Completed);

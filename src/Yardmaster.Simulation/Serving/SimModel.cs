@@ -51,7 +51,26 @@ internal sealed class SimModel(ModelDefinition definition, IRequestQueue queue, 
     /// <summary>Load time of the last load (the server's estimate before any: 2 s).</summary>
     public TimeSpan LoadEstimate { get; set; } = TimeSpan.FromSeconds(2);
 
-    public ServiceTimeEstimator Service { get; } = new(TimeSpan.FromSeconds(1));
+    /// <summary>Service times over all, and foreground and background apart, as the live model's.</summary>
+    public ServiceEstimates Service { get; } = new(TimeSpan.FromSeconds(1));
+
+    /// <summary>For a model whose engine preempts: the slots a request of <paramref name="priority"/> may still take on its ready replicas, and the requests as urgent or more in flight there (as the live model's).</summary>
+    public (int Free, int Ahead) SlotsFor(Core.PriorityClass priority)
+    {
+        var free = 0;
+        var ahead = 0;
+        foreach (var r in _replicas)
+        {
+            if (r.State == ReplicaState.Ready)
+            {
+                var (f, a) = ServingPass.PreemptingSlots(Definition.Slots, r.InFlightByClass, r.InFlight, priority);
+                free += f;
+                ahead += a;
+            }
+        }
+
+        return (free, ahead);
+    }
 
     public DateTimeOffset NextLoadAt { get; set; }
 

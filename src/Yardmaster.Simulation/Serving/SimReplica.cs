@@ -140,6 +140,9 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
         }
     }
 
+    /// <summary>Its requests in flight, by class.</summary>
+    public IReadOnlyList<int> InFlightByClass => _inFlightByClass;
+
     /// <summary>Counts a request of <paramref name="priority"/> starting (1) or ending (-1) on it, by class, as the live replica does.</summary>
     public void CountClass(PriorityClass priority, int delta)
     {

@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Fluent;
 using Yardmaster.Core.Queueing;
 
 namespace Yardmaster.Core.Tests.Queueing;
@@ -147,7 +149,7 @@ public sealed class FairQueuePolicyTests : RequestQueueContract
         }
 
         queue.Remove(requests[^1]);
-        Assert.Equal(expected, queue.CountAhead(priority));
+        Assert.Equal(expected, queue.CountAhead(priority, "t0"));
     }
 
     [Theory]
@@ -242,5 +244,60 @@ public sealed class FairQueuePolicyTests : RequestQueueContract
         queue.Enqueue(Request(4, PriorityClass.Critical, arrivalSeconds: 299, task: "alert"));
         Assert.Equal(1, queue.Dequeue(T0.AddSeconds(300))!.Id);
         Assert.Equal(4, queue.Dequeue(T0.AddSeconds(300))!.Id);
+    }
+
+    [Fact]
+    public void CountAhead_WeightedTaskBesideALongBacklog_WaitsBehindItsShareNotTheWholeBacklog()
+    {
+        var queue = NewQueue();
+        for (var i = 0; i < 100; i++)
+        {
+            queue.Enqueue(Request(i + 1, task: "bulk"));
+        }
+
+        Assert.Equal(1, queue.CountAhead(PriorityClass.Normal, "chat")); // a tie of virtual times: bulk's head goes first
+        queue.Enqueue(Request(101, task: "search", weight: 3));
+        queue.Enqueue(Request(102, task: "search", weight: 3));
+        queue.Enqueue(Request(103, task: "search", weight: 3));
+
+        // search's three take it to virtual time 1, by which bulk (weight 1) has been served twice.
+        Assert.Equal(5, queue.CountAhead(PriorityClass.Normal, "search", 3));
+        queue.Enqueue(Request(104, task: "search", weight: 3));
+        Assert.Equal(5, Drain(queue, T0).IndexOf(104));
+    }
+
+    [Fact]
+    public void CountAhead_AnyBacklogOfWeightedTasks_IsWhereTheNewcomerIsServed()
+    {
+        // Equal costs within a task (its mean is then exact): the count is the newcomer's place when drained, but for ties
+        // of virtual time, each of which it counts ahead and the queue may break either way.
+        var property = Prop.ForAll(ArbMap.Default.ArbFor<int[]>(), ops =>
+        {
+            var queue = NewQueue();
+            string[] tasks = ["a", "b", "c"];
+            double[] weights = [1, 2, 3];
+            double[] costs = [1, 2, 5];
+            long id = 0;
+            foreach (var op in ops.Take(60))
+            {
+                var x = op & int.MaxValue;
+                if (x % 4 == 0)
+                {
+                    queue.Dequeue(T0);
+                }
+                else
+                {
+                    var t = x % 3;
+                    queue.Enqueue(Request(++id, task: tasks[t], weight: weights[t], cost: costs[t]));
+                }
+            }
+
+            var who = ops.Length % 3;
+            var predicted = queue.CountAhead(PriorityClass.Normal, tasks[who], weights[who]);
+            queue.Enqueue(Request(++id, task: tasks[who], weight: weights[who], cost: costs[who]));
+            var actual = Drain(queue, T0).IndexOf(id);
+            Assert.InRange(predicted, actual, actual + 2);
+        });
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(300), property);
     }
 }

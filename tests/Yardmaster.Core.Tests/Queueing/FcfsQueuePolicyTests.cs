@@ -22,7 +22,7 @@ public sealed class FcfsQueuePolicyTests : RequestQueueContract
         var queue = NewQueue();
         queue.Enqueue(Request(1, PriorityClass.Batch));
         queue.Enqueue(Request(2, PriorityClass.Low));
-        Assert.Equal(2, queue.CountAhead(PriorityClass.Critical));
+        Assert.Equal(2, queue.CountAhead(PriorityClass.Critical, "t"));
     }
 
     [Fact]

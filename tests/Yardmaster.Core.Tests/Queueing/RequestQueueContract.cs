@@ -167,7 +167,7 @@ public abstract class RequestQueueContract
         }
 
         queue.Remove(Request(99));
-        Assert.Equal(5, queue.CountAhead(PriorityClass.Batch));
+        Assert.Equal(5, queue.CountAhead(PriorityClass.Batch, "t"));
     }
 
     [Fact]

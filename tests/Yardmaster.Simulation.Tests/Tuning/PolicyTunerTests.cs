@@ -91,10 +91,12 @@ public sealed class PolicyTunerTests
     [Fact]
     public void Tune_TwoTasksOfOneClassOneStarved_RaisesItsWeight()
     {
-        // search and chat share the normal class on 12 slots (no memory for more): search sends 30% of the requests, about
-        // 7.8 slots of work, with a 6 s SLO; chat 20%, 5.2 slots, with 10 minutes. A fair half (6 slots) is less than search
-        // needs, so its queue grows and its requests miss; a heavier search gets what it needs and chat catches up later.
+        // search and chat share the normal class on 12 slots (no memory for more), overloaded: search sends 30% of the
+        // requests, about 15 slots of work, with a 6 s SLO; chat 20%, 10 slots, with 10 minutes. A fair half (6 slots) serves
+        // under half of search in time; a heavier search gets more, and chat catches up later. The aging bound is as long as
+        // chat's SLO: a shorter one would serve chat's aged backlog first whatever the weights (30 s, the default, does).
         var config = Load($$"""
+            scheduler: { max_wait: { default: 10m } }
             devices: { cpu: { memory: 3GiB } }
             models:
               - name: llm
