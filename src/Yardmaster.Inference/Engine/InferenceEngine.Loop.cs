@@ -88,25 +88,49 @@ public sealed partial class InferenceEngine
         }
 
         var decoding = owners.Count > 0;
-
-        foreach (var s in _active)
+        var urgentDecoding = false;
+        foreach (var s in owners)
         {
-            if (!s.Prefilling || budget == 0)
-            {
-                continue;
-            }
+            urgentDecoding |= s.Request.Priority < Options.BackgroundPriority;
+        }
 
-            // A resumed sequence's tokens are put back without logits: its next token was sampled before it was preempted.
-            var fill = s.Fill;
-            var chunk = Math.Min(fill.Length - s.Prefilled, budget);
-            for (var i = 0; i < chunk; i++)
+        // Prompt chunks: those of foreground sequences first, then background ones. While a foreground sequence decodes, the
+        // background chunks together take at most a sixteenth of the batch: each decode step waits for its whole batch, so a
+        // batch line's 124-token prompt in one step stalls every urgent token beside it for the whole prefill. bench/mixed-pool.sh
+        // (a batch pipeline's lines beside chat at 0.15x the Azure trace): chat tokens took 60-80 ms each with the full
+        // chunk; the background prompt still advances every step, and takes the whole budget when no urgent sequence decodes.
+        var backgroundBudget = urgentDecoding ? BackgroundPromptTokensBesideUrgentDecodes : int.MaxValue;
+        for (var foreground = 1; foreground >= 0; foreground--)
+        {
+            foreach (var s in _active)
             {
-                var index = s.Prefilled + i;
-                batch.Add(new BatchToken(s.Slot!.Cache, fill[index], index, WantLogits: !s.Resuming && index == fill.Length - 1));
-                owners.Add(s);
-            }
+                var isForeground = s.Request.Priority < Options.BackgroundPriority;
+                if (!s.Prefilling || budget == 0 || isForeground != (foreground == 1) || (!isForeground && backgroundBudget == 0))
+                {
+                    continue;
+                }
 
-            budget -= chunk;
+                // A resumed sequence's tokens are put back without logits: its next token was sampled before it was preempted.
+                var fill = s.Fill;
+                var chunk = Math.Min(fill.Length - s.Prefilled, isForeground ? budget : Math.Min(budget, backgroundBudget));
+                for (var i = 0; i < chunk; i++)
+                {
+                    var index = s.Prefilled + i;
+                    batch.Add(new BatchToken(s.Slot!.Cache, fill[index], index, WantLogits: !s.Resuming && index == fill.Length - 1));
+                    owners.Add(s);
+                }
+
+                budget -= chunk;
+                if (!isForeground)
+                {
+                    backgroundBudget -= chunk;
+                }
+            }
+        }
+
+        if (urgentDecoding && BackgroundPromptTokensBesideUrgentDecodes - backgroundBudget > MostBackgroundPromptTokensBesideUrgentDecodes)
+        {
+            MostBackgroundPromptTokensBesideUrgentDecodes = BackgroundPromptTokensBesideUrgentDecodes - backgroundBudget;
         }
 
         // Embedding inputs last (their tokens have no owner sequence): they take what the generations leave, and while
@@ -123,6 +147,12 @@ public sealed partial class InferenceEngine
 
     /// <summary>The most embedding tokens a step that also decodes carries: a sixteenth of the batch (8 of the default 128), at least one.</summary>
     internal int EmbeddingTokensBesideDecodes => Math.Max(1, _pass.MaxBatch / 16);
+
+    /// <summary>The most background prompt tokens a step that also decodes a foreground sequence carries: a sixteenth of the batch (8 of the default 128), at least one.</summary>
+    internal int BackgroundPromptTokensBesideUrgentDecodes => Math.Max(1, _pass.MaxBatch / 16);
+
+    /// <summary>The most background prompt tokens seen in one step beside a foreground decode, since start (for tests; loop thread only).</summary>
+    internal int MostBackgroundPromptTokensBesideUrgentDecodes { get; private set; }
 
     /// <summary>The most embedding tokens seen in one step beside decode tokens, since start (for tests; loop thread only).</summary>
     internal int MostEmbeddingTokensBesideDecodes { get; private set; }

@@ -103,11 +103,11 @@ internal sealed class MixedSimulation
         var models = shared
             ? new List<(ModelDefinition, ModelSpeed)> { (Model("m", options.Slots * 2, threads, options.Nodes), threads == options.Cores ? full : half) }
             : [(Model("online", options.Slots, options.Cores / 2, options.Nodes), half), (Model("batch", options.Slots, options.Cores / 2, options.Nodes), half)];
-        var setup = new SimSetup(_tasks, models, new DeviceSettings { CpuMemory = options.Nodes * options.NodeMemory }, new SchedulerSettings(), _ => -1, "", EnginePreemption: true);
+        var setup = new SimSetup(_tasks, models, new DeviceSettings { CpuMemory = options.Nodes * options.NodeMemory }, new SchedulerSettings(), _ => -1, "");
         var scheduler = setup.Scheduler;
         _serving = new ServingSimulation(
             setup,
-            new SimPolicies("default", scheduler.Queue, scheduler.Eviction, scheduler.Routing, Admission: true),
+            new SimPolicies("default", scheduler.Queue, scheduler.Eviction, scheduler.Routing, Admission: true, EnginePreemption: true),
             () => TimeSpan.FromSeconds(1),
             _ => EvictionPolicies.Create(scheduler.Eviction)!)
         {

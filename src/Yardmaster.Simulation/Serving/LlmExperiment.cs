@@ -39,7 +39,7 @@ internal static class LlmExperiment
         var policies = new List<SimPolicies>
         {
             new("fcfs", "fcfs", "lru", "least-outstanding", Admission: false),
-            new("default", scheduler.Queue, scheduler.Eviction, scheduler.Routing, Admission: true),
+            new("default", scheduler.Queue, scheduler.Eviction, scheduler.Routing, Admission: true, EnginePreemption: true),
         };
         if (options.Policies.Count > 0)
         {
@@ -48,7 +48,8 @@ internal static class LlmExperiment
                 options.Policies.GetValueOrDefault("queue", scheduler.Queue),
                 options.Policies.GetValueOrDefault("eviction", scheduler.Eviction),
                 options.Policies.GetValueOrDefault("routing", scheduler.Routing),
-                Admission: true));
+                Admission: true,
+                EnginePreemption: true));
         }
 
         foreach (var load in options.LoadScale is { } only ? [only] : Loads)

@@ -51,7 +51,7 @@ internal sealed partial class ServingSimulation
     }
 
     /// <summary>True when <paramref name="model"/>'s replicas preempt in their engines in this run.</summary>
-    private bool Preempts(SimModel model) => _setup.EnginePreemption && model.Definition.PreemptsInEngine;
+    private bool Preempts(SimModel model) => _policies.EnginePreemption && model.Definition.PreemptsInEngine;
 
     /// <summary>Gives <paramref name="next"/> (just dequeued) a slot on <paramref name="replica"/>, or a place in its engine that preempts.</summary>
     private void Hand(SimModel model, SimReplica replica, SimRequest next)

@@ -9,15 +9,10 @@ namespace Yardmaster.Simulation.Serving;
 /// <param name="Scheduler">The scheduler settings (queue bound, load wait, aging).</param>
 /// <param name="Assign">The task index of a request the trace assigns to none (by its line, stably).</param>
 /// <param name="Describe">The setup in words, for the summary.</param>
-/// <param name="EnginePreemption">True to simulate the builtin engine's priority preemption for models whose engines preempt
-/// (<c>preempt</c>, default on for the builtin backend): the gateway hands a busy replica a more urgent request and its least
-/// urgent sequence pauses, its progress kept. Off in the trace experiments of <c>yard simulate</c> so far (their recorded
-/// figures were made without it); on in <see cref="Mixed.MixedSimulation"/>.</param>
 internal sealed record SimSetup(
     IReadOnlyList<TaskDefinition> Tasks,
     IReadOnlyList<(ModelDefinition Model, ModelSpeed Speed)> Models,
     DeviceSettings Devices,
     SchedulerSettings Scheduler,
     Func<long, int> Assign,
-    string Describe,
-    bool EnginePreemption = false);
+    string Describe);

@@ -184,7 +184,7 @@ internal static class PolicyTuner
         var goodput = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var workload in workloads)
         {
-            var policy = new SimPolicies("tune", settings.Queue, settings.Eviction, settings.Routing, Admission: true);
+            var policy = new SimPolicies("tune", settings.Queue, settings.Eviction, settings.Routing, Admission: true, EnginePreemption: true);
             var (results, duration) = workload.Simulate(policy, load, settings, candidate.Knobs);
             var run = results.Build("tune", [], duration);
             scores.Add(TuneScore.Of(run, objective, workload.Tasks));

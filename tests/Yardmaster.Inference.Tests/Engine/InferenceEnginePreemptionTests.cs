@@ -220,6 +220,36 @@ public sealed class InferenceEnginePreemptionTests : IDisposable
         Assert.Equal(afterBatch, engine.BackgroundPasses);
     }
 
+    [Fact]
+    public async Task Submit_BatchPromptWhileAnUrgentSequenceDecodes_TakesASixteenthOfEachStepAndBothEndAsIfAlone()
+    {
+        var prompt = string.Join(' ', Enumerable.Repeat("The cat sat on the mat and looked at the big red ball.", 12));
+        var batch = Request(prompt, 20, Batch);
+        var urgent = Request("Once upon a time", LongTokens, Urgent);
+        string batchAlone, urgentAlone;
+        using (var alone = Engine(slots: 2))
+        {
+            batchAlone = (await InferenceEngineTests.RunAsync(alone, batch)).Text;
+            urgentAlone = (await InferenceEngineTests.RunAsync(alone, urgent)).Text;
+            Assert.Equal(0, alone.MostBackgroundPromptTokensBesideUrgentDecodes);
+        }
+
+        using var engine = Engine(slots: 2);
+        var running = engine.Submit(urgent, TestContext.Current.CancellationToken).Generation!;
+        await running.Events.WaitToReadAsync(TestContext.Current.CancellationToken); // decoding
+        var urgentRun = ReadAsync(running);
+        var batchRun = await InferenceEngineTests.RunAsync(engine, batch);
+        Assert.False(urgentRun.IsCompleted, "the urgent sequence ended before the batch prompt was read: nothing was measured beside it");
+        var urgentResult = await urgentRun;
+
+        Assert.True(batch.Prompt.Length > 128, $"the prompt ({batch.Prompt.Length} tokens) fits one step: nothing to bound");
+        Assert.Equal(8, engine.BackgroundPromptTokensBesideUrgentDecodes);
+        Assert.Equal(8, engine.MostBackgroundPromptTokensBesideUrgentDecodes);
+        Assert.Equal(batchAlone, batchRun.Text);
+        Assert.Equal(urgentAlone, urgentResult.Text);
+        Assert.Equal(0, engine.Status.Preemptions);
+    }
+
     private GenerationRequest Request(string prompt, int maxTokens, int priority) =>
         new(_tokenizer.Encode(prompt, true, false), SamplingOptions.Greedy, maxTokens, []) { IgnoreEndOfGeneration = true, Priority = priority };
 

@@ -22,8 +22,8 @@ public sealed class ServingSimulationPreemptionTests
             new() { Name = "nightly", Priority = PriorityClass.Batch, Latency = TimeSpan.FromHours(1), Models = ["m"] },
         ];
         var model = new ModelDefinition { Name = "m", Path = "m.gguf", Memory = 1L << 30, Slots = slots, ReplicasMin = 1, ReplicasMax = 1, KeepAlive = null };
-        var setup = new SimSetup(tasks, [(model, new ModelSpeed(1000, 100, TimeSpan.FromSeconds(1)))], new DeviceSettings { CpuMemory = 1L << 30 }, new SchedulerSettings(), _ => -1, "", preemption);
-        var simulation = new ServingSimulation(setup, new SimPolicies("default", "fair", "lru", "least-outstanding", Admission: true), () => TimeSpan.FromSeconds(1), _ => EvictionPolicies.Create("lru")!) { Verify = true };
+        var setup = new SimSetup(tasks, [(model, new ModelSpeed(1000, 100, TimeSpan.FromSeconds(1)))], new DeviceSettings { CpuMemory = 1L << 30 }, new SchedulerSettings(), _ => -1, "");
+        var simulation = new ServingSimulation(setup, new SimPolicies("default", "fair", "lru", "least-outstanding", Admission: true, EnginePreemption: preemption), () => TimeSpan.FromSeconds(1), _ => EvictionPolicies.Create("lru")!) { Verify = true };
         var ended = new Dictionary<long, SimRequest>();
         simulation.Run(requests.Select((r, i) => Request(i + 1, r.At, r.Priority, r.Output)), _epoch, r => ended.Add(r.Id, r));
         return ended;
