@@ -10,6 +10,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Simulation.Mixed;
 using Yardmaster.Simulation.Serving;
@@ -63,6 +64,7 @@ foreach (var speed in speeds)
     var split = new MixedSimulation(at, false, full, half).Run(trace);
     runs.Add((at, split, new MixedSimulation(at, true, full, half).Run(trace)));
     runs.Add((at, split, new MixedSimulation(at with { BackgroundPasses = true }, true, full, half).Run(trace)));
+    runs.Add((at, split, new MixedSimulation(at with { BackgroundPasses = true, FollowFrom = PriorityClass.Normal }, true, full, half).Run(trace)));
     runs.Add((at, split, new MixedSimulation(at, true, full, half, options.Cores / 2).Run(trace)));
 }
 

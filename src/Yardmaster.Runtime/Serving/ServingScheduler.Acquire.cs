@@ -238,10 +238,10 @@ public sealed partial class ServingScheduler
     /// <summary>What the predicted service time was made of, for a refusal's message.</summary>
     private static string ServiceBasis(ModelEntry model, RequestTicket ticket)
     {
-        var band = ServiceEstimates.IsBackground(ticket.Priority) ? "background (low, batch)" : "foreground (critical, high, normal)";
+        var name = Core.PriorityClasses.Name(ticket.Priority);
         return model.Service.For(ticket.Priority).Rates is null
-            ? $"as the mean of the model's {band} requests"
-            : string.Create(CultureInfo.InvariantCulture, $"for {(ticket.PromptTokens is { } p ? p.ToString(CultureInfo.InvariantCulture) : "a mean")} prompt tokens and max_tokens {(ticket.MaxTokens is { } m ? m.ToString(CultureInfo.InvariantCulture) : "unset")} at the token rates measured on its {band} requests");
+            ? $"as the mean of the model's {name} requests"
+            : string.Create(CultureInfo.InvariantCulture, $"for {(ticket.PromptTokens is { } p ? p.ToString(CultureInfo.InvariantCulture) : "a mean")} prompt tokens and max_tokens {(ticket.MaxTokens is { } m ? m.ToString(CultureInfo.InvariantCulture) : "unset")} at the token rates measured on its {name} requests");
     }
 
     private string QueueAdvice(ModelEntry model, TimeSpan predictedWait) =>

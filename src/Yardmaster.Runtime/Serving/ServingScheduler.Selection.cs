@@ -23,7 +23,7 @@ public sealed partial class ServingScheduler
             model.Queue.CountAhead(priority, task.Name, task.Weight),
             inFlight,
             ready,
-            model.Service.MeanFor(priority),
+            model.Service.MeanFor(priority, model.Definition.PreemptsInEngine && !embedding),
             loading > 0,
             model.LoadEstimate + backoff,
             model.Definition.Slots,

@@ -1,3 +1,5 @@
+using Yardmaster.Core;
+
 namespace Yardmaster.Simulation.Mixed;
 
 /// <summary>
@@ -69,6 +71,13 @@ internal sealed record MixedOptions
     /// its threads while steps run on its node; false (the server's default) for every pass on every thread.
     /// </summary>
     public bool BackgroundPasses { get; init; }
+
+    /// <summary>
+    /// With <see cref="BackgroundPasses"/>: the most urgent class whose passes still leave the steps their cores (the engine's
+    /// <c>BackgroundPriority</c>; the server's <c>low</c>, so that <c>low</c> and <c>batch</c> passes do). <c>normal</c> lets
+    /// <c>search</c> passes do it too, keeping every thread for passes that carry a <c>high</c> (or <c>critical</c>) request.
+    /// </summary>
+    public PriorityClass FollowFrom { get; init; } = PriorityClass.Low;
 
     /// <summary>How long an inference step waits before sending a refused line again (its Retry-After).</summary>
     public TimeSpan Retry { get; init; } = TimeSpan.FromSeconds(1);

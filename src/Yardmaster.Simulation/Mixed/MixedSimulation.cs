@@ -90,6 +90,7 @@ internal sealed class MixedSimulation
         _half = half;
         Label = !shared ? "split"
             : threads != options.Cores ? string.Create(CultureInfo.InvariantCulture, $"shared, {threads} thread(s)")
+            : options.BackgroundPasses && options.FollowFrom < PriorityClass.Low ? $"shared, {options.FollowFrom.Name()} and less urgent passes leave steps a core"
             : options.BackgroundPasses ? "shared, batch passes leave steps a core" : "shared";
         _stepSideModel = shared ? "m" : "batch";
         var online = shared ? "m" : "online";
@@ -344,7 +345,7 @@ internal sealed class MixedSimulation
         if (node.EngineBusy && node.Replica is { } replica)
         {
             background = _shared && _o.BackgroundPasses && _threads > 1 && node.Steps.Count > 0
-                && replica.Snapshot().MostUrgentInFlight is { } urgent && urgent >= PriorityClass.Low;
+                && replica.Snapshot().MostUrgentInFlight is { } urgent && urgent >= _o.FollowFrom;
             threads = background ? _threads / 2 : _threads;
             var speed = background ? _half : null;
             if (replica.SpeedNow != speed)

@@ -26,7 +26,7 @@ internal sealed partial class ServingSimulation
             var loading = model.Count(ReplicaState.Loading);
             var backoff = model.NextLoadAt > _now ? model.NextLoadAt - _now : TimeSpan.Zero;
             var selection = new CandidateSnapshot(
-                name, model.Definition.Cost, free, model.Queue.CountAhead(request.Priority, task.Definition.Name, task.Definition.Weight), inFlight, ready, model.Service.MeanFor(request.Priority), loading > 0,
+                name, model.Definition.Cost, free, model.Queue.CountAhead(request.Priority, task.Definition.Name, task.Definition.Weight), inFlight, ready, model.Service.MeanFor(request.Priority, Preempts(model)), loading > 0,
                 model.LoadEstimate + backoff, model.Definition.Slots, CanFitNow(model), model.Count(ReplicaState.Ready) + loading < model.Definition.ReplicasMax);
             var full = model.Queue.Count >= _setup.Scheduler.MaxQueue;
             candidates.Add(new AdmissionCandidate(

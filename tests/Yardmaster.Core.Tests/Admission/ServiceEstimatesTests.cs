@@ -4,20 +4,20 @@ namespace Yardmaster.Core.Tests.Admission;
 
 public sealed class ServiceEstimatesTests
 {
-    // Batch lines slowed to a third (one thread, paused for urgent work); foreground requests at full speed.
-    private static ServiceEstimates Taught(bool foreground = true, bool background = true)
+    // Batch lines slowed to a third (one thread, paused for urgent work); high requests at full speed.
+    private static ServiceEstimates Taught(bool high = true, bool batch = true)
     {
         var estimates = new ServiceEstimates(TimeSpan.FromSeconds(1));
         for (var i = 1; i <= 40; i++)
         {
             var (prompt, output) = (i * 97 % 3000, i * 31 % 500 + 1);
             var seconds = (prompt / 4000.0) + (output / 100.0);
-            if (background)
+            if (batch)
             {
-                estimates.Observe(i % 2 == 0 ? PriorityClass.Batch : PriorityClass.Low, TimeSpan.FromSeconds(3 * seconds), prompt, output, output);
+                estimates.Observe(PriorityClass.Batch, TimeSpan.FromSeconds(3 * seconds), prompt, output, output);
             }
 
-            if (foreground && i % 4 == 0)
+            if (high && i % 4 == 0)
             {
                 estimates.Observe(PriorityClass.High, TimeSpan.FromSeconds(seconds), prompt, output, output);
             }
@@ -26,53 +26,47 @@ public sealed class ServiceEstimatesTests
         return estimates;
     }
 
-    [Theory]
-    [InlineData(PriorityClass.Critical, false)]
-    [InlineData(PriorityClass.High, false)]
-    [InlineData(PriorityClass.Normal, false)]
-    [InlineData(PriorityClass.Low, true)]
-    [InlineData(PriorityClass.Batch, true)]
-    public void IsBackground_LowAndBatch_AsTheEngineTreatsThem(PriorityClass priority, bool background) =>
-        Assert.Equal(background, ServiceEstimates.IsBackground(priority));
-
     [Fact]
-    public void Predict_BothBandsObserved_EachFromItsOwn()
+    public void Predict_TwoClassesObserved_EachFromItsOwn()
     {
         var estimates = Taught();
-        Assert.Equal(4.5, estimates.Predict(PriorityClass.Normal, 2000, 400).TotalSeconds, 1);
+        Assert.Equal(4.5, estimates.Predict(PriorityClass.High, 2000, 400).TotalSeconds, 1);
         Assert.Equal(13.5, estimates.Predict(PriorityClass.Batch, 2000, 400).TotalSeconds, 1);
         Assert.Equal(40 + 10, estimates.Observations);
+        Assert.Equal(10, estimates.Of(PriorityClass.High).Observations);
     }
 
     [Fact]
-    public void Predict_OnlyBackgroundObserved_ForegroundFromAllButNotJudged()
+    public void Predict_ClassNeverObserved_FromAllButNotJudged()
     {
-        var estimates = Taught(foreground: false);
+        var estimates = Taught(high: false);
         Assert.False(estimates.HasSample(PriorityClass.High));
-        Assert.True(estimates.HasSample(PriorityClass.Low));
+        Assert.True(estimates.HasSample(PriorityClass.Batch));
         Assert.Same(estimates.All, estimates.For(PriorityClass.High));
         Assert.Equal(13.5, estimates.Predict(PriorityClass.High, 2000, 400).TotalSeconds, 1);
     }
 
     [Fact]
-    public void Observe_OneForegroundRequest_ItsBandPredictsFromIt()
+    public void Observe_OneRequestOfAClass_ItsClassPredictsFromIt()
     {
-        var estimates = Taught(foreground: false);
+        var estimates = Taught(high: false);
         estimates.Observe(PriorityClass.Critical, TimeSpan.FromSeconds(2), 100, 50, 50);
-        Assert.True(estimates.HasSample(PriorityClass.Normal));
-        Assert.Same(estimates.Foreground, estimates.For(PriorityClass.High));
-        Assert.Equal(TimeSpan.FromSeconds(2), estimates.Predict(PriorityClass.High, 2000, 400)); // its mean, until it has rates
+        Assert.True(estimates.HasSample(PriorityClass.Critical));
+        Assert.False(estimates.HasSample(PriorityClass.Normal));
+        Assert.Same(estimates.Of(PriorityClass.Critical), estimates.For(PriorityClass.Critical));
+        Assert.Equal(TimeSpan.FromSeconds(2), estimates.Predict(PriorityClass.Critical, 2000, 400)); // its mean, until it has rates
     }
 
     [Fact]
-    public void MeanFor_Foreground_ItsBand_Background_TheMeanOverAll()
+    public void MeanFor_PreemptingEngine_ItsClass_ElseTheMeanOverAll()
     {
         var estimates = new ServiceEstimates(TimeSpan.FromSeconds(1), smoothing: 1);
         estimates.Observe(PriorityClass.Batch, TimeSpan.FromSeconds(9));
-        Assert.Equal(TimeSpan.FromSeconds(9), estimates.MeanFor(PriorityClass.High)); // no foreground yet: the mean over all
+        Assert.Equal(TimeSpan.FromSeconds(9), estimates.MeanFor(PriorityClass.High, preempting: true)); // none of its class yet: the mean over all
         estimates.Observe(PriorityClass.High, TimeSpan.FromSeconds(1));
-        Assert.Equal(TimeSpan.FromSeconds(1), estimates.MeanFor(PriorityClass.High));
-        Assert.Equal(TimeSpan.FromSeconds(1), estimates.MeanFor(PriorityClass.Batch)); // those ahead of a batch request are of every class
-        Assert.Equal(TimeSpan.FromSeconds(1), estimates.Mean);
+        estimates.Observe(PriorityClass.Batch, TimeSpan.FromSeconds(9));
+        Assert.Equal(TimeSpan.FromSeconds(1), estimates.MeanFor(PriorityClass.High, preempting: true));
+        Assert.Equal(TimeSpan.FromSeconds(9), estimates.MeanFor(PriorityClass.High, preempting: false)); // it waits for batch requests in flight too
+        Assert.Equal(TimeSpan.FromSeconds(9), estimates.Mean);
     }
 }

@@ -125,6 +125,31 @@ public sealed class ServingSchedulerTests
     }
 
     [Fact]
+    public async Task AcquireAsync_BatchRequestsSlow_AHighOneIsJudgedOnItsOwnClassesTimes()
+    {
+        await using var scheduler = Create(models: Model("m", slots: 4));
+        for (var i = 0; i < 3; i++)
+        {
+            var line = (await scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch, task: "bulk"), Ct)).Lease!;
+            scheduler.Release(line, true, TimeSpan.FromSeconds(10)); // batch lines take 10 s (one thread, paused for urgent work)
+        }
+
+        // No high request measured yet: its deadline is not judged on the batch lines' 10 s.
+        var first = await scheduler.AcquireAsync(Ticket("m", PriorityClass.High, TimeSpan.FromSeconds(4), task: "chat"), Ct);
+        Assert.NotNull(first.Lease);
+        scheduler.Release(first.Lease, true, TimeSpan.FromSeconds(1));
+
+        var second = await scheduler.AcquireAsync(Ticket("m", PriorityClass.High, TimeSpan.FromSeconds(4), task: "chat"), Ct);
+        Assert.NotNull(second.Lease); // its class takes 1 s
+        scheduler.Release(second.Lease, true, TimeSpan.FromSeconds(1));
+
+        var line2 = await scheduler.AcquireAsync(Ticket("m", PriorityClass.Batch, TimeSpan.FromSeconds(4), task: "bulk"), Ct);
+        Assert.Equal((503, "deadline_unmeetable"), (line2.Refusal!.Status, line2.Refusal.Code)); // its class takes 10 s
+        Assert.Contains("as the mean of the model's batch requests", line2.Refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(6760, scheduler.Snapshot().Models.Single().ServiceEstimate.TotalMilliseconds, 1); // the mean over all (10, 10, 10, 1, 1 by 0.2) moves with both
+    }
+
+    [Fact]
     public async Task AcquireAsync_DeadlinePassesWhileQueued_504AndQueueEmpty()
     {
         await using var scheduler = Create(models: Model("m", slots: 1));
