@@ -13,10 +13,10 @@ public sealed record PoolSettings
 
     /// <summary>
     /// <c>background_threads_follow_steps</c>: while pipeline steps hold cores of this machine, a builtin replica runs a forward
-    /// pass of <c>low</c> and <c>batch</c> sequences alone on its threads less those cores (at least one), leaving them to the
-    /// steps; passes with a more urgent sequence use every thread. Default false: measured live, it raised batch work from
-    /// 1.41x to 2.24x a static split's but cost <c>chat</c> attainment (92.6% against 97.9%), through admission refusals: the
-    /// model's one service estimate learns from the slower batch answers (docs/results.md).
+    /// pass whose most urgent sequence is of this class or less urgent on its threads less those cores (at least one), leaving
+    /// them to the steps; passes with a more urgent sequence use every thread. <c>true</c> is <c>low</c> (passes of <c>low</c>
+    /// and <c>batch</c> sequences alone), a class name that class, <c>false</c> (null) off. Default false (docs/results.md, "One
+    /// pool against a static split").
     /// </summary>
-    public bool BackgroundThreadsFollowSteps { get; init; }
+    public PriorityClass? BackgroundThreadsFollowSteps { get; init; }
 }

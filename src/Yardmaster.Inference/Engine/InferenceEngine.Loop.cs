@@ -52,7 +52,8 @@ public sealed partial class InferenceEngine
 
     /// <summary>
     /// The threads for the pass of <paramref name="owners"/>: <see cref="BackgroundThreads"/> when it is set and every sequence
-    /// in the pass is background work and no embedding is waiting (their passes follow on the same threads), else all.
+    /// in the pass is of <see cref="BackgroundThreadsFrom"/> or less urgent and no embedding is waiting (their passes follow on
+    /// the same threads), else all.
     /// </summary>
     private int PassThreads(List<Sequence> owners)
     {
@@ -62,9 +63,10 @@ public sealed partial class InferenceEngine
             return Threads;
         }
 
+        var from = BackgroundThreadsFrom;
         foreach (var s in owners)
         {
-            if (s.Request.Priority < Options.BackgroundPriority)
+            if (s.Request.Priority < from)
             {
                 return Threads;
             }

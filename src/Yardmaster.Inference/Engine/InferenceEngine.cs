@@ -32,6 +32,7 @@ public sealed partial class InferenceEngine : IDisposable
     private long _recomputed;
     private long _savedBytes;
     private int _backgroundThreads;
+    private int _backgroundThreadsFrom;
     private long _backgroundPasses;
 
     /// <summary>Starts the engine's loop. Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
@@ -50,6 +51,7 @@ public sealed partial class InferenceEngine : IDisposable
         _tokenizer = tokenizer;
         _time = time ?? TimeProvider.System;
         Options = options;
+        _backgroundThreadsFrom = options.BackgroundPriority;
         ContextLength = options.ContextLength > 0 ? options.ContextLength : Math.Min(model.Config.ContextLength, 4096);
         Threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         _pass = new ForwardPass(model, Math.Max(options.MaxBatchTokens, options.Slots), Threads, ContextLength);
@@ -82,6 +84,18 @@ public sealed partial class InferenceEngine : IDisposable
     {
         get => Volatile.Read(ref _backgroundThreads);
         set => Volatile.Write(ref _backgroundThreads, Math.Clamp(value, 0, Threads));
+    }
+
+    /// <summary>
+    /// The most urgent priority whose passes run on <see cref="BackgroundThreads"/>: a pass whose sequences are all of it or less
+    /// urgent does. Default <see cref="EngineOptions.BackgroundPriority"/> (3, the server's <c>low</c>); 2 lets <c>normal</c>
+    /// passes leave the steps their cores too. It does not change what else counts as background work (the bound on background
+    /// prompt chunks beside urgent decodes follows <see cref="EngineOptions.BackgroundPriority"/>). May be set from any thread.
+    /// </summary>
+    public int BackgroundThreadsFrom
+    {
+        get => Volatile.Read(ref _backgroundThreadsFrom);
+        set => Volatile.Write(ref _backgroundThreadsFrom, value);
     }
 
     /// <summary>Forward passes run on fewer threads than <see cref="Threads"/> because only background sequences were in them (for tests and metrics).</summary>

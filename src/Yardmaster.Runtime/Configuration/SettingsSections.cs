@@ -136,7 +136,35 @@ internal static class SettingsSections
     }
 
     public static PoolSettings Pool(ConfigSection? s) =>
-        new() { ServingReserve = s?.Size("serving_reserve") ?? 0, BackgroundThreadsFollowSteps = s?.Bool("background_threads_follow_steps") ?? false };
+        new() { ServingReserve = s?.Size("serving_reserve") ?? 0, BackgroundThreadsFollowSteps = s is null ? null : FollowSteps(s) };
+
+    /// <summary><c>background_threads_follow_steps</c>: <c>true</c> (<c>low</c>), <c>false</c> (null) or a class name.</summary>
+    private static PriorityClass? FollowSteps(ConfigSection s)
+    {
+        const string Key = "background_threads_follow_steps";
+        if (s.String(Key) is not { } text)
+        {
+            return null;
+        }
+
+        if (text is "true" or "True" or "TRUE")
+        {
+            return PriorityClass.Low;
+        }
+
+        if (text is "false" or "False" or "FALSE")
+        {
+            return null;
+        }
+
+        if (PriorityClasses.TryParse(text, out var priority))
+        {
+            return priority;
+        }
+
+        s.Reader.Error(s.Node(Key)!, s.Field(Key), $"expected true, false or a class ({PriorityClasses.Names}); found '{text}'");
+        return null;
+    }
 
     public static JobSettings Jobs(ConfigSection? s, string baseDirectory)
     {

@@ -53,7 +53,7 @@ internal sealed class BackendLauncher(BackendOptions options, TimeProvider time)
     {
         try
         {
-            return await Task.Run(() => BuiltinReplica.StartAsync(model, options.BackgroundThreadsFollowSteps ? options.Ledger : null, time, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => BuiltinReplica.StartAsync(model, options.BackgroundThreadsFollowSteps is null ? null : options.Ledger, time, cancellationToken, options.BackgroundThreadsFollowSteps ?? Core.PriorityClass.Low), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Inference.Gguf.GgufFormatException or Inference.Llama.UnsupportedModelException or ArgumentException)
         {

@@ -18,8 +18,8 @@ public sealed class BackendOptions
     /// </summary>
     public Runtime.Ledger.ResourceLedger? Ledger { get; set; }
 
-    /// <summary><c>pool.background_threads_follow_steps</c>: builtin replicas follow the steps' cores on <see cref="Ledger"/> (see <c>BuiltinReplica</c>).</summary>
-    public bool BackgroundThreadsFollowSteps { get; set; }
+    /// <summary><c>pool.background_threads_follow_steps</c>: builtin replicas' passes of this class or less urgent follow the steps' cores on <see cref="Ledger"/> (see <c>BuiltinReplica</c>); null for none.</summary>
+    public Core.PriorityClass? BackgroundThreadsFollowSteps { get; set; }
 
     /// <summary>This server's id in the records of the cluster replicas it starts (<see cref="ReplicaOwnerLocks"/>); set by the launcher at start, empty before.</summary>
     internal string ReplicaOwner { get; set; } = string.Empty;

@@ -1,3 +1,4 @@
+using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Inference.Engine;
 using Yardmaster.Inference.Llama;
@@ -37,9 +38,10 @@ internal sealed class BuiltinReplica : IServingReplica
     }
 
     /// <summary>
-    /// Background inference (low and batch requests) leaves the pipeline steps their cores: while steps hold cores of this
-    /// machine on the ledger, a forward pass of background sequences alone runs on the engine's threads less those cores (at
-    /// least one); with no step, or with a more urgent sequence in the pass, on all of them.
+    /// Less urgent inference leaves the pipeline steps their cores: while steps hold cores of this machine on the ledger, a
+    /// forward pass whose sequences are all of the engine's <see cref="InferenceEngine.BackgroundThreadsFrom"/> class or less
+    /// urgent (<c>low</c> and <c>batch</c> by default) runs on the engine's threads less those cores (at least one); with no
+    /// step, or with a more urgent sequence in the pass, on all of them.
     /// </summary>
     private void FollowSteps()
     {
@@ -53,6 +55,9 @@ internal sealed class BuiltinReplica : IServingReplica
 
     /// <summary>The threads its engine's passes of background sequences alone run on now (0: all); see <see cref="FollowSteps"/>.</summary>
     internal int BackgroundThreads => _engine.BackgroundThreads;
+
+    /// <summary>The most urgent priority whose passes follow the steps (<see cref="InferenceEngine.BackgroundThreadsFrom"/>).</summary>
+    internal int BackgroundThreadsFrom => _engine.BackgroundThreadsFrom;
 
     /// <summary>The tensors' bytes in the mapped file.</summary>
     internal long WeightBytes => _model.WeightBytes;
@@ -68,7 +73,8 @@ internal sealed class BuiltinReplica : IServingReplica
     /// <param name="ledger">The node ledger, whose steps' cores the engine's background passes leave them (see <see cref="FollowSteps"/>); null for none.</param>
     /// <param name="time">The clock.</param>
     /// <param name="cancellationToken">Stops the load.</param>
-    public static async Task<BuiltinReplica> StartAsync(ModelDefinition definition, ResourceLedger? ledger, TimeProvider time, CancellationToken cancellationToken)
+    /// <param name="followFrom">With <paramref name="ledger"/>: the most urgent class whose passes leave the steps their cores (<c>low</c>: passes of <c>low</c> and <c>batch</c> sequences alone).</param>
+    public static async Task<BuiltinReplica> StartAsync(ModelDefinition definition, ResourceLedger? ledger, TimeProvider time, CancellationToken cancellationToken, PriorityClass followFrom = PriorityClass.Low)
     {
         var model = LlamaModel.Load(definition.Path!);
         InferenceEngine? engine = null;
@@ -85,7 +91,7 @@ internal sealed class BuiltinReplica : IServingReplica
                 MaxQueue = 2 * definition.Slots,
                 Preempt = definition.PreemptsInEngine,
             };
-            engine = new InferenceEngine(model, tokenizer, options, time);
+            engine = new InferenceEngine(model, tokenizer, options, time) { BackgroundThreadsFrom = (int)followFrom };
             var served = new ServedModel(definition.Name, engine, tokenizer, ChatTemplate.Detect(model.File.GetString("tokenizer.chat_template")), time.GetUtcNow().ToUnixTimeSeconds());
             await engine.WarmUpAsync(cancellationToken).ConfigureAwait(false);
             return new BuiltinReplica(model, engine, new CompletionEndpoint(served, time), new EmbeddingsEndpoint(served, time), ledger);

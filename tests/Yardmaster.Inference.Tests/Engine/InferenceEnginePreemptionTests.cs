@@ -221,6 +221,27 @@ public sealed class InferenceEnginePreemptionTests : IDisposable
     }
 
     [Fact]
+    public async Task BackgroundThreadsFrom_Normal_ANormalRequestRunsOnFewer_AHighOneOnAll()
+    {
+        var normal = Request("Once upon a time", 200, 2);
+        var high = Request("The cat", 200, Urgent);
+        using var engine = Engine(slots: 2);
+        Assert.Equal(3, engine.BackgroundThreadsFrom); // low, by default
+        engine.BackgroundThreads = 1;
+        await InferenceEngineTests.RunAsync(engine, normal);
+        Assert.Equal(0, engine.BackgroundPasses); // normal is not background work by default
+
+        engine.BackgroundThreadsFrom = 2; // pool.background_threads_follow_steps: normal
+        var alone = await InferenceEngineTests.RunAsync(engine, normal);
+        var afterNormal = engine.BackgroundPasses;
+        await InferenceEngineTests.RunAsync(engine, high);
+
+        Assert.True(afterNormal >= 200, $"{afterNormal} passes on one thread for 200 normal tokens");
+        Assert.Equal(afterNormal, engine.BackgroundPasses); // the high request's passes ran on both
+        Assert.Equal(FinishReason.Length, alone.Finish.Reason);
+    }
+
+    [Fact]
     public async Task Submit_BatchPromptWhileAnUrgentSequenceDecodes_TakesASixteenthOfEachStepAndBothEndAsIfAlone()
     {
         var prompt = string.Join(' ', Enumerable.Repeat("The cat sat on the mat and looked at the big red ball.", 12));

@@ -27,7 +27,7 @@ public sealed class YardConfigLoaderTests : IDisposable
     [InlineData(Model + "    slot: 2\n", 4, 5, "models[0].slot", "did you mean 'slots'?")]
     [InlineData("store:\n  zzzzzz: 1\n", 2, 3, "store.zzzzzz", "unknown key 'zzzzzz'; known keys: path, url, password_env, lease")]
     [InlineData("pool:\n  reserve: 1GiB\n", 2, 3, "pool.reserve", "unknown key 'reserve'; known keys: serving_reserve, background_threads_follow_steps")]
-    [InlineData("pool:\n  background_threads_follow_steps: often\n", 2, 36, "pool.background_threads_follow_steps", "expected true or false; found 'often'")]
+    [InlineData("pool:\n  background_threads_follow_steps: often\n", 2, 36, "pool.background_threads_follow_steps", "expected true, false or a class (critical | high | normal | low | batch); found 'often'")]
     [InlineData("modles: []\n", 1, 1, "modles", "did you mean 'models'?")]
     // Wrong types.
     [InlineData("server:\n  port: abc\n", 2, 9, "server.port", "expected an integer; found 'abc'")]
@@ -367,6 +367,19 @@ public sealed class YardConfigLoaderTests : IDisposable
         Assert.Equal(["chat", "batch"], config.Tasks.Select(t => t.Name));
         // The sample points at the test model kept in the checkout, so it starts as it is on a fresh clone.
         Assert.Equal(SharedModels.Stories260K, config.Models[0].Path);
+    }
+
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("pool: { background_threads_follow_steps: false }\n", null)]
+    [InlineData("pool: { background_threads_follow_steps: true }\n", PriorityClass.Low)]
+    [InlineData("pool: { background_threads_follow_steps: normal }\n", PriorityClass.Normal)]
+    [InlineData("pool: { background_threads_follow_steps: Batch }\n", PriorityClass.Batch)]
+    public void LoadText_BackgroundThreadsFollowSteps_OffTrueOrAClass(string yaml, PriorityClass? from)
+    {
+        var result = YardConfigLoader.LoadText(yaml, "inline.yaml", _dir.Path);
+        Assert.True(result.Success, string.Join("; ", result.Errors));
+        Assert.Equal(from, result.Config!.Pool.BackgroundThreadsFollowSteps);
     }
 
     [Fact]

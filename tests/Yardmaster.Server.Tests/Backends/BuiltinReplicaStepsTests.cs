@@ -1,3 +1,4 @@
+using Yardmaster.Core;
 using Yardmaster.Core.Configuration;
 using Yardmaster.Core.Pipelines;
 using Yardmaster.Runtime.Ledger;
@@ -31,6 +32,17 @@ public sealed class BuiltinReplicaStepsTests
         ledger.Release(0, halfCore, 0, "step-b");
         ledger.Release(0, oneCore, 0, "step-a");
         Assert.Equal(0, replica.BackgroundThreads);
+    }
+
+    [Theory]
+    [InlineData(PriorityClass.Low, 3)]
+    [InlineData(PriorityClass.Normal, 2)]
+    public async Task FollowFrom_AClass_ItsPassesAndLessUrgentOnesFollowTheSteps(PriorityClass from, int priority)
+    {
+        var ledger = new ResourceLedger([new NodeCapacity("local", 2000, 8L << 30, 0)]);
+        var definition = new ModelDefinition { Name = "s", Path = SharedModels.Stories260K, Slots = 1, Context = 128, Threads = 2 };
+        await using var replica = await BuiltinReplica.StartAsync(definition, ledger, TimeProvider.System, TestContext.Current.CancellationToken, from);
+        Assert.Equal(priority, replica.BackgroundThreadsFrom);
     }
 
     [Fact]
