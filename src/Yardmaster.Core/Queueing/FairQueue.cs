@@ -38,6 +38,8 @@ internal sealed class FairQueue : IRequestQueue
 
     public int Count { get; private set; }
 
+    public PriorityClass? MostUrgent => Array.FindIndex(_classes, c => c.Count > 0) is var c and >= 0 ? (PriorityClass)c : null;
+
     public void Enqueue(QueuedRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -12,8 +12,11 @@ public sealed class FcfsQueuePolicy : IQueuePolicy
     private sealed class FcfsQueue : IRequestQueue
     {
         private readonly Queue<QueuedRequest> _items = new();
+        private readonly int[] _byClass = new int[PriorityClasses.All.Count];
 
         public int Count { get; private set; }
+
+        public PriorityClass? MostUrgent => Array.FindIndex(_byClass, n => n > 0) is var c and >= 0 ? (PriorityClass)c : null;
 
         public void Enqueue(QueuedRequest request)
         {
@@ -23,9 +26,15 @@ public sealed class FcfsQueuePolicy : IQueuePolicy
                 throw new ArgumentException($"Request {request.Id} is already queued.", nameof(request));
             }
 
+            if ((uint)request.Priority > (uint)PriorityClass.Batch)
+            {
+                throw new ArgumentOutOfRangeException(nameof(request), request.Priority, "Unknown priority class.");
+            }
+
             request.Queued = true;
             _items.Enqueue(request);
             Count++;
+            _byClass[(int)request.Priority]++;
         }
 
         public QueuedRequest? Dequeue(DateTimeOffset now)
@@ -81,6 +90,7 @@ public sealed class FcfsQueuePolicy : IQueuePolicy
         {
             request.Queued = false;
             Count--;
+            _byClass[(int)request.Priority]--;
         }
     }
 }

@@ -9,6 +9,9 @@ public interface IRequestQueue
     /// <summary>Requests waiting.</summary>
     int Count { get; }
 
+    /// <summary>The most urgent class with a request waiting; null when none waits.</summary>
+    PriorityClass? MostUrgent { get; }
+
     /// <summary>Adds a request. Bounds are the caller's business (the queue never refuses).</summary>
     void Enqueue(QueuedRequest request);
 

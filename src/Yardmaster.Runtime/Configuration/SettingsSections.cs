@@ -136,15 +136,15 @@ internal static class SettingsSections
     }
 
     public static PoolSettings Pool(ConfigSection? s) =>
-        new() { ServingReserve = s?.Size("serving_reserve") ?? 0, BackgroundThreadsFollowSteps = s is null ? null : FollowSteps(s) };
+        new() { ServingReserve = s?.Size("serving_reserve") ?? 0, BackgroundThreadsFollowSteps = s is null ? new PoolSettings().BackgroundThreadsFollowSteps : FollowSteps(s) };
 
-    /// <summary><c>background_threads_follow_steps</c>: <c>true</c> (<c>low</c>), <c>false</c> (null) or a class name.</summary>
+    /// <summary><c>background_threads_follow_steps</c>: <c>true</c> (<c>low</c>), <c>false</c> (null) or a class name; the default when absent.</summary>
     private static PriorityClass? FollowSteps(ConfigSection s)
     {
         const string Key = "background_threads_follow_steps";
         if (s.String(Key) is not { } text)
         {
-            return null;
+            return new PoolSettings().BackgroundThreadsFollowSteps;
         }
 
         if (text is "true" or "True" or "TRUE")

@@ -178,19 +178,7 @@ public sealed partial class ServingScheduler
     private static string ClaimOwner(ModelEntry model) => $"model '{model.Definition.Name}'";
 
     /// <summary>The most urgent class of the requests waiting for a slot of <paramref name="model"/>; null when none waits.</summary>
-    private Core.PriorityClass? WaitingClass(ModelEntry model)
-    {
-        Core.PriorityClass? most = null;
-        foreach (var p in _live)
-        {
-            if (p.Model == model && p.ServedBy is null && (most is null || p.Priority < most))
-            {
-                most = p.Priority;
-            }
-        }
-
-        return most;
-    }
+    private static Core.PriorityClass? WaitingClass(ModelEntry model) => model.Queue.MostUrgent;
 
     /// <summary>What the load step knows of <paramref name="model"/>: its need, the devices of its kind with what is free, and the replicas on them.</summary>
     private LoadInput LoadInputFor(ModelEntry model)

@@ -15,8 +15,8 @@ namespace Yardmaster.Simulation.Serving;
 /// </summary>
 internal sealed partial class ServingSimulation
 {
-    /// <summary><see cref="ServingPass.Load"/> for a new replica of <paramref name="model"/>.</summary>
-    private LoadPlan PlanLoad(SimModel model)
+    /// <summary><see cref="ServingPass.Load"/> for a new replica of <paramref name="model"/>, for requests of <paramref name="waiting"/> (null: none waits).</summary>
+    private LoadPlan PlanLoad(SimModel model, Core.PriorityClass? waiting = null)
     {
         var devices = DevicesOf(model);
         var words = Words(model);
@@ -27,14 +27,14 @@ internal sealed partial class ServingSimulation
 
         if (devices.Length == 0)
         {
-            return ServingPass.Load(new LoadInput(model.Memory, null, [], [], words), EvictionFor, _now);
+            return ServingPass.Load(new LoadInput(model.Memory, null, [], [], words) { Priority = waiting }, EvictionFor, _now);
         }
 
         LoadPlan? plan = null;
         foreach (var device in devices)
         {
-            plan = ServingPass.Load(device.Input(model.Memory, words) with { Model = model.Definition.Name }, EvictionFor, _now);
-            if (plan.Starts)
+            plan = ServingPass.Load(device.Input(model.Memory, words) with { Model = model.Definition.Name, Priority = waiting }, EvictionFor, _now);
+            if (plan.Starts || plan.Drains.Count > 0)
             {
                 return plan;
             }

@@ -228,6 +228,11 @@ internal sealed partial class ServingSimulation
         List<SimModel>? waiting = null;
         foreach (var model in _models)
         {
+            if (model.Queue.Count == 0)
+            {
+                model.BlockedFor = null; // nothing waits for the memory any more
+            }
+
             if (model.Queue.Count > 0 && model.Count(ReplicaState.Ready) + model.Count(ReplicaState.Loading) == 0
                 && ServingPass.ShouldScaleOut(model.State(), false, _now))
             {
@@ -240,7 +245,8 @@ internal sealed partial class ServingSimulation
             return;
         }
 
-        foreach (var model in waiting.Count == 1 ? waiting : waiting.OrderBy(m => m.BlockedSince ?? DateTimeOffset.MaxValue).ToList())
+        // As live: the model blocked for the most urgent requests first, then the longest-waiting.
+        foreach (var model in waiting.Count == 1 ? waiting : waiting.OrderBy(m => m.BlockedFor is { } c ? (int)c : int.MaxValue).ThenBy(m => m.BlockedSince ?? DateTimeOffset.MaxValue).ToList())
         {
             StartLoad(model);
         }
@@ -262,14 +268,33 @@ internal sealed partial class ServingSimulation
 
     private void StartLoad(SimModel model)
     {
-        var plan = PlanLoad(model);
+        var waiting = model.Queue.MostUrgent;
+        if (BlockedAhead(model, waiting))
+        {
+            // A more urgent model waits for memory on these devices: what frees up is its (drained for it).
+            model.BlockedSince ??= _now;
+            model.BlockedFor = waiting;
+            return;
+        }
+
+        var plan = PlanLoad(model, waiting);
+        foreach (var drain in plan.Drains)
+        {
+            // Busy only with less urgent requests: no new ones; it unloads when they end, and the load is retried then.
+            var drained = _byName[drain.Model].Replicas.First(r => r.Number == drain.Replica);
+            drained.State = ReplicaState.Draining;
+            model.Drains++;
+        }
+
         if (plan.Device is not { } device)
         {
             model.BlockedSince ??= _now;
+            model.BlockedFor = waiting;
             return;
         }
 
         model.BlockedSince = null;
+        model.BlockedFor = null;
 
         foreach (var victim in plan.Victims)
         {
@@ -277,7 +302,7 @@ internal sealed partial class ServingSimulation
         }
 
         var numbers = model.Replicas.Select(r => r.Number).ToHashSet();
-        var replica = new SimReplica(model, Enumerable.Range(0, numbers.Count + 1).First(n => !numbers.Contains(n)), _devices[device], _replicaSeq++, Preempts(model)) { Memory = model.Memory, LastUsed = _now };
+        var replica = new SimReplica(model, Enumerable.Range(0, numbers.Count + 1).First(n => !numbers.Contains(n)), _devices[device], _replicaSeq++, Preempts(model)) { Memory = model.Memory, LastUsed = _now, LoadedFor = waiting };
         var loadTime = model.Speed.LoadTime ?? _sampleLoad();
         replica.LoadCost = loadTime;
         model.Add(replica);
@@ -286,6 +311,21 @@ internal sealed partial class ServingSimulation
         model.LoadTime += loadTime;
         model.BytesLoaded += replica.Memory;
         Schedule(_now + loadTime, EventKind.Loaded, replica);
+    }
+
+    /// <summary>True when another model on the same kind of device waits for memory for requests more urgent than <paramref name="waiting"/> (as live).</summary>
+    private bool BlockedAhead(SimModel model, Core.PriorityClass? waiting)
+    {
+        foreach (var other in _models)
+        {
+            if (other != model && other.BlockedFor is { } blockedFor && (waiting is null || blockedFor < waiting)
+                && other.Queue.Count > 0 && other.Definition.Device == model.Definition.Device)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Loaded(SimReplica replica)

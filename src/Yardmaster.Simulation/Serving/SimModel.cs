@@ -76,9 +76,15 @@ internal sealed class SimModel(ModelDefinition definition, IRequestQueue queue, 
 
     public long Loads { get; set; }
 
+    /// <summary>Replicas of other models drained for its loads (busy with less urgent requests, unloaded when they ended).</summary>
+    public long Drains { get; set; }
+
     public TimeSpan LoadTime { get; set; }
 
     /// <summary>Since when its loads have been refused for want of memory; null when not blocked.</summary>
+    /// <summary>The most urgent class waiting when its load was last refused; less urgent loads of other models on its kind of device wait behind it (as live).</summary>
+    public Core.PriorityClass? BlockedFor { get; set; }
+
     public DateTimeOffset? BlockedSince { get; set; }
 
     public long BytesLoaded { get; set; }

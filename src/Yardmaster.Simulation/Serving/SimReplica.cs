@@ -140,6 +140,9 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
         }
     }
 
+    /// <summary>The most urgent class waiting when it was loaded: a less urgent load may not take its memory within its turn (as live).</summary>
+    public PriorityClass? LoadedFor { get; init; }
+
     /// <summary>Its requests in flight, by class.</summary>
     public IReadOnlyList<int> InFlightByClass => _inFlightByClass;
 
@@ -159,6 +162,7 @@ internal sealed class SimReplica(SimModel model, int number, SimDevice device, l
     {
         Account = Device,
         ReadyAt = _readyAt,
+        LoadedFor = LoadedFor,
         Preempts = Preempts,
         InFlightByClass = [.. _inFlightByClass],
         MostUrgentInFlight = Array.FindIndex(_inFlightByClass, n => n > 0) is var c and >= 0 ? (PriorityClass)c : null,

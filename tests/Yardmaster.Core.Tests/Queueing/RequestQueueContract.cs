@@ -171,6 +171,22 @@ public abstract class RequestQueueContract
     }
 
     [Fact]
+    public void MostUrgent_AsRequestsComeAndGo_TheMostUrgentClassWaiting()
+    {
+        var queue = NewQueue();
+        Assert.Null(queue.MostUrgent);
+        var high = Request(3, PriorityClass.High);
+        queue.Enqueue(Request(1, PriorityClass.Batch));
+        queue.Enqueue(Request(2, PriorityClass.Low));
+        queue.Enqueue(high);
+        Assert.Equal(PriorityClass.High, queue.MostUrgent);
+        queue.Remove(high);
+        Assert.Equal(PriorityClass.Low, queue.MostUrgent);
+        Drain(queue, T0);
+        Assert.Null(queue.MostUrgent);
+    }
+
+    [Fact]
     public void Operations_AnySequence_EveryRequestServedOnceAndCountConsistentAndPeekShowsTheNext()
     {
         var property = Prop.ForAll(ArbMap.Default.ArbFor<int[]>(), ops =>
@@ -224,6 +240,7 @@ public abstract class RequestQueueContract
                 }
 
                 Assert.Equal(waiting.Count, queue.Count);
+                Assert.Equal(waiting.Count == 0 ? null : waiting.Min(r => r.Priority), queue.MostUrgent);
             }
 
             foreach (var id in Drain(queue, T0.AddSeconds(now)))

@@ -370,7 +370,8 @@ public sealed class YardConfigLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("", null)]
+    [InlineData("", PriorityClass.Normal)]
+    [InlineData("pool: { serving_reserve: 0 }\n", PriorityClass.Normal)]
     [InlineData("pool: { background_threads_follow_steps: false }\n", null)]
     [InlineData("pool: { background_threads_follow_steps: true }\n", PriorityClass.Low)]
     [InlineData("pool: { background_threads_follow_steps: normal }\n", PriorityClass.Normal)]
