@@ -69,8 +69,8 @@ def arguments():
     parser.add_argument("--concurrency", type=int, default=4, help="inference step concurrency")
     parser.add_argument("--shards", type=int, default=600)
     parser.add_argument("--setups", default="split shared", help="which setups to run, in order")
-    parser.add_argument("--follow-steps", nargs="?", const="true", default=None, metavar="CLASS",
-                        help="the shared server with pool.background_threads_follow_steps: true (low), or the class given (normal: search passes too)")
+    parser.add_argument("--follow-steps", nargs="?", const="true", default=None, metavar="VALUE",
+                        help="the shared server's pool.background_threads_follow_steps: false, true (low) or a class (default: the server's, normal)")
     return parser
 
 
@@ -135,7 +135,9 @@ def server_yaml(folder, args, tasks, slots, threads, memory_gib):
         f"store: {{ path: {folder}/yard.db }}",
         "devices:",
         f"  cpu: {{ memory: {memory_gib}GiB }}",
-        f"pool: {{ background_threads_follow_steps: {args.follow_steps if args.follow_steps and 'online' in tasks and 'batch' in tasks else 'false'} }}",
+        # The shared server: the value given, else the server's default (no key); the split's: off (one thread each).
+        (f"pool: {{ background_threads_follow_steps: {args.follow_steps} }}" if args.follow_steps else "# pool: the server's defaults")
+        if 'online' in tasks and 'batch' in tasks else "pool: { background_threads_follow_steps: false }",
         "models:",
         "  - name: m",
         f"    path: {args.model}",
@@ -327,7 +329,7 @@ def render(args, started, window, iterations, step_seconds, results):
         f"Batch: a `batch` pipeline of {args.shards} shards, each `prep` (CPU-bound: {iterations:,} SHA-256 rounds in python3, "
         f"{step_seconds:.2f} s measured alone before the runs; cpu 1, memory 128 MiB), `infer` ({args.lines} lines of {args.line_tokens} tokens "
         f"to task `bulk`, concurrency {args.concurrency}) and `post` (the same CPU work). Shared: one server, {args.slots * 2} slots, "
-        f"{'`pool.background_threads_follow_steps: ' + args.follow_steps + '`, ' if args.follow_steps else ''}"
+        f"{'`pool.background_threads_follow_steps: ' + args.follow_steps + '`, ' if args.follow_steps else '`pool` as the server defaults it, '}"
         f"{os.cpu_count()} threads, {args.memory_gib} GiB. Split: two servers pinned to a core each (`taskset`), {args.slots} slots and "
         f"1 thread each, {max(1, args.memory_gib // 2)} GiB each; the batch one runs the pipeline.",
         "",

@@ -15,7 +15,10 @@ public static partial class ServingPass
 {
     /// <summary>
     /// Where a new replica goes: the first device of its kind where it fits as is, or after the device's eviction
-    /// policy frees enough from idle replicas. A device whose whole budget is too small is skipped.
+    /// policy frees enough from idle replicas. A device whose whole budget is too small is skipped. When no device can
+    /// take it so, and a class waits for it (<see cref="LoadInput.Priority"/>): the first device where draining replicas
+    /// busy only with less urgent requests frees enough (<see cref="LoadPlan.Drains"/>; the last resort, so that a free
+    /// device is never passed over for a drain); else the memory pipeline steps hold (<see cref="LoadPlan.Reclaim"/>).
     /// </summary>
     /// <param name="input">The model's need, the devices and their replicas.</param>
     /// <param name="eviction">The eviction policy of a device (one per device; it may keep state).</param>
@@ -31,6 +34,7 @@ public static partial class ServingPass
 
         string? refusal = null;
         LoadPlan? reclaim = null;
+        LoadPlan? drain = null;
         foreach (var device in input.Devices)
         {
             if (device.Budget < input.Need)
@@ -58,9 +62,11 @@ public static partial class ServingPass
             }
 
             refusal = $"{device.Device}: {decision.Refusal}";
-            if (input.Priority is { } waiting && Drainable(onDevice, waiting, missing) is { } drains)
+            if (drain is null && input.Priority is { } waiting && Drainable(onDevice, waiting, missing) is { } drains)
             {
-                return LoadPlan.Refuse($"{device.Device}: waiting for {string.Join(", ", drains.Select(d => d.Model + "/" + d.Replica.ToString(CultureInfo.InvariantCulture)))} to finish {drains.Sum(d => d.InFlight)} less urgent request(s) (drained for {Core.PriorityClasses.Name(waiting)} requests)") with { Drains = drains };
+                // Only when no device takes it as is or by evicting idle replicas: draining busy ones is the last resort.
+                drain = LoadPlan.Refuse($"{device.Device}: waiting for {string.Join(", ", drains.Select(d => d.Model + "/" + d.Replica.ToString(CultureInfo.InvariantCulture)))} to finish {drains.Sum(d => d.InFlight)} less urgent request(s) (drained for {Core.PriorityClasses.Name(waiting)} requests)") with { Drains = drains };
+                continue;
             }
 
             var evictable = onDevice.Where(r => r.Evictable).Sum(r => r.MemoryBytes);
@@ -71,7 +77,7 @@ public static partial class ServingPass
             }
         }
 
-        return reclaim ?? LoadPlan.Refuse(refusal ?? $"no {input.DeviceWords} device is configured");
+        return drain ?? reclaim ?? LoadPlan.Refuse(refusal ?? $"no {input.DeviceWords} device is configured");
     }
 
     /// <summary>

@@ -67,15 +67,16 @@ internal sealed record MixedOptions
     public long NodeMemory { get; init; } = 4L << 30;
 
     /// <summary>
-    /// True for <c>pool.background_threads_follow_steps</c>: the shared pool's replica runs a pass of batch lines alone on half
-    /// its threads while steps run on its node; false (the server's default) for every pass on every thread.
+    /// True for <c>pool.background_threads_follow_steps</c>: the shared pool's replica runs a pass whose requests are all of
+    /// <see cref="FollowFrom"/> or less urgent on half its threads while steps run on its node; false (the option off) for
+    /// every pass on every thread.
     /// </summary>
     public bool BackgroundPasses { get; init; }
 
     /// <summary>
-    /// With <see cref="BackgroundPasses"/>: the most urgent class whose passes still leave the steps their cores (the engine's
-    /// <c>BackgroundPriority</c>; the server's <c>low</c>, so that <c>low</c> and <c>batch</c> passes do). <c>normal</c> lets
-    /// <c>search</c> passes do it too, keeping every thread for passes that carry a <c>high</c> (or <c>critical</c>) request.
+    /// With <see cref="BackgroundPasses"/>: the most urgent class whose passes still leave the steps their cores (the option's
+    /// class; <c>true</c> is <c>low</c>, so that <c>low</c> and <c>batch</c> passes do). <c>normal</c>, the server's default,
+    /// lets <c>search</c> passes do it too, keeping every thread for passes that carry a <c>high</c> (or <c>critical</c>) request.
     /// </summary>
     public PriorityClass FollowFrom { get; init; } = PriorityClass.Low;
 

@@ -30,17 +30,21 @@ internal sealed partial class ServingSimulation
             return ServingPass.Load(new LoadInput(model.Memory, null, [], [], words) { Priority = waiting }, EvictionFor, _now);
         }
 
+        // As the full call: the first device where it fits as is or by eviction; else the first where draining frees enough.
         LoadPlan? plan = null;
+        LoadPlan? drain = null;
         foreach (var device in devices)
         {
             plan = ServingPass.Load(device.Input(model.Memory, words) with { Model = model.Definition.Name, Priority = waiting }, EvictionFor, _now);
-            if (plan.Starts || plan.Drains.Count > 0)
+            if (plan.Starts)
             {
                 return plan;
             }
+
+            drain ??= plan.Drains.Count > 0 ? plan : null;
         }
 
-        return plan!;
+        return drain ?? plan!;
     }
 
     /// <summary><see cref="ServingPass.CanFitNow"/> for a new replica of <paramref name="model"/>.</summary>

@@ -95,6 +95,27 @@ public sealed class ServingPassLoadTests
         }
     }
 
+    [Fact]
+    public void Load_ADrainableReplicaOnTheFirstDeviceAndRoomOnAnother_LoadsThereDrainingNothing()
+    {
+        // Draining is the last resort: found at scale by the simulator (SimScale, 1,000 GPUs and 200 models), where draining
+        // the first device with a busy batch replica, with free GPUs further on, took attainment from 96% to 57%.
+        var replicas = new[] { Replica("nightly", "gpu0", 800, inFlight: 3) with { MostUrgentInFlight = PriorityClass.Batch } };
+        var input = new LoadInput(500L << 20, null, [new("gpu0", 1000L << 20, 200L << 20), new("gpu1", 1000L << 20, 1000L << 20)], replicas, "gpu") { Model = "chat", Priority = PriorityClass.High };
+
+        var plan = ServingPass.Load(input, _ => new LruEvictionPolicy(), _t0);
+
+        Assert.Equal("gpu1", plan.Device);
+        Assert.Empty(plan.Drains);
+        Assert.Empty(plan.Victims);
+
+        // With no room elsewhere, the first device where draining frees enough.
+        var full = input with { Devices = [new("gpu0", 1000L << 20, 200L << 20), new("gpu1", 1000L << 20, 100L << 20)] };
+        var drain = ServingPass.Load(full, _ => new LruEvictionPolicy(), _t0);
+        Assert.Null(drain.Device);
+        Assert.Equal(["nightly"], drain.Drains.Select(d => d.Model));
+    }
+
     [Theory]
     [InlineData(PriorityClass.Normal, 0.5, false)] // loaded for high half a second ago: its turn (1 s) protects it from normal
     [InlineData(PriorityClass.Critical, 0.5, true)] // a more urgent class may take it
