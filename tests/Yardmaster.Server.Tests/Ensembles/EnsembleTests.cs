@@ -166,7 +166,9 @@ public sealed class EnsembleTests(EnsembleTests.Fixture fixture) : IClassFixture
     [Fact]
     public async Task Post_EnsembleAtItsMaxConcurrency_429WhileBusyThenServed()
     {
-        var first = PostAsync("single", stream: false); // in progress until its 3 s deadline: hang never answers in time
+        // In progress until its 8 s deadline (hang never answers in time): long enough that the two requests below, on a
+        // loaded machine, still arrive while it runs (with 3 s, a clean-clone CI run saw the second one admitted).
+        var first = PostAsync("single", stream: false);
         await WaitAsync(() => fixture.Upstream.Active > 0, "the first request's members to be called");
 
         using (var refused = await PostAsync("single", stream: false))
@@ -331,7 +333,7 @@ public sealed class EnsembleTests(EnsembleTests.Fixture fixture) : IClassFixture
                   - { name: strict, slo: { latency: 400ms }, ensemble: { members: [yes-a, hang, hang-too], combine: vote, min_members: 2 } }
                   - { name: shaky, ensemble: { members: [broken, yes-a], combine: all } }
                   - { name: nest, ensemble: { members: [poll, fast-no], combine: all } }
-                  - { name: single, max_concurrency: 1, slo: { latency: 3s }, ensemble: { members: [hang, yes-a], combine: all, min_members: 1 } }
+                  - { name: single, max_concurrency: 1, slo: { latency: 8s }, ensemble: { members: [hang, yes-a], combine: all, min_members: 1 } }
                   - { name: around-single, ensemble: { members: [single, fast-no], combine: all } }
                 """;
             Gateway = await GatewayHarness.StartAsync(yaml, _data.Path);
