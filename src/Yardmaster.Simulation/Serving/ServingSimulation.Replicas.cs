@@ -283,7 +283,6 @@ internal sealed partial class ServingSimulation
             // Busy only with less urgent requests: no new ones; it unloads when they end, and the load is retried then.
             var drained = _byName[drain.Model].Replicas.First(r => r.Number == drain.Replica);
             drained.State = ReplicaState.Draining;
-            model.Drains++;
         }
 
         if (plan.Device is not { } device)

@@ -76,9 +76,6 @@ internal sealed class SimModel(ModelDefinition definition, IRequestQueue queue, 
 
     public long Loads { get; set; }
 
-    /// <summary>Replicas of other models drained for its loads (busy with less urgent requests, unloaded when they ended).</summary>
-    public long Drains { get; set; }
-
     public TimeSpan LoadTime { get; set; }
 
     /// <summary>Since when its loads have been refused for want of memory; null when not blocked.</summary>
