@@ -132,14 +132,14 @@ public sealed class RunCommandTests
         await using (var first = YardProcess.Start(["run", file, "--data", data]))
         {
             await WaitForLinesAsync(ledger, 3);
-            Kill9(first.Id);
+            await Kill9Async(first);
         }
 
         foreach (var killAt in new[] { 11, 19, 27, 38 })
         {
             await using var resumed = YardProcess.Start(["resume", "--data", data]);
             await WaitForLinesAsync(ledger, killAt);
-            Kill9(resumed.Id);
+            await Kill9Async(resumed);
         }
 
         var (code, stdout, stderr) = await YardProcess.RunAsync(["resume", "--data", data]);
@@ -185,13 +185,13 @@ public sealed class RunCommandTests
         await using (var first = YardProcess.Start(["run", file, "--data", data]))
         {
             await WaitForLinesAsync(ledger, 2);
-            Kill9(first.Id);
+            await Kill9Async(first);
         }
 
         await using (var resumed = YardProcess.Start(["resume", "--data", data]))
         {
             await WaitForLinesAsync(ledger, 9);
-            Kill9(resumed.Id);
+            await Kill9Async(resumed);
         }
 
         var (code, stdout, stderr) = await YardProcess.RunAsync(["resume", "--data", data]);
@@ -229,7 +229,15 @@ public sealed class RunCommandTests
         throw new TimeoutException($"{path} did not reach {count} lines");
     }
 
-    private static void Kill9(int pid) => Assert.Equal(0, SendSignal(pid, 9));
+    /// <summary>
+    /// SIGKILL, then waits until the process is reaped. Disposing one not yet reaped would kill its whole tree, and the
+    /// steps' wrappers are still its children for that instant: they would die with no status, as if lost.
+    /// </summary>
+    private static async Task Kill9Async(YardProcess process)
+    {
+        Assert.Equal(0, SendSignal(process.Id, 9));
+        _ = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
