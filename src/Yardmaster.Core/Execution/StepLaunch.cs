@@ -42,8 +42,15 @@ public sealed record StepLaunch
     /// <summary>The file stdout and stderr go to, appended, interleaved as written; its folder exists.</summary>
     public required string LogPath { get; init; }
 
-    /// <summary>CPU in millicores (1000 = one core); a limit where the executor can enforce one (docker), else advisory.</summary>
+    /// <summary>CPU in millicores (1000 = one core) the step holds on its node: a request (Kubernetes <c>requests.cpu</c>, Slurm <c>--cpus-per-task</c>), not a cap.</summary>
     public long CpuMillis { get; init; }
+
+    /// <summary>
+    /// A hard cap on the step's CPU in millicores (<c>resources.cpu_limit</c>); 0 for none. Enforced by each executor: a CFS
+    /// quota of the attempt's cpu cgroup (process), <c>NanoCpus</c> (docker), <c>limits.cpu</c> (kubernetes); an executor that
+    /// cannot enforce it fails the start rather than run the step uncapped.
+    /// </summary>
+    public long CpuLimitMillis { get; init; }
 
     /// <summary>Memory limit in bytes; 0 for none. Exceeding it kills the attempt and <see cref="StepExit.OomKilled"/> says so.</summary>
     public long MemoryBytes { get; init; }

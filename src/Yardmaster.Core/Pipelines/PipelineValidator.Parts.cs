@@ -210,6 +210,36 @@ public static partial class PipelineValidator
             : new($"{at}.{field}", $"{asked} is larger than every {EngineNodes(engine)} (the largest has {most})"));
     }
 
+    /// <summary>
+    /// <c>resources.cpu_limit</c>: at least the request (a cap below it would hold cores the step cannot use) and at least
+    /// <see cref="CpuAmounts.MinimumLimitMillis"/> (the kernel's smallest quota a period); only for the bodies and engines that
+    /// enforce it.
+    /// </summary>
+    private static void CheckCpuLimit(StepDefinition step, string at, string engine, List<ConfigError> errors)
+    {
+        if (step.CpuLimitMillis is not { } limit)
+        {
+            return;
+        }
+
+        if (step.Inference is not null || step.Evaluate is not null)
+        {
+            errors.Add(new(at, "applies to run and container steps; an inference or evaluate step's work runs in the model server, whose cores serving shares by class"));
+        }
+        else if (engine == Engines.Slurm)
+        {
+            errors.Add(new(at, "is not passed to Slurm, which confines a job to its allocated cores by its own cgroup plugin (ConstrainCores); remove cpu_limit, or run the step on local or kubernetes"));
+        }
+        else if (limit < CpuAmounts.MinimumLimitMillis)
+        {
+            errors.Add(new(at, $"{CpuAmounts.Format(limit)} is below the smallest limit, {CpuAmounts.Format(CpuAmounts.MinimumLimitMillis)} (a quota of 1 ms every 100 ms)"));
+        }
+        else if (limit < step.Resources.CpuMillis)
+        {
+            errors.Add(new(at, $"{CpuAmounts.Format(limit)} is below resources.cpu ({CpuAmounts.Format(step.Resources.CpuMillis)}): the step would hold cores it may not use; ask less cpu or a higher limit (true caps it at cpu)"));
+        }
+    }
+
     /// <summary>A step that may not be preempted never gets <c>pool.serving_reserve</c>: refused when it fits this machine only with it.</summary>
     private static void CheckServingReserve(StepDefinition step, PriorityClass pipeline, string at, string engine, PipelineEnvironment environment, List<ConfigError> errors)
     {

@@ -117,6 +117,7 @@ public static partial class PipelineValidator
         {
             CheckResources(step.Resources, $"{at}.resources", engine, environment, errors);
             CheckServingReserve(step, pipeline.Priority, $"{at}.resources", engine, environment, errors);
+            CheckCpuLimit(step, $"{at}.resources.cpu_limit", engine, errors);
         }
 
         CheckEnvironment(step.Environment, $"{at}.env", errors);

@@ -26,6 +26,13 @@ public sealed record StepDefinition
     /// <summary>What it reserves on a node while it runs.</summary>
     public ResourceRequest Resources { get; init; } = ResourceRequest.Default;
 
+    /// <summary>
+    /// <c>resources.cpu_limit</c>: the most CPU the step may use, in millicores, enforced as a hard cap (a CFS quota for a
+    /// process step, <c>NanoCpus</c> for a container, <c>limits.cpu</c> on Kubernetes); null for none, when the step may use
+    /// idle cores beyond <see cref="ResourceRequest.CpuMillis"/> at its class's weight.
+    /// </summary>
+    public long? CpuLimitMillis { get; init; }
+
     /// <summary>An attempt running longer is killed (its whole process group) and fails; null for none.</summary>
     public TimeSpan? Timeout { get; init; }
 

@@ -5,6 +5,9 @@ namespace Yardmaster.Core.Units;
 /// <summary>CPU amounts as Kubernetes spells them: cores (<c>1</c>, <c>0.5</c>, <c>2.5</c>) or millicores (<c>500m</c>).</summary>
 public static class CpuAmounts
 {
+    /// <summary>The smallest hard CPU limit: 10m, a CFS quota of 1 ms in each 100 ms period (the kernel's minimum quota).</summary>
+    public const long MinimumLimitMillis = 10;
+
     /// <summary>Parses cores or millicores into millicores; false with a message for anything else or a negative amount.</summary>
     public static bool TryParse(string? text, out long millis, out string? error)
     {

@@ -96,9 +96,11 @@ internal static class DockerContainerRequest
             host["MemorySwap"] = launch.MemoryBytes; // equal to Memory: no swap on top of the limit
         }
 
-        if (launch.CpuMillis > 0)
+        // resources.cpu is a share, weighted by class as process steps are (CpuClassGroups.Shares among the containers); cpu_limit caps it.
+        host["CpuShares"] = Process.CpuClassGroups.Shares(launch.Priority);
+        if (launch.CpuLimitMillis > 0)
         {
-            host["NanoCpus"] = launch.CpuMillis * 1_000_000;
+            host["NanoCpus"] = launch.CpuLimitMillis * 1_000_000;
         }
 
         if (launch.Gpus.Count > 0)

@@ -109,10 +109,18 @@ internal static class KubernetesJobManifest
             amounts[GpuResource] = new ResourceQuantity(launch.Gpus.Count.ToString(CultureInfo.InvariantCulture));
         }
 
-        return amounts.Count == 0 ? null : new V1ResourceRequirements
+        // CPU is a request (the pod may use idle cores) unless resources.cpu_limit caps it; memory and devices are limits as well.
+        var limits = new Dictionary<string, ResourceQuantity>(amounts, StringComparer.Ordinal);
+        limits.Remove("cpu");
+        if (launch.CpuLimitMillis > 0)
         {
-            Requests = new Dictionary<string, ResourceQuantity>(amounts, StringComparer.Ordinal),
-            Limits = amounts,
+            limits["cpu"] = new ResourceQuantity(launch.CpuLimitMillis.ToString(CultureInfo.InvariantCulture) + "m");
+        }
+
+        return amounts.Count == 0 && limits.Count == 0 ? null : new V1ResourceRequirements
+        {
+            Requests = amounts,
+            Limits = limits,
         };
     }
 

@@ -3,7 +3,11 @@ namespace Yardmaster.Executors.Process;
 /// <summary>The writable cgroup directory under which each memory-limited attempt gets a cgroup of its own.</summary>
 /// <param name="Path">The directory, e.g. <c>/sys/fs/cgroup/memory/&lt;scheduler's cgroup&gt;/yardmaster</c>.</param>
 /// <param name="IsV2">True for the unified hierarchy (<c>memory.max</c>), false for v1 (<c>memory.limit_in_bytes</c>).</param>
-internal sealed record CgroupRoot(string Path, bool IsV2)
+/// <param name="HasCpu">
+/// On v2, true when the cpu controller is enabled for the attempts' cgroups too, which then carry their class's
+/// <c>cpu.weight</c> and any <c>cpu.max</c>; always false on v1, where CPU has a hierarchy of its own (<see cref="CpuClassGroups"/>).
+/// </param>
+internal sealed record CgroupRoot(string Path, bool IsV2, bool HasCpu = false)
 {
     /// <summary>
     /// Uses <paramref name="configured"/> when given, else a <c>yardmaster</c> directory inside the scheduler's own
@@ -57,6 +61,24 @@ internal sealed record CgroupRoot(string Path, bool IsV2)
         return mount.Fields[4] + "/" + relative.Trim('/') + (relative.Trim('/').Length > 0 ? "/" : "") + "yardmaster";
     }
 
+    /// <summary>Enables the cpu controller for the attempts' cgroups (v2), best effort: false when the parent does not delegate it.</summary>
+    private static bool EnableCpu(string subtreeControl)
+    {
+        try
+        {
+            if (!File.ReadAllText(subtreeControl).Split(' ', '\n').Contains("cpu"))
+            {
+                File.WriteAllText(subtreeControl, "+cpu");
+            }
+
+            return File.ReadAllText(subtreeControl).Split(' ', '\n').Contains("cpu");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     private static CgroupRoot? Usable(string path, bool isV2)
     {
         var existed = Directory.Exists(path);
@@ -72,7 +94,7 @@ internal sealed record CgroupRoot(string Path, bool IsV2)
                     File.WriteAllText(control, "+memory");
                 }
 
-                return new CgroupRoot(path, isV2);
+                return new CgroupRoot(path, isV2, EnableCpu(control));
             }
 
             if (File.Exists(System.IO.Path.Combine(path, "memory.limit_in_bytes")))

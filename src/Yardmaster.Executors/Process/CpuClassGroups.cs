@@ -12,16 +12,24 @@ namespace Yardmaster.Executors.Process;
 /// </summary>
 /// <remarks>
 /// Weights: <see cref="Shares"/> (critical 1024, as much as one of the scheduler's busy threads, down to batch at 16).
-/// Groups are created once and kept (they hold no state but their weight). Thread-safe (immutable).
+/// Groups are created once and kept (they hold no state but their weight). A step with a hard CPU limit runs in a cgroup of
+/// its own inside its class's group (<see cref="QuotaPath"/>), whose CFS quota caps it. Thread-safe (immutable).
 /// </remarks>
 /// <param name="Directory">The folder the class groups are made in (the scheduler's own cgroup in the v1 cpu hierarchy).</param>
-internal sealed record CpuClassGroups(string Directory)
+/// <param name="Weighted">
+/// True when the class groups were made and steps join them; false when CPU is not weighted (<c>jobs.cpu_weights: false</c>),
+/// when the folder only holds the quota groups of steps with a limit, at the default weight.
+/// </param>
+internal sealed record CpuClassGroups(string Directory, bool Weighted = true)
 {
     /// <summary>A class's group folder.</summary>
     public string GroupOf(PriorityClass priority) => Path.Combine(Directory, "yardmaster-" + priority.Name());
 
     /// <summary>The file a process writes its pid to, to join the group of <paramref name="priority"/>.</summary>
     public string ProcsFile(PriorityClass priority) => Path.Combine(GroupOf(priority), "cgroup.procs");
+
+    /// <summary>The cgroup of attempt <paramref name="attemptId"/> with a hard limit: inside its class's group, or beside the scheduler's threads when not weighted.</summary>
+    public string QuotaPath(PriorityClass priority, string attemptId) => Path.Combine(Weighted ? GroupOf(priority) : Directory, "yardmaster-step-" + attemptId);
 
     /// <summary>
     /// cgroup v1 <c>cpu.shares</c> of a class, against 1024 for each of the scheduler's threads: critical 1024, high 512, normal
@@ -36,20 +44,27 @@ internal sealed record CpuClassGroups(string Directory)
         _ => 16,
     };
 
+    /// <summary>
+    /// cgroup v2 <c>cpu.weight</c> of a class: <see cref="Shares"/> on v2's scale, where a nice-0 thread weighs 100 as it weighs
+    /// 1024 on v1 (critical 100, high 50, normal 25, low 6, batch 2).
+    /// </summary>
+    public static int Weight(PriorityClass priority) => Math.Max(1, (int)Math.Round(Shares(priority) * 100 / 1024.0, MidpointRounding.AwayFromZero));
 
     /// <summary>
-    /// Finds the cpu controller of the scheduler's own cgroup on cgroup v1 and makes the five class groups in it with their
-    /// weights; null when there is none, when the groups cannot be made or weighted, or on cgroup v2 (then steps run at the
-    /// default weight). On v2 a process is in one cgroup only: a class group would take a step out of its memory cgroup, so
-    /// there the weight belongs on the attempt's own cgroup, which is not done yet.
+    /// Finds the cpu controller of the scheduler's own cgroup on cgroup v1 and, when <paramref name="weighted"/>, makes the five
+    /// class groups in it with their weights; null when there is none, when the groups cannot be made or weighted, or on
+    /// cgroup v2 (there a process is in one cgroup only, so the weight and any quota go on the attempt's own cgroup:
+    /// <see cref="AttemptCgroup.Create"/>).
     /// </summary>
-    public static CpuClassGroups? Detect()
+    public static CpuClassGroups? Detect(bool weighted = true)
     {
         try
         {
             var own = File.ReadAllLines("/proc/self/cgroup");
             var mounts = File.ReadAllLines("/proc/self/mountinfo");
-            return CgroupRoot.Candidate(own, mounts, v2: false, "cpu") is { } v1 ? Make(Parent(v1)) : null;
+            return CgroupRoot.Candidate(own, mounts, v2: false, "cpu") is not { } v1 ? null
+                : weighted ? Make(Parent(v1))
+                : File.Exists(Path.Combine(Parent(v1), "cpu.cfs_quota_us")) ? new CpuClassGroups(Parent(v1), Weighted: false) : null;
         }
         catch (IOException)
         {

@@ -14,7 +14,8 @@ internal sealed class ProcessAttempt : IStepProcess
     private readonly int _pid;
     private readonly bool _isChild;
     private readonly string _attemptDirectory;
-    private readonly MemoryCgroup? _cgroup;
+    private readonly AttemptCgroup? _cgroup;
+    private readonly AttemptCgroup? _cpuQuota;
     private readonly bool _removeState;
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource<StepExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -27,8 +28,10 @@ internal sealed class ProcessAttempt : IStepProcess
     /// <param name="cgroup">The attempt's memory cgroup, removed after the end; null for none.</param>
     /// <param name="time">For the stop grace period.</param>
     /// <param name="removeState">Remove <paramref name="attemptDirectory"/> on dispose once ended (a state folder of the executor's own, not the attempt's directory).</param>
-    public ProcessAttempt(int pid, bool isChild, string attemptDirectory, MemoryCgroup? cgroup, TimeProvider time, bool removeState = false)
+    /// <param name="cpuQuota">The attempt's v1 cpu cgroup holding its hard limit, removed after the end; null for none.</param>
+    public ProcessAttempt(int pid, bool isChild, string attemptDirectory, AttemptCgroup? cgroup, TimeProvider time, bool removeState = false, AttemptCgroup? cpuQuota = null)
     {
+        _cpuQuota = cpuQuota;
         _removeState = removeState;
         _pid = pid;
         _isChild = isChild;
@@ -42,9 +45,9 @@ internal sealed class ProcessAttempt : IStepProcess
     public Task<StepExit> Exited => _exited.Task;
 
     /// <summary>An attempt that ended while nobody watched: completes at once with the recorded status.</summary>
-    public static async Task<ProcessAttempt> EndedAsync(int pid, int status, string attemptDirectory, MemoryCgroup? cgroup, TimeProvider time, bool removeState = false)
+    public static async Task<ProcessAttempt> EndedAsync(int pid, int status, string attemptDirectory, AttemptCgroup? cgroup, TimeProvider time, bool removeState = false, AttemptCgroup? cpuQuota = null)
     {
-        var attempt = new ProcessAttempt(pid, isChild: false, attemptDirectory, cgroup, time, removeState) { _ended = true };
+        var attempt = new ProcessAttempt(pid, isChild: false, attemptDirectory, cgroup, time, removeState, cpuQuota) { _ended = true };
         await attempt.FinishAsync(new StepExit(status, null)).ConfigureAwait(false);
         return attempt;
     }
@@ -77,7 +80,7 @@ internal sealed class ProcessAttempt : IStepProcess
             _ended = true;
         }
 
-        if (_cgroup is null)
+        if (_cgroup is null && _cpuQuota is null)
         {
             _exited.TrySetResult(exit);
         }
@@ -107,6 +110,7 @@ internal sealed class ProcessAttempt : IStepProcess
 
         Signal(LibC.SIGKILL);
         _cgroup?.KillAll();
+        _cpuQuota?.KillAll();
         await Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -145,6 +149,11 @@ internal sealed class ProcessAttempt : IStepProcess
         {
             exit = exit with { OomKilled = _cgroup.WasOomKilled() };
             await _cgroup.RemoveAsync(_time).ConfigureAwait(false);
+        }
+
+        if (_cpuQuota is not null)
+        {
+            await _cpuQuota.RemoveAsync(_time).ConfigureAwait(false);
         }
 
         _exited.TrySetResult(exit);

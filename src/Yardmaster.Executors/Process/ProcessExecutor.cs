@@ -6,12 +6,13 @@ namespace Yardmaster.Executors.Process;
 
 /// <summary>
 /// Runs <c>run:</c> steps as local processes: <c>/bin/sh</c> in a process group of its own, output appended to the
-/// step's log, an optional memory cgroup. A small wrapper script records the command's exit status in the attempt
+/// step's log, an optional memory cgroup, its class's CPU weight and an optional hard CPU limit. A small wrapper script records the command's exit status in the attempt
 /// directory, so an attempt can be found again, and its outcome read, by a later scheduler process.
 /// </summary>
 /// <remarks>
 /// Thread-safe. Anything a step leaves running in the background is killed when its shell exits. Memory limits
-/// are enforced only when <see cref="EnforcesMemoryLimits"/>; otherwise steps run without them.
+/// are enforced only when <see cref="EnforcesMemoryLimits"/>; otherwise steps run without them. A hard CPU limit is
+/// enforced when <see cref="EnforcesCpuLimits"/>; otherwise a step that asks one fails to start.
 /// </remarks>
 public sealed class ProcessExecutor : IStepExecutor
 {
@@ -27,9 +28,11 @@ public sealed class ProcessExecutor : IStepExecutor
     private const string InSubshell = "yard_status=$2; trap : TERM; (trap - TERM; yard_cmd=$1; shift $#; eval \"$yard_cmd\"); " + Record;
     private const string JoinCgroup = "echo $$ >\"$3\" || exit 125; ";
     private const string JoinCpuGroup = "echo $$ >\"$4\" 2>/dev/null; "; // a weight only: a step runs without it rather than not at all
+    private const string JoinCpuQuota = "echo $$ >\"$4\" || exit 125; "; // a limit asked for: not run without it
 
     private readonly CgroupRoot? _cgroupRoot;
     private readonly CpuClassGroups? _cpuGroups;
+    private readonly bool _weighsCpu;
     private readonly string? _stateRoot;
     private readonly TimeProvider _time;
 
@@ -38,7 +41,8 @@ public sealed class ProcessExecutor : IStepExecutor
     {
         options ??= new ProcessExecutorOptions();
         _cgroupRoot = options.MemoryLimits ? Process.CgroupRoot.Detect(options.CgroupRoot) : null;
-        _cpuGroups = options.CpuWeights ? CpuClassGroups.Detect() : null;
+        _cpuGroups = CpuClassGroups.Detect(options.CpuWeights);
+        _weighsCpu = options.CpuWeights && (_cpuGroups is { Weighted: true } || _cgroupRoot is { IsV2: true, HasCpu: true });
         _stateRoot = options.StateDirectory is { } root ? Path.GetFullPath(root) : null;
         _time = timeProvider ?? TimeProvider.System;
     }
@@ -52,11 +56,20 @@ public sealed class ProcessExecutor : IStepExecutor
     /// <summary>The cgroup directory attempts' cgroups are created in; null when limits are not enforced.</summary>
     public string? CgroupRoot => _cgroupRoot?.Path;
 
-    /// <summary>True when steps run in their class's CPU cgroup (<see cref="ProcessExecutorOptions.CpuWeights"/>).</summary>
-    public bool WeighsCpu => _cpuGroups is not null;
+    /// <summary>
+    /// True when steps are weighted by class (<see cref="ProcessExecutorOptions.CpuWeights"/>): on v1 they join their class's
+    /// CPU cgroup; on v2 their own cgroup carries the class's <c>cpu.weight</c>.
+    /// </summary>
+    public bool WeighsCpu => _weighsCpu;
 
-    /// <summary>The folder of the class's CPU cgroup steps of <paramref name="priority"/> join; null when CPU is not weighted.</summary>
-    public string? CpuGroupOf(Core.PriorityClass priority) => _cpuGroups?.GroupOf(priority);
+    /// <summary>True when a step's <see cref="StepLaunch.CpuLimitMillis"/> is enforced as a CFS quota (a writable cpu controller was found, v1 or v2).</summary>
+    public bool EnforcesCpuLimits => _cpuGroups is not null || _cgroupRoot is { IsV2: true, HasCpu: true };
+
+    /// <summary>The folder of the class's CPU cgroup steps of <paramref name="priority"/> join (cgroup v1); null when there is none.</summary>
+    public string? CpuGroupOf(Core.PriorityClass priority) => _cpuGroups is { Weighted: true } groups ? groups.GroupOf(priority) : null;
+
+    /// <summary>The v1 cpu cgroup a step with a hard limit runs in (<see cref="CpuClassGroups.QuotaPath"/>); null when CPU limits go on the attempt's v2 cgroup or are not enforced.</summary>
+    public string? CpuQuotaGroupOf(StepLaunch launch) => launch is null || _cpuGroups is null || _cgroupRoot is { IsV2: true, HasCpu: true } ? null : _cpuGroups.QuotaPath(launch.Priority, launch.AttemptId);
 
     /// <inheritdoc />
     public Task<StepStart> StartAsync(StepLaunch launch, CancellationToken cancellationToken)
@@ -72,16 +85,38 @@ public sealed class ProcessExecutor : IStepExecutor
             return Task.FromResult(StepStart.Failed($"working directory '{launch.WorkingDirectory}' does not exist"));
         }
 
-        MemoryCgroup? cgroup = null;
-        if (launch.MemoryBytes > 0 && _cgroupRoot is not null)
+        if (launch.CpuLimitMillis > 0 && !EnforcesCpuLimits)
+        {
+            return Task.FromResult(StepStart.Failed($"resources.cpu_limit ({Core.Units.CpuAmounts.Format(launch.CpuLimitMillis)}) cannot be enforced here: no writable cpu cgroup controller (the v1 cpu hierarchy, or the cpu controller delegated on v2); the step was not started"));
+        }
+
+        // On v2 the attempt's one cgroup carries its class's weight and its quota; on v1 the quota has a cgroup of its own in the cpu hierarchy.
+        var v2Cpu = _cgroupRoot is { IsV2: true, HasCpu: true };
+        int? weight = _weighsCpu && v2Cpu ? CpuClassGroups.Weight(launch.Priority) : null;
+        AttemptCgroup? cgroup = null;
+        if (_cgroupRoot is not null && (launch.MemoryBytes > 0 || weight is not null || (v2Cpu && launch.CpuLimitMillis > 0)))
         {
             try
             {
-                cgroup = MemoryCgroup.Create(_cgroupRoot, launch.AttemptId, launch.MemoryBytes);
+                cgroup = AttemptCgroup.Create(_cgroupRoot, launch.AttemptId, launch.MemoryBytes, weight, v2Cpu ? launch.CpuLimitMillis : 0);
             }
             catch (IOException e)
             {
-                return Task.FromResult(StepStart.Failed($"could not create the memory cgroup under '{_cgroupRoot.Path}': {e.Message}"));
+                return Task.FromResult(StepStart.Failed($"could not create the attempt's cgroup under '{_cgroupRoot.Path}': {e.Message}"));
+            }
+        }
+
+        AttemptCgroup? quota = null;
+        if (CpuQuotaGroupOf(launch) is { } quotaPath && launch.CpuLimitMillis > 0)
+        {
+            try
+            {
+                quota = AttemptCgroup.CreateCpuQuota(quotaPath, launch.CpuLimitMillis);
+            }
+            catch (IOException e)
+            {
+                _ = cgroup?.RemoveAsync(_time);
+                return Task.FromResult(StepStart.Failed($"could not create the attempt's cpu cgroup '{quotaPath}' for resources.cpu_limit: {e.Message}"));
             }
         }
 
@@ -92,16 +127,17 @@ public sealed class ProcessExecutor : IStepExecutor
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _ = cgroup?.RemoveAsync(_time);
+            Remove(cgroup, quota);
             return Task.FromResult(StepStart.Failed($"could not create the attempt's state directory '{state}': {e.Message}"));
         }
 
         var statusFile = Path.Combine(state, PidFile.StatusFileName);
-        string[] arguments = [launch.Command, statusFile, cgroup?.ProcsFile ?? string.Empty, _cpuGroups?.ProcsFile(launch.Priority) ?? string.Empty];
-        var pid = ShellSpawner.Spawn(Wrapper(launch.Command, cgroup is not null, _cpuGroups is not null), arguments, Environment(launch), launch.WorkingDirectory, launch.LogPath);
+        var classGroup = _weighsCpu && !v2Cpu ? _cpuGroups?.ProcsFile(launch.Priority) : null;
+        string[] arguments = [launch.Command, statusFile, cgroup?.ProcsFile ?? string.Empty, quota?.ProcsFile ?? classGroup ?? string.Empty];
+        var pid = ShellSpawner.Spawn(Wrapper(launch.Command, cgroup is not null, quota is not null ? JoinCpuQuota : classGroup is not null ? JoinCpuGroup : string.Empty), arguments, Environment(launch), launch.WorkingDirectory, launch.LogPath);
         if (pid < 0)
         {
-            _ = cgroup?.RemoveAsync(_time);
+            Remove(cgroup, quota);
             return Task.FromResult(StepStart.Failed($"could not start /bin/sh in '{launch.WorkingDirectory}' with log '{launch.LogPath}': {Marshal.GetPInvokeErrorMessage(-pid)}"));
         }
 
@@ -113,12 +149,12 @@ public sealed class ProcessExecutor : IStepExecutor
             var error = Marshal.GetLastPInvokeErrorMessage();
             LibC.kill(-pid, LibC.SIGKILL);
             _ = LibC.waitpid(pid, out _, 0);
-            _ = cgroup?.RemoveAsync(_time);
+            Remove(cgroup, quota);
             return Task.FromResult(StepStart.Failed($"pidfd_open failed ({error}); the process executor needs Linux 5.3 or later"));
         }
 
         var record = new PidFile(pid, ProcStat.StartTime(pid) ?? 0, ProcStat.BootId, cgroup?.Path);
-        var attempt = new ProcessAttempt(pid, isChild: true, state, cgroup, _time, removeState: _stateRoot is not null);
+        var attempt = new ProcessAttempt(pid, isChild: true, state, cgroup, _time, removeState: _stateRoot is not null, quota);
         ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
         try
         {
@@ -141,7 +177,8 @@ public sealed class ProcessExecutor : IStepExecutor
         var state = StateDirectory(launch);
         var removeState = _stateRoot is not null;
         var record = PidFile.TryRead(state);
-        var cgroup = record?.Cgroup is { } path ? new MemoryCgroup(path, _cgroupRoot?.IsV2 ?? File.Exists(Path.Combine(path, "memory.events"))) : null;
+        var cgroup = record?.Cgroup is { } path ? new AttemptCgroup(path, _cgroupRoot?.IsV2 ?? File.Exists(Path.Combine(path, "memory.events"))) : null;
+        var quota = CpuQuotaGroupOf(launch) is { } quotaPath && Directory.Exists(quotaPath) ? new AttemptCgroup(quotaPath, IsV2: false) : null;
         if (record is not null && record.BootId == ProcStat.BootId)
         {
             var pidfd = LibC.PidfdOpen(record.Pid);
@@ -150,7 +187,7 @@ public sealed class ProcessExecutor : IStepExecutor
                 // Read after opening the pidfd: a match means the pidfd holds the very process the file names.
                 if (ProcStat.StartTime(record.Pid) == record.StartTime)
                 {
-                    var attempt = new ProcessAttempt(record.Pid, isChild: false, state, cgroup, _time, removeState);
+                    var attempt = new ProcessAttempt(record.Pid, isChild: false, state, cgroup, _time, removeState, quota);
                     ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
                     return attempt;
                 }
@@ -169,8 +206,8 @@ public sealed class ProcessExecutor : IStepExecutor
                 if (ProcScan.Runs(orphan, launch.AttemptId))
                 {
                     var orphanPath = _cgroupRoot is null ? null : Path.Combine(_cgroupRoot.Path, launch.AttemptId);
-                    var orphanCgroup = orphanPath is not null && Directory.Exists(orphanPath) ? new MemoryCgroup(orphanPath, _cgroupRoot!.IsV2) : null;
-                    var attempt = new ProcessAttempt(orphan, isChild: false, state, orphanCgroup, _time, removeState);
+                    var orphanCgroup = orphanPath is not null && Directory.Exists(orphanPath) ? new AttemptCgroup(orphanPath, _cgroupRoot!.IsV2) : null;
+                    var attempt = new ProcessAttempt(orphan, isChild: false, state, orphanCgroup, _time, removeState, quota);
                     ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
                     return attempt;
                 }
@@ -181,7 +218,7 @@ public sealed class ProcessExecutor : IStepExecutor
 
         // Gone (or never recorded its pid: the scheduler died between spawn and pid file): only its status says how it ended.
         return PidFile.TryReadStatus(state) is { } status
-            ? await ProcessAttempt.EndedAsync(record?.Pid ?? 0, status, state, cgroup, _time, removeState).ConfigureAwait(false)
+            ? await ProcessAttempt.EndedAsync(record?.Pid ?? 0, status, state, cgroup, _time, removeState, quota).ConfigureAwait(false)
             : null;
     }
 
@@ -201,11 +238,18 @@ public sealed class ProcessExecutor : IStepExecutor
         return Path.Combine(_stateRoot, launch.AttemptId + "-" + folder);
     }
 
-    /// <summary>The wrapper script: joins the memory cgroup (<c>$3</c>) and the class's CPU group (<c>$4</c>) when asked, then runs the command.</summary>
-    private static string Wrapper(string command, bool memoryCgroup, bool cpuGroup)
+    /// <summary>The wrapper script: joins the attempt's cgroup (<c>$3</c>) and a CPU group (<c>$4</c>, by <paramref name="joinCpu"/>) when asked, then runs the command.</summary>
+    private static string Wrapper(string command, bool attemptCgroup, string joinCpu)
     {
         var body = command.Contains("trap", StringComparison.Ordinal) || command.Contains("exec", StringComparison.Ordinal) ? InSubshell : InShell;
-        return (memoryCgroup ? JoinCgroup : string.Empty) + (cpuGroup ? JoinCpuGroup : string.Empty) + body;
+        return (attemptCgroup ? JoinCgroup : string.Empty) + joinCpu + body;
+    }
+
+    /// <summary>Removes the cgroups of an attempt that did not start (in the background: nothing runs in them).</summary>
+    private void Remove(AttemptCgroup? cgroup, AttemptCgroup? quota)
+    {
+        _ = cgroup?.RemoveAsync(_time);
+        _ = quota?.RemoveAsync(_time);
     }
 
     private static List<string> Environment(StepLaunch launch)

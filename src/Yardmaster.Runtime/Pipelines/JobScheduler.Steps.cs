@@ -336,6 +336,7 @@ public sealed partial class JobScheduler
         AttemptDirectory = attemptDirectory,
         LogPath = logPath,
         CpuMillis = request.CpuMillis,
+        CpuLimitMillis = definition.CpuLimitMillis ?? 0,
         MemoryBytes = request.MemoryBytes,
         Gpus = gpus,
     };

@@ -15,7 +15,7 @@ internal static class PipelineSection
     private static readonly string[] _containerKeys = ["image", "command", "workdir"];
     private static readonly string[] _inferenceKeys = ["task", "input", "output", "concurrency"];
     private static readonly string[] _evaluateKeys = ["dataset", "models", "metric", "score", "judge", "rubric", "max_tokens", "concurrency", "output"];
-    private static readonly string[] _resourceKeys = ["cpu", "memory", "gpu"];
+    private static readonly string[] _resourceKeys = ["cpu", "cpu_limit", "memory", "gpu"];
     private static readonly string[] _retryKeys = ["max", "backoff", "initial", "max_delay"];
     private static readonly Dictionary<string, BackoffKind> _backoffs = new(StringComparer.Ordinal)
     {
@@ -72,6 +72,8 @@ internal static class PipelineSection
         var container = s.Section("container", _containerKeys);
         var inference = s.Section("inference", _inferenceKeys);
         var evaluate = s.Section("evaluate", _evaluateKeys);
+        // An inference or evaluate step waits on models whose memory the model manager accounts; it holds nothing by default.
+        var (resources, cpuLimit) = (inference ?? evaluate) is not null && s.Node("resources") is null ? (default, null) : ReadResources(s.Section("resources", _resourceKeys));
         return new StepDefinition
         {
             Id = s.String("id") ?? string.Empty,
@@ -80,8 +82,8 @@ internal static class PipelineSection
             Container = container is null ? null : ReadContainer(container),
             Inference = inference is null ? null : ReadInference(inference),
             Evaluate = evaluate is null ? null : ReadEvaluate(evaluate),
-            // An inference or evaluate step waits on models whose memory the model manager accounts; it holds nothing by default.
-            Resources = (inference ?? evaluate) is not null && s.Node("resources") is null ? default : ReadResources(s.Section("resources", _resourceKeys)),
+            Resources = resources,
+            CpuLimitMillis = cpuLimit,
             Timeout = s.Duration("timeout"),
             Retries = ReadRetries(s),
             Environment = ReadEnvironment(s, "env"),
@@ -152,28 +154,43 @@ internal static class PipelineSection
         };
     }
 
-    private static ResourceRequest ReadResources(ConfigSection? r)
+    /// <summary>
+    /// The request, and <c>cpu_limit</c>: <c>true</c> caps the step at its <c>cpu</c>, an amount (<c>2</c>, <c>1500m</c>) at
+    /// that, <c>false</c> or absent not at all.
+    /// </summary>
+    private static (ResourceRequest Request, long? CpuLimit) ReadResources(ConfigSection? r)
     {
         var d = ResourceRequest.Default;
         if (r is null)
         {
-            return d;
+            return (d, null);
         }
 
-        long? cpu = null;
-        if (r.Node("cpu") is { } node && r.Reader.String(node, r.Field("cpu")) is { } text)
+        var request = new ResourceRequest(Cpu(r, "cpu") ?? d.CpuMillis, r.Size("memory") ?? d.MemoryBytes, r.Int("gpu") ?? d.Gpus);
+        long? limit = (r.Node("cpu_limit") is { } node ? r.Reader.String(node, r.Field("cpu_limit")) : null) switch
         {
-            if (CpuAmounts.TryParse(text, out var millis, out var error))
-            {
-                cpu = millis;
-            }
-            else
-            {
-                r.Reader.Error(node, r.Field("cpu"), error!);
-            }
+            null or "false" or "False" or "FALSE" => null,
+            "true" or "True" or "TRUE" => request.CpuMillis,
+            _ => Cpu(r, "cpu_limit", "; or true to cap the step at its cpu, false for no cap"),
+        };
+        return (request, limit);
+    }
+
+    /// <summary>A CPU amount at <paramref name="key"/>; null (and a located error, with <paramref name="hint"/>) when it is not one.</summary>
+    private static long? Cpu(ConfigSection r, string key, string hint = "")
+    {
+        if (r.Node(key) is not { } node || r.Reader.String(node, r.Field(key)) is not { } text)
+        {
+            return null;
         }
 
-        return new ResourceRequest(cpu ?? d.CpuMillis, r.Size("memory") ?? d.MemoryBytes, r.Int("gpu") ?? d.Gpus);
+        if (CpuAmounts.TryParse(text, out var millis, out var error))
+        {
+            return millis;
+        }
+
+        r.Reader.Error(node, r.Field(key), error + hint);
+        return null;
     }
 
     /// <summary><c>retries: 3</c> or <c>retries: { max: 3, backoff: exponential, initial: 2s, max_delay: 1m }</c>.</summary>

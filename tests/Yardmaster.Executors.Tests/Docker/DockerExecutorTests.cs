@@ -120,6 +120,24 @@ public sealed class DockerExecutorTests(DockerEngineFixture engine) : IClassFixt
         Assert.Null(await engine.InspectAsync(launch));
     }
 
+    [Theory]
+    [InlineData(Core.PriorityClass.Batch, 250L, "16", "25000", "1", "25000 100000")]
+    [InlineData(Core.PriorityClass.Normal, 0L, "256", "-1", "10", "max 100000")]
+    public async Task StartAsync_ClassAndCpuLimit_ContainerWeightedByItsClassAndCappedOnlyWhenAsked(Core.PriorityClass priority, long limit, string shares, string quota, string weight, string max)
+    {
+        using var dir = new TempDirectory();
+        // v1 (this machine): cpu.shares and the CFS quota; v2: cpu.weight (runc's conversion of the shares) and cpu.max.
+        var launch = engine.Launch(dir, "cpu-" + priority.ToString().ToLowerInvariant() + ".1", "sh", "-c",
+            "cat /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cat /sys/fs/cgroup/cpu.weight /sys/fs/cgroup/cpu.max")
+            with { Priority = priority, CpuMillis = 250, CpuLimitMillis = limit };
+
+        var exit = await RunAsync(launch);
+
+        Assert.True(exit.Succeeded, exit.Describe());
+        var lines = (await File.ReadAllLinesAsync(launch.LogPath, Token)).Where(l => l.Length > 0).ToArray();
+        Assert.Contains(string.Join('|', lines), new[] { shares + "|" + quota, weight + "|" + max });
+    }
+
     private async Task<StepExit> RunAsync(StepLaunch launch)
     {
         var start = await engine.Executor.StartAsync(launch, Token);

@@ -36,6 +36,7 @@ public sealed class KubernetesJobManifestKubectlTests(KubectlFixture kubectl) : 
         _ => Shell with
         {
             CpuMillis = 2500,
+            CpuLimitMillis = 3000,
             MemoryBytes = 8L << 30,
             Gpus = [0, 1],
             TimeLimit = TimeSpan.FromHours(2),
@@ -85,7 +86,8 @@ public sealed class KubernetesJobManifestKubectlTests(KubectlFixture kubectl) : 
         var limits = pod["containers"]![0]!["resources"]!["limits"]!;
         Assert.Equal(7260, (long?)spec["activeDeadlineSeconds"]);
         Assert.Equal(3600, (int?)spec["ttlSecondsAfterFinished"]);
-        Assert.Equal(("2500m", "8589934592", "2"), ((string?)limits["cpu"], (string?)limits["memory"], (string?)limits["nvidia.com/gpu"]));
+        Assert.Equal(("3", "8589934592", "2"), ((string?)limits["cpu"], (string?)limits["memory"], (string?)limits["nvidia.com/gpu"]));
+        Assert.Equal("2500m", (string?)pod["containers"]![0]!["resources"]!["requests"]!["cpu"]);
         Assert.Equal("yard-runner", (string?)pod["serviceAccountName"]);
         Assert.Equal("a100", (string?)pod["nodeSelector"]!["accelerator"]);
         Assert.Equal("Exists", (string?)pod["tolerations"]![0]!["operator"]);

@@ -64,17 +64,27 @@ public sealed class KubernetesJobManifestTests
     }
 
     [Fact]
-    public void Build_Resources_RequestsEqualLimitsAndGpusAsNvidiaGpu()
+    public void Build_Resources_CpuRequestedNotCappedMemoryAndGpusAsLimitsToo()
     {
         var launch = Shell with { CpuMillis = 2500, MemoryBytes = 8L << 30, Gpus = [0, 1] };
 
         var resources = KubernetesJobManifest.Build(launch, Options()).Spec.Template.Spec.Containers[0].Resources;
 
-        Assert.Equal("2500m", resources.Limits["cpu"].ToString());
+        Assert.Equal("2500m", resources.Requests["cpu"].ToString());
+        Assert.False(resources.Limits.ContainsKey("cpu"));
         Assert.Equal(8L << 30, (long)resources.Limits["memory"].ToDecimal());
         Assert.Equal("2", resources.Limits["nvidia.com/gpu"].ToString());
-        Assert.Equal(resources.Limits.Keys.Order(), resources.Requests.Keys.Order());
         Assert.All(resources.Limits, l => Assert.Equal(l.Value.ToDecimal(), resources.Requests[l.Key].ToDecimal()));
+    }
+
+    [Fact]
+    public void Build_CpuLimit_IsTheContainersCpuLimitAboveItsRequest()
+    {
+        var launch = Shell with { CpuMillis = 500, CpuLimitMillis = 1500 };
+
+        var resources = KubernetesJobManifest.Build(launch, Options()).Spec.Template.Spec.Containers[0].Resources;
+
+        Assert.Equal(("500m", "1500m"), (resources.Requests["cpu"].ToString(), resources.Limits["cpu"].ToString()));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class ProcessExecutorCpuWeightTests
         var exit = await TestLaunches.RunAsync(executor, launch);
 
         Assert.True(exit.Succeeded, exit.Describe());
-        Assert.Equal(CpuControllerWritable(), executor.WeighsCpu);
+        Assert.Equal(CpuCgroups.Writable(), executor.WeighsCpu);
         if (!executor.WeighsCpu)
         {
             return;
@@ -45,7 +45,7 @@ public sealed class ProcessExecutorCpuWeightTests
         Assert.True(exit.Succeeded, exit.Describe());
         if (!executor.WeighsCpu || !executor.EnforcesMemoryLimits)
         {
-            Assert.False(CpuControllerWritable() && executor.EnforcesMemoryLimits, "a cpu controller is writable but steps are not weighted");
+            Assert.False(CpuCgroups.Writable() && executor.EnforcesMemoryLimits, "a cpu controller is writable but steps are not weighted");
             return;
         }
 
@@ -75,20 +75,9 @@ public sealed class ProcessExecutorCpuWeightTests
         Assert.Equal([1024, 512, 256, 64, 16], PriorityClasses.All.Select(CpuClassGroups.Shares));
     }
 
-    private static bool CpuControllerWritable()
+    [Fact]
+    public void Weights_OnCgroupV2_TheSameSharesOnV2sScaleWhereANiceZeroThreadWeighs100()
     {
-        // cgroup v1 only: on v2 steps are not weighted yet (CpuClassGroups.Detect).
-        const string root = "/sys/fs/cgroup/cpu";
-        var probe = Path.Combine(root, "yard-test-probe-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            Directory.CreateDirectory(probe);
-            Directory.Delete(probe);
-            return File.Exists(Path.Combine(root, "cpu.shares"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+        Assert.Equal([100, 50, 25, 6, 2], PriorityClasses.All.Select(CpuClassGroups.Weight));
     }
 }

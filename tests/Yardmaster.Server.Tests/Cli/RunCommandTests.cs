@@ -32,6 +32,47 @@ public sealed class RunCommandTests
         Assert.Equal("hello from test\n", logs.Stdout);
     }
 
+    /// <summary>
+    /// <c>resources.cpu_limit</c> reaches the executor: the capped step runs in its own quota cgroup inside its class's group and
+    /// the kernel holds it to a fifth of a core; the uncapped one runs in the class's group. Where no cpu controller is writable
+    /// the capped step fails to start, saying why.
+    /// </summary>
+    [Fact]
+    public async Task Run_StepWithACpuLimit_RunsInItsQuotaCgroupThrottledToIt()
+    {
+        using var dir = new TempDirectory();
+        // The step's cpu cgroup, the loop's wall time in ms, then the shell's CPU time.
+        const string Report = "grep -E '^[0-9]+:([^:]*,)?cpu(,[^:]*)?:' /proc/self/cgroup; s=$(date +%s%N); i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; echo $(( ($(date +%s%N) - s) / 1000000 )); times";
+        var file = Write(dir, "capped.yaml", $$"""
+            name: capped
+            priority: batch
+            steps:
+              - id: capped
+                resources: { cpu: 200m, cpu_limit: true }
+                run: {{Report}}
+              - id: free
+                resources: { cpu: 200m }
+                run: {{Report}}
+            """);
+        var (code, stdout, stderr) = await YardProcess.RunAsync(["run", file, "--data", dir.File("data")]);
+        var capped = await YardProcess.RunAsync(["logs", "r1", "capped", "--data", dir.File("data")]);
+        if (!CpuCgroups.Writable())
+        {
+            Assert.Equal(1, code);
+            Assert.Contains("cannot be enforced here", stdout + stderr, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.True(code == 0, stdout + stderr);
+        var lines = capped.Stdout.Split('\n');
+        Assert.EndsWith("/yardmaster-batch/yardmaster-step-r1.capped.1", lines[0], StringComparison.Ordinal);
+        var wall = int.Parse(lines[1], System.Globalization.CultureInfo.InvariantCulture) / 1000.0;
+        var cpu = lines[2].Split(' ').Sum(t => double.Parse(t[(t.IndexOf('m', StringComparison.Ordinal) + 1)..].TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(cpu >= 0.05 && wall >= cpu / 0.2 * 0.8, $"{cpu:F2} s of CPU in {wall:F2} s: not held to a fifth of a core");
+        var free = await YardProcess.RunAsync(["logs", "r1", "free", "--data", dir.File("data")]);
+        Assert.EndsWith("/yardmaster-batch", free.Stdout.Split('\n')[0], StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_FailingStep_ExitsOneNamingTheStepAndItsExit()
     {

@@ -201,4 +201,32 @@ public sealed class PipelineValidationTests
 
         Assert.Equal("4.0 GiB is more than steps that may not be preempted can have (2.0 GiB: pool.serving_reserve holds 6.0 GiB of 8.0 GiB back for models); ask less, or set preemptible: true", Error(result.Errors, field).Message);
     }
+
+    [Theory]
+    [InlineData("{ cpu: 500m, cpu_limit: true }", 500L)]
+    [InlineData("{ cpu: 500m, cpu_limit: 1500m }", 1500L)]
+    [InlineData("{ cpu: 2, cpu_limit: 2.5 }", 2500L)]
+    [InlineData("{ cpu: 500m, cpu_limit: false }", null)]
+    [InlineData("{ cpu: 500m }", null)]
+    public void LoadText_CpuLimit_TrueCapsAtTheRequestAnAmountAtItselfFalseNotAtAll(string resources, long? limit)
+    {
+        var result = PipelineLoader.LoadText($"name: c\nsteps:\n  - id: a\n    run: \"true\"\n    resources: {resources}\n", "c.yaml", Local);
+
+        Assert.True(result.Success, string.Join(Environment.NewLine, result.Errors));
+        Assert.Equal(limit, result.Pipeline!.Steps[0].CpuLimitMillis);
+    }
+
+    [Theory]
+    [InlineData("run: \"true\"\n    resources: { cpu: 500m, cpu_limit: lots }", "'lots' is not a CPU amount; use cores (1, 0.5, 2) or millicores (500m); or true to cap the step at its cpu, false for no cap")]
+    [InlineData("run: \"true\"\n    resources: { cpu: 1, cpu_limit: 500m }", "500m is below resources.cpu (1): the step would hold cores it may not use; ask less cpu or a higher limit (true caps it at cpu)")]
+    [InlineData("run: \"true\"\n    resources: { cpu: 0, cpu_limit: 5m }", "5m is below the smallest limit, 10m (a quota of 1 ms every 100 ms)")]
+    [InlineData("inference: { task: t, input: in.jsonl, output: out.jsonl }\n    resources: { cpu: 1, cpu_limit: true }", "applies to run and container steps; an inference or evaluate step's work runs in the model server, whose cores serving shares by class")]
+    [InlineData("executor: slurm\n    run: \"true\"\n    resources: { cpu: 1, cpu_limit: true }", "is not passed to Slurm, which confines a job to its allocated cores by its own cgroup plugin (ConstrainCores); remove cpu_limit, or run the step on local or kubernetes")]
+    public void LoadText_BadCpuLimit_RefusedAtItsLineNamingWhy(string body, string message)
+    {
+        var result = PipelineLoader.LoadText($"name: c\nsteps:\n  - id: a\n    {body}\n", "c.yaml", WithSlurm with { InferenceTasks = ["t"] });
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(("steps[0].resources.cpu_limit", message, 4 + body.Count(c => c == '\n')), (error.Field, error.Message, error.Line));
+    }
 }
