@@ -215,7 +215,7 @@ public static partial class PipelineValidator
     /// <see cref="CpuAmounts.MinimumLimitMillis"/> (the kernel's smallest quota a period); only for the bodies and engines that
     /// enforce it.
     /// </summary>
-    private static void CheckCpuLimit(StepDefinition step, string at, string engine, List<ConfigError> errors)
+    private static void CheckCpuLimit(StepDefinition step, string at, string engine, PipelineEnvironment environment, List<ConfigError> errors)
     {
         if (step.CpuLimitMillis is not { } limit)
         {
@@ -230,6 +230,10 @@ public static partial class PipelineValidator
         {
             errors.Add(new(at, "is not passed to Slurm, which confines a job to its allocated cores by its own cgroup plugin (ConstrainCores); remove cpu_limit, or run the step on local or kubernetes"));
         }
+        else if (limit == 0)
+        {
+            errors.Add(new(at, "true caps the step at resources.cpu, which is 0; ask some cpu, or give the limit as an amount (500m)"));
+        }
         else if (limit < CpuAmounts.MinimumLimitMillis)
         {
             errors.Add(new(at, $"{CpuAmounts.Format(limit)} is below the smallest limit, {CpuAmounts.Format(CpuAmounts.MinimumLimitMillis)} (a quota of 1 ms every 100 ms)"));
@@ -237,6 +241,10 @@ public static partial class PipelineValidator
         else if (limit < step.Resources.CpuMillis)
         {
             errors.Add(new(at, $"{CpuAmounts.Format(limit)} is below resources.cpu ({CpuAmounts.Format(step.Resources.CpuMillis)}): the step would hold cores it may not use; ask less cpu or a higher limit (true caps it at cpu)"));
+        }
+        else if (environment.Nodes.Where(n => n.Engine == engine).Select(n => n.CpuMillis).DefaultIfEmpty(long.MaxValue).Max() is var most && limit > most)
+        {
+            errors.Add(new(at, $"{CpuAmounts.Format(limit)} is more than every {EngineNodes(engine)} has (the largest has {CpuAmounts.Format(most)}): a cap above the node caps nothing"));
         }
     }
 

@@ -117,7 +117,7 @@ public static partial class PipelineValidator
         {
             CheckResources(step.Resources, $"{at}.resources", engine, environment, errors);
             CheckServingReserve(step, pipeline.Priority, $"{at}.resources", engine, environment, errors);
-            CheckCpuLimit(step, $"{at}.resources.cpu_limit", engine, errors);
+            CheckCpuLimit(step, $"{at}.resources.cpu_limit", engine, environment, errors);
         }
 
         CheckEnvironment(step.Environment, $"{at}.env", errors);

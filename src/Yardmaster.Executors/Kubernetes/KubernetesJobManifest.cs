@@ -15,8 +15,9 @@ internal static class KubernetesJobManifest
     /// One pod that runs once (<c>backoffLimit: 0</c>, <c>restartPolicy: Never</c>: Yardmaster retries, not the
     /// cluster): a <c>run:</c> step as <c>/bin/sh -c</c> in the configured image, a <c>container:</c> step in its own
     /// image with its command as the container's <c>args</c> (the image's entrypoint kept, as the docker executor
-    /// does, unless <see cref="ContainerSpec.Entrypoint"/> replaces it as the container's <c>command</c>); requests
-    /// equal to limits for CPU, memory and GPUs; the step's timeout plus a margin as <c>activeDeadlineSeconds</c>; the
+    /// does, unless <see cref="ContainerSpec.Entrypoint"/> replaces it as the container's <c>command</c>); CPU as a request,
+    /// capped only by <see cref="StepLaunch.CpuLimitMillis"/> (so the pod is Burstable QoS unless it asks a cap), memory and
+    /// GPUs as requests and limits; the step's timeout plus a margin as <c>activeDeadlineSeconds</c>; the
     /// ledger's node as a required node affinity on <c>metadata.name</c>.
     /// </summary>
     public static V1Job Build(StepLaunch launch, KubernetesExecutorOptions options)
@@ -115,6 +116,8 @@ internal static class KubernetesJobManifest
         if (launch.CpuLimitMillis > 0)
         {
             limits["cpu"] = new ResourceQuantity(launch.CpuLimitMillis.ToString(CultureInfo.InvariantCulture) + "m");
+            // Without a request Kubernetes would take the limit as the request, which the ledger does not hold.
+            amounts["cpu"] = new ResourceQuantity(launch.CpuMillis.ToString(CultureInfo.InvariantCulture) + "m");
         }
 
         return amounts.Count == 0 && limits.Count == 0 ? null : new V1ResourceRequirements

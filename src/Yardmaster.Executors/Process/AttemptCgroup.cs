@@ -63,10 +63,10 @@ internal sealed record AttemptCgroup(string Path, bool IsV2)
                 cgroup.WriteIfPresent("memory.memsw.limit_in_bytes", limit);
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Directory.Delete(cgroup.Path);
-            throw;
+            throw e as IOException ?? new IOException(e.Message, e);
         }
 
         return cgroup;
@@ -134,6 +134,8 @@ internal sealed record AttemptCgroup(string Path, bool IsV2)
     /// <summary>Kills what is left in it and removes it, retrying while killed processes finish exiting. Never throws.</summary>
     public async Task RemoveAsync(TimeProvider time)
     {
+        // A throttled task exits only when it next runs: lift any quota first so that what is killed goes at once.
+        Uncap();
         for (var attempt = 0; attempt < 100; attempt++)
         {
             KillAll();
@@ -150,6 +152,18 @@ internal sealed record AttemptCgroup(string Path, bool IsV2)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(10), time).ConfigureAwait(false);
             }
+        }
+    }
+
+    private void Uncap()
+    {
+        try
+        {
+            WriteIfPresent(IsV2 ? "cpu.max" : "cpu.cfs_quota_us", IsV2 ? "max" : "-1");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone already, or not ours to change: removal below still tries.
         }
     }
 

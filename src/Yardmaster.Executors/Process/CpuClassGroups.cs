@@ -28,8 +28,12 @@ internal sealed record CpuClassGroups(string Directory, bool Weighted = true)
     /// <summary>The file a process writes its pid to, to join the group of <paramref name="priority"/>.</summary>
     public string ProcsFile(PriorityClass priority) => Path.Combine(GroupOf(priority), "cgroup.procs");
 
-    /// <summary>The cgroup of attempt <paramref name="attemptId"/> with a hard limit: inside its class's group, or beside the scheduler's threads when not weighted.</summary>
-    public string QuotaPath(PriorityClass priority, string attemptId) => Path.Combine(Weighted ? GroupOf(priority) : Directory, "yardmaster-step-" + attemptId);
+    /// <summary>The cgroup of attempt <paramref name="name"/> with a hard limit: inside its class's group, or beside the scheduler's threads when not weighted.</summary>
+    public string QuotaPath(PriorityClass priority, string name) => Path.Combine(Weighted ? GroupOf(priority) : Directory, "yardmaster-step-" + name);
+
+    /// <summary>Where such a cgroup may be, weighted or not (the setting may have changed since the attempt started): this setting's place first.</summary>
+    public IEnumerable<string> QuotaPaths(PriorityClass priority, string name) =>
+        [QuotaPath(priority, name), (this with { Weighted = !Weighted }).QuotaPath(priority, name)];
 
     /// <summary>
     /// cgroup v1 <c>cpu.shares</c> of a class, against 1024 for each of the scheduler's threads: critical 1024, high 512, normal

@@ -69,7 +69,7 @@ public sealed class ProcessExecutor : IStepExecutor
     public string? CpuGroupOf(Core.PriorityClass priority) => _cpuGroups is { Weighted: true } groups ? groups.GroupOf(priority) : null;
 
     /// <summary>The v1 cpu cgroup a step with a hard limit runs in (<see cref="CpuClassGroups.QuotaPath"/>); null when CPU limits go on the attempt's v2 cgroup or are not enforced.</summary>
-    public string? CpuQuotaGroupOf(StepLaunch launch) => launch is null || _cpuGroups is null || _cgroupRoot is { IsV2: true, HasCpu: true } ? null : _cpuGroups.QuotaPath(launch.Priority, launch.AttemptId);
+    public string? CpuQuotaGroupOf(StepLaunch launch) => launch is null || _cpuGroups is null || _cgroupRoot is { IsV2: true, HasCpu: true } ? null : _cpuGroups.QuotaPath(launch.Priority, Tag(launch));
 
     /// <inheritdoc />
     public Task<StepStart> StartAsync(StepLaunch launch, CancellationToken cancellationToken)
@@ -98,7 +98,7 @@ public sealed class ProcessExecutor : IStepExecutor
         {
             try
             {
-                cgroup = AttemptCgroup.Create(_cgroupRoot, launch.AttemptId, launch.MemoryBytes, weight, v2Cpu ? launch.CpuLimitMillis : 0);
+                cgroup = AttemptCgroup.Create(_cgroupRoot, Tag(launch), launch.MemoryBytes, weight, v2Cpu ? launch.CpuLimitMillis : 0);
             }
             catch (IOException e)
             {
@@ -178,7 +178,8 @@ public sealed class ProcessExecutor : IStepExecutor
         var removeState = _stateRoot is not null;
         var record = PidFile.TryRead(state);
         var cgroup = record?.Cgroup is { } path ? new AttemptCgroup(path, _cgroupRoot?.IsV2 ?? File.Exists(Path.Combine(path, "memory.events"))) : null;
-        var quota = CpuQuotaGroupOf(launch) is { } quotaPath && Directory.Exists(quotaPath) ? new AttemptCgroup(quotaPath, IsV2: false) : null;
+        // Where the quota group is depends on jobs.cpu_weights when it was made, which may have changed since.
+        var quota = _cpuGroups?.QuotaPaths(launch.Priority, Tag(launch)).FirstOrDefault(Directory.Exists) is { } quotaPath ? new AttemptCgroup(quotaPath, IsV2: false) : null;
         if (record is not null && record.BootId == ProcStat.BootId)
         {
             var pidfd = LibC.PidfdOpen(record.Pid);
@@ -196,18 +197,16 @@ public sealed class ProcessExecutor : IStepExecutor
             }
         }
 
-        if (ProcScan.FindWrapper(launch.AttemptId) is { } orphan)
+        if (ProcScan.FindWrapper(Tag(launch)) is { } orphan)
         {
             // No pid file, or one cut short (the scheduler died between spawn and pid file): the wrapper, if it runs,
             // says by its environment which attempt it is.
             var pidfd = LibC.PidfdOpen(orphan);
             if (pidfd >= 0)
             {
-                if (ProcScan.Runs(orphan, launch.AttemptId))
+                if (ProcScan.Runs(orphan, Tag(launch)))
                 {
-                    var orphanPath = _cgroupRoot is null ? null : Path.Combine(_cgroupRoot.Path, launch.AttemptId);
-                    var orphanCgroup = orphanPath is not null && Directory.Exists(orphanPath) ? new AttemptCgroup(orphanPath, _cgroupRoot!.IsV2) : null;
-                    var attempt = new ProcessAttempt(orphan, isChild: false, state, orphanCgroup, _time, removeState, quota);
+                    var attempt = new ProcessAttempt(orphan, isChild: false, state, cgroup ?? LeftCgroup(launch), _time, removeState, quota);
                     ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
                     return attempt;
                 }
@@ -216,11 +215,29 @@ public sealed class ProcessExecutor : IStepExecutor
             }
         }
 
-        // Gone (or never recorded its pid: the scheduler died between spawn and pid file): only its status says how it ended.
-        return PidFile.TryReadStatus(state) is { } status
-            ? await ProcessAttempt.EndedAsync(record?.Pid ?? 0, status, state, cgroup, _time, removeState, quota).ConfigureAwait(false)
-            : null;
+        // Gone (or never recorded its pid: the scheduler died between spawn and pid file): only its status says how it
+        // ended. Its cgroups go either way (with the attempt, or here when it never started or left no status).
+        cgroup ??= LeftCgroup(launch);
+        if (PidFile.TryReadStatus(state) is { } status)
+        {
+            return await ProcessAttempt.EndedAsync(record?.Pid ?? 0, status, state, cgroup, _time, removeState, quota).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(cgroup?.RemoveAsync(_time) ?? Task.CompletedTask, quota?.RemoveAsync(_time) ?? Task.CompletedTask).ConfigureAwait(false);
+        return null;
     }
+
+    /// <summary>The attempt's cgroup under the root when one was made (a pid file names it, but may be missing or cut short); null for none.</summary>
+    private AttemptCgroup? LeftCgroup(StepLaunch launch) =>
+        _cgroupRoot is not null && Path.Combine(_cgroupRoot.Path, Tag(launch)) is var path && Directory.Exists(path) ? new AttemptCgroup(path, _cgroupRoot.IsV2) : null;
+
+    /// <summary>
+    /// The attempt's name in shared places (cgroups, the state folder, the wrapper's environment): its id and a hash of its
+    /// directory. Attempt ids repeat across data folders (every folder's first run is <c>r1</c>), and schedulers on different
+    /// folders share the cgroups they make; attempt directories do not repeat.
+    /// </summary>
+    private static string Tag(StepLaunch launch) =>
+        launch.AttemptId + "-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(launch.AttemptDirectory))))[..16];
 
     /// <summary>
     /// The folder of the attempt's pid and status files: its own attempt directory, or one under
@@ -234,8 +251,7 @@ public sealed class ProcessExecutor : IStepExecutor
             return launch.AttemptDirectory;
         }
 
-        var folder = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(launch.AttemptDirectory))))[..16];
-        return Path.Combine(_stateRoot, launch.AttemptId + "-" + folder);
+        return Path.Combine(_stateRoot, Tag(launch));
     }
 
     /// <summary>The wrapper script: joins the attempt's cgroup (<c>$3</c>) and a CPU group (<c>$4</c>, by <paramref name="joinCpu"/>) when asked, then runs the command.</summary>
@@ -263,7 +279,7 @@ public sealed class ProcessExecutor : IStepExecutor
         extra["YARD_RUN_ID"] = launch.RunId;
         extra["YARD_STEP_ID"] = launch.StepId;
         extra["YARD_ATTEMPT"] = launch.Attempt.ToString(CultureInfo.InvariantCulture);
-        extra[ProcScan.Variable] = launch.AttemptId;
+        extra[ProcScan.Variable] = Tag(launch);
         return ShellSpawner.Environment(extra);
     }
 }

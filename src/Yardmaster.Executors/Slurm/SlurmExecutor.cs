@@ -51,6 +51,11 @@ public sealed class SlurmExecutor : IStepExecutor, IAsyncDisposable
             return StepStart.Failed($"step '{launch.StepId}' has no run: command: the slurm executor runs shell steps only");
         }
 
+        if (launch.CpuLimitMillis > 0)
+        {
+            return StepStart.Failed("resources.cpu_limit is not passed to Slurm, which confines a job to its allocated cores by its own cgroup plugin (ConstrainCores)");
+        }
+
         if (await SlurmAttemptFiles.ReadJobIdAsync(launch.AttemptDirectory, cancellationToken) is not null)
         {
             try

@@ -96,6 +96,8 @@ internal sealed class ClusterReplica : IServingReplica
                 AttemptDirectory = Path.Combine(jobs, attemptId),
                 LogPath = Path.Combine(options.LogDirectory, $"{name}-{replica.ToString(CultureInfo.InvariantCulture)}-{stamp}.log"),
                 CpuMillis = request.CpuMillis,
+                // A model server's pod is capped at its threads (Guaranteed QoS: requests equal limits); Slurm confines a job itself.
+                CpuLimitMillis = definition.Backend == BackendKind.Kubernetes ? request.CpuMillis : 0,
                 MemoryBytes = request.MemoryBytes,
                 Gpus = [.. Enumerable.Range(0, request.Gpus)],
                 Node = node.Name,

@@ -8,7 +8,8 @@ namespace Yardmaster.Executors.Tests.Process;
 /// <summary>
 /// A step's <c>resources.cpu_limit</c> is a hard cap: the step runs in a cpu cgroup of its own whose CFS quota the kernel
 /// enforces (as in <c>./test</c>, which runs as root with the v1 cpu hierarchy writable). Where no cpu controller is writable
-/// the step is refused, not run uncapped.
+/// the step is refused, not run uncapped. The steps run as <c>critical</c>, whose weight keeps them from being starved on a
+/// loaded machine: what is measured is the cap.
 /// </summary>
 public sealed class ProcessExecutorCpuLimitTests
 {
@@ -21,10 +22,10 @@ public sealed class ProcessExecutorCpuLimitTests
         var executor = new ProcessExecutor();
         using var dir = new TempDirectory();
         var launch = TestLaunches.Shell(dir, "q.tenth.1", "grep -E '^[0-9]+:([^:]*,)?cpu(,[^:]*)?:' /proc/self/cgroup; cat \"$QUOTA/cpu.cfs_quota_us\"; " + Busy + "; cat \"$QUOTA/cpu.stat\"")
-            with { Priority = PriorityClass.Batch, CpuMillis = 100, CpuLimitMillis = 100 };
+            with { Priority = PriorityClass.Critical, CpuMillis = 100, CpuLimitMillis = 100 };
         var quota = executor.CpuQuotaGroupOf(launch);
         launch = launch with { Environment = new Dictionary<string, string> { ["QUOTA"] = quota ?? string.Empty } };
-        Assert.Equal(CpuCgroups.Writable(), executor.EnforcesCpuLimits);
+        Assert.True(executor.EnforcesCpuLimits || !CpuCgroups.Writable(), "a cpu controller is writable but limits are not enforced");
         if (!executor.EnforcesCpuLimits)
         {
             var refused = await executor.StartAsync(launch, TestContext.Current.CancellationToken);
@@ -39,7 +40,8 @@ public sealed class ProcessExecutorCpuLimitTests
 
         Assert.True(exit.Succeeded, exit.Describe());
         var lines = await File.ReadAllLinesAsync(launch.LogPath, TestContext.Current.CancellationToken);
-        Assert.EndsWith("/yardmaster-batch/yardmaster-step-q.tenth.1", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("yardmaster-step-q.tenth.1-", Path.GetFileName(quota), StringComparison.Ordinal);
+        Assert.EndsWith("/yardmaster-critical/" + Path.GetFileName(quota), lines[0], StringComparison.Ordinal);
         Assert.Equal("10000", lines[1]); // 10 ms of every 100 ms period
         var cpu = lines[2].Split(' ').Sum(Seconds);
         Assert.True(cpu >= 0.05, $"the loop took {cpu:F2} s of CPU: too little to show a cap");
@@ -54,17 +56,22 @@ public sealed class ProcessExecutorCpuLimitTests
     {
         var executor = new ProcessExecutor();
         using var dir = new TempDirectory();
-        var launch = TestLaunches.Shell(dir, "q.none.1", "true") with { Priority = PriorityClass.Batch, CpuMillis = 100 };
+        var launch = TestLaunches.Shell(dir, "q.none.1", "grep -E '^[0-9]+:([^:]*,)?cpu(,[^:]*)?:' /proc/self/cgroup") with { Priority = PriorityClass.Batch, CpuMillis = 100 };
 
         var exit = await TestLaunches.RunAsync(executor, launch);
 
         Assert.True(exit.Succeeded, exit.Describe());
-        Assert.True(executor.CpuQuotaGroupOf(launch) is null || !Directory.Exists(executor.CpuQuotaGroupOf(launch)));
-        if (executor.CpuGroupOf(PriorityClass.Batch) is { } group)
+        var line = (await File.ReadAllTextAsync(launch.LogPath, TestContext.Current.CancellationToken)).Trim();
+        if (executor.CpuGroupOf(PriorityClass.Batch) is not { } group)
         {
-            Assert.Equal("-1", File.ReadAllText(Path.Combine(group, "cpu.cfs_quota_us")).Trim());
-            Assert.DoesNotContain(Directory.GetDirectories(group), d => Path.GetFileName(d).EndsWith("q.none.1", StringComparison.Ordinal));
+            Assert.False(CpuCgroups.Writable(), "a cpu controller is writable but steps are not weighted");
+            Assert.DoesNotContain("yardmaster-", line, StringComparison.Ordinal);
+            return;
         }
+
+        // In the class's group itself, which has no quota: nothing caps the step but its weight.
+        Assert.EndsWith("/yardmaster-batch", line, StringComparison.Ordinal);
+        Assert.Equal("-1", File.ReadAllText(Path.Combine(group, "cpu.cfs_quota_us")).Trim());
     }
 
     [Fact]
@@ -94,6 +101,26 @@ public sealed class ProcessExecutorCpuLimitTests
         Assert.False(Directory.Exists(quota), "the attempt's cpu cgroup outlived it");
         await start.Process!.Exited.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         await start.Process.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ReattachAsync_SchedulerDiedAfterMakingTheCpuCgroupBeforeTheStep_FindsNothingAndRemovesIt()
+    {
+        var executor = new ProcessExecutor();
+        using var dir = new TempDirectory();
+        var launch = TestLaunches.Shell(dir, "q.never.1", "true") with { Priority = PriorityClass.High, CpuLimitMillis = 500 };
+        if (executor.CpuQuotaGroupOf(launch) is not { } quota)
+        {
+            Assert.False(CpuCgroups.Writable(), "a cpu controller is writable but limits are not enforced");
+            return;
+        }
+
+        Directory.CreateDirectory(quota); // what StartAsync makes first, before the wrapper exists
+
+        var found = await executor.ReattachAsync(launch, TestContext.Current.CancellationToken);
+
+        Assert.Null(found);
+        Assert.False(Directory.Exists(quota), "the cpu cgroup of an attempt that never started was left behind");
     }
 
     /// <summary>"0m0.290000s" as seconds.</summary>

@@ -220,6 +220,8 @@ public sealed class PipelineValidationTests
     [InlineData("run: \"true\"\n    resources: { cpu: 500m, cpu_limit: lots }", "'lots' is not a CPU amount; use cores (1, 0.5, 2) or millicores (500m); or true to cap the step at its cpu, false for no cap")]
     [InlineData("run: \"true\"\n    resources: { cpu: 1, cpu_limit: 500m }", "500m is below resources.cpu (1): the step would hold cores it may not use; ask less cpu or a higher limit (true caps it at cpu)")]
     [InlineData("run: \"true\"\n    resources: { cpu: 0, cpu_limit: 5m }", "5m is below the smallest limit, 10m (a quota of 1 ms every 100 ms)")]
+    [InlineData("run: \"true\"\n    resources: { cpu: 0, cpu_limit: true }", "true caps the step at resources.cpu, which is 0; ask some cpu, or give the limit as an amount (500m)")]
+    [InlineData("run: \"true\"\n    resources: { cpu: 1, cpu_limit: 32 }", "32 is more than every node has (the largest has 16): a cap above the node caps nothing")]
     [InlineData("inference: { task: t, input: in.jsonl, output: out.jsonl }\n    resources: { cpu: 1, cpu_limit: true }", "applies to run and container steps; an inference or evaluate step's work runs in the model server, whose cores serving shares by class")]
     [InlineData("executor: slurm\n    run: \"true\"\n    resources: { cpu: 1, cpu_limit: true }", "is not passed to Slurm, which confines a job to its allocated cores by its own cgroup plugin (ConstrainCores); remove cpu_limit, or run the step on local or kubernetes")]
     public void LoadText_BadCpuLimit_RefusedAtItsLineNamingWhy(string body, string message)
