@@ -68,7 +68,7 @@ internal sealed record CpuClassGroups(string Directory, bool Weighted = true)
             var mounts = File.ReadAllLines("/proc/self/mountinfo");
             return CgroupRoot.Candidate(own, mounts, v2: false, "cpu") is not { } v1 ? null
                 : weighted ? Make(Parent(v1))
-                : File.Exists(Path.Combine(Parent(v1), "cpu.cfs_quota_us")) ? new CpuClassGroups(Parent(v1), Weighted: false) : null;
+                : Writable(Parent(v1)) ? new CpuClassGroups(Parent(v1), Weighted: false) : null;
         }
         catch (IOException)
         {
@@ -77,6 +77,22 @@ internal sealed record CpuClassGroups(string Directory, bool Weighted = true)
     }
 
     private static string Parent(string candidate) => Path.GetDirectoryName(candidate) ?? "/";
+
+    /// <summary>True when a cgroup can be made in <paramref name="directory"/> (unweighted, only quota groups are made there).</summary>
+    private static bool Writable(string directory)
+    {
+        var probe = Path.Combine(directory, "yardmaster-probe-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            System.IO.Directory.CreateDirectory(probe);
+            System.IO.Directory.Delete(probe);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private static CpuClassGroups? Make(string directory)
     {

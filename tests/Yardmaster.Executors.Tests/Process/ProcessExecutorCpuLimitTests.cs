@@ -75,6 +75,32 @@ public sealed class ProcessExecutorCpuLimitTests
     }
 
     [Fact]
+    public async Task StartAsync_CpuWeightsOffAndACpuLimit_CappedInAGroupBesideTheSchedulersThreads()
+    {
+        var executor = new ProcessExecutor(new ProcessExecutorOptions { CpuWeights = false });
+        using var dir = new TempDirectory();
+        var launch = TestLaunches.Shell(dir, "q.flat.1", "grep -E '^[0-9]+:([^:]*,)?cpu(,[^:]*)?:' /proc/self/cgroup; cat \"$QUOTA/cpu.cfs_quota_us\"")
+            with { Priority = PriorityClass.Batch, CpuLimitMillis = 1500 };
+        var quota = executor.CpuQuotaGroupOf(launch);
+        launch = launch with { Environment = new Dictionary<string, string> { ["QUOTA"] = quota ?? string.Empty } };
+        if (quota is null)
+        {
+            Assert.False(CpuCgroups.Writable(), "a cpu controller is writable but limits are not enforced");
+            return;
+        }
+
+        var exit = await TestLaunches.RunAsync(executor, launch);
+
+        Assert.True(exit.Succeeded, exit.Describe());
+        Assert.False(executor.WeighsCpu);
+        var lines = await File.ReadAllLinesAsync(launch.LogPath, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("/yardmaster-batch", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith("/" + Path.GetFileName(quota), lines[0], StringComparison.Ordinal);
+        Assert.Equal("150000", lines[1]); // 1.5 cores: 150 ms of every 100 ms period
+        Assert.False(Directory.Exists(quota), "the attempt's cpu cgroup outlived it");
+    }
+
+    [Fact]
     public async Task ReattachAsync_CappedStepOfAnEarlierScheduler_FoundAndItsCpuCgroupRemovedAtTheEnd()
     {
         var first = new ProcessExecutor();
