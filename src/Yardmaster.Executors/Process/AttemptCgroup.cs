@@ -109,6 +109,42 @@ internal sealed record AttemptCgroup(string Path, bool IsV2)
         }
     }
 
+    /// <summary>
+    /// How its CPU quota held it back, from <c>cpu.stat</c> and the quota itself, for the step's log: "cpu_limit 100m held the
+    /// step back in 27 of 31 periods of 100 ms (2.66 s in all)"; null when it has no quota or ran no period under one.
+    /// </summary>
+    public string? Throttling()
+    {
+        try
+        {
+            var stat = File.ReadAllLines(System.IO.Path.Combine(Path, "cpu.stat"))
+                .Select(line => line.Split(' '))
+                .Where(f => f.Length == 2 && long.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                .ToDictionary(f => f[0], f => long.Parse(f[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
+            var quota = (IsV2 ? File.ReadAllText(System.IO.Path.Combine(Path, "cpu.max")) : File.ReadAllText(System.IO.Path.Combine(Path, "cpu.cfs_quota_us")) + " " + File.ReadAllText(System.IO.Path.Combine(Path, "cpu.cfs_period_us")))
+                .Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            if (quota.Length < 2 || !long.TryParse(quota[0], NumberStyles.None, CultureInfo.InvariantCulture, out var micros)
+                || !long.TryParse(quota[1], NumberStyles.None, CultureInfo.InvariantCulture, out var period) || period <= 0)
+            {
+                return null;
+            }
+
+            var periods = stat.GetValueOrDefault("nr_periods");
+            if (periods == 0)
+            {
+                return null;
+            }
+
+            var held = IsV2 ? stat.GetValueOrDefault("throttled_usec") / 1e6 : stat.GetValueOrDefault("throttled_time") / 1e9;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"cpu_limit {Core.Units.CpuAmounts.Format(micros * 1000 / period)} held the step back in {stat.GetValueOrDefault("nr_throttled")} of {periods} periods of {period / 1000} ms ({held:F2} s in all)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>SIGKILLs every process in it, those that left the step's process group included. Returns how many were signalled.</summary>
     public int KillAll()
     {

@@ -16,6 +16,7 @@ internal sealed class ProcessAttempt : IStepProcess
     private readonly string _attemptDirectory;
     private readonly AttemptCgroup? _cgroup;
     private readonly AttemptCgroup? _cpuQuota;
+    private readonly string? _throttleLog;
     private readonly bool _removeState;
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource<StepExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -29,9 +30,11 @@ internal sealed class ProcessAttempt : IStepProcess
     /// <param name="time">For the stop grace period.</param>
     /// <param name="removeState">Remove <paramref name="attemptDirectory"/> on dispose once ended (a state folder of the executor's own, not the attempt's directory).</param>
     /// <param name="cpuQuota">The attempt's v1 cpu cgroup holding its hard limit, removed after the end; null for none.</param>
-    public ProcessAttempt(int pid, bool isChild, string attemptDirectory, AttemptCgroup? cgroup, TimeProvider time, bool removeState = false, AttemptCgroup? cpuQuota = null)
+    /// <param name="throttleLog">For a step with a hard CPU limit, its log, which gets a line on how the limit held it back; null for none.</param>
+    public ProcessAttempt(int pid, bool isChild, string attemptDirectory, AttemptCgroup? cgroup, TimeProvider time, bool removeState = false, AttemptCgroup? cpuQuota = null, string? throttleLog = null)
     {
         _cpuQuota = cpuQuota;
+        _throttleLog = throttleLog;
         _removeState = removeState;
         _pid = pid;
         _isChild = isChild;
@@ -45,9 +48,9 @@ internal sealed class ProcessAttempt : IStepProcess
     public Task<StepExit> Exited => _exited.Task;
 
     /// <summary>An attempt that ended while nobody watched: completes at once with the recorded status.</summary>
-    public static async Task<ProcessAttempt> EndedAsync(int pid, int status, string attemptDirectory, AttemptCgroup? cgroup, TimeProvider time, bool removeState = false, AttemptCgroup? cpuQuota = null)
+    public static async Task<ProcessAttempt> EndedAsync(int pid, int status, string attemptDirectory, AttemptCgroup? cgroup, TimeProvider time, bool removeState = false, AttemptCgroup? cpuQuota = null, string? throttleLog = null)
     {
-        var attempt = new ProcessAttempt(pid, isChild: false, attemptDirectory, cgroup, time, removeState, cpuQuota) { _ended = true };
+        var attempt = new ProcessAttempt(pid, isChild: false, attemptDirectory, cgroup, time, removeState, cpuQuota, throttleLog) { _ended = true };
         await attempt.FinishAsync(new StepExit(status, null)).ConfigureAwait(false);
         return attempt;
     }
@@ -145,6 +148,18 @@ internal sealed class ProcessAttempt : IStepProcess
 
     private async Task FinishAsync(StepExit exit)
     {
+        if (_throttleLog is not null && (_cpuQuota ?? (_cgroup is { IsV2: true } ? _cgroup : null))?.Throttling() is { } note)
+        {
+            try
+            {
+                await File.AppendAllTextAsync(_throttleLog, "[yard] " + note + "\n").ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The log is the step's; a note that cannot be added is not worth failing the attempt for.
+            }
+        }
+
         if (_cgroup is not null)
         {
             exit = exit with { OomKilled = _cgroup.WasOomKilled() };

@@ -154,7 +154,7 @@ public sealed class ProcessExecutor : IStepExecutor
         }
 
         var record = new PidFile(pid, ProcStat.StartTime(pid) ?? 0, ProcStat.BootId, cgroup?.Path);
-        var attempt = new ProcessAttempt(pid, isChild: true, state, cgroup, _time, removeState: _stateRoot is not null, quota);
+        var attempt = new ProcessAttempt(pid, isChild: true, state, cgroup, _time, removeState: _stateRoot is not null, quota, ThrottleLog(launch));
         ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
         try
         {
@@ -188,7 +188,7 @@ public sealed class ProcessExecutor : IStepExecutor
                 // Read after opening the pidfd: a match means the pidfd holds the very process the file names.
                 if (ProcStat.StartTime(record.Pid) == record.StartTime)
                 {
-                    var attempt = new ProcessAttempt(record.Pid, isChild: false, state, cgroup, _time, removeState, quota);
+                    var attempt = new ProcessAttempt(record.Pid, isChild: false, state, cgroup, _time, removeState, quota, ThrottleLog(launch));
                     ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
                     return attempt;
                 }
@@ -206,7 +206,7 @@ public sealed class ProcessExecutor : IStepExecutor
             {
                 if (ProcScan.Runs(orphan, Tag(launch)))
                 {
-                    var attempt = new ProcessAttempt(orphan, isChild: false, state, cgroup ?? LeftCgroup(launch), _time, removeState, quota);
+                    var attempt = new ProcessAttempt(orphan, isChild: false, state, cgroup ?? LeftCgroup(launch), _time, removeState, quota, ThrottleLog(launch));
                     ChildReaper.Shared.Watch(pidfd, attempt.OnExit);
                     return attempt;
                 }
@@ -220,12 +220,15 @@ public sealed class ProcessExecutor : IStepExecutor
         cgroup ??= LeftCgroup(launch);
         if (PidFile.TryReadStatus(state) is { } status)
         {
-            return await ProcessAttempt.EndedAsync(record?.Pid ?? 0, status, state, cgroup, _time, removeState, quota).ConfigureAwait(false);
+            return await ProcessAttempt.EndedAsync(record?.Pid ?? 0, status, state, cgroup, _time, removeState, quota, ThrottleLog(launch)).ConfigureAwait(false);
         }
 
         await Task.WhenAll(cgroup?.RemoveAsync(_time) ?? Task.CompletedTask, quota?.RemoveAsync(_time) ?? Task.CompletedTask).ConfigureAwait(false);
         return null;
     }
+
+    /// <summary>The log a capped step's throttling is noted in when it ends; null for a step without a hard CPU limit.</summary>
+    private static string? ThrottleLog(StepLaunch launch) => launch.CpuLimitMillis > 0 ? launch.LogPath : null;
 
     /// <summary>The attempt's cgroup under the root when one was made (a pid file names it, but may be missing or cut short); null for none.</summary>
     private AttemptCgroup? LeftCgroup(StepLaunch launch) =>

@@ -49,6 +49,9 @@ public sealed class ProcessExecutorCpuLimitTests
         var throttled = lines.Single(l => l.StartsWith("nr_throttled ", StringComparison.Ordinal));
         Assert.True(long.Parse(throttled.Split(' ')[1], CultureInfo.InvariantCulture) > 0, throttled);
         Assert.False(Directory.Exists(quota), "the attempt's cpu cgroup outlived it");
+        // The log ends with what the limit did, as the kernel counted it.
+        var note = lines[^1];
+        Assert.Matches(@"^\[yard\] cpu_limit 100m held the step back in [1-9][0-9]* of [1-9][0-9]* periods of 100 ms \([0-9]+\.[0-9]{2} s in all\)$", note);
     }
 
     [Fact]
