@@ -29,6 +29,7 @@ public sealed partial class JobScheduler
         step.Attempt = null;
         var definition = run.Pipeline.Steps[step.Index];
         var (outcome, reason, result) = Judge(attempt, exit, definition);
+        _outputsRead.Add(StepOutputs.PathOf(attempt.Launch.WorkingDirectory, attempt.Launch.AttemptId));
         var now = _time.GetUtcNow();
         attempt.Record = attempt.Record with { Outcome = outcome, EndedAt = now, ExitCode = exit.ExitCode, Reason = reason, Result = result };
         _batch.Attempts.Add(attempt.Record);

@@ -317,6 +317,21 @@ public sealed partial class JobScheduler
         }
 
         _toDispose.Clear();
+        RemoveOutputsRead();
+    }
+
+    /// <summary>
+    /// Removes the outputs files of the attempts whose outcomes were just stored. Not before: a scheduler stopped between
+    /// judging an exit and storing it judges the exit again after a restart, and must find the outputs again.
+    /// </summary>
+    private void RemoveOutputsRead()
+    {
+        foreach (var path in _outputsRead)
+        {
+            StepOutputs.Remove(path);
+        }
+
+        _outputsRead.Clear();
     }
 
     private async Task StartAttemptAsync(ActiveAttempt attempt)

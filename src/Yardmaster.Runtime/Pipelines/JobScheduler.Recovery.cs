@@ -108,6 +108,7 @@ public sealed partial class JobScheduler
         }
 
         _toDispose.Clear();
+        RemoveOutputsRead();
         Finish();
     }
 

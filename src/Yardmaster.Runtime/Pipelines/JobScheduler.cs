@@ -37,6 +37,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
     private readonly List<ActiveAttempt> _toStart = [];
     private readonly List<(ActiveAttempt Attempt, TimeSpan Grace)> _toStop = [];
     private readonly List<Core.Execution.IStepProcess> _toDispose = [];
+    private readonly List<string> _outputsRead = []; // removed once the outcomes that read them are in the store
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Completed once the loop has stopped: a reply not given by then never will be (<see cref="AnswerAsync{T}"/>).</summary>

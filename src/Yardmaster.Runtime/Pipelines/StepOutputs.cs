@@ -18,11 +18,25 @@ internal static class StepOutputs
     /// <summary>The variable the step reads the path from.</summary>
     public const string Variable = "YARD_OUTPUTS";
 
+    /// <summary>Removes an outputs file that was read and whose attempt's outcome is stored; best effort (it is small, and in the run's folder).</summary>
+    public static void Remove(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left in the run's working directory; nothing reads it again.
+        }
+    }
+
     public static string PathOf(string workingDirectory, string attemptId) => Path.Combine(workingDirectory, Folder, attemptId + ".json");
 
     /// <summary>
-    /// Reads and removes the attempt's outputs file: <c>{}</c> when it wrote none, the object's compact JSON, or an error
-    /// for people (too large, not JSON, not an object).
+    /// Reads the attempt's outputs file: <c>{}</c> when it wrote none, the object's compact JSON, or an error for people
+    /// (too large, not JSON, not an object). It is left in place: the scheduler removes it (<see cref="Remove"/>) once the
+    /// outcome is in the store, so that a scheduler stopped before that reads it again after a restart.
     /// </summary>
     public static (string? Json, string? Error) Read(string path)
     {
@@ -41,7 +55,6 @@ internal static class StepOutputs
             }
 
             bytes = File.ReadAllBytes(path);
-            File.Delete(path);
         }
         catch (IOException e)
         {

@@ -87,6 +87,50 @@ public sealed class JobSchedulerDiskFullTests
         }
     }
 
+    /// <summary>
+    /// A step ends while the store cannot be written, and the scheduler stops before its turn is stored (as at a step-down, or
+    /// a close that cancels the write): the next scheduler judges the exit again from the status file, and the step's
+    /// <c>$YARD_OUTPUTS</c> must still be there to be read. It was removed when first read, and the run ended with <c>{}</c>.
+    /// </summary>
+    [Fact]
+    public async Task OpenAsync_SchedulerStoppedBeforeAnExitWasStored_TheStepsOutputsAreReadAgain()
+    {
+        using var disk = SmallTmpfs.Mount(4 << 20);
+        using var signals = new TempDirectory();
+        using var logging = LoggerFactory.Create(_ => { });
+        var config = new YardConfig { Jobs = new JobSettings { StopGrace = TimeSpan.FromSeconds(1), DockerEnabled = false } };
+        var (host, error) = await JobHost.OpenAsync(config, disk.Path, null, ClusterEngines.None, logging, TimeProvider.System, Ct);
+        Assert.Null(error);
+        string id;
+        try
+        {
+            var (submitted, errors) = await host!.Scheduler.SubmitAsync(
+                $"name: scored\nsteps:\n  - id: score\n    run: echo '{{\"score\":0.93}}' > \"$YARD_OUTPUTS\"; touch {signals.File("written")}; while [ ! -e {signals.File("go")} ]; do sleep 0.05; done\n",
+                "scored.yaml", Ct);
+            Assert.Empty(errors);
+            id = submitted!;
+            await WaitUntilAsync(() => Task.FromResult(File.Exists(signals.File("written"))), "the step writing its outputs");
+
+            disk.Fill();
+            await File.WriteAllTextAsync(signals.File("go"), "go", Ct);
+            await WaitUntilAsync(() => Task.FromResult(host.Scheduler.StoreFault is not null), "the exit's turn failing to be stored");
+        }
+        finally
+        {
+            await host!.DisposeAsync();
+            disk.Free();
+        }
+
+        var (again, reopenError) = await JobHost.OpenAsync(config, disk.Path, null, ClusterEngines.None, logging, TimeProvider.System, Ct);
+        Assert.Null(reopenError);
+        await using var _ = again!;
+        var run = await again!.Scheduler.WaitAsync(id, Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        Assert.Equal(RunState.Succeeded, run!.State);
+        var step = (await again.Store.GetRunAsync(id, Ct))!.Steps.Single(s => s.StepId == "score");
+        Assert.Equal("""{"score":0.93}""", step.Result);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
