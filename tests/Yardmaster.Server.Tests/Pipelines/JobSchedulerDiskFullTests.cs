@@ -19,11 +19,8 @@ public sealed class JobSchedulerDiskFullTests
         using var signals = new TempDirectory();
         var log = new RecordingLoggerProvider();
         using var logging = LoggerFactory.Create(b => b.AddProvider(log));
-        var config = new YardConfig { Jobs = new JobSettings { StopGrace = TimeSpan.FromSeconds(1), DockerEnabled = false } };
-        var (host, error) = await JobHost.OpenAsync(config, disk.Path, null, ClusterEngines.None, logging, TimeProvider.System, Ct);
-        Assert.Null(error);
-        await using var _ = host!;
-        var (id, errors) = await host!.Scheduler.SubmitAsync($"name: full\nsteps:\n  - id: wait\n    run: while [ ! -e {signals.File("go")} ] && [ -d {signals.Path} ]; do sleep 0.05; done\n  - id: after\n    needs: [wait]\n    run: \"true\"\n", "full.yaml", Ct);
+        await using var host = await OpenAsync(disk, logging);
+        var (id, errors) = await host.Scheduler.SubmitAsync($"name: full\nsteps:\n  - id: wait\n    run: while [ ! -e {signals.File("go")} ] && [ -d {signals.Path} ]; do sleep 0.05; done\n  - id: after\n    needs: [wait]\n    run: \"true\"\n", "full.yaml", Ct);
         Assert.Empty(errors);
         await WaitUntilAsync(async () => (await host.Store.GetRunAsync(id!, Ct))!.Attempts.Any(a => a.Locator is not null), "the first step starting");
 
@@ -54,13 +51,11 @@ public sealed class JobSchedulerDiskFullTests
         using var disk = SmallTmpfs.Mount(4 << 20);
         using var signals = new TempDirectory();
         using var logging = LoggerFactory.Create(_ => { });
-        var config = new YardConfig { Jobs = new JobSettings { StopGrace = TimeSpan.FromSeconds(1), DockerEnabled = false } };
-        var (host, error) = await JobHost.OpenAsync(config, disk.Path, null, ClusterEngines.None, logging, TimeProvider.System, Ct);
-        Assert.Null(error);
+        var host = await OpenAsync(disk, logging);
         var disposed = false;
         try
         {
-            var (id, _) = await host!.Scheduler.SubmitAsync($"name: held\nsteps:\n  - id: wait\n    run: while [ ! -e {signals.File("go")} ] && [ -d {signals.Path} ]; do sleep 0.05; done\n", "held.yaml", Ct);
+            var (id, _) = await host.Scheduler.SubmitAsync($"name: held\nsteps:\n  - id: wait\n    run: while [ ! -e {signals.File("go")} ] && [ -d {signals.Path} ]; do sleep 0.05; done\n", "held.yaml", Ct);
             await WaitUntilAsync(async () => (await host.Store.GetRunAsync(id!, Ct))!.Attempts.Any(a => a.Locator is not null), "the step starting");
             disk.Fill();
 
@@ -82,7 +77,7 @@ public sealed class JobSchedulerDiskFullTests
             await File.WriteAllTextAsync(signals.File("go"), "go", Ct); // the step was left running, as on a step-down
             if (!disposed)
             {
-                await host!.DisposeAsync();
+                await host.DisposeAsync();
             }
         }
     }
@@ -98,13 +93,11 @@ public sealed class JobSchedulerDiskFullTests
         using var disk = SmallTmpfs.Mount(4 << 20);
         using var signals = new TempDirectory();
         using var logging = LoggerFactory.Create(_ => { });
-        var config = new YardConfig { Jobs = new JobSettings { StopGrace = TimeSpan.FromSeconds(1), DockerEnabled = false } };
-        var (host, error) = await JobHost.OpenAsync(config, disk.Path, null, ClusterEngines.None, logging, TimeProvider.System, Ct);
-        Assert.Null(error);
+        var host = await OpenAsync(disk, logging);
         string id;
         try
         {
-            var (submitted, errors) = await host!.Scheduler.SubmitAsync(
+            var (submitted, errors) = await host.Scheduler.SubmitAsync(
                 $"name: scored\nsteps:\n  - id: score\n    run: echo '{{\"score\":0.93}}' > \"$YARD_OUTPUTS\"; touch {signals.File("written")}; while [ ! -e {signals.File("go")} ]; do sleep 0.05; done\n",
                 "scored.yaml", Ct);
             Assert.Empty(errors);
@@ -117,18 +110,25 @@ public sealed class JobSchedulerDiskFullTests
         }
         finally
         {
-            await host!.DisposeAsync();
+            await host.DisposeAsync();
             disk.Free();
         }
 
-        var (again, reopenError) = await JobHost.OpenAsync(config, disk.Path, null, ClusterEngines.None, logging, TimeProvider.System, Ct);
-        Assert.Null(reopenError);
-        await using var _ = again!;
-        var run = await again!.Scheduler.WaitAsync(id, Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        await using var again = await OpenAsync(disk, logging);
+        var run = await again.Scheduler.WaitAsync(id, Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct);
 
         Assert.Equal(RunState.Succeeded, run!.State);
         var step = (await again.Store.GetRunAsync(id, Ct))!.Steps.Single(s => s.StepId == "score");
         Assert.Equal("""{"score":0.93}""", step.Result);
+    }
+
+    /// <summary>A job host on the small disk, stopping steps within a second, without Docker.</summary>
+    private static async Task<JobHost> OpenAsync(SmallTmpfs disk, ILoggerFactory logging)
+    {
+        var config = new YardConfig { Jobs = new JobSettings { StopGrace = TimeSpan.FromSeconds(1), DockerEnabled = false } };
+        var (host, error) = await JobHost.OpenAsync(config, disk.Path, null, ClusterEngines.None, logging, TimeProvider.System, Ct);
+        Assert.Null(error);
+        return host!;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
