@@ -117,14 +117,19 @@ internal sealed record AttemptCgroup(string Path, bool IsV2)
     {
         try
         {
-            var stat = File.ReadAllLines(System.IO.Path.Combine(Path, "cpu.stat"))
-                .Select(line => line.Split(' '))
-                .Where(f => f.Length == 2 && long.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out _))
-                .ToDictionary(f => f[0], f => long.Parse(f[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
-            var quota = (IsV2 ? File.ReadAllText(System.IO.Path.Combine(Path, "cpu.max")) : File.ReadAllText(System.IO.Path.Combine(Path, "cpu.cfs_quota_us")) + " " + File.ReadAllText(System.IO.Path.Combine(Path, "cpu.cfs_period_us")))
-                .Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
-            if (quota.Length < 2 || !long.TryParse(quota[0], NumberStyles.None, CultureInfo.InvariantCulture, out var micros)
-                || !long.TryParse(quota[1], NumberStyles.None, CultureInfo.InvariantCulture, out var period) || period <= 0)
+            var stat = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var line in ReadFile("cpu.stat").Split('\n'))
+            {
+                if (line.Split(' ') is [var key, var text] && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+                {
+                    stat[key] = value;
+                }
+            }
+
+            // v2: "<quota> <period>" in cpu.max; v1: the two in files of their own. "max" or -1 for no quota.
+            var quota = (IsV2 ? ReadFile("cpu.max") : ReadFile("cpu.cfs_quota_us") + " " + ReadFile("cpu.cfs_period_us")).Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            if (quota is not [var q, var p, ..] || !long.TryParse(q, NumberStyles.None, CultureInfo.InvariantCulture, out var micros)
+                || !long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var period) || period <= 0)
             {
                 return null;
             }
@@ -202,6 +207,8 @@ internal sealed record AttemptCgroup(string Path, bool IsV2)
             // Gone already, or not ours to change: removal below still tries.
         }
     }
+
+    private string ReadFile(string name) => File.ReadAllText(System.IO.Path.Combine(Path, name));
 
     private void WriteFile(string name, string value) => File.WriteAllText(System.IO.Path.Combine(Path, name), value);
 
